@@ -1,0 +1,5 @@
+export * from './json.js';
+export * from './secret.js';
+export * from './resource.js';
+export * from './plan.js';
+export * from './labels.js';

@@ -1,0 +1,40 @@
+/**
+ * The label scheme pulpform writes on remotes, repositories and distributions (version 1).
+ * pulpcore 3.23 accepts only keys matching ^[\w ]+$ and values without commas or
+ * parentheses, so every key is `pulpform_<word>`.
+ */
+export const LABEL_SCHEME = '1';
+
+export const LABELS = {
+  /** Ownership: the stack that manages the object. Prune touches only objects carrying ours. */
+  stack: 'pulpform_stack',
+  /** Scheme version, so a later pulpform can migrate labels it wrote. */
+  scheme: 'pulpform_scheme',
+  /** Repositories: what the last successful sync was from (a snapshot stamp or the remote URL). */
+  synced: 'pulpform_synced',
+  /** Remotes: the secret_version whose secrets were last sent. */
+  secretVersion: 'pulpform_secret_version',
+  /** Repositories: prefix of `pulpform_snapshot_<stamp> = <version number>` records of synced snapshots. */
+  snapshotPrefix: 'pulpform_snapshot_',
+  /** Distributions: the snapshot the distribution serves (shown as `production: A -> B`). */
+  serves: 'pulpform_serves',
+} as const;
+
+/** Labels that record what happened on the server rather than what the YAML asks for. */
+export function isStatusLabel(key: string): boolean {
+  return key === LABELS.synced || key === LABELS.secretVersion || key.startsWith(LABELS.snapshotPrefix);
+}
+
+export function ownershipLabels(stack: string): Record<string, string> {
+  return { [LABELS.stack]: stack, [LABELS.scheme]: LABEL_SCHEME };
+}
+
+const LABEL_KEY = /^[\w ]+$/;
+const FORBIDDEN_VALUE = /[,()]/;
+
+/** Why Pulp 3.23 would refuse this label, or undefined if it is acceptable. */
+export function labelProblem(key: string, value: string): string | undefined {
+  if (!LABEL_KEY.test(key)) return `label key '${key}' may contain only letters, digits, underscores and spaces (Pulp 3.23 refuses hyphens, dots and slashes)`;
+  if (FORBIDDEN_VALUE.test(value)) return `label value '${value}' of key '${key}' may not contain commas or parentheses`;
+  return undefined;
+}
