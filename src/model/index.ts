@@ -3,3 +3,4 @@ export * from './secret.js';
 export * from './resource.js';
 export * from './plan.js';
 export * from './labels.js';
+export * from './fields.js';
