@@ -76,14 +76,20 @@ export interface DesiredResource {
   name: string;
   endpoint: Endpoint;
   /**
-   * Writable Pulp fields this resource manages, by wire name, normalised (server defaults
-   * filled, no `undefined`). Excludes references (`refs`), write-only secrets (`secrets`)
-   * and `pulp_labels` (`labels`). Fields the user did not set are absent and stay unmanaged.
+   * Writable Pulp fields this resource manages, by wire name: every field of FIELDS[endpoint]
+   * that has a known default, overridden by what the YAML sets (so removing a line from the
+   * YAML puts the server default back). Fields without a known default that the YAML does not
+   * set are absent and stay unmanaged. Excludes references (`refs`), write-only secrets
+   * (`secrets`) and `pulp_labels` (`labels`). Fields the server does not have (see
+   * FieldSpec.since) are dropped by the plan, with a warning if the YAML set them.
    */
   fields: JsonObject;
   /** References by address, keyed by Pulp field: `{remote}`, `{repository}`, `{publication}`, `{repository_version}`. */
   refs: Record<string, Address>;
-  /** Write-only fields (`password`, `proxy_password`, `client_key`, ...); null = must be unset. */
+  /**
+   * Write-only fields (`password`, `proxy_password`, `client_key`, ...) the YAML declares;
+   * null = must be unset. A secret field of the endpoint that is not listed must be unset too.
+   */
   secrets: Record<string, Secret | null>;
   /**
    * Changing it re-sends every secret of this resource once (rotation), because Pulp only
