@@ -1,0 +1,537 @@
+import got from 'got';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Json, JsonObject } from '../model/json.js';
+import type { Secret } from '../model/secret.js';
+import {
+  excerptOf,
+  PulpApiError,
+  type PulpErrorCode,
+  summarizeErrorBody,
+  TaskFailedError,
+  TaskTimeoutError,
+  TaskWaitAbandonedError,
+} from './errors.js';
+
+export interface PulpClientOptions {
+  /** `scheme://host[:port]`, or the API root URL itself. Must not contain credentials. */
+  baseUrl: string;
+  username?: string;
+  password?: Secret;
+  /** PEM text, or the path of a PEM file, of the CA that signed the server certificate. */
+  caCert?: string;
+  /** Skip TLS certificate verification (explicit opt-in). */
+  insecure?: boolean;
+  /** Per HTTP request. Default 60 s. */
+  timeoutMs?: number;
+  /** Retries of a request that failed in a way that is safe to retry. Default 3. */
+  retries?: number;
+  /** Default `/pulp/api/v3/`. */
+  apiRoot?: string;
+  /** First retry backoff; doubles on each retry. Default 250 ms. */
+  retryDelayMs?: number;
+  /** Cap on a server's Retry-After. Default 60 s. */
+  maxRetryAfterMs?: number;
+  /** Open connections per host. Default 32. */
+  maxSockets?: number;
+  /** Page size of list requests (Pulp has no maximum). Default 1000. */
+  pageSize?: number;
+}
+
+/** What a write answered: the object itself (201, or 200 on a no-op update), a task to wait for (202), or nothing (204). */
+export type WriteResult = { kind: 'object'; object: JsonObject } | { kind: 'task'; taskHref: string } | { kind: 'empty' };
+
+export interface ProgressReport {
+  message: string;
+  code: string;
+  state: string;
+  done: number;
+  total: number | null;
+}
+
+export interface TaskProgress {
+  taskHref: string;
+  state: string;
+  elapsedMs: number;
+  reports: ProgressReport[];
+}
+
+export interface WaitForTaskOptions {
+  /** Default 2 hours. */
+  timeoutMs?: number;
+  /** Called after every poll. */
+  onProgress?: (progress: TaskProgress) => void;
+  /** Aborting abandons the wait (TaskWaitAbandonedError); the task goes on in Pulp. */
+  signal?: AbortSignal;
+  /** What the task does, for the timeout message: `sync of repository/rpm/baseos`. */
+  doing?: string;
+}
+
+export interface ActiveTaskFilter {
+  /** Href of an object the task holds a lock on. */
+  resource: string;
+  /** `exclusive`: the task writes the object (sync, update); `shared`: it reads it (publish). */
+  lock: 'exclusive' | 'shared';
+  /** Part of the task name, e.g. `synchroniz` or `publish`. */
+  nameContains: string;
+}
+
+type Query = Record<string, string | number | boolean>;
+
+interface RawResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+}
+
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'PATCH', 'DELETE']);
+const FINAL_TASK_STATES = new Set(['completed', 'failed', 'canceled', 'skipped']);
+const FIRST_POLL_MS = 60;
+const MAX_POLL_MS = 2000;
+const MAX_BACKOFF_MS = 8000;
+const DEFAULT_TASK_TIMEOUT_MS = 2 * 60 * 60 * 1000;
+const CREDENTIAL_HINT = 'check --username and --password-file (or PULP_USERNAME / PULP_PASSWORD)';
+
+/**
+ * A small Pulp 3 REST client: JSON in and out, Basic auth, pagination, task waits, and
+ * retries only where they cannot duplicate work (idempotent methods, or a request the server
+ * never received). Credentials live only in a private header value; no error, event or
+ * inspection of this object shows them.
+ */
+export class PulpClient {
+  /** The server origin, e.g. `http://127.0.0.1:24817`. */
+  readonly baseUrl: string;
+  /** Absolute path of the REST root, e.g. `/pulp/api/v3/`. */
+  readonly apiRoot: string;
+  readonly username: string | undefined;
+  readonly #authorization: string | undefined;
+  readonly #timeoutMs: number;
+  readonly #retries: number;
+  readonly #retryDelayMs: number;
+  readonly #maxRetryAfterMs: number;
+  readonly #pageSize: number;
+  readonly #ca: string | undefined;
+  readonly #insecure: boolean;
+  readonly #httpAgent: http.Agent;
+  readonly #httpsAgent: https.Agent;
+  readonly #counts = new Map<string, number>();
+
+  constructor(options: PulpClientOptions) {
+    const { origin, apiRoot } = splitBaseUrl(options.baseUrl, options.apiRoot ?? '/pulp/api/v3/');
+    this.baseUrl = origin;
+    this.apiRoot = apiRoot;
+    this.username = options.username;
+    if (options.username !== undefined || options.password !== undefined) {
+      const token = Buffer.from(`${options.username ?? ''}:${options.password?.reveal() ?? ''}`).toString('base64');
+      this.#authorization = `Basic ${token}`;
+    }
+    this.#timeoutMs = options.timeoutMs ?? 60_000;
+    this.#retries = options.retries ?? 3;
+    this.#retryDelayMs = options.retryDelayMs ?? 250;
+    this.#maxRetryAfterMs = options.maxRetryAfterMs ?? 60_000;
+    this.#pageSize = options.pageSize ?? 1000;
+    this.#ca = options.caCert === undefined ? undefined : loadCaCert(options.caCert);
+    this.#insecure = options.insecure ?? false;
+    const maxSockets = options.maxSockets ?? 32;
+    this.#httpAgent = new http.Agent({ keepAlive: true, maxSockets });
+    this.#httpsAgent = new https.Agent({ keepAlive: true, maxSockets });
+  }
+
+  /** HTTP requests sent so far (retries included), by method. */
+  requestCounts(): Record<string, number> {
+    return Object.fromEntries(this.#counts);
+  }
+
+  resetRequestCounts(): void {
+    this.#counts.clear();
+  }
+
+  /** Closes kept-alive connections. */
+  close(): void {
+    this.#httpAgent.destroy();
+    this.#httpsAgent.destroy();
+  }
+
+  /** `GET status/` (no authentication needed). */
+  async status(): Promise<JsonObject> {
+    return this.get('status/');
+  }
+
+  /** GET one object: an href (`/pulp/api/v3/...`), a path relative to the API root, or an absolute URL on this server. */
+  async get(path: string, query?: Query, signal?: AbortSignal): Promise<JsonObject> {
+    const body = await this.#json('GET', withQuery(path, query), undefined, signal);
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+      throw this.#notPulp('GET', withQuery(path, query), 'the response is not a JSON object');
+    }
+    return body;
+  }
+
+  /** Every object of a list endpoint, following `next` links, `pageSize` per request. */
+  async list(endpoint: string, query: Query = {}): Promise<JsonObject[]> {
+    const results: JsonObject[] = [];
+    let next: string | null = withQuery(endpoint, { ...query, limit: this.#pageSize, offset: 0 });
+    while (next !== null) {
+      const page = await this.get(next);
+      const items = page['results'];
+      if (!Array.isArray(items)) throw this.#notPulp('GET', this.#displayPath(next), 'the response is not a Pulp list (no `results`)');
+      for (const item of items) {
+        if (item !== null && typeof item === 'object' && !Array.isArray(item)) results.push(item);
+      }
+      const link = page['next'];
+      next = typeof link === 'string' && items.length > 0 ? link : null;
+    }
+    return results;
+  }
+
+  /** POST to a list endpoint. Never retried once the server may have received it. */
+  async create(endpoint: string, body: JsonObject): Promise<WriteResult> {
+    return this.#write('POST', endpoint, body);
+  }
+
+  /** POST to an action (`<repo href>sync/`). Never retried once the server may have received it. */
+  async post(path: string, body: JsonObject): Promise<WriteResult> {
+    return this.#write('POST', path, body);
+  }
+
+  async patch(href: string, body: JsonObject): Promise<WriteResult> {
+    return this.#write('PATCH', href, body);
+  }
+
+  async put(href: string, body: JsonObject): Promise<WriteResult> {
+    return this.#write('PUT', href, body);
+  }
+
+  /** DELETE; a 404 after a retry counts as done (the first attempt got through). */
+  async delete(href: string): Promise<WriteResult> {
+    return this.#write('DELETE', href, undefined);
+  }
+
+  /**
+   * Polls a task until it is final, starting at ~60 ms and backing off to 2 s.
+   * Resolves with the completed task; throws TaskFailedError (failed/canceled),
+   * TaskTimeoutError or TaskWaitAbandonedError (signal aborted).
+   */
+  async waitForTask(taskHref: string, options: WaitForTaskOptions = {}): Promise<JsonObject> {
+    const timeoutMs = options.timeoutMs ?? DEFAULT_TASK_TIMEOUT_MS;
+    const started = Date.now();
+    let delay = FIRST_POLL_MS;
+    for (;;) {
+      if (options.signal?.aborted) throw new TaskWaitAbandonedError(taskHref);
+      let task: JsonObject;
+      try {
+        task = await this.get(taskHref, undefined, options.signal);
+      } catch (error) {
+        if (isAbort(error)) throw new TaskWaitAbandonedError(taskHref);
+        throw error;
+      }
+      const state = typeof task['state'] === 'string' ? task['state'] : 'unknown';
+      const name = typeof task['name'] === 'string' ? task['name'] : '';
+      const elapsedMs = Date.now() - started;
+      const reports = progressReportsOf(task);
+      options.onProgress?.({ taskHref, state, elapsedMs, reports });
+      if (state === 'completed') return task;
+      if (FINAL_TASK_STATES.has(state)) throw new TaskFailedError(taskHref, name, state, taskErrorDescription(task, state));
+      if (elapsedMs >= timeoutMs) {
+        throw new TaskTimeoutError(taskHref, name, state, elapsedMs, options.doing, describeProgress(reports));
+      }
+      try {
+        await sleep(Math.min(delay, timeoutMs - elapsedMs), undefined, { signal: options.signal });
+      } catch {
+        throw new TaskWaitAbandonedError(taskHref);
+      }
+      delay = Math.min(delay * 1.5, MAX_POLL_MS);
+    }
+  }
+
+  /** Tasks still waiting or running that hold a lock on `resource` and whose name contains `nameContains`. */
+  async activeTasks(filter: ActiveTaskFilter): Promise<JsonObject[]> {
+    const lockFilter = filter.lock === 'exclusive' ? 'exclusive_resources' : 'shared_resources';
+    const tasks = await this.list('tasks/', { state__in: 'waiting,running', [lockFilter]: filter.resource, name__contains: filter.nameContains });
+    const record = filter.lock === 'exclusive' ? filter.resource : `shared:${filter.resource}`;
+    // Filter again here: a server that ignores one of these query filters must not make us wait on unrelated tasks.
+    return tasks.filter((task) => {
+      const state = task['state'];
+      const name = task['name'];
+      const reserved = task['reserved_resources_record'];
+      return (
+        (state === 'waiting' || state === 'running') &&
+        typeof name === 'string' &&
+        name.includes(filter.nameContains) &&
+        Array.isArray(reserved) &&
+        reserved.includes(record)
+      );
+    });
+  }
+
+  async #write(method: string, path: string, body: JsonObject | undefined): Promise<WriteResult> {
+    const response = await this.#json(method, path, body);
+    if (response === null) return { kind: 'empty' };
+    if (typeof response !== 'object' || Array.isArray(response)) return { kind: 'object', object: { value: response } };
+    const task = response['task'];
+    if (typeof task === 'string' && Object.keys(response).length === 1) return { kind: 'task', taskHref: task };
+    return { kind: 'object', object: response };
+  }
+
+  async #json(method: string, path: string, body?: JsonObject, signal?: AbortSignal): Promise<Json> {
+    const response = await this.#send(method, path, body, signal);
+    const displayPath = this.#displayPath(path);
+    if (response.status >= 300) throw this.#httpError(method, displayPath, response);
+    if (response.status === 204 || response.text.trim() === '') return null;
+    try {
+      return JSON.parse(response.text) as Json;
+    } catch {
+      throw this.#notPulp(method, displayPath, `the response is not JSON (${headerOf(response, 'content-type') ?? 'no content type'}): ${excerptOf(response.text)}`);
+    }
+  }
+
+  async #send(method: string, path: string, body: JsonObject | undefined, signal: AbortSignal | undefined): Promise<RawResponse> {
+    const url = this.#url(path);
+    const displayPath = this.#displayPath(path);
+    for (let attempt = 0; ; attempt++) {
+      this.#counts.set(method, (this.#counts.get(method) ?? 0) + 1);
+      let response: RawResponse | undefined;
+      let failure: PulpApiError | undefined;
+      try {
+        const answer = await got(url, {
+          method: method as 'GET',
+          headers: this.#headers(),
+          ...(body === undefined ? {} : { json: body }),
+          responseType: 'text',
+          throwHttpErrors: false,
+          followRedirect: false,
+          retry: { limit: 0 },
+          timeout: { request: this.#timeoutMs },
+          agent: { http: this.#httpAgent, https: this.#httpsAgent },
+          https: { certificateAuthority: this.#ca, rejectUnauthorized: !this.#insecure },
+          ...(signal ? { signal } : {}),
+        });
+        response = { status: answer.statusCode, headers: answer.headers, text: answer.body };
+      } catch (error) {
+        if (isAbort(error)) throw error;
+        failure = this.#networkError(method, displayPath, error);
+      }
+      if (response && method === 'DELETE' && response.status === 404 && attempt > 0) return { status: 204, headers: {}, text: '' };
+      const retryable = response ? this.#statusRetryable(method, response.status) : this.#failureRetryable(method, failure!);
+      if (!retryable || attempt >= this.#retries) {
+        if (response) return response;
+        throw failure!;
+      }
+      await sleep(this.#backoff(attempt, response), undefined, signal ? { signal } : undefined);
+    }
+  }
+
+  #statusRetryable(method: string, status: number): boolean {
+    // 429 means the server refused to start the work, so even a POST may go again.
+    if (status === 429) return true;
+    return status >= 500 && IDEMPOTENT.has(method);
+  }
+
+  #failureRetryable(method: string, failure: PulpApiError): boolean {
+    if (failure.code === 'connection_refused') return true;
+    return IDEMPOTENT.has(method) && (failure.code === 'connection_reset' || failure.code === 'timeout' || failure.code === 'network');
+  }
+
+  #backoff(attempt: number, response: RawResponse | undefined): number {
+    const retryAfter = response ? parseRetryAfter(headerOf(response, 'retry-after')) : undefined;
+    if (retryAfter !== undefined) return Math.min(retryAfter, this.#maxRetryAfterMs);
+    const base = Math.min(this.#retryDelayMs * 2 ** attempt, MAX_BACKOFF_MS);
+    return base * (0.8 + Math.random() * 0.4);
+  }
+
+  #headers(): Record<string, string> {
+    const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'pulpform' };
+    if (this.#authorization) headers['authorization'] = this.#authorization;
+    return headers;
+  }
+
+  #url(path: string): string {
+    if (/^https?:\/\//i.test(path)) {
+      // Pulp builds `next` links from its own idea of its host; keep talking to the one we were given.
+      const parsed = new URL(path);
+      return `${this.baseUrl}${parsed.pathname}${parsed.search}`;
+    }
+    return path.startsWith('/') ? `${this.baseUrl}${path}` : `${this.baseUrl}${this.apiRoot}${path}`;
+  }
+
+  #displayPath(path: string): string {
+    const url = new URL(this.#url(path));
+    return `${url.pathname}${url.search}`;
+  }
+
+  #httpError(method: string, path: string, response: RawResponse): PulpApiError {
+    const { status } = response;
+    const isHtml = /^\s*</.test(response.text);
+    let parsed: Json | undefined;
+    if (!isHtml) {
+      try {
+        parsed = JSON.parse(response.text) as Json;
+      } catch {
+        parsed = undefined;
+      }
+    }
+    const summary = parsed === undefined ? excerptOf(response.text) : excerptOf(summarizeErrorBody(parsed));
+    const base = { code: 'http' as const, method, path, status, bodyExcerpt: excerptOf(response.text) };
+    const detail = summary ? `: ${summary}` : '';
+    if (status >= 300 && status < 400) {
+      const location = headerOf(response, 'location');
+      return new PulpApiError({
+        ...base,
+        code: 'redirect',
+        reason: `the server redirected to ${location ?? 'another address'}`,
+        hint: 'use the address the server redirects to as the server URL',
+        outcomeUnknown: false,
+      });
+    }
+    if (status === 401 || (status === 403 && !/permission/i.test(summary))) {
+      return new PulpApiError({ ...base, reason: `the server rejected the credentials${detail}`, hint: CREDENTIAL_HINT, outcomeUnknown: false });
+    }
+    if (status === 403) {
+      return new PulpApiError({
+        ...base,
+        reason: `user ${this.username ?? '(none)'} may not do this${detail}`,
+        hint: 'use an account with permission for this, or ask the Pulp administrator',
+        outcomeUnknown: false,
+      });
+    }
+    if (status === 404 && (isHtml || parsed === undefined)) {
+      return new PulpApiError({
+        ...base,
+        reason: 'the server has no such path',
+        hint: `check the server URL and the API root (${this.apiRoot}); the Pulp plugin serving this path may not be installed`,
+        outcomeUnknown: false,
+      });
+    }
+    if (status === 404) return new PulpApiError({ ...base, reason: `not found${detail}`, outcomeUnknown: false });
+    if (status === 400) return new PulpApiError({ ...base, reason: `Pulp refused the request${detail}`, outcomeUnknown: false });
+    if (status === 429) {
+      return new PulpApiError({ ...base, reason: `the server is rate limiting requests${detail}`, hint: 'lower --concurrency or try again later', outcomeUnknown: false });
+    }
+    if (status >= 500) {
+      return new PulpApiError({
+        ...base,
+        reason: `server error${detail}`,
+        hint: 'see the Pulp server logs; running again is safe',
+        outcomeUnknown: method !== 'GET',
+      });
+    }
+    return new PulpApiError({ ...base, reason: `unexpected answer${detail}`, outcomeUnknown: false });
+  }
+
+  #notPulp(method: string, path: string, reason: string): PulpApiError {
+    return new PulpApiError({
+      code: 'not_json',
+      method,
+      path,
+      reason,
+      hint: `this URL does not look like a Pulp API root: check the server URL (${this.baseUrl}) and the API root (${this.apiRoot})`,
+      outcomeUnknown: false,
+    });
+  }
+
+  #networkError(method: string, path: string, error: unknown): PulpApiError {
+    const code = typeof (error as { code?: unknown }).code === 'string' ? (error as { code: string }).code : '';
+    const raw = error instanceof Error ? error.message : String(error);
+    const outcomeUnknown = method !== 'GET';
+    const make = (kind: PulpErrorCode, reason: string, hint: string | undefined, unknown: boolean): PulpApiError =>
+      new PulpApiError({ code: kind, method, path, reason, ...(hint ? { hint } : {}), outcomeUnknown: unknown });
+    if (code === 'ECONNREFUSED') return make('connection_refused', `connection refused by ${this.baseUrl}`, `is Pulp running at ${this.baseUrl}?`, false);
+    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return make('dns', `cannot resolve the host of ${this.baseUrl}`, 'check the server URL', false);
+    if (code === 'ETIMEDOUT' || (error as { name?: string }).name === 'TimeoutError') {
+      return make('timeout', `no answer within ${Math.round(this.#timeoutMs / 1000)} s`, `is Pulp at ${this.baseUrl} overloaded? A longer request timeout may help`, outcomeUnknown);
+    }
+    if (code === 'ECONNRESET' || code === 'EPIPE' || /socket hang up/i.test(raw)) {
+      return make('connection_reset', 'the connection was closed before an answer arrived', 'running again is safe', outcomeUnknown);
+    }
+    if (/CERT|SSL|TLS|EPROTO|self[- ]signed|unable to verify/i.test(`${code} ${raw}`)) {
+      return make('tls', `TLS failure talking to ${this.baseUrl}: ${raw}`, 'pass the CA certificate with --ca-cert, or (unsafe) --insecure to skip verification', false);
+    }
+    return make('network', `network error${code ? ` ${code}` : ''}: ${raw}`, `is Pulp reachable at ${this.baseUrl}?`, outcomeUnknown);
+  }
+}
+
+function splitBaseUrl(baseUrl: string, apiRootOption: string): { origin: string; apiRoot: string } {
+  let url: URL;
+  try {
+    url = new URL(baseUrl);
+  } catch {
+    throw new Error(`the server URL '${baseUrl}' is not a URL: give it as http(s)://host[:port]`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new Error(`the server URL '${url.protocol}//${url.host}' must use http or https`);
+  }
+  if (url.username || url.password) {
+    throw new Error(`the server URL '${url.protocol}//(redacted)@${url.host}' contains credentials: remove them and use --username and --password-file`);
+  }
+  const apiRoot = `/${apiRootOption.replace(/^\/+|\/+$/g, '')}/`;
+  const path = url.pathname.replace(/\/+$/, '');
+  if (path === '' || `${path}/` === apiRoot) return { origin: url.origin, apiRoot };
+  if (/\/api\/v3$/.test(path)) return { origin: url.origin, apiRoot: `${path}/` };
+  throw new Error(`the server URL '${url.origin}${url.pathname}' has a path: give only ${url.origin} (and the API root separately if it is not ${apiRoot})`);
+}
+
+function loadCaCert(caCert: string): string {
+  if (caCert.includes('-----BEGIN')) return caCert;
+  try {
+    return readFileSync(caCert, 'utf8');
+  } catch (error) {
+    throw new Error(`cannot read the CA certificate file '${caCert}': ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+}
+
+function withQuery(path: string, query: Query | undefined): string {
+  if (!query || Object.keys(query).length === 0) return path;
+  const params = new URLSearchParams(Object.entries(query).map(([key, value]): [string, string] => [key, String(value)]));
+  return `${path}${path.includes('?') ? '&' : '?'}${params.toString()}`;
+}
+
+function headerOf(response: RawResponse, name: string): string | undefined {
+  const value = response.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function parseRetryAfter(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (/^\s*\d+(\.\d+)?\s*$/.test(value)) return Number(value) * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+function isAbort(error: unknown): boolean {
+  const name = (error as { name?: unknown })?.name;
+  const code = (error as { code?: unknown })?.code;
+  return name === 'AbortError' || code === 'ABORT_ERR' || code === 'ERR_ABORTED';
+}
+
+export function progressReportsOf(task: JsonObject): ProgressReport[] {
+  const reports = task['progress_reports'];
+  if (!Array.isArray(reports)) return [];
+  return reports.flatMap((report) => {
+    if (report === null || typeof report !== 'object' || Array.isArray(report)) return [];
+    return [
+      {
+        message: typeof report['message'] === 'string' ? report['message'] : '',
+        code: typeof report['code'] === 'string' ? report['code'] : '',
+        state: typeof report['state'] === 'string' ? report['state'] : '',
+        done: typeof report['done'] === 'number' ? report['done'] : 0,
+        total: typeof report['total'] === 'number' ? report['total'] : null,
+      },
+    ];
+  });
+}
+
+/** `Downloading Metadata Files 3/5, Parsed Packages 120` */
+export function describeProgress(reports: ProgressReport[]): string | undefined {
+  if (reports.length === 0) return undefined;
+  return reports.map((r) => `${r.message} ${r.done}${r.total !== null ? `/${r.total}` : ''}`).join(', ');
+}
+
+function taskErrorDescription(task: JsonObject, state: string): string {
+  const error = task['error'];
+  if (error !== null && typeof error === 'object' && !Array.isArray(error)) {
+    const description = error['description'] ?? error['reason'];
+    if (typeof description === 'string' && description) return excerptOf(description);
+  }
+  return state === 'canceled' ? 'the task was canceled' : 'the task gave no error description';
+}

@@ -1,0 +1,329 @@
+import { afterEach, describe, expect, test } from '@jest/globals';
+import { inspect } from 'node:util';
+import { PulpClient, type TaskProgress } from '../../src/live/client.js';
+import { PulpApiError, TaskFailedError, TaskTimeoutError, TaskWaitAbandonedError } from '../../src/live/errors.js';
+import { Secret } from '../../src/model/secret.js';
+import { type Handler, resetConnection, sendJson, startServer, type TestServer } from './http-fixture.js';
+
+const PASSWORD = 'correct-horse-battery-staple';
+let server: TestServer | undefined;
+let client: PulpClient | undefined;
+
+afterEach(async () => {
+  client?.close();
+  await server?.close();
+  server = undefined;
+  client = undefined;
+});
+
+async function serve(handler: Handler, options: { retries?: number } = {}): Promise<{ server: TestServer; client: PulpClient }> {
+  server = await startServer(handler);
+  client = new PulpClient({ baseUrl: server.url, username: 'admin', password: new Secret(PASSWORD, 'test'), retryDelayMs: 5, retries: options.retries ?? 3 });
+  return { server, client };
+}
+
+async function errorOf(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('PulpClient requests', () => {
+  test('sends Basic credentials and JSON accept headers to paths under the API root', async () => {
+    const { server, client } = await serve((_req, res) => sendJson(res, 200, { versions: [] }));
+    await client.status();
+    const request = server.requests[0]!;
+    expect(request.path).toBe('/pulp/api/v3/status/');
+    expect(request.headers.authorization).toBe(`Basic ${Buffer.from(`admin:${PASSWORD}`).toString('base64')}`);
+    expect(request.headers.accept).toBe('application/json');
+  });
+
+  test('accepts the API root URL as the base URL', async () => {
+    server = await startServer((_req, res) => sendJson(res, 200, {}));
+    client = new PulpClient({ baseUrl: `${server.url}/pulp/api/v3/` });
+    await client.get('remotes/rpm/rpm/');
+    expect(server.requests[0]!.path).toBe('/pulp/api/v3/remotes/rpm/rpm/');
+    expect(client.baseUrl).toBe(server.url);
+  });
+
+  test('refuses a base URL with embedded credentials without repeating them', () => {
+    expect(() => new PulpClient({ baseUrl: `http://admin:${PASSWORD}@127.0.0.1:1` })).toThrow(/contains credentials/);
+    try {
+      new PulpClient({ baseUrl: `http://admin:${PASSWORD}@127.0.0.1:1` });
+    } catch (error) {
+      expect(String((error as Error).message)).not.toContain(PASSWORD);
+    }
+  });
+
+  test('list follows next links (re-rooted on our origin) with a large page size and returns every result', async () => {
+    const all = Array.from({ length: 5 }, (_, i) => ({ name: `r${i}` }));
+    const { server, client } = await serve((req, res) => {
+      const offset = Number(req.query.get('offset'));
+      const page = all.slice(offset, offset + 2);
+      const next = offset + 2 < all.length ? `http://pulp.invalid/pulp/api/v3/remotes/rpm/rpm/?limit=2&offset=${offset + 2}` : null;
+      sendJson(res, 200, { count: all.length, next, previous: null, results: page });
+    });
+    const results = await client.list('remotes/rpm/rpm/', { name__startswith: 'r' });
+    expect(results.map((r) => r['name'])).toEqual(['r0', 'r1', 'r2', 'r3', 'r4']);
+    expect(server.requests).toHaveLength(3);
+    expect(server.requests[0]!.query.get('limit')).toBe('1000');
+    expect(server.requests[0]!.query.get('name__startswith')).toBe('r');
+    expect(client.requestCounts()).toEqual({ GET: 3 });
+  });
+
+  test('treats 201 + object, 200 + object and 202 + task alike as write results', async () => {
+    const { client } = await serve((req, res) => {
+      if (req.method === 'POST') sendJson(res, 201, { pulp_href: '/pulp/api/v3/remotes/rpm/rpm/1/', name: 'a' });
+      else if (req.path.endsWith('/1/')) sendJson(res, 200, { pulp_href: '/pulp/api/v3/remotes/rpm/rpm/1/', name: 'a' });
+      else sendJson(res, 202, { task: '/pulp/api/v3/tasks/9/' });
+    });
+    expect(await client.create('remotes/rpm/rpm/', { name: 'a' })).toEqual({ kind: 'object', object: { pulp_href: '/pulp/api/v3/remotes/rpm/rpm/1/', name: 'a' } });
+    expect((await client.patch('/pulp/api/v3/remotes/rpm/rpm/1/', { policy: 'on_demand' })).kind).toBe('object');
+    expect(await client.patch('/pulp/api/v3/remotes/rpm/rpm/2/', { policy: 'on_demand' })).toEqual({ kind: 'task', taskHref: '/pulp/api/v3/tasks/9/' });
+  });
+});
+
+describe('PulpClient retries', () => {
+  test('retries a GET answered 503 and succeeds', async () => {
+    let calls = 0;
+    const { client } = await serve((_req, res) => {
+      calls += 1;
+      if (calls < 3) sendJson(res, 503, { detail: 'busy' });
+      else sendJson(res, 200, { ok: true });
+    });
+    expect(await client.get('status/')).toEqual({ ok: true });
+    expect(client.requestCounts()).toEqual({ GET: 3 });
+  });
+
+  test('honours Retry-After on 429', async () => {
+    const times: number[] = [];
+    const { client } = await serve((_req, res) => {
+      times.push(Date.now());
+      if (times.length === 1) sendJson(res, 429, { detail: 'slow down' }, { 'retry-after': '0.3' });
+      else sendJson(res, 200, { ok: true });
+    });
+    await client.get('status/');
+    expect(times).toHaveLength(2);
+    expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(290);
+  });
+
+  test('retries a GET whose connection was reset', async () => {
+    let calls = 0;
+    const { client } = await serve((_req, res) => {
+      calls += 1;
+      if (calls === 1) resetConnection(res);
+      else sendJson(res, 200, { ok: true });
+    });
+    expect(await client.get('status/')).toEqual({ ok: true });
+    expect(calls).toBe(2);
+  });
+
+  test('never retries a POST answered 503, and says the outcome is unknown', async () => {
+    const { server, client } = await serve((_req, res) => sendJson(res, 503, { detail: 'busy' }));
+    const error = await errorOf(client.create('remotes/rpm/rpm/', { name: 'a' }));
+    expect(error).toBeInstanceOf(PulpApiError);
+    expect((error as PulpApiError).status).toBe(503);
+    expect((error as PulpApiError).outcomeUnknown).toBe(true);
+    expect(server.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
+  });
+
+  test('never retries a POST whose connection was reset', async () => {
+    const { server, client } = await serve((_req, res) => resetConnection(res));
+    const error = (await errorOf(client.post('/pulp/api/v3/repositories/rpm/rpm/1/sync/', {}))) as PulpApiError;
+    expect(error.code).toBe('connection_reset');
+    expect(error.outcomeUnknown).toBe(true);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  test('retries a POST answered 429, which the server did not start', async () => {
+    let calls = 0;
+    const { client } = await serve((_req, res) => {
+      calls += 1;
+      if (calls === 1) sendJson(res, 429, {}, { 'retry-after': '0' });
+      else sendJson(res, 201, { pulp_href: '/x/' });
+    });
+    expect((await client.create('remotes/rpm/rpm/', { name: 'a' })).kind).toBe('object');
+    expect(calls).toBe(2);
+  });
+
+  test('a DELETE whose first answer was lost and whose retry finds nothing counts as done', async () => {
+    let deleted = false;
+    const { server, client } = await serve((_req, res) => {
+      if (!deleted) {
+        deleted = true;
+        resetConnection(res);
+      } else sendJson(res, 404, { detail: 'Not found.' });
+    });
+    expect(await client.delete('/pulp/api/v3/publications/rpm/rpm/1/')).toEqual({ kind: 'empty' });
+    expect(server.requests).toHaveLength(2);
+  });
+
+  test('a DELETE answered 404 on the first attempt is an error', async () => {
+    const { client } = await serve((_req, res) => sendJson(res, 404, { detail: 'Not found.' }));
+    const error = (await errorOf(client.delete('/pulp/api/v3/publications/rpm/rpm/1/'))) as PulpApiError;
+    expect(error.status).toBe(404);
+  });
+
+  test('gives up after the configured number of retries', async () => {
+    const { server, client } = await serve((_req, res) => sendJson(res, 500, { detail: 'boom' }), { retries: 2 });
+    const error = (await errorOf(client.get('status/'))) as PulpApiError;
+    expect(error.status).toBe(500);
+    expect(error.message).toContain('server error');
+    expect(server.requests).toHaveLength(3);
+  });
+});
+
+describe('PulpClient errors', () => {
+  test('403 names the credentials as the cause, without revealing them', async () => {
+    const { client } = await serve((_req, res) => sendJson(res, 403, { detail: 'Invalid username/password.' }));
+    const error = (await errorOf(client.list('remotes/rpm/rpm/'))) as PulpApiError;
+    expect(error.status).toBe(403);
+    expect(error.reason).toContain('rejected the credentials');
+    expect(error.hint).toContain('--password-file');
+    const everything = `${error.message} ${error.hint} ${error.bodyExcerpt} ${inspect(error)} ${JSON.stringify(error)} ${inspect(client)}`;
+    expect(everything).not.toContain(PASSWORD);
+    expect(everything).not.toContain(Buffer.from(`admin:${PASSWORD}`).toString('base64'));
+  });
+
+  test('HTML instead of JSON says the URL does not look like a Pulp API root', async () => {
+    const { client } = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end('<html><head><title>Welcome to nginx!</title></head><body>hi</body></html>');
+    });
+    const error = (await errorOf(client.status())) as PulpApiError;
+    expect(error.code).toBe('not_json');
+    expect(error.message).toContain('Welcome to nginx!');
+    expect(error.hint).toContain('does not look like a Pulp API root');
+  });
+
+  test('an HTML 404 points at the server URL and API root', async () => {
+    const { client } = await serve((_req, res) => {
+      res.writeHead(404, { 'content-type': 'text/html' });
+      res.end('<html><title>Not Found</title><h1>Not Found</h1></html>');
+    });
+    const error = (await errorOf(client.list('remotes/deb/apt/'))) as PulpApiError;
+    expect(error.status).toBe(404);
+    expect(error.hint).toContain('API root (/pulp/api/v3/)');
+  });
+
+  test('a 400 summarises the validation errors in one line', async () => {
+    const { client } = await serve((_req, res) => sendJson(res, 400, { name: ['This field must be unique.'], base_path: { base_path: 'Overlaps with existing distribution' } }));
+    const error = (await errorOf(client.create('distributions/rpm/rpm/', { name: 'a' }))) as PulpApiError;
+    expect(error.message).toBe(
+      'POST /pulp/api/v3/distributions/rpm/rpm/: HTTP 400: Pulp refused the request: name: This field must be unique.; base_path: base_path: Overlaps with existing distribution',
+    );
+    expect(error.outcomeUnknown).toBe(false);
+  });
+
+  test('error bodies are stripped of credentials in URLs', async () => {
+    const { client } = await serve((_req, res) => sendJson(res, 400, { url: ['bad url http://user:hunter2@example.com/x'] }));
+    const error = (await errorOf(client.create('remotes/rpm/rpm/', { name: 'a' }))) as PulpApiError;
+    expect(error.message).toContain('http://(redacted)@example.com/x');
+    expect(`${error.message}${error.bodyExcerpt}`).not.toContain('hunter2');
+  });
+
+  test('connection refused asks whether Pulp is running at the URL', async () => {
+    const closed = await startServer(() => undefined);
+    const url = closed.url;
+    await closed.close();
+    client = new PulpClient({ baseUrl: url, retries: 1, retryDelayMs: 1 });
+    const error = (await errorOf(client.status())) as PulpApiError;
+    expect(error.code).toBe('connection_refused');
+    expect(error.hint).toBe(`is Pulp running at ${url}?`);
+  });
+
+  test('a redirect is reported instead of followed', async () => {
+    const { client } = await serve((_req, res) => {
+      res.writeHead(301, { location: 'https://pulp.example.com/pulp/api/v3/status/' });
+      res.end();
+    });
+    const error = (await errorOf(client.status())) as PulpApiError;
+    expect(error.code).toBe('redirect');
+    expect(error.reason).toContain('https://pulp.example.com/pulp/api/v3/status/');
+  });
+});
+
+describe('PulpClient.waitForTask', () => {
+  function taskServer(states: Array<Record<string, unknown>>): Handler {
+    let polls = 0;
+    return (_req, res) => {
+      const body = states[Math.min(polls, states.length - 1)];
+      polls += 1;
+      sendJson(res, 200, { pulp_href: '/pulp/api/v3/tasks/1/', name: 'pulp_rpm.app.tasks.synchronizing.synchronize', ...body });
+    };
+  }
+
+  test('polls until the task completes and reports progress', async () => {
+    const { client } = await serve(
+      taskServer([
+        { state: 'waiting', progress_reports: [] },
+        { state: 'running', progress_reports: [{ message: 'Downloading Metadata Files', code: 'sync.downloading.metadata', state: 'running', done: 1, total: null }] },
+        { state: 'completed', created_resources: ['/pulp/api/v3/repositories/rpm/rpm/1/versions/1/'] },
+      ]),
+    );
+    const seen: TaskProgress[] = [];
+    const task = await client.waitForTask('/pulp/api/v3/tasks/1/', { onProgress: (p) => seen.push(p) });
+    expect(task['created_resources']).toEqual(['/pulp/api/v3/repositories/rpm/rpm/1/versions/1/']);
+    expect(seen.map((p) => p.state)).toEqual(['waiting', 'running', 'completed']);
+    expect(seen[1]!.reports[0]).toEqual({ message: 'Downloading Metadata Files', code: 'sync.downloading.metadata', state: 'running', done: 1, total: null });
+  });
+
+  test('a failed task throws with its name and error description', async () => {
+    const { client } = await serve(taskServer([{ state: 'failed', error: { description: "404, message='File not found'", traceback: '...' } }]));
+    const error = (await errorOf(client.waitForTask('/pulp/api/v3/tasks/1/'))) as TaskFailedError;
+    expect(error).toBeInstanceOf(TaskFailedError);
+    expect(error.description).toBe("404, message='File not found'");
+    expect(error.message).toContain('pulp_rpm.app.tasks.synchronizing.synchronize');
+    expect(error.taskHref).toBe('/pulp/api/v3/tasks/1/');
+  });
+
+  test('times out with a message naming the task, what it was doing and its last progress', async () => {
+    const { client } = await serve(taskServer([{ state: 'running', progress_reports: [{ message: 'Parsed Packages', code: 'x', state: 'running', done: 7, total: 10 }] }]));
+    const error = (await errorOf(client.waitForTask('/pulp/api/v3/tasks/1/', { timeoutMs: 150, doing: 'sync of repository/rpm/baseos' }))) as TaskTimeoutError;
+    expect(error).toBeInstanceOf(TaskTimeoutError);
+    expect(error.message).toContain('pulp_rpm.app.tasks.synchronizing.synchronize (sync of repository/rpm/baseos) did not finish');
+    expect(error.message).toContain('still running on the server');
+    expect(error.message).toContain('Parsed Packages 7/10');
+  });
+
+  test('aborting the signal abandons the wait', async () => {
+    const controller = new AbortController();
+    let polls = 0;
+    const { client } = await serve((_req, res) => {
+      polls += 1;
+      if (polls === 2) controller.abort();
+      sendJson(res, 200, { pulp_href: '/pulp/api/v3/tasks/1/', state: 'running' });
+    });
+    const error = await errorOf(client.waitForTask('/pulp/api/v3/tasks/1/', { signal: controller.signal }));
+    expect(error).toBeInstanceOf(TaskWaitAbandonedError);
+    expect(polls).toBe(2);
+  });
+});
+
+describe('PulpClient.activeTasks', () => {
+  test('asks for waiting/running tasks locking the resource and keeps only true matches', async () => {
+    const repo = '/pulp/api/v3/repositories/rpm/rpm/1/';
+    const { server, client } = await serve((_req, res) =>
+      sendJson(res, 200, {
+        count: 3,
+        next: null,
+        previous: null,
+        results: [
+          { pulp_href: '/t/1/', state: 'running', name: 'pulp_rpm.app.tasks.synchronizing.synchronize', reserved_resources_record: [repo, 'shared:/r/'] },
+          { pulp_href: '/t/2/', state: 'running', name: 'pulpcore.app.tasks.base.general_update', reserved_resources_record: [repo] },
+          { pulp_href: '/t/3/', state: 'completed', name: 'pulp_rpm.app.tasks.synchronizing.synchronize', reserved_resources_record: [repo] },
+        ],
+      }),
+    );
+    const tasks = await client.activeTasks({ resource: repo, lock: 'exclusive', nameContains: 'synchroniz' });
+    expect(tasks.map((t) => t['pulp_href'])).toEqual(['/t/1/']);
+    const query = server.requests[0]!.query;
+    expect(server.requests[0]!.path).toBe('/pulp/api/v3/tasks/');
+    expect(query.get('state__in')).toBe('waiting,running');
+    expect(query.get('exclusive_resources')).toBe(repo);
+    expect(query.get('name__contains')).toBe('synchroniz');
+  });
+});
