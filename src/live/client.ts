@@ -70,10 +70,10 @@ export interface WaitForTaskOptions {
 }
 
 export interface ActiveTaskFilter {
-  /** Href of an object the task holds a lock on. */
-  resource: string;
+  /** Href of an object the task holds a lock on; omitted: any task of that name. */
+  resource?: string;
   /** `exclusive`: the task writes the object (sync, update); `shared`: it reads it (publish). */
-  lock: 'exclusive' | 'shared';
+  lock?: 'exclusive' | 'shared';
   /** Part of the task name, e.g. `synchroniz` or `publish`. */
   nameContains: string;
 }
@@ -245,11 +245,16 @@ export class PulpClient {
     }
   }
 
-  /** Tasks still waiting or running that hold a lock on `resource` and whose name contains `nameContains`. */
+  /** Tasks still waiting or running whose name contains `nameContains` (and that hold a lock on `resource`, if given). */
   async activeTasks(filter: ActiveTaskFilter): Promise<JsonObject[]> {
-    const lockFilter = filter.lock === 'exclusive' ? 'exclusive_resources' : 'shared_resources';
-    const tasks = await this.list('tasks/', { state__in: 'waiting,running', [lockFilter]: filter.resource, name__contains: filter.nameContains });
-    const record = filter.lock === 'exclusive' ? filter.resource : `shared:${filter.resource}`;
+    const query: Query = { state__in: 'waiting,running', name__contains: filter.nameContains };
+    let record: string | undefined;
+    if (filter.resource !== undefined) {
+      const shared = filter.lock === 'shared';
+      query[shared ? 'shared_resources' : 'exclusive_resources'] = filter.resource;
+      record = shared ? `shared:${filter.resource}` : filter.resource;
+    }
+    const tasks = await this.list('tasks/', query);
     // Filter again here: a server that ignores one of these query filters must not make us wait on unrelated tasks.
     return tasks.filter((task) => {
       const state = task['state'];
@@ -259,8 +264,7 @@ export class PulpClient {
         (state === 'waiting' || state === 'running') &&
         typeof name === 'string' &&
         name.includes(filter.nameContains) &&
-        Array.isArray(reserved) &&
-        reserved.includes(record)
+        (record === undefined || (Array.isArray(reserved) && reserved.includes(record)))
       );
     });
   }

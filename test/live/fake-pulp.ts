@@ -30,12 +30,14 @@ export class FakePulp {
   readonly tasks = new Map<string, FakeTask>();
   /** Secret values received, by object href (to check what was sent, never returned by the API). */
   readonly secrets = new Map<string, Record<string, unknown>>();
-  /** Polls a task stays `waiting` before it runs. */
-  taskPolls = 0;
+  /** Polls a task stays `waiting`/`running` before it runs (per task name and reserved resources). */
+  taskPolls: (name: string, reserved: string[]) => number = () => 0;
   /** Description of the failure of a task, if it should fail. */
   failTask: (name: string, reserved: string[]) => string | undefined = () => undefined;
   /** Return true when the request was answered (or dropped) here. */
   intercept: (req: RecordedRequest, res: http.ServerResponse) => boolean = () => false;
+  /** Return true to carry the request out and then drop the connection instead of answering. */
+  loseAnswer: (req: RecordedRequest) => boolean = () => false;
   /** Syncs add no content (no new version). */
   syncsChangeNothing = false;
   server!: TestServer;
@@ -116,7 +118,7 @@ export class FakePulp {
 
   #task(name: string, reserved: string[], run: () => string[]): string {
     const href = `${API}tasks/${randomUUID()}/`;
-    this.tasks.set(href, { href, name, state: 'waiting', reserved, pollsLeft: this.taskPolls, run });
+    this.tasks.set(href, { href, name, state: 'waiting', reserved, pollsLeft: this.taskPolls(name, reserved), run });
     return href;
   }
 
@@ -166,6 +168,16 @@ export class FakePulp {
 
   #handle(req: RecordedRequest, res: http.ServerResponse): void {
     if (this.intercept(req, res)) return;
+    if (this.loseAnswer(req)) {
+      const discard = { writeHead: () => discard, end: () => discard } as unknown as http.ServerResponse;
+      this.#serve(req, discard);
+      resetConnection(res);
+      return;
+    }
+    this.#serve(req, res);
+  }
+
+  #serve(req: RecordedRequest, res: http.ServerResponse): void {
     const path = req.path;
     if (!path.startsWith(API)) return sendJson(res, 404, { detail: 'Not found.' });
     const rest = path.slice(API.length);

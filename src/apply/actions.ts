@@ -1,0 +1,239 @@
+import type { PulpClient, TaskProgress, WriteResult } from '../live/client.js';
+import { PulpApiError, TaskFailedError } from '../live/errors.js';
+import { LABELS } from '../model/labels.js';
+import { type JsonObject, jsonEqual } from '../model/json.js';
+import type { PlanAction } from '../model/plan.js';
+import type { Secret } from '../model/secret.js';
+import { ApplyStepError, type RunState } from './refs.js';
+
+/** The action stopped between two of its steps because the apply was interrupted. */
+export class ActionInterruptedError extends Error {
+  readonly detail: string;
+
+  constructor(detail: string) {
+    super(`interrupted: ${detail}`);
+    this.name = 'ActionInterruptedError';
+    this.detail = detail;
+  }
+}
+
+export interface ActionContext {
+  client: PulpClient;
+  run: RunState;
+  secrets: (source: string) => Secret | null;
+  /** Every secret value sent in this apply, so error texts can be scrubbed of them. */
+  revealed: Set<string>;
+  taskTimeoutMs: number;
+  signal: AbortSignal | undefined;
+  progress: (step: string, progress: TaskProgress) => void;
+}
+
+export interface ActionOutcome {
+  href?: string;
+  note?: string;
+}
+
+/** POSTs that may have reached Pulp are sent again at most this many times, after looking for what the first one did. */
+const MAX_CREATE_ATTEMPTS = 3;
+const MAX_SYNC_ATTEMPTS = 2;
+const VERSION_HREF = /\/versions\/\d+\/$/;
+
+export async function executeAction(ctx: ActionContext, action: PlanAction): Promise<ActionOutcome> {
+  switch (action.type) {
+    case 'create':
+      return createObject(ctx, action);
+    case 'update':
+    case 'adopt':
+      return updateObject(ctx, action);
+    case 'delete':
+      return deleteObject(ctx, action);
+    case 'sync':
+      return syncRepository(ctx, action);
+    case 'replace': {
+      const deleted = await deleteObject(ctx, action);
+      if (ctx.signal?.aborted) throw new ActionInterruptedError(`the old object (${deleted.href}) was deleted; the new one was not created yet`);
+      const created = await createObject(ctx, action);
+      return deleted.note ? { ...created, note: `old object ${deleted.note}` } : created;
+    }
+  }
+}
+
+async function createObject(ctx: ActionContext, action: PlanAction): Promise<ActionOutcome> {
+  const body = writeBody(ctx, action);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const object = await createdObject(ctx, action, await ctx.client.create(`${action.endpoint}/`, body));
+      ctx.run.recordCreated(action.address, object);
+      return { href: String(object['pulp_href']) };
+    } catch (error) {
+      if (attempt >= MAX_CREATE_ATTEMPTS || !mayHaveBeenCreated(error, attempt)) throw error;
+      const found = await findCreated(ctx, action, body);
+      if (found) {
+        ctx.run.recordCreated(action.address, found);
+        return { href: String(found['pulp_href']), note: 'found on the server after an uncertain create' };
+      }
+    }
+  }
+}
+
+/**
+ * Whether a failed create may have happened anyway. After a re-dispatch, a uniqueness refusal or
+ * a failed create task may be the first attempt's object in the way: look for it.
+ */
+function mayHaveBeenCreated(error: unknown, attempt: number): boolean {
+  if (error instanceof PulpApiError && error.outcomeUnknown) return true;
+  if (attempt === 1) return false;
+  return error instanceof TaskFailedError || (error instanceof PulpApiError && error.status === 400 && /unique/i.test(error.message));
+}
+
+async function createdObject(ctx: ActionContext, action: PlanAction, result: WriteResult): Promise<JsonObject> {
+  if (result.kind === 'object' && typeof result.object['pulp_href'] === 'string') return result.object;
+  if (result.kind !== 'task') throw new ApplyStepError('apply.internal', `creating ${action.address} returned no object and no task`);
+  const task = await waitTask(ctx, 'create', result.taskHref, `create of ${action.address}`);
+  const href = createdResources(task).find((h) => h.includes(`/${action.endpoint}/`));
+  if (!href) throw new ApplyStepError('apply.internal', `the create task ${result.taskHref} of ${action.address} reported no created ${action.endpoint} object`);
+  return { pulp_href: href };
+}
+
+/** Looks for what an uncertain create left: the named object, or a publication of the version (after in-flight tasks end). */
+async function findCreated(ctx: ActionContext, action: PlanAction, body: JsonObject): Promise<JsonObject | undefined> {
+  const endpoint = `${action.endpoint}/`;
+  if (action.kind === 'publication') {
+    const version = await publishedVersion(ctx, body);
+    const repository = version.replace(VERSION_HREF, '/');
+    for (const task of await ctx.client.activeTasks({ resource: repository, lock: 'shared', nameContains: 'publish' })) {
+      const done = await waitTask(ctx, 'find', String(task['pulp_href']), `publish of ${action.address}`);
+      const href = createdResources(done).find((h) => h.includes(`/${action.endpoint}/`));
+      if (href) return { pulp_href: href };
+    }
+    const publications = await ctx.client.list(endpoint, { repository_version: version });
+    return publications.sort((a, b) => String(b['pulp_created']).localeCompare(String(a['pulp_created'])))[0];
+  }
+  if (action.kind === 'distribution') {
+    // Distribution creates are tasks: one still queued would make the name check below miss it.
+    const creates = await ctx.client.activeTasks({ nameContains: 'general_create' });
+    for (const task of creates.filter((t) => JSON.stringify(t['reserved_resources_record']).includes('distributions/'))) {
+      await waitTask(ctx, 'find', String(task['pulp_href']), `create of ${action.address}`).catch(() => undefined);
+    }
+  }
+  const [found] = await ctx.client.list(endpoint, { name: action.name });
+  return found;
+}
+
+async function publishedVersion(ctx: ActionContext, body: JsonObject): Promise<string> {
+  if (typeof body['repository_version'] === 'string') return body['repository_version'];
+  if (typeof body['repository'] === 'string') {
+    const latest = (await ctx.client.get(body['repository']))['latest_version_href'];
+    if (typeof latest === 'string') return latest;
+  }
+  throw new ApplyStepError('apply.internal', 'a publication body names neither a repository version nor a repository');
+}
+
+async function updateObject(ctx: ActionContext, action: PlanAction): Promise<ActionOutcome> {
+  const href = ctx.run.targetHref(action.address, action.guard?.href);
+  const body = writeBody(ctx, action);
+  await settle(ctx, 'update', await ctx.client.patch(href, body), `${action.type} of ${action.address}`);
+  return { href };
+}
+
+async function deleteObject(ctx: ActionContext, action: PlanAction): Promise<ActionOutcome> {
+  const href = ctx.run.liveHref(action.address, action.guard?.href);
+  let result: WriteResult;
+  try {
+    result = await ctx.client.delete(href);
+  } catch (error) {
+    if (error instanceof PulpApiError && error.status === 404) return { href, note: 'was already deleted' };
+    throw error;
+  }
+  await settle(ctx, 'delete', result, `delete of ${action.address}`);
+  return { href };
+}
+
+async function syncRepository(ctx: ActionContext, action: PlanAction): Promise<ActionOutcome> {
+  const repository = ctx.run.targetHref(action.address, action.guard?.href);
+  const body = ctx.run.resolveBody(action.body ?? {});
+  const taskHref = await dispatchSync(ctx, repository, body);
+  const task = await waitTask(ctx, 'sync', taskHref, `sync of ${action.address}`);
+  const current = await ctx.client.get(repository);
+  const version = createdResources(task).find((h) => VERSION_HREF.test(h)) ?? current['latest_version_href'];
+  if (typeof version !== 'string') throw new ApplyStepError('apply.internal', `${action.address} has no latest version after its sync`);
+  const written = await writeLabelsAfter(ctx, action, repository, current, version);
+  ctx.run.recordSync(action.address, { versionHref: version, labels: written });
+  const created = createdResources(task).includes(version);
+  return { href: repository, note: created ? `new version ${version}` : `no new version; latest is ${version}` };
+}
+
+/** POST sync/; when the answer is lost, wait for the sync it started rather than start a second one. */
+async function dispatchSync(ctx: ActionContext, repository: string, body: JsonObject): Promise<string> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const result = await ctx.client.post(`${repository}sync/`, body);
+      if (result.kind === 'task') return result.taskHref;
+      throw new ApplyStepError('apply.internal', `the sync of ${repository} did not start a task`);
+    } catch (error) {
+      if (!(error instanceof PulpApiError && error.outcomeUnknown) || attempt >= MAX_SYNC_ATTEMPTS) throw error;
+      const [running] = await ctx.client.activeTasks({ resource: repository, lock: 'exclusive', nameContains: 'synchroniz' });
+      if (running) return String(running['pulp_href']);
+    }
+  }
+}
+
+/**
+ * Adds `labelsAfter` to the repository's current labels (read after the sync, so nothing is
+ * lost). Snapshot records get the number of the version the sync left: a plan cannot know it.
+ */
+async function writeLabelsAfter(ctx: ActionContext, action: PlanAction, repository: string, current: JsonObject, version: string): Promise<Record<string, string>> {
+  const after: Record<string, string> = {};
+  const number = /\/versions\/(\d+)\/$/.exec(version)?.[1] ?? '';
+  for (const [key, value] of Object.entries(action.labelsAfter ?? {})) after[key] = key.startsWith(LABELS.snapshotPrefix) ? number : value;
+  if (Object.keys(after).length === 0) return after;
+  if (ctx.signal?.aborted) throw new ActionInterruptedError('the sync finished; its labels were not written');
+  const labels = current['pulp_labels'];
+  const before = labels !== null && typeof labels === 'object' && !Array.isArray(labels) ? labels : {};
+  const merged = { ...before, ...after };
+  if (!jsonEqual(before, merged)) {
+    await settle(ctx, 'labels', await ctx.client.patch(repository, { pulp_labels: merged }), `labels of ${action.address}`);
+  }
+  return after;
+}
+
+/** The request body: HrefRefs resolved, write-only values added from their sources (never from the plan). */
+function writeBody(ctx: ActionContext, action: PlanAction): JsonObject {
+  const body = ctx.run.resolveBody(action.body ?? {});
+  for (const { field, source } of action.secrets ?? []) {
+    if (source === 'unset') {
+      body[field] = null;
+      continue;
+    }
+    const secret = ctx.secrets(source);
+    if (!secret) {
+      throw new ApplyStepError(
+        'apply.secret_missing',
+        `the value of ${field} for ${action.address} is not available from ${source}`,
+        'provide it (set the environment variable or create the file it names) and run apply again',
+      );
+    }
+    const value = secret.reveal();
+    if (value) ctx.revealed.add(value);
+    body[field] = value;
+  }
+  return body;
+}
+
+async function settle(ctx: ActionContext, step: string, result: WriteResult, doing: string): Promise<void> {
+  if (result.kind === 'task') await waitTask(ctx, step, result.taskHref, doing);
+}
+
+function waitTask(ctx: ActionContext, step: string, taskHref: string, doing: string): Promise<JsonObject> {
+  return ctx.client.waitForTask(taskHref, {
+    timeoutMs: ctx.taskTimeoutMs,
+    doing,
+    onProgress: (progress) => ctx.progress(step, progress),
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+  });
+}
+
+function createdResources(task: JsonObject): string[] {
+  const created = task['created_resources'];
+  return Array.isArray(created) ? created.filter((h): h is string => typeof h === 'string') : [];
+}
