@@ -88,8 +88,10 @@ interface RawResponse {
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'PATCH', 'DELETE']);
 const FINAL_TASK_STATES = new Set(['completed', 'failed', 'canceled', 'skipped']);
-const FIRST_POLL_MS = 60;
+const MIN_POLL_MS = 50;
 const MAX_POLL_MS = 2000;
+/** Polls come every 15% of the time waited so far: a task is noticed at most ~15% after it ends. */
+const POLL_FRACTION = 0.15;
 const MAX_BACKOFF_MS = 8000;
 const DEFAULT_TASK_TIMEOUT_MS = 2 * 60 * 60 * 1000;
 const CREDENTIAL_HINT = 'check --username and --password-file (or PULP_USERNAME / PULP_PASSWORD)';
@@ -101,11 +103,14 @@ const CREDENTIAL_HINT = 'check --username and --password-file (or PULP_USERNAME 
  * inspection of this object shows them.
  */
 export class PulpClient {
-  /** The server origin, e.g. `http://127.0.0.1:24817`. */
+  /** The server origin and path prefix, e.g. `http://127.0.0.1:24817` or `https://example.com/pulp-proxy`. */
   readonly baseUrl: string;
   /** Absolute path of the REST root, e.g. `/pulp/api/v3/`. */
   readonly apiRoot: string;
   readonly username: string | undefined;
+  readonly #origin: string;
+  /** Path a proxy serves Pulp under (`/pulp-proxy`), prepended to hrefs that lack it. */
+  readonly #prefix: string;
   readonly #authorization: string | undefined;
   readonly #timeoutMs: number;
   readonly #retries: number;
@@ -119,8 +124,10 @@ export class PulpClient {
   readonly #counts = new Map<string, number>();
 
   constructor(options: PulpClientOptions) {
-    const { origin, apiRoot } = splitBaseUrl(options.baseUrl, options.apiRoot ?? '/pulp/api/v3/');
-    this.baseUrl = origin;
+    const { origin, prefix, apiRoot } = splitBaseUrl(options.baseUrl, options.apiRoot ?? '/pulp/api/v3/');
+    this.baseUrl = `${origin}${prefix}`;
+    this.#origin = origin;
+    this.#prefix = prefix;
     this.apiRoot = apiRoot;
     this.username = options.username;
     if (options.username !== undefined || options.password !== undefined) {
@@ -209,14 +216,13 @@ export class PulpClient {
   }
 
   /**
-   * Polls a task until it is final, starting at ~60 ms and backing off to 2 s.
+   * Polls a task until it is final: every 50 ms at first, then every 15% of the time waited, at most every 2 s.
    * Resolves with the completed task; throws TaskFailedError (failed/canceled),
    * TaskTimeoutError or TaskWaitAbandonedError (signal aborted).
    */
   async waitForTask(taskHref: string, options: WaitForTaskOptions = {}): Promise<JsonObject> {
     const timeoutMs = options.timeoutMs ?? DEFAULT_TASK_TIMEOUT_MS;
     const started = Date.now();
-    let delay = FIRST_POLL_MS;
     for (;;) {
       if (options.signal?.aborted) throw new TaskWaitAbandonedError(taskHref);
       let task: JsonObject;
@@ -237,11 +243,11 @@ export class PulpClient {
         throw new TaskTimeoutError(taskHref, name, state, elapsedMs, options.doing, describeProgress(reports));
       }
       try {
+        const delay = Math.min(MAX_POLL_MS, Math.max(MIN_POLL_MS, elapsedMs * POLL_FRACTION));
         await sleep(Math.min(delay, timeoutMs - elapsedMs), undefined, { signal: options.signal });
       } catch {
         throw new TaskWaitAbandonedError(taskHref);
       }
-      delay = Math.min(delay * 1.5, MAX_POLL_MS);
     }
   }
 
@@ -351,12 +357,16 @@ export class PulpClient {
   }
 
   #url(path: string): string {
+    let absolute = path;
     if (/^https?:\/\//i.test(path)) {
       // Pulp builds `next` links from its own idea of its host; keep talking to the one we were given.
       const parsed = new URL(path);
-      return `${this.baseUrl}${parsed.pathname}${parsed.search}`;
+      absolute = `${parsed.pathname}${parsed.search}`;
+    } else if (!path.startsWith('/')) {
+      absolute = `${this.apiRoot}${path}`;
     }
-    return path.startsWith('/') ? `${this.baseUrl}${path}` : `${this.baseUrl}${this.apiRoot}${path}`;
+    const prefixed = this.#prefix && !absolute.startsWith(`${this.#prefix}/`) ? `${this.#prefix}${absolute}` : absolute;
+    return `${this.#origin}${prefixed}`;
   }
 
   #displayPath(path: string): string {
@@ -455,7 +465,7 @@ export class PulpClient {
   }
 }
 
-function splitBaseUrl(baseUrl: string, apiRootOption: string): { origin: string; apiRoot: string } {
+function splitBaseUrl(baseUrl: string, apiRootOption: string): { origin: string; prefix: string; apiRoot: string } {
   let url: URL;
   try {
     url = new URL(baseUrl);
@@ -470,9 +480,9 @@ function splitBaseUrl(baseUrl: string, apiRootOption: string): { origin: string;
   }
   const apiRoot = `/${apiRootOption.replace(/^\/+|\/+$/g, '')}/`;
   const path = url.pathname.replace(/\/+$/, '');
-  if (path === '' || `${path}/` === apiRoot) return { origin: url.origin, apiRoot };
-  if (/\/api\/v3$/.test(path)) return { origin: url.origin, apiRoot: `${path}/` };
-  throw new Error(`the server URL '${url.origin}${url.pathname}' has a path: give only ${url.origin} (and the API root separately if it is not ${apiRoot})`);
+  if (`${path}/` === apiRoot) return { origin: url.origin, prefix: '', apiRoot };
+  if (/\/api\/v3$/.test(path)) return { origin: url.origin, prefix: '', apiRoot: `${path}/` };
+  return { origin: url.origin, prefix: path, apiRoot };
 }
 
 function loadCaCert(caCert: string): string {

@@ -49,6 +49,16 @@ describe('PulpClient requests', () => {
     expect(client.baseUrl).toBe(server.url);
   });
 
+  test('puts a path prefix of the base URL in front of the API root and of hrefs', async () => {
+    server = await startServer((_req, res) => sendJson(res, 200, {}));
+    client = new PulpClient({ baseUrl: `${server.url}/proxy/` });
+    await client.get('remotes/rpm/rpm/');
+    await client.get('/pulp/api/v3/remotes/rpm/rpm/1/');
+    await client.get('/proxy/pulp/api/v3/remotes/rpm/rpm/2/');
+    expect(server.requests.map((r) => r.path)).toEqual(['/proxy/pulp/api/v3/remotes/rpm/rpm/', '/proxy/pulp/api/v3/remotes/rpm/rpm/1/', '/proxy/pulp/api/v3/remotes/rpm/rpm/2/']);
+    expect(client.baseUrl).toBe(`${server.url}/proxy`);
+  });
+
   test('refuses a base URL with embedded credentials without repeating them', () => {
     expect(() => new PulpClient({ baseUrl: `http://admin:${PASSWORD}@127.0.0.1:1` })).toThrow(/contains credentials/);
     try {
