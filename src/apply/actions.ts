@@ -1,6 +1,6 @@
 import type { PulpClient, TaskProgress, WriteResult } from '../live/client.js';
 import { PulpApiError, TaskFailedError } from '../live/errors.js';
-import { LABELS } from '../model/labels.js';
+import { LABELS, labelProblem } from '../model/labels.js';
 import { type JsonObject, jsonEqual } from '../model/json.js';
 import type { PlanAction } from '../model/plan.js';
 import type { Secret } from '../model/secret.js';
@@ -180,12 +180,14 @@ async function dispatchSync(ctx: ActionContext, repository: string, body: JsonOb
 
 /**
  * Adds `labelsAfter` to the repository's current labels (read after the sync, so nothing is
- * lost). Snapshot records get the number of the version the sync left: a plan cannot know it.
+ * lost), plus the snapshot record `pulpform_snapshot_<marker> = <version number>` when the
+ * marker can be a label key (a snapshot stamp, not a URL): only the sync tells the number.
  */
 async function writeLabelsAfter(ctx: ActionContext, action: PlanAction, repository: string, current: JsonObject, version: string): Promise<Record<string, string>> {
-  const after: Record<string, string> = {};
+  const after: Record<string, string> = { ...action.labelsAfter };
   const number = /\/versions\/(\d+)\/$/.exec(version)?.[1] ?? '';
-  for (const [key, value] of Object.entries(action.labelsAfter ?? {})) after[key] = key.startsWith(LABELS.snapshotPrefix) ? number : value;
+  const marker = after[LABELS.synced];
+  if (marker !== undefined && labelProblem(`${LABELS.snapshotPrefix}${marker}`, number) === undefined) after[`${LABELS.snapshotPrefix}${marker}`] = number;
   if (Object.keys(after).length === 0) return after;
   if (ctx.signal?.aborted) throw new ActionInterruptedError('the sync finished; its labels were not written');
   const labels = current['pulp_labels'];
