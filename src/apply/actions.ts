@@ -145,8 +145,24 @@ async function deleteObject(ctx: ActionContext, action: PlanAction): Promise<Act
     if (error instanceof PulpApiError && error.status === 404) return { href, note: 'was already deleted' };
     throw error;
   }
-  await settle(ctx, 'delete', result, `delete of ${action.address}`);
+  try {
+    await settle(ctx, 'delete', result, `delete of ${action.address}`);
+  } catch (error) {
+    // A retried DELETE can queue a second task that fails because the first one already deleted the object.
+    if (error instanceof TaskFailedError && (await isGone(ctx, href))) return { href };
+    throw error;
+  }
   return { href };
+}
+
+async function isGone(ctx: ActionContext, href: string): Promise<boolean> {
+  try {
+    await ctx.client.get(href);
+    return false;
+  } catch (error) {
+    if (error instanceof PulpApiError && error.status === 404) return true;
+    throw error;
+  }
 }
 
 async function syncRepository(ctx: ActionContext, action: PlanAction): Promise<ActionOutcome> {

@@ -331,6 +331,16 @@ describe('applyPlan actions', () => {
     expect(result.succeeded[2]).toMatchObject({ note: 'was already deleted' });
   });
 
+  test('a delete task that fails because an earlier attempt already deleted the object counts as done', async () => {
+    const remote = pulp.seed('remotes/rpm/rpm', { name: 'r', url: 'https://x/' });
+    pulp.failTask = (name) => {
+      if (name.includes('general_delete')) pulp.objects.delete(String(remote['pulp_href']));
+      return name.includes('general_delete') ? 'DoesNotExist: Remote matching query does not exist.' : undefined;
+    };
+    const { result } = await apply(planOf([act('delete', 'remote/rpm/r', { guard: { href: String(remote['pulp_href']), fingerprint: 'x' } })]));
+    expect(result.ok).toBe(true);
+  });
+
   test('replace deletes the old object first, then creates the new one under the same name', async () => {
     const old = pulp.seed('repositories/file/file', { name: 'mirror' });
     const replace = act('replace', 'repository/rpm/mirror', { body: { name: 'mirror' }, guard: { href: String(old['pulp_href']), fingerprint: 'x' } });
