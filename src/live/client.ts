@@ -178,13 +178,21 @@ export class PulpClient {
   /** Every object of a list endpoint, following `next` links, `pageSize` per request. */
   async list(endpoint: string, query: Query = {}): Promise<JsonObject[]> {
     const results: JsonObject[] = [];
+    const seen = new Set<string>();
     let next: string | null = withQuery(endpoint, { ...query, limit: this.#pageSize, offset: 0 });
     while (next !== null) {
       const page = await this.get(next);
       const items = page['results'];
       if (!Array.isArray(items)) throw this.#notPulp('GET', this.#displayPath(next), 'the response is not a Pulp list (no `results`)');
       for (const item of items) {
-        if (item !== null && typeof item === 'object' && !Array.isArray(item)) results.push(item);
+        if (item === null || typeof item !== 'object' || Array.isArray(item)) continue;
+        // An object created while we page shifts the offsets and shows an object twice.
+        const href = item['pulp_href'];
+        if (typeof href === 'string') {
+          if (seen.has(href)) continue;
+          seen.add(href);
+        }
+        results.push(item);
       }
       const link = page['next'];
       next = typeof link === 'string' && items.length > 0 ? link : null;

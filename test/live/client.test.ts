@@ -84,6 +84,15 @@ describe('PulpClient requests', () => {
     expect(client.requestCounts()).toEqual({ GET: 3 });
   });
 
+  test('list drops an object that a shifted offset shows twice', async () => {
+    const { client } = await serve((req, res) => {
+      const offset = Number(req.query.get('offset'));
+      if (offset === 0) sendJson(res, 200, { next: 'http://x/pulp/api/v3/remotes/rpm/rpm/?limit=2&offset=2', results: [{ pulp_href: '/a/' }, { pulp_href: '/b/' }] });
+      else sendJson(res, 200, { next: null, results: [{ pulp_href: '/b/' }, { pulp_href: '/c/' }] });
+    });
+    expect((await client.list('remotes/rpm/rpm/')).map((r) => r['pulp_href'])).toEqual(['/a/', '/b/', '/c/']);
+  });
+
   test('treats 201 + object, 200 + object and 202 + task alike as write results', async () => {
     const { client } = await serve((req, res) => {
       if (req.method === 'POST') sendJson(res, 201, { pulp_href: '/pulp/api/v3/remotes/rpm/rpm/1/', name: 'a' });
