@@ -37,6 +37,9 @@ export interface ApplyOptions {
   progressIntervalMs?: number;
 }
 
+/** Tasks that end sooner than this get no progress events. */
+const PROGRESS_QUIET_MS = 1000;
+
 /** The plan's actions do not form a valid dependency graph (a corrupt or hand-edited plan file). */
 export class InvalidPlanError extends Error {
   constructor(message: string) {
@@ -106,7 +109,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
     const actionStarted = Date.now();
     const elapsed = (): number => Date.now() - actionStarted;
     emit({ code: 'action.start', time: now(), level: 'info', message: `${action.id}: started`, ...identity(action), wave: waveOf.get(action.id) ?? 0 });
-    let lastProgress = { at: 0, state: '', text: '' };
+    let lastProgress = { at: actionStarted, state: '', text: '' };
     const ctx: ActionContext = {
       client: options.client,
       run,
@@ -115,10 +118,13 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
       taskTimeoutMs: options.taskTimeoutMs ?? 2 * 60 * 60 * 1000,
       signal,
       progress: (step: string, progress: TaskProgress) => {
+        // Short tasks are reported by action.done alone; long ones on every change, and at least every interval.
+        if (progress.state !== 'waiting' && progress.state !== 'running') return;
         const text = describeProgress(progress.reports) ?? '';
         const at = Date.now();
         const changed = progress.state !== lastProgress.state || text !== lastProgress.text;
-        if (!changed && at - lastProgress.at < progressIntervalMs) return;
+        const quiet = at - lastProgress.at < progressIntervalMs;
+        if (elapsed() < Math.min(PROGRESS_QUIET_MS, progressIntervalMs) || (!changed && quiet)) return;
         lastProgress = { at, state: progress.state, text };
         emit({
           code: 'action.progress',

@@ -395,6 +395,11 @@ describe('applyPlan actions', () => {
     expect(pulp.byName('distributions/rpm/rpm', 'r-prod')!['publication']).toBe(wanted['pulp_href']);
   });
 
+  test('reports no progress for short tasks, whose action.done says enough', async () => {
+    const { events } = await apply(planOf([act('create', 'distribution/rpm/d', { body: { name: 'd', base_path: 'd' } })]));
+    expect(events.map((e) => e.code)).toEqual(['action.start', 'action.done', 'apply.summary']);
+  });
+
   test('reports task progress while a long task runs', async () => {
     pulp.taskPolls = () => 4;
     const create = act('create', 'distribution/rpm/d', { body: { name: 'd', base_path: 'd' } });
@@ -416,6 +421,7 @@ describe('applyPlan interruption and bad plans', () => {
     const later = act('create', 'remote/file/later', { body: { name: 'later', url: 'https://x/' }, dependsOn: [sync.id] });
     const { result, events } = await apply(planOf([sync], [publish, later]), {
       signal: controller.signal,
+      progressIntervalMs: 0,
       onEvent: (event) => {
         if (event.code === 'action.progress') controller.abort();
       },
