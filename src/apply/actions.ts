@@ -33,9 +33,8 @@ export interface ActionOutcome {
   note?: string;
 }
 
-/** POSTs that may have reached Pulp are sent again at most this many times, after looking for what the first one did. */
-const MAX_CREATE_ATTEMPTS = 3;
-const MAX_SYNC_ATTEMPTS = 2;
+/** A POST that may have reached Pulp is sent at most this many times, each time after looking for what the last one did. */
+const MAX_POST_ATTEMPTS = 3;
 const VERSION_HREF = /\/versions\/\d+\/$/;
 
 export async function executeAction(ctx: ActionContext, action: PlanAction): Promise<ActionOutcome> {
@@ -66,7 +65,7 @@ async function createObject(ctx: ActionContext, action: PlanAction): Promise<Act
       ctx.run.recordCreated(action.address, object);
       return { href: String(object['pulp_href']) };
     } catch (error) {
-      if (attempt >= MAX_CREATE_ATTEMPTS || !mayHaveBeenCreated(error, attempt)) throw error;
+      if (attempt >= MAX_POST_ATTEMPTS || !mayHaveBeenCreated(error, attempt)) throw error;
       const found = await findCreated(ctx, action, body);
       if (found) {
         ctx.run.recordCreated(action.address, found);
@@ -187,7 +186,7 @@ async function dispatchSync(ctx: ActionContext, repository: string, body: JsonOb
       if (result.kind === 'task') return result.taskHref;
       throw new ApplyStepError('apply.internal', `the sync of ${repository} did not start a task`);
     } catch (error) {
-      if (!(error instanceof PulpApiError && error.outcomeUnknown) || attempt >= MAX_SYNC_ATTEMPTS) throw error;
+      if (!(error instanceof PulpApiError && error.outcomeUnknown) || attempt >= MAX_POST_ATTEMPTS) throw error;
       const [running] = await ctx.client.activeTasks({ resource: repository, lock: 'exclusive', nameContains: 'synchroniz' });
       if (running) return String(running['pulp_href']);
     }
