@@ -88,10 +88,10 @@ interface RawResponse {
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'PATCH', 'DELETE']);
 const FINAL_TASK_STATES = new Set(['completed', 'failed', 'canceled', 'skipped']);
-const MIN_POLL_MS = 50;
+const MIN_POLL_MS = 25;
 const MAX_POLL_MS = 2000;
-/** Polls come every 15% of the time waited so far: a task is noticed at most ~15% after it ends. */
-const POLL_FRACTION = 0.15;
+/** Polls come every 10% of the time waited so far: a task is noticed at most ~10% after it ends. */
+const POLL_FRACTION = 0.1;
 const MAX_BACKOFF_MS = 8000;
 const DEFAULT_TASK_TIMEOUT_MS = 2 * 60 * 60 * 1000;
 const CREDENTIAL_HINT = 'check --username and --password-file (or PULP_USERNAME / PULP_PASSWORD)';
@@ -224,7 +224,7 @@ export class PulpClient {
   }
 
   /**
-   * Polls a task until it is final: every 50 ms at first, then every 15% of the time waited, at most every 2 s.
+   * Polls a task until it is final: every 25 ms at first, then every 10% of the time waited, at most every 2 s.
    * Resolves with the completed task; throws TaskFailedError (failed/canceled),
    * TaskTimeoutError or TaskWaitAbandonedError (signal aborted).
    */
