@@ -1,0 +1,90 @@
+import * as z from 'zod';
+import { FIELDS, PLUGINS } from '../model/index.js';
+import type { Kind, Plugin } from '../model/index.js';
+import type { Finding } from './issues.js';
+import { isPlainObject } from './issues.js';
+import { genericItemSchema, itemSchema } from './schema.js';
+import type { ParsedFile, Path } from './yaml-file.js';
+
+/** Where an item is written: a file and the path of its map in that file's data. */
+export interface Origin {
+  file: ParsedFile;
+  path: Path;
+}
+
+/** One list item of a top-level section, as written (with ${...} resolved). */
+export interface SectionEntry {
+  origin: Origin;
+  data: unknown;
+}
+
+/** A low-level item (remote, repository, publication, distribution) before validation. */
+export interface RawItem {
+  kind: Kind;
+  origin: Origin;
+  /** Field values with ${...} resolved; write-only fields hold Secret objects. */
+  data: Record<string, unknown>;
+}
+
+/** A RawItem once its plugin is known (undefined when the YAML does not let us tell). */
+export interface ConfigItem extends RawItem {
+  plugin?: Plugin;
+}
+
+export type ReportAt = (origin: Origin, path: Path, part: 'key' | 'value', finding: Finding) => void;
+
+/**
+ * A top-level list of the desired state. The four low-level sections map each entry to one
+ * item of their kind. A higher-level section (the Release Train's package mirrors, say)
+ * implements `expand` to turn each entry into several low-level items whose origin is the
+ * entry, so validation, rules and normalisation apply to what it generates unchanged.
+ */
+export interface Section {
+  key: string;
+  /** Schema of one entry as written, for the JSON Schema editors use. */
+  documentItemSchema(): z.ZodType;
+  /** Whether an entry's top-level field is write-only: its value becomes a Secret. */
+  isSecretField(field: string): boolean;
+  expand(entry: SectionEntry, report: ReportAt): RawItem[];
+}
+
+/** Write-only fields of any plugin's endpoint of this kind. */
+export function secretFieldsOfKind(kind: Kind): ReadonlySet<string> {
+  const prefix = `${kind === 'repository' ? 'repositories' : `${kind}s`}/`;
+  return new Set(
+    Object.entries(FIELDS).filter(([endpoint]) => endpoint.startsWith(prefix))
+      .flatMap(([, fields]) => Object.entries(fields).filter(([, spec]) => spec.secret).map(([name]) => name)),
+  );
+}
+
+function lowLevelSection(key: string, kind: Kind): Section {
+  const secrets = secretFieldsOfKind(kind);
+  return {
+    key,
+    documentItemSchema: () => (kind === 'remote' || kind === 'repository'
+      ? z.discriminatedUnion('type', PLUGINS.map((plugin) => itemSchema(kind, plugin, 'document')) as [z.ZodObject, ...z.ZodObject[]])
+      : genericItemSchema(kind, 'document')),
+    isSecretField: (field) => secrets.has(field),
+    expand(entry, report) {
+      if (!isPlainObject(entry.data)) {
+        report(entry.origin, [], 'value', {
+          severity: 'error',
+          code: 'config.item_not_a_map',
+          summary: 'Item is not a map',
+          detail: `Each item of "${key}" must be a map of fields (name: ..., type: ...).`,
+          hint: 'Write the item\'s fields as "key: value" lines after the "- ".',
+        });
+        return [];
+      }
+      return [{ kind, origin: entry.origin, data: entry.data }];
+    },
+  };
+}
+
+/** The top-level lists a desired-state file may hold, in dependency order. */
+export const SECTIONS: readonly Section[] = [
+  lowLevelSection('remotes', 'remote'),
+  lowLevelSection('repositories', 'repository'),
+  lowLevelSection('publications', 'publication'),
+  lowLevelSection('distributions', 'distribution'),
+];
