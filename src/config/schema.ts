@@ -162,9 +162,12 @@ export function genericItemSchema(kind: Kind, mode: SchemaMode): z.ZodObject {
         if (!(name in merged)) merged[name] = field.optional();
       }
     }
-    merged.type = kind === 'distribution' || mode === 'document'
-      ? z.enum(PLUGINS).optional().describe(kind === 'distribution' ? 'Plugin (optional: inferred from what it serves).' : 'Pulp plugin: rpm, deb, file or container.')
-      : z.unknown();
+    if (kind === 'distribution') {
+      merged.type = z.enum(PLUGINS).optional().describe('Pulp plugin (optional: inferred from what the distribution serves).');
+    } else if (kind !== 'publication') {
+      // Remotes and repositories with a missing or unknown type: assignPlugins reported it already.
+      merged.type = z.unknown().optional();
+    }
     schema = z.strictObject(merged);
     cache.set(key, schema);
   }

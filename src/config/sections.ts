@@ -41,6 +41,7 @@ export type ReportAt = (origin: Origin, path: Path, part: 'key' | 'value', findi
  */
 export interface Section {
   key: string;
+  description: string;
   /** Schema of one entry as written, for the JSON Schema editors use. */
   documentItemSchema(): z.ZodType;
   /** Whether an entry's top-level field is write-only: its value becomes a Secret. */
@@ -57,10 +58,11 @@ export function secretFieldsOfKind(kind: Kind): ReadonlySet<string> {
   );
 }
 
-function lowLevelSection(key: string, kind: Kind): Section {
+function lowLevelSection(key: string, kind: Kind, description: string): Section {
   const secrets = secretFieldsOfKind(kind);
   return {
     key,
+    description,
     documentItemSchema: () => (kind === 'remote' || kind === 'repository'
       ? z.discriminatedUnion('type', PLUGINS.map((plugin) => itemSchema(kind, plugin, 'document')) as [z.ZodObject, ...z.ZodObject[]])
       : genericItemSchema(kind, 'document')),
@@ -83,8 +85,8 @@ function lowLevelSection(key: string, kind: Kind): Section {
 
 /** The top-level lists a desired-state file may hold, in dependency order. */
 export const SECTIONS: readonly Section[] = [
-  lowLevelSection('remotes', 'remote'),
-  lowLevelSection('repositories', 'repository'),
-  lowLevelSection('publications', 'publication'),
-  lowLevelSection('distributions', 'distribution'),
+  lowLevelSection('remotes', 'remote', 'Upstream sources to sync from (Pulp remotes), by plugin type.'),
+  lowLevelSection('repositories', 'repository', 'Pulp repositories; with a remote and sync, pulpform syncs them when the remote URL changes.'),
+  lowLevelSection('publications', 'publication', 'One publication per repository (rpm, deb, file): what a distribution serves. Named by its repository.'),
+  lowLevelSection('distributions', 'distribution', 'Where content is served: a base path serving a publication or a repository.'),
 ];
