@@ -83,10 +83,11 @@ export function parseYamlFile(source: SourceFile): ParseOutcome {
 
 function yamlErrorDiagnostic(error: YAMLError, severity: 'error' | 'warning', text: string, at: (offset: number) => SourceLocation): Diagnostic {
   const message = (error.message.split('\n')[0] ?? error.message).replace(/ at line \d+, column \d+:?$/, '');
-  const source = at(error.pos[0]);
+  // Errors found at the end of the text (an unclosed quote or bracket) point at its last character instead.
+  const source = at(Math.max(0, Math.min(error.pos[0], text.trimEnd().length - 1)));
   switch (error.code) {
     case 'DUPLICATE_KEY': {
-      const key = /^[^\s:]+/.exec(text.slice(error.pos[0], error.pos[1]))?.[0] ?? '';
+      const key = /^["']?([^"':\s]+)/.exec(text.slice(error.pos[0]))?.[1] ?? '';
       return {
         severity, code: 'config.duplicate_key', summary: 'Duplicate key', source, value: key,
         detail: `The key "${key}" appears twice in the same map; YAML keeps only one of them.`,
