@@ -96,7 +96,7 @@ function reportIssue(schema: z.ZodType, data: unknown, issue: z.core.$ZodIssue, 
           severity: 'error',
           code: 'config.unknown_field',
           summary: 'Unknown field',
-          detail: `A ${context.subject} has no field "${formatPath(keyPath)}".`,
+          detail: `${capitalised(article(context.subject))} ${context.subject} has no field "${formatPath(keyPath)}".`,
           hint: guess !== undefined
             ? `Rename it to "${guess}".`
             : (context.unknownKeyHint?.(path, key) ?? `Remove it. Allowed here: ${allowed.join(', ')}.`),
@@ -170,6 +170,14 @@ function describe(value: unknown): string {
 function fieldHint(schema: z.ZodType, path: Path): string {
   const description = schemaAt(schema, path)?.description;
   return description ? `Expected: ${lowerFirst(description)}` : 'Correct the value.';
+}
+
+function article(noun: string): string {
+  return /^(rpm|[aeiou])/.test(noun) ? 'an' : 'a';
+}
+
+function capitalised(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 function lowerFirst(text: string): string {

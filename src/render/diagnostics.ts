@@ -44,7 +44,9 @@ export function renderDiagnostics(diagnostics: readonly Diagnostic[], options: R
       lines.push('');
     }
     if (diagnostic.detail !== undefined) lines.push(...wrap(diagnostic.detail), '');
-    if (diagnostic.value !== undefined) lines.push(...wrap(`Value: ${formatValue(diagnostic.value)}`));
+    // The value is left out when the detail already quotes it ("has no field "polcy"").
+    const value = diagnostic.value === undefined ? undefined : formatValue(diagnostic.value);
+    if (value !== undefined && !(diagnostic.detail ?? '').includes(value)) lines.push(...wrap(`Value: ${value}`));
     if (diagnostic.hint !== undefined) lines.push(...wrap(`${paint(SGR.bold, 'Hint:')} ${diagnostic.hint}`));
     while (lines[lines.length - 1] === '') lines.pop();
     const bar = paint(tone, '│');
