@@ -19,6 +19,9 @@ export interface FileDeclarations {
 
 const placeholderSecret = new Secret('', 'unresolved');
 
+/** Top-level keys starting with this are ignored: a place for YAML anchors shared by items (as in docker-compose). */
+export const EXTENSION_PREFIX = 'x-';
+
 const TOP_LEVEL_KEYS = ['stack', 'server', ...SECTIONS.map((section) => section.key)];
 
 export function readDeclarations(file: ParsedFile, env: NodeJS.ProcessEnv, report: ReportAt): FileDeclarations {
@@ -38,12 +41,13 @@ export function readDeclarations(file: ParsedFile, env: NodeJS.ProcessEnv, repor
   }
 
   const topLevel = topLevelSchema(SECTIONS.map((section) => section.key));
-  const checked = topLevel.safeParse(data);
+  const declared = Object.fromEntries(Object.entries(data).filter(([key]) => !key.startsWith(EXTENSION_PREFIX)));
+  const checked = topLevel.safeParse(declared);
   if (!checked.success) {
-    reportIssues(topLevel, data, checked.error.issues, {
+    reportIssues(topLevel, declared, checked.error.issues, {
       subject: 'desired-state file',
       isSecret: () => false,
-      unknownKeyHint: () => `Remove it, or move it into an item. Top-level keys are: ${TOP_LEVEL_KEYS.join(', ')}.`,
+      unknownKeyHint: () => `Remove it, or move it into an item. Top-level keys are ${TOP_LEVEL_KEYS.join(', ')}, and x-... for YAML anchors.`,
       report: (path, part, finding) => report(origin([]), path, part, finding.code === 'config.unknown_field'
         ? { ...finding, code: 'config.unknown_section', summary: 'Unknown top-level key' }
         : finding),

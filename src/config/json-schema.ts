@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as z from 'zod';
+import { EXTENSION_PREFIX } from './document.js';
 import { SECTIONS } from './sections.js';
 import { serverSchema, STACK_DESCRIPTION } from './schema.js';
 
@@ -21,6 +22,7 @@ export function desiredStateJsonSchema(): Record<string, unknown> {
     title: 'pulpform desired state',
     description: 'Remotes, repositories, publications and distributions a Pulp 3 server should have. String values may use ${env:NAME} and ${file:PATH}.',
     ...z.toJSONSchema(document, { target: 'draft-7' }),
+    patternProperties: { [`^${EXTENSION_PREFIX}`]: { description: 'Ignored by pulpform: a place for YAML anchors (&name) that items merge with <<: *name.' } },
   };
 }
 

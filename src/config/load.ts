@@ -85,7 +85,7 @@ export async function loadDesiredState(path: string, options: LoadOptions = {}):
     });
   }
   sortDiagnostics(diagnostics, read.map((file) => file.display));
-  if (failed) return { diagnostics, sources };
+  if (failed) return { diagnostics: collapseRepeats(diagnostics), sources };
 
   const hash = createHash('sha256');
   for (const file of read) hash.update(file.bytes);
@@ -95,7 +95,7 @@ export async function loadDesiredState(path: string, options: LoadOptions = {}):
     resources: toResources(items),
     sources: { files: read.map((file) => file.display), sha256: hash.digest('hex') },
   };
-  return { state, diagnostics, sources };
+  return { state, diagnostics: collapseRepeats(diagnostics), sources };
 }
 
 function place(origin: Origin, path: Path, part: 'key' | 'value', finding: Finding): Diagnostic {
@@ -172,6 +172,31 @@ function mergeServer(declarations: readonly FileDeclarations[], report: ReportAt
     }
   }
   return first;
+}
+
+/**
+ * One diagnostic per missing variable or file, at its first reference: a desired state with a
+ * hundred remotes sharing ${env:ARK_PASSWORD} would otherwise print the same error a hundred times.
+ */
+function collapseRepeats(diagnostics: readonly Diagnostic[]): Diagnostic[] {
+  const repeatable = new Set(['config.env_missing', 'config.file_missing']);
+  const firsts = new Map<string, { diagnostic: Diagnostic; repeats: number }>();
+  const kept: Diagnostic[] = [];
+  for (const diagnostic of diagnostics) {
+    const key = `${diagnostic.code} ${JSON.stringify(diagnostic.value)}`;
+    const first = repeatable.has(diagnostic.code) ? firsts.get(key) : undefined;
+    if (first !== undefined) {
+      first.repeats += 1;
+      continue;
+    }
+    const copy = { ...diagnostic };
+    if (repeatable.has(diagnostic.code)) firsts.set(key, { diagnostic: copy, repeats: 0 });
+    kept.push(copy);
+  }
+  for (const { diagnostic, repeats } of firsts.values()) {
+    if (repeats > 0) diagnostic.detail = `${diagnostic.detail ?? ''} It is referenced ${repeats} more time${repeats === 1 ? '' : 's'} after this one.`.trim();
+  }
+  return kept;
 }
 
 /** File order, then position; diagnostics without a file first. */

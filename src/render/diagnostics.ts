@@ -44,9 +44,7 @@ export function renderDiagnostics(diagnostics: readonly Diagnostic[], options: R
       lines.push('');
     }
     if (diagnostic.detail !== undefined) lines.push(...wrap(diagnostic.detail), '');
-    // The value is left out when the detail already quotes it ("has no field "polcy"").
-    const value = diagnostic.value === undefined ? undefined : formatValue(diagnostic.value);
-    if (value !== undefined && !(diagnostic.detail ?? '').includes(value)) lines.push(...wrap(`Value: ${value}`));
+    if (diagnostic.value !== undefined && !mentions(diagnostic.detail ?? '', diagnostic.value)) lines.push(...wrap(`Value: ${formatValue(diagnostic.value)}`));
     if (diagnostic.hint !== undefined) lines.push(...wrap(`${paint(SGR.bold, 'Hint:')} ${diagnostic.hint}`));
     while (lines[lines.length - 1] === '') lines.pop();
     const bar = paint(tone, '│');
@@ -87,6 +85,11 @@ export function diagnosticsReport(diagnostics: readonly Diagnostic[], options: {
       return entry;
     }),
   };
+}
+
+/** Whether the detail already shows the value (`has no field "polcy"`), so "Value:" would repeat it. */
+function mentions(detail: string, value: Json): boolean {
+  return detail.includes(JSON.stringify(value)) || (typeof value === 'string' && value.length > 3 && detail.includes(value));
 }
 
 function formatValue(value: Json): string {

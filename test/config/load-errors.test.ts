@@ -339,6 +339,17 @@ describe('loadDesiredState reports each mistake with code, position and fix', ()
     }
   });
 
+  test('a variable missing for many remotes is reported once, at its first use', async () => {
+    const remotes = Array.from({ length: 50 }, (_, i) => `  - name: r${i}\n    type: file\n    url: https://h/${i}\n    password: \${env:ARK_PASSWORD}\n`).join('');
+    const { result, cleanup } = await loadInline({ 'a.yaml': `remotes:\n${remotes}` });
+    try {
+      expect(result.diagnostics).toEqual([expect.objectContaining({ code: 'config.env_missing', source: { file: 'a.yaml', line: 5, column: 15 } })]);
+      expect(result.diagnostics[0]?.detail).toContain('It is referenced 49 more times after this one.');
+    } finally {
+      await cleanup();
+    }
+  });
+
   test('a file that does not parse stops only that file', async () => {
     const { result, cleanup } = await loadInline({
       'a.yaml': 'remotes: [\n',

@@ -224,4 +224,34 @@ describe('loadDesiredState on a valid multi-file desired state', () => {
       await cleanup();
     }
   });
+
+  test('items can share settings through YAML anchors under x- keys and merge keys', async () => {
+    const { result, cleanup } = await loadInline({
+      'a.yaml': [
+        'x-ark: &ark',
+        '  type: container',
+        '  url: https://ark.example.com',
+        '  password: ${env:ARK_PASSWORD}',
+        '  policy: on_demand',
+        'remotes:',
+        '  - <<: *ark',
+        '    name: stackhpc/nova-api',
+        '    upstream_name: stackhpc/nova-api',
+        '  - <<: *ark',
+        '    name: stackhpc/nova-compute',
+        '    upstream_name: stackhpc/nova-compute',
+        '    policy: immediate',
+        '',
+      ].join('\n'),
+    }, { env: { ARK_PASSWORD: 'pw' } });
+    try {
+      expect(result.diagnostics).toEqual([]);
+      expect(result.state?.resources.map((r) => [r.name, r.fields.url, r.fields.policy, r.secrets.password?.source])).toEqual([
+        ['stackhpc/nova-api', 'https://ark.example.com', 'on_demand', 'env:ARK_PASSWORD'],
+        ['stackhpc/nova-compute', 'https://ark.example.com', 'immediate', 'env:ARK_PASSWORD'],
+      ]);
+    } finally {
+      await cleanup();
+    }
+  });
 });
