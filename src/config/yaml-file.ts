@@ -1,5 +1,5 @@
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
-import type { Document, Node, ParsedNode, YAMLError } from 'yaml';
+import type { Document, Node, Pair, ParsedNode, YAMLError, YAMLMap } from 'yaml';
 import type { Diagnostic, SourceLocation } from '../model/index.js';
 import { FIELDS } from '../model/index.js';
 import type { SourceFile } from './files.js';
@@ -159,7 +159,7 @@ export function locate(parsed: ParsedFile, path: Path, part: 'value' | 'key' = '
     if (isAlias(node)) node = node.resolve(parsed.doc);
     if (isNode(node)) offset = node.range?.[0] ?? offset;
     if (isMap(node)) {
-      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(segment));
+      const pair = findPair(parsed, node, String(segment), 0);
       if (pair === undefined) break;
       const keyOffset = (pair.key as ParsedNode).range[0];
       if ((index === path.length - 1 && part === 'key') || pair.value === null) {
@@ -178,6 +178,21 @@ export function locate(parsed: ParsedFile, path: Path, part: 'value' | 'key' = '
   if (isNode(node)) offset = node.range?.[0] ?? offset;
   const { line, col } = parsed.lineCounter.linePos(offset);
   return { file: parsed.source.display, line, column: col };
+}
+
+/** The pair for `key` in a map, looking through `<<` merge keys (and their aliases) when the map lacks it. */
+function findPair(parsed: ParsedFile, map: YAMLMap, key: string, depth: number): Pair | undefined {
+  const direct = map.items.find((p) => isScalar(p.key) && typeof p.key.value !== 'symbol' && String(p.key.value) === key);
+  if (direct !== undefined || depth > MAX_DEPTH) return direct;
+  for (const merge of map.items.filter((p) => isScalar(p.key) && typeof p.key.value === 'symbol')) {
+    const sources = isSeq(merge.value) ? merge.value.items : [merge.value];
+    for (const source of sources) {
+      const target = isAlias(source) ? source.resolve(parsed.doc) : source;
+      const found = isMap(target) ? findPair(parsed, target, key, depth + 1) : undefined;
+      if (found !== undefined) return found;
+    }
+  }
+  return undefined;
 }
 
 function isNode(value: unknown): value is Node {

@@ -75,6 +75,11 @@ const MISTAKES: Mistake[] = [
     code: 'config.invalid_value', at: ['a.yaml', 5, 13], hint: 'Use one of: immediate, on_demand, streamed.',
   },
   {
+    title: 'invalid value in settings merged from an anchor',
+    files: { 'a.yaml': 'x-ark: &ark\n  type: rpm\n  policy: lazy\nremotes:\n  - <<: *ark\n    name: el9\n    url: https://ark.example.com/el9\n' },
+    code: 'config.invalid_value', at: ['a.yaml', 3, 11], path: 'remotes[0].policy', hint: 'Use one of',
+  },
+  {
     title: 'value below the minimum',
     files: { 'a.yaml': 'remotes:\n' + RPM_REMOTE + '    download_concurrency: 0\n' },
     code: 'config.below_minimum', at: ['a.yaml', 5, 27], hint: 'Use 1 or more, or null for the server default.', value: 0,
