@@ -22,6 +22,9 @@ const placeholderSecret = new Secret('', 'unresolved');
 /** Top-level keys starting with this are ignored: a place for YAML anchors shared by items (as in docker-compose). */
 export const EXTENSION_PREFIX = 'x-';
 
+const TOP_LEVEL = topLevelSchema(SECTIONS.map((section) => section.key));
+const SERVER = serverSchema('runtime');
+
 const TOP_LEVEL_KEYS = ['stack', 'server', ...SECTIONS.map((section) => section.key)];
 
 export function readDeclarations(file: ParsedFile, env: NodeJS.ProcessEnv, report: ReportAt): FileDeclarations {
@@ -40,11 +43,10 @@ export function readDeclarations(file: ParsedFile, env: NodeJS.ProcessEnv, repor
     return declarations;
   }
 
-  const topLevel = topLevelSchema(SECTIONS.map((section) => section.key));
   const declared = Object.fromEntries(Object.entries(data).filter(([key]) => !key.startsWith(EXTENSION_PREFIX)));
-  const checked = topLevel.safeParse(declared);
+  const checked = TOP_LEVEL.safeParse(declared);
   if (!checked.success) {
-    reportIssues(topLevel, declared, checked.error.issues, {
+    reportIssues(TOP_LEVEL, declared, checked.error.issues, {
       subject: 'desired-state file',
       isSecret: () => false,
       unknownKeyHint: () => `Remove it, or move it into an item. Top-level keys are ${TOP_LEVEL_KEYS.join(', ')}, and x-... for YAML anchors.`,
@@ -62,12 +64,11 @@ export function readDeclarations(file: ParsedFile, env: NodeJS.ProcessEnv, repor
   }
   if (isPlainObject(data.server)) {
     const server = resolveTree(data.server, ['server'], (path) => path.length === 2 && path[1] === 'password', context, inline, origin([]), report);
-    const schema = serverSchema('runtime');
-    const result = schema.safeParse(server);
+    const result = SERVER.safeParse(server);
     if (result.success) {
       declarations.server = { value: server as Record<string, unknown>, origin: origin(['server']) };
     } else {
-      reportIssues(schema, server, result.error.issues, {
+      reportIssues(SERVER, server, result.error.issues, {
         subject: 'server block',
         isSecret: (path) => path[0] === 'password',
         report: (path, part, finding) => report(origin(['server']), path, part, finding),

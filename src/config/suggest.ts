@@ -1,27 +1,22 @@
 /** The candidate closest to `input` by edit distance, if it is close enough to be a likely typo. */
 export function closest(input: string, candidates: Iterable<string>): string | undefined {
+  // About one typo per three characters, at least one: "plicy" -> "policy", but not "url" -> "name".
+  const allowed = Math.max(1, Math.floor(input.length / 3));
   const needle = input.toLowerCase();
   let best: string | undefined;
-  let bestDistance = Infinity;
+  let bestDistance = allowed + 1;
   for (const candidate of candidates) {
+    if (Math.abs(candidate.length - input.length) > allowed) continue;
     const distance = editDistance(needle, candidate.toLowerCase());
     if (distance < bestDistance) {
       best = candidate;
       bestDistance = distance;
     }
   }
-  // Allow about one typo per three characters, at least one: "plicy" -> "policy", but not "url" -> "name".
-  return best !== undefined && bestDistance <= Math.max(1, Math.floor(input.length / 3)) ? best : undefined;
-}
-
-/** `Did you mean "x"? ` prefix for a hint, or '' when nothing is close. */
-export function didYouMean(input: string, candidates: Iterable<string>): string {
-  const match = closest(input, candidates);
-  return match === undefined ? '' : `Did you mean "${match}"? `;
+  return best;
 }
 
 function editDistance(a: string, b: string): number {
-  if (Math.abs(a.length - b.length) > 8) return Math.abs(a.length - b.length);
   let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {
     const current = [i];
