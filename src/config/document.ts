@@ -55,15 +55,18 @@ export function readDeclarations(file: ParsedFile, env: NodeJS.ProcessEnv, repor
         : finding),
     });
   }
-  const context: InterpolationContext = { env, dir: file.source.dir };
-  const inline = (path: Path): string => `inline:${file.source.display}:${locate(file, path).line}`;
-
+  const resolver: Resolver = {
+    context: { env, dir: file.source.dir },
+    inlineSource: (path) => `inline:${file.source.display}:${locate(file, path).line}`,
+    file: origin([]),
+    report,
+  };
   if (typeof data.stack === 'string') {
-    const resolved = resolveTree(data.stack, ['stack'], () => false, context, inline, origin([]), report);
+    const resolved = resolveTree(data.stack, ['stack'], () => false, resolver);
     if (typeof resolved === 'string') declarations.stack = { value: resolved, origin: origin(['stack']) };
   }
   if (isPlainObject(data.server)) {
-    const server = resolveTree(data.server, ['server'], (path) => path.length === 2 && path[1] === 'password', context, inline, origin([]), report);
+    const server = resolveTree(data.server, ['server'], (path) => path.length === 2 && path[1] === 'password', resolver);
     const result = SERVER.safeParse(server);
     if (result.success) {
       declarations.server = { value: server as Record<string, unknown>, origin: origin(['server']) };
@@ -78,13 +81,22 @@ export function readDeclarations(file: ParsedFile, env: NodeJS.ProcessEnv, repor
   for (const section of SECTIONS) {
     const list = data[section.key];
     if (!Array.isArray(list)) continue;
-    declarations.entries.set(section.key, list.map((entry, index) => {
-      const entryOrigin = origin([section.key, index]);
-      const isSecret = (path: Path): boolean => path.length === 3 && typeof path[2] === 'string' && section.isSecretField(path[2]);
-      return { origin: entryOrigin, data: resolveTree(entry, [section.key, index], isSecret, context, inline, origin([]), report) };
-    }));
+    const isSecret = (path: Path): boolean => path.length === 3 && typeof path[2] === 'string' && section.isSecretField(path[2]);
+    declarations.entries.set(section.key, list.map((entry, index) => ({
+      origin: origin([section.key, index]),
+      data: resolveTree(entry, [section.key, index], isSecret, resolver),
+    })));
   }
   return declarations;
+}
+
+/** What resolving ${...} in one file needs besides the value. */
+interface Resolver {
+  context: InterpolationContext;
+  /** The Secret source of a literal at this path: `inline:<file>:<line>`. */
+  inlineSource(path: Path): string;
+  file: Origin;
+  report: ReportAt;
 }
 
 /**
@@ -92,19 +104,11 @@ export function readDeclarations(file: ParsedFile, env: NodeJS.ProcessEnv, repor
  * is accepted with a warning, and an unresolvable one becomes a placeholder so the schema
  * check does not report the same field twice.
  */
-function resolveTree(
-  value: unknown,
-  path: Path,
-  isSecret: (path: Path) => boolean,
-  context: InterpolationContext,
-  inline: (path: Path) => string,
-  root: Origin,
-  report: ReportAt,
-): unknown {
-  const problem = (finding: Finding): void => report(root, path, 'value', finding);
+function resolveTree(value: unknown, path: Path, isSecret: (path: Path) => boolean, resolver: Resolver): unknown {
+  const problem = (finding: Finding): void => resolver.report(resolver.file, path, 'value', finding);
   if (typeof value === 'string') {
     if (isSecret(path)) {
-      const resolved = resolveSecret(value, context, inline(path));
+      const resolved = resolveSecret(value, resolver.context, resolver.inlineSource(path));
       if (!resolved.ok) {
         problem({ severity: 'error', ...resolved.problem });
         return placeholderSecret;
@@ -114,23 +118,23 @@ function resolveTree(
           severity: 'warning',
           code: 'config.inline_secret',
           summary: 'Secret written in the file',
-          detail: `"${String(path[path.length - 1])}" is written literally in ${root.file.source.display}; anyone who can read the file or its history can read it.`,
+          detail: `"${String(path[path.length - 1])}" is written literally in ${resolver.file.file.source.display}; anyone who can read the file or its history can read it.`,
           hint: 'Use ${env:NAME} or ${file:PATH} instead.',
           value: SENSITIVE,
         });
       }
       return resolved.value;
     }
-    const resolved = interpolate(value, context);
+    const resolved = interpolate(value, resolver.context);
     if (!resolved.ok) {
       problem({ severity: 'error', ...resolved.problem });
       return value;
     }
     return resolved.value;
   }
-  if (Array.isArray(value)) return value.map((item, index) => resolveTree(item, [...path, index], isSecret, context, inline, root, report));
+  if (Array.isArray(value)) return value.map((item, index) => resolveTree(item, [...path, index], isSecret, resolver));
   if (isPlainObject(value)) {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, resolveTree(item, [...path, key], isSecret, context, inline, root, report)]));
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, resolveTree(item, [...path, key], isSecret, resolver)]));
   }
   return value;
 }

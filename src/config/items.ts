@@ -8,6 +8,8 @@ import { secretFieldsOfKind } from './sections.js';
 import { closest } from './suggest.js';
 import type { Path } from './yaml-file.js';
 
+const PLURAL: Record<Kind, string> = { remote: 'remotes', repository: 'repositories', publication: 'publications', distribution: 'distributions' };
+
 export type ReportItem = (item: ConfigItem, path: Path, part: 'key' | 'value', finding: Finding) => void;
 
 /** Soft accessor for rules that must also run on items that failed the schema. */
@@ -105,7 +107,7 @@ function unknownKeyHint(kind: Kind, plugin: Plugin | undefined, path: Path, key:
   if (kind === 'distribution' && key === 'publication' && plugin === 'container') return 'Container distributions serve a repository: use "repository: NAME" instead.';
   const owners = pluginsAllowing(kind, key);
   if (owners.length > 0) {
-    return `"${key}" applies to ${owners.join(', ')} ${kind === 'repository' ? 'repositorie' : kind}s only; remove it${kind === 'distribution' ? ', or correct the type' : ''}.`;
+    return `"${key}" applies to ${owners.join(', ')} ${PLURAL[kind]} only; remove it${kind === 'distribution' ? ', or correct the type' : ''}.`;
   }
   return undefined;
 }

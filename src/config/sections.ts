@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { FIELDS, PLUGINS } from '../model/index.js';
+import { endpointOf, PLUGINS, secretFields } from '../model/index.js';
 import type { Kind, Plugin } from '../model/index.js';
 import type { Finding } from './issues.js';
 import { isPlainObject } from './issues.js';
@@ -51,11 +51,7 @@ export interface Section {
 
 /** Write-only fields of any plugin's endpoint of this kind. */
 export function secretFieldsOfKind(kind: Kind): ReadonlySet<string> {
-  const prefix = `${kind === 'repository' ? 'repositories' : `${kind}s`}/`;
-  return new Set(
-    Object.entries(FIELDS).filter(([endpoint]) => endpoint.startsWith(prefix))
-      .flatMap(([, fields]) => Object.entries(fields).filter(([, spec]) => spec.secret).map(([name]) => name)),
-  );
+  return new Set(PLUGINS.flatMap((plugin) => secretFields(endpointOf(kind, plugin))));
 }
 
 function lowLevelSection(key: string, kind: Kind, description: string): Section {
