@@ -2,7 +2,7 @@ import { PLUGINS } from '../model/index.js';
 import type { Kind, Plugin } from '../model/index.js';
 import type { Finding } from './issues.js';
 import { reportIssues } from './issues.js';
-import { genericItemSchema, itemSchema, pluginsAllowing, PLUGIN_KINDS_WITH_PUBLICATIONS, SYNC_OPTIONS } from './schema.js';
+import { genericItemSchema, itemSchema, pluginsAllowing, PUBLISHING_PLUGINS, SYNC_OPTIONS } from './schema.js';
 import type { ConfigItem, RawItem } from './sections.js';
 import { secretFieldsOfKind } from './sections.js';
 import { closest } from './suggest.js';
@@ -80,7 +80,7 @@ export function assignPlugins(items: readonly RawItem[], report: ReportItem): Co
 /** Checks each item's fields against the schema of its kind and plugin. */
 export function validateItems(items: readonly ConfigItem[], report: ReportItem): void {
   for (const item of items) {
-    const known = item.plugin !== undefined && (item.kind !== 'publication' || PLUGIN_KINDS_WITH_PUBLICATIONS.includes(item.plugin));
+    const known = item.plugin !== undefined && (item.kind !== 'publication' || PUBLISHING_PLUGINS.includes(item.plugin));
     const schema = known ? itemSchema(item.kind, item.plugin as Plugin, 'runtime') : genericItemSchema(item.kind, 'runtime');
     const result = schema.safeParse(item.data);
     if (result.success) continue;
@@ -96,7 +96,7 @@ export function validateItems(items: readonly ConfigItem[], report: ReportItem):
 
 function unknownKeyHint(kind: Kind, plugin: Plugin | undefined, path: Path, key: string): string | undefined {
   if (path.length === 1 && path[0] === 'sync' && plugin !== undefined) {
-    const options = Object.keys(SYNC_OPTIONS[plugin]());
+    const options = Object.keys(SYNC_OPTIONS[plugin]);
     if (plugin === 'rpm' && key === 'mirror') return 'rpm repositories take "sync_policy: mirror_complete" (or mirror_content_only) instead of mirror.';
     return `Remove it. Sync options of ${plugin} repositories: ${options.join(', ')}.`;
   }

@@ -10,7 +10,7 @@ import type { Endpoint, FieldSpec, Kind, Plugin, Secret } from '../model/index.j
  */
 export type SchemaMode = 'runtime' | 'document';
 
-export const PLUGIN_KINDS_WITH_PUBLICATIONS: readonly Plugin[] = ['rpm', 'deb', 'file'];
+export const PUBLISHING_PLUGINS: readonly Plugin[] = ['rpm', 'deb', 'file'];
 
 const NAME_DESCRIPTION = 'Name of the object in Pulp (unique per kind across plugins). May contain spaces and slashes.';
 
@@ -24,28 +24,28 @@ const META = {
 };
 
 /** Options of the sync request per plugin (Pulp 3.23: rpm 3.20, deb 2.20, file 1.14, container 2.14). */
-export const SYNC_OPTIONS: Record<Plugin, () => Record<string, z.ZodType>> = {
-  rpm: () => ({
+export const SYNC_OPTIONS: Record<Plugin, Record<string, z.ZodType>> = {
+  rpm: {
     sync_policy: z.enum(['additive', 'mirror_complete', 'mirror_content_only']).optional()
       .describe('additive keeps content the upstream dropped; mirror_complete mirrors exactly (and publishes); mirror_content_only mirrors content, not metadata.'),
     skip_types: z.array(z.enum(['srpm', 'treeinfo'])).optional().describe('Content types not to sync.'),
     optimize: z.boolean().optional().describe('Skip the sync when the upstream metadata did not change (default true).'),
-  }),
-  deb: () => ({
+  },
+  deb: {
     mirror: z.boolean().optional().describe('Remove content the upstream no longer has (default false: additive).'),
     optimize: z.boolean().optional().describe('Skip the sync when the upstream Release files did not change (default true).'),
-  }),
-  file: () => ({
+  },
+  file: {
     mirror: z.boolean().optional().describe('Remove content the upstream no longer has (default false: additive).'),
-  }),
-  container: () => ({
+  },
+  container: {
     mirror: z.boolean().optional().describe('Remove tags the upstream no longer has (default false: additive).'),
     signed_only: z.boolean().optional().describe('Sync only signed manifests.'),
-  }),
+  },
 };
 
 function syncSchema(plugin: Plugin): z.ZodType {
-  return z.union([z.boolean(), z.strictObject(SYNC_OPTIONS[plugin]())]).optional()
+  return z.union([z.boolean(), z.strictObject(SYNC_OPTIONS[plugin])]).optional()
     .describe('Sync the repository from its remote: true, or a map of sync options. A sync is planned when the remote URL (the snapshot) changed since the last one.');
 }
 
@@ -144,7 +144,7 @@ export function itemSchema(kind: Kind, plugin: Plugin, mode: SchemaMode): z.ZodO
 }
 
 function pluginsOf(kind: Kind): readonly Plugin[] {
-  return kind === 'publication' ? PLUGIN_KINDS_WITH_PUBLICATIONS : PLUGINS;
+  return kind === 'publication' ? PUBLISHING_PLUGINS : PLUGINS;
 }
 
 /**
