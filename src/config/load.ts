@@ -12,7 +12,7 @@ import { toResources, toServerSettings } from './normalize.js';
 import { RULES, urlProblem } from './rules.js';
 import { SECTIONS } from './sections.js';
 import type { Origin, ReportAt } from './sections.js';
-import { formatPath, locate, parseYamlFile } from './yaml-file.js';
+import { describeLocation, formatPath, locate, parseYamlFile } from './yaml-file.js';
 import type { ParsedFile, Path } from './yaml-file.js';
 
 export const DEFAULT_STACK = 'default';
@@ -104,11 +104,6 @@ function place(origin: Origin, path: Path, part: 'key' | 'value', finding: Findi
   return { ...finding, source: locate(origin.file, full, part), ...(formatted !== '' ? { path: formatted } : {}) };
 }
 
-function describeOrigin(origin: Origin): string {
-  const location = locate(origin.file, origin.path);
-  return `${location.file} line ${location.line}`;
-}
-
 function mergeStack(declarations: readonly FileDeclarations[], report: ReportAt): string | undefined {
   let first: FileDeclarations['stack'];
   for (const { stack } of declarations) {
@@ -131,7 +126,7 @@ function mergeStack(declarations: readonly FileDeclarations[], report: ReportAt)
         severity: 'error',
         code: 'config.conflicting_stack',
         summary: 'Conflicting stack names',
-        detail: `This file says stack "${stack.value}", but ${describeOrigin(first.origin)} says "${first.value}". One desired state belongs to one stack.`,
+        detail: `This file says stack "${stack.value}", but ${describeLocation(first.origin.file, first.origin.path)} says "${first.value}". One desired state belongs to one stack.`,
         hint: 'Declare "stack:" in one file only, or make the values agree.',
         value: stack.value,
       });
@@ -166,7 +161,7 @@ function mergeServer(declarations: readonly FileDeclarations[], report: ReportAt
         severity: 'error',
         code: 'config.conflicting_server',
         summary: 'Conflicting server blocks',
-        detail: `This file's "server:" differs from the one at ${describeOrigin(first.origin)}.`,
+        detail: `This file's "server:" differs from the one at ${describeLocation(first.origin.file, first.origin.path)}.`,
         hint: 'Declare "server:" in one file only, or make the blocks identical.',
       });
     }

@@ -1,11 +1,11 @@
 import { labelProblem } from '../model/index.js';
-import type { Kind, SourceLocation } from '../model/index.js';
+import type { Kind } from '../model/index.js';
 import { isPlainObject, SENSITIVE } from './issues.js';
 import type { ReportItem } from './items.js';
 import { itemName, text } from './items.js';
 import type { ConfigItem } from './sections.js';
 import { closest } from './suggest.js';
-import { locate } from './yaml-file.js';
+import { describeLocation } from './yaml-file.js';
 
 /**
  * Checks that need more than one field or more than one item (changesets-style rules). They
@@ -22,8 +22,7 @@ export type Rule = (context: RuleContext) => void;
 const RESERVED_LABEL_PREFIX = 'pulpform_';
 
 function where(item: ConfigItem, field?: string): string {
-  const location: SourceLocation = locate(item.origin.file, field === undefined ? item.origin.path : [...item.origin.path, field]);
-  return `${location.file} line ${location.line}`;
+  return describeLocation(item.origin.file, field === undefined ? item.origin.path : [...item.origin.path, field]);
 }
 
 function ofKind(items: readonly ConfigItem[], kind: Kind): ConfigItem[] {

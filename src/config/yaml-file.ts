@@ -195,6 +195,12 @@ function findPair(parsed: ParsedFile, map: YAMLMap, key: string, depth: number):
   return undefined;
 }
 
+/** "a.yaml line 12": where `path` is written, for details that point at a second place. */
+export function describeLocation(parsed: ParsedFile, path: Path): string {
+  const { file, line } = locate(parsed, path);
+  return `${file} line ${line}`;
+}
+
 function isNode(value: unknown): value is Node {
   return isMap(value) || isSeq(value) || isScalar(value) || isAlias(value);
 }
