@@ -52,8 +52,8 @@ function reportIssue(schema: z.ZodType, data: unknown, issue: z.core.$ZodIssue, 
       return;
     }
     case 'custom':
-      if (issue.message === 'expected a string') {
-        reportWrongType(path, field, 'string', value, shown(value), context);
+      if (typeof issue.params?.expected === 'string') {
+        reportWrongType(path, field, issue.params.expected, value, shown(value), context);
         return;
       }
       context.report(path, 'value', { severity: 'error', code: 'config.invalid_value', summary: 'Invalid value', detail: `"${field}": ${issue.message}.`, hint: fieldHint(schema, path), value: shown(value) });

@@ -4,7 +4,7 @@ import type { Finding } from './issues.js';
 import { reportIssues } from './issues.js';
 import { genericItemSchema, itemSchema, pluginsAllowing, PUBLISHING_PLUGINS, SYNC_OPTIONS } from './schema.js';
 import type { ConfigItem, RawItem } from './sections.js';
-import { secretFieldsOfKind } from './sections.js';
+import { SECRET_FIELDS } from './sections.js';
 import { closest } from './suggest.js';
 import type { Path } from './yaml-file.js';
 
@@ -84,7 +84,7 @@ export function validateItems(items: readonly ConfigItem[], report: ReportItem):
     const schema = known ? itemSchema(item.kind, item.plugin as Plugin, 'runtime') : genericItemSchema(item.kind, 'runtime');
     const result = schema.safeParse(item.data);
     if (result.success) continue;
-    const secrets = secretFieldsOfKind(item.kind);
+    const secrets = SECRET_FIELDS[item.kind];
     reportIssues(schema, item.data, result.error.issues, {
       subject: known ? `${item.plugin} ${item.kind}` : item.kind,
       isSecret: (path) => typeof path[0] === 'string' && secrets.has(path[0]),

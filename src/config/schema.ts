@@ -49,7 +49,8 @@ function syncSchema(plugin: Plugin): z.ZodType {
     .describe('Sync the repository from its remote: true, or a map of sync options. A sync is planned when the remote URL (the snapshot) changed since the last one.');
 }
 
-const secretValue = z.custom<Secret>(isSecret, { message: 'expected a string' });
+/** After resolution a write-only field holds a Secret; anything else was not a string in the YAML. */
+const secretValue = z.custom<Secret>(isSecret, { params: { expected: 'string' } });
 
 function fieldSchema(spec: FieldSpec, mode: SchemaMode): z.ZodType {
   let schema: z.ZodType;

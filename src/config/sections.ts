@@ -49,20 +49,24 @@ export interface Section {
   expand(entry: SectionEntry, report: ReportAt): RawItem[];
 }
 
-/** Write-only fields of any plugin's endpoint of this kind. */
-export function secretFieldsOfKind(kind: Kind): ReadonlySet<string> {
-  return new Set(PLUGINS.flatMap((plugin) => secretFields(endpointOf(kind, plugin))));
-}
+const secretFieldsOf = (kind: Kind): ReadonlySet<string> => new Set(PLUGINS.flatMap((plugin) => secretFields(endpointOf(kind, plugin))));
+
+/** Write-only fields of any plugin's endpoint, per kind. */
+export const SECRET_FIELDS: Record<Kind, ReadonlySet<string>> = {
+  remote: secretFieldsOf('remote'),
+  repository: secretFieldsOf('repository'),
+  publication: secretFieldsOf('publication'),
+  distribution: secretFieldsOf('distribution'),
+};
 
 function lowLevelSection(key: string, kind: Kind, description: string): Section {
-  const secrets = secretFieldsOfKind(kind);
   return {
     key,
     description,
     documentItemSchema: () => (kind === 'remote' || kind === 'repository'
       ? z.discriminatedUnion('type', PLUGINS.map((plugin) => itemSchema(kind, plugin, 'document')) as [z.ZodObject, ...z.ZodObject[]])
       : genericItemSchema(kind, 'document')),
-    isSecretField: (field) => secrets.has(field),
+    isSecretField: (field) => SECRET_FIELDS[kind].has(field),
     expand(entry, report) {
       if (!isPlainObject(entry.data)) {
         report(entry.origin, [], 'value', {

@@ -1,5 +1,5 @@
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
-import type { Document, Node, Pair, ParsedNode, YAMLError, YAMLMap } from 'yaml';
+import type { Document, Node, Pair, ParsedNode, YAMLError, YAMLMap, YAMLSeq } from 'yaml';
 import type { Diagnostic, SourceLocation } from '../model/index.js';
 import { FIELDS } from '../model/index.js';
 import type { SourceFile } from './files.js';
@@ -126,12 +126,9 @@ function yamlErrorDiagnostic(error: YAMLError, severity: 'error' | 'warning', te
 function findTooDeep(node: unknown, depth: number): Node | undefined {
   if (!isMap(node) && !isSeq(node)) return undefined;
   if (depth >= MAX_DEPTH) return node;
-  for (const item of node.items) {
-    const child = isPair(item) ? [item.key, item.value] : [item];
-    for (const c of child) {
-      const found = findTooDeep(c, depth + 1);
-      if (found !== undefined) return found;
-    }
+  for (const child of children(node)) {
+    const found = findTooDeep(child, depth + 1);
+    if (found !== undefined) return found;
   }
   return undefined;
 }
@@ -139,13 +136,15 @@ function findTooDeep(node: unknown, depth: number): Node | undefined {
 function firstAliasOffset(node: unknown): number | undefined {
   if (isAlias(node)) return node.range?.[0];
   if (!isMap(node) && !isSeq(node)) return undefined;
-  for (const item of node.items) {
-    for (const child of isPair(item) ? [item.key, item.value] : [item]) {
-      const found = firstAliasOffset(child);
-      if (found !== undefined) return found;
-    }
+  for (const child of children(node)) {
+    const found = firstAliasOffset(child);
+    if (found !== undefined) return found;
   }
   return undefined;
+}
+
+function children(collection: YAMLMap | YAMLSeq): unknown[] {
+  return collection.items.flatMap((item) => (isPair(item) ? [item.key, item.value] : [item]));
 }
 
 /**
