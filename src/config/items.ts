@@ -4,7 +4,7 @@ import type { Finding } from './issues.js';
 import { reportIssues } from './issues.js';
 import { genericItemSchema, itemSchema, pluginsAllowing, PUBLISHING_PLUGINS, SYNC_OPTIONS } from './schema.js';
 import type { ConfigItem, RawItem } from './sections.js';
-import { SECRET_FIELDS } from './sections.js';
+import { SECRET_FIELDS } from './secret-fields.js';
 import { closest } from './suggest.js';
 import type { Path } from './yaml-file.js';
 

@@ -1,9 +1,10 @@
 import * as z from 'zod';
-import { endpointOf, PLUGINS, secretFields } from '../model/index.js';
+import { PLUGINS } from '../model/index.js';
 import type { Kind, Plugin } from '../model/index.js';
 import type { Finding } from './issues.js';
 import { isPlainObject } from './issues.js';
 import { genericItemSchema, itemSchema } from './schema.js';
+import { SECRET_FIELDS } from './secret-fields.js';
 import type { ParsedFile, Path } from './yaml-file.js';
 
 /** Where an item is written: a file and the path of its map in that file's data. */
@@ -48,16 +49,6 @@ export interface Section {
   isSecretField(field: string): boolean;
   expand(entry: SectionEntry, report: ReportAt): RawItem[];
 }
-
-const secretFieldsOf = (kind: Kind): ReadonlySet<string> => new Set(PLUGINS.flatMap((plugin) => secretFields(endpointOf(kind, plugin))));
-
-/** Write-only fields of any plugin's endpoint, per kind. */
-export const SECRET_FIELDS: Record<Kind, ReadonlySet<string>> = {
-  remote: secretFieldsOf('remote'),
-  repository: secretFieldsOf('repository'),
-  publication: secretFieldsOf('publication'),
-  distribution: secretFieldsOf('distribution'),
-};
 
 function lowLevelSection(key: string, kind: Kind, description: string): Section {
   return {

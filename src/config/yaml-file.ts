@@ -1,8 +1,9 @@
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { Document, Node, Pair, ParsedNode, YAMLError, YAMLMap, YAMLSeq } from 'yaml';
 import type { Diagnostic, SourceLocation } from '../model/index.js';
-import { FIELDS } from '../model/index.js';
 import type { SourceFile } from './files.js';
+import { firstTooDeep } from './nesting.js';
+import { SECRET_FIELD_NAMES } from './secret-fields.js';
 import { closest } from './suggest.js';
 
 /** Deeper documents are refused before conversion: the schema needs 5 levels, and yaml recurses. */
@@ -27,41 +28,45 @@ export interface ParseOutcome {
   maskedLines: string[];
 }
 
-/** Write-only field names of any endpoint (`password`, `client_key`, ...): their literal values are never shown. */
-export const SECRET_FIELD_NAMES: ReadonlySet<string> = new Set(
-  Object.values(FIELDS).flatMap((fields) => Object.entries(fields).filter(([, spec]) => spec.secret).map(([name]) => name)),
-);
-
 const SOLE_REFERENCE = /^\$\{(env|file):[^}]*\}$/;
 const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/@'"]+)@/gi;
 const SECRET_LINE = new RegExp(`^(\\s*(?:-\\s+)?["']?(?:${[...SECRET_FIELD_NAMES].join('|')})["']?\\s*:\\s*)(?!\\$\\{(?:env|file):[^}]*\\}\\s*$)(\\S.*)$`);
 
 export function parseYamlFile(source: SourceFile): ParseOutcome {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(source.text, { lineCounter, prettyErrors: false, merge: true, uniqueKeys: true });
+  const lines = source.text.split(/\r?\n/);
   const at = (offset: number): SourceLocation => {
     const { line, col } = lineCounter.linePos(offset);
     return { file: source.display, line, column: col };
   };
-  const diagnostics: Diagnostic[] = [
-    ...doc.errors.map((error) => yamlErrorDiagnostic(error, 'error', source.text, at)),
-    ...doc.warnings.map((warning) => yamlErrorDiagnostic(warning, 'warning', source.text, at)),
-  ];
-  const lines = source.text.split(/\r?\n/);
-  if (doc.errors.length > 0) return { diagnostics, maskedLines: maskLinesByPattern(lines) };
-
-  const tooDeep = findTooDeep(doc.contents, 0);
-  if (tooDeep !== undefined) {
-    diagnostics.push({
+  const tooDeep = (offset: number): ParseOutcome => ({
+    diagnostics: [{
       severity: 'error',
       code: 'config.too_deep',
       summary: 'YAML nested too deeply',
       detail: `The document nests collections more than ${MAX_DEPTH} levels deep here; a desired state needs at most 5.`,
       hint: 'Remove the extra nesting: items are maps inside the top-level lists (remotes, repositories, publications, distributions).',
-      source: at(tooDeep.range?.[0] ?? 0),
-    });
-    return { diagnostics, maskedLines: maskLinesByPattern(lines) };
+      source: at(offset),
+    }],
+    maskedLines: maskLinesByPattern(lines),
+  });
+  const estimated = firstTooDeep(source.text, MAX_DEPTH);
+  if (estimated !== undefined) {
+    // The parser fills the line counter; without a parse, fill it here.
+    lineCounter.addNewLine(0);
+    for (const newline of source.text.matchAll(/\n/g)) lineCounter.addNewLine(newline.index + 1);
+    return tooDeep(estimated);
   }
+
+  // logLevel 'error': yaml would otherwise print its own warnings to the process's stderr.
+  const doc = parseDocument(source.text, { lineCounter, prettyErrors: false, merge: true, uniqueKeys: true, logLevel: 'error' });
+  const diagnostics: Diagnostic[] = [
+    ...doc.errors.map((error) => yamlErrorDiagnostic(error, 'error', source.text, at)),
+    ...doc.warnings.map((warning) => yamlErrorDiagnostic(warning, 'warning', source.text, at)),
+  ];
+  if (doc.errors.length > 0) return { diagnostics, maskedLines: maskLinesByPattern(lines) };
+  const deepNode = findTooDeep(doc.contents, 0);
+  if (deepNode !== undefined) return tooDeep(deepNode.range?.[0] ?? 0);
 
   const maskedLines = maskLines(lines, doc, lineCounter);
   let data: unknown;

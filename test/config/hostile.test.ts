@@ -37,6 +37,21 @@ describe('hostile inputs end in errors, not hangs or crashes', () => {
     expect(await codesFor({ 'deep.yaml': `remotes: ${'['.repeat(100_000)}${']'.repeat(100_000)}\n` })).toEqual(['config.too_deep']);
   });
 
+  test('200000 compact nested sequences ("- - - ...") are refused at their line', async () => {
+    const { result, cleanup } = await loadInline({ 'deep.yaml': `remotes:\n${'- '.repeat(200_000)}x\n` });
+    try {
+      expect(result.diagnostics).toEqual([expect.objectContaining({ code: 'config.too_deep', source: { file: 'deep.yaml', line: 2, column: 65 } })]);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  test('nesting just within what the parser handles is still refused, exactly', async () => {
+    // Inline maps after dashes are not counted by the text estimate; the parsed document is checked too.
+    const lines = Array.from({ length: 30 }, (_, depth) => `${'  '.repeat(depth)}- k${depth}:`);
+    expect(await codesFor({ 'deep.yaml': `${lines.join('\n')} x\n` })).toEqual(['config.too_deep']);
+  });
+
   test('a 5 MB file is refused before it is parsed', async () => {
     const line = '# padding padding padding padding padding padding padding padding padding\n';
     const huge = line.repeat(Math.ceil((5 * 1024 * 1024) / line.length));
