@@ -50,15 +50,19 @@ export function firstTooDeep(text: string, limit: number): number | undefined {
       if (c === '#' && /\s/.test(before)) break;
       // A bracket or quote opens a collection or string only where a value starts.
       const valueStart = lastSignificant === '' || ':-?,[{'.includes(lastSignificant);
+      let structural = ':-?'.includes(c) || (c === ',' && flow > 0);
       if ((c === '"' || c === "'") && valueStart) {
         quote = c;
       } else if ((c === '[' || c === '{') && valueStart) {
         flow += 1;
+        structural = true;
         if (indents.length + flow > limit) return start + i;
       } else if ((c === ']' || c === '}') && flow > 0) {
         flow -= 1;
+        structural = true;
       }
-      if (c !== ' ' && c !== '\t') lastSignificant = c;
+      // Brackets and commas inside a plain scalar ("see [1], [2]") open nothing.
+      if (c !== ' ' && c !== '\t') lastSignificant = structural ? c : 'a';
     }
     if (quote === undefined && flow === 0 && /(^|[\s:-])[|>][-+0-9]*\s*(#.*)?$/.test(line.slice(indent))) blockScalarIndent = indent;
   }
