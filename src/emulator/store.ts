@@ -1,0 +1,185 @@
+import type { JsonObject } from '../model/json.js';
+import { Clock, isoMicros, newId } from './clock.js';
+import { CONTENT_TYPE_PATHS } from './content-types.js';
+import type { Endpoint, Family } from './endpoints.js';
+
+/** A remote, repository, publication, distribution, namespace or content guard. */
+export interface PulpObject {
+  id: string;
+  href: string;
+  endpoint: Endpoint;
+  /** Microseconds since the epoch; unique, so it orders objects by creation. */
+  createdAt: number;
+  lastUpdated: string;
+  /** Field values as stored: write-only secrets included, relations as hrefs. */
+  values: JsonObject;
+  /** Present on repositories. */
+  versions?: Map<number, RepositoryVersion>;
+  nextVersion?: number;
+}
+
+export interface RepositoryVersion {
+  number: number;
+  href: string;
+  repository: PulpObject;
+  createdAt: number;
+  /** The units present in this version, by unit href. */
+  units: Map<string, ContentUnit>;
+}
+
+/** A content unit: shared by every repository version that holds it, identified by (type, natural key). */
+export interface ContentUnit {
+  id: string;
+  href: string;
+  /** `pulp_type`, e.g. `rpm.package`. */
+  type: string;
+  key: string;
+  createdAt: number;
+  /** What the content list endpoints show, in their order (without pulp_href/pulp_created). */
+  fields: JsonObject;
+}
+
+const UNIQUE_NAME_FAMILIES: Family[] = ['remotes', 'repositories', 'distributions', 'namespaces', 'contentguards'];
+
+export class Store {
+  readonly clock = new Clock();
+  readonly #objects = new Map<string, PulpObject>();
+  readonly #byEndpoint = new Map<string, Map<string, PulpObject>>();
+  readonly #byFamily = new Map<Family, Map<string, PulpObject>>();
+  readonly #names = new Map<Family, Map<string, PulpObject>>();
+  readonly #basePaths = new Map<string, PulpObject>();
+  readonly #units = new Map<string, ContentUnit>();
+  readonly #unitsByKey = new Map<string, ContentUnit>();
+
+  get(href: string): PulpObject | undefined {
+    return this.#objects.get(href);
+  }
+
+  /** Objects of one endpoint (or one family), oldest first. */
+  list(collectionPath: string): Iterable<PulpObject> {
+    return this.#byEndpoint.get(collectionPath)?.values() ?? [];
+  }
+
+  listFamily(family: Family): Iterable<PulpObject> {
+    return this.#byFamily.get(family)?.values() ?? [];
+  }
+
+  byName(family: Family, name: string): PulpObject | undefined {
+    return this.#names.get(family)?.get(name);
+  }
+
+  byBasePath(basePath: string): PulpObject | undefined {
+    return this.#basePaths.get(basePath);
+  }
+
+  create(endpoint: Endpoint, values: JsonObject): PulpObject {
+    const id = newId();
+    const createdAt = this.clock.tick();
+    const obj: PulpObject = {
+      id,
+      href: `${endpoint.collectionPath}${id}/`,
+      endpoint,
+      createdAt,
+      lastUpdated: isoMicros(createdAt),
+      values,
+    };
+    if (endpoint.family === 'repositories') {
+      obj.versions = new Map();
+      obj.nextVersion = 0;
+    }
+    this.#objects.set(obj.href, obj);
+    mapOf(this.#byEndpoint, endpoint.collectionPath).set(obj.href, obj);
+    mapOf(this.#byFamily, endpoint.family).set(obj.href, obj);
+    this.#index(obj);
+    return obj;
+  }
+
+  update(obj: PulpObject, values: JsonObject): void {
+    this.#unindex(obj);
+    Object.assign(obj.values, values);
+    obj.lastUpdated = this.clock.now();
+    this.#index(obj);
+  }
+
+  delete(obj: PulpObject): void {
+    this.#unindex(obj);
+    this.#objects.delete(obj.href);
+    this.#byEndpoint.get(obj.endpoint.collectionPath)?.delete(obj.href);
+    this.#byFamily.get(obj.endpoint.family)?.delete(obj.href);
+  }
+
+  #index(obj: PulpObject): void {
+    const family = obj.endpoint.family;
+    const name = obj.values['name'];
+    if (UNIQUE_NAME_FAMILIES.includes(family) && typeof name === 'string') mapOf(this.#names, family).set(name, obj);
+    const basePath = obj.values['base_path'];
+    if (family === 'distributions' && typeof basePath === 'string') this.#basePaths.set(basePath, obj);
+  }
+
+  #unindex(obj: PulpObject): void {
+    const name = obj.values['name'];
+    const names = this.#names.get(obj.endpoint.family);
+    if (typeof name === 'string' && names?.get(name) === obj) names.delete(name);
+    const basePath = obj.values['base_path'];
+    if (typeof basePath === 'string' && this.#basePaths.get(basePath) === obj) this.#basePaths.delete(basePath);
+  }
+
+  addVersion(repository: PulpObject, units: Iterable<ContentUnit>): RepositoryVersion {
+    const versions = repository.versions as Map<number, RepositoryVersion>;
+    const number = repository.nextVersion as number;
+    const version: RepositoryVersion = {
+      number,
+      href: `${repository.href}versions/${number}/`,
+      repository,
+      createdAt: this.clock.tick(),
+      units: new Map([...units].map((u) => [u.href, u])),
+    };
+    versions.set(number, version);
+    repository.nextVersion = number + 1;
+    return version;
+  }
+
+  latestVersion(repository: PulpObject): RepositoryVersion | undefined {
+    let latest: RepositoryVersion | undefined;
+    for (const v of repository.versions?.values() ?? []) if (!latest || v.number > latest.number) latest = v;
+    return latest;
+  }
+
+  /** The version an href like `<repository href>versions/<n>/` names, if it exists. */
+  version(href: string): RepositoryVersion | undefined {
+    const m = /^(.*\/)versions\/(\d+)\/$/.exec(href);
+    if (!m) return undefined;
+    return this.get(m[1] as string)?.versions?.get(Number(m[2]));
+  }
+
+  /** The unit with this natural key, created on first sight: units are shared between repositories. */
+  unit(type: string, key: string, fields: JsonObject): ContentUnit {
+    const k = `${type}\u0000${key}`;
+    const existing = this.#unitsByKey.get(k);
+    if (existing) return existing;
+    const path = CONTENT_TYPE_PATHS[type];
+    if (!path) throw new Error(`unknown content type ${type}`);
+    const id = newId();
+    const unit: ContentUnit = { id, href: `${path}${id}/`, type, key, createdAt: this.clock.tick(), fields };
+    this.#unitsByKey.set(k, unit);
+    this.#units.set(unit.href, unit);
+    return unit;
+  }
+
+  unitAt(href: string): ContentUnit | undefined {
+    return this.#units.get(href);
+  }
+
+  units(): Iterable<ContentUnit> {
+    return this.#units.values();
+  }
+}
+
+function mapOf<K, V>(outer: Map<K, Map<string, V>>, key: K): Map<string, V> {
+  let inner = outer.get(key);
+  if (!inner) {
+    inner = new Map();
+    outer.set(key, inner);
+  }
+  return inner;
+}
