@@ -76,9 +76,11 @@ export class TaskRunner {
   readonly #queue: Task[] = [];
   readonly #running = new Set<Task>();
   readonly #timers = new Set<NodeJS.Timeout>();
-  readonly #idleWaiters: (() => void)[] = [];
+  /** Running tasks whose work has not begun yet (they are in their `taskMs`), so a cancel can stop them at once. */
+  readonly #pending = new Map<Task, NodeJS.Timeout>();
   #nextWorker = 0;
   #scheduled = false;
+  #paused = false;
   #closed = false;
 
   constructor(
@@ -130,32 +132,40 @@ export class TaskRunner {
     if (FINAL_STATES.includes(task.state) || task.state === 'canceling') return;
     const wasWaiting = task.state === 'waiting';
     task.state = 'canceling';
-    if (wasWaiting) {
-      this.#queue.splice(this.#queue.indexOf(task), 1);
-      this.#later(0, () => this.#finish(task, 'canceled'));
+    const timer = this.#pending.get(task);
+    if (wasWaiting) this.#queue.splice(this.#queue.indexOf(task), 1);
+    if (timer) {
+      clearTimeout(timer);
+      this.#timers.delete(timer);
+      this.#pending.delete(task);
     }
+    if (wasWaiting || timer) this.#later(0, () => this.#finish(task, 'canceled'));
   }
 
-  /** Resolves when no task is waiting or running. */
-  idle(): Promise<void> {
-    if (this.#queue.length === 0 && this.#running.size === 0) return Promise.resolve();
-    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  /** Stops starting tasks (they stay `waiting`) until resume(): lets a test line up tasks deterministically. */
+  pause(): void {
+    this.#paused = true;
+  }
+
+  resume(): void {
+    this.#paused = false;
+    this.#schedule();
   }
 
   close(): void {
     this.#closed = true;
     for (const t of this.#timers) clearTimeout(t);
     this.#timers.clear();
-    for (const resolve of this.#idleWaiters.splice(0)) resolve();
   }
 
-  #later(ms: number, fn: () => void): void {
-    if (this.#closed) return;
+  #later(ms: number, fn: () => void): NodeJS.Timeout | undefined {
+    if (this.#closed) return undefined;
     const timer = setTimeout(() => {
       this.#timers.delete(timer);
       fn();
     }, ms);
     this.#timers.add(timer);
+    return timer;
   }
 
   #schedule(): void {
@@ -169,6 +179,7 @@ export class TaskRunner {
   }
 
   #startUnblocked(): void {
+    if (this.#paused) return;
     const heldExclusive = new Set<string>();
     const heldShared = new Set<string>();
     for (const t of this.#running) {
@@ -190,7 +201,11 @@ export class TaskRunner {
     task.state = 'running';
     task.startedAt = this.clock.now();
     task.worker = this.options.workers[this.#nextWorker++ % this.options.workers.length] ?? null;
-    this.#later(this.options.taskMs, () => void this.#execute(task));
+    const timer = this.#later(this.options.taskMs, () => {
+      this.#pending.delete(task);
+      void this.#execute(task);
+    });
+    if (timer) this.#pending.set(task, timer);
   }
 
   async #execute(task: Task): Promise<void> {
@@ -227,7 +242,6 @@ export class TaskRunner {
     this.#running.delete(task);
     this.#work.delete(task);
     if (this.#queue.length > 0) this.#schedule();
-    else if (this.#running.size === 0) for (const resolve of this.#idleWaiters.splice(0)) resolve();
   }
 }
 
