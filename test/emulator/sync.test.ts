@@ -1,0 +1,183 @@
+import { afterEach, describe, expect, test } from '@jest/globals';
+import { type ContentBackend, type Emulator, type SyncRequest, type SyncResult, type UnitInput, startEmulator } from '../../src/emulator/index.js';
+import { TaskFailure } from '../../src/emulator/tasks.js';
+import type { JsonObject } from '../../src/model/json.js';
+import { apiClient } from './client.js';
+
+const pkg = (name: string, version: string): UnitInput => ({
+  type: 'rpm.package',
+  key: `${name}-${version}`,
+  fields: { name, epoch: '0', version, release: '1', arch: 'noarch', location_href: `${name}-${version}-1.noarch.rpm` },
+});
+
+/** Stands in for the content side: an upstream whose unit set the test controls. */
+class FakeContent implements ContentBackend {
+  upstream: UnitInput[] = [pkg('hello', '1.0'), pkg('world', '2.1')];
+  revision = 1;
+  readonly requests: SyncRequest[] = [];
+
+  async sync(request: SyncRequest): Promise<SyncResult> {
+    this.requests.push(request);
+    if (String(request.remote.settings['url']).includes('missing')) {
+      throw new TaskFailure(`404, message='Not Found', url=URL('${String(request.remote.settings['url'])}')`);
+    }
+    if (request.options['optimize'] !== false && request.memory === this.revision) {
+      return {
+        units: request.present,
+        progressReports: [{ message: 'Skipping Sync (no change from previous sync)', code: 'sync.was_skipped', state: 'completed', total: 1, done: 1, suffix: null }],
+        memory: this.revision,
+      };
+    }
+    const mirror = request.options['sync_policy'] !== 'additive';
+    const units = mirror ? this.upstream : [...request.present, ...this.upstream.filter((u) => !request.present.some((p) => p.key === u.key))];
+    return {
+      units,
+      progressReports: [{ message: 'Parsed Packages', code: 'sync.parsing.packages', state: 'completed', total: units.length, done: units.length, suffix: null }],
+      publications:
+        request.options['sync_policy'] === 'mirror_complete'
+          ? [{ metadata_checksum_type: 'unknown', package_checksum_type: 'unknown', gpgcheck: 0, repo_gpgcheck: 0, sqlite_metadata: true }]
+          : [],
+      memory: this.revision,
+    };
+  }
+
+  push(name: string, tag: string): UnitInput[][] {
+    const blob = (n: number): UnitInput => ({ type: 'container.blob', key: `sha256:${n}`, fields: { digest: `sha256:${n}` } });
+    return [[blob(1)], [blob(2)], [{ type: 'container.manifest', key: 'sha256:m', fields: { digest: 'sha256:m' } }, { type: 'container.tag', key: `${name}:${tag}`, fields: { name: tag } }]];
+  }
+}
+
+describe('emulator sync, versions and push through a content backend', () => {
+  let emulator: Emulator | undefined;
+
+  afterEach(async () => {
+    await emulator?.close();
+    emulator = undefined;
+  });
+
+  async function setup(repository: JsonObject = {}) {
+    const content = new FakeContent();
+    emulator = await startEmulator({ taskMs: 1, content });
+    const api = apiClient(emulator.url);
+    const remote = (await api.call('POST', '/pulp/api/v3/remotes/rpm/rpm/', { name: 'up', url: 'http://upstream.invalid/', password: 'pw' })).body as JsonObject;
+    const repo = (await api.call('POST', '/pulp/api/v3/repositories/rpm/rpm/', { name: 'mirror', remote: remote['pulp_href'] as string, ...repository })).body as JsonObject;
+    const sync = (body: JsonObject = {}) => api.run('POST', `${repo['pulp_href'] as string}sync/`, body);
+    return { api, content, remote, repo, sync };
+  }
+
+  test('a sync makes a version with the new units; the same upstream again makes none', async () => {
+    const { api, content, remote, repo, sync } = await setup();
+    const first = await sync();
+    const v1 = `${repo['pulp_href'] as string}versions/1/`;
+    expect(first).toMatchObject({
+      state: 'completed',
+      name: 'pulp_rpm.app.tasks.synchronizing.synchronize',
+      created_resources: [v1],
+      reserved_resources_record: [repo['pulp_href'], `shared:${remote['pulp_href'] as string}`],
+    });
+    expect(content.requests[0]?.remote.settings['password']).toBe('pw');
+    expect(content.requests[0]?.options).toMatchObject({ sync_policy: 'additive', optimize: true, skip_types: [] });
+    const version = (await api.call('GET', v1)).body as JsonObject;
+    expect(version['content_summary']).toEqual({
+      added: { 'rpm.package': { count: 2, href: `/pulp/api/v3/content/rpm/packages/?repository_version_added=${v1}` } },
+      removed: {},
+      present: { 'rpm.package': { count: 2, href: `/pulp/api/v3/content/rpm/packages/?repository_version=${v1}` } },
+    });
+    const units = (await api.call('GET', `/pulp/api/v3/content/rpm/packages/?repository_version=${v1}&ordering=-name&fields=name,version`)).body as JsonObject;
+    expect(units['results']).toEqual([
+      { name: 'world', version: '2.1' },
+      { name: 'hello', version: '1.0' },
+    ]);
+    const again = await sync();
+    expect(again).toMatchObject({ created_resources: [], progress_reports: [{ code: 'sync.was_skipped' }] });
+    expect(content.requests[1]?.memory).toBe(1);
+    expect(((await api.call('GET', repo['pulp_href'] as string)).body as JsonObject)['latest_version_href']).toBe(v1);
+  });
+
+  test('mirror_complete adds the publication the sync made; autopublish adds one more per version', async () => {
+    const mirrored = await setup();
+    const task = await mirrored.sync({ sync_policy: 'mirror_complete' });
+    expect(task['created_resources']).toHaveLength(2);
+    const publication = (await mirrored.api.call('GET', (task['created_resources'] as string[])[1] as string)).body as JsonObject;
+    expect(publication).toMatchObject({ metadata_checksum_type: 'unknown', sqlite_metadata: true, repository: mirrored.repo['pulp_href'] });
+    await emulator?.close();
+
+    const auto = await setup({ autopublish: true });
+    const autoTask = await auto.sync();
+    expect(autoTask['created_resources']).toHaveLength(2);
+    expect(autoTask['progress_reports']).toContainEqual(expect.objectContaining({ code: 'publish.generating_metadata' }));
+    const published = (await auto.api.call('GET', (autoTask['created_resources'] as string[])[1] as string)).body as JsonObject;
+    expect(published).toMatchObject({ metadata_checksum_type: 'sha256', package_checksum_type: 'sha256', sqlite_metadata: false });
+  });
+
+  test('units are shared between repositories, and retain_repo_versions drops old versions', async () => {
+    const { api, remote, repo, sync } = await setup({ retain_repo_versions: 1 });
+    await sync();
+    const versions = (await api.call('GET', repo['versions_href'] as string)).body as JsonObject;
+    expect((versions['results'] as JsonObject[]).map((v) => v['number'])).toEqual([1]);
+    const other = (await api.call('POST', '/pulp/api/v3/repositories/rpm/rpm/', { name: 'other', remote: remote['pulp_href'] as string })).body as JsonObject;
+    await api.run('POST', `${other['pulp_href'] as string}sync/`, { optimize: false });
+    const hrefs = async (r: JsonObject) =>
+      ((await api.call('GET', `/pulp/api/v3/content/rpm/packages/?repository_version=${r['pulp_href'] as string}versions/1/&fields=pulp_href`)).body as JsonObject)['results'];
+    expect(await hrefs(other)).toEqual(await hrefs(repo));
+  });
+
+  test('deleting a served version removes its publication, nulls the distribution and recomputes the next summary', async () => {
+    const { api, content, repo, sync } = await setup();
+    await sync();
+    const v1 = `${repo['pulp_href'] as string}versions/1/`;
+    const published = await api.run('POST', '/pulp/api/v3/publications/rpm/rpm/', { repository_version: v1 });
+    const publication = (published['created_resources'] as string[])[0] as string;
+    const created = await api.run('POST', '/pulp/api/v3/distributions/rpm/rpm/', { name: 'served', base_path: 'served', publication });
+    content.upstream = [pkg('hello', '1.0'), pkg('world', '2.1'), pkg('extra', '3.0')];
+    content.revision = 2;
+    await sync();
+    expect((await api.run('DELETE', v1))['state']).toBe('completed');
+    expect((await api.call('GET', publication)).status).toBe(404);
+    const distribution = (await api.call('GET', (created['created_resources'] as string[])[0] as string)).body as JsonObject;
+    expect(distribution['publication']).toBeNull();
+    const v2 = (await api.call('GET', `${repo['pulp_href'] as string}versions/2/`)).body as JsonObject;
+    expect((v2['content_summary'] as JsonObject)['added']).toMatchObject({ 'rpm.package': { count: 3 } });
+  });
+
+  test('a failed sync keeps the latest version and reports the backend description', async () => {
+    const { api, repo } = await setup();
+    const broken = (await api.call('POST', '/pulp/api/v3/remotes/rpm/rpm/', { name: 'broken', url: 'http://upstream.invalid/missing/' })).body as JsonObject;
+    const task = await api.run('POST', `${repo['pulp_href'] as string}sync/`, { remote: broken['pulp_href'] as string });
+    expect(task).toMatchObject({ state: 'failed', error: { description: "404, message='Not Found', url=URL('http://upstream.invalid/missing/')" } });
+    expect(((await api.call('GET', repo['pulp_href'] as string)).body as JsonObject)['latest_version_href']).toMatch(/versions\/0\/$/);
+  });
+
+  test('a registry push leaves a push repository, its distribution and namespace; deleting the distribution deletes the repository', async () => {
+    const content = new FakeContent();
+    emulator = await startEmulator({ taskMs: 1, content });
+    const api = apiClient(emulator.url);
+    const push = async (tag: string) =>
+      (await fetch(`${emulator?.url as string}/_emulator/registry_push`, { method: 'POST', body: JSON.stringify({ name: 'team/app', tag }) })).status;
+    expect(await push('latest')).toBe(200);
+    expect(await push('v2')).toBe(200);
+    const repos = (await api.call('GET', '/pulp/api/v3/repositories/container/container-push/?name=team/app')).body as JsonObject;
+    const repo = (repos['results'] as JsonObject[])[0] as JsonObject;
+    expect(repo['latest_version_href']).toMatch(/versions\/4\/$/);
+    const dists = (await api.call('GET', '/pulp/api/v3/distributions/container/container/?base_path=team/app')).body as JsonObject;
+    const dist = (dists['results'] as JsonObject[])[0] as JsonObject;
+    expect(dist).toMatchObject({ name: 'team/app', repository: repo['pulp_href'], registry_path: `${new URL(emulator.url).host}/team/app` });
+    const namespaces = (await api.call('GET', '/pulp/api/v3/pulp_container/namespaces/?name=team')).body as JsonObject;
+    expect(namespaces['count']).toBe(1);
+    expect((await api.call('POST', '/pulp/api/v3/repositories/container/container/', { name: 'team/app' })).body).toEqual({ name: ['This field must be unique.'] });
+    const deleted = await api.run('DELETE', dist['pulp_href'] as string);
+    expect(deleted).toMatchObject({ name: 'pulpcore.app.tasks.base.general_multi_delete', reserved_resources_record: [dist['pulp_href'], repo['pulp_href']] });
+    expect((await api.call('GET', repo['pulp_href'] as string)).status).toBe(404);
+  });
+
+  test('without a content backend a sync fails saying so, and a push is refused', async () => {
+    emulator = await startEmulator({ taskMs: 1 });
+    const api = apiClient(emulator.url);
+    const remote = (await api.call('POST', '/pulp/api/v3/remotes/file/file/', { name: 'f', url: 'http://upstream.invalid/PULP_MANIFEST' })).body as JsonObject;
+    const repo = (await api.call('POST', '/pulp/api/v3/repositories/file/file/', { name: 'f', remote: remote['pulp_href'] as string })).body as JsonObject;
+    const task = await api.run('POST', `${repo['pulp_href'] as string}sync/`, {});
+    expect((task['error'] as JsonObject)['description']).toBe('Sync is not available: this emulator has no content backend for file.file repositories.');
+    const push = await fetch(`${emulator.url}/_emulator/registry_push`, { method: 'POST', body: JSON.stringify({ name: 'a/b', tag: 'x' }) });
+    expect(push.status).toBe(501);
+  });
+});
