@@ -6,7 +6,7 @@ import type { Json } from '../model/json.js';
  * emulator's source for routes (and so for 404/405/Allow), field order, request schemas and the
  * query filters each list endpoint accepts, so none of those are guessed.
  */
-export const API_DOC_FILE = 'pulpcore-3.23.24_rpm-3.20.0_container-2.14.18_deb-2.20.4_file-1.14.5.api.json';
+const API_DOC_FILE = 'pulpcore-3.23.24_rpm-3.20.0_container-2.14.18_deb-2.20.4_file-1.14.5.api.json';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 const METHODS: HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
@@ -76,6 +76,7 @@ export class ApiDocument {
   readonly #schemas: Record<string, RawSchema>;
   readonly #schemaCache = new Map<string, ObjectSchema>();
   readonly #operations = new Map<string, Operation>();
+  readonly #writeOnly = new Map<string, string[]>();
 
   constructor(bytes: Buffer) {
     this.bytes = bytes;
@@ -150,6 +151,16 @@ export class ApiDocument {
 
   operation(id: string): Operation | undefined {
     return this.#operations.get(id);
+  }
+
+  /** The write-only fields an operation's request accepts, in serializer order (what `hidden_fields` reports). */
+  writeOnlyFields(operationId: string): string[] {
+    let names = this.#writeOnly.get(operationId);
+    if (!names) {
+      names = this.operation(operationId)?.requestSchema?.properties.filter((p) => p.writeOnly).map((p) => p.name) ?? [];
+      this.#writeOnly.set(operationId, names);
+    }
+    return names;
   }
 
   schema(name: string): ObjectSchema {

@@ -24,7 +24,7 @@ function ep(family: Family, path: string, pulpType: string, model: string, accep
   return { family, collectionPath: `${V3}${path}`, pulpType, model, accepts, ...(taskName ? { taskName } : {}) };
 }
 
-export const ENDPOINTS: Endpoint[] = [
+const ENDPOINTS: Endpoint[] = [
   ep('remotes', 'remotes/rpm/rpm/', 'rpm.rpm', 'RpmRemote'),
   ep('remotes', 'remotes/rpm/uln/', 'rpm.uln', 'UlnRemote'),
   ep('remotes', 'remotes/file/file/', 'file.file', 'FileRemote'),
@@ -59,7 +59,6 @@ export function endpointOf(pulpType: string, family: Family): Endpoint | undefin
 
 export const CONTAINER_PUSH_REPOSITORIES = `${V3}repositories/container/container-push/`;
 export const CONTAINER_DISTRIBUTIONS = `${V3}distributions/container/container/`;
-export const CONTAINER_REPOSITORIES = `${V3}repositories/container/container/`;
 export const NAMESPACES = `${V3}pulp_container/namespaces/`;
 export const CONTENT_REDIRECT_GUARDS = `${V3}contentguards/core/content_redirect/`;
 

@@ -237,7 +237,7 @@ function encodeQuery(query: Query, replace: Record<string, string | null>): stri
     .join('&');
 }
 
-export function quotePlus(s: string): string {
+function quotePlus(s: string): string {
   return encodeURIComponent(s)
     .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
     .replace(/%20/g, '+');

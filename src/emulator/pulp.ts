@@ -449,7 +449,7 @@ export class Pulp {
     if (action === 'read') {
       const unit = this.store.unitAt(call.path);
       if (!unit || unit.type !== contentType) throw notFound();
-      return ok(selectFields(renderUnit(unit, schema), call.query));
+      return ok(selectFields(renderUnit(unit, schema, true), call.query));
     }
     if (action !== 'list') throw new HttpError(501, { detail: `The Pulp emulator does not implement ${call.op.id}.` });
     const units = [...this.store.units()].filter((u) => !contentType || u.type === contentType);
@@ -473,7 +473,7 @@ export class Pulp {
           repository_version_added: inVersion('added'),
           repository_version_removed: inVersion('removed'),
         },
-        render: (u) => renderUnit(u, schema),
+        render: (u) => renderUnit(u, schema, contentType !== undefined),
       }),
     );
   }
@@ -538,6 +538,8 @@ function withHrefFilters<T extends Listable>(
     if (name in out) continue;
     const field = name.replace(/__in$/, '');
     out[name] = (raw) => {
+      // pulpcore's HyperlinkRelatedFilter: "" and "null" ask for objects without the relation.
+      if (raw === '' || raw === 'null') return (item) => (value(item, field) ?? null) === null;
       const wanted = (name.endsWith('__in') ? raw.split(',') : [raw]).map(pathOf);
       return (item) => wanted.includes(String(value(item, field)));
     };

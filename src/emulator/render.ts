@@ -51,18 +51,12 @@ export function fieldValue(ctx: RenderContext, obj: PulpObject, name: string): J
   return structuredClone(obj.values[name] ?? null);
 }
 
-const hiddenNames = new Map<string, string[]>();
-
 /** `hidden_fields`: every write-only field in serializer order, `is_set` false for null and "". */
 function hiddenFields(doc: ApiDocument, obj: PulpObject): Json {
-  const path = obj.endpoint.collectionPath;
-  let names = hiddenNames.get(path);
-  if (!names) {
-    const schema = doc.operation(`${operationPrefix(path)}_create`)?.requestSchema;
-    names = schema?.properties.filter((p) => p.writeOnly).map((p) => p.name) ?? [];
-    hiddenNames.set(path, names);
-  }
-  return names.map((name) => ({ name, is_set: obj.values[name] !== null && obj.values[name] !== undefined && obj.values[name] !== '' }));
+  return doc.writeOnlyFields(`${operationPrefix(obj.endpoint.collectionPath)}_create`).map((name) => ({
+    name,
+    is_set: obj.values[name] !== null && obj.values[name] !== undefined && obj.values[name] !== '',
+  }));
 }
 
 /** The version just before this one that still exists: what `added`/`removed` are computed against. */
@@ -99,10 +93,13 @@ export function renderVersion(version: RepositoryVersion): JsonObject {
   };
 }
 
-/** A content unit in the order of its endpoint's response schema; fields the schema does not know follow. */
-export function renderUnit(unit: ContentUnit, schema: ObjectSchema | undefined): JsonObject {
+/**
+ * A content unit with the fields of its endpoint's response schema, in that order. A type's own
+ * endpoint also shows fields the schema does not list; the generic `content/` list shows only its own.
+ */
+export function renderUnit(unit: ContentUnit, schema: ObjectSchema | undefined, ownEndpoint: boolean): JsonObject {
   const out: JsonObject = { pulp_href: unit.href, pulp_created: isoMicros(unit.createdAt) };
   for (const p of schema?.properties ?? []) if (p.name in unit.fields) out[p.name] = structuredClone(unit.fields[p.name] as Json);
-  for (const [k, v] of Object.entries(unit.fields)) if (!(k in out)) out[k] = structuredClone(v);
+  if (ownEndpoint) for (const [k, v] of Object.entries(unit.fields)) if (!(k in out)) out[k] = structuredClone(v);
   return out;
 }

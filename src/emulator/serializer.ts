@@ -76,7 +76,7 @@ function kindOf(p: SchemaProperty): FieldKind {
 }
 
 /** Python's `type(x).__name__` for a JSON value, as DRF puts it in messages. */
-export function pyType(value: unknown): string {
+function pyType(value: unknown): string {
   if (value === null || value === undefined) return 'NoneType';
   if (Array.isArray(value)) return 'list';
   switch (typeof value) {
@@ -258,7 +258,7 @@ export function deserialize(spec: SerializerSpec, body: unknown, mode: Mode): Js
 }
 
 /** DRF's `as_serializer_error`: a dict keeps its keys (string values wrapped in lists), anything else is a non-field error. */
-export function serializerError(detail: Json): Json {
+function serializerError(detail: Json): Json {
   if (isPlainObject(detail)) {
     return Object.fromEntries(Object.entries(detail).map(([k, v]) => [k, typeof v === 'string' ? [v] : v]));
   }
