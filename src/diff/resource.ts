@@ -56,6 +56,7 @@ export function diffResource(desired: DesiredResource, live: LiveObject | undefi
   const specs = FIELDS[desired.endpoint] ?? {};
   const hasField = (field: string): boolean => live !== undefined && Object.hasOwn(live.fields, field);
   const record = (field: string, before: Json | undefined, after: Json): void => {
+    diff.body[field] = after;
     diff.changes.push({ path: `/${pointerSegment(field)}`, ...(before !== undefined ? { before } : {}), after });
     changedFields.push(field);
     if (specs[field]?.createOnly) diff.createOnlyChanged.push(field);
@@ -75,7 +76,6 @@ export function diffResource(desired: DesiredResource, live: LiveObject | undefi
       continue;
     }
     if (before === undefined && value === null) continue;
-    diff.body[field] = value;
     record(field, before, value);
   }
 
@@ -108,7 +108,6 @@ export function diffResource(desired: DesiredResource, live: LiveObject | undefi
       diff.unchanged++;
       continue;
     }
-    diff.body[field] = resolved.href;
     record(field, before, resolved.href);
   }
 

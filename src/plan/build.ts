@@ -293,7 +293,7 @@ class Planner {
       labelsAfter: { [LABELS.synced]: marker },
       // The first action on an object carries the guard; later ones see the object it left.
       ...(node.action === undefined && node.live !== undefined ? { guard: guardOf(node.live) } : {}),
-      dependsOn: [...new Set(dependsOn.filter((id): id is string => id !== undefined))],
+      dependsOn: [...new Set(dependsOn.filter((id): id is string => id !== undefined))].sort(),
     };
     node.sync = action;
     this.actions.push(action);
@@ -332,7 +332,9 @@ class Planner {
       }
       reason = candidates.length > 0 ? 'options changed; publications are immutable' : `no publication of version ${versionNumber(version.href) ?? version.href}`;
     } else {
-      reason = `publishes the version left by: ${version.after}`;
+      reason = version.after.startsWith('sync ')
+        ? `publishes the version the sync of ${repositoryAddress} leaves`
+        : `publishes the first version of the new ${repositoryAddress}`;
     }
 
     // Two desired publications (say development following the latest version, production
