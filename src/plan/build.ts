@@ -122,7 +122,7 @@ const ENDPOINT_WORDS: Record<string, string> = { remotes: 'remote', repositories
 function describeEndpoint(endpoint: string): string {
   const [kind = '', plugin = '', type = ''] = endpoint.split('/');
   const what = `${plugin}${type !== plugin && type !== 'apt' ? ` ${type}` : ''} ${ENDPOINT_WORDS[kind] ?? kind}`;
-  return `${/^[aeiou]/.test(what) ? 'an' : 'a'} ${what}`;
+  return `${/^(rpm|[aeiou])/.test(what) ? 'an' : 'a'} ${what}`;
 }
 
 class Planner {
