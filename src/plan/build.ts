@@ -480,7 +480,8 @@ class Planner {
     const notes = ['not in the desired state (--prune)'];
     if (object.kind === 'repository') {
       const publications = [...this.publicationsByVersion.entries()].filter(([version]) => version.startsWith(object.href)).reduce((n, [, list]) => n + list.length, 0);
-      notes.push(`its repository versions and ${publications} publication${publications === 1 ? '' : 's'} are deleted with it`);
+      notes.push(publications === 0 ? 'its repository versions are deleted with it'
+        : `its repository versions and ${publications} publication${publications === 1 ? '' : 's'} are deleted with it`);
     }
     const basePath = object.fields.base_path;
     if (object.kind === 'distribution' && typeof basePath === 'string') notes.push(`${basePath} stops being served`);
@@ -613,6 +614,8 @@ function newest(publications: LiveObject[]): LiveObject | undefined {
   return [...publications].sort((a, b) => (created(a) !== created(b) ? (created(a) < created(b) ? 1 : -1) : -byHref(a, b)))[0];
 }
 
+const PLURAL: Record<Kind, string> = { remote: 'remotes', repository: 'repositories', publication: 'publications', distribution: 'distributions' };
+
 /** --prune must not empty a kind just because the desired state lost all of it (a wrong -f, an empty file). */
 function pruneAllGuard(desired: DesiredState, actions: PlanAction[]): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
@@ -622,7 +625,7 @@ function pruneAllGuard(desired: DesiredState, actions: PlanAction[]): Diagnostic
     diagnostics.push({
       severity: 'error',
       code: 'plan.prune_all',
-      summary: `Refusing to delete all ${deletes.length} ${kind} object${deletes.length === 1 ? '' : 's'} of stack "${desired.stack}"`,
+      summary: `Refusing to delete ${deletes.length === 1 ? 'the only' : `all ${deletes.length}`} ${deletes.length === 1 ? kind : PLURAL[kind]} of stack "${desired.stack}"`,
       detail: `The desired state declares no ${kind}, so --prune would delete every one this stack manages:\n${deletes.map((action) => action.address).join('\n')}`,
       hint: 'Check that -f points at the right files; if deleting them all is intended, add --allow-delete-all.',
     });
