@@ -24,6 +24,7 @@ import {
   type PlanAction,
 } from '../model/index.js';
 import { scopeActions } from './scope.js';
+import { skipReplacements } from './skip.js';
 import { summarize, toWaves } from './waves.js';
 
 export interface PlanOptions {
@@ -33,6 +34,11 @@ export interface PlanOptions {
   allowDeleteAll?: boolean;
   /** `--only` selector: the plan is partial. */
   only?: string;
+  /**
+   * false: leave replacements (and what waits for them) out, with a warning each. Watch mode
+   * without --prune plans this way, since a replacement deletes first. Default true.
+   */
+  replace?: boolean;
   /** The plan's timestamp; inject it to keep planning deterministic. */
   now?: Date;
 }
@@ -48,6 +54,7 @@ export function buildPlan(desired: DesiredState, live: LiveState, options: PlanO
   planner.planAll();
   let actions = planner.actions;
   let diagnostics = planner.diagnostics;
+  if (options.replace === false) ({ actions, diagnostics } = skipReplacements(actions, diagnostics));
   if (options.only !== undefined) ({ actions, diagnostics } = scopeActions(actions, diagnostics, options.only));
   if (options.prune && !options.allowDeleteAll) diagnostics.push(...pruneAllGuard(desired, actions));
   const { waves, cyclic } = toWaves(actions);

@@ -296,6 +296,15 @@ describe('replace', () => {
     expect(actionsOf(buildPlan(state, simulateApply(plan, liveState([file, distribution])), { now: NOW }))).toEqual([]);
   });
 
+  test('with replace: false (watch without --prune) the replacement and what waits for it are skipped and reported', () => {
+    const state = desiredState([desired('repository/rpm/shared', { protect: true }), desired('distribution/rpm/d', { refs: { repository: 'repository/rpm/shared' } }), desired('remote/rpm/other')]);
+    const file = live('repository/file/shared');
+    const plan = buildPlan(state, liveState([file, live('distribution/rpm/d', { fields: { repository: file.href } })]), { now: NOW, replace: false });
+    expect(actionsOf(plan).map((a) => a.id)).toEqual(['create remote/rpm/other']);
+    expect(codes(plan)).toEqual(['warning plan.replace_skipped']);
+    expect(plan.diagnostics[0]?.detail).toBe('Why: exists as a file repository; a Pulp object cannot change its type.\nAlso skipped, because they wait for it:\nupdate distribution/rpm/d');
+  });
+
   test('a protected object is not replaced silently: the plan carries an error', () => {
     const state = desiredState([desired('repository/rpm/shared', { protect: true, source: { file: 'desired-state/repos.yaml', line: 4, column: 3 } })]);
     const plan = buildPlan(state, liveState([live('repository/file/shared')]), { now: NOW });
