@@ -450,8 +450,10 @@ class Planner {
 
   private planDeletes(): void {
     const desiredNames = new Set(this.desired.resources.map((resource) => namedKey(resource.kind, resource.name)));
+    // An object a desired resource still points at stays, declared or not.
+    const referenced = new Set(this.desired.resources.flatMap((resource) => Object.values(resource.refs)));
     const orphans = [...this.liveNamed.values()]
-      .filter((object) => !desiredNames.has(namedKey(object.kind, object.name)) && object.labels[LABELS.stack] === this.stack)
+      .filter((object) => !desiredNames.has(namedKey(object.kind, object.name)) && !referenced.has(object.address) && object.labels[LABELS.stack] === this.stack)
       .sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : byHref(a, b)));
     if (!this.options.prune) {
       for (const object of orphans) {

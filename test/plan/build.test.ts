@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { LABELS, type LiveObject, type PlanAction } from '../../src/model/index.js';
+import { FIELDS, LABELS, type FieldSpec, type LiveObject, type PlanAction } from '../../src/model/index.js';
 import { buildPlan } from '../../src/plan/build.js';
 import {
   actionsOf,
@@ -305,6 +305,17 @@ describe('replace', () => {
     expect(plan.diagnostics[0]?.detail).toBe('Why: exists as a file repository; a Pulp object cannot change its type.\nAlso skipped, because they wait for it:\nupdate distribution/rpm/d');
   });
 
+  test('a change to a field Pulp only takes at create time replaces the object', () => {
+    const specs = FIELDS['repositories/file/file'] as Record<string, FieldSpec>;
+    specs.layout = { type: 'string', createOnly: true, description: 'test-only create-only field' };
+    try {
+      const plan = buildPlan(desiredState([desired('repository/file/f', { fields: { layout: 'flat' } })]), liveState([live('repository/file/f', { fields: { layout: 'nested' } })]), { now: NOW });
+      expect(only(plan, 'replace repository/file/f').reason).toBe('layout cannot be changed in place');
+    } finally {
+      delete specs.layout;
+    }
+  });
+
   test('a protected object is not replaced silently: the plan carries an error', () => {
     const state = desiredState([desired('repository/rpm/shared', { protect: true, source: { file: 'desired-state/repos.yaml', line: 4, column: 3 } })]);
     const plan = buildPlan(state, liveState([live('repository/file/shared')]), { now: NOW });
@@ -391,6 +402,12 @@ describe('deletes and prune', () => {
     expect(only(plan, 'delete distribution/rpm/gone-development').reason).toContain('gone/development stops being served');
     expect(plan.summary).toMatchObject({ destroy: 3 });
     expect(actionsOf(buildPlan(state, simulateApply(plan, before), { now: NOW, prune: true }))).toEqual([]);
+  });
+
+  test('an undeclared object that a desired resource still points at is not deleted', () => {
+    const before = liveFrom(desiredState([desired('remote/rpm/shared'), desired('repository/rpm/r', { refs: { remote: 'remote/rpm/shared' } })]));
+    const plan = buildPlan(desiredState([desired('repository/rpm/r', { refs: { remote: 'remote/rpm/shared' } })]), before, { now: NOW, prune: true });
+    expect(actionsOf(plan)).toEqual([]);
   });
 
   test('objects without our stack label are never deleted', () => {
