@@ -12,7 +12,7 @@ import {
 } from '../model/index.js';
 import { desiredLabels, diffLabels, statusLabels } from './labels.js';
 import { diffSecrets } from './secrets.js';
-import { differsFromDefault, fieldSupported, pointerSegment, sameValue } from './values.js';
+import { differsFromDefault, fieldSupported, parsePointer, pointerSegment, sameValue } from './values.js';
 
 /** What a reference will point at: an href known now, or one that an earlier action creates. */
 export type RefValue = { href: string } | { unknown: HrefRef; after: string };
@@ -124,7 +124,7 @@ export function diffResource(desired: DesiredResource, live: LiveObject | undefi
   diff.unchanged += secrets.unchanged;
 
   if (changedFields.length > 0) diff.notes.push(`${changedFields.join(', ')} ${changedFields.length === 1 ? 'differs' : 'differ'}`);
-  const userLabels = labelChanges.map((change) => change.path.slice('/pulp_labels/'.length)).filter((key) => !key.startsWith('pulpform_'));
+  const userLabels = labelChanges.map((change) => parsePointer(change.path)[1] ?? '').filter((key) => !key.startsWith('pulpform_'));
   if (userLabels.length > 0) diff.notes.push(`label${userLabels.length === 1 ? '' : 's'} ${userLabels.join(', ')} ${userLabels.length === 1 ? 'differs' : 'differ'}`);
   diff.notes.push(...secrets.notes);
   return diff;
