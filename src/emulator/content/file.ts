@@ -1,6 +1,6 @@
 import type { ProgressReport } from './progress.js';
 import type { PublishedFiles } from './publish.js';
-import { SyncRun, type SyncContext, type SyncResult } from './sync.js';
+import { type PendingArtifact, SyncRun, type SyncContext, type SyncResult } from './sync.js';
 import { type ContentUnit, naturalKey, type UnitArtifact } from './units.js';
 
 export interface ManifestEntry {
@@ -72,7 +72,7 @@ export async function syncFile(context: SyncContext, options: FileSyncOptions = 
     const target = new URL(url);
     const rootDir = target.pathname.slice(0, target.pathname.lastIndexOf('/') + 1);
     const emitted: ContentUnit[] = [];
-    const pending: Parameters<SyncRun['downloadArtifacts']>[0] = [];
+    const pending: PendingArtifact[] = [];
     for (const entry of entries) {
       const artifact: UnitArtifact = { relativePath: entry.relativePath, sha256: entry.sha256, size: entry.size };
       const fileUrl = new URL(target.toString());

@@ -1,5 +1,5 @@
 import { associate } from './associate.js';
-import { connectionOf, DownloadError, Downloader, type RemoteFields } from './http.js';
+import { connectionOf, DownloadError, Downloader, type FetchOptions, type FetchResult, type RemoteFields } from './http.js';
 import { Progress, type ProgressReport } from './progress.js';
 import type { PublishedFiles } from './publish.js';
 import { type ContentUnit, sha256Hex, type UnitArtifact } from './units.js';
@@ -45,6 +45,15 @@ export class SyncError extends Error {
   }
 }
 
+/** An artifact a sync found: fetched now (immediate) or pointed at its URL (deferred). */
+export interface PendingArtifact {
+  artifact: UnitArtifact;
+  url: string;
+  deferred: boolean;
+  headers?: Record<string, string>;
+  registryName?: string;
+}
+
 /** Shared machinery of the plugin syncs: the downloader, progress and the artifact stage. */
 export class SyncRun {
   readonly progress: Progress;
@@ -72,11 +81,12 @@ export class SyncRun {
    * upstream URL. Counts the downloads in `report` ("Downloading Artifacts").
    */
   async downloadArtifacts(
-    pending: Array<{ artifact: UnitArtifact; url: string; deferred: boolean; headers?: Record<string, string> }>,
+    pending: PendingArtifact[],
     report: ProgressReport,
+    fetch: (url: string, options: FetchOptions) => Promise<FetchResult> = (url, options) => this.downloader.fetch(url, options),
   ): Promise<void> {
     await Promise.all(
-      pending.map(async ({ artifact, url, deferred, headers }) => {
+      pending.map(async ({ artifact, url, deferred, headers, registryName }) => {
         const stored = artifact.sha256 ? this.context.artifactData?.(artifact.sha256) : undefined;
         if (stored) {
           artifact.data = stored;
@@ -89,10 +99,11 @@ export class SyncRun {
             remote: this.downloader.connection,
             save: this.context.remote.policy !== 'streamed',
             ...(headers ? { headers } : {}),
+            ...(registryName ? { registryName } : {}),
           };
           return;
         }
-        const result = await this.downloader.fetch(url, {
+        const result = await fetch(url, {
           expectedSha256: artifact.sha256,
           expectedSize: artifact.size,
           ...(headers ? { headers } : {}),

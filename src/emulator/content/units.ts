@@ -32,6 +32,8 @@ export interface ArtifactSource {
   save: boolean;
   /** Extra request headers, e.g. the Accept list a registry wants for manifests. */
   headers?: Record<string, string>;
+  /** Fetch through the registry token flow for this repository name (container blobs). */
+  registryName?: string;
 }
 
 export interface UnitArtifact {

@@ -23,11 +23,15 @@ export interface AptPublishOptions {
 }
 
 /** `pool/<component>/<prefix>/<source package>/<file>` as pulp_deb lays packages out. */
-export function poolPath(component: string, pkg: ContentUnit): string {
-  const source = String(pkg.fields.source ?? pkg.fields.package ?? '').split(' ')[0]!;
+export function poolPath(component: string, source: string, filename: string): string {
   const prefix = source.startsWith('lib') ? source.slice(0, 4) : source.charAt(0);
+  return `pool/${component}/${prefix}/${source}/${filename}`;
+}
+
+function poolPathOf(component: string, pkg: ContentUnit): string {
+  const source = String(pkg.fields.source ?? pkg.fields.package ?? '').split(' ')[0]!;
   const relative = String(pkg.fields.relative_path);
-  return `pool/${component}/${prefix}/${source}/${relative.slice(relative.lastIndexOf('/') + 1)}`;
+  return poolPath(component, source, relative.slice(relative.lastIndexOf('/') + 1));
 }
 
 function packageParagraph(pkg: ContentUnit, filename: string): string {
@@ -89,7 +93,7 @@ function writeIndex(
   const sorted = [...packages].sort((a, b) => String(a.fields.relative_path).localeCompare(String(b.fields.relative_path)));
   const paragraphs: string[] = [];
   for (const pkg of sorted) {
-    const filename = poolPath(component, pkg);
+    const filename = poolPathOf(component, pkg);
     paragraphs.push(packageParagraph(pkg, filename));
     const artifact = pkg.artifacts[0];
     if (artifact) files.set(filename, { kind: 'artifact', artifact });

@@ -3,7 +3,7 @@ import { gunzipSync } from 'node:zlib';
 import type { JsonObject } from '../../../model/json.js';
 import { ResponseError } from '../http.js';
 import type { ProgressReport } from '../progress.js';
-import { SyncRun, type SyncContext, type SyncResult } from '../sync.js';
+import { type PendingArtifact, SyncRun, type SyncContext, type SyncResult } from '../sync.js';
 import { type ContentUnit, DEB_PACKAGE_FIELDS, naturalKey, sha256Hex, type UnitArtifact, unitRef } from '../units.js';
 import { fieldOf, parseParagraphs, type Paragraph, releaseReferences, type ReleaseFileReference } from './deb822.js';
 
@@ -113,7 +113,7 @@ export async function syncDeb(context: SyncContext, options: DebSyncOptions): Pr
   const indexReport = run.progress.start('Update PackageIndex units', 'update.packageindex');
   let culprit: ProgressReport | null = downloading;
   const emitted: ContentUnit[] = [];
-  const pending: Parameters<SyncRun['downloadArtifacts']>[0] = [];
+  const pending: PendingArtifact[] = [];
   const base = remote.url;
   const urlOf = (relativePath: string) => new URL(relativePath, base.endsWith('/') ? base : `${base}/`).toString();
 

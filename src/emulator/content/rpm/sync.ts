@@ -2,7 +2,7 @@ import type { JsonObject } from '../../../model/json.js';
 import { joinUrl, ResponseError } from '../http.js';
 import type { ProgressReport } from '../progress.js';
 import type { PublishedFiles } from '../publish.js';
-import { SyncRun, type SyncContext, type SyncResult } from '../sync.js';
+import { type PendingArtifact, SyncRun, type SyncContext, type SyncResult } from '../sync.js';
 import { type ContentUnit, naturalKey, sha256Hex, type UnitArtifact } from '../units.js';
 import { evrCompare, metadataText, type PackageFields, parsePackages, parseRepomd, type Repomd } from './metadata.js';
 
@@ -179,7 +179,7 @@ export async function syncRpm(context: SyncContext, options: RpmSyncOptions): Pr
     run.progress.record('Skipping Packages', 'sync.skipped.packages', skipped, skipped);
     const parsed = run.progress.start('Parsed Packages', 'sync.parsing.packages', packages.length);
     const emitted: ContentUnit[] = [];
-    const pending: Parameters<SyncRun['downloadArtifacts']>[0] = [];
+    const pending: PendingArtifact[] = [];
     for (const fields of kept) {
       const href = String(fields.location_href);
       const artifact: UnitArtifact = {
