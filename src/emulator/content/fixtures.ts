@@ -1,6 +1,6 @@
 import { buildImage, imageUnits } from './container/image.js';
 import { publishDebApt, poolPath } from './deb/publish.js';
-import { debPackageUnit } from './deb/sync.js';
+import { debPackageUnit, packageIndexUnit, releaseFileUnit } from './deb/sync.js';
 import { fileUnit } from './file.js';
 import { rpmPackageUnit } from './rpm/sync.js';
 import { type ContentUnit, naturalKey, sha256Hex, storedArtifact, unitId, unitRef } from './units.js';
@@ -151,24 +151,15 @@ export function debRepository(options: { distribution?: string; component?: stri
     return file?.kind === 'metadata' ? storedArtifact(path, file.data) : null;
   };
   const releaseArtifact = metadata(`dists/${distribution}/Release`)!;
-  const releaseFile: ContentUnit = {
-    type: 'deb.release_file',
-    key: naturalKey(distribution, distribution, distribution, component, architectures.join(' '), releaseArtifact.relativePath, releaseArtifact.sha256),
-    fields: {
-      codename: distribution, suite: distribution, distribution, relative_path: releaseArtifact.relativePath,
-      components: component, architectures: architectures.join(' '), sha256: releaseArtifact.sha256,
-    },
-    artifacts: [releaseArtifact],
-  };
-  const indices = architectures.map((architecture): ContentUnit => {
+  const releaseFile = releaseFileUnit(
+    { codename: distribution, suite: distribution, distribution, components: component, architectures: architectures.join(' ') },
+    releaseArtifact,
+    [releaseArtifact],
+  );
+  const indices = architectures.map((architecture) => {
     const dir = `dists/${distribution}/${component}/binary-${architecture}`;
     const artifacts = ['Packages', 'Packages.gz', 'Release'].map((name) => metadata(`${dir}/${name}`)!);
-    return {
-      type: 'deb.package_index',
-      key: naturalKey(`${dir}/Packages`, artifacts[0]!.sha256),
-      fields: { component, architecture, relative_path: `${dir}/Packages`, sha256: artifacts[0]!.sha256 },
-      artifacts,
-    };
+    return packageIndexUnit({ component, architecture, relativePath: `${dir}/Packages` }, artifacts[0]!.sha256!, artifacts);
   });
   return [releaseFile, ...indices, ...structure];
 }

@@ -58,6 +58,37 @@ export function debPackageFields(paragraph: Paragraph, relativePath: string, sha
   return fields;
 }
 
+/** The release_file unit of a distribution; `main` is the Release (or InRelease) artifact among `artifacts`. */
+export function releaseFileUnit(
+  release: { codename: string; suite: string; distribution: string; components: string; architectures: string },
+  main: UnitArtifact,
+  artifacts: UnitArtifact[],
+): ContentUnit {
+  const { codename, suite, distribution, components, architectures } = release;
+  const set = artifactSetSha256(artifacts, RELEASE_FILE_ARTIFACTS);
+  return {
+    type: 'deb.release_file',
+    key: naturalKey(codename, suite, distribution, components, architectures, main.relativePath, main.sha256, set),
+    fields: { codename, suite, distribution, relative_path: main.relativePath, components, architectures, sha256: main.sha256, artifact_set_sha256: set },
+    artifacts: [main, ...artifacts.filter((a) => a !== main)],
+  };
+}
+
+/** The package_index unit of one component/architecture; `sha256` is the uncompressed Packages file's. */
+export function packageIndexUnit(
+  index: { component: string; architecture: string; relativePath: string },
+  sha256: string,
+  artifacts: UnitArtifact[],
+): ContentUnit {
+  const set = artifactSetSha256(artifacts, PACKAGE_INDEX_ARTIFACTS);
+  return {
+    type: 'deb.package_index',
+    key: naturalKey(index.relativePath, sha256, set),
+    fields: { component: index.component, architecture: index.architecture, relative_path: index.relativePath, sha256, artifact_set_sha256: set },
+    artifacts,
+  };
+}
+
 export function debPackageUnit(fields: Record<string, string | null>, artifact: UnitArtifact): ContentUnit {
   return { type: 'deb.package', key: naturalKey(fields.relative_path ?? '', fields.sha256 ?? ''), fields, artifacts: [artifact] };
 }
@@ -156,16 +187,8 @@ export async function syncDeb(context: SyncContext, options: DebSyncOptions): Pr
       const architectures = fieldOf(release, 'Architectures');
       if (components === undefined) throw new Error(`The release file for distribution '${distribution}' is missing the required field 'Components'.`);
       if (architectures === undefined) throw new Error(`The release file for distribution '${distribution}' is missing the required field 'Architectures'.`);
-      const releaseSet = artifactSetSha256(artifacts, RELEASE_FILE_ARTIFACTS);
-      const releaseFile: ContentUnit = {
-        type: 'deb.release_file',
-        key: naturalKey(codename, suite, distribution, components, architectures, main.relativePath, main.sha256, releaseSet),
-        fields: {
-          codename, suite, distribution, relative_path: main.relativePath,
-          components, architectures, sha256: main.sha256, artifact_set_sha256: releaseSet,
-        },
-        artifacts: [main, ...artifacts.filter((a) => a !== main)],
-      };
+      const releaseFile = releaseFileUnit({ codename, suite, distribution, components, architectures }, main, artifacts);
+      const releaseSet = String(releaseFile.fields.artifact_set_sha256);
       emitted.push(releaseFile);
       run.progress.increment(releaseReport);
       culprit = downloading;
@@ -222,14 +245,8 @@ export async function syncDeb(context: SyncContext, options: DebSyncOptions): Pr
           }
           culprit = indexReport;
           const packagesText = packageIndexText(indexArtifacts, relativePath);
-          const indexSet = artifactSetSha256(indexArtifacts, PACKAGE_INDEX_ARTIFACTS);
-          const indexSha = sha256Hex(packagesText);
-          const indexUnit: ContentUnit = {
-            type: 'deb.package_index',
-            key: naturalKey(relativePath, indexSha, indexSet),
-            fields: { component, architecture, relative_path: relativePath, sha256: indexSha, artifact_set_sha256: indexSet },
-            artifacts: indexArtifacts,
-          };
+          const indexUnit = packageIndexUnit({ component, architecture, relativePath }, sha256Hex(packagesText), indexArtifacts);
+          const indexSet = String(indexUnit.fields.artifact_set_sha256);
           emitted.push(indexUnit);
           run.progress.increment(indexReport);
           culprit = downloading;
