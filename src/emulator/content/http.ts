@@ -1,5 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
+import { isIP } from 'node:net';
 import tls from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { Secret } from '../../model/secret.js';
@@ -218,7 +219,7 @@ export class Downloader {
       ...(c.caCert ? { ca: c.caCert } : {}),
       ...(c.clientCert ? { cert: c.clientCert } : {}),
       ...(c.clientKey ? { key: c.clientKey.reveal() } : {}),
-      servername: target.hostname,
+      ...(isIP(target.hostname) ? {} : { servername: target.hostname }),
     };
     if (target.protocol !== 'http:' && !isHttps) {
       return Promise.reject(new DownloadError(`URL scheme '${target.protocol.replace(':', '')}' is not supported: ${url}`, false));

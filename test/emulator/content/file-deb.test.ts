@@ -167,3 +167,52 @@ describe('deb sync', () => {
     for (const p of paragraphs) expect(apt.get(p.get('Filename')!)?.kind).toBe('artifact');
   });
 });
+
+describe('remote connection options', () => {
+  test('a proxy receives absolute-URI requests with the proxy credentials; the remote headers are sent', async () => {
+    const seen: Array<{ url: string; proxyAuth?: string; custom?: string }> = [];
+    const proxy = await listen((req, res) => {
+      seen.push({ url: req.url ?? '', proxyAuth: req.headers['proxy-authorization'], custom: req.headers['x-custom'] as string | undefined });
+      void fetch(req.url ?? '').then(async (upstream) => {
+        res.writeHead(upstream.status, upstream.statusText);
+        res.end(Buffer.from(await upstream.arrayBuffer()));
+      });
+    });
+    try {
+      const result = await syncFile({
+        remote: {
+          url: `${fileUpstream.url}/PULP_MANIFEST`,
+          proxy_url: proxy.url,
+          proxy_username: 'squid',
+          proxy_password: 'hunter2',
+          headers: [{ 'X-Custom': 'yes' }],
+        },
+        present: [],
+      });
+      expect(result.units).toHaveLength(2);
+      expect(seen[0]).toEqual({
+        url: `${fileUpstream.url}/PULP_MANIFEST`,
+        proxyAuth: `Basic ${Buffer.from('squid:hunter2').toString('base64')}`,
+        custom: 'yes',
+      });
+      expect(seen).toHaveLength(3);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  test('retries 5xx answers up to max_retries, then reports the last one', async () => {
+    let calls = 0;
+    const flaky = await listen((_req, res) => {
+      calls++;
+      res.writeHead(503, 'Service Unavailable').end();
+    });
+    try {
+      const error = (await syncFile({ remote: { url: `${flaky.url}/PULP_MANIFEST`, max_retries: 2 }, present: [], retryDelayMs: 1 }).catch((e: unknown) => e)) as SyncError;
+      expect(error.description).toBe(`503, message='Service Unavailable', url=URL('${flaky.url}/PULP_MANIFEST')`);
+      expect(calls).toBe(3);
+    } finally {
+      await flaky.close();
+    }
+  });
+});
