@@ -93,7 +93,9 @@ export async function syncFile(context: SyncContext, options: FileSyncOptions = 
       ...outcome,
       progressReports: run.progress.snapshot(),
       publication:
-        mirror && outcome.changed ? publishFile(outcome.units, { manifestName, manifest: manifest.body }) : null,
+        mirror && outcome.changed
+          ? { files: publishFile(outcome.units, { manifestName, manifest: manifest.body }), fields: { manifest: manifestName } }
+          : null,
     };
   } catch (error) {
     throw run.failure(error, culprit);

@@ -21,7 +21,7 @@
  * The task names are `SYNC_TASK_NAMES[plugin]`.
  *
  * Publications — `publish(kind, units)` → `PublishedFiles` (relative path → generated
- * metadata or a unit's artifact); `PUBLISH_PROGRESS[kind.plugin]` are the publish task's
+ * metadata or a unit's artifact); `publishProgressReports(plugin)` are the publish task's
  * progress reports.
  *
  * Serving — `handleContentRequest(req, res, lookup)` for `/pulp/content/…` (lookup: base path →
@@ -133,9 +133,9 @@ export function publish(kind: PublicationKind, units: ContentUnit[]): PublishedF
   }
 }
 
-/** The progress reports of a finished publish task, per plugin (only rpm reports one). */
-export const PUBLISH_PROGRESS: Record<PublicationKind['plugin'], ProgressReport[]> = {
-  rpm: [{ message: 'Generating repository metadata', code: 'publish.generating_metadata', state: 'completed', total: 1, done: 1, suffix: null }],
-  file: [],
-  deb: [],
-};
+/** The progress reports of a finished publish task (only rpm's publish reports one). */
+export function publishProgressReports(plugin: PublicationKind['plugin']): ProgressReport[] {
+  return plugin === 'rpm'
+    ? [{ message: 'Generating repository metadata', code: 'publish.generating_metadata', state: 'completed', total: 1, done: 1, suffix: null }]
+    : [];
+}

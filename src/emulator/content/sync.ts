@@ -1,3 +1,4 @@
+import type { JsonObject } from '../../model/json.js';
 import { associate } from './associate.js';
 import { connectionOf, DownloadError, Downloader, type FetchOptions, type FetchResult, type RemoteFields } from './http.js';
 import { Progress, type ProgressReport } from './progress.js';
@@ -27,10 +28,16 @@ export interface SyncResult {
   progressReports: ProgressReport[];
   /**
    * A publication the sync itself makes (rpm mirror_complete; file mirror when a version was
-   * created): the files it serves. The core creates it for the resulting version and lists it
-   * in created_resources after the version.
+   * created). The core creates it for the resulting version and lists it in created_resources
+   * after the version.
    */
-  publication: PublishedFiles | null;
+  publication: SyncPublication | null;
+}
+
+export interface SyncPublication {
+  files: PublishedFiles;
+  /** The publication's own REST fields (rpm: the checksum types "unknown", sqlite_metadata...; file: manifest). */
+  fields: JsonObject;
 }
 
 /** A failed sync: `description` is the failed task's error.description, word for word. */

@@ -86,10 +86,18 @@ export function sha256Hex(data: Buffer | string): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-/** The Pulp 3.23 checksums of stored artifacts (ALLOWED_CONTENT_CHECKSUMS: no md5, no sha1). */
-export function artifactDigests(data: Buffer): { sha224: string; sha256: string; sha384: string; sha512: string } {
-  const hex = (algorithm: string) => createHash(algorithm).update(data).digest('hex');
-  return { sha224: hex('sha224'), sha256: hex('sha256'), sha384: hex('sha384'), sha512: hex('sha512') };
+type StoredChecksums = Record<'sha224' | 'sha256' | 'sha384' | 'sha512', string>;
+const checksumCache = new WeakMap<Buffer, StoredChecksums>();
+
+/** The checksums Pulp 3.23 keeps for a stored artifact (ALLOWED_CONTENT_CHECKSUMS: no md5, no sha1), computed once. */
+function storedChecksums(data: Buffer): StoredChecksums {
+  let checksums = checksumCache.get(data);
+  if (!checksums) {
+    const hex = (algorithm: string) => createHash(algorithm).update(data).digest('hex');
+    checksums = { sha224: hex('sha224'), sha256: hex('sha256'), sha384: hex('sha384'), sha512: hex('sha512') };
+    checksumCache.set(data, checksums);
+  }
+  return checksums;
 }
 
 /** An artifact whose bytes are known now. */
@@ -302,7 +310,7 @@ export function renderUnitFields(unit: ContentUnit, resolvers: HrefResolvers): J
       case 'checksum':
         out[name] =
           mainStored?.data && source.algorithm !== 'md5' && source.algorithm !== 'sha1'
-            ? createHash(source.algorithm).update(mainStored.data).digest('hex')
+            ? storedChecksums(mainStored.data)[source.algorithm]
             : null;
         break;
     }

@@ -40,9 +40,10 @@ describe('file sync', () => {
       .sort((a, b) => String(a.relative_path).localeCompare(String(b.relative_path)));
     expect(listed).toEqual(recorded<{ results: unknown[] }>('12_file', 's9').results);
     expect(sortedReports(result.progressReports)).toEqual(sortedReports(recorded<Task>('12_file', 's8').progress_reports));
-    const manifest = result.publication!.get('PULP_MANIFEST');
+    const manifest = result.publication!.files.get('PULP_MANIFEST');
     expect(manifest?.kind === 'metadata' && manifest.data).toEqual(readFileSync(path.join(UPSTREAMS, 'file/PULP_MANIFEST')));
-    expect(result.publication!.get('sub/b.txt')?.kind).toBe('artifact');
+    expect(result.publication!.files.get('sub/b.txt')?.kind).toBe('artifact');
+    expect(result.publication!.fields).toEqual({ manifest: 'PULP_MANIFEST' });
   });
 
   test('a re-sync without changes makes no version and reports as recorded', async () => {

@@ -58,7 +58,7 @@ describe('round trip: synthetic snapshots served by one emulator, synced by anot
       latestVersionNumber: 0,
     });
     expect(ids(first.units)).toEqual(ids(snapshot1));
-    expect(first.publication?.has('repodata/repomd.xml')).toBe(true);
+    expect(first.publication?.files.has('repodata/repomd.xml')).toBe(true);
     const kernel = first.units.find((u) => u.fields.name === 'kernel')!;
     expect(kernel.fields.requires).toEqual([['bash', null, null, null, null, false]]);
 

@@ -219,7 +219,18 @@ export async function syncRpm(context: SyncContext, options: RpmSyncOptions): Pr
     return {
       ...outcome,
       progressReports: run.progress.snapshot(),
-      publication: mirrorMetadata ? mirrored : null,
+      publication: mirrorMetadata
+        ? {
+            files: mirrored,
+            fields: {
+              metadata_checksum_type: 'unknown',
+              package_checksum_type: 'unknown',
+              gpgcheck: 0,
+              repo_gpgcheck: mirrored.has('repodata/repomd.xml.asc') ? 1 : 0,
+              sqlite_metadata: [...mirrored.keys()].some((href) => href.includes('.sqlite')),
+            },
+          }
+        : null,
       memo: details,
     };
   } catch (error) {
