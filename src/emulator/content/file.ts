@@ -84,14 +84,10 @@ export async function syncFile(context: SyncContext, options: FileSyncOptions = 
     }
     run.progress.finish(parsing);
 
-    culprit = downloading;
-    await run.downloadArtifacts(pending, downloading);
-    culprit = null;
-    const outcome = run.associate(emitted, mirror);
+    const outcome = await run.complete(emitted, mirror, pending, downloading);
     const manifestName = url.split('/').pop() || 'PULP_MANIFEST';
     return {
       ...outcome,
-      progressReports: run.progress.snapshot(),
       publication:
         mirror && outcome.changed
           ? { files: publishFile(outcome.units, { manifestName, manifest: manifest.body }), fields: { manifest: manifestName } }

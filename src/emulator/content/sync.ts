@@ -124,6 +124,25 @@ export class SyncRun {
     this.progress.finish(report);
   }
 
+  /**
+   * The end of every plugin's pipeline: artifacts, then association. A download failure marks
+   * "Downloading Artifacts" failed.
+   */
+  async complete(
+    emitted: ContentUnit[],
+    mirror: boolean,
+    pending: PendingArtifact[],
+    downloading: ProgressReport,
+    fetch?: (url: string, options: FetchOptions) => Promise<FetchResult>,
+  ): Promise<Pick<SyncResult, 'units' | 'changed' | 'added' | 'removed' | 'progressReports'>> {
+    try {
+      await this.downloadArtifacts(pending, downloading, fetch);
+    } catch (error) {
+      throw this.failure(error, downloading);
+    }
+    return { ...this.associate(emitted, mirror), progressReports: this.progress.snapshot() };
+  }
+
   /** The association stage with its two reports ("Un-Associating Content" only in mirror mode). */
   associate(emitted: ContentUnit[], mirror: boolean): Pick<SyncResult, 'units' | 'changed' | 'added' | 'removed'> {
     const association = associate(this.context.present, emitted, mirror);

@@ -150,33 +150,30 @@ export async function handleRegistryRequest(req: http.IncomingMessage, res: http
         })();
     if (!manifest?.artifacts[0]) {
       send(res, 404, registryError('MANIFEST_UNKNOWN', 'Manifest not found.', { reference }), common);
-      return true;
+    } else {
+      await serveArtifact(res, method, manifest, String(manifest.fields.media_type), common);
     }
-    const data = await artifactBytes(manifest.artifacts[0]);
-    res.writeHead(200, {
-      ...common,
-      'Content-Type': String(manifest.fields.media_type),
-      'Content-Length': data.length,
-      'Docker-Content-Digest': String(manifest.fields.digest),
-    });
-    res.end(method === 'HEAD' ? undefined : data);
     return true;
   }
   const digest = route.reference!;
   const blob = repository.units.find((u) => u.type === 'container.blob' && u.fields.digest === digest);
   if (!blob?.artifacts[0]) {
     send(res, 404, registryError('BLOB_UNKNOWN', 'Blob not found.', { digest }), common);
-    return true;
+  } else {
+    await serveArtifact(res, method, blob, 'application/octet-stream', common);
   }
-  const data = await artifactBytes(blob.artifacts[0]);
+  return true;
+}
+
+async function serveArtifact(res: http.ServerResponse, method: string, unit: ContentUnit, contentType: string, headers: Record<string, string>): Promise<void> {
+  const data = await artifactBytes(unit.artifacts[0]!);
   res.writeHead(200, {
-    ...common,
-    'Content-Type': 'application/octet-stream',
+    ...headers,
+    'Content-Type': contentType,
     'Content-Length': data.length,
-    'Docker-Content-Digest': digest,
+    'Docker-Content-Digest': String(unit.fields.digest),
   });
   res.end(method === 'HEAD' ? undefined : data);
-  return true;
 }
 
 type Route = { kind: 'root' | 'catalog' | 'tags' | 'manifest' | 'blob' | 'unknown'; name?: string; reference?: string };

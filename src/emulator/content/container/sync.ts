@@ -145,11 +145,11 @@ export async function syncContainer(context: SyncContext, options: ContainerSync
     }
     run.progress.finish(processing);
 
-    culprit = downloading;
-    await run.downloadArtifacts(pending, downloading, (url, fetchOptions) => client.fetch(url, name, fetchOptions));
-    culprit = null;
-    const outcome = run.associate([...blobs, ...manifests, ...lists, ...tagUnits], options.mirror ?? false);
-    return { ...outcome, progressReports: run.progress.snapshot(), publication: null };
+    const emitted = [...blobs, ...manifests, ...lists, ...tagUnits];
+    const outcome = await run.complete(emitted, options.mirror ?? false, pending, downloading, (url, fetchOptions) =>
+      client.fetch(url, name, fetchOptions),
+    );
+    return { ...outcome, publication: null };
   } catch (error) {
     throw run.failure(error, culprit);
   }

@@ -282,11 +282,8 @@ export async function syncDeb(context: SyncContext, options: DebSyncOptions): Pr
     }
     run.progress.finish(releaseReport);
     run.progress.finish(indexReport);
-    culprit = downloading;
-    await run.downloadArtifacts(pending, downloading);
-    culprit = null;
-    const outcome = run.associate(emitted, mirror);
-    return { ...outcome, progressReports: run.progress.snapshot(), publication: null, memo: outcome.changed ? memo : null };
+    const outcome = await run.complete(emitted, mirror, pending, downloading);
+    return { ...outcome, publication: null, memo: outcome.changed ? memo : null };
   } catch (error) {
     throw run.failure(error, culprit);
   }

@@ -212,13 +212,9 @@ export async function syncRpm(context: SyncContext, options: RpmSyncOptions): Pr
       });
     }
 
-    culprit = downloading;
-    await run.downloadArtifacts(pending, downloading);
-    culprit = null;
-    const outcome = run.associate(emitted, mirror);
+    const outcome = await run.complete(emitted, mirror, pending, downloading);
     return {
       ...outcome,
-      progressReports: run.progress.snapshot(),
       publication: mirrorMetadata
         ? {
             files: mirrored,
