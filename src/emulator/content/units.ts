@@ -50,8 +50,9 @@ export interface UnitArtifact {
 
 /**
  * One content unit. Equal `type` + `key` means the same unit, shared by every repository that
- * holds it. `fields` are the unit's own fields in Pulp's response order (without pulp_href,
- * pulp_created and the artifact-derived fields, which renderUnitFields adds).
+ * holds it. `fields` are the unit's own fields by name (model fields the response hides, such as
+ * a file's `digest`, included for filters and ordering); renderUnitFields puts the response
+ * together in Pulp's order, with the artifact-derived fields.
  */
 export interface ContentUnit {
   type: ContentType;
@@ -106,17 +107,19 @@ export function storedArtifact(relativePath: string, data: Buffer): UnitArtifact
 }
 
 /**
- * The unit to keep when a sync or push yields a unit the store already holds: the stored one,
- * given the bytes the incoming one downloaded (an on_demand unit later synced immediately).
+ * When a sync or push yields a unit the store already holds, the stored unit stays; it gains the
+ * bytes the incoming one downloaded (an on_demand unit later synced immediately), in place, so
+ * every publication serving it sees them. Returns the stored unit.
  */
 export function mergeUnit(stored: ContentUnit, incoming: ContentUnit): ContentUnit {
-  if (stored.artifacts.every((a) => a.data) || incoming.artifacts.every((a) => !a.data)) return stored;
-  const artifacts = stored.artifacts.map((artifact) => {
-    if (artifact.data) return artifact;
-    const downloaded = incoming.artifacts.find((a) => a.relativePath === artifact.relativePath && a.data);
-    return downloaded ?? artifact;
-  });
-  return { ...stored, artifacts };
+  for (const artifact of stored.artifacts) {
+    const downloaded = artifact.data ? undefined : incoming.artifacts.find((a) => a.relativePath === artifact.relativePath && a.data);
+    if (!downloaded) continue;
+    artifact.data = downloaded.data;
+    artifact.sha256 = downloaded.sha256;
+    artifact.size = downloaded.size;
+  }
+  return stored;
 }
 
 export interface HrefResolvers {
@@ -141,8 +144,10 @@ export interface ContentTypeInfo {
   fields: Array<[name: string, source: FieldSource]>;
   /** The plugin-specific list filters this endpoint accepts in 3.23 (beside repository_version*). */
   filters: string[];
-  /** The plugin-specific `ordering` values (each also accepted with a leading `-`). */
+  /** The `ordering` values besides the common ones (pk, pulp_created, ...); each also with a leading `-`. */
   ordering: string[];
+  /** False where 3.23 offers only `pk` (repo_metadata_files). */
+  commonOrdering?: false;
 }
 
 const field: FieldSource = { from: 'field' };
@@ -190,7 +195,8 @@ export const CONTENT_TYPES: Record<ContentType, ContentTypeInfo> = {
     endpoint: 'content/rpm/repo_metadata_files/',
     fields: [...checksums, ['artifact', { from: 'artifact' }], ...named('relative_path', 'data_type', 'checksum_type', 'checksum')],
     filters: [],
-    ordering: ['checksum', 'checksum_type', 'data_type', 'relative_path'],
+    ordering: [],
+    commonOrdering: false,
   },
   'file.file': {
     type: 'file.file',
@@ -208,7 +214,7 @@ export const CONTENT_TYPES: Record<ContentType, ContentTypeInfo> = {
       'maintainer', 'multi_arch', 'origin', 'original_maintainer', 'package', 'priority', 'relative_path',
       'section', 'sha256', 'source', 'tag', 'version',
     ],
-    ordering: [...DEB_PACKAGE_FIELDS, 'relative_path', 'sha256'].sort(),
+    ordering: [...DEB_PACKAGE_FIELDS, 'custom_fields', 'relative_path', 'sha256'].sort(),
   },
   'deb.release': {
     type: 'deb.release',
@@ -281,10 +287,11 @@ export function contentTypeAt(endpoint: string): ContentType | undefined {
   return Object.values(CONTENT_TYPES).find((info) => info.endpoint === normalized)?.type;
 }
 
-/** Every `ordering` value the endpoint accepts in 3.23, core fields included (for the 400 on others). */
+/** Every `ordering` value the endpoint accepts in 3.23, common fields included (for the 400 on others). */
 export function orderingChoices(type: ContentType): string[] {
-  const core = ['pk', 'pulp_created', 'pulp_id', 'pulp_last_updated', 'pulp_type', 'timestamp_of_interest', 'upstream_id'];
-  const names = [...core, ...CONTENT_TYPES[type].ordering].sort();
+  const info = CONTENT_TYPES[type];
+  const common = info.commonOrdering === false ? ['pk'] : ['pk', 'pulp_created', 'pulp_id', 'pulp_last_updated', 'pulp_type', 'timestamp_of_interest', 'upstream_id'];
+  const names = [...common, ...info.ordering].sort();
   return [...names.map((n) => `-${n}`), ...names];
 }
 
