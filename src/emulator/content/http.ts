@@ -227,19 +227,25 @@ export class Downloader {
 
     return new Promise((resolve, reject) => {
       let settled = false;
+      let request: http.ClientRequest | undefined;
+      const timers: NodeJS.Timeout[] = [];
+      const stopTimers = () => timers.forEach((t) => clearTimeout(t));
       const fail = (error: Error) => {
         if (settled) return;
         settled = true;
-        clearTimeout(totalTimer);
+        stopTimers();
         reject(error);
       };
-      const totalTimer = c.totalTimeoutMs
-        ? setTimeout(() => {
-            request?.destroy();
-            fail(timeoutError(url));
-          }, c.totalTimeoutMs)
-        : undefined;
-      let request: http.ClientRequest | undefined;
+      const expireAfter = (ms: number | null) => {
+        if (!ms) return undefined;
+        const timer = setTimeout(() => {
+          request?.destroy();
+          fail(timeoutError(url));
+        }, ms);
+        timers.push(timer);
+        return timer;
+      };
+      expireAfter(c.totalTimeoutMs);
 
       const onResponse = (response: http.IncomingMessage) => {
         const chunks: Buffer[] = [];
@@ -248,7 +254,7 @@ export class Downloader {
         response.on('end', () => {
           if (settled) return;
           settled = true;
-          clearTimeout(totalTimer);
+          stopTimers();
           resolve({
             status: response.statusCode ?? 0,
             reason: response.statusMessage ?? '',
@@ -288,6 +294,8 @@ export class Downloader {
         } else {
           request = http.request({ ...base, host: target.hostname, port, path: `${target.pathname}${target.search}`, agent: false });
         }
+        const connectTimer = expireAfter(c.connectTimeoutMs);
+        request.on('socket', (s) => s.once(isHttps ? 'secureConnect' : 'connect', () => clearTimeout(connectTimer)));
         request.on('response', onResponse);
         request.on('timeout', () => {
           request?.destroy();

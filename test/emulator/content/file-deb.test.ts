@@ -202,6 +202,17 @@ describe('remote connection options', () => {
     }
   });
 
+  test('a server that never answers fails with pulpcore\'s timeout text after total_timeout', async () => {
+    const silent = await listen(() => undefined);
+    try {
+      const url = `${silent.url}/PULP_MANIFEST`;
+      const error = (await syncFile({ remote: { url, total_timeout: 0.05, max_retries: 0 }, present: [] }).catch((e: unknown) => e)) as SyncError;
+      expect(error.description).toBe(`Request timed out for ${url}. Increasing the total_timeout value on the remote might help.`);
+    } finally {
+      await silent.close();
+    }
+  });
+
   test('retries 5xx answers up to max_retries, then reports the last one', async () => {
     let calls = 0;
     const flaky = await listen((_req, res) => {
