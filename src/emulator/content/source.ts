@@ -12,7 +12,7 @@ export async function artifactBytes(artifact: UnitArtifact): Promise<Buffer> {
   const source = artifact.source;
   if (!source) throw new Error(`artifact ${artifact.relativePath} has neither bytes nor an upstream`);
   const downloader = new Downloader(source.remote);
-  const options = { expectedSha256: artifact.sha256, ...(source.headers ? { headers: source.headers } : {}) };
+  const options = { expectedSha256: artifact.sha256 };
   const result = source.registryName
     ? await new RegistryClient(downloader).fetch(source.url, source.registryName, options)
     : await downloader.fetch(source.url, options);

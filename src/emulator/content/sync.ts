@@ -1,6 +1,6 @@
 import type { JsonObject } from '../../model/json.js';
 import { associate } from './associate.js';
-import { connectionOf, DownloadError, Downloader, type FetchOptions, type FetchResult, type RemoteFields } from './http.js';
+import { connectionOf, Downloader, type FetchOptions, type FetchResult, type RemoteFields } from './http.js';
 import { Progress, type ProgressReport } from './progress.js';
 import type { PublishedFiles } from './publish.js';
 import { type ContentUnit, sha256Hex, type UnitArtifact } from './units.js';
@@ -57,9 +57,10 @@ export interface PendingArtifact {
   artifact: UnitArtifact;
   url: string;
   deferred: boolean;
-  headers?: Record<string, string>;
   registryName?: string;
 }
+
+type Fetcher = (url: string, options: FetchOptions) => Promise<FetchResult>;
 
 /** Shared machinery of the plugin syncs: the downloader, progress and the artifact stage. */
 export class SyncRun {
@@ -87,13 +88,13 @@ export class SyncRun {
    * the core does not store yet (verifying digest and size), points deferred ones at their
    * upstream URL. Counts the downloads in `report` ("Downloading Artifacts").
    */
-  async downloadArtifacts(
+  async #downloadArtifacts(
     pending: PendingArtifact[],
     report: ProgressReport,
-    fetch: (url: string, options: FetchOptions) => Promise<FetchResult> = (url, options) => this.downloader.fetch(url, options),
+    fetcher: Fetcher = (url, options) => this.downloader.fetch(url, options),
   ): Promise<void> {
     await Promise.all(
-      pending.map(async ({ artifact, url, deferred, headers, registryName }) => {
+      pending.map(async ({ artifact, url, deferred, registryName }) => {
         const stored = artifact.sha256 ? this.context.artifactData?.(artifact.sha256) : undefined;
         if (stored) {
           artifact.data = stored;
@@ -105,16 +106,11 @@ export class SyncRun {
             url,
             remote: this.downloader.connection,
             save: this.context.remote.policy !== 'streamed',
-            ...(headers ? { headers } : {}),
             ...(registryName ? { registryName } : {}),
           };
           return;
         }
-        const result = await fetch(url, {
-          expectedSha256: artifact.sha256,
-          expectedSize: artifact.size,
-          ...(headers ? { headers } : {}),
-        });
+        const result = await fetcher(url, { expectedSha256: artifact.sha256, expectedSize: artifact.size });
         artifact.data = result.body;
         artifact.sha256 = artifact.sha256 ?? sha256Hex(result.body);
         artifact.size = result.body.length;
@@ -133,18 +129,18 @@ export class SyncRun {
     mirror: boolean,
     pending: PendingArtifact[],
     downloading: ProgressReport,
-    fetch?: (url: string, options: FetchOptions) => Promise<FetchResult>,
+    fetcher?: Fetcher,
   ): Promise<Pick<SyncResult, 'units' | 'changed' | 'added' | 'removed' | 'progressReports'>> {
     try {
-      await this.downloadArtifacts(pending, downloading, fetch);
+      await this.#downloadArtifacts(pending, downloading, fetcher);
     } catch (error) {
       throw this.failure(error, downloading);
     }
-    return { ...this.associate(emitted, mirror), progressReports: this.progress.snapshot() };
+    return { ...this.#associate(emitted, mirror), progressReports: this.progress.snapshot() };
   }
 
   /** The association stage with its two reports ("Un-Associating Content" only in mirror mode). */
-  associate(emitted: ContentUnit[], mirror: boolean): Pick<SyncResult, 'units' | 'changed' | 'added' | 'removed'> {
+  #associate(emitted: ContentUnit[], mirror: boolean): Pick<SyncResult, 'units' | 'changed' | 'added' | 'removed'> {
     const association = associate(this.context.present, emitted, mirror);
     const associating = this.progress.reports.find((r) => r.code === 'associating.content');
     if (associating) {
@@ -169,4 +165,3 @@ export class SyncRun {
   }
 }
 
-export { DownloadError };

@@ -30,8 +30,6 @@ export interface ArtifactSource {
   remote: RemoteConnection;
   /** Keep the bytes once fetched (on_demand), or fetch them every time (streamed). */
   save: boolean;
-  /** Extra request headers, e.g. the Accept list a registry wants for manifests. */
-  headers?: Record<string, string>;
   /** Fetch through the registry token flow for this repository name (container blobs). */
   registryName?: string;
 }
