@@ -7,7 +7,8 @@ import { type RpmSyncMemo, syncRpm } from '../../../src/emulator/content/rpm/syn
 import { SyncError } from '../../../src/emulator/content/sync.js';
 import { type ContentUnit, renderUnitFields, sha256Hex } from '../../../src/emulator/content/units.js';
 import { parsePackages, parseRepomd, rpmVersionCompare } from '../../../src/emulator/content/rpm/metadata.js';
-import { staticServer, type TestServer, UPSTREAMS } from './helpers.js';
+import { listen, staticServer, type TestServer, UPSTREAMS } from './helpers.js';
+import { rpmRepository } from '../../../src/emulator/content/fixtures.js';
 import { recorded, sortedReports, substitute } from './transcripts.js';
 
 const RPM_DIR = path.join(UPSTREAMS, 'rpm');
@@ -128,6 +129,32 @@ describe('rpm sync from the conformance fixture', () => {
     expect(unit.artifacts[0]?.source?.url).toMatch(/\.rpm$/);
     expect(result.progressReports.find((r) => r.code === 'sync.downloading.artifacts')?.done).toBe(0);
   });
+});
+
+test('a record type without a parser (productid) becomes a repo_metadata_file unit', async () => {
+  const files = publishRpm(rpmRepository(1));
+  const productid = Buffer.from('productid certificate\n');
+  const metadata = (p: string) => (files.get(p) as { data: Buffer }).data;
+  const repomd = metadata('repodata/repomd.xml')
+    .toString()
+    .replace(
+      '</repomd>',
+      `  <data type="productid">\n    <checksum type="sha256">${sha256Hex(productid)}</checksum>\n    <location href="repodata/productid"/>\n    <size>${productid.length}</size>\n  </data>\n</repomd>`,
+    );
+  const served = new Map<string, Buffer>([['/repodata/repomd.xml', Buffer.from(repomd)], ['/repodata/productid', productid]]);
+  for (const [p, f] of files) if (f.kind === 'metadata' && p !== 'repodata/repomd.xml') served.set(`/${p}`, f.data);
+  const custom = await listen((req, res) => {
+    const body = served.get(req.url ?? '');
+    res.writeHead(body ? 200 : 404).end(body);
+  });
+  try {
+    const result = await syncRpm({ remote: { url: custom.url, policy: 'on_demand' }, present: [] }, { latestVersionNumber: 0 });
+    const file = result.units.find((u) => u.type === 'rpm.repo_metadata_file')!;
+    expect(file.fields).toEqual({ relative_path: 'repodata/productid', data_type: 'productid', checksum_type: 'sha256', checksum: sha256Hex(productid) });
+    expect(file.artifacts[0]!.data).toEqual(productid);
+  } finally {
+    await custom.close();
+  }
 });
 
 describe('rpm publication', () => {

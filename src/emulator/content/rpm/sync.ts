@@ -194,21 +194,20 @@ export async function syncRpm(context: SyncContext, options: RpmSyncOptions): Pr
     }
     run.progress.finish(parsed);
 
+    // Record types pulp_rpm has no parser for become repo_metadata_file units, in every policy.
     for (const record of repomd.records) {
-      if (!mirrorMetadata) break;
       if ([...PACKAGE_REPODATA, ...PACKAGE_DB_REPODATA, ...OTHER_DOWNLOADED].includes(record.type)) continue;
       if (/_(zck|gz|xz)$/.test(record.type)) continue;
-      const data = files.get(record.type)!;
+      const data = files.get(record.type);
+      const artifact: UnitArtifact = data
+        ? { relativePath: record.locationHref, sha256: sha256Hex(data), size: data.length, data }
+        : { relativePath: record.locationHref, sha256: record.checksumType === 'sha256' ? record.checksum : null, size: record.size };
+      if (!data) pending.push({ artifact, url: joinUrl(remoteUrl, record.locationHref), deferred: false });
       emitted.push({
         type: 'rpm.repo_metadata_file',
         key: naturalKey(record.type, record.checksumType, record.checksum),
-        fields: {
-          relative_path: record.locationHref,
-          data_type: record.type,
-          checksum_type: record.checksumType,
-          checksum: record.checksum,
-        },
-        artifacts: [{ relativePath: record.locationHref, sha256: sha256Hex(data), size: data.length, data }],
+        fields: { relative_path: record.locationHref, data_type: record.type, checksum_type: record.checksumType, checksum: record.checksum },
+        artifacts: [artifact],
       });
     }
 
