@@ -54,7 +54,7 @@ export type { RemoteConnection, RemoteFields } from './http.js';
 export type { ProgressReport } from './progress.js';
 export type { PublishedFile, PublishedFiles } from './publish.js';
 export type { RpmSyncMemo, RpmSyncOptions, RpmSyncPolicy } from './rpm/sync.js';
-export type { SyncContext, SyncResult } from './sync.js';
+export type { SyncContext, SyncPublication, SyncResult } from './sync.js';
 export { SyncError } from './sync.js';
 export type { ContentLookup } from './serve.js';
 export { CONTENT_PREFIX, handleContentRequest } from './serve.js';

@@ -68,7 +68,7 @@ describe('round trip: synthetic snapshots served by one emulator, synced by anot
       present: first.units,
       syncPolicy: 'mirror_complete',
       latestVersionNumber: 1,
-      lastSync: { memo: first.memo as never, versionNumber: 1 },
+      lastSync: { memo: first.memo!, versionNumber: 1 },
     });
     expect(bumped.added.map((u) => `${u.fields.name}-${u.fields.version}`)).toEqual(['bash-5.2']);
     expect(bumped.removed.map((u) => `${u.fields.name}-${u.fields.version}`)).toEqual(['bash-5.1']);

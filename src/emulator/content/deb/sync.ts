@@ -33,7 +33,7 @@ export interface DebSyncOptions {
   optimize?: boolean;
   latestVersionNumber: number;
   /** The memo of the sync that created a version, and that version's number. */
-  lastSync?: { memo: DebSyncMemo; versionNumber: number } | null;
+  lastSync?: { memo: JsonObject; versionNumber: number } | null;
 }
 
 export interface DebSyncResult extends SyncResult {
@@ -137,8 +137,8 @@ export async function syncDeb(context: SyncContext, options: DebSyncOptions): Pr
   const optionsUnchanged =
     !!last &&
     last.versionNumber === options.latestVersionNumber &&
-    JSON.stringify(last.memo.remote_options) === JSON.stringify(memo.remote_options) &&
-    last.memo.mirror === mirror;
+    JSON.stringify((last.memo as DebSyncMemo).remote_options) === JSON.stringify(memo.remote_options) &&
+    (last.memo as DebSyncMemo).mirror === mirror;
   const downloading = run.startPipeline();
   const releaseReport = run.progress.start('Update ReleaseFile units', 'update.release_file');
   const indexReport = run.progress.start('Update PackageIndex units', 'update.packageindex');

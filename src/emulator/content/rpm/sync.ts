@@ -27,7 +27,7 @@ export interface RpmSyncOptions {
   /** The number of the repository's latest version now. */
   latestVersionNumber: number;
   /** The memo of the last successful sync and the latest version number right after it. */
-  lastSync?: { memo: RpmSyncMemo; versionNumber: number } | null;
+  lastSync?: { memo: JsonObject; versionNumber: number } | null;
 }
 
 export interface RpmSyncResult extends SyncResult {
@@ -54,7 +54,7 @@ export function rpmPackageUnit(fields: PackageFields, artifact: UnitArtifact): C
 function shouldSkip(details: RpmSyncMemo, options: RpmSyncOptions): boolean {
   const last = options.lastSync;
   if (!last) return false;
-  const memo = last.memo;
+  const memo = last.memo as RpmSyncMemo;
   if (memo.download_policy !== 'immediate' && details.download_policy === 'immediate') return false;
   if (memo.sync_policy !== 'mirror_complete' && details.sync_policy === 'mirror_complete') return false;
   if (memo.url !== details.url || memo.retain_package_versions !== details.retain_package_versions) return false;
