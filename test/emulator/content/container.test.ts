@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { type RegistryLookup, handleRegistryRequest } from '../../../src/emulator/content/container/registry.js';
 import { registryPush } from '../../../src/emulator/content/container/push.js';
 import { fnmatch, syncContainer } from '../../../src/emulator/content/container/sync.js';
+import { buildImage, imageUnits, manifestUnit, tagUnit } from '../../../src/emulator/content/container/image.js';
 import { containerRepository } from '../../../src/emulator/content/fixtures.js';
 import { SyncError } from '../../../src/emulator/content/sync.js';
 import { type ContentUnit, renderUnitFields, sha256Hex, unitId } from '../../../src/emulator/content/units.js';
@@ -195,6 +196,29 @@ describe('container sync from a registry', () => {
     const mirroredAgain = await syncContainer(context(mirrored.units), { mirror: true });
     expect(mirroredAgain.changed).toBe(false);
     expect(sortedReports(mirroredAgain.progressReports)).toEqual(sortedReports(recorded<Task>('16_container_sync', 's23').progress_reports));
+  });
+
+  test('a manifest list brings its listed manifests and their blobs', async () => {
+    const images = ['amd64 build', 'arm64 build'].map((content) => imageUnits(buildImage(content), 'unused'));
+    const index = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.index.v1+json',
+        manifests: images.map((i) => ({ mediaType: i.manifest.fields.media_type, digest: i.manifest.fields.digest, size: i.manifest.artifacts[0]!.size })),
+      }),
+    );
+    const list = manifestUnit(index, 'application/vnd.oci.image.index.v1+json', { config: null, layers: [], listed: images.map((i) => i.manifest) });
+    const served = [...images.flatMap((i) => [...i.blobs, i.manifest]), list, tagUnit('multi', list)];
+    const multi = await registry(new Map([['multi/arch', served]]));
+    try {
+      const result = await syncContainer({ remote: { url: multi.url, upstream_name: 'multi/arch' }, present: [] });
+      expect(byType(result.units)).toEqual({ 'container.blob': 4, 'container.manifest': 3, 'container.tag': 1 });
+      const synced = result.units.find((u) => u.key === list.key)!;
+      expect(synced.fields.listed_manifests).toEqual(list.fields.listed_manifests);
+      expect(result.progressReports.find((r) => r.code === 'sync.downloading.artifacts')?.done).toBe(4);
+    } finally {
+      await multi.close();
+    }
   });
 
   test('a missing image fails with the recorded 404 text and report states', async () => {

@@ -2,7 +2,7 @@ import type { ProgressReport } from '../progress.js';
 import { type PendingArtifact, SyncRun, type SyncContext, type SyncResult } from '../sync.js';
 import type { ContentUnit } from '../units.js';
 import { RegistryClient } from './client.js';
-import { blobUnit, digestOf, includedLayers, MANIFEST_ACCEPT, MEDIA_TYPE, manifestUnit, tagUnit } from './image.js';
+import { blobUnit, includedLayers, MANIFEST_ACCEPT, MEDIA_TYPE, manifestUnit, tagUnit } from './image.js';
 
 export interface ContainerSyncOptions {
   mirror?: boolean;
@@ -135,7 +135,7 @@ export async function syncContainer(context: SyncContext, options: ContainerSync
           const child = await fetchManifest(entry.digest, entry.digest);
           listed.push(imageManifest(child.data, child.json, child.mediaType));
         }
-        tagged = manifestUnit(data, mediaType, { config: null, layers: [], listed }, digestOf(data));
+        tagged = manifestUnit(data, mediaType, { config: null, layers: [], listed });
         lists.push(tagged);
       } else {
         tagged = imageManifest(data, json, mediaType);
