@@ -132,7 +132,7 @@ async function runAction(step: ActionStep, ctx: StepContext): Promise<StepResult
   }
 }
 
-async function waitTask(ctx: StepContext, href: string): Promise<HttpAnswer> {
+async function waitTask(ctx: Pick<StepContext, 'client' | 'options'>, href: string): Promise<HttpAnswer> {
   const deadline = Date.now() + (ctx.options.taskTimeoutMs ?? 60_000);
   for (;;) {
     const answer = await ctx.client('GET', href, 'admin');
@@ -181,7 +181,7 @@ function queryString(query: Record<string, Json>): string {
   return parts.length > 0 ? `?${parts.join('&')}` : '';
 }
 
-function authorization(auth: string, options: ReplayOptions): string | undefined {
+function authorization(auth: string, options: Pick<ReplayOptions, 'username' | 'password'>): string | undefined {
   const user = options.username ?? 'admin';
   if (auth === 'none') return undefined;
   const password = auth === 'wrong' ? `${options.password ?? 'password'}-wrong` : (options.password ?? 'password');
@@ -218,6 +218,44 @@ function send(base: URL, agent: Agent, method: string, path: string, auth: strin
     req.on('error', reject);
     req.end(body);
   });
+}
+
+/**
+ * Gives a server the fixture artifacts the recording server already held, which is why the
+ * transcripts' first rpm and file syncs download nothing ("Downloading Artifacts" done 0): syncs
+ * the rpm and file fixtures into throwaway repositories and deletes them again. Units and
+ * artifacts stay behind, as on the real server. The objects are not named `cf-*`.
+ */
+export async function primeServer(options: Pick<ReplayOptions, 'baseUrl' | 'upstreams' | 'username' | 'password' | 'pollIntervalMs' | 'taskTimeoutMs'>): Promise<void> {
+  const base = new URL(options.baseUrl);
+  const agent = new Agent({ keepAlive: true });
+  const client: Client = (method, path, auth, body) => send(base, agent, method, path, authorization(auth, options), body);
+  const ctx = { client, options };
+  const call = async (method: string, path: string, body?: Json): Promise<Record<string, Json>> => {
+    const answer = await client(method, path, 'admin', body === undefined ? undefined : JSON.stringify(body));
+    if (answer.status >= 300) throw new Error(`priming: ${method} ${path} answered ${answer.status}: ${answer.text.slice(0, 300)}`);
+    const parsed = (parseJson(answer.text) ?? {}) as Record<string, Json>;
+    if (answer.status === 202) {
+      const task = parseJson((await waitTask(ctx, parsed['task'] as string)).text) as Record<string, Json>;
+      if (task['state'] !== 'completed') throw new Error(`priming: the task of ${method} ${path} ended ${String(task['state'])}: ${JSON.stringify(task['error'])}`);
+    }
+    return parsed;
+  };
+  try {
+    for (const [plugin, url] of [
+      ['rpm', `${options.upstreams.upstream}/`],
+      ['file', `${options.upstreams.file_upstream}/PULP_MANIFEST`],
+    ] as const) {
+      const name = `conformance-prime-${plugin}`;
+      const remote = await call('POST', `/pulp/api/v3/remotes/${plugin}/${plugin}/`, { name, url });
+      const repository = await call('POST', `/pulp/api/v3/repositories/${plugin}/${plugin}/`, { name, remote: remote['pulp_href'] as string });
+      await call('POST', `${repository['pulp_href'] as string}sync/`, {});
+      await call('DELETE', repository['pulp_href'] as string);
+      await call('DELETE', remote['pulp_href'] as string);
+    }
+  } finally {
+    agent.destroy();
+  }
 }
 
 /** Serves `upstreams/{rpm,file,deb}` of a conformance directory on 127.0.0.1 for `{{upstream}}` and friends. */

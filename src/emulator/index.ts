@@ -1,12 +1,12 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApiDocument } from './api-doc.js';
-import type { ContentBackend } from './backend.js';
+import { type ContentBackend, contentBackend } from './backend.js';
 import { type FaultOptions, FaultPlan } from './faults.js';
 import { Pulp } from './pulp.js';
 import { HttpLayer, type RequestRecord, requestCounts } from './server.js';
 
-export type { ContentBackend, SyncRequest, SyncResult, UnitInput } from './backend.js';
+export type { ContentBackend } from './backend.js';
 export type { FaultOptions } from './faults.js';
 export { parseFaultSpec } from './faults.js';
 export type { RequestRecord } from './server.js';
@@ -26,7 +26,7 @@ export interface EmulatorOptions {
   faults?: FaultOptions;
   /** The CONTENT_ORIGIN shown in distributions' base_url; default the emulator's own origin. */
   contentOrigin?: string;
-  /** The content side (sync from upstreams, registry push). Without one, sync tasks fail saying so. */
+  /** The content side of sync and registry push; default the real one. Tests may give a stand-in upstream. */
   content?: ContentBackend;
 }
 
@@ -62,7 +62,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const pulp = new Pulp(doc, {
     contentOrigin: options.contentOrigin ?? url,
     taskMs: options.taskMs ?? 10,
-    content: options.content,
+    content: options.content ?? contentBackend,
     injectTaskFailure: () => faults.nextTaskFails(),
   });
   const http = new HttpLayer(doc, pulp, {

@@ -1,6 +1,6 @@
 import type { JsonObject } from '../model/json.js';
 import type { Endpoint } from './endpoints.js';
-import type { ContentUnit, PulpObject, RepositoryVersion, Store } from './store.js';
+import type { PulpObject, RepositoryVersion, Store } from './store.js';
 
 /**
  * What deleting and versioning do to related objects, as pulpcore's models do it: deletes never
@@ -46,16 +46,6 @@ export function removeVersion(store: Store, version: RepositoryVersion): void {
   }
   nullReferences(store, 'distributions', 'repository_version', new Set([version.href]));
   version.repository.versions?.delete(version.number);
-}
-
-/** A new version holding `units`, or undefined when that is exactly the latest version's content (Pulp then discards it). */
-export function addVersionIfChanged(store: Store, repository: PulpObject, units: Iterable<ContentUnit>): RepositoryVersion | undefined {
-  const next = new Map([...units].map((u) => [u.href, u]));
-  const latest = store.latestVersion(repository);
-  if (latest && latest.units.size === next.size && [...next.keys()].every((href) => latest.units.has(href))) return undefined;
-  const version = store.addVersion(repository, next.values());
-  applyRetention(store, repository);
-  return version;
 }
 
 /** `retain_repo_versions = N`: only the N newest versions survive. */

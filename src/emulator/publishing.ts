@@ -1,8 +1,8 @@
 import type { JsonObject } from '../model/json.js';
+import { type PublicationKind, type ProgressReport, publish, publishProgressReports } from './content/index.js';
 import { type Endpoint, endpointOf } from './endpoints.js';
 import { createPublication } from './lifecycle.js';
 import type { PulpObject, RepositoryVersion, Store } from './store.js';
-import type { ProgressReport } from './tasks.js';
 
 /**
  * The stored fields of a new publication: the body's values, falling back to the repository's
@@ -28,10 +28,26 @@ export function publicationOptions(endpoint: Endpoint, repository: PulpObject, d
   }
 }
 
-/** The progress reports of a publish task: pulp_rpm reports its metadata generation, file and deb report nothing. */
-export function publishReports(endpoint: Endpoint): ProgressReport[] {
-  if (endpoint.pulpType !== 'rpm.rpm') return [];
-  return [{ message: 'Generating repository metadata', code: 'publish.generating_metadata', state: 'completed', total: 1, done: 1, suffix: null }];
+/** What a publication of this endpoint is, for generating the files it serves. */
+function publicationKind(endpoint: Endpoint, options: JsonObject): PublicationKind {
+  switch (endpoint.pulpType) {
+    case 'rpm.rpm':
+      return { plugin: 'rpm' };
+    case 'file.file':
+      return { plugin: 'file', manifest: (options['manifest'] as string | null | undefined) ?? null };
+    case 'deb.apt-publication':
+      return { plugin: 'deb', mode: 'apt', simple: options['simple'] === true, structured: options['structured'] === true };
+    default:
+      return { plugin: 'deb', mode: 'verbatim' };
+  }
+}
+
+/** Publishes a version: the publication object with its generated files, and the publish task's progress reports. */
+export function publishVersion(store: Store, endpoint: Endpoint, version: RepositoryVersion, options: JsonObject): { publication: PulpObject; reports: ProgressReport[] } {
+  const kind = publicationKind(endpoint, options);
+  const publication = createPublication(store, endpoint, version, options);
+  publication.files = publish(kind, [...version.units.values()].map((u) => u.unit));
+  return { publication, reports: publishProgressReports(kind.plugin) };
 }
 
 /** The publication endpoint of a repository's plugin (rpm, file), for autopublish and sync-made publications. */
@@ -40,10 +56,9 @@ export function publicationEndpointFor(repository: PulpObject): Endpoint | undef
 }
 
 /** `autopublish`: a publication with the repository's settings for every new version (rpm, file). */
-export function autopublish(store: Store, version: RepositoryVersion): { href: string; reports: ProgressReport[] } | undefined {
+export function autopublish(store: Store, version: RepositoryVersion): { publication: PulpObject; reports: ProgressReport[] } | undefined {
   const repository = version.repository;
   const endpoint = publicationEndpointFor(repository);
   if (repository.values['autopublish'] !== true || !endpoint) return undefined;
-  const publication = createPublication(store, endpoint, version, publicationOptions(endpoint, repository, {}));
-  return { href: publication.href, reports: publishReports(endpoint) };
+  return publishVersion(store, endpoint, version, publicationOptions(endpoint, repository, {}));
 }

@@ -3,7 +3,16 @@ import type { Json, JsonObject } from '../model/json.js';
 import type { ApiDocument, HttpMethod, Operation, RouteMatch } from './api-doc.js';
 import type { ContentBackend } from './backend.js';
 import { isoMicros, newId } from './clock.js';
-import { contentTypeAt } from './content-types.js';
+import {
+  CONTENT_TYPES,
+  type ContentType,
+  type PublishedFiles,
+  type RegistryRepository,
+  type UnitRef,
+  contentTypeAt,
+  unitMatchesFilter,
+  unitOrderingValue,
+} from './content/index.js';
 import {
   CONTAINER_DISTRIBUTIONS,
   CONTAINER_PUSH_REPOSITORIES,
@@ -14,12 +23,12 @@ import {
   operationPrefix,
 } from './endpoints.js';
 import { HttpError, badRequestList, notFound, pythonErrorRepr } from './errors.js';
-import { applyRetention, createPublication, deleteObject, removeVersion } from './lifecycle.js';
+import { applyRetention, deleteObject, removeVersion } from './lifecycle.js';
 import { type ListSpec, type Listable, Query, listResponse, selectFields } from './lists.js';
 import { type RenderContext, fieldValue, renderObject, renderUnit, renderVersion } from './render.js';
 import { type Mode, deserialize, isPlainObject } from './serializer.js';
-import { publicationOptions, publishReports } from './publishing.js';
-import { type ContentUnit, type PulpObject, type RepositoryVersion, Store } from './store.js';
+import { publicationOptions, publishVersion } from './publishing.js';
+import { type PulpObject, type RepositoryVersion, Store, type StoredUnit } from './store.js';
 import { type SyncHost, applyPush, syncOptions, syncSerializer, syncWork } from './sync.js';
 import { type Task, TaskFailure, TaskRunner, type TaskWork, isFinal, renderTask } from './tasks.js';
 import { objectSerializer } from './validation.js';
@@ -47,7 +56,7 @@ export interface Reply {
 export interface PulpOptions {
   contentOrigin: string;
   taskMs: number;
-  content: ContentBackend | undefined;
+  content: ContentBackend;
   injectTaskFailure: () => boolean;
 }
 
@@ -101,7 +110,7 @@ export class Pulp {
       const id = newId();
       return { id, href: `${V3}workers/${id}/`, name: `${process.pid + i}@localhost`, createdAt: this.store.clock.tick() };
     });
-    this.#syncHost = { store: this.store, content: options.content, memory: new Map() };
+    this.#syncHost = { store: this.store, content: options.content, lastSync: new Map() };
     this.tasks = new TaskRunner(this.store.clock, {
       taskMs: options.taskMs,
       workers: this.workers.map((w) => w.href),
@@ -144,8 +153,7 @@ export class Pulp {
     if (family && action === 'list') {
       return ok(this.#list(call, ctx, this.store.listFamily(family), call.op));
     }
-    const contentType = contentTypeAt(collection);
-    if (contentType || collection === `${V3}content/`) return this.#content(call, contentType, action);
+    if (collection.startsWith(`${V3}content/`)) return this.#content(call, contentTypeAt(collection), action);
     switch (call.op.id) {
       case 'repository_versions_list':
         return ok(this.#versionList(call, [...this.store.listFamily('repositories')].flatMap((r) => [...(r.versions?.values() ?? [])])));
@@ -182,7 +190,7 @@ export class Pulp {
     const data = deserialize(this.#serializer(endpoint, this.#op(endpoint, 'create'), 'create'), body, 'create');
     if (endpoint.family !== 'publications') return this.#createObject(endpoint, data);
     const version = this.store.version(data['repository_version'] as string) as RepositoryVersion;
-    return createPublication(this.store, endpoint, version, publicationOptions(endpoint, version.repository, data));
+    return publishVersion(this.store, endpoint, version, publicationOptions(endpoint, version.repository, data)).publication;
   }
 
   #renderContext(call: Call): RenderContext {
@@ -318,8 +326,8 @@ export class Pulp {
           run: () => {
             const current = this.store.version(version.href);
             if (!current) throw new TaskFailure('RepositoryVersion matching query does not exist.');
-            const publication = createPublication(this.store, endpoint, current, publicationOptions(endpoint, current.repository, data));
-            return { createdResources: [publication.href], progressReports: publishReports(endpoint) };
+            const { publication, reports } = publishVersion(this.store, endpoint, current, publicationOptions(endpoint, current.repository, data));
+            return { createdResources: [publication.href], progressReports: reports };
           },
         });
       }
@@ -439,41 +447,85 @@ export class Pulp {
 
   /** `POST /_emulator/registry_push`: what `skopeo copy` into the registry leaves behind. */
   registryPush(name: string, tag: string): PulpObject {
-    const push = this.options.content?.push;
-    if (!push) throw new HttpError(501, { detail: 'Registry push needs the content backend, which this emulator does not have.' });
-    return applyPush(this.store, name, push.call(this.options.content, name, tag));
+    return applyPush(this.store, name, tag, (t, present) => this.options.content.push(t, present));
   }
 
-  #content(call: Call, contentType: string | undefined, action: string): Reply {
-    const schema = call.op.responseSchema;
+  /** The files served under `/pulp/content/<basePath>/`: the distribution's publication, or its repository's newest one. */
+  servedFiles(basePath: string): PublishedFiles | null {
+    const distribution = this.store.byBasePath(basePath);
+    if (!distribution || distribution.endpoint.collectionPath === CONTAINER_DISTRIBUTIONS) return null;
+    const publication = distribution.values['publication'];
+    if (typeof publication === 'string') return this.store.get(publication)?.files ?? null;
+    const repository = distribution.values['repository'];
+    if (typeof repository !== 'string') return null;
+    let newest: { publication: PulpObject; number: number } | undefined;
+    for (const p of this.store.listFamily('publications')) {
+      const version = this.store.version(String(p.values['repository_version']));
+      if (version?.repository.href !== repository) continue;
+      if (!newest || version.number > newest.number || (version.number === newest.number && p.createdAt > newest.publication.createdAt)) {
+        newest = { publication: p, number: version.number };
+      }
+    }
+    return newest?.publication.files ?? null;
+  }
+
+  /** What the registry serves at `/v2/<name>/`: the container distribution's version (or its repository's latest). */
+  registryRepository(name: string): RegistryRepository | null {
+    const distribution = this.store.byBasePath(name);
+    if (distribution?.endpoint.collectionPath !== CONTAINER_DISTRIBUTIONS) return null;
+    const pinned = distribution.values['repository_version'];
+    const repository = distribution.values['repository'];
+    const version =
+      typeof pinned === 'string'
+        ? this.store.version(pinned)
+        : typeof repository === 'string'
+          ? this.store.latestVersion(this.store.get(repository) as PulpObject)
+          : undefined;
+    return { units: [...(version?.units.values() ?? [])].map((u) => u.unit), private: distribution.values['private'] === true };
+  }
+
+  registryCatalog(): string[] {
+    return [...this.store.list(CONTAINER_DISTRIBUTIONS)].map((d) => String(d.values['base_path']));
+  }
+
+  #content(call: Call, contentType: ContentType | undefined, action: string): Reply {
     if (action === 'read') {
-      const unit = this.store.unitAt(call.path);
-      if (!unit || unit.type !== contentType) throw notFound();
-      return ok(selectFields(renderUnit(unit, schema, true), call.query));
+      const stored = this.store.unitAt(call.path);
+      if (!stored || stored.unit.type !== contentType) throw notFound();
+      return ok(selectFields(renderUnit(this.store, stored, true), call.query));
     }
     if (action !== 'list') throw new HttpError(501, { detail: `The Pulp emulator does not implement ${call.op.id}.` });
-    const units = [...this.store.units()].filter((u) => !contentType || u.type === contentType);
+    const generic = call.path === `${V3}content/`;
+    const units = [...this.store.units()].filter((u) => generic || u.unit.type === contentType);
     const inVersion = (relation: 'present' | 'added' | 'removed') => (value: string) => {
       const version = this.store.version(pathOf(value));
       if (!version) throw badRequestList(`URI couldn't be resolved: ${value}`);
       const previous = previousUnits(version);
-      return (u: ContentUnit) =>
+      return (u: StoredUnit) =>
         relation === 'present'
           ? version.units.has(u.href)
           : relation === 'added'
             ? version.units.has(u.href) && !previous.has(u.href)
             : previous.has(u.href) && !version.units.has(u.href);
     };
+    const special: NonNullable<ListSpec<StoredUnit>['special']> = {
+      repository_version: inVersion('present'),
+      repository_version_added: inVersion('added'),
+      repository_version_removed: inVersion('removed'),
+    };
+    const refs = {
+      resolve: (ref: UnitRef) => this.store.unitByKey(ref.$unit.type, ref.$unit.key)?.unit,
+      hrefOf: (ref: UnitRef) => this.store.unitByKey(ref.$unit.type, ref.$unit.key)?.href ?? '',
+    };
+    for (const filter of contentType ? CONTENT_TYPES[contentType].filters : []) {
+      special[filter] = (value) => (u) => unitMatchesFilter(u.unit, filter, value, refs) === true;
+    }
     return ok(
       listResponse(this.#listRequest(call), {
         items: units,
-        value: (u, field) => (field === 'pulp_created' ? isoMicros(u.createdAt) : u.fields[field]),
-        special: {
-          repository_version: inVersion('present'),
-          repository_version_added: inVersion('added'),
-          repository_version_removed: inVersion('removed'),
-        },
-        render: (u) => renderUnit(u, schema, contentType !== undefined),
+        value: (u, field) => (field === 'pulp_last_updated' ? isoMicros(u.createdAt) : unitOrderingValue(u.unit, field)),
+        special,
+        render: (u) => renderUnit(this.store, u, !generic),
       }),
     );
   }
@@ -547,7 +599,7 @@ function withHrefFilters<T extends Listable>(
   return out;
 }
 
-function previousUnits(version: RepositoryVersion): Map<string, ContentUnit> {
+function previousUnits(version: RepositoryVersion): Map<string, StoredUnit> {
   let previous: RepositoryVersion | undefined;
   for (const v of version.repository.versions?.values() ?? []) {
     if (v.number < version.number && (!previous || v.number > previous.number)) previous = v;

@@ -1,9 +1,9 @@
 import type { Json, JsonObject } from '../model/json.js';
 import type { ApiDocument, ObjectSchema } from './api-doc.js';
 import { isoMicros } from './clock.js';
-import { CONTENT_TYPE_PATHS } from './content-types.js';
+import { CONTENT_TYPES, type ContentType, renderUnitFields } from './content/index.js';
 import { operationPrefix } from './endpoints.js';
-import type { ContentUnit, PulpObject, RepositoryVersion, Store } from './store.js';
+import type { PulpObject, RepositoryVersion, Store, StoredUnit } from './store.js';
 
 /** Turns stored objects into response bodies, with the field order of the OpenAPI response schema (the server's order). */
 export interface RenderContext {
@@ -69,14 +69,16 @@ function previousVersion(version: RepositoryVersion): RepositoryVersion | undefi
 }
 
 export function renderVersion(version: RepositoryVersion): JsonObject {
-  const previous = previousVersion(version)?.units ?? new Map<string, ContentUnit>();
+  const previous = previousVersion(version)?.units ?? new Map<string, StoredUnit>();
   const added = [...version.units.values()].filter((u) => !previous.has(u.href));
   const removed = [...previous.values()].filter((u) => !version.units.has(u.href));
-  const summary = (units: ContentUnit[], param: string): JsonObject => {
-    const counts = new Map<string, number>();
-    for (const u of units) counts.set(u.type, (counts.get(u.type) ?? 0) + 1);
+  const summary = (units: StoredUnit[], param: string): JsonObject => {
+    const counts = new Map<ContentType, number>();
+    for (const { unit } of units) counts.set(unit.type, (counts.get(unit.type) ?? 0) + 1);
     return Object.fromEntries(
-      [...counts.keys()].sort().map((type) => [type, { count: counts.get(type) as number, href: `${CONTENT_TYPE_PATHS[type]}?${param}=${version.href}` }]),
+      [...counts.keys()]
+        .sort()
+        .map((type) => [type, { count: counts.get(type) as number, href: `/pulp/api/v3/${CONTENT_TYPES[type].endpoint}?${param}=${version.href}` }]),
     );
   };
   return {
@@ -94,12 +96,21 @@ export function renderVersion(version: RepositoryVersion): JsonObject {
 }
 
 /**
- * A content unit with the fields of its endpoint's response schema, in that order. A type's own
- * endpoint also shows fields the schema does not list; the generic `content/` list shows only its own.
+ * A content unit as its type's endpoint shows it; the generic `content/` list shows only the
+ * fields every content type has.
  */
-export function renderUnit(unit: ContentUnit, schema: ObjectSchema | undefined, ownEndpoint: boolean): JsonObject {
-  const out: JsonObject = { pulp_href: unit.href, pulp_created: isoMicros(unit.createdAt) };
-  for (const p of schema?.properties ?? []) if (p.name in unit.fields) out[p.name] = structuredClone(unit.fields[p.name] as Json);
-  if (ownEndpoint) for (const [k, v] of Object.entries(unit.fields)) if (!(k in out)) out[k] = structuredClone(v);
-  return out;
+export function renderUnit(store: Store, stored: StoredUnit, ownEndpoint: boolean): JsonObject {
+  const resolvers = {
+    unitHref: (ref: { type: ContentType; key: string }) => {
+      const target = store.unitByKey(ref.type, ref.key);
+      if (!target) throw new Error(`${stored.href} refers to ${ref.type} ${ref.key}, which is not stored`);
+      return target.href;
+    },
+    artifactHref: (sha256: string) => store.artifactHref(sha256),
+  };
+  const head: JsonObject = { pulp_href: stored.href, pulp_created: isoMicros(stored.createdAt) };
+  if (ownEndpoint) return { ...head, ...renderUnitFields(stored.unit, resolvers) };
+  const artifacts: JsonObject = {};
+  for (const a of stored.unit.artifacts) if (a.data && a.sha256) artifacts[a.relativePath] = store.artifactHref(a.sha256);
+  return { ...head, artifacts };
 }

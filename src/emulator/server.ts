@@ -3,6 +3,7 @@ import type { Json } from '../model/json.js';
 import { type ApiDocument, type HttpMethod, allowHeader } from './api-doc.js';
 import { API_ROOT_ENDPOINTS } from './api-root.js';
 import { newLoggingCid } from './clock.js';
+import { CONTENT_PREFIX, handleContentRequest, handleRegistryRequest } from './content/index.js';
 import { HtmlError, HttpError, htmlPage } from './errors.js';
 import type { FaultPlan } from './faults.js';
 import { Query } from './lists.js';
@@ -50,6 +51,10 @@ export class HttpLayer {
     if (fault === 'reset') {
       this.log.push({ method, path: url.pathname, status: 0 });
       req.socket.destroy();
+      return;
+    }
+    if (fault !== 'error' && (await this.#content(req, res, url.pathname))) {
+      this.log.push({ method, path: url.pathname, status: res.statusCode });
       return;
     }
     let reply: Reply | { status: number; html: string; headers?: Record<string, string> };
@@ -103,6 +108,19 @@ export class HttpLayer {
       loggingCid: newLoggingCid(),
     });
     return { ...reply, headers: { Allow: allow, ...reply.headers } };
+  }
+
+  /** The content app (`/pulp/content/`) and the registry (`/v2/`, `/token/`); false for API paths. */
+  async #content(req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean> {
+    if (path.startsWith(CONTENT_PREFIX)) return handleContentRequest(req, res, { distribution: (basePath) => this.pulp.servedFiles(basePath) });
+    if (path === '/v2' || path.startsWith('/v2/') || path === '/token/' || path === '/token') {
+      return handleRegistryRequest(req, res, {
+        repository: (name) => this.pulp.registryRepository(name),
+        checkCredentials: (username, password) => username === this.options.username && password === this.options.password,
+        catalog: () => this.pulp.registryCatalog(),
+      });
+    }
+    return false;
   }
 
   #root(req: IncomingMessage, method: string): Reply {

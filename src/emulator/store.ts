@@ -1,6 +1,6 @@
 import type { JsonObject } from '../model/json.js';
 import { Clock, isoMicros, newId } from './clock.js';
-import { CONTENT_TYPE_PATHS } from './content-types.js';
+import { CONTENT_TYPES, type ContentType, type ContentUnit, type PublishedFiles, mergeUnit, unitId } from './content/index.js';
 import type { Endpoint, Family } from './endpoints.js';
 
 /** A remote, repository, publication, distribution, namespace or content guard. */
@@ -16,6 +16,8 @@ export interface PulpObject {
   /** Present on repositories. */
   versions?: Map<number, RepositoryVersion>;
   nextVersion?: number;
+  /** Present on publications: the files their distributions serve. */
+  files?: PublishedFiles;
 }
 
 export interface RepositoryVersion {
@@ -24,19 +26,15 @@ export interface RepositoryVersion {
   repository: PulpObject;
   createdAt: number;
   /** The units present in this version, by unit href. */
-  units: Map<string, ContentUnit>;
+  units: Map<string, StoredUnit>;
 }
 
-/** A content unit: shared by every repository version that holds it, identified by (type, natural key). */
-export interface ContentUnit {
+/** A content unit as the store holds it: one per (type, natural key), shared by every version that has it. */
+export interface StoredUnit {
   id: string;
   href: string;
-  /** `pulp_type`, e.g. `rpm.package`. */
-  type: string;
-  key: string;
   createdAt: number;
-  /** What the content list endpoints show, in their order (without pulp_href/pulp_created). */
-  fields: JsonObject;
+  unit: ContentUnit;
 }
 
 const UNIQUE_NAME_FAMILIES: Family[] = ['remotes', 'repositories', 'distributions', 'namespaces', 'contentguards'];
@@ -48,8 +46,10 @@ export class Store {
   readonly #byFamily = new Map<Family, Map<string, PulpObject>>();
   readonly #names = new Map<Family, Map<string, PulpObject>>();
   readonly #basePaths = new Map<string, PulpObject>();
-  readonly #units = new Map<string, ContentUnit>();
-  readonly #unitsByKey = new Map<string, ContentUnit>();
+  readonly #units = new Map<string, StoredUnit>();
+  readonly #unitsByKey = new Map<string, StoredUnit>();
+  /** Artifacts by sha256: their href ids, and the bytes once a sync or push stored them. */
+  readonly #artifacts = new Map<string, { id: string; data: Buffer | undefined }>();
 
   get(href: string): PulpObject | undefined {
     return this.#objects.get(href);
@@ -124,7 +124,7 @@ export class Store {
     if (typeof basePath === 'string' && this.#basePaths.get(basePath) === obj) this.#basePaths.delete(basePath);
   }
 
-  addVersion(repository: PulpObject, units: Iterable<ContentUnit>): RepositoryVersion {
+  addVersion(repository: PulpObject, units: Iterable<StoredUnit>): RepositoryVersion {
     const versions = repository.versions as Map<number, RepositoryVersion>;
     const number = repository.nextVersion as number;
     const version: RepositoryVersion = {
@@ -152,26 +152,56 @@ export class Store {
     return this.get(m[1] as string)?.versions?.get(Number(m[2]));
   }
 
-  /** The unit with this natural key, created on first sight: units are shared between repositories. */
-  unit(type: string, key: string, fields: JsonObject): ContentUnit {
-    const k = `${type}\u0000${key}`;
-    const existing = this.#unitsByKey.get(k);
-    if (existing) return existing;
-    const path = CONTENT_TYPE_PATHS[type];
-    if (!path) throw new Error(`unknown content type ${type}`);
-    const id = newId();
-    const unit: ContentUnit = { id, href: `${path}${id}/`, type, key, createdAt: this.clock.tick(), fields };
-    this.#unitsByKey.set(k, unit);
-    this.#units.set(unit.href, unit);
-    return unit;
+  /**
+   * The stored unit for an incoming one: the same (type, key) is the same unit in every repository;
+   * a unit seen again keeps its href and gains any bytes the new copy downloaded.
+   */
+  unit(incoming: ContentUnit): StoredUnit {
+    const key = unitId(incoming);
+    const existing = this.#unitsByKey.get(key);
+    if (existing) mergeUnit(existing.unit, incoming);
+    const stored = existing ?? this.#newUnit(incoming);
+    for (const artifact of stored.unit.artifacts) {
+      if (!artifact.sha256) continue;
+      const known = this.#artifacts.get(artifact.sha256);
+      if (!known) this.#artifacts.set(artifact.sha256, { id: newId(), data: artifact.data });
+      else known.data ??= artifact.data;
+    }
+    return stored;
   }
 
-  unitAt(href: string): ContentUnit | undefined {
+  #newUnit(unit: ContentUnit): StoredUnit {
+    const id = newId();
+    const stored: StoredUnit = { id, href: `/pulp/api/v3/${CONTENT_TYPES[unit.type].endpoint}${id}/`, createdAt: this.clock.tick(), unit };
+    this.#unitsByKey.set(unitId(unit), stored);
+    this.#units.set(stored.href, stored);
+    return stored;
+  }
+
+  unitAt(href: string): StoredUnit | undefined {
     return this.#units.get(href);
   }
 
-  units(): Iterable<ContentUnit> {
+  unitByKey(type: ContentType, key: string): StoredUnit | undefined {
+    return this.#unitsByKey.get(unitId({ type, key }));
+  }
+
+  units(): Iterable<StoredUnit> {
     return this.#units.values();
+  }
+
+  artifactHref(sha256: string): string {
+    let artifact = this.#artifacts.get(sha256);
+    if (!artifact) {
+      artifact = { id: newId(), data: undefined };
+      this.#artifacts.set(sha256, artifact);
+    }
+    return `/pulp/api/v3/artifacts/${artifact.id}/`;
+  }
+
+  /** The bytes of an artifact the emulator already holds, so a sync does not fetch them again. */
+  artifactData(sha256: string): Buffer | undefined {
+    return this.#artifacts.get(sha256)?.data;
   }
 }
 

@@ -1,13 +1,14 @@
 import type { Json, JsonObject } from '../model/json.js';
 import type { ObjectSchema } from './api-doc.js';
-import type { ContentBackend, UnitInput } from './backend.js';
-import { CONTAINER_PUSH_REPOSITORIES, CONTENT_REDIRECT_GUARDS, CONTAINER_DISTRIBUTIONS, NAMESPACES, type Endpoint, endpointAt } from './endpoints.js';
+import type { ContentBackend } from './backend.js';
+import { type ContentUnit, type PushStep, type RemoteFields, type SyncRequest, SyncError, unitId } from './content/index.js';
+import { CONTAINER_DISTRIBUTIONS, CONTAINER_PUSH_REPOSITORIES, CONTENT_REDIRECT_GUARDS, NAMESPACES, type Endpoint, endpointAt } from './endpoints.js';
 import { HttpError, ValidationError, badRequestList } from './errors.js';
-import { addVersionIfChanged, createPublication } from './lifecycle.js';
+import { applyRetention, createPublication } from './lifecycle.js';
 import { autopublish, publicationEndpointFor } from './publishing.js';
 import { type SerializerSpec, fieldsFromSchema } from './serializer.js';
-import type { ContentUnit, PulpObject, Store } from './store.js';
-import { type ProgressReport, TaskFailure, type TaskWork } from './tasks.js';
+import type { PulpObject, Store } from './store.js';
+import { TaskFailure, type TaskWork } from './tasks.js';
 import { type ValidationContext, getOrCreateByName, resolveHref } from './validation.js';
 
 /** The sync body serializer of a repository type (`RepositorySyncURLSerializer` and the plugins' subclasses). */
@@ -52,15 +53,16 @@ export function syncOptions(endpoint: Endpoint, repository: PulpObject, data: Js
   return options;
 }
 
-function unitInput(unit: ContentUnit): UnitInput {
-  return { type: unit.type, key: unit.key, fields: structuredClone(unit.fields) };
-}
-
 export interface SyncHost {
   store: Store;
-  content: ContentBackend | undefined;
-  /** What each repository's last successful sync returned as `memory`, by repository href. */
-  memory: Map<string, Json>;
+  content: ContentBackend;
+  /** What the plugins remember of each repository's last sync (for `sync.was_skipped`), by repository href. */
+  lastSync: Map<string, { memo: JsonObject; versionNumber: number }>;
+}
+
+/** The plugin of a repository endpoint: `rpm`, `file`, `deb` or `container`. */
+function pluginOf(repository: PulpObject): SyncRequest['plugin'] {
+  return repository.endpoint.collectionPath.split('/')[5] as SyncRequest['plugin'];
 }
 
 /** The sync task: reserves the repository exclusively and the remote shared, like the plugins' sync views. */
@@ -69,37 +71,67 @@ export function syncWork(host: SyncHost, endpoint: Endpoint, repository: PulpObj
     name: endpoint.taskName as string,
     exclusive: [repository.href],
     shared: [remoteHref],
-    run: async () => {
-      const { store, content } = host;
+    run: async (progress) => {
+      const { store } = host;
       const remote = store.get(remoteHref);
       if (!store.get(repository.href) || !remote) throw new TaskFailure('The repository or the remote of this sync no longer exists.');
-      if (!content) throw new TaskFailure(`Sync is not available: this emulator has no content backend for ${endpoint.pulpType} repositories.`);
       const latest = store.latestVersion(repository);
-      const result = await content.sync({
-        repository: { href: repository.href, pulpType: repository.endpoint.pulpType, settings: structuredClone(repository.values) },
-        remote: { href: remote.href, pulpType: remote.endpoint.pulpType, settings: structuredClone(remote.values) },
-        options,
-        present: [...(latest?.units.values() ?? [])].map(unitInput),
-        memory: host.memory.get(repository.href),
-      });
+      const latestVersionNumber = latest?.number ?? 0;
+      const base = {
+        remote: structuredClone(remote.values) as unknown as RemoteFields,
+        present: [...(latest?.units.values() ?? [])].map((u) => u.unit),
+        artifactData: (sha256: string) => store.artifactData(sha256),
+        onProgress: progress,
+      };
+      const lastSync = host.lastSync.get(repository.href) ?? null;
+      const request: SyncRequest = (() => {
+        switch (pluginOf(repository)) {
+          case 'rpm':
+            return {
+              plugin: 'rpm' as const,
+              ...base,
+              syncPolicy: options['sync_policy'] as 'additive' | 'mirror_complete' | 'mirror_content_only',
+              skipTypes: options['skip_types'] as string[],
+              optimize: options['optimize'] as boolean,
+              retainPackageVersions: repository.values['retain_package_versions'] as number,
+              latestVersionNumber,
+              lastSync,
+            };
+          case 'deb':
+            return { plugin: 'deb' as const, ...base, mirror: options['mirror'] as boolean, optimize: options['optimize'] as boolean, latestVersionNumber, lastSync };
+          case 'file':
+            return { plugin: 'file' as const, ...base, mirror: options['mirror'] as boolean };
+          case 'container':
+            return { plugin: 'container' as const, ...base, mirror: options['mirror'] as boolean };
+        }
+      })();
+      let outcome;
+      try {
+        outcome = await host.content.sync(request);
+      } catch (e) {
+        if (e instanceof SyncError) throw new TaskFailure(e.description, e.progressReports);
+        throw e;
+      }
       if (!store.get(repository.href)) throw new TaskFailure('The repository was deleted while it was syncing.');
-      const units = result.units.map((u) => store.unit(u.type, u.key, u.fields));
-      const version = addVersionIfChanged(store, repository, units);
       const createdResources: string[] = [];
-      const progressReports: ProgressReport[] = [...result.progressReports];
-      if (version) {
+      const progressReports = [...outcome.progressReports];
+      if (outcome.changed) {
+        const version = store.addVersion(repository, outcome.units.map((u) => store.unit(u)));
         createdResources.push(version.href);
         const publications = publicationEndpointFor(repository);
-        for (const fields of result.publications ?? []) {
-          if (publications) createdResources.push(createPublication(store, publications, version, fields).href);
+        if (outcome.publication && publications) {
+          const publication = createPublication(store, publications, version, outcome.publication.fields);
+          publication.files = outcome.publication.files;
+          createdResources.push(publication.href);
         }
         const published = autopublish(store, version);
         if (published) {
-          createdResources.push(published.href);
+          createdResources.push(published.publication.href);
           progressReports.push(...published.reports);
         }
+        applyRetention(store, repository);
       }
-      if (result.memory !== undefined) host.memory.set(repository.href, result.memory);
+      if (outcome.memo) host.lastSync.set(repository.href, { memo: outcome.memo, versionNumber: store.latestVersion(repository)?.number ?? 0 });
       return { createdResources, progressReports };
     },
   };
@@ -107,9 +139,9 @@ export function syncWork(host: SyncHost, endpoint: Endpoint, repository: PulpObj
 
 /**
  * What a `docker push` of `name:tag` leaves behind: the container-push repository `name` (one new
- * version per step of units), a distribution at base_path `name`, and the namespace of its first segment.
+ * version per push step), a distribution at base_path `name`, and the namespace of its first segment.
  */
-export function applyPush(store: Store, name: string, steps: UnitInput[][]): PulpObject {
+export function applyPush(store: Store, name: string, tag: string, push: (tag: string, present: ContentUnit[]) => PushStep[]): PulpObject {
   const pushEndpoint = endpointAt(CONTAINER_PUSH_REPOSITORIES) as Endpoint;
   let repository = store.byName('repositories', name);
   if (repository && repository.endpoint !== pushEndpoint) {
@@ -119,9 +151,12 @@ export function applyPush(store: Store, name: string, steps: UnitInput[][]): Pul
     repository = store.create(pushEndpoint, { name, pulp_labels: {}, description: null, retain_repo_versions: null, manifest_signing_service: null });
     store.addVersion(repository, []);
   }
-  for (const step of steps) {
-    const present = store.latestVersion(repository)?.units.values() ?? [];
-    addVersionIfChanged(store, repository, [...present, ...step.map((u) => store.unit(u.type, u.key, u.fields))]);
+  const present = () => [...(store.latestVersion(repository)?.units.values() ?? [])];
+  for (const step of push(tag, present().map((u) => u.unit))) {
+    const removed = new Set(step.remove.map(unitId));
+    const kept = present().filter((u) => !removed.has(unitId(u.unit)));
+    store.addVersion(repository, [...kept, ...step.add.map((u) => store.unit(u))]);
+    applyRetention(store, repository);
   }
   const namespace = getOrCreateByName(store, NAMESPACES, name.split('/')[0] as string, {});
   if (!store.byBasePath(name)) {

@@ -1,17 +1,11 @@
 import type { JsonObject } from '../model/json.js';
 import { type Clock, isoMicros, newId } from './clock.js';
+import type { ProgressReport } from './content/index.js';
+
+export type { ProgressReport } from './content/index.js';
 
 export type TaskState = 'waiting' | 'running' | 'completed' | 'failed' | 'canceling' | 'canceled';
 const FINAL_STATES: TaskState[] = ['completed', 'failed', 'canceled'];
-
-export interface ProgressReport {
-  message: string;
-  code: string;
-  state: string;
-  total: number | null;
-  done: number;
-  suffix: string | null;
-}
 
 export interface Task {
   id: string;
@@ -44,7 +38,8 @@ export interface TaskWork {
   shared?: string[];
   /** Overrides the recorded reservations (the distribution tasks record `/api/v3/distributions/`). */
   record?: string[];
-  run: () => TaskOutcome | Promise<TaskOutcome>;
+  /** `progress` shows reports on the task while it runs. */
+  run: (progress: (reports: ProgressReport[]) => void) => TaskOutcome | Promise<TaskOutcome>;
 }
 
 /** A task failure with the description users see in `error.description`. */
@@ -216,7 +211,9 @@ export class TaskRunner {
     }
     let outcome: TaskOutcome | TaskFailure;
     try {
-      outcome = await work.run();
+      outcome = await work.run((reports) => {
+        task.progressReports = reports.map((r) => ({ ...r }));
+      });
     } catch (e) {
       outcome = e instanceof TaskFailure ? e : new TaskFailure(e instanceof Error ? e.message : String(e));
     }

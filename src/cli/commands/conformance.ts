@@ -1,7 +1,7 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { formatScenarioResult, replayTranscript, serveUpstreams } from '../../conformance/replay.js';
+import { formatScenarioResult, primeServer, replayTranscript, serveUpstreams } from '../../conformance/replay.js';
 import { loadTranscript, transcriptFiles } from '../../conformance/transcript.js';
 import { startEmulator } from '../../emulator/index.js';
 
@@ -12,6 +12,7 @@ interface ConformanceFlags {
   username: string;
   passwordFile?: string;
   pollMs: number;
+  prime: boolean;
 }
 
 function positiveInteger(value: string): number {
@@ -29,6 +30,7 @@ export function registerConformanceCommand(program: Command): void {
     .option('--username <name>', 'API user', 'admin')
     .option('--password-file <path>', 'file holding the API password (default: $PULP_PASSWORD, else "password")')
     .option('--poll-ms <n>', 'task polling interval', positiveInteger, 200)
+    .option('--prime', 'first sync the rpm and file fixtures into throwaway repositories (conformance-prime-*), as the recording server had their artifacts; always done for the emulator', false)
     .action(async (flags: ConformanceFlags, command: Command) => {
       const dir = resolve(flags.dir);
       let files: string[];
@@ -47,9 +49,13 @@ export function registerConformanceCommand(program: Command): void {
       try {
         for (const file of files) {
           const emulator = flags.url ? undefined : await startEmulator({ taskMs: 2, username: flags.username, password });
+          const baseUrl = flags.url ?? (emulator?.url as string);
           try {
+            if (emulator || (flags.prime && file === files[0])) {
+              await primeServer({ baseUrl, upstreams: upstreams.upstreams, username: flags.username, password, pollIntervalMs: emulator ? 2 : flags.pollMs });
+            }
             const result = await replayTranscript(loadTranscript(file), {
-              baseUrl: flags.url ?? (emulator?.url as string),
+              baseUrl,
               upstreams: upstreams.upstreams,
               username: flags.username,
               password,
