@@ -142,7 +142,7 @@ export class Pulp {
     };
   }
 
-  async handle(call: Call): Promise<Reply> {
+  handle(call: Call): Reply {
     const collection = call.match.route.collectionPath ?? call.match.route.template;
     const prefix = operationPrefix(collection);
     const action = call.op.id.startsWith(`${prefix}_`) ? call.op.id.slice(prefix.length + 1) : call.op.id;
@@ -160,7 +160,7 @@ export class Pulp {
       case 'tasks_list':
         return ok(this.#taskList(call));
       case 'tasks_read':
-        return ok(renderTask(this.#task(call)));
+        return ok(selectFields(renderTask(this.#task(call)), call.query));
       case 'tasks_cancel':
         return this.#cancelTask(call);
       case 'tasks_delete': {
@@ -234,7 +234,7 @@ export class Pulp {
     return { status: 202, body: { task: task.href } };
   }
 
-  async #endpointAction(call: Call, ctx: RenderContext, endpoint: Endpoint, action: string): Promise<Reply> {
+  #endpointAction(call: Call, ctx: RenderContext, endpoint: Endpoint, action: string): Reply {
     switch (action) {
       case 'list':
         return ok(this.#list(call, ctx, this.store.list(endpoint.collectionPath), call.op));
@@ -358,8 +358,16 @@ export class Pulp {
     }
   }
 
-  #taskTarget(endpoint: Endpoint, obj: PulpObject): { exclusive: string[]; record?: string[] } {
-    return endpoint.family === 'distributions' ? { exclusive: [DISTRIBUTION_LOCK] } : { exclusive: [obj.href] };
+  /** What an update or delete task reserves: the object, or for distributions pulpcore's one lock for all of them. */
+  #lock(endpoint: Endpoint, obj: PulpObject): string[] {
+    return endpoint.family === 'distributions' ? [DISTRIBUTION_LOCK] : [obj.href];
+  }
+
+  /** The object as a task finds it when it runs; it may have been deleted since the request. */
+  #current(endpoint: Endpoint, obj: PulpObject): PulpObject {
+    const current = this.store.get(obj.href);
+    if (!current) throw new TaskFailure(`${endpoint.model} matching query does not exist.`);
+    return current;
   }
 
   #update(call: Call, endpoint: Endpoint, mode: Mode): Reply {
@@ -367,10 +375,9 @@ export class Pulp {
     deserialize(this.#serializer(endpoint, call.op, mode, obj), call.body, mode);
     return this.#dispatch(call, {
       name: 'pulpcore.app.tasks.base.general_update',
-      ...this.#taskTarget(endpoint, obj),
+      exclusive: this.#lock(endpoint, obj),
       run: () => {
-        const current = this.store.get(obj.href);
-        if (!current) throw new TaskFailure(`${endpoint.model} matching query does not exist.`);
+        const current = this.#current(endpoint, obj);
         const data = this.#revalidate(endpoint, call.op, mode, call.body, current);
         this.store.update(current, data);
         if (endpoint.family === 'repositories' && 'retain_repo_versions' in data) applyRetention(this.store, current);
@@ -402,11 +409,9 @@ export class Pulp {
     }
     return this.#dispatch(call, {
       name: 'pulpcore.app.tasks.base.general_delete',
-      ...this.#taskTarget(endpoint, obj),
+      exclusive: this.#lock(endpoint, obj),
       run: () => {
-        const current = this.store.get(obj.href);
-        if (!current) throw new TaskFailure(`${endpoint.model} matching query does not exist.`);
-        deleteObject(this.store, current);
+        deleteObject(this.store, this.#current(endpoint, obj));
         return {};
       },
     });

@@ -57,9 +57,9 @@ export class HttpLayer {
       this.log.push({ method, path: url.pathname, status: res.statusCode });
       return;
     }
-    let reply: Reply | { status: number; html: string; headers?: Record<string, string> };
+    let reply: Reply | HtmlReply;
     try {
-      reply = fault === 'error' ? htmlReply(500) : await this.#api(req, method, url, raw);
+      reply = fault === 'error' ? htmlReply(500) : this.#api(req, method, url, raw);
     } catch (e) {
       if (e instanceof HttpError) reply = { status: e.status, body: e.body, headers: e.headers };
       else if (e instanceof HtmlError) reply = htmlReply(e.status);
@@ -74,7 +74,7 @@ export class HttpLayer {
     else send(res, reply.status, JSON.stringify(reply.body), { 'Content-Type': 'application/json', ...reply.headers }, method);
   }
 
-  async #api(req: IncomingMessage, method: string, url: URL, raw: Buffer): Promise<Reply | { status: number; html: string; headers?: Record<string, string> }> {
+  #api(req: IncomingMessage, method: string, url: URL, raw: Buffer): Reply | HtmlReply {
     const path = url.pathname;
     if (path === V3) return this.#root(req, method);
     if (path === `${V3}docs/api.json` && (method === 'GET' || method === 'HEAD')) {
@@ -96,7 +96,7 @@ export class HttpLayer {
     if (!op) throw methodNotAllowed(method, allow);
     if (isStatus) return { status: 200, body: this.pulp.status(), headers: { Allow: allow } };
     const host = req.headers.host ?? 'localhost';
-    const reply = await this.pulp.handle({
+    const reply = this.pulp.handle({
       method: op.method,
       path,
       query: new Query(url.search),
@@ -143,7 +143,7 @@ export class HttpLayer {
     }
   }
 
-  async #control(method: string, path: string, raw: Buffer, res: ServerResponse): Promise<void> {
+  #control(method: string, path: string, raw: Buffer, res: ServerResponse): void {
     const json = (status: number, body: Json) => send(res, status, JSON.stringify(body), { 'Content-Type': 'application/json' }, method);
     try {
       if (path === '/_emulator/requests' && method === 'GET') return json(200, { requests: this.log.map((r) => ({ ...r })), counts: requestCounts(this.log) });
@@ -181,7 +181,13 @@ function methodNotAllowed(method: string, allow: string): HttpError {
   return new HttpError(405, { detail: `Method "${method}" not allowed.` }, { Allow: allow });
 }
 
-function htmlReply(status: 404 | 500): { status: number; html: string } {
+interface HtmlReply {
+  status: number;
+  html: string;
+  headers?: Record<string, string>;
+}
+
+function htmlReply(status: 404 | 500): HtmlReply {
   return { status, html: htmlPage(status) };
 }
 
