@@ -46,6 +46,8 @@ export class Store {
   readonly #byFamily = new Map<Family, Map<string, PulpObject>>();
   readonly #names = new Map<Family, Map<string, PulpObject>>();
   readonly #basePaths = new Map<string, PulpObject>();
+  /** Distributions by every proper ancestor of their base_path (`a` and `a/b` for `a/b/c`), for the overlap check. */
+  readonly #underPaths = new Map<string, Set<PulpObject>>();
   readonly #units = new Map<string, StoredUnit>();
   readonly #unitsByKey = new Map<string, StoredUnit>();
   /** Artifacts by sha256: their href ids, and the bytes once a sync or push stored them. */
@@ -70,6 +72,11 @@ export class Store {
 
   byBasePath(basePath: string): PulpObject | undefined {
     return this.#basePaths.get(basePath);
+  }
+
+  /** Distributions whose base_path lies below `basePath` (`basePath/...`). */
+  distributionsUnder(basePath: string): Iterable<PulpObject> {
+    return this.#underPaths.get(basePath) ?? [];
   }
 
   create(endpoint: Endpoint, values: JsonObject): PulpObject {
@@ -113,7 +120,14 @@ export class Store {
     const name = obj.values['name'];
     if (UNIQUE_NAME_FAMILIES.includes(family) && typeof name === 'string') mapOf(this.#names, family).set(name, obj);
     const basePath = obj.values['base_path'];
-    if (family === 'distributions' && typeof basePath === 'string') this.#basePaths.set(basePath, obj);
+    if (family === 'distributions' && typeof basePath === 'string') {
+      this.#basePaths.set(basePath, obj);
+      for (const ancestor of ancestorsOf(basePath)) {
+        let under = this.#underPaths.get(ancestor);
+        if (!under) this.#underPaths.set(ancestor, (under = new Set()));
+        under.add(obj);
+      }
+    }
   }
 
   #unindex(obj: PulpObject): void {
@@ -121,7 +135,13 @@ export class Store {
     const names = this.#names.get(obj.endpoint.family);
     if (typeof name === 'string' && names?.get(name) === obj) names.delete(name);
     const basePath = obj.values['base_path'];
-    if (typeof basePath === 'string' && this.#basePaths.get(basePath) === obj) this.#basePaths.delete(basePath);
+    if (typeof basePath !== 'string' || obj.endpoint.family !== 'distributions') return;
+    if (this.#basePaths.get(basePath) === obj) this.#basePaths.delete(basePath);
+    for (const ancestor of ancestorsOf(basePath)) {
+      const under = this.#underPaths.get(ancestor);
+      under?.delete(obj);
+      if (under?.size === 0) this.#underPaths.delete(ancestor);
+    }
   }
 
   addVersion(repository: PulpObject, units: Iterable<StoredUnit>): RepositoryVersion {
@@ -203,6 +223,11 @@ export class Store {
   artifactData(sha256: string): Buffer | undefined {
     return this.#artifacts.get(sha256)?.data;
   }
+}
+
+function ancestorsOf(basePath: string): string[] {
+  const segments = basePath.split('/');
+  return segments.slice(1).map((_, i) => segments.slice(0, i + 1).join('/'));
 }
 
 function mapOf<K, V>(outer: Map<K, Map<string, V>>, key: K): Map<string, V> {

@@ -223,8 +223,8 @@ function validateBasePath(ctx: ValidationContext, path: string, instance: PulpOb
     if (candidate && candidate !== instance) overlap = candidate;
   }
   if (!overlap) {
-    for (const d of ctx.store.listFamily('distributions')) {
-      if (d !== instance && String(d.values['base_path']).startsWith(`${path}/`)) {
+    for (const d of ctx.store.distributionsUnder(path)) {
+      if (d !== instance) {
         overlap = d;
         break;
       }
