@@ -28,6 +28,7 @@ export interface SchemaProperty {
   itemType: string | undefined;
   /** Allowed values of list items (`skip_types`). */
   itemEnum: string[] | undefined;
+  itemMaxLength: number | undefined;
 }
 
 export interface ObjectSchema {
@@ -227,6 +228,7 @@ export class ApiDocument {
       default: 'default' in spec ? { value: spec['default'] as Json } : undefined,
       itemType: items?.['type'] as string | undefined,
       itemEnum: items ? (this.#schemas[refName(items, false) ?? '']?.['enum'] as string[] | undefined) : undefined,
+      itemMaxLength: items?.['maxLength'] as number | undefined,
     };
   }
 }

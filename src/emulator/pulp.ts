@@ -1,6 +1,6 @@
 import { statfsSync } from 'node:fs';
 import type { Json, JsonObject } from '../model/json.js';
-import type { ApiDocument, HttpMethod, Operation, RouteMatch } from './api-doc.js';
+import type { ApiDocument, HttpMethod, ObjectSchema, Operation, RouteMatch } from './api-doc.js';
 import type { ContentBackend } from './backend.js';
 import { isoMicros, newId } from './clock.js';
 import {
@@ -27,6 +27,7 @@ import { applyRetention, deleteObject, removeVersion } from './lifecycle.js';
 import { type ListSpec, type Listable, Query, listResponse, selectFields } from './lists.js';
 import { type RenderContext, fieldValue, renderObject, renderUnit, renderVersion } from './render.js';
 import { type Mode, deserialize, isPlainObject } from './serializer.js';
+import { modifySerializer, modifyWork } from './modify.js';
 import { publicationOptions, publishVersion } from './publishing.js';
 import { type PulpObject, type RepositoryVersion, Store, type StoredUnit } from './store.js';
 import { type SyncHost, applyPush, syncOptions, syncSerializer, syncWork } from './sync.js';
@@ -249,6 +250,11 @@ export class Pulp {
         return this.#delete(call, endpoint);
       case 'sync':
         return this.#sync(call, endpoint);
+      case 'modify': {
+        const repository = this.#object(endpoint, call);
+        const data = deserialize(modifySerializer(this, call.op.requestSchema as ObjectSchema), call.body, 'create');
+        return this.#dispatch(call, modifyWork(this, repository, data));
+      }
       case 'versions_list': {
         const repository = this.#object(endpoint, call);
         return ok(this.#versionList(call, [...(repository.versions?.values() ?? [])]));

@@ -20,6 +20,7 @@ export interface Field {
   trim: boolean;
   choices: string[] | undefined;
   itemChoices: string[] | undefined;
+  itemMaxLength: number | undefined;
   min: number | undefined;
   max: number | undefined;
   maxLength: number | undefined;
@@ -47,6 +48,7 @@ function fieldFromProperty(p: SchemaProperty, required: boolean): Field {
     trim: !p.name.endsWith('password'),
     choices: p.enum,
     itemChoices: p.itemEnum,
+    itemMaxLength: p.itemMaxLength,
     min: p.minimum,
     max: p.maximum,
     maxLength: p.maxLength,
@@ -152,7 +154,7 @@ function convert(field: Field, raw: Json): Json {
     case 'stringList':
       return toList(raw, (item) => {
         if (field.itemChoices) return convert({ ...field, kind: 'choice', nullable: false, choices: field.itemChoices }, item);
-        return toCharField(item, { trim: true, allowBlank: false, maxLength: 255 });
+        return toCharField(item, { trim: true, allowBlank: false, maxLength: field.itemMaxLength });
       });
     case 'objectList':
       return toList(raw, (item) => {

@@ -50,6 +50,7 @@ export class Store {
   readonly #underPaths = new Map<string, Set<PulpObject>>();
   readonly #units = new Map<string, StoredUnit>();
   readonly #unitsByKey = new Map<string, StoredUnit>();
+  readonly #unitsById = new Map<string, StoredUnit>();
   /** Artifacts by sha256: their href ids, and the bytes once a sync or push stored them. */
   readonly #artifacts = new Map<string, { id: string; data: Buffer | undefined }>();
 
@@ -194,12 +195,18 @@ export class Store {
     const id = newId();
     const stored: StoredUnit = { id, href: `/pulp/api/v3/${CONTENT_TYPES[unit.type].endpoint}${id}/`, createdAt: this.clock.tick(), unit };
     this.#unitsByKey.set(unitId(unit), stored);
+    this.#unitsById.set(id, stored);
     this.#units.set(stored.href, stored);
     return stored;
   }
 
   unitAt(href: string): StoredUnit | undefined {
     return this.#units.get(href);
+  }
+
+  /** By primary key alone, as pulpcore looks up content named in a body, whatever the href's type path. */
+  unitById(id: string): StoredUnit | undefined {
+    return this.#unitsById.get(id);
   }
 
   unitByKey(type: ContentType, key: string): StoredUnit | undefined {

@@ -150,6 +150,28 @@ describe('emulator sync, versions and push through a content backend', () => {
     expect((v2['content_summary'] as JsonObject)['added']).toMatchObject({ 'rpm.package': { count: 3 } });
   });
 
+  test('modify adds and removes units; a no-op makes no version, base_version rebuilds an older one', async () => {
+    const { api, repo, sync } = await setup();
+    await sync();
+    const v1 = `${repo['pulp_href'] as string}versions/1/`;
+    const units = ((await api.call('GET', `/pulp/api/v3/content/rpm/packages/?repository_version=${v1}&fields=pulp_href`)).body as JsonObject)['results'] as JsonObject[];
+    const modify = (body: JsonObject) => api.run('POST', `${repo['pulp_href'] as string}modify/`, body);
+    expect(await modify({ add_content_units: [units[0]?.['pulp_href'] as string] })).toMatchObject({
+      state: 'completed',
+      name: 'pulpcore.app.tasks.repository.add_and_remove',
+      created_resources: [],
+    });
+    expect((await modify({ remove_content_units: ['*'] }))['created_resources']).toEqual([`${repo['pulp_href'] as string}versions/2/`]);
+    expect((await modify({ base_version: v1 }))['created_resources']).toEqual([`${repo['pulp_href'] as string}versions/3/`]);
+    const v3 = (await api.call('GET', `${repo['pulp_href'] as string}versions/3/`)).body as JsonObject;
+    expect((v3['content_summary'] as JsonObject)['present']).toMatchObject({ 'rpm.package': { count: 2 } });
+    const missing = '/pulp/api/v3/content/rpm/packages/00000000-0000-4000-8000-000000000000/';
+    const refused = await api.call('POST', `${repo['pulp_href'] as string}modify/`, { add_content_units: [missing, 'nowhere'] });
+    expect(refused).toMatchObject({ status: 400, body: { add_content_units: ['URI not valid: nowhere'] } });
+    const unknown = await api.call('POST', `${repo['pulp_href'] as string}modify/`, { add_content_units: [missing] });
+    expect(unknown.body).toEqual({ add_content_units: [`Could not find the following content units: ['${missing}']`] });
+  });
+
   test('a failed sync keeps the latest version and reports the backend description', async () => {
     const { api, repo } = await setup();
     const broken = (await api.call('POST', '/pulp/api/v3/remotes/rpm/rpm/', { name: 'broken', url: 'http://upstream.invalid/missing/' })).body as JsonObject;
