@@ -245,7 +245,7 @@ export class Pulp {
         return this.#create(call, ctx, endpoint);
       case 'update':
       case 'partial_update':
-        return this.#update(call, endpoint, action === 'update' ? 'update' : 'partial');
+        return this.#update(call, ctx, endpoint, action === 'update' ? 'update' : 'partial');
       case 'delete':
         return this.#delete(call, endpoint);
       case 'sync':
@@ -376,9 +376,14 @@ export class Pulp {
     return current;
   }
 
-  #update(call: Call, endpoint: Endpoint, mode: Mode): Reply {
+  #update(call: Call, ctx: RenderContext, endpoint: Endpoint, mode: Mode): Reply {
     const obj = this.#object(endpoint, call);
-    deserialize(this.#serializer(endpoint, call.op, mode, obj), call.body, mode);
+    const validated = deserialize(this.#serializer(endpoint, call.op, mode, obj), call.body, mode);
+    if (endpoint.family === 'contentguards') {
+      // Content guards are plain DRF model views: updated at once, answered 200 with the object.
+      this.store.update(obj, validated);
+      return ok(this.#render(ctx, obj));
+    }
     return this.#dispatch(call, {
       name: 'pulpcore.app.tasks.base.general_update',
       exclusive: this.#lock(endpoint, obj),
@@ -394,7 +399,7 @@ export class Pulp {
 
   #delete(call: Call, endpoint: Endpoint): Reply {
     const obj = this.#object(endpoint, call);
-    if (endpoint.family === 'publications') {
+    if (endpoint.family === 'publications' || endpoint.family === 'contentguards') {
       deleteObject(this.store, obj);
       return { status: 204, body: undefined };
     }

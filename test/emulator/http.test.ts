@@ -85,4 +85,16 @@ describe('emulator HTTP layer', () => {
       error: { description: "{'name': [ErrorDetail(string='This field must be unique.', code='unique')]}" },
     });
   });
+
+  test('content guards are created, updated and deleted at once, without tasks', async () => {
+    const created = await api.call('POST', '/pulp/api/v3/contentguards/core/content_redirect/', { name: 'guard', description: 'one' });
+    expect(created.status).toBe(201);
+    const href = (created.body as JsonObject)['pulp_href'] as string;
+    const patched = await api.call('PATCH', href, { description: 'two' });
+    expect(patched).toMatchObject({ status: 200, body: { name: 'guard', description: 'two' } });
+    const listed = (await api.call('GET', '/pulp/api/v3/contentguards/?name=guard')).body as JsonObject;
+    expect(listed['count']).toBe(1);
+    expect((await api.call('DELETE', href)).status).toBe(204);
+    expect((await api.call('GET', href)).status).toBe(404);
+  });
 });
