@@ -15,6 +15,8 @@ export interface RequestRecord {
   path: string;
   /** The HTTP status answered; 0 when fault injection reset the connection. */
   status: number;
+  /** An emulator bug behind a 500: the stack, so it shows up in the log rather than nowhere. */
+  error?: string;
 }
 
 export interface HttpLayerOptions {
@@ -41,9 +43,21 @@ export class HttpLayer {
     private readonly options: HttpLayerOptions,
   ) {}
 
+  /** Never rejects: a failure is answered with Django's 500 page (when still possible) and logged. */
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://emulator');
     const method = (req.method ?? 'GET').toUpperCase();
+    try {
+      await this.#handle(req, res, method);
+    } catch (e) {
+      const path = new URL(req.url ?? '/', 'http://emulator').pathname;
+      this.log.push({ method, path, status: 500, error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+      if (!res.headersSent) send(res, 500, htmlPage(500), { 'Content-Type': 'text/html' }, method);
+      else res.destroy();
+    }
+  }
+
+  async #handle(req: IncomingMessage, res: ServerResponse, method: string): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://emulator');
     const raw = await readBody(req);
     if (url.pathname.startsWith('/_emulator/')) return this.#control(method, url.pathname, raw, res);
     if (this.options.latencyMs > 0) await new Promise((r) => setTimeout(r, this.options.latencyMs));
@@ -53,25 +67,26 @@ export class HttpLayer {
       req.socket.destroy();
       return;
     }
-    if (fault !== 'error' && url.pathname === `${V3}docs/api.json` && (method === 'GET' || method === 'HEAD')) {
+    if (fault === 'error') {
+      this.log.push({ method, path: url.pathname, status: 500 });
+      return send(res, 500, htmlPage(500), { 'Content-Type': 'text/html' }, method);
+    }
+    if (url.pathname === `${V3}docs/api.json` && (method === 'GET' || method === 'HEAD')) {
       // The real server's document, byte for byte.
       this.log.push({ method, path: url.pathname, status: 200 });
       return sendBytes(res, 200, this.doc.bytes, { 'Content-Type': 'application/json' }, method);
     }
-    if (fault !== 'error' && (await this.#content(req, res, url.pathname))) {
+    if (await this.#content(req, res, url.pathname)) {
       this.log.push({ method, path: url.pathname, status: res.statusCode });
       return;
     }
     let reply: Reply | HtmlReply;
     try {
-      reply = fault === 'error' ? htmlReply(500) : this.#api(req, method, url, raw);
+      reply = this.#api(req, method, url, raw);
     } catch (e) {
       if (e instanceof HttpError) reply = { status: e.status, body: e.body, headers: e.headers };
       else if (e instanceof HtmlError) reply = htmlReply(e.status);
-      else {
-        process.emitWarning(`pulpform emulator: ${method} ${url.pathname} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-        reply = htmlReply(500);
-      }
+      else throw e;
     }
     this.log.push({ method, path: url.pathname, status: reply.status });
     if ('html' in reply) send(res, reply.status, reply.html, { 'Content-Type': 'text/html', ...reply.headers }, method);
