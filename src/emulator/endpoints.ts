@@ -66,3 +66,13 @@ export const CONTENT_REDIRECT_GUARDS = `${V3}contentguards/core/content_redirect
 export function operationPrefix(collectionPath: string): string {
   return collectionPath.slice(V3.length, -1).replace(/[/-]/g, '_');
 }
+
+/** The path of an href, which clients may also give as an absolute URL; undefined when it is not a URL at all. */
+export function hrefPath(href: string): string | undefined {
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(href)) return href;
+  try {
+    return new URL(href).pathname;
+  } catch {
+    return undefined;
+  }
+}

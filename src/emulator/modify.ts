@@ -1,8 +1,8 @@
 import type { JsonObject } from '../model/json.js';
 import type { ObjectSchema } from './api-doc.js';
+import { hrefPath } from './endpoints.js';
 import { ValidationError } from './errors.js';
-import { applyRetention } from './lifecycle.js';
-import { autopublish } from './publishing.js';
+import { afterNewVersion } from './publishing.js';
 import { type SerializerSpec, fieldsFromSchema } from './serializer.js';
 import type { PulpObject, StoredUnit } from './store.js';
 import { TaskFailure, type TaskWork } from './tasks.js';
@@ -14,7 +14,8 @@ export function modifySerializer(ctx: ValidationContext, request: ObjectSchema):
   const units = (value: string[]) => {
     const found = new Map<string, StoredUnit | undefined>();
     for (const href of value) {
-      const match = ctx.doc.match(/^https?:\/\//i.test(href) ? new URL(href).pathname : href);
+      const path = hrefPath(href);
+      const match = path === undefined ? undefined : ctx.doc.match(path);
       if (!match) throw new ValidationError(`URI not valid: ${href}`);
       if (!/^\{\w+\}$/.test(match.route.template) || match.ids.length !== 1) throw new ValidationError('URI does not contain an unqualified resource PK');
       found.set(href, ctx.store.unitById(match.ids[0] as string));
@@ -58,9 +59,8 @@ export function modifyWork(ctx: ValidationContext, repository: PulpObject, data:
       for (const href of (data['add_content_units'] ?? []) as string[]) units.set(href, store.unitAt(href) as StoredUnit);
       if (units.size === latest.units.size && [...units.keys()].every((href) => latest.units.has(href))) return {};
       const version = store.addVersion(repository, units.values());
-      applyRetention(store, repository);
-      const published = autopublish(store, version);
-      return { createdResources: published ? [version.href, published.publication.href] : [version.href], progressReports: published?.reports ?? [] };
+      const after = afterNewVersion(store, version);
+      return { createdResources: [version.href, ...after.createdResources], progressReports: after.progressReports };
     },
   };
 }

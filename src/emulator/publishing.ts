@@ -1,7 +1,7 @@
 import type { JsonObject } from '../model/json.js';
 import { type PublicationKind, type ProgressReport, publish, publishProgressReports } from './content/index.js';
 import { type Endpoint, endpointOf } from './endpoints.js';
-import { createPublication } from './lifecycle.js';
+import { applyRetention, createPublication } from './lifecycle.js';
 import type { PulpObject, RepositoryVersion, Store } from './store.js';
 
 /**
@@ -55,10 +55,15 @@ export function publicationEndpointFor(repository: PulpObject): Endpoint | undef
   return endpointOf(repository.endpoint.pulpType, 'publications');
 }
 
-/** `autopublish`: a publication with the repository's settings for every new version (rpm, file). */
-export function autopublish(store: Store, version: RepositoryVersion): { publication: PulpObject; reports: ProgressReport[] } | undefined {
+/**
+ * What follows a new version in the same task: `autopublish` (rpm, file) publishes it with the
+ * repository's settings, and `retain_repo_versions` drops the oldest versions.
+ */
+export function afterNewVersion(store: Store, version: RepositoryVersion): { createdResources: string[]; progressReports: ProgressReport[] } {
   const repository = version.repository;
   const endpoint = publicationEndpointFor(repository);
-  if (repository.values['autopublish'] !== true || !endpoint) return undefined;
-  return publishVersion(store, endpoint, version, publicationOptions(endpoint, repository, {}));
+  const published =
+    repository.values['autopublish'] === true && endpoint ? publishVersion(store, endpoint, version, publicationOptions(endpoint, repository, {})) : undefined;
+  applyRetention(store, repository);
+  return { createdResources: published ? [published.publication.href] : [], progressReports: published?.reports ?? [] };
 }

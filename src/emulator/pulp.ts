@@ -20,6 +20,7 @@ import {
   type Endpoint,
   type Family,
   endpointAt,
+  hrefPath,
   operationPrefix,
 } from './endpoints.js';
 import { HttpError, badRequestList, notFound, pythonErrorRepr } from './errors.js';
@@ -260,7 +261,7 @@ export class Pulp {
         return ok(this.#versionList(call, [...(repository.versions?.values() ?? [])]));
       }
       case 'versions_read':
-        return ok(selectFields(renderVersion(this.#version(endpoint, call)), call.query));
+        return ok(selectFields(renderVersion(this.store, this.#version(endpoint, call)), call.query));
       case 'versions_delete':
         return this.#deleteVersion(call, endpoint);
     }
@@ -272,15 +273,9 @@ export class Pulp {
     const special: ListSpec<PulpObject>['special'] = {
       'namespace__name': (value) => (d) => this.store.get(String(d.values['namespace']))?.values['name'] === value,
     };
-    for (const name of ['content', 'content__in']) {
-      special[name] = (value) => {
-        const wanted = value.split(',').map(pathOf);
-        return (p) => {
-          const units = this.store.version(String(p.values['repository_version']))?.units;
-          return wanted.some((href) => units?.has(href) ?? false);
-        };
-      };
-    }
+    const inPublishedVersion = holdsContent((p: PulpObject) => this.store.version(String(p.values['repository_version']))?.units);
+    special['content'] = inPublishedVersion;
+    special['content__in'] = inPublishedVersion;
     return listResponse(this.#listRequest(call), {
       items,
       value: (obj, field) => fieldValue(ctx, obj, field),
@@ -291,15 +286,12 @@ export class Pulp {
 
   #versionList(call: Call, versions: RepositoryVersion[]): JsonObject {
     const items = versions.map((v) => ({ id: v.href, createdAt: v.createdAt, version: v }));
-    const membership = (value: string) => {
-      const wanted = value.split(',').map(pathOf);
-      return (item: (typeof items)[number]) => wanted.some((href) => item.version.units.has(href));
-    };
+    const membership = holdsContent((item: (typeof items)[number]) => item.version.units);
     return listResponse(this.#listRequest(call), {
       items,
       value: (item, field) => (field === 'number' ? item.version.number : field === 'pulp_created' ? isoMicros(item.createdAt) : undefined),
       special: { content: membership, content__in: membership },
-      render: (item) => renderVersion(item.version),
+      render: (item) => renderVersion(this.store, item.version),
     });
   }
 
@@ -516,7 +508,7 @@ export class Pulp {
     const inVersion = (relation: 'present' | 'added' | 'removed') => (value: string) => {
       const version = this.store.version(pathOf(value));
       if (!version) throw badRequestList(`URI couldn't be resolved: ${value}`);
-      const previous = previousUnits(version);
+      const previous = this.store.previousVersion(version)?.units ?? new Map<string, StoredUnit>();
       return (u: StoredUnit) =>
         relation === 'present'
           ? version.units.has(u.href)
@@ -592,9 +584,19 @@ function ok(body: Json): Reply {
   return { status: 200, body };
 }
 
-/** The path of an href that may be given as an absolute URL. */
+/** The `content` / `content__in` filters: items whose units include one of the given content hrefs. */
+function holdsContent<T>(unitsOf: (item: T) => Map<string, StoredUnit> | undefined): (value: string) => (item: T) => boolean {
+  return (value) => {
+    const wanted = value.split(',').map(pathOf);
+    return (item) => {
+      const units = unitsOf(item);
+      return wanted.some((href) => units?.has(href) ?? false);
+    };
+  };
+}
+
 function pathOf(href: string): string {
-  return /^https?:\/\//i.test(href) ? new URL(href).pathname : href;
+  return hrefPath(href) ?? href;
 }
 
 function withHrefFilters<T extends Listable>(
@@ -615,13 +617,6 @@ function withHrefFilters<T extends Listable>(
   return out;
 }
 
-function previousUnits(version: RepositoryVersion): Map<string, StoredUnit> {
-  let previous: RepositoryVersion | undefined;
-  for (const v of version.repository.versions?.values() ?? []) {
-    if (v.number < version.number && (!previous || v.number > previous.number)) previous = v;
-  }
-  return previous?.units ?? new Map();
-}
 
 function storageStats(): JsonObject {
   try {

@@ -59,17 +59,8 @@ function hiddenFields(doc: ApiDocument, obj: PulpObject): Json {
   }));
 }
 
-/** The version just before this one that still exists: what `added`/`removed` are computed against. */
-function previousVersion(version: RepositoryVersion): RepositoryVersion | undefined {
-  let previous: RepositoryVersion | undefined;
-  for (const v of version.repository.versions?.values() ?? []) {
-    if (v.number < version.number && (!previous || v.number > previous.number)) previous = v;
-  }
-  return previous;
-}
-
-export function renderVersion(version: RepositoryVersion): JsonObject {
-  const previous = previousVersion(version)?.units ?? new Map<string, StoredUnit>();
+export function renderVersion(store: Store, version: RepositoryVersion): JsonObject {
+  const previous = store.previousVersion(version)?.units ?? new Map<string, StoredUnit>();
   const added = [...version.units.values()].filter((u) => !previous.has(u.href));
   const removed = [...previous.values()].filter((u) => !version.units.has(u.href));
   const summary = (units: StoredUnit[], param: string): JsonObject => {

@@ -166,6 +166,15 @@ export class Store {
     return latest;
   }
 
+  /** The version before this one that still exists: what its added/removed content is relative to. */
+  previousVersion(version: RepositoryVersion): RepositoryVersion | undefined {
+    let previous: RepositoryVersion | undefined;
+    for (const v of version.repository.versions?.values() ?? []) {
+      if (v.number < version.number && (!previous || v.number > previous.number)) previous = v;
+    }
+    return previous;
+  }
+
   /** The version an href like `<repository href>versions/<n>/` names, if it exists. */
   version(href: string): RepositoryVersion | undefined {
     const m = /^(.*\/)versions\/(\d+)\/$/.exec(href);

@@ -5,7 +5,7 @@ import { type ContentUnit, type PushStep, type RemoteFields, type SyncRequest, S
 import { CONTAINER_DISTRIBUTIONS, CONTAINER_PUSH_REPOSITORIES, CONTENT_REDIRECT_GUARDS, NAMESPACES, type Endpoint, endpointAt } from './endpoints.js';
 import { HttpError, ValidationError, badRequestList } from './errors.js';
 import { applyRetention, createPublication } from './lifecycle.js';
-import { autopublish, publicationEndpointFor } from './publishing.js';
+import { afterNewVersion, publicationEndpointFor } from './publishing.js';
 import { type SerializerSpec, fieldsFromSchema } from './serializer.js';
 import type { PulpObject, Store } from './store.js';
 import { TaskFailure, type TaskWork } from './tasks.js';
@@ -124,12 +124,9 @@ export function syncWork(host: SyncHost, endpoint: Endpoint, repository: PulpObj
           publication.files = outcome.publication.files;
           createdResources.push(publication.href);
         }
-        const published = autopublish(store, version);
-        if (published) {
-          createdResources.push(published.publication.href);
-          progressReports.push(...published.reports);
-        }
-        applyRetention(store, repository);
+        const after = afterNewVersion(store, version);
+        createdResources.push(...after.createdResources);
+        progressReports.push(...after.progressReports);
       }
       if (outcome.memo) host.lastSync.set(repository.href, { memo: outcome.memo, versionNumber: store.latestVersion(repository)?.number ?? 0 });
       return { createdResources, progressReports };

@@ -1,6 +1,6 @@
 import type { Json, JsonObject } from '../model/json.js';
 import type { ApiDocument, ObjectSchema } from './api-doc.js';
-import { CONTENT_REDIRECT_GUARDS, CONTAINER_DISTRIBUTIONS, CONTAINER_PUSH_REPOSITORIES, NAMESPACES, type Endpoint, endpointAt } from './endpoints.js';
+import { CONTENT_REDIRECT_GUARDS, CONTAINER_DISTRIBUTIONS, CONTAINER_PUSH_REPOSITORIES, NAMESPACES, type Endpoint, endpointAt, hrefPath } from './endpoints.js';
 import { ValidationError } from './errors.js';
 import { validateLabels } from './labels.js';
 import { type Field, type Mode, type SerializerSpec, fieldsFromSchema } from './serializer.js';
@@ -33,15 +33,8 @@ interface RelatedRule {
 
 /** DRF's HyperlinkedRelatedField.to_internal_value: No URL match / Incorrect URL match / Object does not exist. */
 export function resolveHref(ctx: ValidationContext, value: string, rule: RelatedRule): PulpObject | RepositoryVersion {
-  let path = value;
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
-    try {
-      path = new URL(value).pathname;
-    } catch {
-      throw new ValidationError('Invalid hyperlink - No URL match.');
-    }
-  }
-  const match = ctx.doc.match(path);
+  const path = hrefPath(value);
+  const match = path === undefined ? undefined : ctx.doc.match(path);
   if (!match) throw new ValidationError('Invalid hyperlink - No URL match.');
   const readId = match.route.operations.get('GET')?.id ?? '';
   const isVersionView = readId.endsWith('_versions_read');
@@ -50,7 +43,7 @@ export function resolveHref(ctx: ValidationContext, value: string, rule: Related
   if (!inFamily || (rule.versions ? !isVersionView : !isDetailView)) {
     throw new ValidationError('Invalid hyperlink - Incorrect URL match.');
   }
-  const found = rule.versions ? ctx.store.version(path) : ctx.store.get(path);
+  const found = rule.versions ? ctx.store.version(path as string) : ctx.store.get(path as string);
   if (!found || ('endpoint' in found && rule.accept && !rule.accept(found))) {
     throw new ValidationError('Invalid hyperlink - Object does not exist.');
   }
