@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import { loadDesiredState } from '../../config/index.js';
 import { diagnosticsReport, plural, renderDiagnostics, summarizeDiagnostics } from '../../render/diagnostics.js';
 
@@ -7,8 +7,9 @@ function useColor(stream: NodeJS.WriteStream, flag: boolean): boolean {
   return flag && stream.isTTY === true && !process.env.NO_COLOR;
 }
 
-export function validateCommand(): Command {
-  return new Command('validate')
+export function registerValidateCommand(program: Command): void {
+  program
+    .command('validate')
     .description('Parse and validate the desired state: every error at once, each with file:line:column and the fix.')
     .option('-f, --file <path>', 'desired-state YAML file, or a directory of them', 'desired-state')
     .option('--json', 'print the result as JSON on stdout')
