@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
+import { registerConformanceCommand } from './commands/conformance.js';
+import { registerEmulatorCommand } from './commands/emulator.js';
+import { registerValidateCommand } from './commands/validate.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -10,6 +13,9 @@ export function buildProgram(): Command {
     .description('Desired-state engine for Pulp 3: plan, apply and watch remotes, repositories, publications and distributions from YAML.')
     .version(pkg.version)
     .showHelpAfterError();
+  registerEmulatorCommand(program);
+  registerConformanceCommand(program);
+  registerValidateCommand(program);
   return program;
 }
 

@@ -81,6 +81,8 @@ export interface Diagnostic {
   /** The fix, phrased as an instruction. */
   hint?: string;
   source?: SourceLocation;
+  /** Where in the YAML document, e.g. `distributions[3].base_path` (rendered as "in distributions[3].base_path"). */
+  path?: string;
   address?: Address;
   /** The offending value, already redacted if it could be a secret. */
   value?: Json;

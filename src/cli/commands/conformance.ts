@@ -1,0 +1,76 @@
+import { type Command, InvalidArgumentError } from 'commander';
+import { readFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { formatScenarioResult, primeServer, replayTranscript, serveUpstreams } from '../../conformance/replay.js';
+import { loadTranscript, transcriptFiles } from '../../conformance/transcript.js';
+import { startEmulator } from '../../emulator/index.js';
+
+interface ConformanceFlags {
+  url?: string;
+  dir: string;
+  scenario: string[];
+  username: string;
+  passwordFile?: string;
+  pollMs: number;
+  prime: boolean;
+}
+
+function positiveInteger(value: string): number {
+  if (!/^[1-9]\d*$/.test(value)) throw new InvalidArgumentError(`--poll-ms needs a whole number > 0, got '${value}'.`);
+  return Number(value);
+}
+
+export function registerConformanceCommand(program: Command): void {
+  program
+    .command('conformance')
+    .description('Replay the recorded Pulp transcripts against a server (default: a fresh emulator per scenario) and report differences')
+    .option('--url <url>', 'base URL of the Pulp server to check, e.g. http://pulp.example:24817')
+    .option('--dir <path>', 'conformance directory holding transcripts/ and upstreams/', join('..', 'shared', 'pulp', 'conformance'))
+    .option('--scenario <name...>', 'only these scenarios (file name or scenario name, e.g. 05_rpm_sync or rpm_sync)', [])
+    .option('--username <name>', 'API user', 'admin')
+    .option('--password-file <path>', 'file holding the API password (default: $PULP_PASSWORD, else "password")')
+    .option('--poll-ms <n>', 'task polling interval', positiveInteger, 200)
+    .option('--prime', 'first sync the rpm and file fixtures into throwaway repositories (conformance-prime-*), as the recording server had their artifacts; always done for the emulator', false)
+    .action(async (flags: ConformanceFlags, command: Command) => {
+      const dir = resolve(flags.dir);
+      let files: string[];
+      try {
+        files = transcriptFiles(join(dir, 'transcripts'));
+      } catch {
+        return command.error(`error: no transcripts/ directory under ${dir}; point --dir at the conformance directory (the one with transcripts/ and upstreams/).`);
+      }
+      if (flags.scenario.length > 0) {
+        files = files.filter((f) => flags.scenario.some((s) => basename(f, '.json') === s || basename(f, '.json').replace(/^\d+_/, '') === s));
+        if (files.length === 0) return command.error(`error: no transcript matches --scenario ${flags.scenario.join(' ')}`);
+      }
+      const password = flags.passwordFile ? readFileSync(flags.passwordFile, 'utf8').trim() : (process.env['PULP_PASSWORD'] ?? 'password');
+      const upstreams = await serveUpstreams(dir);
+      let failed = 0;
+      try {
+        for (const file of files) {
+          const emulator = flags.url ? undefined : await startEmulator({ taskMs: 2, username: flags.username, password });
+          const baseUrl = flags.url ?? (emulator?.url as string);
+          try {
+            if (emulator || (flags.prime && file === files[0])) {
+              await primeServer({ baseUrl, upstreams: upstreams.upstreams, username: flags.username, password, pollIntervalMs: emulator ? 2 : flags.pollMs });
+            }
+            const result = await replayTranscript(loadTranscript(file), {
+              baseUrl,
+              upstreams: upstreams.upstreams,
+              username: flags.username,
+              password,
+              pollIntervalMs: emulator ? 2 : flags.pollMs,
+              strictKeyOrder: emulator !== undefined,
+            });
+            failed += result.failed;
+            process.stdout.write(`${formatScenarioResult(result)}\n`);
+          } finally {
+            await emulator?.close();
+          }
+        }
+      } finally {
+        await upstreams.close();
+      }
+      if (failed > 0) process.exitCode = 1;
+    });
+}

@@ -1,0 +1,32 @@
+import type { Command } from 'commander';
+import { loadDesiredState } from '../../config/index.js';
+import { diagnosticsReport, plural, renderDiagnostics, summarizeDiagnostics } from '../../render/diagnostics.js';
+
+/** Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org). */
+function useColor(stream: NodeJS.WriteStream, flag: boolean): boolean {
+  return flag && stream.isTTY === true && !process.env.NO_COLOR;
+}
+
+export function registerValidateCommand(program: Command): void {
+  program
+    .command('validate')
+    .description('Parse and validate the desired state: every error at once, each with file:line:column and the fix.')
+    .option('-f, --file <path>', 'desired-state YAML file, or a directory of them', 'desired-state')
+    .option('--json', 'print the result as JSON on stdout')
+    .option('--no-color', 'disable colours (NO_COLOR is honoured too)')
+    .action(async (options: { file: string; json?: boolean; color: boolean }) => {
+      const { state, diagnostics, sources } = await loadDesiredState(options.file);
+      if (options.json) {
+        const report = diagnosticsReport(diagnostics, { sources });
+        if (state !== undefined) Object.assign(report, { resources: state.resources.length, files: state.sources.files });
+        process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      } else {
+        if (diagnostics.length > 0) process.stderr.write(renderDiagnostics(diagnostics, { color: useColor(process.stderr, options.color), sources }));
+        if (state !== undefined) {
+          const warnings = diagnostics.length > 0 ? ` (${summarizeDiagnostics(diagnostics).replace(/\.$/, '')})` : '';
+          process.stdout.write(`valid: ${plural(state.resources.length, 'resource')} in ${plural(state.sources.files.length, 'file')}${warnings}\n`);
+        }
+      }
+      process.exitCode = state === undefined ? 1 : 0;
+    });
+}

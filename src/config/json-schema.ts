@@ -1,0 +1,38 @@
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import * as z from 'zod';
+import { EXTENSION_PREFIX } from './document.js';
+import { SECTIONS } from './sections.js';
+import { serverSchema, STACK_DESCRIPTION } from './schema.js';
+
+/** Where `npm run schema` writes the JSON Schema, relative to the package root. */
+export const JSON_SCHEMA_FILE = 'schema/pulpform.schema.json';
+
+/**
+ * JSON Schema (draft-07, the dialect editors support best) of a desired-state file as written,
+ * generated from the same zod shapes the loader validates with.
+ */
+export function desiredStateJsonSchema(): Record<string, unknown> {
+  const document = z.strictObject({
+    stack: z.string().min(1).optional().describe(STACK_DESCRIPTION),
+    server: serverSchema('document').optional(),
+    ...Object.fromEntries(SECTIONS.map((section) => [section.key, z.array(section.documentItemSchema()).nullable().optional().describe(section.description)])),
+  });
+  return {
+    title: 'pulpform desired state',
+    description: 'Remotes, repositories, publications and distributions a Pulp 3 server should have. String values may use ${env:NAME} and ${file:PATH}.',
+    ...z.toJSONSchema(document, { target: 'draft-7' }),
+    patternProperties: { [`^${EXTENSION_PREFIX}`]: { description: 'Ignored by pulpform: a place for YAML anchors (&name) that items merge with <<: *name.' } },
+  };
+}
+
+export function desiredStateJsonSchemaText(): string {
+  return `${JSON.stringify(desiredStateJsonSchema(), null, 2)}\n`;
+}
+
+// `npm run schema` runs this file to regenerate the committed schema.
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const target = fileURLToPath(new URL(`../../${JSON_SCHEMA_FILE}`, import.meta.url));
+  writeFileSync(target, desiredStateJsonSchemaText());
+  process.stdout.write(`wrote ${target}\n`);
+}

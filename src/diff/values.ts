@@ -1,0 +1,66 @@
+import { FIELDS, jsonEqual, type Endpoint, type FieldSpec, type Json } from '../model/index.js';
+
+/** pulp_deb stores these as whitespace-separated sets of tokens. */
+const TOKEN_FIELDS = new Set(['distributions', 'components', 'architectures']);
+
+/**
+ * The form in which a desired and a live value of one field are compared, so that values
+ * Pulp treats as the same compare equal: absent vs null on nullable fields, tag lists in any
+ * order, deb token strings with any spacing or order, numbers sent as strings.
+ */
+export function comparableValue(endpoint: Endpoint, field: string, value: Json | undefined): Json | undefined {
+  const spec = FIELDS[endpoint]?.[field];
+  if (value === undefined || value === null) return spec?.nullable ? null : value;
+  if (spec === undefined) return value;
+  if (spec.type === 'string[]' && Array.isArray(value)) {
+    return [...new Set(value.map((item) => (typeof item === 'string' ? item : JSON.stringify(item))))].sort();
+  }
+  if ((spec.type === 'integer' || spec.type === 'number') && typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) {
+    return Number(value);
+  }
+  if (spec.type === 'string' && typeof value === 'string' && TOKEN_FIELDS.has(field) && endpoint.startsWith('remotes/deb/')) {
+    const tokens = [...new Set(value.split(/\s+/).filter((token) => token !== ''))].sort();
+    return tokens.length === 0 && spec.nullable ? null : tokens.join(' ');
+  }
+  return value;
+}
+
+export function sameValue(endpoint: Endpoint, field: string, a: Json | undefined, b: Json | undefined): boolean {
+  return jsonEqual(comparableValue(endpoint, field, a), comparableValue(endpoint, field, b));
+}
+
+/** Whether a value differs from what the server stores when the field is omitted. */
+export function differsFromDefault(endpoint: Endpoint, field: string, value: Json | undefined): boolean {
+  const spec = FIELDS[endpoint]?.[field];
+  return !sameValue(endpoint, field, value, spec?.default ?? null);
+}
+
+/** Numeric comparison of dotted versions: `3.20.0` < `3.23`. */
+export function compareVersions(a: string, b: string): number {
+  const left = a.split('.').map((part) => Number.parseInt(part, 10) || 0);
+  const right = b.split('.').map((part) => Number.parseInt(part, 10) || 0);
+  for (let i = 0; i < Math.max(left.length, right.length); i++) {
+    const diff = (left[i] ?? 0) - (right[i] ?? 0);
+    if (diff !== 0) return diff;
+  }
+  return 0;
+}
+
+/**
+ * Whether a server with these component versions has the field. A component the server did
+ * not report counts as supporting it: the server is then the judge (400 "Unexpected field").
+ */
+export function fieldSupported(spec: FieldSpec | undefined, versions: Record<string, string>): boolean {
+  if (spec?.since === undefined) return true;
+  const have = versions[spec.since.component];
+  return have === undefined || compareVersions(have, spec.since.version) >= 0;
+}
+
+/** One JSON pointer segment (RFC 6901). */
+export function pointerSegment(key: string): string {
+  return key.replaceAll('~', '~0').replaceAll('/', '~1');
+}
+
+export function parsePointer(path: string): string[] {
+  return path.split('/').slice(1).map((segment) => segment.replaceAll('~1', '/').replaceAll('~0', '~'));
+}

@@ -1,0 +1,21 @@
+/** The DRF router listing of `GET /pulp/api/v3/`, in the 3.23.24 server's registration order. */
+export const API_ROOT_ENDPOINTS = [
+  'access_policies', 'distributions/core/artifacts', 'artifacts', 'contentguards',
+  'contentguards/core/content_redirect', 'content', 'distributions', 'domains', 'exporters/core/filesystem', 'users',
+  'groups', 'repositories', 'publications', 'remotes', 'exporters/core/pulp', 'importers/core/pulp',
+  'contentguards/core/rbac', 'roles', 'signing-services', 'task-groups', 'task-schedules', 'tasks', 'uploads',
+  'upstream-pulps', 'workers', 'content/container/blobs', 'distributions/container/container',
+  'pulp_container/namespaces', 'repositories/container/container-push', 'remotes/container/container',
+  'repositories/container/container', 'content/container/signatures', 'content/container/manifests',
+  'content/container/tags', 'distributions/deb/apt', 'publications/deb/apt', 'remotes/deb/apt',
+  'repositories/deb/apt', 'content/deb/generic_contents', 'content/deb/installer_file_indices',
+  'content/deb/installer_packages', 'content/deb/package_indices', 'content/deb/package_release_components',
+  'content/deb/packages', 'content/deb/release_architectures', 'content/deb/release_components',
+  'content/deb/release_files', 'content/deb/releases', 'publications/deb/verbatim', 'acs/file/file',
+  'content/file/files', 'distributions/file/file', 'publications/file/file', 'remotes/file/file',
+  'repositories/file/file', 'content/rpm/distribution_trees', 'content/rpm/modulemd_defaults',
+  'content/rpm/modulemd_obsoletes', 'content/rpm/modulemds', 'content/rpm/packagecategories',
+  'content/rpm/packageenvironments', 'content/rpm/packagegroups', 'content/rpm/packagelangpacks',
+  'content/rpm/packages', 'content/rpm/repo_metadata_files', 'acs/rpm/rpm', 'distributions/rpm/rpm',
+  'publications/rpm/rpm', 'remotes/rpm/rpm', 'repositories/rpm/rpm', 'remotes/rpm/uln', 'content/rpm/advisories',
+];

@@ -1,0 +1,89 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApiDocument } from './api-doc.js';
+import { type ContentBackend, contentBackend } from './backend.js';
+import { type FaultOptions, FaultPlan } from './faults.js';
+import { Pulp } from './pulp.js';
+import { HttpLayer, type RequestRecord, requestCounts } from './server.js';
+
+export type { ContentBackend } from './backend.js';
+export type { FaultOptions } from './faults.js';
+export { parseFaultSpec } from './faults.js';
+export type { RequestRecord } from './server.js';
+
+export interface EmulatorOptions {
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 0: an ephemeral port. */
+  port?: number;
+  /** Basic-auth credentials the API accepts; default admin / password. */
+  username?: string;
+  password?: string;
+  /** Added to every API request before it is handled. */
+  latencyMs?: number;
+  /** How long a task stays running before its work is applied; default 10. */
+  taskMs?: number;
+  faults?: FaultOptions;
+  /** The CONTENT_ORIGIN shown in distributions' base_url; default the emulator's own origin. */
+  contentOrigin?: string;
+  /** The content side of sync and registry push; default the real one. Tests may give a stand-in upstream. */
+  content?: ContentBackend;
+}
+
+export interface Emulator {
+  /** e.g. `http://127.0.0.1:41234` */
+  readonly url: string;
+  /** The in-memory server behind the HTTP API, for tests that seed or inspect state directly. */
+  readonly pulp: Pulp;
+  requests(): RequestRecord[];
+  requestCounts(): { byMethod: Record<string, number>; byPath: Record<string, number> };
+  resetRequests(): void;
+  close(): Promise<void>;
+}
+
+let apiDocument: ApiDocument | undefined;
+
+/** Starts an emulated Pulp 3.23 server (pulpcore 3.23.24 with rpm, container, deb and file) on 127.0.0.1. */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  apiDocument ??= ApiDocument.load();
+  const doc = apiDocument;
+  const host = options.host ?? '127.0.0.1';
+  const faults = new FaultPlan(options.faults);
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const pulp = new Pulp(doc, {
+    contentOrigin: options.contentOrigin ?? url,
+    taskMs: options.taskMs ?? 10,
+    content: options.content ?? contentBackend,
+    injectTaskFailure: () => faults.nextTaskFails(),
+  });
+  const http = new HttpLayer(doc, pulp, {
+    username: options.username ?? 'admin',
+    password: options.password ?? 'password',
+    latencyMs: options.latencyMs ?? 0,
+    faults,
+  });
+  server.on('request', (req, res) => void http.handle(req, res));
+  return {
+    url,
+    pulp,
+    requests: () => http.log.map((r) => ({ ...r })),
+    requestCounts: () => requestCounts(http.log),
+    resetRequests: () => {
+      http.log.length = 0;
+    },
+    close: async () => {
+      pulp.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

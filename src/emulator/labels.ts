@@ -1,0 +1,44 @@
+import type { Json, JsonObject } from '../model/json.js';
+import { HtmlError, ValidationError, badRequestList } from './errors.js';
+
+/**
+ * pulpcore 3.23's `pulp_labels_validator`: keys must match `^[\w ]+$`, values must not contain
+ * commas or parentheses. A null value makes the real server crash (`re.search` on None), which
+ * answers Django's HTML 500 page, so the emulator does the same.
+ */
+export function validateLabels(labels: Json): void {
+  for (const [key, value] of Object.entries(labels as JsonObject)) {
+    if (!/^[\w ]+$/.test(key)) throw new ValidationError(`Key '${key}' contains non-alphanumerics.`);
+    if (value === null) throw new HtmlError(500);
+    if (/[,()]/.test(value as string)) throw new ValidationError(`Key '${key}' contains value with comma or parenthesis.`);
+  }
+}
+
+type LabelTerm = (labels: JsonObject) => boolean;
+
+/**
+ * Parses a `pulp_label_select` value with 3.23's grammar (comma-separated terms, ANDed:
+ * `k=v`, `k!=v`, `k~v` (case-insensitive contains), `k`, `!k`). Errors are the view-level bare lists.
+ */
+export function parseLabelSelect(value: string): LabelTerm {
+  const terms: LabelTerm[] = value.split(',').map((term) => {
+    // The same unanchored regex as pulpcore, so `a=b=c` is key `a`, value `b=c`.
+    const m = /^(!?[\w\s]+)(=|!=|~)?(.*)?/.exec(term);
+    if (!m) throw badRequestList(`Invalid search term: '${term}'.`);
+    const key = m[1] as string;
+    const op = m[2];
+    const val = m[3] ?? '';
+    if (key.startsWith('!') && op) throw badRequestList(`Cannot use an operator with '${key}'.`);
+    switch (op) {
+      case '=':
+        return (labels) => labels[key] === val;
+      case '!=':
+        return (labels) => key in labels && labels[key] !== val;
+      case '~':
+        return (labels) => typeof labels[key] === 'string' && (labels[key] as string).toLowerCase().includes(val.toLowerCase());
+      default:
+        return key.startsWith('!') ? (labels) => !(key.slice(1) in labels) : (labels) => key in labels;
+    }
+  });
+  return (labels) => terms.every((t) => t(labels));
+}

@@ -1,0 +1,630 @@
+import { statfsSync } from 'node:fs';
+import type { Json, JsonObject } from '../model/json.js';
+import type { ApiDocument, HttpMethod, ObjectSchema, Operation, RouteMatch } from './api-doc.js';
+import type { ContentBackend } from './backend.js';
+import { isoMicros, newId } from './clock.js';
+import {
+  CONTENT_TYPES,
+  type ContentType,
+  type PublishedFiles,
+  type RegistryRepository,
+  type UnitRef,
+  contentTypeAt,
+  unitMatchesFilter,
+  unitOrderingValue,
+} from './content/index.js';
+import {
+  CONTAINER_DISTRIBUTIONS,
+  CONTAINER_PUSH_REPOSITORIES,
+  NAMESPACES,
+  type Endpoint,
+  type Family,
+  endpointAt,
+  hrefPath,
+  operationPrefix,
+} from './endpoints.js';
+import { HttpError, badRequestList, notFound, pythonErrorRepr } from './errors.js';
+import { applyRetention, deleteObject, removeVersion } from './lifecycle.js';
+import { type ListSpec, type Listable, Query, listResponse, selectFields } from './lists.js';
+import { type RenderContext, fieldValue, renderObject, renderUnit, renderVersion } from './render.js';
+import { type Mode, deserialize, isPlainObject } from './serializer.js';
+import { modifySerializer, modifyWork } from './modify.js';
+import { publicationOptions, publishVersion } from './publishing.js';
+import { type PulpObject, type RepositoryVersion, Store, type StoredUnit } from './store.js';
+import { type SyncHost, applyPush, syncOptions, syncSerializer, syncWork } from './sync.js';
+import { type Task, TaskFailure, TaskRunner, type TaskWork, isFinal, renderTask } from './tasks.js';
+import { objectSerializer } from './validation.js';
+
+/** One API request, after routing and authentication. */
+export interface Call {
+  method: HttpMethod;
+  path: string;
+  query: Query;
+  body: unknown;
+  match: RouteMatch;
+  op: Operation;
+  /** `http://host:port` as the client addressed the server. */
+  origin: string;
+  host: string;
+  loggingCid: string;
+}
+
+export interface Reply {
+  status: number;
+  body: Json | undefined;
+  headers?: Record<string, string>;
+}
+
+export interface PulpOptions {
+  contentOrigin: string;
+  taskMs: number;
+  content: ContentBackend;
+  injectTaskFailure: () => boolean;
+}
+
+const V3 = '/pulp/api/v3/';
+const DISTRIBUTION_LOCK = '/api/v3/distributions/';
+const COMPONENTS = [
+  { component: 'core', version: '3.23.24', package: 'pulpcore', domain_compatible: true },
+  { component: 'container', version: '2.14.18', package: 'pulp-container', domain_compatible: false },
+  { component: 'deb', version: '2.20.4', package: 'pulp_deb', domain_compatible: false },
+  { component: 'file', version: '1.14.5', package: 'pulp-file', domain_compatible: true },
+  { component: 'rpm', version: '3.20.0', package: 'pulp-rpm', domain_compatible: false },
+];
+/** Defaults of model fields that the serializers do not declare (everything else defaults to null). */
+const MODEL_DEFAULTS: JsonObject = {
+  pulp_labels: {},
+  tls_validation: true,
+  retain_package_versions: 0,
+  private: false,
+  sync_sources: false,
+  sync_udebs: false,
+  sync_installer: false,
+  ignore_missing_package_indices: false,
+};
+/** Relation filters whose value is an href that may be given as an absolute URL. */
+const HREF_FILTERS = new Set(['remote', 'repository', 'repository__in', 'repository_version', 'publication', 'worker', 'worker__in', 'parent_task', 'task_group']);
+const GENERIC_FAMILIES: Record<string, Family> = {
+  [`${V3}remotes/`]: 'remotes',
+  [`${V3}repositories/`]: 'repositories',
+  [`${V3}publications/`]: 'publications',
+  [`${V3}distributions/`]: 'distributions',
+  [`${V3}contentguards/`]: 'contentguards',
+};
+
+interface Worker extends Listable {
+  href: string;
+  name: string;
+}
+
+/** The emulated Pulp server: objects, versions, tasks, and the REST operations on them. */
+export class Pulp {
+  readonly store = new Store();
+  readonly tasks: TaskRunner;
+  readonly workers: Worker[];
+  readonly #syncHost: SyncHost;
+
+  constructor(
+    readonly doc: ApiDocument,
+    readonly options: PulpOptions,
+  ) {
+    this.workers = [0, 1].map((i) => {
+      const id = newId();
+      return { id, href: `${V3}workers/${id}/`, name: `${process.pid + i}@localhost`, createdAt: this.store.clock.tick() };
+    });
+    this.#syncHost = { store: this.store, content: options.content, lastSync: new Map() };
+    this.tasks = new TaskRunner(this.store.clock, {
+      taskMs: options.taskMs,
+      workers: this.workers.map((w) => w.href),
+      injectFailure: options.injectTaskFailure,
+    });
+  }
+
+  close(): void {
+    this.tasks.close();
+  }
+
+  status(): JsonObject {
+    const now = this.store.clock.now();
+    return {
+      versions: COMPONENTS,
+      online_workers: this.workers.map((w) => ({
+        pulp_href: w.href,
+        pulp_created: isoMicros(w.createdAt),
+        name: w.name,
+        last_heartbeat: now,
+        current_task: null,
+      })),
+      online_content_apps: [{ name: `${process.pid}@localhost`, last_heartbeat: now }],
+      database_connection: { connected: true },
+      redis_connection: { connected: false },
+      storage: storageStats(),
+      content_settings: { content_origin: this.options.contentOrigin, content_path_prefix: '/pulp/content/' },
+      domain_enabled: false,
+    };
+  }
+
+  handle(call: Call): Reply {
+    const collection = call.match.route.collectionPath ?? call.match.route.template;
+    const prefix = operationPrefix(collection);
+    const action = call.op.id.startsWith(`${prefix}_`) ? call.op.id.slice(prefix.length + 1) : call.op.id;
+    const ctx = this.#renderContext(call);
+    const endpoint = endpointAt(collection);
+    if (endpoint) return this.#endpointAction(call, ctx, endpoint, action);
+    const family = GENERIC_FAMILIES[collection];
+    if (family && action === 'list') {
+      return ok(this.#list(call, ctx, this.store.listFamily(family), call.op));
+    }
+    if (collection.startsWith(`${V3}content/`)) return this.#content(call, contentTypeAt(collection), action);
+    switch (call.op.id) {
+      case 'repository_versions_list':
+        return ok(this.#versionList(call, [...this.store.listFamily('repositories')].flatMap((r) => [...(r.versions?.values() ?? [])])));
+      case 'tasks_list':
+        return ok(this.#taskList(call));
+      case 'tasks_read':
+        return ok(selectFields(renderTask(this.#task(call)), call.query));
+      case 'tasks_cancel':
+        return this.#cancelTask(call);
+      case 'tasks_delete': {
+        const task = this.#task(call);
+        if (!isFinal(task)) return { status: 409, body: undefined };
+        this.tasks.delete(task);
+        return { status: 204, body: undefined };
+      }
+      case 'workers_list':
+        return ok(listResponse(this.#listRequest(call), { items: this.workers, value: (w, f) => this.#renderWorker(w)[f], render: (w) => this.#renderWorker(w) }));
+      case 'workers_read': {
+        const worker = this.workers.find((w) => w.id === call.match.ids[0]);
+        if (!worker) throw notFound();
+        return ok(selectFields(this.#renderWorker(worker), call.query));
+      }
+    }
+    throw new HttpError(501, { detail: `The Pulp emulator does not implement ${call.op.id}.` });
+  }
+
+  /**
+   * Creates an object the way its POST would (same validation and defaults), without HTTP or a
+   * task: for tests and benchmarks that need many objects quickly.
+   */
+  seed(collectionPath: string, body: JsonObject): PulpObject {
+    const endpoint = endpointAt(collectionPath);
+    if (!endpoint) throw new Error(`the emulator has no endpoint ${collectionPath}`);
+    const data = deserialize(this.#serializer(endpoint, this.#op(endpoint, 'create'), 'create'), body, 'create');
+    if (endpoint.family !== 'publications') return this.#createObject(endpoint, data);
+    const version = this.store.version(data['repository_version'] as string) as RepositoryVersion;
+    return publishVersion(this.store, endpoint, version, publicationOptions(endpoint, version.repository, data)).publication;
+  }
+
+  #renderContext(call: Call): RenderContext {
+    return { doc: this.doc, store: this.store, contentOrigin: this.options.contentOrigin, host: call.host };
+  }
+
+  #listRequest(call: Call) {
+    return { op: call.op, query: call.query, origin: call.origin, path: call.path };
+  }
+
+  #renderWorker(w: Worker): JsonObject {
+    return { pulp_href: w.href, pulp_created: isoMicros(w.createdAt), name: w.name, last_heartbeat: this.store.clock.now(), current_task: null };
+  }
+
+  #op(endpoint: Endpoint, action: string): Operation {
+    const op = this.doc.operation(`${operationPrefix(endpoint.collectionPath)}_${action}`);
+    if (!op) throw new Error(`no ${action} operation for ${endpoint.collectionPath}`);
+    return op;
+  }
+
+  #object(endpoint: Endpoint, call: Call): PulpObject {
+    const obj = this.store.get(`${endpoint.collectionPath}${call.match.ids[0]}/`);
+    if (!obj) throw notFound();
+    return obj;
+  }
+
+  #render(ctx: RenderContext, obj: PulpObject): JsonObject {
+    const schema = this.#op(obj.endpoint, 'read').responseSchema;
+    return schema ? renderObject(ctx, obj, schema) : {};
+  }
+
+  #serializer(endpoint: Endpoint, op: Operation, mode: Mode, instance?: PulpObject) {
+    const request = op.requestSchema;
+    const response = this.#op(endpoint, 'read').responseSchema;
+    if (!request || !response) throw new Error(`${op.id} has no request or response schema`);
+    return objectSerializer(this, endpoint, request, response, mode, instance);
+  }
+
+  #dispatch(call: Call, work: TaskWork): Reply {
+    const task = this.tasks.dispatch(work, call.loggingCid);
+    return { status: 202, body: { task: task.href } };
+  }
+
+  #endpointAction(call: Call, ctx: RenderContext, endpoint: Endpoint, action: string): Reply {
+    switch (action) {
+      case 'list':
+        return ok(this.#list(call, ctx, this.store.list(endpoint.collectionPath), call.op));
+      case 'read':
+        return ok(selectFields(this.#render(ctx, this.#object(endpoint, call)), call.query));
+      case 'create':
+        return this.#create(call, ctx, endpoint);
+      case 'update':
+      case 'partial_update':
+        return this.#update(call, ctx, endpoint, action === 'update' ? 'update' : 'partial');
+      case 'delete':
+        return this.#delete(call, endpoint);
+      case 'sync':
+        return this.#sync(call, endpoint);
+      case 'modify': {
+        const repository = this.#object(endpoint, call);
+        const data = deserialize(modifySerializer(this, call.op.requestSchema as ObjectSchema), call.body, 'create');
+        return this.#dispatch(call, modifyWork(this, repository, data));
+      }
+      case 'versions_list': {
+        const repository = this.#object(endpoint, call);
+        return ok(this.#versionList(call, [...(repository.versions?.values() ?? [])]));
+      }
+      case 'versions_read':
+        return ok(selectFields(renderVersion(this.store, this.#version(endpoint, call)), call.query));
+      case 'versions_delete':
+        return this.#deleteVersion(call, endpoint);
+    }
+    throw new HttpError(501, { detail: `The Pulp emulator does not implement ${call.op.id}.` });
+  }
+
+  #list(call: Call, ctx: RenderContext, items: Iterable<PulpObject>, op: Operation): JsonObject {
+    const schema = op.responseSchema;
+    const special: ListSpec<PulpObject>['special'] = {
+      'namespace__name': (value) => (d) => this.store.get(String(d.values['namespace']))?.values['name'] === value,
+    };
+    const inPublishedVersion = holdsContent((p: PulpObject) => this.store.version(String(p.values['repository_version']))?.units);
+    special['content'] = inPublishedVersion;
+    special['content__in'] = inPublishedVersion;
+    return listResponse(this.#listRequest(call), {
+      items,
+      value: (obj, field) => fieldValue(ctx, obj, field),
+      special: withHrefFilters(special, (obj, field) => fieldValue(ctx, obj, field)),
+      render: (obj) => (schema ? renderObject(ctx, obj, schema) : {}),
+    });
+  }
+
+  #versionList(call: Call, versions: RepositoryVersion[]): JsonObject {
+    const items = versions.map((v) => ({ id: v.href, createdAt: v.createdAt, version: v }));
+    const membership = holdsContent((item: (typeof items)[number]) => item.version.units);
+    return listResponse(this.#listRequest(call), {
+      items,
+      value: (item, field) => (field === 'number' ? item.version.number : field === 'pulp_created' ? isoMicros(item.createdAt) : undefined),
+      special: { content: membership, content__in: membership },
+      render: (item) => renderVersion(this.store, item.version),
+    });
+  }
+
+  #version(endpoint: Endpoint, call: Call): RepositoryVersion {
+    const repository = this.#object(endpoint, call);
+    const number = call.match.ids[1] ?? '';
+    const version = /^\d+$/.test(number) ? repository.versions?.get(Number(number)) : undefined;
+    if (!version) throw notFound();
+    return version;
+  }
+
+  #create(call: Call, ctx: RenderContext, endpoint: Endpoint): Reply {
+    const data = deserialize(this.#serializer(endpoint, call.op, 'create'), call.body, 'create');
+    switch (endpoint.family) {
+      case 'distributions':
+        return this.#dispatch(call, {
+          name: 'pulpcore.app.tasks.base.general_create',
+          exclusive: [DISTRIBUTION_LOCK],
+          run: () => {
+            const fresh = this.#revalidate(endpoint, call.op, 'create', call.body);
+            return { createdResources: [this.#createObject(endpoint, fresh).href] };
+          },
+        });
+      case 'publications': {
+        const version = this.store.version(data['repository_version'] as string) as RepositoryVersion;
+        return this.#dispatch(call, {
+          name: endpoint.taskName as string,
+          exclusive: [],
+          shared: [version.repository.href],
+          run: () => {
+            const current = this.store.version(version.href);
+            if (!current) throw new TaskFailure('RepositoryVersion matching query does not exist.');
+            const { publication, reports } = publishVersion(this.store, endpoint, current, publicationOptions(endpoint, current.repository, data));
+            return { createdResources: [publication.href], progressReports: reports };
+          },
+        });
+      }
+      default: {
+        const obj = this.#createObject(endpoint, data);
+        return { status: 201, body: this.#render(ctx, obj), headers: { Location: obj.href } };
+      }
+    }
+  }
+
+  /** Creates an object from validated data, filling model defaults; a repository gets its version 0. */
+  #createObject(endpoint: Endpoint, data: JsonObject): PulpObject {
+    const values: JsonObject = {};
+    const schema = this.#op(endpoint, 'read').responseSchema;
+    for (const p of schema?.properties ?? []) if (!p.readOnly) values[p.name] = structuredClone(MODEL_DEFAULTS[p.name] ?? null);
+    const obj = this.store.create(endpoint, { ...values, ...data });
+    if (endpoint.family === 'repositories') this.store.addVersion(obj, []);
+    return obj;
+  }
+
+  /** A task re-runs the serializer on the state it finds, as pulpcore's general_create/update do. */
+  #revalidate(endpoint: Endpoint, op: Operation, mode: Mode, body: unknown, instance?: PulpObject): JsonObject {
+    try {
+      return deserialize(this.#serializer(endpoint, op, mode, instance), body, mode);
+    } catch (e) {
+      if (e instanceof HttpError) throw new TaskFailure(pythonErrorRepr(e.body));
+      throw e;
+    }
+  }
+
+  /** What an update or delete task reserves: the object, or for distributions pulpcore's one lock for all of them. */
+  #lock(endpoint: Endpoint, obj: PulpObject): string[] {
+    return endpoint.family === 'distributions' ? [DISTRIBUTION_LOCK] : [obj.href];
+  }
+
+  /** The object as a task finds it when it runs; it may have been deleted since the request. */
+  #current(endpoint: Endpoint, obj: PulpObject): PulpObject {
+    const current = this.store.get(obj.href);
+    if (!current) throw new TaskFailure(`${endpoint.model} matching query does not exist.`);
+    return current;
+  }
+
+  #update(call: Call, ctx: RenderContext, endpoint: Endpoint, mode: Mode): Reply {
+    const obj = this.#object(endpoint, call);
+    const validated = deserialize(this.#serializer(endpoint, call.op, mode, obj), call.body, mode);
+    if (endpoint.family === 'contentguards') {
+      // Content guards are plain DRF model views: updated at once, answered 200 with the object.
+      this.store.update(obj, validated);
+      return ok(this.#render(ctx, obj));
+    }
+    return this.#dispatch(call, {
+      name: 'pulpcore.app.tasks.base.general_update',
+      exclusive: this.#lock(endpoint, obj),
+      run: () => {
+        const current = this.#current(endpoint, obj);
+        const data = this.#revalidate(endpoint, call.op, mode, call.body, current);
+        this.store.update(current, data);
+        if (endpoint.family === 'repositories' && 'retain_repo_versions' in data) applyRetention(this.store, current);
+        return {};
+      },
+    });
+  }
+
+  #delete(call: Call, endpoint: Endpoint): Reply {
+    const obj = this.#object(endpoint, call);
+    if (endpoint.family === 'publications' || endpoint.family === 'contentguards') {
+      deleteObject(this.store, obj);
+      return { status: 204, body: undefined };
+    }
+    if (endpoint.collectionPath === CONTAINER_DISTRIBUTIONS || endpoint.collectionPath === NAMESPACES) {
+      const doomed = endpoint.collectionPath === NAMESPACES ? [...this.#namespaceDistributions(obj), obj] : [obj];
+      const withPushRepositories = doomed.flatMap((o) => {
+        const repository = o.endpoint.family === 'distributions' ? this.store.get(String(o.values['repository'])) : undefined;
+        return repository?.endpoint.collectionPath === CONTAINER_PUSH_REPOSITORIES ? [o, repository] : [o];
+      });
+      return this.#dispatch(call, {
+        name: 'pulpcore.app.tasks.base.general_multi_delete',
+        exclusive: withPushRepositories.map((o) => o.href),
+        run: () => {
+          for (const o of withPushRepositories) if (this.store.get(o.href)) deleteObject(this.store, o);
+          return {};
+        },
+      });
+    }
+    return this.#dispatch(call, {
+      name: 'pulpcore.app.tasks.base.general_delete',
+      exclusive: this.#lock(endpoint, obj),
+      run: () => {
+        deleteObject(this.store, this.#current(endpoint, obj));
+        return {};
+      },
+    });
+  }
+
+  #namespaceDistributions(namespace: PulpObject): PulpObject[] {
+    return [...this.store.list(CONTAINER_DISTRIBUTIONS)].filter((d) => d.values['namespace'] === namespace.href);
+  }
+
+  #deleteVersion(call: Call, endpoint: Endpoint): Reply {
+    const version = this.#version(endpoint, call);
+    const repository = version.repository;
+    return this.#dispatch(call, {
+      name: 'pulpcore.app.tasks.repository.delete_version',
+      exclusive: [repository.href],
+      run: () => {
+        if (!repository.versions?.has(version.number)) throw new TaskFailure('RepositoryVersion matching query does not exist.');
+        if (repository.versions.size <= 1) {
+          throw new TaskFailure(
+            "[ErrorDetail(string='Cannot delete repository version. Repositories must have at least one repository version.', code='invalid')]",
+          );
+        }
+        removeVersion(this.store, version);
+        return {};
+      },
+    });
+  }
+
+  #sync(call: Call, endpoint: Endpoint): Reply {
+    const repository = this.#object(endpoint, call);
+    const request = call.op.requestSchema;
+    if (!request) throw new Error(`${call.op.id} has no request schema`);
+    const data = deserialize(syncSerializer(this, endpoint, repository, request), call.body, 'create');
+    const remote = (data['remote'] as string | undefined) ?? (repository.values['remote'] as string);
+    const options = syncOptions(endpoint, repository, data);
+    return this.#dispatch(call, syncWork(this.#syncHost, endpoint, repository, remote, options));
+  }
+
+  /** `POST /_emulator/registry_push`: what `skopeo copy` into the registry leaves behind. */
+  registryPush(name: string, tag: string): PulpObject {
+    return applyPush(this.store, name, tag, (t, present) => this.options.content.push(t, present));
+  }
+
+  /** The files served under `/pulp/content/<basePath>/`: the distribution's publication, or its repository's newest one. */
+  servedFiles(basePath: string): PublishedFiles | null {
+    const distribution = this.store.byBasePath(basePath);
+    if (!distribution || distribution.endpoint.collectionPath === CONTAINER_DISTRIBUTIONS) return null;
+    const publication = distribution.values['publication'];
+    if (typeof publication === 'string') return this.store.get(publication)?.files ?? null;
+    const repository = distribution.values['repository'];
+    if (typeof repository !== 'string') return null;
+    let newest: { publication: PulpObject; number: number } | undefined;
+    for (const p of this.store.listFamily('publications')) {
+      const version = this.store.version(String(p.values['repository_version']));
+      if (version?.repository.href !== repository) continue;
+      if (!newest || version.number > newest.number || (version.number === newest.number && p.createdAt > newest.publication.createdAt)) {
+        newest = { publication: p, number: version.number };
+      }
+    }
+    return newest?.publication.files ?? null;
+  }
+
+  /** What the registry serves at `/v2/<name>/`: the container distribution's version (or its repository's latest). */
+  registryRepository(name: string): RegistryRepository | null {
+    const distribution = this.store.byBasePath(name);
+    if (distribution?.endpoint.collectionPath !== CONTAINER_DISTRIBUTIONS) return null;
+    const pinned = distribution.values['repository_version'];
+    const repository = distribution.values['repository'];
+    const version =
+      typeof pinned === 'string'
+        ? this.store.version(pinned)
+        : typeof repository === 'string'
+          ? this.store.latestVersion(this.store.get(repository) as PulpObject)
+          : undefined;
+    return { units: [...(version?.units.values() ?? [])].map((u) => u.unit), private: distribution.values['private'] === true };
+  }
+
+  registryCatalog(): string[] {
+    return [...this.store.list(CONTAINER_DISTRIBUTIONS)].map((d) => String(d.values['base_path']));
+  }
+
+  #content(call: Call, contentType: ContentType | undefined, action: string): Reply {
+    if (action === 'read') {
+      const stored = this.store.unitAt(call.path);
+      if (!stored || stored.unit.type !== contentType) throw notFound();
+      return ok(selectFields(renderUnit(this.store, stored, true), call.query));
+    }
+    if (action !== 'list') throw new HttpError(501, { detail: `The Pulp emulator does not implement ${call.op.id}.` });
+    const generic = call.path === `${V3}content/`;
+    const units = [...this.store.units()].filter((u) => generic || u.unit.type === contentType);
+    const inVersion = (relation: 'present' | 'added' | 'removed') => (value: string) => {
+      const version = this.store.version(pathOf(value));
+      if (!version) throw badRequestList(`URI couldn't be resolved: ${value}`);
+      const previous = this.store.previousVersion(version)?.units ?? new Map<string, StoredUnit>();
+      return (u: StoredUnit) =>
+        relation === 'present'
+          ? version.units.has(u.href)
+          : relation === 'added'
+            ? version.units.has(u.href) && !previous.has(u.href)
+            : previous.has(u.href) && !version.units.has(u.href);
+    };
+    const special: NonNullable<ListSpec<StoredUnit>['special']> = {
+      repository_version: inVersion('present'),
+      repository_version_added: inVersion('added'),
+      repository_version_removed: inVersion('removed'),
+    };
+    const refs = {
+      resolve: (ref: UnitRef) => this.store.unitByKey(ref.$unit.type, ref.$unit.key)?.unit,
+      hrefOf: (ref: UnitRef) => this.store.unitByKey(ref.$unit.type, ref.$unit.key)?.href ?? '',
+    };
+    for (const filter of contentType ? CONTENT_TYPES[contentType].filters : []) {
+      special[filter] = (value) => (u) => unitMatchesFilter(u.unit, filter, value, refs) === true;
+    }
+    return ok(
+      listResponse(this.#listRequest(call), {
+        items: units,
+        value: (u, field) => (field === 'pulp_last_updated' ? isoMicros(u.createdAt) : unitOrderingValue(u.unit, field)),
+        special,
+        render: (u) => renderUnit(this.store, u, !generic),
+      }),
+    );
+  }
+
+  #task(call: Call): Task {
+    const task = this.tasks.get(call.path);
+    if (!task) throw notFound();
+    return task;
+  }
+
+  #taskList(call: Call): JsonObject {
+    const has = (pick: (t: Task) => string[]) => (value: string) => {
+      const wanted = value.split(',').map(pathOf);
+      return (t: Task) => wanted.some((w) => pick(t).includes(w));
+    };
+    return listResponse(this.#listRequest(call), {
+      items: this.tasks.all(),
+      value: (t, field) => renderTask(t)[field],
+      special: withHrefFilters(
+        {
+          created_resources: has((t) => t.createdResources),
+          reserved_resources_record: has((t) => t.record),
+          reserved_resources: has((t) => [...t.exclusive, ...t.shared]),
+          reserved_resources__in: has((t) => [...t.exclusive, ...t.shared]),
+          exclusive_resources: has((t) => t.exclusive),
+          exclusive_resources__in: has((t) => t.exclusive),
+          shared_resources: has((t) => t.shared),
+          shared_resources__in: has((t) => t.shared),
+        },
+        (t, field) => renderTask(t)[field] ?? null,
+      ),
+      render: renderTask,
+    });
+  }
+
+  #cancelTask(call: Call): Reply {
+    const task = this.#task(call);
+    const body = isPlainObject(call.body) ? call.body : {};
+    if (!('state' in body)) throw badRequestList("'state' must be provided with the request.");
+    if (body['state'] !== 'canceled') throw badRequestList("The only acceptable value for 'state' is 'canceled'.");
+    this.tasks.cancel(task);
+    const canceled = task.state === 'canceling' || task.state === 'canceled';
+    return { status: canceled ? 200 : 409, body: renderTask(task) };
+  }
+}
+
+function ok(body: Json): Reply {
+  return { status: 200, body };
+}
+
+/** The `content` / `content__in` filters: items whose units include one of the given content hrefs. */
+function holdsContent<T>(unitsOf: (item: T) => Map<string, StoredUnit> | undefined): (value: string) => (item: T) => boolean {
+  return (value) => {
+    const wanted = value.split(',').map(pathOf);
+    return (item) => {
+      const units = unitsOf(item);
+      return wanted.some((href) => units?.has(href) ?? false);
+    };
+  };
+}
+
+function pathOf(href: string): string {
+  return hrefPath(href) ?? href;
+}
+
+function withHrefFilters<T extends Listable>(
+  special: NonNullable<ListSpec<T>['special']>,
+  value: (item: T, field: string) => Json | undefined,
+): NonNullable<ListSpec<T>['special']> {
+  const out = { ...special };
+  for (const name of HREF_FILTERS) {
+    if (name in out) continue;
+    const field = name.replace(/__in$/, '');
+    out[name] = (raw) => {
+      // pulpcore's HyperlinkRelatedFilter: "" and "null" ask for objects without the relation.
+      if (raw === '' || raw === 'null') return (item) => (value(item, field) ?? null) === null;
+      const wanted = (name.endsWith('__in') ? raw.split(',') : [raw]).map(pathOf);
+      return (item) => wanted.includes(String(value(item, field)));
+    };
+  }
+  return out;
+}
+
+
+function storageStats(): JsonObject {
+  try {
+    const s = statfsSync(process.cwd());
+    const total = s.blocks * s.bsize;
+    const free = s.bavail * s.bsize;
+    return { total, used: total - s.bfree * s.bsize, free };
+  } catch {
+    return { total: 0, used: 0, free: 0 };
+  }
+}

@@ -1,0 +1,173 @@
+import type { Json, JsonObject } from '../model/json.js';
+import type { ObjectSchema } from './api-doc.js';
+import type { ContentBackend } from './backend.js';
+import { type ContentUnit, type PushStep, type RemoteFields, type SyncRequest, SyncError, unitId } from './content/index.js';
+import { CONTAINER_DISTRIBUTIONS, CONTAINER_PUSH_REPOSITORIES, CONTENT_REDIRECT_GUARDS, NAMESPACES, type Endpoint, endpointAt } from './endpoints.js';
+import { HttpError, ValidationError, badRequestList } from './errors.js';
+import { applyRetention, createPublication } from './lifecycle.js';
+import { afterNewVersion, publicationEndpointFor } from './publishing.js';
+import { type SerializerSpec, fieldsFromSchema } from './serializer.js';
+import type { PulpObject, Store } from './store.js';
+import { TaskFailure, type TaskWork } from './tasks.js';
+import { type ValidationContext, getOrCreateByName, resolveHref } from './validation.js';
+
+/** The sync body serializer of a repository type (`RepositorySyncURLSerializer` and the plugins' subclasses). */
+export function syncSerializer(ctx: ValidationContext, endpoint: Endpoint, repository: PulpObject, request: ObjectSchema): SerializerSpec {
+  const fields = fieldsFromSchema(request);
+  fields.find((f) => f.name === 'remote')?.validators.push((value) => resolveHref(ctx, value as string, { family: 'remotes' }).href);
+  return {
+    fields,
+    known: new Set(request.properties.map((p) => p.name)),
+    validate: (data) => {
+      if (!data['remote'] && !repository.values['remote']) {
+        throw new ValidationError({ remote: 'This field is required since a remote is not set on the repository.' });
+      }
+      if (endpoint.pulpType === 'rpm.rpm' && 'mirror' in data && 'sync_policy' in data) {
+        throw new ValidationError(
+          "Cannot use 'mirror' and 'sync_policy' options simultaneously. The 'mirror' option is deprecated, please use 'sync_policy' only.",
+        );
+      }
+    },
+  };
+}
+
+/** The view-level checks of pulp_rpm's sync (bare-list 400s) and the resolved sync options. */
+export function syncOptions(endpoint: Endpoint, repository: PulpObject, data: JsonObject): JsonObject {
+  const options = { ...data };
+  delete options['remote'];
+  if (endpoint.pulpType !== 'rpm.rpm') return options;
+  const policy = (data['sync_policy'] as string | null | undefined) || (data['mirror'] ? 'mirror_complete' : 'additive');
+  if (policy === 'mirror_complete' || policy === 'mirror_content_only') {
+    if ((repository.values['retain_package_versions'] as number) > 0) {
+      throw badRequestList("Cannot use 'retain_package_versions' in combination with a 'mirror_complete' or 'mirror_content_only' sync policy.");
+    }
+  }
+  if (policy === 'mirror_complete') {
+    if (repository.values['autopublish']) throw badRequestList("Cannot use 'autopublish' in combination with a 'mirror_complete' sync policy.");
+    if ((data['skip_types'] as Json[] | undefined)?.length) {
+      throw badRequestList("Cannot use 'skip_types' in combination with a 'mirror_complete' sync policy.");
+    }
+  }
+  delete options['mirror'];
+  options['sync_policy'] = policy;
+  return options;
+}
+
+export interface SyncHost {
+  store: Store;
+  content: ContentBackend;
+  /** What the plugins remember of each repository's last sync (for `sync.was_skipped`), by repository href. */
+  lastSync: Map<string, { memo: JsonObject; versionNumber: number }>;
+}
+
+/** The plugin of a repository endpoint: `rpm`, `file`, `deb` or `container`. */
+function pluginOf(repository: PulpObject): SyncRequest['plugin'] {
+  return repository.endpoint.collectionPath.split('/')[5] as SyncRequest['plugin'];
+}
+
+/** The sync task: reserves the repository exclusively and the remote shared, like the plugins' sync views. */
+export function syncWork(host: SyncHost, endpoint: Endpoint, repository: PulpObject, remoteHref: string, options: JsonObject): TaskWork {
+  return {
+    name: endpoint.taskName as string,
+    exclusive: [repository.href],
+    shared: [remoteHref],
+    run: async (progress) => {
+      const { store } = host;
+      const remote = store.get(remoteHref);
+      if (!store.get(repository.href) || !remote) throw new TaskFailure('The repository or the remote of this sync no longer exists.');
+      const latest = store.latestVersion(repository);
+      const latestVersionNumber = latest?.number ?? 0;
+      const base = {
+        remote: structuredClone(remote.values) as unknown as RemoteFields,
+        present: [...(latest?.units.values() ?? [])].map((u) => u.unit),
+        artifactData: (sha256: string) => store.artifactData(sha256),
+        onProgress: progress,
+      };
+      const lastSync = host.lastSync.get(repository.href) ?? null;
+      const request: SyncRequest = (() => {
+        switch (pluginOf(repository)) {
+          case 'rpm':
+            return {
+              plugin: 'rpm' as const,
+              ...base,
+              syncPolicy: options['sync_policy'] as 'additive' | 'mirror_complete' | 'mirror_content_only',
+              skipTypes: options['skip_types'] as string[],
+              optimize: options['optimize'] as boolean,
+              retainPackageVersions: repository.values['retain_package_versions'] as number,
+              latestVersionNumber,
+              lastSync,
+            };
+          case 'deb':
+            return { plugin: 'deb' as const, ...base, mirror: options['mirror'] as boolean, optimize: options['optimize'] as boolean, latestVersionNumber, lastSync };
+          case 'file':
+            return { plugin: 'file' as const, ...base, mirror: options['mirror'] as boolean };
+          case 'container':
+            return { plugin: 'container' as const, ...base, mirror: options['mirror'] as boolean };
+        }
+      })();
+      let outcome;
+      try {
+        outcome = await host.content.sync(request);
+      } catch (e) {
+        if (e instanceof SyncError) throw new TaskFailure(e.description, e.progressReports);
+        throw e;
+      }
+      if (!store.get(repository.href)) throw new TaskFailure('The repository was deleted while it was syncing.');
+      const createdResources: string[] = [];
+      const progressReports = [...outcome.progressReports];
+      if (outcome.changed) {
+        const version = store.addVersion(repository, outcome.units.map((u) => store.unit(u)));
+        createdResources.push(version.href);
+        const publications = publicationEndpointFor(repository);
+        if (outcome.publication && publications) {
+          const publication = createPublication(store, publications, version, outcome.publication.fields);
+          publication.files = outcome.publication.files;
+          createdResources.push(publication.href);
+        }
+        const after = afterNewVersion(store, version);
+        createdResources.push(...after.createdResources);
+        progressReports.push(...after.progressReports);
+      }
+      if (outcome.memo) host.lastSync.set(repository.href, { memo: outcome.memo, versionNumber: store.latestVersion(repository)?.number ?? 0 });
+      return { createdResources, progressReports };
+    },
+  };
+}
+
+/**
+ * What a `docker push` of `name:tag` leaves behind: the container-push repository `name` (one new
+ * version per push step), a distribution at base_path `name`, and the namespace of its first segment.
+ */
+export function applyPush(store: Store, name: string, tag: string, push: (tag: string, present: ContentUnit[]) => PushStep[]): PulpObject {
+  const pushEndpoint = endpointAt(CONTAINER_PUSH_REPOSITORIES) as Endpoint;
+  let repository = store.byName('repositories', name);
+  if (repository && repository.endpoint !== pushEndpoint) {
+    throw new HttpError(400, { detail: `A repository named '${name}' exists and is not a container push repository.` });
+  }
+  if (!repository) {
+    repository = store.create(pushEndpoint, { name, pulp_labels: {}, description: null, retain_repo_versions: null, manifest_signing_service: null });
+    store.addVersion(repository, []);
+  }
+  const present = () => [...(store.latestVersion(repository)?.units.values() ?? [])];
+  for (const step of push(tag, present().map((u) => u.unit))) {
+    const removed = new Set(step.remove.map(unitId));
+    const kept = present().filter((u) => !removed.has(unitId(u.unit)));
+    store.addVersion(repository, [...kept, ...step.add.map((u) => store.unit(u))]);
+    applyRetention(store, repository);
+  }
+  const namespace = getOrCreateByName(store, NAMESPACES, name.split('/')[0] as string, {});
+  if (!store.byBasePath(name)) {
+    store.create(endpointAt(CONTAINER_DISTRIBUTIONS) as Endpoint, {
+      pulp_labels: {},
+      content_guard: getOrCreateByName(store, CONTENT_REDIRECT_GUARDS, 'content redirect', { description: null }).href,
+      name,
+      base_path: name,
+      repository: repository.href,
+      repository_version: null,
+      namespace: namespace.href,
+      private: false,
+      description: null,
+    });
+  }
+  return repository;
+}

@@ -1,0 +1,643 @@
+import { diffResource, unsupportedField, type DiffContext, type RefValue, type ResourceDiff } from '../diff/resource.js';
+import { differsFromDefault, fieldSupported, sameValue } from '../diff/values.js';
+import {
+  addressOf,
+  canonicalJson,
+  FIELDS,
+  KINDS,
+  LABELS,
+  labelProblem,
+  parseAddress,
+  PLAN_FORMAT_VERSION,
+  type ActionGuard,
+  type ActionType,
+  type Address,
+  type DesiredResource,
+  type DesiredState,
+  type Diagnostic,
+  type HrefRef,
+  type JsonObject,
+  type Kind,
+  type LiveObject,
+  type LiveState,
+  type Plan,
+  type PlanAction,
+} from '../model/index.js';
+import { scopeActions } from './scope.js';
+import { skipReplacements } from './skip.js';
+import { summarize, toWaves } from './waves.js';
+
+export interface PlanOptions {
+  /** Delete managed objects the desired state no longer has (otherwise: a warning each). */
+  prune?: boolean;
+  /** Let --prune delete every managed object of a kind the desired state has none of. */
+  allowDeleteAll?: boolean;
+  /** `--only` selector: the plan is partial. */
+  only?: string;
+  /**
+   * false: leave replacements (and what waits for them) out, with a warning each. Watch mode
+   * without --prune plans this way, since a replacement deletes first. Default true.
+   */
+  replace?: boolean;
+  /** The plan's timestamp; inject it to keep planning deterministic. */
+  now?: Date;
+}
+
+/**
+ * The plan that takes the live server to the desired state. Pure: the same inputs give the
+ * same plan. Problems (conflicts, guards, unsynced pins) become diagnostics next to the
+ * actions, as Terraform shows a plan and its errors together; a plan with errors is not
+ * meant to be applied.
+ */
+export function buildPlan(desired: DesiredState, live: LiveState, options: PlanOptions = {}): Plan {
+  const planner = new Planner(desired, live, options);
+  planner.planAll();
+  let actions = planner.actions;
+  let diagnostics = planner.diagnostics;
+  if (options.replace === false) ({ actions, diagnostics } = skipReplacements(actions, diagnostics));
+  if (options.only !== undefined) ({ actions, diagnostics } = scopeActions(actions, diagnostics, options.only));
+  if (options.prune && !options.allowDeleteAll) diagnostics.push(...pruneAllGuard(desired, actions));
+  const { waves, cyclic } = toWaves(actions);
+  if (cyclic.length > 0) {
+    diagnostics.push({
+      severity: 'error',
+      code: 'plan.cycle',
+      summary: 'These actions wait for each other, so none of them can go first',
+      detail: cyclic.join('\n'),
+      hint: 'Apply the change in two steps, e.g. move one of two distributions that swap base paths to a temporary base_path first.',
+    });
+  }
+  return {
+    formatVersion: PLAN_FORMAT_VERSION,
+    createdAt: (options.now ?? new Date()).toISOString(),
+    stack: desired.stack,
+    source: desired.sources,
+    server: { url: live.server.url, versions: live.server.versions },
+    ...(options.only !== undefined ? { scope: options.only } : {}),
+    waves,
+    diagnostics: [...diagnostics.filter((d) => d.severity === 'error'), ...diagnostics.filter((d) => d.severity !== 'error')],
+    summary: summarize(actions),
+    options: { prune: options.prune === true },
+  };
+}
+
+/** What the planner knows about one desired resource. */
+interface Node {
+  desired: DesiredResource;
+  /** The server's object of this kind and name, of whatever type. */
+  live?: LiveObject;
+  /** The create/update/replace/adopt for it, if any. */
+  action?: PlanAction;
+  sync?: PlanAction;
+  /** Not ours to change (ownership conflict, unresolvable pin): nothing is planned on or through it. */
+  blocked: boolean;
+  /** Repositories adopted with content: sync records written by the adoption instead of a sync. */
+  assumedLabels?: Record<string, string>;
+  /** Publications: the live publication that already satisfies it. */
+  satisfiedBy?: LiveObject;
+  /** Publications: another desired publication that yields the same Pulp publication. */
+  aliasOf?: Address;
+}
+
+const NEW: readonly ActionType[] = ['create', 'replace'];
+
+function namedKey(kind: Kind, name: string): string {
+  return `${kind}\u0000${name}`;
+}
+
+function guardOf(live: LiveObject): ActionGuard {
+  return { href: live.href, fingerprint: live.fingerprint, ...(live.lastUpdated !== undefined ? { lastUpdated: live.lastUpdated } : {}) };
+}
+
+/** `{repo}versions/{n}/` → n. */
+function versionNumber(href: string | undefined): number | undefined {
+  const match = href === undefined ? null : /\/versions\/(\d+)\/$/.exec(href);
+  return match ? Number(match[1]) : undefined;
+}
+
+function repositoryHrefOf(versionHref: string): string {
+  return versionHref.replace(/versions\/\d+\/$/, '');
+}
+
+function byHref(a: LiveObject, b: LiveObject): number {
+  return a.href < b.href ? -1 : a.href > b.href ? 1 : 0;
+}
+
+const ENDPOINT_WORDS: Record<string, string> = { remotes: 'remote', repositories: 'repository', publications: 'publication', distributions: 'distribution' };
+
+/** `repositories/file/file` → `a file repository`. */
+function describeEndpoint(endpoint: string): string {
+  const [kind = '', plugin = '', type = ''] = endpoint.split('/');
+  const what = `${plugin}${type !== plugin && type !== 'apt' ? ` ${type}` : ''} ${ENDPOINT_WORDS[kind] ?? kind}`;
+  return `${/^(rpm|[aeiou])/.test(what) ? 'an' : 'a'} ${what}`;
+}
+
+class Planner {
+  readonly diagnostics: Diagnostic[] = [];
+  readonly actions: PlanAction[] = [];
+  private readonly nodes = new Map<Address, Node>();
+  private readonly liveNamed = new Map<string, LiveObject>();
+  private readonly liveByHref = new Map<string, LiveObject>();
+  private readonly publicationsByVersion = new Map<string, LiveObject[]>();
+  private readonly publicationKeys = new Map<string, Address>();
+  private readonly stack: string;
+
+  constructor(private readonly desired: DesiredState, private readonly live: LiveState, private readonly options: PlanOptions) {
+    this.stack = desired.stack;
+    for (const object of [...live.objects].sort(byHref)) {
+      this.liveByHref.set(object.href, object);
+      if (object.kind === 'publication') {
+        if (object.versionHref === undefined) continue;
+        const list = this.publicationsByVersion.get(object.versionHref) ?? [];
+        list.push(object);
+        this.publicationsByVersion.set(object.versionHref, list);
+      } else if (!this.liveNamed.has(namedKey(object.kind, object.name))) {
+        this.liveNamed.set(namedKey(object.kind, object.name), object);
+      }
+    }
+  }
+
+  planAll(): void {
+    const order = (resource: DesiredResource): number => KINDS.indexOf(resource.kind);
+    const resources = [...this.desired.resources].sort((a, b) => order(a) - order(b) || (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
+    for (const resource of resources) this.plan(resource);
+    this.planDeletes();
+    this.orderBasePaths();
+  }
+
+  private plan(desired: DesiredResource): void {
+    if (this.nodes.has(desired.address)) {
+      this.error('plan.duplicate_address', desired, `${desired.address} is declared twice`, 'Only the first declaration is planned.', 'Remove or rename one of them.');
+      return;
+    }
+    const node: Node = { desired, blocked: false };
+    if (desired.kind !== 'publication') {
+      const live = this.liveNamed.get(namedKey(desired.kind, desired.name));
+      if (live !== undefined) node.live = live;
+    }
+    this.nodes.set(desired.address, node);
+    if (desired.kind === 'publication') this.planPublication(node);
+    else this.planNamed(node);
+    if (desired.kind === 'repository') this.planSync(node);
+  }
+
+  // ── remotes, repositories, distributions ────────────────────────────────────────────────
+
+  private planNamed(node: Node): void {
+    const { desired, live } = node;
+    if (live === undefined) {
+      node.action = this.add('create', desired, diffResource(desired, undefined, 'create', this.diffContext(desired)), 'not on the server');
+      return;
+    }
+    const owner = live.labels[LABELS.stack];
+    if (owner !== undefined && owner !== this.stack) {
+      node.blocked = true;
+      this.error('plan.conflict_other_stack', desired, `${desired.address} is managed by another stack ("${owner}")`,
+        `The ${desired.kind} "${desired.name}" on the server (${live.href}) is labelled pulpform_stack=${owner}; this desired state is stack "${this.stack}".`,
+        `Remove it from stack "${owner}" first, or give it another name here.`);
+      return;
+    }
+    const adopting = owner === undefined;
+    if (adopting && !desired.adopt) {
+      node.blocked = true;
+      this.error('plan.conflict_unmanaged', desired, `${desired.address} exists but is not managed by pulpform`,
+        `The ${desired.kind} "${desired.name}" on the server (${live.href}) has no pulpform_stack label, so pulpform will not change it.`,
+        'Set "adopt: true" on it to take it over, or give it another name.');
+      return;
+    }
+    if (live.endpoint !== desired.endpoint) {
+      const reason = `exists as ${describeEndpoint(live.endpoint)}; a Pulp object cannot change its type`;
+      if (adopting) {
+        node.blocked = true;
+        this.error('plan.adopt_type_mismatch', desired, `${desired.address} cannot be adopted: it ${reason}`,
+          `The desired state declares ${describeEndpoint(desired.endpoint)} "${desired.name}".`,
+          'Delete the existing object yourself, or give the desired one another name.');
+        return;
+      }
+      node.action = this.add('replace', desired, diffResource(desired, live, 'create', this.diffContext(desired)), reason, live);
+      this.checkProtected(node);
+      return;
+    }
+    if (adopting) {
+      const assumed = this.assumedSync(node);
+      if (assumed !== undefined) node.assumedLabels = assumed;
+    }
+    const diff = diffResource(desired, live, 'patch', this.diffContext(desired, node.assumedLabels));
+    if (diff.createOnlyChanged.length > 0) {
+      const replacement = diffResource(desired, live, 'create', this.diffContext(desired));
+      node.action = this.add('replace', desired, replacement, `${diff.createOnlyChanged.join(', ')} cannot be changed in place`, live);
+      this.checkProtected(node);
+      return;
+    }
+    const notes = [...this.servesNote(desired, diff), ...diff.notes];
+    if (adopting) {
+      const assumed = node.assumedLabels?.[LABELS.synced];
+      node.action = this.add('adopt', desired, diff, [
+        'exists without pulpform labels; adopt: true takes it over',
+        ...(assumed !== undefined ? [`its content is taken as synced from ${assumed} (its remote's url is unchanged)`] : []),
+        ...notes,
+      ].join('; '), live);
+    } else if (diff.changes.length > 0) {
+      node.action = this.add('update', desired, diff, notes.join('; '), live);
+    }
+  }
+
+  /** `development: 20240115T000000 -> 20240301T000000` when a distribution's pinned snapshot moves. */
+  private servesNote(desired: DesiredResource, diff: ResourceDiff): string[] {
+    const change = diff.changes.find((c) => c.path === `/pulp_labels/${LABELS.serves}`);
+    return change ? [`${desired.name}: ${String(change.before ?? '(none)')} -> ${String(change.after ?? '(none)')}`] : [];
+  }
+
+  private checkProtected(node: Node): void {
+    if (!node.desired.protect || node.action === undefined) return;
+    this.error('plan.protected', node.desired, `${node.desired.address} is protected and cannot be replaced`,
+      `The plan would replace it (${node.action.reason}); replacing deletes the object on the server first.`,
+      'Change the desired state so that it can be updated in place, or remove "protect: true" if the replacement is intended.');
+  }
+
+  /**
+   * A repository taken over from another tool has content but no record of what it was
+   * synced from. If its remote keeps its url, that content is what the remote serves:
+   * record the marker instead of re-syncing everything on the first apply.
+   */
+  private assumedSync(node: Node): Record<string, string> | undefined {
+    const { desired, live } = node;
+    const remoteAddress = desired.refs.remote;
+    if (desired.sync === undefined || remoteAddress === undefined || live === undefined || live.labels[LABELS.synced] !== undefined) return undefined;
+    const number = versionNumber(live.versionHref);
+    if (number === undefined || number === 0) return undefined;
+    const remote = this.nodes.get(remoteAddress);
+    if (remote === undefined || remote.blocked) return undefined;
+    if (remote.action !== undefined && (NEW.includes(remote.action.type) || remote.action.changes.some((c) => c.path === '/url'))) return undefined;
+    const marker = desired.sync.marker;
+    const labels: Record<string, string> = { [LABELS.synced]: marker };
+    const snapshotKey = `${LABELS.snapshotPrefix}${marker}`;
+    if (labelProblem(snapshotKey, String(number)) === undefined) labels[snapshotKey] = String(number);
+    return labels;
+  }
+
+  private planSync(node: Node): void {
+    const { desired } = node;
+    if (desired.sync === undefined || node.blocked) return;
+    const recreated = node.action !== undefined && NEW.includes(node.action.type);
+    const before = recreated ? undefined : (node.live?.labels[LABELS.synced] ?? node.assumedLabels?.[LABELS.synced]);
+    const marker = desired.sync.marker;
+    if (before === marker) return;
+    const remoteAddress = desired.refs.remote;
+    if (remoteAddress === undefined) {
+      this.error('plan.sync_without_remote', desired, `${desired.address} asks for a sync but names no remote`, undefined, 'Name the remote to sync from.');
+      return;
+    }
+    const remote = this.resolveRef(desired, 'remote', remoteAddress);
+    if (remote === undefined) return;
+    const dependsOn = [node.action?.id, this.nodes.get(remoteAddress)?.action?.id, 'after' in remote ? remote.after : undefined];
+    const action: PlanAction = {
+      ...this.identity('sync', desired),
+      reason: `synced: ${before ?? '(never)'} -> ${marker}`,
+      changes: [{ path: `/pulp_labels/${LABELS.synced}`, ...(before !== undefined ? { before } : {}), after: marker }],
+      unchanged: 0,
+      body: { remote: 'href' in remote ? remote.href : remote.unknown, ...desired.sync.options },
+      labelsAfter: { [LABELS.synced]: marker },
+      // The first action on an object carries the guard; later ones see the object it left.
+      ...(node.action === undefined && node.live !== undefined ? { guard: guardOf(node.live) } : {}),
+      dependsOn: [...new Set(dependsOn.filter((id): id is string => id !== undefined))].sort(),
+    };
+    node.sync = action;
+    this.actions.push(action);
+  }
+
+  // ── publications ─────────────────────────────────────────────────────────────────────────
+
+  private planPublication(node: Node): void {
+    const { desired } = node;
+    const repositoryAddress = desired.refs.repository ?? desired.refs.repository_version ?? addressOf('repository', desired.plugin, desired.name);
+    if (this.nodes.get(repositoryAddress)?.blocked) {
+      node.blocked = true;
+      return;
+    }
+    const version = this.resolveVersion(desired, repositoryAddress, desired.snapshot);
+    if (version === undefined) {
+      node.blocked = true;
+      return;
+    }
+    const specs = FIELDS[desired.endpoint] ?? {};
+    const options: JsonObject = {};
+    for (const [field, value] of Object.entries(desired.fields)) {
+      if (fieldSupported(specs[field], this.live.server.versions)) options[field] = value;
+      else if (differsFromDefault(desired.endpoint, field, value)) this.diagnostics.push(unsupportedField(desired, field, value));
+    }
+
+    let reason: string;
+    if ('href' in version) {
+      const candidates = (this.publicationsByVersion.get(version.href) ?? []).filter((p) => p.endpoint === desired.endpoint);
+      const matching = candidates.filter((p) => Object.entries(options).every(([field, value]) => !Object.hasOwn(p.fields, field) || sameValue(desired.endpoint, field, value, p.fields[field])));
+      const chosen = newest(matching);
+      if (chosen !== undefined) {
+        node.satisfiedBy = chosen;
+        if (matching.length > 1) this.duplicatePublications(desired, version.href, matching, chosen);
+        return;
+      }
+      reason = candidates.length > 0 ? 'options changed; publications are immutable' : `no publication of version ${versionNumber(version.href) ?? version.href}`;
+    } else {
+      reason = version.after.startsWith('sync ')
+        ? `publishes the version the sync of ${repositoryAddress} leaves`
+        : `publishes the first version of the new ${repositoryAddress}`;
+    }
+
+    // Two desired publications (say development following the latest version, production
+    // pinned to the snapshot that version came from) may need the same Pulp publication.
+    const key = `${desired.endpoint} ${'href' in version ? version.href : version.after} ${canonicalJson(options)}`;
+    const twin = this.publicationKeys.get(key);
+    if (twin !== undefined) {
+      node.aliasOf = twin;
+      return;
+    }
+    this.publicationKeys.set(key, desired.address);
+    node.action = this.add('create', desired, {
+      changes: [
+        'href' in version ? { path: '/repository_version', after: version.href } : { path: '/repository_version', unknown: true },
+        ...Object.keys(options).sort().map((field) => ({ path: `/${field}`, after: options[field] ?? null })),
+      ],
+      unchanged: 0,
+      body: { repository_version: 'href' in version ? version.href : version.unknown, ...options },
+      secrets: [],
+      dependsOn: 'after' in version ? [version.after] : [],
+      diagnostics: [],
+    }, reason);
+  }
+
+  private duplicatePublications(desired: DesiredResource, versionHref: string, matching: LiveObject[], chosen: LiveObject): void {
+    this.diagnostics.push({
+      severity: 'warning',
+      code: 'plan.duplicate_publications',
+      summary: `${matching.length} identical publications of ${versionHref}; using the newest`,
+      detail: `pulpform uses ${chosen.href} for ${desired.address}. The others: ${matching.filter((p) => p !== chosen).map((p) => p.href).join(', ')}.`,
+      hint: 'Nothing to do for this plan; the extra publications can be deleted.',
+      address: desired.address,
+      ...(desired.source ? { source: desired.source } : {}),
+    });
+  }
+
+  // ── references ───────────────────────────────────────────────────────────────────────────
+
+  private diffContext(desired: DesiredResource, extraLabels?: Record<string, string>): DiffContext {
+    return {
+      stack: this.stack,
+      versions: this.live.server.versions,
+      resolveRef: (field, target) => this.resolveRef(desired, field, target),
+      ...(extraLabels !== undefined ? { extraLabels } : {}),
+    };
+  }
+
+  private resolveRef(referrer: DesiredResource, field: string, target: Address): RefValue | undefined {
+    if (field === 'repository_version') return this.resolveVersion(referrer, target, referrer.snapshot);
+    let node = this.nodes.get(target);
+    if (node?.aliasOf !== undefined) node = this.nodes.get(node.aliasOf);
+    if (node !== undefined) {
+      if (node.action !== undefined && NEW.includes(node.action.type)) return { unknown: { $ref: node.desired.address }, after: node.action.id };
+      if (node.desired.kind === 'publication') return node.satisfiedBy ? { href: node.satisfiedBy.href } : undefined;
+      return node.live ? { href: node.live.href } : undefined;
+    }
+    const object = this.liveAt(target);
+    if (object !== undefined) return { href: object.href };
+    this.error('plan.dangling_ref', referrer, `${referrer.address}: ${field} refers to ${target}, which is neither in the desired state nor on the server`,
+      undefined, `Declare ${target}, or correct the reference.`);
+    return undefined;
+  }
+
+  /**
+   * The repository version a publication or distribution serves: the one synced from
+   * `snapshot` (recorded in the repository's `pulpform_snapshot_<stamp>` labels), else the
+   * latest. Unknown until apply when a sync or create in this plan produces it.
+   */
+  private resolveVersion(referrer: DesiredResource, repositoryAddress: Address, snapshot: string | undefined): RefValue | undefined {
+    const node = this.nodes.get(repositoryAddress);
+    const action = node?.action;
+    const recreated = action !== undefined && NEW.includes(action.type);
+    const live = node === undefined ? this.liveAt(repositoryAddress) : recreated ? undefined : node.live;
+    const unknown: HrefRef = { $ref: repositoryAddress, output: 'version', ...(snapshot !== undefined ? { snapshot } : {}) };
+    const sync = node?.sync;
+    if (snapshot !== undefined) {
+      if (sync !== undefined && node?.desired.sync?.marker === snapshot) return { unknown, after: sync.id };
+      const labels = { ...live?.labels, ...node?.assumedLabels };
+      const number = labels[`${LABELS.snapshotPrefix}${snapshot}`];
+      if (live !== undefined && number !== undefined) return { href: `${live.href}versions/${number}/` };
+      const recorded = Object.keys(labels).filter((key) => key.startsWith(LABELS.snapshotPrefix)).map((key) => key.slice(LABELS.snapshotPrefix.length)).sort();
+      this.error('plan.snapshot_not_synced', referrer, `${referrer.address} serves snapshot ${snapshot}, which ${repositoryAddress} has not been synced from`,
+        `Snapshots synced into ${repositoryAddress}: ${recorded.length > 0 ? recorded.join(', ') : '(none recorded)'}.${node?.desired.sync ? ` It is being synced from ${node.desired.sync.marker}.` : ''}`,
+        `Pin a snapshot that has been synced, or sync ${snapshot} first (set the repository's snapshot to it and apply).`);
+      return undefined;
+    }
+    if (sync !== undefined) return { unknown, after: sync.id };
+    if (recreated) return { unknown, after: action.id };
+    if (live?.versionHref !== undefined) return { href: live.versionHref };
+    this.error('plan.dangling_ref', referrer, `${referrer.address} refers to ${repositoryAddress}, which has no repository version on the server`,
+      undefined, `Declare ${repositoryAddress}, or correct the reference.`);
+    return undefined;
+  }
+
+  private liveAt(address: Address): LiveObject | undefined {
+    let parsed: ReturnType<typeof parseAddress>;
+    try {
+      parsed = parseAddress(address);
+    } catch {
+      return undefined;
+    }
+    return parsed.kind === 'publication' ? undefined : this.liveNamed.get(namedKey(parsed.kind, parsed.name));
+  }
+
+  // ── deletes ──────────────────────────────────────────────────────────────────────────────
+
+  private planDeletes(): void {
+    const desiredNames = new Set(this.desired.resources.map((resource) => namedKey(resource.kind, resource.name)));
+    // An object a desired resource still points at stays, declared or not.
+    const referenced = new Set(this.desired.resources.flatMap((resource) => Object.values(resource.refs)));
+    const orphans = [...this.liveNamed.values()]
+      .filter((object) => !desiredNames.has(namedKey(object.kind, object.name)) && !referenced.has(object.address) && object.labels[LABELS.stack] === this.stack)
+      .sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : byHref(a, b)));
+    if (!this.options.prune) {
+      for (const object of orphans) {
+        this.diagnostics.push({
+          severity: 'warning',
+          code: 'plan.not_desired',
+          summary: `${object.address} is not in the desired state`,
+          detail: `It carries this stack's label (pulpform_stack=${this.stack}) but no file declares it, so it is left as it is.`,
+          hint: 'Run with --prune to delete it, or declare it again.',
+          address: object.address,
+        });
+      }
+      return;
+    }
+    const deletes = orphans.map((object) => this.deleteAction(object));
+    this.actions.push(...deletes);
+    // Whatever points at an object goes (or is repointed) first: distributions before the
+    // repositories they serve, repositories before their remotes.
+    const actionOn = this.actionsByLiveHref();
+    const deleteOf = new Map(deletes.map((action) => [action.guard?.href, action]));
+    for (const object of this.liveByHref.values()) {
+      const id = actionOn.get(object.href)?.id;
+      if (id === undefined) continue;
+      for (const href of this.referencesOf(object)) {
+        const target = deleteOf.get(href);
+        if (target !== undefined && target.id !== id) target.dependsOn.push(id);
+      }
+    }
+    for (const action of deletes) action.dependsOn.sort();
+  }
+
+  private deleteAction(object: LiveObject): PlanAction {
+    const notes = ['not in the desired state (--prune)'];
+    if (object.kind === 'repository') {
+      const publications = [...this.publicationsByVersion.entries()].filter(([version]) => version.startsWith(object.href)).reduce((n, [, list]) => n + list.length, 0);
+      notes.push(publications === 0 ? 'its repository versions are deleted with it'
+        : `its repository versions and ${publications} publication${publications === 1 ? '' : 's'} are deleted with it`);
+    }
+    const basePath = object.fields.base_path;
+    if (object.kind === 'distribution' && typeof basePath === 'string') notes.push(`${basePath} stops being served`);
+    const specs = FIELDS[object.endpoint] ?? {};
+    return {
+      id: `delete ${object.address}`,
+      type: 'delete',
+      address: object.address,
+      kind: object.kind,
+      plugin: object.plugin,
+      name: object.name,
+      endpoint: object.endpoint,
+      reason: notes.join('; '),
+      changes: Object.keys(object.fields).sort()
+        .filter((field) => !sameValue(object.endpoint, field, object.fields[field], specs[field]?.default ?? null))
+        .map((field) => ({ path: `/${field}`, before: object.fields[field] ?? null })),
+      unchanged: 0,
+      guard: guardOf(object),
+      dependsOn: [],
+    };
+  }
+
+  /** The first action on each live object, by href. */
+  private actionsByLiveHref(): Map<string, PlanAction> {
+    const map = new Map<string, PlanAction>();
+    for (const action of this.actions) if (action.guard !== undefined && !map.has(action.guard.href)) map.set(action.guard.href, action);
+    return map;
+  }
+
+  /**
+   * Pulp refuses a base_path that equals or nests with another distribution's. A distribution
+   * taking a path another one leaves waits for that one to be deleted or moved; a path held
+   * by a distribution that stays is an error now rather than a failed apply.
+   */
+  private orderBasePaths(): void {
+    const actionOn = this.actionsByLiveHref();
+    const distributions = [...this.liveByHref.values()].filter((object) => object.kind === 'distribution' && typeof object.fields.base_path === 'string');
+    for (const action of this.actions) {
+      const basePath = action.body?.base_path;
+      if (action.kind !== 'distribution' || action.type === 'delete' || typeof basePath !== 'string') continue;
+      for (const holder of distributions) {
+        const held = holder.fields.base_path as string;
+        if (holder.href === action.guard?.href || !basePathsOverlap(held, basePath)) continue;
+        const leaving = actionOn.get(holder.href);
+        const moves = leaving !== undefined && (leaving.type === 'delete' || leaving.type === 'replace'
+          || (typeof leaving.body?.base_path === 'string' && !basePathsOverlap(leaving.body.base_path, basePath)));
+        if (leaving !== undefined && moves) {
+          if (!action.dependsOn.includes(leaving.id)) action.dependsOn.push(leaving.id);
+          continue;
+        }
+        const orphan = holder.labels[LABELS.stack] === this.stack && !this.desired.resources.some((r) => r.kind === 'distribution' && r.name === holder.name);
+        const desired = this.nodes.get(action.address)?.desired;
+        this.diagnostics.push({
+          severity: 'error',
+          code: 'plan.base_path_taken',
+          summary: `${action.address}: base_path ${basePath} overlaps ${holder.address} (${held})`,
+          detail: `Pulp refuses two distributions whose base paths are equal or nested.${orphan ? ` ${holder.address} is not in the desired state but is only deleted with --prune.` : ''}`,
+          hint: orphan ? 'Run with --prune to delete it first, or choose another base_path.' : `Choose another base_path, or move or delete ${holder.address} first.`,
+          address: action.address,
+          ...(desired?.source ? { source: desired.source } : {}),
+        });
+      }
+    }
+  }
+
+  /** Hrefs an object points at, with publications and versions counted as their repository. */
+  private referencesOf(object: LiveObject): Set<string> {
+    const hrefs = new Set<string>();
+    for (const value of Object.values(object.fields)) {
+      if (typeof value !== 'string') continue;
+      hrefs.add(value);
+      const versionHref = this.liveByHref.get(value)?.versionHref ?? (versionNumber(value) !== undefined ? value : undefined);
+      if (versionHref !== undefined) hrefs.add(repositoryHrefOf(versionHref));
+    }
+    return hrefs;
+  }
+
+  // ── helpers ──────────────────────────────────────────────────────────────────────────────
+
+  private identity(type: ActionType, desired: DesiredResource): Pick<PlanAction, 'id' | 'type' | 'address' | 'kind' | 'plugin' | 'name' | 'endpoint' | 'source'> {
+    return {
+      id: `${type} ${desired.address}`,
+      type,
+      address: desired.address,
+      kind: desired.kind,
+      plugin: desired.plugin,
+      name: desired.name,
+      endpoint: desired.endpoint,
+      ...(desired.source ? { source: desired.source } : {}),
+    };
+  }
+
+  private add(type: ActionType, desired: DesiredResource, diff: Omit<ResourceDiff, 'createOnlyChanged' | 'notes'>, reason: string, live?: LiveObject): PlanAction {
+    this.diagnostics.push(...diff.diagnostics);
+    const named = desired.kind !== 'publication' && NEW.includes(type);
+    const action: PlanAction = {
+      ...this.identity(type, desired),
+      reason,
+      changes: diff.changes,
+      unchanged: diff.unchanged,
+      body: named ? { name: desired.name, ...diff.body } : diff.body,
+      ...(diff.secrets.length > 0 ? { secrets: diff.secrets } : {}),
+      ...(live !== undefined ? { guard: guardOf(live) } : {}),
+      dependsOn: [...new Set(diff.dependsOn)].sort(),
+    };
+    this.actions.push(action);
+    return action;
+  }
+
+  private error(code: string, desired: DesiredResource, summary: string, detail: string | undefined, hint: string): void {
+    this.diagnostics.push({
+      severity: 'error',
+      code,
+      summary,
+      ...(detail !== undefined ? { detail } : {}),
+      hint,
+      address: desired.address,
+      ...(desired.source ? { source: desired.source } : {}),
+    });
+  }
+}
+
+function basePathsOverlap(a: string, b: string): boolean {
+  return a === b || a.startsWith(`${b}/`) || b.startsWith(`${a}/`);
+}
+
+/** Newest `pulp_created`, then the greatest href: the same choice on every run. */
+function newest(publications: LiveObject[]): LiveObject | undefined {
+  const created = (p: LiveObject): string => (typeof p.raw.pulp_created === 'string' ? p.raw.pulp_created : '');
+  return [...publications].sort((a, b) => (created(a) !== created(b) ? (created(a) < created(b) ? 1 : -1) : -byHref(a, b)))[0];
+}
+
+const PLURAL: Record<Kind, string> = { remote: 'remotes', repository: 'repositories', publication: 'publications', distribution: 'distributions' };
+
+/** --prune must not empty a kind just because the desired state lost all of it (a wrong -f, an empty file). */
+function pruneAllGuard(desired: DesiredState, actions: PlanAction[]): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
+  for (const kind of KINDS) {
+    const deletes = actions.filter((action) => action.type === 'delete' && action.kind === kind);
+    if (deletes.length === 0 || desired.resources.some((resource) => resource.kind === kind)) continue;
+    diagnostics.push({
+      severity: 'error',
+      code: 'plan.prune_all',
+      summary: `Refusing to delete ${deletes.length === 1 ? 'the only' : `all ${deletes.length}`} ${deletes.length === 1 ? kind : PLURAL[kind]} of stack "${desired.stack}"`,
+      detail: `The desired state declares no ${kind}, so --prune would delete every one this stack manages:\n${deletes.map((action) => action.address).join('\n')}`,
+      hint: 'Check that -f points at the right files; if deleting them all is intended, add --allow-delete-all.',
+    });
+  }
+  return diagnostics;
+}

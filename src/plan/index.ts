@@ -1,0 +1,3 @@
+export { buildPlan, type PlanOptions } from './build.js';
+export { parsePlan, PlanFileError, serializePlan } from './planfile.js';
+export { parseSelectors, selectorMatches, type Selector } from './scope.js';

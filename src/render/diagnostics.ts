@@ -1,0 +1,122 @@
+import type { Diagnostic, Json, JsonObject } from '../model/index.js';
+
+export interface RenderDiagnosticsOptions {
+  color: boolean;
+  /** Lines of each file by displayed path, secrets already masked (LoadResult.sources): for snippets. */
+  sources?: ReadonlyMap<string, readonly string[]>;
+}
+
+/** Columns of text inside a box; source lines are not wrapped. */
+const WRAP = 76;
+/** Longer source lines are cut in snippets (a minified one-line file would flood the terminal). */
+const MAX_SNIPPET = 160;
+
+const SGR = { reset: '\u001b[0m', bold: '\u001b[1m', red: '\u001b[31m', yellow: '\u001b[33m', dim: '\u001b[2m' };
+
+/**
+ * Terraform-style boxes, one per diagnostic, then a one-line count:
+ *
+ *   ╷
+ *   │ Error: Unknown field
+ *   │
+ *   │   on desired-state/rocky.yaml line 12, in remotes[0].polcy:
+ *   │   12:     polcy: on_demand
+ *   │           ^
+ *   │ A rpm remote has no field "polcy".
+ *   │
+ *   │ Hint: Rename it to "policy".
+ *   ╵
+ */
+export function renderDiagnostics(diagnostics: readonly Diagnostic[], options: RenderDiagnosticsOptions): string {
+  const paint = (codes: string, text: string): string => (options.color ? `${codes}${text}${SGR.reset}` : text);
+  const boxes = diagnostics.map((diagnostic) => {
+    const tone = diagnostic.severity === 'error' ? SGR.red : SGR.yellow;
+    const lines: string[] = [`${paint(SGR.bold + tone, diagnostic.severity === 'error' ? 'Error:' : 'Warning:')} ${paint(SGR.bold, diagnostic.summary)}`, ''];
+    const { source } = diagnostic;
+    if (source !== undefined) {
+      lines.push(`  on ${source.file} line ${source.line}${diagnostic.path !== undefined ? `, in ${diagnostic.path}` : ''}:`);
+      const code = options.sources?.get(source.file)?.[source.line - 1];
+      if (code !== undefined) {
+        const gutter = `  ${source.line}: `;
+        lines.push(`${gutter}${truncate(code)}`);
+        if (source.column - 1 < MAX_SNIPPET) lines.push(`${' '.repeat(gutter.length + source.column - 1)}${paint(tone, '^')}`);
+      }
+      lines.push('');
+    }
+    if (diagnostic.detail !== undefined) lines.push(...wrap(diagnostic.detail), '');
+    if (diagnostic.value !== undefined && !mentions(diagnostic.detail ?? '', diagnostic.value)) lines.push(...wrap(`Value: ${formatValue(diagnostic.value)}`));
+    if (diagnostic.hint !== undefined) lines.push(...wrap(`${paint(SGR.bold, 'Hint:')} ${diagnostic.hint}`));
+    while (lines[lines.length - 1] === '') lines.pop();
+    const bar = paint(tone, '│');
+    return [paint(tone, '╷'), ...lines.map((line) => (line === '' ? bar : `${bar} ${line}`)), paint(tone, '╵')].join('\n');
+  });
+  const summary = summarizeDiagnostics(diagnostics);
+  return `${boxes.join('\n')}${boxes.length > 0 ? '\n\n' : ''}${summary}\n`;
+}
+
+/** "2 errors and 1 warning." / "No problems found." */
+export function summarizeDiagnostics(diagnostics: readonly Diagnostic[]): string {
+  const errors = diagnostics.filter((d) => d.severity === 'error').length;
+  const warnings = diagnostics.length - errors;
+  if (diagnostics.length === 0) return 'No problems found.';
+  const parts = [errors > 0 ? plural(errors, 'error') : '', warnings > 0 ? plural(warnings, 'warning') : ''].filter((part) => part !== '');
+  return `${parts.join(' and ')}.`;
+}
+
+export function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+/**
+ * The machine-readable form (Terraform's `validate -json` shape): counts, and each diagnostic
+ * as the model has it plus the masked source line it points at.
+ */
+export function diagnosticsReport(diagnostics: readonly Diagnostic[], options: { sources?: ReadonlyMap<string, readonly string[]> } = {}): JsonObject {
+  const errors = diagnostics.filter((d) => d.severity === 'error').length;
+  return {
+    format_version: '1.0',
+    valid: errors === 0,
+    error_count: errors,
+    warning_count: diagnostics.length - errors,
+    diagnostics: diagnostics.map((diagnostic) => {
+      const entry = JSON.parse(JSON.stringify(diagnostic)) as JsonObject;
+      const code = diagnostic.source && options.sources?.get(diagnostic.source.file)?.[diagnostic.source.line - 1];
+      if (code !== undefined && code !== '') entry.snippet = { line: diagnostic.source?.line ?? 0, code };
+      return entry;
+    }),
+  };
+}
+
+/** Whether the detail already shows the value (`has no field "polcy"`), so "Value:" would repeat it. */
+function mentions(detail: string, value: Json): boolean {
+  return detail.includes(JSON.stringify(value)) || (typeof value === 'string' && value.length > 3 && detail.includes(value));
+}
+
+function formatValue(value: Json): string {
+  return value === '(sensitive)' ? value : JSON.stringify(value);
+}
+
+function truncate(line: string): string {
+  return line.length > MAX_SNIPPET ? `${line.slice(0, MAX_SNIPPET)}…` : line;
+}
+
+function wrap(text: string): string[] {
+  const lines: string[] = [];
+  for (const paragraph of text.split('\n')) {
+    let line = '';
+    for (const word of paragraph.split(' ')) {
+      if (line !== '' && visibleLength(line) + 1 + visibleLength(word) > WRAP) {
+        lines.push(line);
+        line = word;
+      } else {
+        line = line === '' ? word : `${line} ${word}`;
+      }
+    }
+    lines.push(line);
+  }
+  return lines;
+}
+
+function visibleLength(text: string): number {
+  return text.replace(/\u001b\[[0-9;]*m/g, '').length;
+}
