@@ -1,5 +1,6 @@
 import type { PulpClient, TaskProgress, WriteResult } from '../live/client.js';
 import { PulpApiError, TaskFailedError } from '../live/errors.js';
+import { PUSH_REPOSITORY_ENDPOINT } from '../live/normalize.js';
 import { LABELS, labelProblem } from '../model/labels.js';
 import { type JsonObject, jsonEqual } from '../model/json.js';
 import type { PlanAction } from '../model/plan.js';
@@ -137,6 +138,13 @@ async function updateObject(ctx: ActionContext, action: PlanAction): Promise<Act
 
 async function deleteObject(ctx: ActionContext, action: PlanAction): Promise<ActionOutcome> {
   const href = ctx.run.liveHref(action.address, action.guard?.href);
+  if (href.includes(`/${PUSH_REPOSITORY_ENDPOINT}/`)) {
+    throw new ApplyStepError(
+      'apply.push_repository',
+      `${action.address} is a container push repository, which Pulp does not let anyone delete directly`,
+      `delete the container distribution that serves it (Pulp deletes the push repository with it), or choose another name`,
+    );
+  }
   let result: WriteResult;
   try {
     result = await ctx.client.delete(href);

@@ -427,6 +427,7 @@ export class PulpClient {
     }
     if (status === 404) return new PulpApiError({ ...base, reason: `not found${detail}`, outcomeUnknown: false });
     if (status === 400) return new PulpApiError({ ...base, reason: `Pulp refused the request${detail}`, outcomeUnknown: false });
+    if (status === 405) return new PulpApiError({ ...base, reason: `Pulp does not allow ${method} here${detail}`, outcomeUnknown: false });
     if (status === 429) {
       return new PulpApiError({ ...base, reason: `the server is rate limiting requests${detail}`, hint: 'lower --concurrency or try again later', outcomeUnknown: false });
     }
