@@ -326,6 +326,18 @@ export class PulpClient {
           ...(signal ? { signal } : {}),
         });
         response = { status: answer.statusCode, headers: answer.headers, text: answer.body };
+        if (response.status < 300 && isCutShort(response)) {
+          failure = new PulpApiError({
+            code: 'cut_short',
+            method,
+            path: displayPath,
+            status: response.status,
+            reason: `the JSON answer is incomplete (${response.text.length} bytes)`,
+            hint: 'a proxy or the server cut the answer short; running again is safe',
+            outcomeUnknown: method !== 'GET',
+          });
+          response = undefined;
+        }
       } catch (error) {
         if (isAbort(error)) throw error;
         failure = this.#networkError(method, displayPath, error);
@@ -348,7 +360,7 @@ export class PulpClient {
 
   #failureRetryable(method: string, failure: PulpApiError): boolean {
     if (failure.code === 'connection_refused') return true;
-    return IDEMPOTENT.has(method) && (failure.code === 'connection_reset' || failure.code === 'timeout' || failure.code === 'network');
+    return IDEMPOTENT.has(method) && ['connection_reset', 'timeout', 'network', 'cut_short'].includes(failure.code);
   }
 
   #backoff(attempt: number, response: RawResponse | undefined): number {
@@ -507,6 +519,17 @@ function withQuery(path: string, query: Query | undefined): string {
   if (!query || Object.keys(query).length === 0) return path;
   const params = new URLSearchParams(Object.entries(query).map(([key, value]): [string, string] => [key, String(value)]));
   return `${path}${path.includes('?') ? '&' : '?'}${params.toString()}`;
+}
+
+/** A JSON answer that does not parse: cut short in transit (a non-JSON answer is judged later, with a hint about the API root). */
+function isCutShort(response: RawResponse): boolean {
+  if (!/json/i.test(headerOf(response, 'content-type') ?? '') || response.text.trim() === '') return false;
+  try {
+    JSON.parse(response.text);
+    return false;
+  } catch {
+    return true;
+  }
 }
 
 function headerOf(response: RawResponse, name: string): string | undefined {
