@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
+import { registerApplyCommand } from './commands/apply.js';
 import { registerConformanceCommand } from './commands/conformance.js';
 import { registerEmulatorCommand } from './commands/emulator.js';
+import { registerPlanCommand } from './commands/plan.js';
 import { registerValidateCommand } from './commands/validate.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -13,9 +15,11 @@ export function buildProgram(): Command {
     .description('Desired-state engine for Pulp 3: plan, apply and watch remotes, repositories, publications and distributions from YAML.')
     .version(pkg.version)
     .showHelpAfterError();
+  registerValidateCommand(program);
+  registerPlanCommand(program);
+  registerApplyCommand(program);
   registerEmulatorCommand(program);
   registerConformanceCommand(program);
-  registerValidateCommand(program);
   return program;
 }
 

@@ -104,6 +104,8 @@ interface Resolver {
  * is accepted with a warning, and an unresolvable one becomes a placeholder so the schema
  * check does not report the same field twice.
  */
+const NOT_CONFIDENTIAL = new Set(['username', 'proxy_username']);
+
 function resolveTree(value: unknown, path: Path, isSecret: (path: Path) => boolean, resolver: Resolver): unknown {
   const problem = (finding: Finding): void => resolver.report(resolver.file, path, 'value', finding);
   if (typeof value === 'string') {
@@ -113,7 +115,8 @@ function resolveTree(value: unknown, path: Path, isSecret: (path: Path) => boole
         problem({ severity: 'error', ...resolved.problem });
         return placeholderSecret;
       }
-      if (resolved.inline) {
+      // Usernames are write-only in Pulp but not secret: writing them literally is fine.
+      if (resolved.inline && !NOT_CONFIDENTIAL.has(String(path[path.length - 1]))) {
         problem({
           severity: 'warning',
           code: 'config.inline_secret',

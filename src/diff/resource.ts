@@ -12,7 +12,7 @@ import {
 } from '../model/index.js';
 import { desiredLabels, diffLabels, statusLabels } from './labels.js';
 import { diffSecrets } from './secrets.js';
-import { differsFromDefault, fieldSupported, parsePointer, pointerSegment, sameValue } from './values.js';
+import { differsFromDefault, fieldSupported, parsePointer, pointerSegment, sameValue, wireValue } from './values.js';
 
 /** What a reference will point at: an href known now, or one that an earlier action creates. */
 export type RefValue = { href: string } | { unknown: HrefRef; after: string };
@@ -56,7 +56,7 @@ export function diffResource(desired: DesiredResource, live: LiveObject | undefi
   const specs = FIELDS[desired.endpoint] ?? {};
   const hasField = (field: string): boolean => live !== undefined && Object.hasOwn(live.fields, field);
   const record = (field: string, before: Json | undefined, after: Json): void => {
-    diff.body[field] = after;
+    diff.body[field] = wireValue(desired.endpoint, field, after);
     diff.changes.push({ path: `/${pointerSegment(field)}`, ...(before !== undefined ? { before } : {}), after });
     changedFields.push(field);
     if (specs[field]?.createOnly) diff.createOnlyChanged.push(field);
@@ -69,7 +69,8 @@ export function diffResource(desired: DesiredResource, live: LiveObject | undefi
       if (differsFromDefault(desired.endpoint, field, value)) diff.diagnostics.push(unsupportedField(desired, field, value));
       continue;
     }
-    if (mode === 'create') diff.body[field] = value;
+    // Omitted fields take the server default; sending some defaults explicitly (null headers) is refused by 3.23.
+    if (mode === 'create' && differsFromDefault(desired.endpoint, field, value)) diff.body[field] = value;
     const before = hasField(field) ? live?.fields[field] : undefined;
     if (hasField(field) && sameValue(desired.endpoint, field, value, before)) {
       diff.unchanged++;
@@ -77,6 +78,7 @@ export function diffResource(desired: DesiredResource, live: LiveObject | undefi
     }
     if (before === undefined && value === null) continue;
     record(field, before, value);
+    if (mode === 'create' && !differsFromDefault(desired.endpoint, field, value)) delete diff.body[field];
   }
 
   // A reference field the YAML leaves out is managed as its default (null), so a distribution

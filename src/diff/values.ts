@@ -12,6 +12,7 @@ export function comparableValue(endpoint: Endpoint, field: string, value: Json |
   const spec = FIELDS[endpoint]?.[field];
   if (value === undefined || value === null) return spec?.nullable ? null : value;
   if (spec === undefined) return value;
+  if (spec.type === 'headers' && Array.isArray(value) && value.length === 0) return null;
   if (spec.type === 'string[]' && Array.isArray(value)) {
     return [...new Set(value.map((item) => (typeof item === 'string' ? item : JSON.stringify(item))))].sort();
   }
@@ -23,6 +24,14 @@ export function comparableValue(endpoint: Endpoint, field: string, value: Json |
     return tokens.length === 0 && spec.nullable ? null : tokens.join(' ');
   }
   return value;
+}
+
+/**
+ * The value to send for a field. Pulp 3.23 stores null for remote `headers` but refuses an
+ * explicit null ("This field may not be null."), so clearing them sends an empty list.
+ */
+export function wireValue(endpoint: Endpoint, field: string, value: Json): Json {
+  return value === null && FIELDS[endpoint]?.[field]?.type === 'headers' ? [] : value;
 }
 
 export function sameValue(endpoint: Endpoint, field: string, a: Json | undefined, b: Json | undefined): boolean {

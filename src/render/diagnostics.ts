@@ -1,4 +1,5 @@
 import type { Diagnostic, Json, JsonObject } from '../model/index.js';
+import { palette } from './style.js';
 
 export interface RenderDiagnosticsOptions {
   color: boolean;
@@ -11,7 +12,6 @@ const WRAP = 76;
 /** Longer source lines are cut in snippets (a minified one-line file would flood the terminal). */
 const MAX_SNIPPET = 160;
 
-const SGR = { reset: '\u001b[0m', bold: '\u001b[1m', red: '\u001b[31m', yellow: '\u001b[33m', dim: '\u001b[2m' };
 
 /**
  * Terraform-style boxes, one per diagnostic, then a one-line count:
@@ -28,10 +28,10 @@ const SGR = { reset: '\u001b[0m', bold: '\u001b[1m', red: '\u001b[31m', yellow: 
  *   ╵
  */
 export function renderDiagnostics(diagnostics: readonly Diagnostic[], options: RenderDiagnosticsOptions): string {
-  const paint = (codes: string, text: string): string => (options.color ? `${codes}${text}${SGR.reset}` : text);
+  const p = palette(options.color);
   const boxes = diagnostics.map((diagnostic) => {
-    const tone = diagnostic.severity === 'error' ? SGR.red : SGR.yellow;
-    const lines: string[] = [`${paint(SGR.bold + tone, diagnostic.severity === 'error' ? 'Error:' : 'Warning:')} ${paint(SGR.bold, diagnostic.summary)}`, ''];
+    const tone = diagnostic.severity === 'error' ? p.red : p.yellow;
+    const lines: string[] = [`${p.bold(tone(diagnostic.severity === 'error' ? 'Error:' : 'Warning:'))} ${p.bold(diagnostic.summary)}`, ''];
     const { source } = diagnostic;
     if (source !== undefined) {
       lines.push(`  on ${source.file} line ${source.line}${diagnostic.path !== undefined ? `, in ${diagnostic.path}` : ''}:`);
@@ -39,16 +39,16 @@ export function renderDiagnostics(diagnostics: readonly Diagnostic[], options: R
       if (code !== undefined) {
         const gutter = `  ${source.line}: `;
         lines.push(`${gutter}${truncate(code)}`);
-        if (source.column - 1 < MAX_SNIPPET) lines.push(`${' '.repeat(gutter.length + source.column - 1)}${paint(tone, '^')}`);
+        if (source.column - 1 < MAX_SNIPPET) lines.push(`${' '.repeat(gutter.length + source.column - 1)}${tone('^')}`);
       }
       lines.push('');
     }
     if (diagnostic.detail !== undefined) lines.push(...wrap(diagnostic.detail), '');
     if (diagnostic.value !== undefined && !mentions(diagnostic.detail ?? '', diagnostic.value)) lines.push(...wrap(`Value: ${formatValue(diagnostic.value)}`));
-    if (diagnostic.hint !== undefined) lines.push(...wrap(`${paint(SGR.bold, 'Hint:')} ${diagnostic.hint}`));
+    if (diagnostic.hint !== undefined) lines.push(...wrap(`${p.bold('Hint:')} ${diagnostic.hint}`));
     while (lines[lines.length - 1] === '') lines.pop();
-    const bar = paint(tone, '│');
-    return [paint(tone, '╷'), ...lines.map((line) => (line === '' ? bar : `${bar} ${line}`)), paint(tone, '╵')].join('\n');
+    const bar = tone('│');
+    return [tone('╷'), ...lines.map((line) => (line === '' ? bar : `${bar} ${line}`)), tone('╵')].join('\n');
   });
   const summary = summarizeDiagnostics(diagnostics);
   return `${boxes.join('\n')}${boxes.length > 0 ? '\n\n' : ''}${summary}\n`;

@@ -1,5 +1,6 @@
 import { parsePointer } from '../diff/values.js';
 import type { ActionType, Diagnostic, FieldChange, Json, Plan, PlanAction } from '../model/index.js';
+import { type Palette, palette } from './style.js';
 
 export interface PlanTextOptions {
   /** ANSI colours; the CLI decides from the TTY and NO_COLOR. */
@@ -26,21 +27,6 @@ const HEADER: Record<ActionType, string> = {
   sync: 'will be synced',
 };
 const ORDER: ActionType[] = ['create', 'update', 'delete', 'replace', 'adopt', 'sync'];
-
-type Style = (text: string) => string;
-interface Palette {
-  green: Style;
-  yellow: Style;
-  red: Style;
-  cyan: Style;
-  bold: Style;
-  dim: Style;
-}
-
-function palette(color: boolean): Palette {
-  const sgr = (code: string): Style => (color ? (text) => `\x1b[${code}m${text}\x1b[0m` : (text) => text);
-  return { green: sgr('32'), yellow: sgr('33'), red: sgr('31'), cyan: sgr('36'), bold: sgr('1'), dim: sgr('90') };
-}
 
 function paintSymbol(symbol: string, p: Palette): string {
   switch (symbol) {

@@ -31,9 +31,11 @@ describe('diffResource', () => {
     expect(diff.createOnlyChanged).toEqual(['manifest']);
   });
 
-  test('create sends every field and label but shows no null defaults', () => {
+  test('create sends fields that differ from the server default and every label, and shows no null defaults', () => {
     const diff = diffResource(desired('remote/file/f', { labels: { team: 'ops' } }), undefined, 'create', context());
-    expect(diff.body).toMatchObject({ ca_cert: null, policy: 'immediate', pulp_labels: { team: 'ops', pulpform_stack: STACK } });
+    expect(diff.body).toMatchObject({ url: expect.any(String), pulp_labels: { team: 'ops', pulpform_stack: STACK } });
+    expect(diff.body).not.toHaveProperty('ca_cert');
+    expect(diff.body).not.toHaveProperty('policy');
     expect(diff.changes.map((c) => c.path)).toEqual(['/policy', '/tls_validation', '/url', '/pulp_labels/pulpform_scheme', '/pulp_labels/pulpform_stack', '/pulp_labels/team']);
   });
 

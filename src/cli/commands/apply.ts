@@ -1,0 +1,176 @@
+import type { Command } from 'commander';
+import { existsSync, readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline/promises';
+import type { ApplyEvent, ApplyResult } from '../../apply/events.js';
+import { applyPlan } from '../../apply/executor.js';
+import { type LoadedDesiredState, loadDesired, openClient, planAgainstServer, secretResolver, secretValues } from '../../engine.js';
+import type { PulpClient } from '../../live/client.js';
+import { readLiveState } from '../../live/read.js';
+import type { Plan } from '../../model/plan.js';
+import type { LiveState } from '../../model/resource.js';
+import { parsePlan } from '../../plan/planfile.js';
+import { renderApplyEvent, renderApplySummary } from '../../render/apply-text.js';
+import { renderDiagnostics } from '../../render/diagnostics.js';
+import { renderPlanText } from '../../render/plan-text.js';
+import { addDesiredStateOption, addServerOptions, loggerFor, positiveInteger, reportError, type ServerCommandOptions, useColor } from '../common.js';
+import { ConnectionError, resolveConnection } from '../connection.js';
+import { hasChanges, hasErrors } from './plan.js';
+
+interface ApplyCommandOptions extends ServerCommandOptions {
+  autoApprove?: boolean;
+  json?: boolean;
+  concurrency: number;
+  taskTimeout?: number;
+  only?: string;
+  prune?: boolean;
+  allowDeleteAll?: boolean;
+}
+
+export function registerApplyCommand(program: Command): void {
+  const command = program
+    .command('apply')
+    .argument('[planfile]', 'a plan saved with `pulpform plan --out FILE`: apply exactly it, refusing objects that changed since')
+    .description('Make the Pulp server match the desired state: plan, confirm, then create, update, sync and delete.')
+    .option('--auto-approve', 'do not ask for confirmation')
+    .option('--json', 'print the plan, every event and the result as JSON lines on stdout')
+    .option('--concurrency <n>', 'actions in flight at once', positiveInteger('--concurrency'), 8)
+    .option('--task-timeout <seconds>', 'give up waiting for one Pulp task after this long (it runs on in Pulp)', positiveInteger('--task-timeout'))
+    .option('--only <selector>', 'apply only to matching objects and what they need (kind, kind/plugin, name glob, kind/plugin/name-glob)')
+    .option('--prune', 'delete managed objects that are no longer in the desired state')
+    .option('--allow-delete-all', 'with --prune, allow deleting every managed object of a kind');
+  addServerOptions(addDesiredStateOption(command)).action(async (planFile: string | undefined, options: ApplyCommandOptions) => {
+    const color = useColor(process.stdout, options.color);
+    const errColor = useColor(process.stderr, options.color);
+    let secrets: string[] = [];
+    const logger = loggerFor(options, () => secrets);
+    const print = (text: string): void => void process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+    const json = (value: object): void => print(JSON.stringify(value));
+    try {
+      const saved = planFile === undefined ? undefined : parsePlan(readFileSync(planFile, 'utf8'), planFile);
+      const desired = await desiredFor(saved, options, errColor);
+      const connection = resolveConnection(options, process.env, desired?.state.server);
+      secrets = secretValues(desired?.state, connection);
+      if (connection.insecure) logger.warn(`TLS certificate verification is off for ${connection.url} (--insecure)`);
+      if (saved && saved.server.url !== connection.url) {
+        throw new ConnectionError(
+          `${planFile} was planned against ${saved.server.url}, but this run would apply it to ${connection.url}`,
+          'point --server (or PULP_BASE_URL) at the server the plan was made for, or make a new plan',
+        );
+      }
+      const client = openClient(connection);
+      try {
+        let plan: Plan;
+        let live: LiveState;
+        if (saved) {
+          plan = saved;
+          live = await readLiveState(client);
+        } else {
+          ({ plan, live } = await planAgainstServer(desired!.state, client, { prune: options.prune, allowDeleteAll: options.allowDeleteAll, only: options.only }));
+        }
+        if (options.json) json({ type: 'plan', plan });
+        else if (!saved || hasErrors(plan)) print(renderPlanText(plan, { color }));
+        if (hasErrors(plan)) {
+          process.exitCode = 1;
+          if (!options.json) process.stderr.write('\nThe plan has errors (above); nothing was changed.\n');
+          return;
+        }
+        if (!hasChanges(plan)) {
+          process.exitCode = 0;
+          return;
+        }
+        if (!saved && !options.autoApprove && !(await approved(options.json === true))) {
+          process.exitCode = 1;
+          return;
+        }
+        const result = await runApply(plan, live, client, desired, options, (event) => {
+          logger.info(event.message, { code: event.code, severity: event.level });
+          if (options.json) json({ type: 'event', ...event });
+          else {
+            const line = renderApplyEvent(event, { color });
+            if (line !== undefined) print(line);
+          }
+        }, saved !== undefined);
+        if (options.json) json({ type: 'result', ...result });
+        else print(renderApplySummary(result, { color }));
+        process.exitCode = result.ok ? 0 : 1;
+      } finally {
+        client.close();
+      }
+    } catch (error) {
+      reportError(error, { color: errColor, logger });
+      process.exitCode = 1;
+    }
+  });
+}
+
+/**
+ * The desired state gives the server settings and inline secrets. With a saved plan it is
+ * optional (env and file secrets resolve without it) and may have moved on since the plan.
+ */
+async function desiredFor(saved: Plan | undefined, options: ApplyCommandOptions, color: boolean): Promise<LoadedDesiredState | undefined> {
+  if (!saved) {
+    const loaded = await loadDesired(options.file);
+    if (loaded.warnings.length > 0 && !options.json) process.stderr.write(renderDiagnostics(loaded.warnings, { color, sources: loaded.sources }));
+    return loaded;
+  }
+  if (!existsSync(options.file)) return undefined;
+  try {
+    const loaded = await loadDesired(options.file);
+    if (loaded.state.sources.sha256 !== saved.source.sha256 && !options.json) {
+      process.stderr.write(`Note: ${options.file} changed since the plan was made; applying the saved plan as it is.\n`);
+    }
+    return loaded;
+  } catch {
+    return undefined;
+  }
+}
+
+async function approved(json: boolean): Promise<boolean> {
+  if (!process.stdin.isTTY || json) {
+    throw new ConnectionError('apply needs confirmation, but there is no terminal to ask on', 'review the plan with `pulpform plan` and run `pulpform apply --auto-approve`, or apply a saved plan file');
+  }
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    const answer = await rl.question("\nDo you want to perform these actions?\n  pulpform will perform the actions described above.\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ");
+    if (answer.trim() === 'yes') return true;
+    process.stdout.write('\nApply cancelled.\n');
+    return false;
+  } finally {
+    rl.close();
+  }
+}
+
+async function runApply(
+  plan: Plan,
+  live: LiveState,
+  client: PulpClient,
+  desired: LoadedDesiredState | undefined,
+  options: ApplyCommandOptions,
+  onEvent: (event: ApplyEvent) => void,
+  checkStaleness: boolean,
+): Promise<ApplyResult> {
+  const abort = new AbortController();
+  let interrupts = 0;
+  const onSignal = (): void => {
+    interrupts += 1;
+    if (interrupts > 1) process.exit(130);
+    process.stderr.write('\nInterrupt received: starting nothing new; running Pulp tasks go on. Press Ctrl-C again to quit at once.\n');
+    abort.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await applyPlan(plan, {
+      client,
+      secrets: secretResolver(desired?.state),
+      concurrency: options.concurrency,
+      taskTimeoutMs: options.taskTimeout === undefined ? undefined : options.taskTimeout * 1000,
+      signal: abort.signal,
+      onEvent,
+      ...(checkStaleness ? { liveForStaleness: live } : { live }),
+    });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}

@@ -1,0 +1,72 @@
+import type { Command } from 'commander';
+import { writeFileSync } from 'node:fs';
+import { loadDesired, openClient, planAgainstServer, secretValues } from '../../engine.js';
+import type { Plan } from '../../model/plan.js';
+import { serializePlan } from '../../plan/planfile.js';
+import { renderDiagnostics } from '../../render/diagnostics.js';
+import { renderPlanJson } from '../../render/plan-json.js';
+import { renderPlanText } from '../../render/plan-text.js';
+import { addDesiredStateOption, addServerOptions, loggerFor, reportError, type ServerCommandOptions, useColor } from '../common.js';
+import { resolveConnection } from '../connection.js';
+
+interface PlanCommandOptions extends ServerCommandOptions {
+  out?: string;
+  json?: boolean;
+  detailedExitcode?: boolean;
+  only?: string;
+  prune?: boolean;
+  allowDeleteAll?: boolean;
+  verbose?: boolean;
+}
+
+export function hasChanges(plan: Plan): boolean {
+  return plan.waves.some((wave) => wave.length > 0);
+}
+
+export function hasErrors(plan: Plan): boolean {
+  return plan.diagnostics.some((d) => d.severity === 'error');
+}
+
+export function registerPlanCommand(program: Command): void {
+  const command = program
+    .command('plan')
+    .description('Read the live Pulp server and show what apply would change, without changing anything.')
+    .option('--out <file>', 'save the plan, to apply exactly it later with `pulpform apply FILE`')
+    .option('--json', 'print the plan as versioned JSON on stdout')
+    .option('--detailed-exitcode', 'exit 0 when there is nothing to do, 2 when there are changes, 1 on error')
+    .option('--only <selector>', 'plan only matching objects and what they need: kind, kind/plugin, a name glob, or kind/plugin/name-glob, comma-separated')
+    .option('--prune', 'delete managed objects that are no longer in the desired state')
+    .option('--allow-delete-all', 'with --prune, allow deleting every managed object of a kind')
+    .option('--verbose', 'show hrefs, dependencies and every warning in full');
+  addServerOptions(addDesiredStateOption(command)).action(async (options: PlanCommandOptions) => {
+    const color = useColor(process.stdout, options.color);
+    const errColor = useColor(process.stderr, options.color);
+    let secrets: string[] = [];
+    const logger = loggerFor(options, () => secrets);
+    try {
+      const { state, warnings, sources } = await loadDesired(options.file);
+      if (warnings.length > 0 && !options.json) process.stderr.write(renderDiagnostics(warnings, { color: errColor, sources }));
+      const connection = resolveConnection(options, process.env, state.server);
+      secrets = secretValues(state, connection);
+      if (connection.insecure) logger.warn(`TLS certificate verification is off for ${connection.url} (--insecure)`);
+      const client = openClient(connection);
+      try {
+        const { plan } = await planAgainstServer(state, client, { prune: options.prune, allowDeleteAll: options.allowDeleteAll, only: options.only });
+        logger.info('planned', { server: connection.url, actions: plan.waves.flat().length, summary: plan.summary });
+        process.stdout.write(options.json ? renderPlanJson(plan) : renderPlanText(plan, { color, verbose: options.verbose }));
+        if (options.out !== undefined && !hasErrors(plan)) {
+          writeFileSync(options.out, serializePlan(plan), { mode: 0o600 });
+          if (!options.json) process.stdout.write(`\nSaved the plan to ${options.out}. To perform exactly these actions, run:\n  pulpform apply ${options.out}\n`);
+        } else if (!options.json && hasChanges(plan) && !hasErrors(plan)) {
+          process.stdout.write(`\nNote: you didn't use --out to save this plan, so pulpform can't guarantee to take exactly these actions if you run "pulpform apply" now.\n`);
+        }
+        process.exitCode = hasErrors(plan) ? 1 : options.detailedExitcode && hasChanges(plan) ? 2 : 0;
+      } finally {
+        client.close();
+      }
+    } catch (error) {
+      reportError(error, { color: errColor, logger });
+      process.exitCode = 1;
+    }
+  });
+}

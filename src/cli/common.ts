@@ -1,0 +1,71 @@
+import { type Command, Option } from 'commander';
+import type winston from 'winston';
+import { DesiredStateError } from '../engine.js';
+import { PulpApiError } from '../live/errors.js';
+import { PlanFileError } from '../plan/planfile.js';
+import { renderDiagnostics } from '../render/diagnostics.js';
+import { palette } from '../render/style.js';
+import { ConnectionError, type ConnectionFlags } from './connection.js';
+import { createLogger, type LogFormat } from './logger.js';
+
+/** Flags shared by every command that talks to a Pulp server. */
+export interface ServerCommandOptions extends ConnectionFlags {
+  file: string;
+  color: boolean;
+  logLevel: string;
+  logFile?: string;
+  logFormat: LogFormat;
+}
+
+export function addDesiredStateOption(command: Command): Command {
+  return command.option('-f, --file <path>', 'desired-state YAML file, or a directory of them', 'desired-state');
+}
+
+export function addServerOptions(command: Command): Command {
+  return command
+    .option('--server <url>', 'Pulp base URL, e.g. https://pulp.example.com (env PULP_BASE_URL)')
+    .option('--username <name>', 'Pulp user (env PULP_USERNAME; default admin)')
+    .option('--password-file <path>', 'file holding the Pulp password (env PULP_PASSWORD)')
+    .option('--ca-cert <path>', 'PEM file of the CA that signed the server certificate')
+    .option('--insecure', 'do not verify the server TLS certificate (not recommended)')
+    .option('--no-color', 'disable colours (NO_COLOR is honoured too)')
+    .option('--log-level <level>', 'error, warn, info or debug', 'warn')
+    .option('--log-file <path>', 'also write JSON log lines to this file')
+    .addOption(new Option('--log-format <format>', 'log line format on stderr').choices(['human', 'json']).default('human'));
+}
+
+/** Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org). */
+export function useColor(stream: NodeJS.WriteStream, flag: boolean): boolean {
+  return flag && stream.isTTY === true && !process.env.NO_COLOR;
+}
+
+export function loggerFor(options: ServerCommandOptions, secrets: () => Iterable<string>): winston.Logger {
+  return createLogger({ level: options.logLevel, format: options.logFormat, file: options.logFile, secrets });
+}
+
+export function positiveInteger(name: string): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a whole number of at least 1, not "${value}"`);
+    return n;
+  };
+}
+
+/**
+ * Prints an error the way users can act on it: what failed and the fix, never a stack trace
+ * (that goes to the debug log), and never a secret (errors are built without them).
+ */
+export function reportError(error: unknown, options: { color: boolean; logger?: winston.Logger }): void {
+  const p = palette(options.color);
+  const out = (text: string): void => void process.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
+  if (error instanceof DesiredStateError) {
+    out(renderDiagnostics(error.diagnostics, { color: options.color, sources: error.sources }));
+    return;
+  }
+  const hint = error instanceof ConnectionError || error instanceof PulpApiError ? error.hint : undefined;
+  const known = error instanceof ConnectionError || error instanceof PulpApiError || error instanceof PlanFileError;
+  const message = error instanceof Error ? error.message : String(error);
+  out(`${p.bold(p.red('Error:'))} ${known ? message : `internal error: ${message}`}`);
+  if (hint) out(`  ${p.bold('Hint:')} ${hint}`);
+  if (!known && error instanceof Error) options.logger?.debug('stack', { stack: error.stack });
+}

@@ -1,0 +1,95 @@
+import { readFileSync } from 'node:fs';
+import { loadDesiredState } from './config/index.js';
+import { PulpClient } from './live/client.js';
+import { readLiveState } from './live/read.js';
+import type { Diagnostic, Plan } from './model/plan.js';
+import type { DesiredState, LiveState } from './model/resource.js';
+import { Secret } from './model/secret.js';
+import { buildPlan, type PlanOptions } from './plan/index.js';
+import type { Connection } from './cli/connection.js';
+
+/**
+ * One pass of the pipeline, shared by `plan`, `apply` and `watch`:
+ * config → live → plan. Nothing here prints; callers render what comes back.
+ */
+
+/** The desired state failed validation; the diagnostics say where and how to fix it. */
+export class DesiredStateError extends Error {
+  constructor(
+    readonly diagnostics: Diagnostic[],
+    readonly sources: ReadonlyMap<string, readonly string[]>,
+  ) {
+    const errors = diagnostics.filter((d) => d.severity === 'error').length;
+    super(`the desired state has ${errors} error${errors === 1 ? '' : 's'}`);
+    this.name = 'DesiredStateError';
+  }
+}
+
+export interface LoadedDesiredState {
+  state: DesiredState;
+  /** Warnings found while loading (errors throw DesiredStateError). */
+  warnings: Diagnostic[];
+  sources: ReadonlyMap<string, readonly string[]>;
+}
+
+export async function loadDesired(path: string, env: NodeJS.ProcessEnv = process.env): Promise<LoadedDesiredState> {
+  const { state, diagnostics, sources } = await loadDesiredState(path, { env });
+  if (state === undefined) throw new DesiredStateError(diagnostics, sources);
+  return { state, warnings: diagnostics, sources };
+}
+
+export interface ClientSettings {
+  timeoutMs?: number;
+  retries?: number;
+}
+
+export function openClient(connection: Connection, settings: ClientSettings = {}): PulpClient {
+  return new PulpClient({
+    baseUrl: connection.url,
+    username: connection.username,
+    password: connection.password,
+    caCert: connection.caCert,
+    insecure: connection.insecure,
+    ...settings,
+  });
+}
+
+export async function planAgainstServer(state: DesiredState, client: PulpClient, options: PlanOptions = {}): Promise<{ plan: Plan; live: LiveState }> {
+  const live = await readLiveState(client);
+  return { plan: buildPlan(state, live, options), live };
+}
+
+/**
+ * Where the executor gets write-only values: the Secrets of the desired state (inline ones
+ * exist nowhere else), else `env:NAME` and `file:PATH` sources read afresh — which is how
+ * `apply PLANFILE` finds secrets the plan file only names.
+ */
+export function secretResolver(state: DesiredState | undefined, env: NodeJS.ProcessEnv = process.env): (source: string) => Secret | null {
+  const known = new Map<string, Secret>();
+  for (const resource of state?.resources ?? []) {
+    for (const secret of Object.values(resource.secrets)) if (secret) known.set(secret.source, secret);
+  }
+  return (source) => {
+    const secret = known.get(source);
+    if (secret) return secret;
+    if (source.startsWith('env:')) {
+      const value = env[source.slice(4)];
+      return value === undefined ? null : new Secret(value, source);
+    }
+    if (source.startsWith('file:')) {
+      try {
+        return new Secret(readFileSync(source.slice(5), 'utf8').replace(/\r?\n$/, ''), source);
+      } catch {
+        return null;
+      }
+    }
+    return null;
+  };
+}
+
+/** Every secret value the run knows, for the logger's last-resort masking. */
+export function secretValues(state: DesiredState | undefined, connection?: Connection): string[] {
+  const values = (state?.resources ?? []).flatMap((r) => Object.values(r.secrets)).flatMap((s) => (s ? [s.reveal()] : []));
+  if (connection?.password) values.push(connection.password.reveal());
+  return values;
+}
