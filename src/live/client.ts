@@ -168,9 +168,10 @@ export class PulpClient {
 
   /** GET one object: an href (`/pulp/api/v3/...`), a path relative to the API root, or an absolute URL on this server. */
   async get(path: string, query?: Query, signal?: AbortSignal): Promise<JsonObject> {
-    const body = await this.#json('GET', withQuery(path, query), undefined, signal);
+    const target = withQuery(path, query);
+    const body = await this.#json('GET', target, undefined, signal);
     if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-      throw this.#notPulp('GET', withQuery(path, query), 'the response is not a JSON object');
+      throw this.#notPulp('GET', this.#displayPath(target), 'the response is not a JSON object');
     }
     return body;
   }
