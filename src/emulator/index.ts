@@ -28,6 +28,11 @@ export interface EmulatorOptions {
   contentOrigin?: string;
   /** The content side of sync and registry push; default the real one. Tests may give a stand-in upstream. */
   content?: ContentBackend;
+  /**
+   * Serve content (/pulp/content/) and the registry to the API's users only, as Ark serves its
+   * subscribers: Basic credentials on content, no anonymous registry tokens. Default false.
+   */
+  protectContent?: boolean;
 }
 
 export interface Emulator {
@@ -70,6 +75,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     password: options.password ?? 'password',
     latencyMs: options.latencyMs ?? 0,
     faults,
+    protectContent: options.protectContent ?? false,
   });
   server.on('request', (req, res) => void http.handle(req, res));
   return {

@@ -24,6 +24,8 @@ export interface HttpLayerOptions {
   password: string;
   latencyMs: number;
   faults: FaultPlan;
+  /** Content and registry only for these credentials (see EmulatorOptions.protectContent). */
+  protectContent: boolean;
 }
 
 const V3 = '/pulp/api/v3/';
@@ -129,11 +131,18 @@ export class HttpLayer {
 
   /** The content app (`/pulp/content/`) and the registry (`/v2/`, `/token/`); false for API paths. */
   async #content(req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean> {
-    if (path.startsWith(CONTENT_PREFIX)) return handleContentRequest(req, res, { distribution: (basePath) => this.pulp.servedFiles(basePath) });
+    const checkCredentials = (username: string, password: string): boolean => username === this.options.username && password === this.options.password;
+    if (path.startsWith(CONTENT_PREFIX)) {
+      return handleContentRequest(req, res, {
+        distribution: (basePath) => this.pulp.servedFiles(basePath),
+        ...(this.options.protectContent ? { checkCredentials } : {}),
+      });
+    }
     if (path === '/v2' || path.startsWith('/v2/') || path === '/token/' || path === '/token') {
       return handleRegistryRequest(req, res, {
         repository: (name) => this.pulp.registryRepository(name),
-        checkCredentials: (username, password) => username === this.options.username && password === this.options.password,
+        checkCredentials,
+        requireAuthentication: this.options.protectContent,
         catalog: () => this.pulp.registryCatalog(),
       });
     }
