@@ -101,6 +101,12 @@ export interface DesiredResource {
   sync?: DesiredSync;
   /** Publications and distributions: serve the repository version synced from this snapshot rather than the latest. */
   snapshot?: string;
+  /**
+   * Repositories: keep the newest N repository versions (with their publications); older ones
+   * are deleted unless a distribution serves them, a desired snapshot pin refers to them, or
+   * they are the latest. pulpform's own retention, not Pulp's `retain_repo_versions`.
+   */
+  retain?: number;
   /** Take over an existing unlabelled object of this name instead of reporting a conflict. */
   adopt: boolean;
   /** Never delete or replace this object, even with --prune. */

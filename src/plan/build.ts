@@ -359,7 +359,8 @@ class Planner {
         ...Object.keys(options).sort().map((field) => ({ path: `/${field}`, after: options[field] ?? null })),
       ],
       unchanged: 0,
-      body: { repository_version: 'href' in version ? version.href : version.unknown, ...options },
+      // Omitted is null to Pulp, and 3.23 refuses an explicit null signing_service.
+      body: { repository_version: 'href' in version ? version.href : version.unknown, ...Object.fromEntries(Object.entries(options).filter(([, value]) => value !== null)) },
       secrets: [],
       dependsOn: 'after' in version ? [version.after] : [],
       diagnostics: [],
