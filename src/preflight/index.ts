@@ -1,0 +1,38 @@
+import type { Diagnostic, Plan } from '../model/index.js';
+import { probe } from './probe.js';
+import { probeTargets, type TargetOptions } from './targets.js';
+
+export type { ProbeTarget } from './targets.js';
+
+export interface PreflightOptions extends TargetOptions {
+  /** Probes in flight at once. Default 8. */
+  concurrency?: number;
+  /** Longest wait for one probe. Default 10 s. */
+  timeoutMs?: number;
+}
+
+export interface PreflightResult {
+  diagnostics: Diagnostic[];
+  /** Remotes probed. */
+  probed: number;
+}
+
+/**
+ * Checks, before anything is written, that every sync the plan will run can download from its
+ * upstream: the snapshot or image exists and the credentials are accepted. Reads only; all
+ * failures come back together, as error diagnostics naming the remote, the URL and the fix.
+ */
+export async function preflight(plan: Plan, options: PreflightOptions): Promise<PreflightResult> {
+  const { targets, diagnostics } = probeTargets(plan, options);
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const results = new Array<Diagnostic[]>(targets.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < targets.length) {
+      const index = next++;
+      results[index] = await probe(targets[index]!, { timeoutMs });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(Math.max(1, options.concurrency ?? 8), targets.length) }, worker));
+  return { diagnostics: [...diagnostics, ...results.flat()], probed: targets.length };
+}
