@@ -23,6 +23,7 @@ import {
   type Plan,
   type PlanAction,
 } from '../model/index.js';
+import { PUSH_REPOSITORY_ENDPOINT } from '../live/normalize.js';
 import { scopeActions } from './scope.js';
 import { skipReplacements } from './skip.js';
 import { summarize, toWaves } from './waves.js';
@@ -41,6 +42,11 @@ export interface PlanOptions {
   replace?: boolean;
   /** The plan's timestamp; inject it to keep planning deterministic. */
   now?: Date;
+  /**
+   * Delete the container push distributions (and with them, in Pulp, their push repositories)
+   * that hold a name or base_path the desired state needs, instead of reporting each conflict.
+   */
+  replacePushConflicts?: boolean;
 }
 
 /**
@@ -140,6 +146,10 @@ class Planner {
   private readonly liveByHref = new Map<string, LiveObject>();
   private readonly publicationsByVersion = new Map<string, LiveObject[]>();
   private readonly publicationKeys = new Map<string, Address>();
+  /** Push repository href → the container distribution serving it (what `docker push` made). */
+  private readonly pushDistributions = new Map<string, LiveObject>();
+  /** Deletes of push distributions planned with --replace-push-conflicts, by href. */
+  private readonly pushDeletes = new Map<string, PlanAction>();
   private readonly stack: string;
 
   constructor(private readonly desired: DesiredState, private readonly live: LiveState, private readonly options: PlanOptions) {
@@ -154,6 +164,10 @@ class Planner {
       } else if (!this.liveNamed.has(namedKey(object.kind, object.name))) {
         this.liveNamed.set(namedKey(object.kind, object.name), object);
       }
+    }
+    for (const object of this.liveByHref.values()) {
+      const repository = object.kind === 'distribution' ? this.liveByHref.get(String(object.fields.repository)) : undefined;
+      if (repository?.endpoint === PUSH_REPOSITORY_ENDPOINT) this.pushDistributions.set(repository.href, object);
     }
   }
 
@@ -185,6 +199,10 @@ class Planner {
 
   private planNamed(node: Node): void {
     const { desired, live } = node;
+    if (live !== undefined && this.pushHolder(live) !== undefined) {
+      this.planPushConflict(node, live);
+      return;
+    }
     if (live === undefined) {
       node.action = this.add('create', desired, diffResource(desired, undefined, 'create', this.diffContext(desired)), 'not on the server');
       return;
@@ -240,6 +258,67 @@ class Planner {
     } else if (diff.changes.length > 0) {
       node.action = this.add('update', desired, diff, notes.join('; '), live);
     }
+  }
+
+  // ── container push repositories ──────────────────────────────────────────────────────────
+
+  /**
+   * What a `docker push` left in the way of this live object: the push repository itself, or
+   * the distribution serving one. `distribution` is what can be deleted (Pulp then deletes
+   * the push repository with it); a push repository nothing serves has none.
+   */
+  private pushHolder(live: LiveObject): { repository: LiveObject; distribution?: LiveObject } | undefined {
+    if (live.endpoint === PUSH_REPOSITORY_ENDPOINT) {
+      const distribution = this.pushDistributions.get(live.href);
+      return { repository: live, ...(distribution !== undefined ? { distribution } : {}) };
+    }
+    const repository = live.kind === 'distribution' ? this.liveByHref.get(String(live.fields.repository)) : undefined;
+    return repository?.endpoint === PUSH_REPOSITORY_ENDPOINT ? { repository, distribution: live } : undefined;
+  }
+
+  /** A desired name held by a push repository or distribution: an error with the remedy, or with --replace-push-conflicts a create after deleting it. */
+  private planPushConflict(node: Node, live: LiveObject): void {
+    const { desired } = node;
+    const { repository, distribution } = this.pushHolder(live)!;
+    const removal = distribution !== undefined ? this.replacePush(distribution) : undefined;
+    if (removal === undefined) {
+      node.blocked = true;
+      this.pushConflict(desired, `the ${desired.kind} name "${desired.name}"`, repository, distribution);
+      return;
+    }
+    node.live = undefined;
+    node.action = this.add('create', desired, diffResource(desired, undefined, 'create', this.diffContext(desired)), `replaces the push ${live.kind} of the same name`);
+    node.action.dependsOn = [...new Set([...node.action.dependsOn, removal.id])].sort();
+  }
+
+  /** With --replace-push-conflicts, the delete of a push distribution (planned once), else undefined. */
+  private replacePush(distribution: LiveObject): PlanAction | undefined {
+    if (!this.options.replacePushConflicts) return undefined;
+    let removal = this.pushDeletes.get(distribution.href);
+    if (removal === undefined) {
+      const repository = this.liveByHref.get(String(distribution.fields.repository));
+      removal = {
+        ...this.deleteAction(distribution),
+        reason: `a container push distribution in the way of the desired state (--replace-push-conflicts); Pulp deletes its push repository ${repository?.name ?? ''} and the pushed images with it`,
+      };
+      this.pushDeletes.set(distribution.href, removal);
+      this.actions.push(removal);
+    }
+    return removal;
+  }
+
+  private pushConflict(desired: DesiredResource, what: string, repository: LiveObject, distribution: LiveObject | undefined): void {
+    const held = `${what} is held by the container push repository "${repository.name}" (${repository.href})`;
+    if (distribution === undefined) {
+      this.error('plan.push_conflict', desired, `${desired.address}: ${held}`,
+        'An image push made it; no distribution serves it, and Pulp cannot delete a push repository directly.',
+        `Give the ${desired.kind} another name.`);
+      return;
+    }
+    const basePath = String(distribution.fields.base_path ?? '');
+    this.error('plan.push_conflict', desired, `${desired.address}: ${held}`,
+      `"docker push" (or podman push) to ${basePath} made that repository and the distribution "${distribution.name}" serving it (${distribution.href}). Pulp refuses a second object with this name or base path ({"name":["This field must be unique."]}) and deletes a push repository only with its distribution.`,
+      `Delete the distribution "${distribution.name}" (Pulp deletes its push repository, and the pushed images, with it): run with --replace-push-conflicts to plan that first, or delete it yourself (DELETE ${distribution.href}).`);
   }
 
   /** `development: 20240115T000000 -> 20240301T000000` when a distribution's pinned snapshot moves. */
@@ -535,6 +614,14 @@ class Planner {
       for (const holder of distributions) {
         const held = holder.fields.base_path as string;
         if (holder.href === action.guard?.href || !basePathsOverlap(held, basePath)) continue;
+        const push = this.pushHolder(holder);
+        if (push !== undefined) {
+          const removal = this.replacePush(holder);
+          if (removal !== undefined && !action.dependsOn.includes(removal.id)) action.dependsOn.push(removal.id);
+          const desired = this.nodes.get(action.address)?.desired;
+          if (removal === undefined && desired !== undefined) this.pushConflict(desired, `base_path ${basePath}`, push.repository, holder);
+          continue;
+        }
         const leaving = actionOn.get(holder.href);
         const moves = leaving !== undefined && (leaving.type === 'delete' || leaving.type === 'replace'
           || (typeof leaving.body?.base_path === 'string' && !basePathsOverlap(leaving.body.base_path, basePath)));

@@ -36,3 +36,10 @@ export async function preflight(plan: Plan, options: PreflightOptions): Promise<
   await Promise.all(Array.from({ length: Math.min(Math.max(1, options.concurrency ?? 8), targets.length) }, worker));
   return { diagnostics: [...diagnostics, ...results.flat()], probed: targets.length };
 }
+
+/** The plan with the preflight's findings among its diagnostics, errors first, as `plan` and `apply` show them. */
+export async function preflightPlan(plan: Plan, options: PreflightOptions): Promise<{ plan: Plan; probed: number }> {
+  const { diagnostics, probed } = await preflight(plan, options);
+  const all = [...plan.diagnostics, ...diagnostics];
+  return { plan: { ...plan, diagnostics: [...all.filter((d) => d.severity === 'error'), ...all.filter((d) => d.severity !== 'error')] }, probed };
+}

@@ -9,6 +9,7 @@ import { readLiveState } from '../../live/read.js';
 import type { Plan } from '../../model/plan.js';
 import type { LiveState } from '../../model/resource.js';
 import { parsePlan } from '../../plan/planfile.js';
+import { preflightPlan } from '../../preflight/index.js';
 import { renderApplyEvent, renderApplySummary } from '../../render/apply-text.js';
 import { renderDiagnostics } from '../../render/diagnostics.js';
 import { renderPlanText } from '../../render/plan-text.js';
@@ -24,6 +25,8 @@ interface ApplyCommandOptions extends ServerCommandOptions {
   only?: string;
   prune?: boolean;
   allowDeleteAll?: boolean;
+  replacePushConflicts?: boolean;
+  skipPreflight?: boolean;
 }
 
 export function registerApplyCommand(program: Command): void {
@@ -37,7 +40,9 @@ export function registerApplyCommand(program: Command): void {
     .option('--task-timeout <seconds>', 'give up waiting for one Pulp task after this long (it runs on in Pulp)', positiveInteger('--task-timeout'))
     .option('--only <selector>', 'apply only to matching objects and what they need (kind, kind/plugin, name glob, kind/plugin/name-glob)')
     .option('--prune', 'delete managed objects that are no longer in the desired state')
-    .option('--allow-delete-all', 'with --prune, allow deleting every managed object of a kind');
+    .option('--allow-delete-all', 'with --prune, allow deleting every managed object of a kind')
+    .option('--replace-push-conflicts', 'delete container push distributions (and their push repositories) that hold a name or base_path the desired state needs')
+    .option('--skip-preflight', 'do not probe the upstreams of planned syncs before writing (when only the Pulp server can reach them)');
   addServerOptions(addDesiredStateOption(command)).action(async (planFile: string | undefined, options: ApplyCommandOptions) => {
     const color = useColor(process.stdout, options.color);
     const errColor = useColor(process.stderr, options.color);
@@ -65,7 +70,10 @@ export function registerApplyCommand(program: Command): void {
           plan = saved;
           live = await readLiveState(client);
         } else {
-          ({ plan, live } = await planAgainstServer(desired!.state, client, { prune: options.prune, allowDeleteAll: options.allowDeleteAll, only: options.only }));
+          ({ plan, live } = await planAgainstServer(desired!.state, client, { prune: options.prune, allowDeleteAll: options.allowDeleteAll, only: options.only, replacePushConflicts: options.replacePushConflicts }));
+        }
+        if (!options.skipPreflight && !hasErrors(plan)) {
+          ({ plan } = await preflightPlan(plan, { desired: desired?.state, live, secrets: secretResolver(desired?.state) }));
         }
         if (options.json) json({ type: 'plan', plan });
         else if (!saved || hasErrors(plan)) print(renderPlanText(plan, { color }));

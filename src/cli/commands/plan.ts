@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
-import { loadDesired, openClient, planAgainstServer, secretValues } from '../../engine.js';
+import { loadDesired, openClient, planAgainstServer, secretResolver, secretValues } from '../../engine.js';
 import type { Plan } from '../../model/plan.js';
 import { serializePlan } from '../../plan/planfile.js';
+import { preflightPlan } from '../../preflight/index.js';
 import { renderDiagnostics } from '../../render/diagnostics.js';
 import { renderPlanJson } from '../../render/plan-json.js';
 import { renderPlanText } from '../../render/plan-text.js';
@@ -16,7 +17,9 @@ interface PlanCommandOptions extends ServerCommandOptions {
   only?: string;
   prune?: boolean;
   allowDeleteAll?: boolean;
+  replacePushConflicts?: boolean;
   verbose?: boolean;
+  preflight?: boolean;
 }
 
 export function hasChanges(plan: Plan): boolean {
@@ -37,7 +40,9 @@ export function registerPlanCommand(program: Command): void {
     .option('--only <selector>', 'plan only matching objects and what they need: kind, kind/plugin, a name glob, or kind/plugin/name-glob, comma-separated')
     .option('--prune', 'delete managed objects that are no longer in the desired state')
     .option('--allow-delete-all', 'with --prune, allow deleting every managed object of a kind')
-    .option('--verbose', 'show hrefs, dependencies and every warning in full');
+    .option('--replace-push-conflicts', 'delete container push distributions (and their push repositories) that hold a name or base_path the desired state needs')
+    .option('--verbose', 'show hrefs, dependencies and every warning in full')
+    .option('--preflight', 'also probe the upstream of every planned sync: snapshot or image present, credentials accepted');
   addServerOptions(addDesiredStateOption(command)).action(async (options: PlanCommandOptions) => {
     const color = useColor(process.stdout, options.color);
     const errColor = useColor(process.stderr, options.color);
@@ -51,7 +56,10 @@ export function registerPlanCommand(program: Command): void {
       if (connection.insecure) logger.warn(`TLS certificate verification is off for ${connection.url} (--insecure)`);
       const client = openClient(connection);
       try {
-        const { plan } = await planAgainstServer(state, client, { prune: options.prune, allowDeleteAll: options.allowDeleteAll, only: options.only });
+        const planned = await planAgainstServer(state, client, { prune: options.prune, allowDeleteAll: options.allowDeleteAll, only: options.only, replacePushConflicts: options.replacePushConflicts });
+        const { plan } = options.preflight && !hasErrors(planned.plan)
+          ? await preflightPlan(planned.plan, { desired: state, live: planned.live, secrets: secretResolver(state) })
+          : planned;
         logger.info('planned', { server: connection.url, actions: plan.waves.flat().length, summary: plan.summary });
         process.stdout.write(options.json ? renderPlanJson(plan) : renderPlanText(plan, { color, verbose: options.verbose }));
         if (options.out !== undefined && !hasErrors(plan)) {
