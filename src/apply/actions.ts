@@ -49,6 +49,8 @@ export async function executeAction(ctx: ActionContext, action: PlanAction): Pro
       return deleteObject(ctx, action);
     case 'sync':
       return syncRepository(ctx, action);
+    case 'trim':
+      return trimRepository(ctx, action);
     case 'replace': {
       const deleted = await deleteObject(ctx, action);
       if (ctx.signal?.aborted) throw new ActionInterruptedError(`the old object (${deleted.href}) was deleted; the new one was not created yet`);
@@ -200,6 +202,46 @@ async function syncRepository(ctx: ActionContext, action: PlanAction): Promise<A
   ctx.run.recordSync(action.address, { versionHref: version, labels: written, publications });
   const created = createdResources(task).includes(version);
   return { href: repository, note: created ? `new version ${version}` : `no new version; latest is ${version}` };
+}
+
+/**
+ * Deletes the planned old versions (each a task; Pulp deletes their publications with them),
+ * keeping whatever is among the newest `retain` now (a sync in this apply that made no new
+ * version leaves an extra one to keep), then drops the snapshot labels of versions gone.
+ */
+async function trimRepository(ctx: ActionContext, action: PlanAction): Promise<ActionOutcome> {
+  const repository = ctx.run.targetHref(action.address, action.guard?.href);
+  const planned = Array.isArray(action.body?.versions) ? action.body.versions.filter((number): number is number => typeof number === 'number') : [];
+  const retain = typeof action.body?.retain === 'number' ? action.body.retain : 1;
+  const present = (await ctx.client.list(`${repository}versions/`, { fields: 'pulp_href,number' }))
+    .flatMap((version) => (typeof version['pulp_href'] === 'string' && typeof version['number'] === 'number' ? [{ href: version['pulp_href'], number: version['number'] }] : []))
+    .sort((a, b) => b.number - a.number);
+  const newest = new Set(present.slice(0, retain).map((version) => version.href));
+  const deleted: number[] = [];
+  const kept: number[] = [];
+  for (const version of present.filter((v) => planned.includes(v.number)).reverse()) {
+    if (newest.has(version.href)) {
+      kept.push(version.number);
+      continue;
+    }
+    if (ctx.signal?.aborted) throw new ActionInterruptedError(`deleted version${deleted.length === 1 ? '' : 's'} ${deleted.join(', ') || '(none)'} of ${action.address}; the others were not deleted`);
+    try {
+      await settle(ctx, 'delete', await ctx.client.delete(version.href), `delete of version ${version.number} of ${action.address}`);
+    } catch (error) {
+      if (!(error instanceof PulpApiError && error.status === 404)) throw error;
+    }
+    deleted.push(version.number);
+  }
+  const remaining = new Set(present.map((version) => String(version.number)).filter((number) => !deleted.includes(Number(number))));
+  const current = await ctx.client.get(repository);
+  const labels = current['pulp_labels'] !== null && typeof current['pulp_labels'] === 'object' && !Array.isArray(current['pulp_labels']) ? current['pulp_labels'] : {};
+  const recorded = Object.fromEntries(Object.entries(labels).filter(([key, value]) => !key.startsWith(LABELS.snapshotPrefix) || remaining.has(String(value))));
+  if (!jsonEqual(labels, recorded)) await settle(ctx, 'labels', await ctx.client.patch(repository, { pulp_labels: recorded }), `labels of ${action.address}`);
+  const note = [
+    deleted.length > 0 ? `deleted version${deleted.length === 1 ? '' : 's'} ${deleted.join(', ')}` : 'deleted nothing',
+    ...(kept.length > 0 ? [`kept ${kept.join(', ')}: still among the newest ${retain}`] : []),
+  ].join('; ');
+  return { href: repository, note };
 }
 
 /** POST sync/; when the answer is lost, wait for the sync it started rather than start a second one. */

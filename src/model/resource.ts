@@ -162,9 +162,19 @@ export interface ServerInfo {
   contentOrigin?: string;
 }
 
+/** A repository version, as `repository_versions/` lists it. */
+export interface LiveRepositoryVersion {
+  href: string;
+  /** Href of its repository. */
+  repository: string;
+  number: number;
+}
+
 export interface LiveState {
   server: ServerInfo;
   objects: LiveObject[];
+  /** Every repository version: read only when the desired state asks for retention (`retain`). */
+  versions?: LiveRepositoryVersion[];
 }
 
 export type { Json, JsonObject };

@@ -24,6 +24,7 @@ import {
   type PlanAction,
 } from '../model/index.js';
 import { PUSH_REPOSITORY_ENDPOINT } from '../live/normalize.js';
+import { planRetention } from './retention.js';
 import { scopeActions } from './scope.js';
 import { skipReplacements } from './skip.js';
 import { summarize, toWaves } from './waves.js';
@@ -58,8 +59,9 @@ export interface PlanOptions {
 export function buildPlan(desired: DesiredState, live: LiveState, options: PlanOptions = {}): Plan {
   const planner = new Planner(desired, live, options);
   planner.planAll();
-  let actions = planner.actions;
-  let diagnostics = planner.diagnostics;
+  const retention = planRetention(desired, live, planner.actions);
+  let actions = [...planner.actions, ...retention.actions];
+  let diagnostics = [...planner.diagnostics, ...retention.diagnostics];
   if (options.replace === false) ({ actions, diagnostics } = skipReplacements(actions, diagnostics));
   if (options.only !== undefined) ({ actions, diagnostics } = scopeActions(actions, diagnostics, options.only));
   if (options.prune && !options.allowDeleteAll) diagnostics.push(...pruneAllGuard(desired, actions));

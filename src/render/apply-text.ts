@@ -9,6 +9,7 @@ const VERB: Record<ActionType, [doing: string, done: string]> = {
   replace: ['Replacing', 'Replacement complete'],
   adopt: ['Adopting', 'Adoption complete'],
   sync: ['Syncing', 'Sync complete'],
+  trim: ['Trimming', 'Trim complete'],
 };
 
 function seconds(ms: number): string {
@@ -49,7 +50,7 @@ export function renderApplySummary(result: ApplyResult, options: { color: boolea
   const lines: string[] = [''];
   if (result.ok) {
     lines.push(
-      p.bold(p.green(`Apply complete! Resources: ${count(['create', 'replace'])} added, ${count(['update', 'adopt'])} changed, ${count(['delete', 'replace'])} destroyed, ${count(['sync'])} synced.`)),
+      p.bold(p.green(`Apply complete! Resources: ${count(['create', 'replace'])} added, ${count(['update', 'adopt'])} changed, ${count(['delete', 'replace'])} destroyed, ${count(['sync'])} synced${count(['trim']) > 0 ? `, ${count(['trim'])} trimmed` : ''}.`)),
     );
     return `${lines.join('\n')}\n`;
   }

@@ -1,12 +1,11 @@
 import { type ApplyEvent, type ApplyResult } from '../../src/apply/events.js';
 import { applyPlan } from '../../src/apply/executor.js';
 import type { Ark } from '../../src/ark/index.js';
-import { secretResolver } from '../../src/engine.js';
+import { planAgainstServer, secretResolver } from '../../src/engine.js';
 import { type Emulator, startEmulator } from '../../src/emulator/index.js';
 import { PulpClient } from '../../src/live/client.js';
-import { readLiveState } from '../../src/live/read.js';
 import { type DesiredResource, type DesiredState, type LiveState, type Plan, Secret } from '../../src/model/index.js';
-import { buildPlan, type PlanOptions } from '../../src/plan/index.js';
+import type { PlanOptions } from '../../src/plan/index.js';
 import { desired, desiredState } from '../builders.js';
 
 /**
@@ -99,9 +98,9 @@ export class LocalPulp {
     return new LocalPulp(emulator, new PulpClient({ baseUrl: emulator.url, username: 'admin', password: new Secret('password', 'test'), retryDelayMs: 1 }));
   }
 
-  async plan(state: DesiredState, options: PlanOptions = {}): Promise<{ plan: Plan; live: LiveState }> {
-    const live = await readLiveState(this.client);
-    return { plan: buildPlan(state, live, { now: new Date(0), ...options }), live };
+  /** As `pulpform plan` does (versions read when a repository retains). */
+  plan(state: DesiredState, options: PlanOptions = {}): Promise<{ plan: Plan; live: LiveState }> {
+    return planAgainstServer(state, this.client, { now: new Date(0), ...options });
   }
 
   async apply(state: DesiredState, plan: Plan, live: LiveState, env: Record<string, string> = ARK_ENV): Promise<{ result: ApplyResult; events: ApplyEvent[] }> {
