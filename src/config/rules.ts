@@ -3,6 +3,7 @@ import type { Kind } from '../model/index.js';
 import { isPlainObject, SENSITIVE } from './issues.js';
 import type { ReportItem } from './items.js';
 import { itemName, text } from './items.js';
+import { originOf } from './entries.js';
 import type { ConfigItem } from './sections.js';
 import { closest } from './suggest.js';
 import { describeLocation } from './yaml-file.js';
@@ -22,7 +23,8 @@ export type Rule = (context: RuleContext) => void;
 const RESERVED_LABEL_PREFIX = 'pulpform_';
 
 function where(item: ConfigItem, field?: string): string {
-  return describeLocation(item.origin.file, field === undefined ? item.origin.path : [...item.origin.path, field]);
+  const { origin, path } = originOf(item, field === undefined ? [] : [field]);
+  return describeLocation(origin.file, [...origin.path, ...path]);
 }
 
 function ofKind(items: readonly ConfigItem[], kind: Kind): ConfigItem[] {
@@ -239,7 +241,7 @@ const verbatimPublications: Rule = ({ items, report }) => {
 const FORBIDDEN_IN_BASE_PATH = /[\s?#]/;
 const CONTAINER_SEGMENT = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 
-function basePathProblem(path: string, container: boolean): string | undefined {
+export function basePathProblem(path: string, container: boolean): string | undefined {
   if (path.startsWith('/') || path.endsWith('/')) return 'must not start or end with "/"';
   if (FORBIDDEN_IN_BASE_PATH.test(path)) return 'must not contain spaces, "?" or "#"';
   const segments = path.split('/');
