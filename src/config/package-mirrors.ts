@@ -168,13 +168,19 @@ function mirrorItems(data: Record<string, unknown>, origin: Origin, upstream: Up
   };
 
   const environments = Object.entries(servings(data));
-  // One publication per snapshot served; a mirror without distributions still publishes what it syncs.
-  const pins = [...new Set(environments.length === 0 ? [snapshot] : environments.map(([, serving]) => serving.snapshot ?? snapshot))];
+  // One publication per snapshot served, placed where that snapshot is written (so "never
+  // synced" points at the pin); a mirror without distributions still publishes what it syncs.
+  const pins = new Map<string | undefined, Origin>();
+  for (const [environment, serving] of environments) {
+    const pin = serving.snapshot ?? snapshot;
+    if (!pins.has(pin)) pins.set(pin, serving.snapshot !== undefined ? at('distributions', environment, 'snapshot') : at(snapshot === undefined ? 'name' : 'snapshot'));
+  }
+  if (environments.length === 0) pins.set(snapshot, at(snapshot === undefined ? 'name' : 'snapshot'));
   const publicationName = (pin: string | undefined): string => (pin === undefined ? name : `${name}@${pin}`);
   const mode = type === 'deb' ? ((data.publication_mode as string | undefined) ?? 'verbatim') : undefined;
-  const publications: RawItem[] = pins.map((pin) => ({
+  const publications: RawItem[] = [...pins].map(([pin, written]) => ({
     kind: 'publication',
-    origin,
+    origin: written,
     data: { repository: name, ...(mode !== undefined ? { [mode]: true } : {}) },
     generated: {
       ...(pin !== undefined ? { snapshot: pin } : {}),
