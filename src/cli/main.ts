@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { registerApplyCommand } from './commands/apply.js';
 import { registerConformanceCommand } from './commands/conformance.js';
 import { registerEmulatorCommand } from './commands/emulator.js';
+import { registerExportCommand } from './commands/export.js';
 import { registerPlanCommand } from './commands/plan.js';
 import { registerValidateCommand } from './commands/validate.js';
 
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerApplyCommand(program);
   registerEmulatorCommand(program);
   registerConformanceCommand(program);
+  registerExportCommand(program);
   return program;
 }
 
