@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -106,7 +106,7 @@ async function loadExport(path: string): Promise<DesiredState> {
   return loaded.state as DesiredState;
 }
 
-beforeAll(async () => {
+beforeEach(async () => {
   emulator = await startEmulator({ taskMs: 1, content: growing });
   api = apiClient(emulator.url);
   client = new PulpClient({ baseUrl: emulator.url, username: 'admin', password: new Secret('password', 'test'), retryDelayMs: 1 });
@@ -114,7 +114,7 @@ beforeAll(async () => {
   await ansibleStyleServer();
 });
 
-afterAll(async () => {
+afterEach(async () => {
   client.close();
   await emulator.close();
   await rm(dir, { recursive: true, force: true });
@@ -169,5 +169,59 @@ describe('pulpform export, then apply, on a server the Ansible tooling built', (
     expect(Object.fromEntries(['remotes', 'repositories', 'publications', 'distributions'].map((key) => [key, (data[key] ?? []).map((item) => item.name)]))).toEqual({
       remotes: ['ceph/ceph-remote'], repositories: ['ceph/ceph'], publications: [], distributions: ['ceph'],
     });
+  });
+
+  test('package and container mirrors with adopt: true take the objects over without a sync or a new publication', async () => {
+    const before = await readLiveState(client);
+    await writeFile(join(dir, 'mirrors.yaml'), `
+stack: seed
+upstreams:
+  - { name: ark, url: "${ARK}", username: "\${env:ARK_USERNAME}", password: "\${env:ARK_PASSWORD}" }
+  - { name: quay, url: https://quay.io }
+package_mirrors:
+  - name: Rocky Linux 8 - BaseOS
+    type: rpm
+    upstream: ark
+    path: rocky/8.8/BaseOS/x86_64/os
+    snapshot: 20231020T014922
+    policy: on_demand
+    sync_policy: mirror_complete
+    adopt: true
+    distributions:
+      development: { name: rocky-8-baseos-development, base_path: rocky/8/BaseOS/x86_64/os/development }
+      production: { name: rocky-8-baseos-production, base_path: rocky/8/BaseOS/x86_64/os/production, snapshot: 20231020T014922 }
+container_mirrors:
+  - upstream: quay
+    namespace: ceph
+    policy: on_demand
+    adopt: true
+    images: [{ name: ceph, distribution: ceph, include_tags: [v16.2.11] }]
+`);
+    const loaded = await loadDesiredState(dir, { env: { ARK_USERNAME: 'u', ARK_PASSWORD: 'p' } });
+    expect(loaded.diagnostics).toEqual([]);
+    const desired = loaded.state as DesiredState;
+    const plan = buildPlan(desired, before);
+    expect(plan.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(plan.waves.flat().map((a) => a.id).sort()).toEqual([
+      'adopt distribution/container/ceph',
+      'adopt distribution/rpm/rocky-8-baseos-development',
+      'adopt distribution/rpm/rocky-8-baseos-production',
+      'adopt remote/container/ceph/ceph-remote',
+      'adopt remote/rpm/Rocky Linux 8 - BaseOS-remote',
+      'adopt repository/container/ceph/ceph',
+      'adopt repository/rpm/Rocky Linux 8 - BaseOS',
+    ]);
+    // The Ansible tooling passes the remote to each sync; pulpform names it on the repository.
+    const changed = plan.waves.flat().flatMap((a) => a.changes.filter((c) => !c.path.startsWith('/pulp_labels/')).map((c) => `${a.address} ${c.path}`));
+    expect(changed).toEqual(['repository/rpm/Rocky Linux 8 - BaseOS /remote']);
+    const rocky = plan.waves.flat().find((a) => a.address === 'repository/rpm/Rocky Linux 8 - BaseOS');
+    expect(rocky?.reason).toContain('its content is taken as synced from 20231020T014922');
+
+    const result = await applyPlan(plan, { client, live: before, secrets: () => null });
+    expect(result.failed).toEqual([]);
+    const after = await readLiveState(client);
+    expect(hrefs(after)).toEqual(hrefs(before));
+    expect(after.objects.find((o) => o.address === 'repository/rpm/Rocky Linux 8 - BaseOS')?.labels).toMatchObject({ pulpform_synced: '20231020T014922', pulpform_snapshot_20231020T014922: '1' });
+    expect(buildPlan(desired, after).waves.flat().map((a) => `${a.id}: ${a.reason}`)).toEqual([]);
   });
 });
