@@ -9,7 +9,7 @@ import type { ExpandContext, Origin, RawItem, Section, SectionEntry } from './se
 import type { Upstream } from './upstreams.js';
 import { describeLocation } from './yaml-file.js';
 
-export const CONTAINER_MIRRORS_KEY = 'container_mirrors';
+const CONTAINER_MIRRORS_KEY = 'container_mirrors';
 
 const tagsSchema = (description: string): z.ZodType => z.array(z.string().min(1)).optional().describe(description);
 
@@ -143,7 +143,7 @@ function uniqueImages(data: Record<string, unknown>, origin: Origin, context: Ex
  * syncs again; the same selection does not (use --resync to fetch new tags). Never a valid
  * label key, so no snapshot record is written for it.
  */
-export function tagMarker(include: readonly string[] | undefined, exclude: readonly string[] | undefined): string {
+function tagMarker(include: readonly string[] | undefined, exclude: readonly string[] | undefined): string {
   const list = (tags: readonly string[]): string => [...new Set(tags)].sort().join(' ');
   const included = `tags:${include !== undefined && include.length > 0 ? list(include) : '*'}`;
   return exclude !== undefined && exclude.length > 0 ? `${included} except:${list(exclude)}` : included;

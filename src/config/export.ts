@@ -287,7 +287,7 @@ function versionNumber(href: string | undefined): number {
  * `ARK_STACKHPC_COM_PASSWORD` for a password of a remote of https://ark.stackhpc.com/...:
  * named after the URL's host, on the assumption that remotes of one upstream share credentials.
  */
-export function secretVariable(remote: LiveObject, field: string): string {
+function secretVariable(remote: LiveObject, field: string): string {
   let host = 'REMOTE';
   try {
     host = new URL(String(remote.fields.url)).host;

@@ -8,7 +8,7 @@ import type { Upstream } from './upstreams.js';
 import type { Path } from './yaml-file.js';
 
 /** `YYYYMMDDTHHMMSS` with a plausible date and time: the last segment of an Ark snapshot URL. */
-export const SNAPSHOT_PATTERN = /^\d{4}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3])[0-5]\d[0-5]\d$/;
+const SNAPSHOT_PATTERN = /^\d{4}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3])[0-5]\d[0-5]\d$/;
 
 /** The format is checked by checkSnapshot, whose message says how to find the right stamp. */
 export function snapshotSchema(description: string): z.ZodType {

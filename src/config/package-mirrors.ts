@@ -6,7 +6,7 @@ import { checkSnapshot, mirrorMetaFields, ownership, policySchema, snapshotSchem
 import type { ExpandContext, Origin, RawItem, Section, SectionEntry } from './sections.js';
 import type { Upstream } from './upstreams.js';
 
-export const PACKAGE_MIRRORS_KEY = 'package_mirrors';
+const PACKAGE_MIRRORS_KEY = 'package_mirrors';
 
 const TYPES = ['rpm', 'deb'] as const;
 type MirrorType = (typeof TYPES)[number];

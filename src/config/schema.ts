@@ -50,7 +50,7 @@ function syncSchema(plugin: Plugin): z.ZodType {
 }
 
 /** After resolution a write-only field holds a Secret; anything else was not a string in the YAML. */
-export const secretValue = z.custom<Secret>(isSecret, { params: { expected: 'string' } });
+const secretValue = z.custom<Secret>(isSecret, { params: { expected: 'string' } });
 
 export function fieldSchema(spec: FieldSpec, mode: SchemaMode): z.ZodType {
   let schema: z.ZodType;

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { FIELDS } from '../model/index.js';
 import { checkEntry, entryFields, within } from './entries.js';
-import { urlProblem } from './rules.js';
+import { urlFinding } from './rules.js';
 import { fieldSchema } from './schema.js';
 import type { SchemaMode } from './schema.js';
 import type { Origin, ReportAt, Section, SectionEntry } from './sections.js';
@@ -13,7 +13,7 @@ export const UPSTREAMS_KEY = 'upstreams';
 const SHARED_REMOTE_FIELDS = ['username', 'password', 'ca_cert', 'client_cert', 'client_key', 'tls_validation', 'proxy_url', 'proxy_username', 'proxy_password'] as const;
 const SECRET = new Set(['username', 'password', 'client_key', 'proxy_username', 'proxy_password']);
 
-export const DEFAULT_CONTENT_PATH = '/pulp/content/';
+const DEFAULT_CONTENT_PATH = '/pulp/content/';
 
 /** An upstream Pulp (Ark) as the mirrors use it. */
 export interface Upstream {
@@ -87,22 +87,12 @@ export function readUpstreams(entries: readonly SectionEntry[], report: ReportAt
 
 function urlsAreValid(data: Record<string, unknown>, origin: Origin, report: ReportAt): boolean {
   let valid = true;
-  for (const [field, credentials] of [['url', 'username and password'], ['registry', 'username and password'], ['proxy_url', 'proxy_username and proxy_password']] as const) {
+  for (const field of ['url', 'registry', 'proxy_url']) {
     const url = data[field];
-    if (typeof url !== 'string') continue;
-    const problem = urlProblem(url, false);
-    if (problem === undefined) continue;
+    const finding = typeof url === 'string' ? urlFinding(field, url, { allowFile: false, example: field === 'proxy_url' ? 'http://proxy.example.com:3128' : 'https://ark.stackhpc.com' }) : undefined;
+    if (finding === undefined) continue;
     valid = false;
-    report(origin, [field], 'value', {
-      severity: 'error',
-      code: problem.code,
-      summary: problem.summary,
-      detail: problem.detail,
-      hint: problem.code === 'config.url_credentials'
-        ? `Remove the credentials from the URL and set ${credentials} (e.g. ${field === 'proxy_url' ? 'proxy_password' : 'password'}: \${env:NAME}).`
-        : `Write the origin of the server, e.g. https://ark.stackhpc.com${field === 'proxy_url' ? ':3128' : ''}.`,
-      value: problem.redacted,
-    });
+    report(origin, [field], 'value', finding);
   }
   return valid;
 }

@@ -15,7 +15,7 @@ interface ExportCommandOptions extends Omit<ServerCommandOptions, 'file'> {
   stack?: string;
 }
 
-export const EXPORT_FILE = 'export.yaml';
+const EXPORT_FILE = 'export.yaml';
 
 export function registerExportCommand(program: Command): void {
   const command = program
