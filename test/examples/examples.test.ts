@@ -10,7 +10,7 @@ import { runCli } from '../helpers/cli.js';
 
 const ENV = { ARK_URL: 'https://ark.stackhpc.com', ARK_USERNAME: 'ark-user', ARK_PASSWORD: 'ark-password' };
 const SCENARIOS = '../shared/release-train/scenarios';
-const DIRECTORIES = ['desired-state', ...readdirSync('examples').sort().map((name) => `examples/${name}`)];
+const DIRECTORIES = ['desired-state', ...readdirSync('examples', { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => `examples/${entry.name}`).sort()];
 
 interface Scenario {
   rpm: ScenarioRepo[];
