@@ -17,8 +17,6 @@ const DEFAULT_CONTENT_PATH = '/pulp/content/';
 
 /** An upstream Pulp (Ark) as the mirrors use it. */
 export interface Upstream {
-  name: string;
-  origin: Origin;
   /** Origin without a trailing slash: `https://ark.stackhpc.com`. */
   url: string;
   /** With leading and trailing slashes: `/pulp/content/`. */
@@ -80,7 +78,7 @@ export function readUpstreams(entries: readonly SectionEntry[], report: ReportAt
       continue;
     }
     firstOrigin.set(name, entry.origin);
-    upstreams.set(name, valid && urlsAreValid(data, entry.origin, report) ? toUpstream(name, data, entry.origin) : null);
+    upstreams.set(name, valid && urlsAreValid(data, entry.origin, report) ? toUpstream(data, entry.origin) : null);
   }
   return upstreams;
 }
@@ -97,7 +95,7 @@ function urlsAreValid(data: Record<string, unknown>, origin: Origin, report: Rep
   return valid;
 }
 
-function toUpstream(name: string, data: Record<string, unknown>, origin: Origin): Upstream {
+function toUpstream(data: Record<string, unknown>, origin: Origin): Upstream {
   const url = (data.url as string).replace(/\/+$/, '');
   const contentPath = `/${(typeof data.content_path === 'string' ? data.content_path : DEFAULT_CONTENT_PATH).replace(/^\/+|\/+$/g, '')}/`.replace(/^\/\/$/, '/');
   const remoteFields: Record<string, unknown> = {};
@@ -108,8 +106,6 @@ function toUpstream(name: string, data: Record<string, unknown>, origin: Origin)
     fieldOrigins[field] = within(origin, field);
   }
   return {
-    name,
-    origin,
     url,
     contentPath,
     registry: typeof data.registry === 'string' ? data.registry.replace(/\/+$/, '') : url,
