@@ -257,8 +257,10 @@ export function describeDiagnostic(diagnostic: Diagnostic): string {
   return parts.join(' ');
 }
 
+/** Lines become one sentence run: unpunctuated line ends get `;`, the last one `.`. */
 function oneLine(text: string): string {
-  return text.trim().split(/\s*\n\s*/).join('; ').replace(/([^.!?;:])$/, '$1.');
+  const lines = text.trim().split(/\s*\n\s*/);
+  return lines.map((line, i) => (/[.!?:;]$/.test(line) ? line : `${line}${i === lines.length - 1 ? '.' : ';'}`)).join(' ');
 }
 
 function describeError(error: unknown): { message: string; hint?: string } {

@@ -17,6 +17,8 @@ const DEAD_UPSTREAM = 'http://127.0.0.1:9';
 
 interface RemoteSpec {
   name: string;
+  /** Default file. */
+  type?: 'file' | 'rpm';
   concurrency?: number;
   /** Also declare a repository synced from it (from a dead upstream: the sync fails). */
   synced?: boolean;
@@ -25,7 +27,7 @@ interface RemoteSpec {
 function stateYaml(remotes: RemoteSpec[]): string {
   const lines = ['stack: watch', 'remotes:'];
   for (const remote of remotes) {
-    lines.push(`  - name: ${remote.name}`, '    type: file', `    url: ${DEAD_UPSTREAM}/${remote.name}/PULP_MANIFEST`);
+    lines.push(`  - name: ${remote.name}`, `    type: ${remote.type ?? 'file'}`, `    url: ${DEAD_UPSTREAM}/${remote.name}/PULP_MANIFEST`);
     if (remote.concurrency !== undefined) lines.push(`    download_concurrency: ${remote.concurrency}`);
   }
   const synced = remotes.filter((remote) => remote.synced);
@@ -70,8 +72,8 @@ async function api(path: string, init: { method?: string; body?: object } = {}):
   return { status: response.status, body: response.status === 204 ? undefined : await response.json() };
 }
 
-async function remote(name: string): Promise<{ pulp_href: string; download_concurrency: number | null } | undefined> {
-  return (await api(`/pulp/api/v3/remotes/file/file/?name=${name}`)).body.results[0];
+async function remote(name: string, type = 'file'): Promise<{ pulp_href: string; download_concurrency: number | null } | undefined> {
+  return (await api(`/pulp/api/v3/remotes/${type}/${type}/?name=${name}`)).body.results[0];
 }
 
 function writes(method?: string): { method: string; path: string }[] {
@@ -147,10 +149,16 @@ describe('pulpform watch', () => {
     expect(diagnostic.message).toContain('Fix: ');
     expect(diagnostic.diagnostic).toMatchObject({ severity: 'error', source: { file: 'state.yaml', line: 5 } });
 
-    // Periodic cycles go on with the last valid desired state, which is in sync.
-    const periodic = await w.cycleDone(w.mark(), (line) => (line.trigger as { reasons: string[] }).reasons.includes('interval'));
-    expect(periodic.outcome).toBe('in_sync');
     expect(writes()).toEqual([]);
+    expect((await remote('a'))?.download_concurrency).toBe(2);
+
+    // The last valid desired state stays in force: periodic cycles repair drift to it.
+    mark = w.mark();
+    expect((await api((await remote('a'))!.pulp_href, { method: 'PATCH', body: { download_concurrency: 9 } })).status).toBe(202);
+    const repaired = await w.waitFor('the drift repair', (line) => line.code === 'action.done' && line.actionId === 'update remote/file/a', mark);
+    const repair = await w.cycleDone(w.lines.indexOf(repaired));
+    expect(repair).toMatchObject({ outcome: 'applied', trigger: { reasons: ['interval'] } });
+    expect(w.lines.slice(mark).find((line) => line.code === 'watch.desired_invalid')).toMatchObject({ level: 'warn', applied: 'last_good' });
     expect((await remote('a'))?.download_concurrency).toBe(2);
 
     mark = w.mark();
@@ -185,31 +193,40 @@ describe('pulpform watch', () => {
     expect(await w.stop()).toEqual({ status: 0, signal: null });
   });
 
-  test('a delete is reported and not performed without --prune, and is performed with it', async () => {
+  test('deletes and replacements are reported and not performed without --prune, and are performed with it', async () => {
     await writeFile(statePath(), stateYaml([{ name: 'a' }, { name: 'b' }]));
     const w = watch();
     await w.cycleDone(0, applied);
 
+    // b is dropped; a becomes an rpm remote, which Pulp can only do by deleting the file one first.
     let mark = w.mark();
-    await writeFile(statePath(), stateYaml([{ name: 'a' }]));
+    await writeFile(statePath(), stateYaml([{ name: 'a', type: 'rpm' }]));
     const held = await w.cycleDone(mark);
-    expect(held).toMatchObject({ outcome: 'in_sync', heldBack: { deletes: 1, replacements: 0 } });
-    expect(held.message).toContain('1 deletion held back (run with --prune)');
-    expect(await w.waitFor('the held-back report', (line) => line.code === 'watch.held_back', mark)).toMatchObject({ level: 'warn', deletes: ['remote/file/b'] });
+    expect(held).toMatchObject({ outcome: 'in_sync', heldBack: { deletes: 1, replacements: 1 } });
+    expect(held.message).toContain('1 deletion and 1 replacement held back (run with --prune)');
+    expect(await w.waitFor('the held-back report', (line) => line.code === 'watch.held_back', mark)).toMatchObject({
+      level: 'warn',
+      deletes: ['remote/file/b'],
+      replacements: ['remote/rpm/a'],
+    });
     expect(writes('DELETE')).toEqual([]);
+    expect(await remote('a')).toBeDefined();
     expect(await remote('b')).toBeDefined();
 
-    // Each later cycle still counts it, without repeating the full report.
+    // Each later cycle still counts them, without repeating the full report.
     mark = w.mark();
-    await writeFile(statePath(), stateYaml([{ name: 'a', concurrency: 3 }]));
-    expect(await w.cycleDone(mark)).toMatchObject({ outcome: 'applied', heldBack: { deletes: 1 } });
+    await writeFile(statePath(), stateYaml([{ name: 'a', type: 'rpm' }, { name: 'c' }]));
+    expect(await w.cycleDone(mark)).toMatchObject({ outcome: 'applied', changed: { create: 1 }, heldBack: { deletes: 1, replacements: 1 } });
     expect(w.lines.slice(mark).filter((line) => line.code === 'watch.held_back')).toEqual([]);
+    expect(writes('DELETE')).toEqual([]);
     expect(await w.stop()).toEqual({ status: 0, signal: null });
 
     const pruning = watch(['--prune']);
-    expect(await pruning.cycleDone()).toMatchObject({ outcome: 'applied', changed: { delete: 1 }, heldBack: { deletes: 0 } });
+    expect(await pruning.cycleDone()).toMatchObject({ outcome: 'applied', changed: { delete: 1, replace: 1 }, heldBack: { deletes: 0, replacements: 0 } });
     expect(await remote('b')).toBeUndefined();
-    expect(await remote('a')).toBeDefined();
+    expect(await remote('a')).toBeUndefined();
+    expect(await remote('a', 'rpm')).toBeDefined();
+    expect(await remote('c')).toBeDefined();
     expect(await pruning.stop()).toEqual({ status: 0, signal: null });
   });
 
@@ -265,6 +282,14 @@ describe('pulpform watch', () => {
       proxy.closeAllConnections();
       await new Promise((resolve) => proxy.close(resolve));
     }
+  });
+
+  test('a desired-state path that does not exist is an error at start, with the fix', async () => {
+    const result = await runCli(['watch', '-f', 'missing', '--server', emulator.url], { cwd: dir, env: { PULP_PASSWORD: PASSWORD } });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('Desired state not found');
+    expect(result.stderr).toContain('-f PATH');
+    expect(emulator.requests()).toEqual([]);
   });
 
   test('SIGTERM during an apply abandons the task wait and exits 0; the task runs on in Pulp and a later apply converges', async () => {
