@@ -52,6 +52,19 @@ export function registerWatchCommand(program: Command): void {
       const { level, message, time: _time, ...data } = event;
       logger.log(level, message, options.logFormat === 'json' ? data : {});
     };
+    // Listening from the start, so a signal during startup also ends in a clean stop.
+    const stopSignal = new Promise<NodeJS.Signals>((resolve) => {
+      const onSignal = (signal: NodeJS.Signals): void => {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        // A second signal while stopping quits at once.
+        process.once('SIGINT', () => process.exit(130));
+        process.once('SIGTERM', () => process.exit(143));
+        resolve(signal);
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+    });
     try {
       // A path that does not exist is a typo, not an edit in progress: report it the way validate does.
       if (!existsSync(options.file)) await loadDesired(options.file);
@@ -76,18 +89,7 @@ export function registerWatchCommand(program: Command): void {
         ...(options.interval !== undefined ? { intervalMs: options.interval * 1000 } : {}),
         emit: log,
       });
-      await new Promise<void>((resolve) => {
-        const onSignal = (signal: NodeJS.Signals): void => {
-          process.off('SIGINT', onSignal);
-          process.off('SIGTERM', onSignal);
-          // A second signal while stopping quits at once.
-          process.once('SIGINT', () => process.exit(130));
-          process.once('SIGTERM', () => process.exit(143));
-          void watch.stop(signal).catch((error: unknown) => reportError(error, { color: errColor, logger })).finally(resolve);
-        };
-        process.on('SIGINT', onSignal);
-        process.on('SIGTERM', onSignal);
-      });
+      await watch.stop(await stopSignal);
       process.exitCode = 0;
     } catch (error) {
       reportError(error, { color: errColor, logger });
