@@ -29,8 +29,8 @@ const SERVER = 'server';
 /**
  * One reconcile per call: load the desired state, read Pulp, plan, leave out what is backing
  * off, apply, and report. Keeps what must outlive a cycle: the last valid desired state (in
- * force while the files are invalid), per-object failure backoff, and what was already
- * reported, so that a problem that persists is described in full once and counted each cycle.
+ * force while the files are invalid), per-object failure backoff, and which plan problems were
+ * already reported, so that one that persists is described in full once and counted each cycle.
  * Never throws for bad input or an unreachable server; those are outcomes of the cycle.
  */
 export class Reconciler {
@@ -39,8 +39,10 @@ export class Reconciler {
   readonly #objects: FailureBackoff;
   readonly #server: FailureBackoff;
   readonly #now: () => number;
-  /** Fingerprints of the problem sets last described in full. */
-  readonly #reported = { invalid: '', plan: '', heldBack: '' };
+  /** Errors in the desired state files as last read; 0 when they were valid. */
+  #invalidErrors = 0;
+  /** Fingerprints of the plan problems last described in full. */
+  readonly #reported = { plan: '', heldBack: '' };
 
   constructor(private readonly options: ReconcilerOptions) {
     this.#objects = new FailureBackoff(options.backoff);
@@ -79,16 +81,35 @@ export class Reconciler {
   }
 
   /**
-   * The desired state to converge to, or undefined to apply nothing. A fresh edit that is
-   * invalid applies nothing; a periodic cycle over invalid files keeps the last good state in
-   * force (drift repair goes on while someone finishes an edit).
+   * The desired state to converge to, or undefined to apply nothing. Files are read only when
+   * they changed (after the debounce) or at start: a periodic cycle that read them could catch
+   * an edit half-written, and with --prune act on a truncated file. An invalid edit applies
+   * nothing; periodic cycles go on converging to the last valid desired state meanwhile.
    */
   async #load(cycle: number, trigger: WatchTrigger): Promise<DesiredState | undefined> {
+    const lastGoodSha256 = this.#lastGood?.state.sources.sha256;
+    if (!trigger.reasons.includes('change') && !trigger.reasons.includes('start')) {
+      if (this.#invalidErrors > 0) {
+        const count = `${this.#invalidErrors} error${this.#invalidErrors === 1 ? '' : 's'}`;
+        this.#emit({
+          code: 'watch.desired_invalid',
+          level: this.#lastGood ? 'warn' : 'error',
+          message: this.#lastGood
+            ? `the desired state files still have ${count} (reported when they were saved); converging to the last valid desired state (${lastGoodSha256?.slice(0, 12)})`
+            : `the desired state files still have ${count} (reported when they were saved); nothing is applied`,
+          cycle,
+          errors: this.#invalidErrors,
+          applied: this.#lastGood ? 'last_good' : 'nothing',
+          ...(lastGoodSha256 !== undefined ? { lastGoodSha256 } : {}),
+        });
+      }
+      return this.#lastGood?.state;
+    }
     try {
       const loaded = await loadDesired(this.options.path, this.options.env);
-      this.#reported.invalid = '';
+      this.#invalidErrors = 0;
       const { files, sha256 } = loaded.state.sources;
-      if (sha256 !== this.#lastGood?.state.sources.sha256) {
+      if (sha256 !== lastGoodSha256) {
         const resources = loaded.state.resources.length;
         this.#emit({ code: 'watch.desired_loaded', level: 'info', message: `desired state loaded: ${resources} object${resources === 1 ? '' : 's'} from ${files.join(', ')}`, cycle, files, sha256, resources });
         for (const diagnostic of loaded.warnings) this.#diagnostic(cycle, 'config', diagnostic);
@@ -97,28 +118,19 @@ export class Reconciler {
       return loaded.state;
     } catch (error) {
       if (!(error instanceof DesiredStateError)) throw error;
-      const edited = trigger.reasons.includes('change') || trigger.reasons.includes('start');
-      const fallBack = edited ? undefined : this.#lastGood;
       const errors = error.diagnostics.filter((d) => d.severity === 'error').length;
-      const count = `${errors} error${errors === 1 ? '' : 's'}`;
-      const lastGoodSha256 = this.#lastGood?.state.sources.sha256;
+      this.#invalidErrors = errors;
       this.#emit({
         code: 'watch.desired_invalid',
-        level: fallBack ? 'warn' : 'error',
-        message: fallBack
-          ? `the desired state still has ${count}; converging to the last valid one (${lastGoodSha256?.slice(0, 12)}) instead`
-          : `the desired state has ${count}; nothing is applied. ${this.#lastGood ? 'The last valid desired state stays in force for drift repair' : 'Waiting for a valid save'}`,
+        level: 'error',
+        message: `the desired state has ${errors} error${errors === 1 ? '' : 's'}; nothing is applied. ${this.#lastGood ? 'The last valid desired state stays in force for drift repair' : 'Waiting for a valid save'}`,
         cycle,
         errors,
-        applied: fallBack ? 'last_good' : 'nothing',
+        applied: 'nothing',
         ...(lastGoodSha256 !== undefined ? { lastGoodSha256 } : {}),
       });
-      const fingerprint = JSON.stringify(error.diagnostics);
-      if (edited || fingerprint !== this.#reported.invalid) {
-        this.#reported.invalid = fingerprint;
-        for (const diagnostic of error.diagnostics) this.#diagnostic(cycle, 'config', diagnostic);
-      }
-      return fallBack?.state;
+      for (const diagnostic of error.diagnostics) this.#diagnostic(cycle, 'config', diagnostic);
+      return undefined;
     }
   }
 

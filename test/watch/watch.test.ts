@@ -134,7 +134,7 @@ describe('pulpform watch', () => {
 
   test('an invalid edit changes nothing and is reported with file:line and the fix; the next valid edit is applied', async () => {
     await writeFile(statePath(), stateYaml([{ name: 'a', concurrency: 2 }]));
-    const w = watch(['--interval', '1']);
+    const w = watch(['--interval', '0.2']);
     await w.cycleDone(0, applied);
     emulator.resetRequests();
 
@@ -170,7 +170,7 @@ describe('pulpform watch', () => {
 
   test('drift made outside pulpform is repaired on the interval', async () => {
     await writeFile(statePath(), stateYaml([{ name: 'a', concurrency: 2 }, { name: 'b' }]));
-    const w = watch(['--interval', '1']);
+    const w = watch(['--interval', '0.2']);
     await w.cycleDone(0, applied);
 
     // Someone changes one remote and deletes the other behind pulpform's back.
@@ -267,7 +267,7 @@ describe('pulpform watch', () => {
     await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
     try {
       await writeFile(statePath(), stateYaml([{ name: 'a' }]));
-      const w = watch(['--backoff', '1'], `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`);
+      const w = watch(['--backoff', '0.2'], `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`);
       const failed = await w.cycleDone(0, (line) => line.outcome === 'error');
       expect(failed.message).toMatch(/could not reconcile: .*503/);
       expect(failed.retryAt).toEqual(expect.any(Number));
