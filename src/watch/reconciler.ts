@@ -263,7 +263,7 @@ export function describeTrigger(trigger: WatchTrigger): string {
 /** `desired-state/a.yaml:7:13: Unknown field (in remotes[0].polcy). A rpm remote has no field "polcy". Fix: Rename it to "policy".` */
 export function describeDiagnostic(diagnostic: Diagnostic): string {
   const where = diagnostic.source ? `${diagnostic.source.file}:${diagnostic.source.line}:${diagnostic.source.column}: ` : diagnostic.address ? `${diagnostic.address}: ` : '';
-  const parts = [`${where}${diagnostic.summary}${diagnostic.path ? ` (in ${diagnostic.path})` : ''}.`];
+  const parts = [`${where}${oneLine(`${diagnostic.summary}${diagnostic.path ? ` (in ${diagnostic.path})` : ''}`)}`];
   if (diagnostic.detail) parts.push(oneLine(diagnostic.detail));
   if (diagnostic.hint) parts.push(`Fix: ${oneLine(diagnostic.hint)}`);
   return parts.join(' ');
