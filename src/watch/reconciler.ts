@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import type { ApplyResult } from '../apply/events.js';
 import { applyPlan } from '../apply/executor.js';
 import { DesiredStateError, type LoadedDesiredState, loadDesired, planAgainstServer, secretResolver } from '../engine.js';
@@ -256,7 +257,7 @@ function backingOff(entry: BackoffEntry): BackingOff {
 }
 
 export function describeTrigger(trigger: WatchTrigger): string {
-  const files = trigger.files.map((file) => file.split(/[\\/]/).pop()).join(', ');
+  const files = trigger.files.map((file) => basename(file)).join(', ');
   return trigger.reasons.map((reason) => (reason === 'change' && files ? `change: ${files}` : reason)).join(', ');
 }
 

@@ -1,4 +1,5 @@
-import { type CycleReport, mergeTriggers, type TriggerReason, type WatchEvent, type WatchTrigger } from './events.js';
+import { basename } from 'node:path';
+import { type CycleOutcome, type CycleReport, mergeTriggers, type TriggerReason, type WatchEvent, type WatchTrigger } from './events.js';
 import { watchDesiredState } from './files.js';
 import { ReconcileLatch } from './latch.js';
 import { Reconciler, type ReconcilerOptions } from './reconciler.js';
@@ -18,6 +19,17 @@ export interface RunningWatch {
    */
   stop(reason: string): Promise<void>;
 }
+
+const CYCLE_LEVEL: Record<CycleOutcome, 'info' | 'warn' | 'error'> = {
+  in_sync: 'info',
+  applied: 'info',
+  waiting: 'warn',
+  interrupted: 'warn',
+  incomplete: 'error',
+  invalid: 'error',
+  blocked: 'error',
+  error: 'error',
+};
 
 /** setTimeout holds at most 2^31−1 ms (24.8 days); a longer wait just wakes once early. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -60,7 +72,7 @@ export async function startWatch(options: WatchOptions): Promise<RunningWatch> {
           emit({
             code: 'watch.cycle_done',
             time: time(),
-            level: report.outcome === 'in_sync' || report.outcome === 'applied' ? 'info' : report.outcome === 'waiting' || report.outcome === 'interrupted' ? 'warn' : 'error',
+            level: CYCLE_LEVEL[report.outcome],
             message: describeCycle(report, queued, next?.at),
             ...report,
             queued,
@@ -79,7 +91,7 @@ export async function startWatch(options: WatchOptions): Promise<RunningWatch> {
     onEvent: (event, file) => emit({ code: 'watch.file_event', time: time(), level: 'debug', message: `${event} ${file}`, event, file }),
     onChange: (changed) => {
       const queued = latch.state === 'running' || latch.state === 'queued';
-      const names = changed.map((file) => file.split(/[\\/]/).pop()).join(', ');
+      const names = changed.map((file) => basename(file)).join(', ');
       emit({
         code: 'watch.files_changed',
         time: time(),
