@@ -6,6 +6,7 @@ import { registerConformanceCommand } from './commands/conformance.js';
 import { registerEmulatorCommand } from './commands/emulator.js';
 import { registerPlanCommand } from './commands/plan.js';
 import { registerValidateCommand } from './commands/validate.js';
+import { registerWatchCommand } from './commands/watch.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerValidateCommand(program);
   registerPlanCommand(program);
   registerApplyCommand(program);
+  registerWatchCommand(program);
   registerEmulatorCommand(program);
   registerConformanceCommand(program);
   return program;
