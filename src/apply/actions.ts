@@ -1,5 +1,6 @@
 import type { PulpClient, TaskProgress, WriteResult } from '../live/client.js';
 import { PulpApiError, TaskFailedError } from '../live/errors.js';
+import { PUSH_REPOSITORY_ENDPOINT } from '../live/normalize.js';
 import { LABELS, labelProblem } from '../model/labels.js';
 import { type JsonObject, jsonEqual } from '../model/json.js';
 import type { PlanAction } from '../model/plan.js';
@@ -59,6 +60,11 @@ export async function executeAction(ctx: ActionContext, action: PlanAction): Pro
 
 async function createObject(ctx: ActionContext, action: PlanAction): Promise<ActionOutcome> {
   const body = writeBody(ctx, action);
+  const reused = reusableSyncPublication(ctx, action, body);
+  if (reused) {
+    ctx.run.recordCreated(action.address, { pulp_href: reused });
+    return { href: reused, note: 'made by the sync itself' };
+  }
   for (let attempt = 1; ; attempt++) {
     try {
       const object = await createdObject(ctx, action, await ctx.client.create(`${action.endpoint}/`, body));
@@ -73,6 +79,16 @@ async function createObject(ctx: ActionContext, action: PlanAction): Promise<Act
       }
     }
   }
+}
+
+/**
+ * An rpm mirror_complete (or autopublish) sync publishes the version it makes; a second
+ * publication of the same version with default options would only duplicate it.
+ */
+function reusableSyncPublication(ctx: ActionContext, action: PlanAction, body: JsonObject): string | undefined {
+  if (action.kind !== 'publication' || typeof body['repository_version'] !== 'string') return undefined;
+  const options = Object.keys(body).filter((key) => key !== 'repository_version');
+  return options.length === 0 ? ctx.run.syncMadePublication(body['repository_version'], action.endpoint) : undefined;
 }
 
 /**
@@ -137,6 +153,13 @@ async function updateObject(ctx: ActionContext, action: PlanAction): Promise<Act
 
 async function deleteObject(ctx: ActionContext, action: PlanAction): Promise<ActionOutcome> {
   const href = ctx.run.liveHref(action.address, action.guard?.href);
+  if (href.includes(`/${PUSH_REPOSITORY_ENDPOINT}/`)) {
+    throw new ApplyStepError(
+      'apply.push_repository',
+      `${action.address} is a container push repository, which Pulp does not let anyone delete directly`,
+      `delete the container distribution that serves it (Pulp deletes the push repository with it), or choose another name`,
+    );
+  }
   let result: WriteResult;
   try {
     result = await ctx.client.delete(href);
@@ -173,7 +196,8 @@ async function syncRepository(ctx: ActionContext, action: PlanAction): Promise<A
   const version = createdResources(task).find((h) => VERSION_HREF.test(h)) ?? current['latest_version_href'];
   if (typeof version !== 'string') throw new ApplyStepError('apply.internal', `${action.address} has no latest version after its sync`);
   const written = await writeLabelsAfter(ctx, action, repository, current, version);
-  ctx.run.recordSync(action.address, { versionHref: version, labels: written });
+  const publications = createdResources(task).filter((h) => h.includes('/publications/'));
+  ctx.run.recordSync(action.address, { versionHref: version, labels: written, publications });
   const created = createdResources(task).includes(version);
   return { href: repository, note: created ? `new version ${version}` : `no new version; latest is ${version}` };
 }

@@ -20,6 +20,8 @@ interface SyncOutcome {
   versionHref: string;
   /** Labels written after the sync (`pulpform_synced`, snapshot records). */
   labels: Record<string, string>;
+  /** Publications the sync task made itself (rpm mirror_complete, autopublish). */
+  publications: string[];
 }
 
 export function isHrefRef(value: unknown): value is HrefRef {
@@ -50,6 +52,16 @@ export class RunState {
 
   recordSync(address: Address, outcome: SyncOutcome): void {
     this.#synced.set(address, outcome);
+  }
+
+  /** A publication of `versionHref` that a sync in this run made, if any. */
+  syncMadePublication(versionHref: string, endpoint: string): string | undefined {
+    for (const outcome of this.#synced.values()) {
+      if (outcome.versionHref !== versionHref) continue;
+      const href = outcome.publications.find((h) => h.includes(`/${endpoint}/`));
+      if (href) return href;
+    }
+    return undefined;
   }
 
   /** The href an action on `address` acts on: created in this run, else the one the plan saw, else the live one. */

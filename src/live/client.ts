@@ -168,9 +168,10 @@ export class PulpClient {
 
   /** GET one object: an href (`/pulp/api/v3/...`), a path relative to the API root, or an absolute URL on this server. */
   async get(path: string, query?: Query, signal?: AbortSignal): Promise<JsonObject> {
-    const body = await this.#json('GET', withQuery(path, query), undefined, signal);
+    const target = withQuery(path, query);
+    const body = await this.#json('GET', target, undefined, signal);
     if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-      throw this.#notPulp('GET', withQuery(path, query), 'the response is not a JSON object');
+      throw this.#notPulp('GET', this.#displayPath(target), 'the response is not a JSON object');
     }
     return body;
   }
@@ -326,6 +327,18 @@ export class PulpClient {
           ...(signal ? { signal } : {}),
         });
         response = { status: answer.statusCode, headers: answer.headers, text: answer.body };
+        if (response.status < 300 && isCutShort(response)) {
+          failure = new PulpApiError({
+            code: 'cut_short',
+            method,
+            path: displayPath,
+            status: response.status,
+            reason: `the JSON answer is incomplete (${response.text.length} bytes)`,
+            hint: 'a proxy or the server cut the answer short; running again is safe',
+            outcomeUnknown: method !== 'GET',
+          });
+          response = undefined;
+        }
       } catch (error) {
         if (isAbort(error)) throw error;
         failure = this.#networkError(method, displayPath, error);
@@ -348,7 +361,7 @@ export class PulpClient {
 
   #failureRetryable(method: string, failure: PulpApiError): boolean {
     if (failure.code === 'connection_refused') return true;
-    return IDEMPOTENT.has(method) && (failure.code === 'connection_reset' || failure.code === 'timeout' || failure.code === 'network');
+    return IDEMPOTENT.has(method) && ['connection_reset', 'timeout', 'network', 'cut_short'].includes(failure.code);
   }
 
   #backoff(attempt: number, response: RawResponse | undefined): number {
@@ -427,6 +440,7 @@ export class PulpClient {
     }
     if (status === 404) return new PulpApiError({ ...base, reason: `not found${detail}`, outcomeUnknown: false });
     if (status === 400) return new PulpApiError({ ...base, reason: `Pulp refused the request${detail}`, outcomeUnknown: false });
+    if (status === 405) return new PulpApiError({ ...base, reason: `Pulp does not allow ${method} here${detail}`, outcomeUnknown: false });
     if (status === 429) {
       return new PulpApiError({ ...base, reason: `the server is rate limiting requests${detail}`, hint: 'lower --concurrency or try again later', outcomeUnknown: false });
     }
@@ -506,6 +520,17 @@ function withQuery(path: string, query: Query | undefined): string {
   if (!query || Object.keys(query).length === 0) return path;
   const params = new URLSearchParams(Object.entries(query).map(([key, value]): [string, string] => [key, String(value)]));
   return `${path}${path.includes('?') ? '&' : '?'}${params.toString()}`;
+}
+
+/** A JSON answer that does not parse: cut short in transit (a non-JSON answer is judged later, with a hint about the API root). */
+function isCutShort(response: RawResponse): boolean {
+  if (!/json/i.test(headerOf(response, 'content-type') ?? '') || response.text.trim() === '') return false;
+  try {
+    JSON.parse(response.text);
+    return false;
+  } catch {
+    return true;
+  }
 }
 
 function headerOf(response: RawResponse, name: string): string | undefined {

@@ -4,6 +4,7 @@ import type { Json } from '../model/json.js';
 export type PulpErrorCode =
   | 'http'
   | 'not_json'
+  | 'cut_short'
   | 'redirect'
   | 'connection_refused'
   | 'connection_reset'

@@ -26,7 +26,7 @@ export const LIVE_ENDPOINTS: readonly Endpoint[] = [
 ];
 
 export interface ReadLiveStateOptions {
-  /** Lists in flight at once. Default 6. */
+  /** Lists in flight at once. Default 8. */
   concurrency?: number;
 }
 
@@ -38,7 +38,7 @@ export interface ReadLiveStateOptions {
 export async function readLiveState(client: PulpClient, options: ReadLiveStateOptions = {}): Promise<LiveState> {
   const server = serverInfoOf(client, await client.status());
   const endpoints = LIVE_ENDPOINTS.filter((endpoint) => pluginInstalled(server, kindAndPluginOf(endpoint).plugin));
-  const lists = await mapBounded(endpoints, options.concurrency ?? 6, (endpoint) => client.list(`${endpoint}/`));
+  const lists = await mapBounded(endpoints, options.concurrency ?? 8, (endpoint) => client.list(`${endpoint}/`));
   const repositoryNames = new Map<string, string>();
   endpoints.forEach((endpoint, i) => {
     if (!endpoint.startsWith('repositories/')) return;

@@ -341,6 +341,14 @@ describe('applyPlan actions', () => {
     expect(result.ok).toBe(true);
   });
 
+  test('replacing a container push repository is refused with the way out, without a request', async () => {
+    const push = pulp.seed('repositories/container/container-push', { name: 'kolla/nova' });
+    const replace = act('replace', 'repository/container/kolla/nova', { body: { name: 'kolla/nova' }, guard: { href: String(push['pulp_href']), fingerprint: 'x' } });
+    const { result } = await apply(planOf([replace]));
+    expect(result.failed[0]!.error).toMatchObject({ code: 'apply.push_repository', hint: expect.stringContaining('delete the container distribution') });
+    expect(pulp.writes()).toHaveLength(0);
+  });
+
   test('replace deletes the old object first, then creates the new one under the same name', async () => {
     const old = pulp.seed('repositories/file/file', { name: 'mirror' });
     const replace = act('replace', 'repository/rpm/mirror', { body: { name: 'mirror' }, guard: { href: String(old['pulp_href']), fingerprint: 'x' } });

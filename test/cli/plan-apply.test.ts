@@ -83,6 +83,8 @@ describe('pulpform plan and apply', () => {
 
     const again = await pulpform(['plan', '--detailed-exitcode']);
     expect(again.stdout).toContain('No changes.');
+    // mirror_complete publishes the version itself; apply reuses that publication instead of making a twin.
+    expect(again.stdout).not.toContain('Warning');
     expect(again.status).toBe(0);
 
     emulator.resetRequests();

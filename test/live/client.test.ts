@@ -218,6 +218,19 @@ describe('PulpClient errors', () => {
     expect(error.hint).toContain('does not look like a Pulp API root');
   });
 
+  test('a JSON answer cut short is retried on GET, and reported as such when it stays broken', async () => {
+    let calls = 0;
+    const { client } = await serve((req, res) => {
+      calls += 1;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(calls === 1 || req.path.includes('broken') ? '{"count": 3, "resu' : '{"ok": true}');
+    });
+    expect(await client.get('status/')).toEqual({ ok: true });
+    const error = (await errorOf(client.get('broken/'))) as PulpApiError;
+    expect(error.code).toBe('cut_short');
+    expect(error.hint).toContain('cut the answer short');
+  });
+
   test('an HTML 404 points at the server URL and API root', async () => {
     const { client } = await serve((_req, res) => {
       res.writeHead(404, { 'content-type': 'text/html' });
