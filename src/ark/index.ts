@@ -1,4 +1,4 @@
-import { containerRepository, type ContentUnit, debRepository, type DebSpec, rpmRepository, type RpmSpec } from '../emulator/content/index.js';
+import { containerRepository, type ContentUnit, debRepository, type DebSpec, fileRepository, rpmRepository, type RpmSpec, unitId } from '../emulator/content/index.js';
 import { type Emulator, startEmulator } from '../emulator/index.js';
 import type { Pulp } from '../emulator/pulp.js';
 import type { PulpObject } from '../emulator/store.js';
@@ -18,17 +18,27 @@ export type SnapshotPackages<T> = T[] | number;
 export interface ArkRpmRepository {
   /** Path under /pulp/content/, without the stamp: `centos/8-stream/BaseOS/x86_64/os`. */
   path: string;
-  /** Stamp (`20220817T082321`) → packages of that snapshot. */
-  snapshots: Record<string, SnapshotPackages<RpmSpec>>;
+  /** Stamp (`20220817T082321`) → packages of that snapshot, served at `<path>/<stamp>/`. */
+  snapshots?: Record<string, SnapshotPackages<RpmSpec>>;
+  /** Packages of a path Ark does not snapshot, served at `<path>/` (a path has one or the other). */
+  current?: SnapshotPackages<RpmSpec>;
 }
 
 export interface ArkDebRepository {
   path: string;
-  /** Default `stable`. */
-  distribution?: string;
+  /** Default `['stable']`: each has its own `dists/<distribution>/`. */
+  distributions?: string[];
   component?: string;
   architectures?: string[];
-  snapshots: Record<string, SnapshotPackages<DebSpec>>;
+  snapshots?: Record<string, SnapshotPackages<DebSpec>>;
+  current?: SnapshotPackages<DebSpec>;
+}
+
+export interface ArkFileRepository {
+  /** Served at `<path>/`, with its `PULP_MANIFEST`. */
+  path: string;
+  /** Relative path → content, or a number of generated files. */
+  files: Record<string, string> | number;
 }
 
 export interface ArkImage {
@@ -40,6 +50,7 @@ export interface ArkImage {
 export interface ArkSpec {
   rpm?: ArkRpmRepository[];
   deb?: ArkDebRepository[];
+  file?: ArkFileRepository[];
   containers?: ArkImage[];
 }
 
@@ -101,39 +112,47 @@ const STAMP = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})$/;
 /** Fills an emulator with the snapshots and images of `spec`, through the same validation as its API. */
 export function seedArk(pulp: Pulp, spec: ArkSpec): void {
   for (const repository of spec.rpm ?? []) {
-    seedSnapshots(pulp, 'rpm/rpm', repository.path, repository.snapshots, (stamp, packages) => rpmSnapshot(repository.path, stamp, packages));
+    seedSnapshots(pulp, 'rpm/rpm', repository, (stamp, packages) => rpmSnapshot(repository.path, stamp, packages));
   }
   for (const repository of spec.deb ?? []) {
     const layout = {
-      ...(repository.distribution !== undefined ? { distribution: repository.distribution } : {}),
       ...(repository.component !== undefined ? { component: repository.component } : {}),
       ...(repository.architectures !== undefined ? { architectures: repository.architectures } : {}),
     };
-    seedSnapshots(pulp, 'deb/apt', repository.path, repository.snapshots, (stamp, packages) =>
-      debRepository({ ...layout, packages: debPackages(repository.path, stamp, packages) }), { structured: true });
+    // One release per distribution, all in the one version a snapshot is.
+    seedSnapshots(pulp, 'deb/apt', repository, (stamp, packages) => (repository.distributions ?? ['stable']).flatMap((distribution) =>
+      debRepository({ ...layout, distribution, packages: debPackages(repository.path, stamp, packages) })), { structured: true });
+  }
+  for (const repository of spec.file ?? []) {
+    seedSnapshots(pulp, 'file/file', { path: repository.path, current: 0 }, () => fileRepository(repository.files));
   }
   for (const image of spec.containers ?? []) seedImage(pulp, image);
 }
 
+/** Each snapshot one version of the path's repository, published and distributed at `<path>/<stamp>`; `current` at `<path>`. */
 function seedSnapshots<T>(
   pulp: Pulp,
   type: string,
-  path: string,
-  snapshots: Record<string, SnapshotPackages<T>>,
-  unitsOf: (stamp: string, packages: SnapshotPackages<T>) => ContentUnit[],
+  repository: { path: string; snapshots?: Record<string, SnapshotPackages<T>>; current?: SnapshotPackages<T> },
+  unitsOf: (stamp: string | undefined, packages: SnapshotPackages<T>) => ContentUnit[],
   publicationOptions: Record<string, boolean> = {},
 ): void {
-  const base = trimSlashes(path);
-  const repository = pulp.store.byName('repositories', base) ?? pulp.seed(`${V3}repositories/${type}/`, { name: base });
-  for (const stamp of Object.keys(snapshots).sort()) {
-    if (!STAMP.test(stamp)) throw new Error(`Ark snapshot "${stamp}" of ${base} is not a stamp like 20220817T082321`);
-    const basePath = `${base}/${stamp}`;
+  const base = trimSlashes(repository.path);
+  const stored = pulp.store.byName('repositories', base) ?? pulp.seed(`${V3}repositories/${type}/`, { name: base });
+  const snapshots: Array<[string | undefined, SnapshotPackages<T>]> = Object.keys(repository.snapshots ?? {}).sort().map((stamp) => [stamp, repository.snapshots![stamp]!]);
+  if (repository.current !== undefined) snapshots.push([undefined, repository.current]);
+  for (const [stamp, packages] of snapshots) {
+    if (stamp !== undefined && !STAMP.test(stamp)) throw new Error(`Ark snapshot "${stamp}" of ${base} is not a stamp like 20220817T082321`);
+    const basePath = stamp === undefined ? base : `${base}/${stamp}`;
     if (pulp.store.byBasePath(basePath)) continue;
-    const units = unitsOf(stamp, snapshots[stamp]!).map((unit) => pulp.store.unit(unit));
-    const version = pulp.store.addVersion(repository, units);
+    const version = pulp.store.addVersion(stored, uniqueUnits(unitsOf(stamp, packages)).map((unit) => pulp.store.unit(unit)));
     const publication = pulp.seed(`${V3}publications/${type}/`, { repository_version: version.href, ...publicationOptions });
     pulp.seed(`${V3}distributions/${type}/`, { name: basePath, base_path: basePath, publication: publication.href });
   }
+}
+
+function uniqueUnits(units: ContentUnit[]): ContentUnit[] {
+  return [...new Map(units.map((unit) => [unitId(unit), unit])).values()];
 }
 
 function seedImage(pulp: Pulp, image: ArkImage): void {
@@ -150,15 +169,17 @@ function seedImage(pulp: Pulp, image: ArkImage): void {
  * Generated packages of a snapshot: the same N-1 packages in every snapshot of a path, plus one
  * whose version is the snapshot's date, so each snapshot differs from the one before.
  */
-function rpmSnapshot(path: string, stamp: string, packages: SnapshotPackages<RpmSpec>): ContentUnit[] {
-  if (typeof packages !== 'number') return rpmRepository(packages, { buildTime: stampSeconds(stamp) });
+function rpmSnapshot(path: string, stamp: string | undefined, packages: SnapshotPackages<RpmSpec>): ContentUnit[] {
+  const buildTime = stampSeconds(stamp);
+  const options = buildTime !== undefined ? { buildTime } : {};
+  if (typeof packages !== 'number') return rpmRepository(packages, options);
   const prefix = packagePrefix(path);
   const common = Array.from({ length: Math.max(0, packages - 1) }, (_, i): RpmSpec => ({ name: `${prefix}-${String(i + 1).padStart(4, '0')}` }));
   const dated: RpmSpec[] = packages > 0 ? [{ name: `${prefix}-release`, version: stampVersion(stamp) }] : [];
-  return [...rpmRepository(common), ...rpmRepository(dated, { buildTime: stampSeconds(stamp) })];
+  return [...rpmRepository(common), ...rpmRepository(dated, options)];
 }
 
-function debPackages(path: string, stamp: string, packages: SnapshotPackages<DebSpec>): DebSpec[] {
+function debPackages(path: string, stamp: string | undefined, packages: SnapshotPackages<DebSpec>): DebSpec[] {
   if (typeof packages !== 'number') return packages;
   const prefix = packagePrefix(path);
   const common = Array.from({ length: Math.max(0, packages - 1) }, (_, i): DebSpec => ({ name: `${prefix}-${String(i + 1).padStart(4, '0')}` }));
@@ -171,13 +192,14 @@ function packagePrefix(path: string): string {
   return (segments.at(-1) ?? 'pkg').replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'pkg';
 }
 
-/** `20220817T082321` → `2022.08.17.082321`. */
-function stampVersion(stamp: string): string {
-  const [, y, mo, d, h, mi, s] = STAMP.exec(stamp) ?? [];
-  return `${y}.${mo}.${d}.${h}${mi}${s}`;
+/** `20220817T082321` → `2022.08.17.082321`; a path without snapshots has version 1.0. */
+function stampVersion(stamp: string | undefined): string {
+  const [, y, mo, d, h, mi, s] = STAMP.exec(stamp ?? '') ?? [];
+  return stamp === undefined ? '1.0' : `${y}.${mo}.${d}.${h}${mi}${s}`;
 }
 
-function stampSeconds(stamp: string): number {
+function stampSeconds(stamp: string | undefined): number | undefined {
+  if (stamp === undefined) return undefined;
   const [, y, mo, d, h, mi, s] = (STAMP.exec(stamp) ?? []).map(Number);
   return Date.UTC(y!, mo! - 1, d!, h!, mi!, s!) / 1000;
 }

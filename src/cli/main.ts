@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { registerApplyCommand } from './commands/apply.js';
 import { registerConformanceCommand } from './commands/conformance.js';
+import { registerDemoCommand } from './commands/demo.js';
 import { registerEmulatorCommand } from './commands/emulator.js';
 import { registerExportCommand } from './commands/export.js';
 import { registerPlanCommand } from './commands/plan.js';
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerEmulatorCommand(program);
   registerConformanceCommand(program);
   registerExportCommand(program);
+  registerDemoCommand(program);
   return program;
 }
 

@@ -14,7 +14,7 @@ const api = () => apiClient(local.url);
 beforeAll(async () => {
   ark = await startArk({
     rpm: [{ path: BASEOS, snapshots: { '20220817T082321': 5, '20221010T000000': 5 } }],
-    deb: [{ path: 'ubuntu/jammy', distribution: 'jammy', snapshots: { '20240101T000000': 3 } }],
+    deb: [{ path: 'ubuntu/jammy', distributions: ['jammy'], snapshots: { '20240101T000000': 3 } }],
     containers: [{ name: 'stackhpc/centos-source-nova-api', tags: ['yoga-20220830T000000', 'yoga-20221010T000000'] }],
   });
   local = await startEmulator({ taskMs: 1 });

@@ -138,7 +138,7 @@ export function arkFor(train: Train, extra: Record<string, string[]> = {}): Para
     Object.fromEntries([mirror.development, mirror.production, ...(extra[mirror.path] ?? [])].filter((s): s is string => s !== undefined).map((s) => [s, 4]));
   return {
     rpm: (train.packages ?? []).filter((m) => m.plugin === 'rpm').map((m) => ({ path: m.path, snapshots: stamps(m) })),
-    deb: (train.packages ?? []).filter((m) => m.plugin === 'deb').map((m) => ({ path: m.path, distribution: m.distribution ?? 'stable', snapshots: stamps(m) })),
+    deb: (train.packages ?? []).filter((m) => m.plugin === 'deb').map((m) => ({ path: m.path, distributions: [m.distribution ?? 'stable'], snapshots: stamps(m) })),
     containers: (train.images ?? []).map((image) => ({ name: image.name, tags: ['yoga-20220830T000000'] })),
   };
 }
