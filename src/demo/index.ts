@@ -107,7 +107,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     if (mirror === undefined) throw new DemoError(`${options.file} has no package mirror pinned to an Ark snapshot, so there is no pin to bump`);
     const { repository, from, to } = mirror;
     heading(`3. Bump the development pin of "${repository.name}"`);
-    const bump = await repin(work, repository.source!, /^\s*snapshot:/, from, to);
+    const bump = await repin(work, repository.source!, ['snapshot'], from, to);
     say(`${bump.file} line ${bump.line}:`);
     say(p.red(`- ${bump.before.trim()}`));
     say(p.green(`+ ${bump.after.trim()}`));
@@ -116,7 +116,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     await converge('full');
 
     heading(`4. Promote production of "${repository.name}" to ${to}: a repoint, no sync`);
-    const promotion = await repin(work, repository.source!, /production:/, from, to);
+    const promotion = await repin(work, repository.source!, ['distributions', 'production', 'snapshot'], from, to);
     say(`${promotion.file} line ${promotion.line}: production ${p.red(from)} -> ${p.green(to)}`);
     say();
     state = await load();
