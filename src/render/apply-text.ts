@@ -24,8 +24,9 @@ export function renderApplyEvent(event: ApplyEvent, options: { color: boolean })
     case 'action.start':
       return `${p.bold(event.address)}: ${VERB[event.type][0]}...`;
     case 'action.progress': {
+      // What the task is doing now: its running reports that have begun counting.
       const reports = event.reports
-        .filter((r) => r.state === 'running' || r.done > 0)
+        .filter((r) => r.state === 'running' && (r.done > 0 || r.total !== null))
         .map((r) => `${r.message} ${r.done}${r.total !== null ? `/${r.total}` : ''}`)
         .join(', ');
       return `${p.bold(event.address)}: Still ${VERB[event.type][0].toLowerCase()}... [${seconds(event.elapsedMs)} elapsed${reports ? `; ${reports}` : ''}]`;
@@ -41,6 +42,21 @@ export function renderApplyEvent(event: ApplyEvent, options: { color: boolean })
     case 'apply.summary':
       return undefined;
   }
+}
+
+/**
+ * Which progress events a terminal shows: the first of each action, then one every
+ * `intervalMs` of its run, as Terraform's "Still creating... [10s elapsed]" lines.
+ */
+export function progressThrottle(intervalMs = 10_000): (event: ApplyEvent) => boolean {
+  const shown = new Map<string, number>();
+  return (event) => {
+    if (event.code !== 'action.progress') return true;
+    const last = shown.get(event.actionId);
+    if (last !== undefined && event.elapsedMs - last < intervalMs) return false;
+    shown.set(event.actionId, event.elapsedMs);
+    return true;
+  };
 }
 
 /** The summary that ends every apply, whatever happened: counts, then each failure with its hint, then what was skipped. */

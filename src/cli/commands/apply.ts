@@ -10,7 +10,7 @@ import type { Plan } from '../../model/plan.js';
 import type { LiveState } from '../../model/resource.js';
 import { parsePlan } from '../../plan/planfile.js';
 import { preflightPlan } from '../../preflight/index.js';
-import { renderApplyEvent, renderApplySummary } from '../../render/apply-text.js';
+import { progressThrottle, renderApplyEvent, renderApplySummary } from '../../render/apply-text.js';
 import { renderDiagnostics } from '../../render/diagnostics.js';
 import { renderPlanText } from '../../render/plan-text.js';
 import { addDesiredStateOption, addServerOptions, loggerFor, positiveInteger, reportError, type ServerCommandOptions, useColor } from '../common.js';
@@ -101,10 +101,11 @@ export function registerApplyCommand(program: Command): void {
           process.exitCode = 1;
           return;
         }
+        const shown = progressThrottle();
         const result = await runApply(plan, live, client, desired, options, (event) => {
           logger.info(event.message, { code: event.code, severity: event.level });
           if (options.json) json({ type: 'event', ...event });
-          else {
+          else if (shown(event)) {
             const line = renderApplyEvent(event, { color });
             if (line !== undefined) print(line);
           }
