@@ -153,6 +153,8 @@ class Planner {
   private readonly liveByHref = new Map<string, LiveObject>();
   private readonly publicationsByVersion = new Map<string, LiveObject[]>();
   private readonly publicationKeys = new Map<string, Address>();
+  /** Publications live distributions serve, by href. */
+  private readonly servedPublications = new Set<string>();
   /** Push repository href → the container distribution serving it (what `docker push` made). */
   private readonly pushDistributions = new Map<string, LiveObject>();
   /** Deletes of push distributions planned with --replace-push-conflicts, by href. */
@@ -179,6 +181,7 @@ class Planner {
       }
     }
     for (const object of this.liveByHref.values()) {
+      if (object.kind === 'distribution' && typeof object.fields.publication === 'string') this.servedPublications.add(object.fields.publication);
       const repository = object.kind === 'distribution' ? this.liveByHref.get(String(object.fields.repository)) : undefined;
       if (repository?.endpoint === PUSH_REPOSITORY_ENDPOINT) this.pushDistributions.set(repository.href, object);
     }
@@ -424,7 +427,8 @@ class Planner {
     if ('href' in version) {
       const candidates = (this.publicationsByVersion.get(version.href) ?? []).filter((p) => p.endpoint === desired.endpoint);
       const matching = candidates.filter((p) => Object.entries(options).every(([field, value]) => !Object.hasOwn(p.fields, field) || sameValue(desired.endpoint, field, value, p.fields[field])));
-      const chosen = newest(matching);
+      // A duplicate appearing must not repoint distributions: the one they serve wins, else the newest.
+      const chosen = newest(matching.filter((p) => this.servedPublications.has(p.href))) ?? newest(matching);
       if (chosen !== undefined) {
         node.satisfiedBy = chosen;
         if (matching.length > 1) this.duplicatePublications(desired, version.href, matching, chosen);
@@ -464,7 +468,7 @@ class Planner {
     this.diagnostics.push({
       severity: 'warning',
       code: 'plan.duplicate_publications',
-      summary: `${matching.length} identical publications of ${versionHref}; using the newest`,
+      summary: `${matching.length} identical publications of ${versionHref}; using ${this.servedPublications.has(chosen.href) ? 'the one a distribution serves' : 'the newest'}`,
       detail: `pulpform uses ${chosen.href} for ${desired.address}. The others: ${matching.filter((p) => p !== chosen).map((p) => p.href).join(', ')}.`,
       hint: 'Nothing to do for this plan; the extra publications can be deleted.',
       address: desired.address,

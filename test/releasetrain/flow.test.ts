@@ -85,4 +85,23 @@ describe('the Release Train on an Ark emulator and a local one', () => {
     const production = live.objects.find((o) => o.address === 'distribution/rpm/centos-stream-8-baseos-production')!;
     expect(production.fields['publication']).toBe(development.fields['publication']);
   });
+
+  test('two publications of one version (a Pulp bug users hit): the plan keeps the one served, repoints nothing, and does not fail', async () => {
+    await local.converge(state());
+    const live = await readLiveState(local.client);
+    const repository = live.objects.find((o) => o.address === 'repository/rpm/CentOS Stream 8 - BaseOS')!;
+    const created = await local.client.create('publications/rpm/rpm/', { repository_version: repository.versionHref! });
+    if (created.kind === 'task') await local.client.waitForTask(created.taskHref);
+    const { plan } = await local.plan(state());
+    expect(actionIds(plan)).toEqual([]);
+    const duplicate = plan.diagnostics.find((d) => d.code === 'plan.duplicate_publications')!;
+    expect(duplicate.severity).toBe('warning');
+    expect(duplicate.summary).toBe(`2 identical publications of ${repository.versionHref}; using the one a distribution serves`);
+
+    const promote = bumped(BASEOS, { development: NEW, production: NEW });
+    const { result } = await local.converge(state(bumped(BASEOS, { development: NEW })));
+    expect(result.ok).toBe(true);
+    expect((await local.converge(state(promote))).result.ok).toBe(true);
+    await expectEmptyPlan(promote);
+  });
 });
