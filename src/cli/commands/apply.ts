@@ -15,7 +15,7 @@ import { renderDiagnostics } from '../../render/diagnostics.js';
 import { renderPlanText } from '../../render/plan-text.js';
 import { addDesiredStateOption, addServerOptions, loggerFor, positiveInteger, reportError, type ServerCommandOptions, useColor } from '../common.js';
 import { ConnectionError, resolveConnection } from '../connection.js';
-import { hasChanges, hasErrors } from './plan.js';
+import { hasChanges, hasErrors, planOptionsOf } from './plan.js';
 
 interface ApplyCommandOptions extends ServerCommandOptions {
   autoApprove?: boolean;
@@ -74,14 +74,7 @@ export function registerApplyCommand(program: Command): void {
           plan = saved;
           live = await readLiveState(client);
         } else {
-          ({ plan, live } = await planAgainstServer(desired!.state, client, {
-            prune: options.prune,
-            allowDeleteAll: options.allowDeleteAll,
-            only: options.only,
-            imageFilter: options.imageFilter,
-            resync: options.resync,
-            replacePushConflicts: options.replacePushConflicts,
-          }));
+          ({ plan, live } = await planAgainstServer(desired!.state, client, planOptionsOf(options)));
         }
         if (!options.skipPreflight && !hasErrors(plan)) {
           ({ plan } = await preflightPlan(plan, { desired: desired?.state, live, secrets: secretResolver(desired?.state) }));

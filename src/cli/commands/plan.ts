@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
 import { loadDesired, openClient, planAgainstServer, secretResolver, secretValues } from '../../engine.js';
 import type { Plan } from '../../model/plan.js';
+import type { PlanOptions } from '../../plan/index.js';
 import { serializePlan } from '../../plan/planfile.js';
 import { preflightPlan } from '../../preflight/index.js';
 import { renderDiagnostics } from '../../render/diagnostics.js';
@@ -22,6 +23,20 @@ interface PlanCommandOptions extends ServerCommandOptions {
   replacePushConflicts?: boolean;
   verbose?: boolean;
   preflight?: boolean;
+}
+
+/** The planning flags `plan` and `apply` share. */
+export type PlanningFlags = Pick<PlanCommandOptions, 'prune' | 'allowDeleteAll' | 'only' | 'imageFilter' | 'resync' | 'replacePushConflicts'>;
+
+export function planOptionsOf(flags: PlanningFlags): PlanOptions {
+  return {
+    prune: flags.prune,
+    allowDeleteAll: flags.allowDeleteAll,
+    only: flags.only,
+    imageFilter: flags.imageFilter,
+    resync: flags.resync,
+    replacePushConflicts: flags.replacePushConflicts,
+  };
 }
 
 export function hasChanges(plan: Plan): boolean {
@@ -60,14 +75,7 @@ export function registerPlanCommand(program: Command): void {
       if (connection.insecure) logger.warn(`TLS certificate verification is off for ${connection.url} (--insecure)`);
       const client = openClient(connection);
       try {
-        const planned = await planAgainstServer(state, client, {
-          prune: options.prune,
-          allowDeleteAll: options.allowDeleteAll,
-          only: options.only,
-          imageFilter: options.imageFilter,
-          resync: options.resync,
-          replacePushConflicts: options.replacePushConflicts,
-        });
+        const planned = await planAgainstServer(state, client, planOptionsOf(options));
         const { plan } = options.preflight && !hasErrors(planned.plan)
           ? await preflightPlan(planned.plan, { desired: state, live: planned.live, secrets: secretResolver(state) })
           : planned;
