@@ -31,6 +31,9 @@ export class ConnectionError extends Error {
   }
 }
 
+/** No source names a server: commands that can work without one (client-config --content-url) catch this. */
+export class NoServerError extends ConnectionError {}
+
 /**
  * Each setting from the first source that has it: command-line flags, then the environment
  * (PULP_BASE_URL, PULP_USERNAME, PULP_PASSWORD), then the desired state's `server:` block, then
@@ -48,7 +51,7 @@ export function resolveConnection(flags: ConnectionFlags, env: NodeJS.ProcessEnv
   const fromEnv = env.PULP_BASE_URL;
   const url = fromFlag ?? fromEnv ?? server.url ?? profile?.baseUrl;
   if (!url) {
-    throw new ConnectionError(
+    throw new NoServerError(
       'no Pulp server given',
       'pass --server URL, set PULP_BASE_URL, add server.url to the desired state, or select a pulp-cli profile with --profile (`pulpform emulator` runs a local one)',
     );
