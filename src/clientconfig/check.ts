@@ -86,50 +86,52 @@ async function probeContent(entry: HostEntry, url: string, looksRight: (body: st
   }
   if (answer.status === 200 && looksRight(answer.body)) return { url, entry };
   const file = url.slice(contentUrl(options.contentBase, entry.basePath).length);
-  const server = await serverSide(entry, options.client);
-  if (server !== undefined) return { url, entry, failure: server };
+  let cause: string;
   if (answer.status === 401 || answer.status === 403) {
-    return { url, entry, failure: `auth: the content app answered ${answer.status} to an anonymous request: hosts would need credentials (is a content guard set on ${entry.distribution}?)` };
-  }
-  if (answer.status === 200) return { url, entry, failure: `serves something else at ${file}: not ${entry.format === 'dnf' ? 'yum repository metadata' : 'an apt Release file'}` };
-  if (answer.status === 404) {
+    cause = `auth: the content app answered ${answer.status} to an anonymous request: hosts would need credentials (is a content guard set on ${entry.distribution}?)`;
+  } else if (answer.status === 200) {
+    cause = `serves something else at ${file}: not ${entry.format === 'dnf' ? 'yum repository metadata' : 'an apt Release file'}`;
+  } else if (answer.status === 404) {
     const what = entry.format === 'apt' ? `${file}: the upstream has no suite ${file.split('/').slice(1, -1).join('/')}, or the mirror's dists do not name it` : file;
-    return { url, entry, failure: `not published: ${entry.distribution} serves a publication without ${what}` };
+    cause = `not published: ${entry.distribution} serves a publication without ${what}`;
+  } else {
+    cause = serverError('the server', answer.status);
   }
-  return { url, entry, failure: `the server answered ${answer.status}${answer.status >= 500 ? ' (a server error: see its logs)' : ''}` };
+  return { url, entry, failure: await explain(entry, cause, options.client) };
 }
 
 async function probeTags(entry: HostEntry, options: CheckOptions): Promise<Probe> {
   const url = `${options.registryOrigin}/v2/${entry.basePath}/tags/list`;
+  const login = entry.format === 'registry' && entry.private ? options.credentials : undefined;
   let answer: HttpAnswer;
   try {
     answer = await options.get(url);
     const challenge = answer.status === 401 ? bearerChallenge(answer.headers['www-authenticate']) : undefined;
     if (challenge !== undefined) {
-      const token = await registryToken(challenge, entry.format === 'registry' && entry.private ? options.credentials : undefined, options.get);
-      if (typeof token !== 'string') return { url, entry, failure: (await serverSide(entry, options.client)) ?? token.failure };
+      const token = await registryToken(challenge, login, options.get);
+      if (typeof token !== 'string') return { url, entry, failure: await explain(entry, token.failure, options.client) };
       answer = await options.get(url, { Authorization: `Bearer ${token}` });
     }
   } catch (error) {
     return { url, entry, failure: unreachable(error) };
   }
+  const tags = answer.status === 200 ? (parseJson(answer.body) as { tags?: unknown } | undefined)?.tags : undefined;
+  if (Array.isArray(tags) && tags.length > 0) return { url, entry };
+  let cause: string;
   if (answer.status === 200) {
-    const tags = (parseJson(answer.body) as { tags?: unknown } | undefined)?.tags;
-    if (Array.isArray(tags) && tags.length > 0) return { url, entry };
-    return { url, entry, failure: (await serverSide(entry, options.client)) ?? 'serves no tags: its repository holds no image yet (not synced, or include_tags matches nothing upstream)' };
+    cause = 'serves no tags: its repository holds no image yet (not synced, or include_tags matches nothing upstream)';
+  } else if (answer.status === 401 || answer.status === 403) {
+    cause = login !== undefined
+      ? 'auth: the registry refused the pull although pulpform logged in: check the user\'s permissions on this distribution'
+      : 'auth: the registry refused an anonymous pull: the distribution is private on the server (set private: false, or log hosts in)';
+  } else {
+    cause = serverError('the registry', answer.status);
   }
-  const server = await serverSide(entry, options.client);
-  if (server !== undefined) return { url, entry, failure: server };
-  if (answer.status === 401 || answer.status === 403) {
-    return {
-      url,
-      entry,
-      failure: entry.format === 'registry' && entry.private
-        ? 'auth: the registry refused the pull although pulpform logged in: check the user\'s permissions on this distribution'
-        : 'auth: the registry refused an anonymous pull: the distribution is private on the server (set private: false, or log hosts in)',
-    };
-  }
-  return { url, entry, failure: `the registry answered ${answer.status}${answer.status >= 500 ? ' (a server error: see its logs)' : ''}` };
+  return { url, entry, failure: await explain(entry, cause, options.client) };
+}
+
+function serverError(who: string, status: number): string {
+  return `${who} answered ${status}${status >= 500 ? ' (a server error: see its logs)' : ''}`;
 }
 
 interface Challenge {
@@ -163,15 +165,18 @@ async function registryToken(challenge: Challenge, credentials: CheckOptions['cr
   };
 }
 
-/** Why the server cannot serve this base path, from its own distribution; undefined when it can or nobody can ask. */
-async function serverSide(entry: HostEntry, client: PulpClient | undefined): Promise<string | undefined> {
-  if (client === undefined) return undefined;
+/**
+ * Why a URL does not serve: the server's own account first (the distribution is missing, or
+ * serves nothing), else `cause`, read from the HTTP answer.
+ */
+async function explain(entry: HostEntry, cause: string, client: PulpClient | undefined): Promise<string> {
+  if (client === undefined) return cause;
   const plugin: Plugin = entry.format === 'dnf' ? 'rpm' : entry.format === 'apt' ? 'deb' : 'container';
   let found: JsonObject[];
   try {
-    found = await client.list(endpointOf('distribution', plugin), { base_path: entry.basePath });
-  } catch {
-    return undefined;
+    found = await client.list(`${endpointOf('distribution', plugin)}/`, { base_path: entry.basePath });
+  } catch (error) {
+    return `${cause} (pulpform could not ask the server about the distribution: ${error instanceof Error ? error.message : String(error)})`;
   }
   const distribution = found[0];
   if (distribution === undefined) {
@@ -179,7 +184,7 @@ async function serverSide(entry: HostEntry, client: PulpClient | undefined): Pro
   }
   const serves = ['publication', 'repository', 'repository_version'].some((field) => typeof distribution[field] === 'string');
   if (!serves) return `serves nothing: ${String(distribution.name)} at ${entry.basePath} has no ${plugin === 'container' ? 'repository' : 'publication'} (run pulpform apply)`;
-  return undefined;
+  return cause;
 }
 
 function unreachable(error: unknown): string {
