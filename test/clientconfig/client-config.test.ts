@@ -8,27 +8,11 @@ import { type Emulator, startEmulator } from '../../src/emulator/index.js';
 import type { JsonObject } from '../../src/model/index.js';
 import { apiClient } from '../emulator/client.js';
 import { runCli } from '../helpers/cli.js';
-import { ARK_ENV, applyState, PULP_PASSWORD, pulpform, startLocalPulp } from './helpers.js';
+import { ARK_ENV, applyState, PULP_PASSWORD, pulpform, repoSections, startLocalPulp } from './helpers.js';
 
 // pulpform client-config against the emulator: the desired state is applied first (the
 // stand-in Ark of helpers.ts gives every snapshot content), then hosts' files are generated
 // and --check fetches every URL in them as a host would.
-
-/** `[id]` → `key=value` of a .repo file. */
-function repoSections(text: string): Map<string, Record<string, string>> {
-  const sections = new Map<string, Record<string, string>>();
-  let current: Record<string, string> | undefined;
-  for (const line of text.split('\n')) {
-    const header = /^\[(.+)\]$/.exec(line);
-    if (header !== null) sections.set(header[1] as string, (current = {}));
-    else if (current !== undefined && line.includes('=')) current[line.slice(0, line.indexOf('='))] = line.slice(line.indexOf('=') + 1);
-  }
-  return sections;
-}
-
-function debLines(text: string): string[] {
-  return text.split('\n').filter((line) => line.startsWith('deb '));
-}
 
 async function distributionHref(emulator: Emulator, endpoint: string, name: string): Promise<string> {
   const found = await apiClient(emulator.url, { username: 'admin', password: PULP_PASSWORD }).call('GET', `/pulp/api/v3/${endpoint}/?name=${encodeURIComponent(name)}`);
@@ -103,7 +87,7 @@ describe('--check names each URL that does not serve, and why', () => {
 
   test('a missing distribution and one serving nothing fail the check (exit 1), each with its URL; the others pass', async () => {
     emulator = await startLocalPulp();
-    await applyState(emulator, 'examples/rocky9-client');
+    await applyState(emulator, 'examples/rocky9-client', 'distribution/rpm');
     const api = apiClient(emulator.url, { username: 'admin', password: PULP_PASSWORD });
     await api.run('DELETE', await distributionHref(emulator, 'distributions/rpm/rpm', 'rocky-9-baseos-development'));
     await api.run('PATCH', await distributionHref(emulator, 'distributions/rpm/rpm', 'rocky-9-crb-development'), { publication: null });
@@ -184,92 +168,6 @@ describe('promotion', () => {
     expect(await repomd('production')).toBe(await repomd('development'));
     expect(await generate('production')).toBe(before.production);
     expect(await generate('development')).toBe(before.development);
-  });
-});
-
-describe('the examples, applied to the emulator', () => {
-  let emulator: Emulator;
-  afterEach(async () => {
-    await emulator.close();
-  });
-
-  const EXAMPLES: { example: string; runs: { args: string[]; urls: number; expect: (stdout: string, url: string) => void }[] }[] = [
-    {
-      example: 'examples/rocky9-client',
-      runs: [
-        {
-          args: ['--format', 'dnf', '--environment', 'production'],
-          urls: 9,
-          expect: (stdout, url) => {
-            expect(repoSections(stdout).get('rocky-linux-9-sig-security-common')?.baseurl).toBe(`${url}/pulp/content/rocky/sig/9/security/x86_64/security-common/production/`);
-          },
-        },
-        { args: ['--format', 'registry'], urls: 99, expect: (stdout) => expect(stdout).toContain('# Namespace stackhpc: 99 images') },
-      ],
-    },
-    {
-      example: 'examples/ubuntu-client',
-      runs: [
-        {
-          args: ['--format', 'apt', '--environment', 'development'],
-          urls: 7,
-          expect: (stdout, url) => {
-            expect(debLines(stdout)).toEqual([
-              `deb [arch=amd64] ${url}/pulp/content/ubuntu/jammy/development/ jammy main restricted universe multiverse`,
-              `deb [arch=amd64] ${url}/pulp/content/ubuntu/jammy/development/ jammy-updates main restricted universe multiverse`,
-              `deb [arch=amd64] ${url}/pulp/content/ubuntu/jammy/development/ jammy-backports main restricted universe multiverse`,
-              `deb [arch=amd64] ${url}/pulp/content/ubuntu/jammy-security/development/ jammy-security main restricted universe multiverse`,
-              `deb [arch=amd64] ${url}/pulp/content/ubuntu-jammy-cve-2024-6387/development/ pulp upload`,
-              `deb [arch=amd64] ${url}/pulp/content/ubuntu-cloud-archive/development/ jammy-updates/caracal main`,
-              `deb [arch=amd64] ${url}/pulp/content/docker-ce/ubuntu-jammy/development/ jammy stable`,
-            ]);
-            expect(stdout).toContain('# Ubuntu Cloud Archive (development)');
-          },
-        },
-        {
-          args: ['--format', 'apt', '--environment', 'production'],
-          urls: 7,
-          expect: (stdout, url) => expect(debLines(stdout)[0]).toBe(`deb [arch=amd64] ${url}/pulp/content/ubuntu/jammy/production/ jammy main restricted universe multiverse`),
-        },
-        { args: ['--format', 'registry'], urls: 99, expect: (stdout) => expect(stdout).toContain('# Namespace stackhpc: 99 images') },
-      ],
-    },
-    {
-      example: 'examples/rpm-mirror',
-      runs: [
-        {
-          // Written with the low-level kinds: no environments, so none is asked for.
-          args: ['--format', 'dnf'],
-          urls: 1,
-          expect: (stdout, url) => expect(repoSections(stdout).get('rocky-9-appstream')).toEqual({ name: 'rocky-9-appstream', baseurl: `${url}/pulp/content/rocky/9/AppStream/x86_64/os/`, enabled: '1' }),
-        },
-      ],
-    },
-    {
-      example: 'examples/deb-mirror',
-      runs: [
-        {
-          args: ['--format', 'apt'],
-          urls: 1,
-          expect: (stdout, url) => expect(debLines(stdout)).toEqual([`deb [arch=amd64] ${url}/pulp/content/ubuntu/jammy-security/ jammy-security main universe`]),
-        },
-      ],
-    },
-    {
-      example: 'examples/container-mirror',
-      runs: [{ args: ['--format', 'registry', '--environment', 'production'], urls: 1, expect: (stdout) => expect(stdout).toContain('# Namespace stackhpc: 1 image, e.g.') }],
-    },
-  ];
-
-  test.each(EXAMPLES)('$example: every file generated serves', async ({ example, runs }) => {
-    emulator = await startLocalPulp();
-    await applyState(emulator, example);
-    for (const run of runs) {
-      const result = await pulpform(emulator, ['client-config', '-f', example, '--check', ...run.args]);
-      expect(result.stderr).toContain(`Checked ${run.urls} URL${run.urls === 1 ? '' : 's'}: all serve.`);
-      expect(result.status).toBe(0);
-      run.expect(result.stdout, emulator.url);
-    }
   });
 });
 

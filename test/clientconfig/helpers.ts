@@ -57,7 +57,24 @@ export function pulpform(emulator: Emulator, args: string[], env: Record<string,
   return runCli([...args, '--server', emulator.url], { env: { ...ARK_ENV, PULP_PASSWORD, ...env } });
 }
 
-export async function applyState(emulator: Emulator, path: string): Promise<void> {
-  const applied = await pulpform(emulator, ['apply', '--auto-approve', '-f', path]);
+/** `only`: apply just these objects and what they need (apply's --only selector). */
+export async function applyState(emulator: Emulator, path: string, only?: string): Promise<void> {
+  const applied = await pulpform(emulator, ['apply', '--auto-approve', '-f', path, ...(only !== undefined ? ['--only', only] : [])]);
   if (applied.status !== 0) throw new Error(`apply -f ${path} failed:\n${applied.stdout}\n${applied.stderr}`);
+}
+
+/** `[id]` → `key=value` of a .repo file. */
+export function repoSections(text: string): Map<string, Record<string, string>> {
+  const sections = new Map<string, Record<string, string>>();
+  let current: Record<string, string> | undefined;
+  for (const line of text.split('\n')) {
+    const header = /^\[(.+)\]$/.exec(line);
+    if (header !== null) sections.set(header[1] as string, (current = {}));
+    else if (current !== undefined && line.includes('=')) current[line.slice(0, line.indexOf('='))] = line.slice(line.indexOf('=') + 1);
+  }
+  return sections;
+}
+
+export function debLines(text: string): string[] {
+  return text.split('\n').filter((line) => line.startsWith('deb '));
 }
