@@ -180,7 +180,7 @@ describe('where the content URL comes from', () => {
     notPulp?.close();
   });
 
-  test('the server\'s /status/ content origin when connected; --content-url over it; no server needed with --content-url', async () => {
+  test('the server\'s /status/ content origin when connected; --content-url over it; no server needed with --content-url, and -o writes the file', async () => {
     emulator = await startEmulator({ contentOrigin: 'https://content.example.com', password: PULP_PASSWORD });
     const fromStatus = await pulpform(emulator, ['client-config', '-f', 'examples/single-mirror', '--format', 'dnf', '--environment', 'development']);
     expect(fromStatus.status).toBe(0);
@@ -189,9 +189,17 @@ describe('where the content URL comes from', () => {
     const flagged = await pulpform(emulator, ['client-config', '-f', 'examples/single-mirror', '--format', 'dnf', '--environment', 'development', '--content-url', 'https://mirror.example.com/content']);
     expect(flagged.stdout).toContain('baseurl=https://mirror.example.com/content/rocky/9/BaseOS/x86_64/os/development/\n');
 
-    const offline = await runCli(['client-config', '-f', 'examples/single-mirror', '--format', 'dnf', '--environment', 'development', '--content-url', 'http://seed:8080/pulp/content/'], { env: ARK_ENV });
-    expect(offline.status).toBe(0);
-    expect(offline.stdout).toContain('baseurl=http://seed:8080/pulp/content/rocky/9/BaseOS/x86_64/os/development/\n');
+    const dir = await mkdtemp(join(tmpdir(), 'pulpform-client-config-'));
+    try {
+      const file = join(dir, 'pulpform.repo');
+      const offline = await runCli(['client-config', '-f', 'examples/single-mirror', '--format', 'dnf', '--environment', 'development', '--content-url', 'http://seed:8080/pulp/content/', '-o', file], { env: ARK_ENV });
+      expect(offline.status).toBe(0);
+      expect(offline.stdout).toBe('');
+      expect(offline.stderr).toBe(`Wrote ${file}.\n`);
+      expect(await readFile(file, 'utf8')).toContain('baseurl=http://seed:8080/pulp/content/rocky/9/BaseOS/x86_64/os/development/\n');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   test('the server URL with /pulp/content/ when the server cannot say, with a warning; no server and no --content-url is an error', async () => {

@@ -44,8 +44,9 @@ export function registerClientConfigCommand(program: Command): void {
 
       const connection = connect(options, state.server);
       secrets = secretValues(state, connection);
-      client = connection !== undefined ? openClient(connection) : undefined;
-      const contentBase = await resolveContentBase(options.contentUrl, connection !== undefined && client !== undefined ? { connection, client } : undefined, (message) => logger.warn(message));
+      const server = connection !== undefined ? { connection, client: openClient(connection) } : undefined;
+      client = server?.client;
+      const contentBase = await resolveContentBase(options.contentUrl, server, (message) => logger.warn(message));
       const registryUrl = new URL(connection?.url ?? contentBase);
       const text = renderHostFile(options.format, selection.entries, {
         stack: state.stack,
@@ -54,7 +55,11 @@ export function registerClientConfigCommand(program: Command): void {
         registry: { host: registryUrl.host, insecure: registryUrl.protocol === 'http:' },
       });
       if (options.output !== undefined) {
-        writeFileSync(options.output, text);
+        try {
+          writeFileSync(options.output, text);
+        } catch (error) {
+          throw new ConnectionError(`cannot write ${options.output}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, 'check the path given to -o, or print to stdout without it');
+        }
         process.stderr.write(`Wrote ${options.output}.\n`);
       } else {
         process.stdout.write(text);
