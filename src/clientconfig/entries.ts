@@ -112,6 +112,15 @@ export function selectHostEntries(state: DesiredState, format: HostFormat, envir
     entries.push({ ...served, format, ...source, ...(consumer.signedBy !== undefined ? { signedBy: consumer.signedBy } : {}) });
   }
   assignIds(entries.filter((entry): entry is DnfRepository => entry.format === 'dnf'));
+  if (distributions.length === 0) {
+    diagnostics.push({
+      severity: 'warning',
+      code: 'client.nothing_served',
+      summary: `Nothing for ${format}`,
+      detail: `The desired state has no ${PLUGIN_OF[format]} distributions, so the file lists nothing.`,
+      hint: `Use --format ${HOST_FORMATS.filter((other) => other !== format).join(' or ')}, or add ${format === 'registry' ? 'container_mirrors' : 'package_mirrors'} of type ${PLUGIN_OF[format]}.`,
+    });
+  }
   return { entries, environments, diagnostics };
 }
 

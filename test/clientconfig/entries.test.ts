@@ -77,6 +77,12 @@ distributions:
   });
 });
 
+test('a format the desired state serves nothing for warns, and lists nothing', async () => {
+  const { entries, diagnostics } = selectHostEntries(await loadValid(ROCKY), 'apt', 'development');
+  expect(entries).toEqual([]);
+  expect(diagnostics).toEqual([expect.objectContaining({ severity: 'warning', code: 'client.nothing_served', hint: 'Use --format dnf or registry, or add package_mirrors of type deb.' })]);
+});
+
 describe('apt sources', () => {
   const DEB = `${UPSTREAM}package_mirrors:
   - name: Docker CE
