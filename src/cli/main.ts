@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { registerApplyCommand } from './commands/apply.js';
+import { registerClientConfigCommand } from './commands/client-config.js';
 import { registerConformanceCommand } from './commands/conformance.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerEmulatorCommand } from './commands/emulator.js';
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerEmulatorCommand(program);
   registerConformanceCommand(program);
   registerExportCommand(program);
+  registerClientConfigCommand(program);
   registerDemoCommand(program);
   return program;
 }
