@@ -1,7 +1,5 @@
 import { addressOf, type DesiredResource, type DesiredState } from '../model/index.js';
-import type { ArkDebRepository, ArkFileRepository, ArkImage, ArkRpmRepository, ArkSpec } from './index.js';
-
-const STAMP = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})$/;
+import { type ArkDebRepository, type ArkFileRepository, type ArkImage, type ArkRpmRepository, type ArkSpec, STAMP, stampDate } from './index.js';
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 export interface ArkForDesired {
@@ -89,8 +87,7 @@ function tagsFor(remote: DesiredResource): string[] {
 
 /** `20220817T082321` plus `days` days. */
 function laterStamp(stamp: string, days: number): string {
-  const [, y, mo, d, h, mi, s] = (STAMP.exec(stamp) ?? []).map(Number);
-  return new Date(Date.UTC(y!, mo! - 1, d!, h!, mi!, s!) + days * DAY_MS).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, '');
+  return new Date(stampDate(stamp).getTime() + days * DAY_MS).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, '');
 }
 
 function originOf(url: string): string {

@@ -107,7 +107,14 @@ export async function startArk(spec: ArkSpec, options: ArkOptions = {}): Promise
 }
 
 const V3 = '/pulp/api/v3/';
-const STAMP = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})$/;
+/** A snapshot stamp, `20220817T082321`. */
+export const STAMP = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})$/;
+
+/** The moment a stamp names (UTC). */
+export function stampDate(stamp: string): Date {
+  const [, y, mo, d, h, mi, s] = (STAMP.exec(stamp) ?? []).map(Number);
+  return new Date(Date.UTC(y!, mo! - 1, d!, h!, mi!, s!));
+}
 
 /** Fills an emulator with the snapshots and images of `spec`, through the same validation as its API. */
 export function seedArk(pulp: Pulp, spec: ArkSpec): void {
@@ -199,9 +206,7 @@ function stampVersion(stamp: string | undefined): string {
 }
 
 function stampSeconds(stamp: string | undefined): number | undefined {
-  if (stamp === undefined) return undefined;
-  const [, y, mo, d, h, mi, s] = (STAMP.exec(stamp) ?? []).map(Number);
-  return Date.UTC(y!, mo! - 1, d!, h!, mi!, s!) / 1000;
+  return stamp === undefined ? undefined : stampDate(stamp).getTime() / 1000;
 }
 
 function trimSlashes(path: string): string {

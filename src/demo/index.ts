@@ -4,7 +4,7 @@ import { basename, join, resolve } from 'node:path';
 import type { ApplyEvent } from '../apply/events.js';
 import { applyPlan } from '../apply/executor.js';
 import { arkFor } from '../ark/from-desired.js';
-import { type Ark, startArk } from '../ark/index.js';
+import { type Ark, STAMP, startArk } from '../ark/index.js';
 import { loadDesiredState } from '../config/index.js';
 import { DesiredStateError, planAgainstServer, secretResolver } from '../engine.js';
 import { type Emulator, startEmulator } from '../emulator/index.js';
@@ -40,7 +40,6 @@ const ARK_USER = 'ark';
 const ARK_PASSWORD = 'ark-password';
 const PULP_USER = 'admin';
 const PULP_PASSWORD = 'password';
-const STAMP = /^\d{8}T\d{6}$/;
 
 export async function runDemo(options: DemoOptions): Promise<void> {
   const started = Date.now();
@@ -145,8 +144,8 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   }
 }
 
-/** The first package mirror pinned to an Ark snapshot that has a newer one there. */
-function bumpable(state: DesiredState, arkUrl: string, newer: Map<string, string>): { repository: DesiredResource; from: string; to: string } | undefined {
+/** The first package mirror pinned to an Ark snapshot that has a newer one there (see arkFor). */
+export function bumpable(state: DesiredState, arkUrl: string, newer: Map<string, string>): { repository: DesiredResource; from: string; to: string } | undefined {
   const prefix = `${arkUrl}/pulp/content/`;
   for (const repository of state.resources.filter((r) => r.kind === 'repository' && r.sync !== undefined && STAMP.test(r.sync.marker) && r.source !== undefined)) {
     const remote = state.resources.find((r) => r.address === repository.refs.remote);

@@ -1,5 +1,6 @@
 import { RegistryClient } from '../emulator/content/container/client.js';
 import { connectionOf, DownloadError, Downloader, joinUrl, type RemoteFields, ResponseError } from '../emulator/content/http.js';
+import { redactUrlCredentials as redact } from '../live/errors.js';
 import type { Diagnostic } from '../model/index.js';
 import type { ProbeTarget } from './targets.js';
 
@@ -131,9 +132,4 @@ function originOf(url: string): string {
   } catch {
     return url;
   }
-}
-
-/** Credentials never reach a diagnostic, even when a URL carries them. */
-function redact(text: string): string {
-  return text.replace(/\/\/[^/@\s']*@/g, '//');
 }

@@ -6,8 +6,9 @@ import { basename, join } from 'node:path';
 import { arkFor } from '../../src/ark/from-desired.js';
 import { type Ark, startArk } from '../../src/ark/index.js';
 import { loadDesiredState } from '../../src/config/index.js';
+import { bumpable } from '../../src/demo/index.js';
 import { repin } from '../../src/demo/repin.js';
-import type { DesiredResource, DesiredState, Plan } from '../../src/model/index.js';
+import type { DesiredState, Plan } from '../../src/model/index.js';
 import { preflightPlan } from '../../src/preflight/index.js';
 import { secretResolver } from '../../src/engine.js';
 import { actionIds, LocalPulp } from './train.js';
@@ -19,7 +20,6 @@ import { actionIds, LocalPulp } from './train.js';
 // without any sync; a filtered run never plans deletions.
 
 const DIRECTORIES = ['desired-state', ...readdirSync('examples', { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => `examples/${e.name}`).sort()];
-const STAMP = /^\d{8}T\d{6}$/;
 /** The desired states with package mirrors pinned to snapshots (the others use low-level kinds). */
 const PINNED = new Set(['desired-state', 'examples/rocky9-client', 'examples/single-mirror', 'examples/ubuntu-client']);
 
@@ -63,16 +63,6 @@ async function converge(state: DesiredState, env: Record<string, string>): Promi
   return plan;
 }
 
-/** The first package mirror pinned to a snapshot Ark has a newer one for. */
-function pinned(state: DesiredState, arkUrl: string, newer: Map<string, string>): { repository: DesiredResource; from: string; to: string } | undefined {
-  for (const repository of state.resources.filter((r) => r.kind === 'repository' && STAMP.test(r.sync?.marker ?? ''))) {
-    const url = String(state.resources.find((r) => r.address === repository.refs.remote)?.fields.url ?? '').replace(/\/+$/, '');
-    const to = newer.get(url.slice(`${arkUrl}/pulp/content/`.length, url.lastIndexOf('/')));
-    if (to !== undefined) return { repository, from: repository.sync!.marker, to };
-  }
-  return undefined;
-}
-
 describe.each(DIRECTORIES)('%s on an Ark emulator and a local one', (directory) => {
   test('converges, then a pin bump and a promotion change only what they must', async () => {
     const { load, env, newer, copy } = await setUp(directory);
@@ -80,7 +70,7 @@ describe.each(DIRECTORIES)('%s on an Ark emulator and a local one', (directory) 
     const first = await converge(state, env);
     expect(first.summary.sync).toBeGreaterThan(0);
 
-    const mirror = pinned(state, ark!.url, newer);
+    const mirror = bumpable(state, ark!.url, newer);
     expect(mirror !== undefined).toBe(PINNED.has(directory));
     if (mirror === undefined) return;
     const { repository, from, to } = mirror;
