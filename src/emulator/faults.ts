@@ -36,18 +36,25 @@ export type RequestFault = 'reset' | 'error' | 'lost' | 'slow' | undefined;
 export const DEFAULT_SLOW_MS = 2000;
 
 export class FaultPlan {
-  readonly #requests: () => number;
-  readonly #tasks: () => number;
+  #options: FaultOptions = {};
+  #requests: () => number = Math.random;
+  #tasks: () => number = Math.random;
 
-  constructor(private readonly options: FaultOptions = {}) {
+  constructor(options: FaultOptions = {}) {
+    this.configure(options);
+  }
+
+  /** Starts over with new knobs (`{}`: no more faults), e.g. for the fault-free re-run of a test. */
+  configure(options: FaultOptions): void {
     const seed = options.seed ?? 0;
+    this.#options = { ...options };
     this.#requests = seededRandom(seed);
     // A separate stream, so that the task decisions do not depend on how many requests came before.
     this.#tasks = seededRandom(seed ^ 0x5bd1e995);
   }
 
   get slowMs(): number {
-    return this.options.slowMs ?? DEFAULT_SLOW_MS;
+    return this.#options.slowMs ?? DEFAULT_SLOW_MS;
   }
 
   /** One draw per request; the shares are stacked in a fixed order, so adding a kind leaves seeded runs of the others unchanged. */
@@ -55,10 +62,10 @@ export class FaultPlan {
     let bound = 0;
     const draw = this.#requests();
     for (const [fault, share] of [
-      ['reset', this.options.resetRate],
-      ['error', this.options.errorRate],
-      ['lost', this.options.lostRate],
-      ['slow', this.options.slowRate],
+      ['reset', this.#options.resetRate],
+      ['error', this.#options.errorRate],
+      ['lost', this.#options.lostRate],
+      ['slow', this.#options.slowRate],
     ] as const) {
       bound += share ?? 0;
       if (draw < bound) return fault;
@@ -67,7 +74,7 @@ export class FaultPlan {
   }
 
   nextTaskFails(): boolean {
-    return this.#tasks() < (this.options.taskFailureRate ?? 0);
+    return this.#tasks() < (this.#options.taskFailureRate ?? 0);
   }
 }
 
