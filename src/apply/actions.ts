@@ -199,7 +199,7 @@ async function isGone(ctx: ActionContext, href: string): Promise<boolean> {
 async function syncRepository(ctx: ActionContext, action: PlanAction): Promise<ActionOutcome> {
   const repository = ctx.run.targetHref(action.address, action.guard?.href);
   const body = ctx.run.resolveBody(action.body ?? {});
-  const taskHref = await dispatchSync(ctx, repository, body);
+  const taskHref = await dispatchSync(ctx, action.address, repository, body);
   const task = await waitTask(ctx, 'sync', taskHref, `sync of ${action.address}`);
   const current = await ctx.client.get(repository);
   const version = createdResources(task).find((h) => VERSION_HREF.test(h)) ?? current['latest_version_href'];
@@ -211,11 +211,18 @@ async function syncRepository(ctx: ActionContext, action: PlanAction): Promise<A
 }
 
 /**
- * POST sync/; when the answer is lost, find the sync it started rather than start a second one:
- * any sync task of the repository that was not there before, still running or already finished.
+ * POST sync/, never while another sync of the repository may run (one an interrupted run left
+ * behind is waited for first). When the answer is lost, find the sync it started rather than
+ * start a second one: any sync task of the repository that was not there before.
  */
-async function dispatchSync(ctx: ActionContext, repository: string, body: JsonObject): Promise<string> {
-  const before = new Set(await newestSyncTasks(ctx, repository));
+async function dispatchSync(ctx: ActionContext, address: string, repository: string, body: JsonObject): Promise<string> {
+  const earlier = await newestSyncTasks(ctx, repository);
+  for (const task of earlier.filter((t) => t['state'] === 'waiting' || t['state'] === 'running')) {
+    await waitTask(ctx, 'sync', String(task['pulp_href']), `an earlier sync of ${address}`).catch((error: unknown) => {
+      if (!(error instanceof TaskFailedError)) throw error;
+    });
+  }
+  const before = new Set(earlier.map((task) => task['pulp_href']));
   for (let attempt = 1; ; attempt++) {
     try {
       const result = await ctx.client.post(`${repository}sync/`, body);
@@ -223,17 +230,17 @@ async function dispatchSync(ctx: ActionContext, repository: string, body: JsonOb
       throw new ApplyStepError('apply.internal', `the sync of ${repository} did not start a task`);
     } catch (error) {
       if (!(error instanceof PulpApiError && error.outcomeUnknown) || attempt >= MAX_POST_ATTEMPTS) throw error;
-      const started = (await newestSyncTasks(ctx, repository)).find((href) => !before.has(href));
-      if (started) return started;
+      const started = (await newestSyncTasks(ctx, repository)).find((task) => !before.has(task['pulp_href']));
+      if (started) return String(started['pulp_href']);
     }
   }
 }
 
-/** Hrefs of the repository's newest sync tasks, newest first: enough to hold every dispatch of one action. */
-async function newestSyncTasks(ctx: ActionContext, repository: string): Promise<string[]> {
+/** The repository's newest sync tasks, newest first: enough to hold every dispatch of one action. */
+async function newestSyncTasks(ctx: ActionContext, repository: string): Promise<JsonObject[]> {
   const page = await ctx.client.get('tasks/', { exclusive_resources: repository, name__contains: 'synchroniz', ordering: '-pulp_created', limit: MAX_POST_ATTEMPTS + 1 });
   const tasks = Array.isArray(page['results']) ? page['results'] : [];
-  return tasks.flatMap((task) => (task !== null && typeof task === 'object' && !Array.isArray(task) && typeof task['pulp_href'] === 'string' ? [task['pulp_href']] : []));
+  return tasks.filter((task): task is JsonObject => task !== null && typeof task === 'object' && !Array.isArray(task) && typeof task['pulp_href'] === 'string');
 }
 
 /**

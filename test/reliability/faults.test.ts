@@ -115,7 +115,7 @@ describe('apply under injected faults converges to the fault-free result', () =>
   });
 });
 
-describe('answers lost at the worst moment', () => {
+describe('lost answers and what interrupted runs leave behind', () => {
   test('a sync whose answer is lost after its task finished is found, never started again', async () => {
     const emulator = await startEmulator({ taskMs: 1 });
     const finished = async (href: string): Promise<void> => {
@@ -158,6 +158,29 @@ describe('answers lost at the worst moment', () => {
         'publication/file/files-1: the version was published already',
         'publication/rpm/rocky-1: the version was published already',
       ]);
+      expect(canonicalObjects(await readLiveState(client))).toEqual(expectedSmall);
+    } finally {
+      client.close();
+      await emulator.close();
+    }
+  });
+
+  test('a sync an interrupted run left running is waited for before the next one is started', async () => {
+    const emulator = await startEmulator({ taskMs: 1 });
+    const client = clientFor(emulator);
+    try {
+      expect(await applyOnce(smallState, client)).toMatchObject({ result: { ok: true } });
+      const repository = (await readLiveState(client)).objects.find((o) => o.address === 'repository/file/files-1')!;
+      const answer = await client.patch(repository.href, { pulp_labels: { pulpform_stack: 'reliability', pulpform_scheme: '1' } });
+      if (answer.kind === 'task') await client.waitForTask(answer.taskHref);
+      emulator.pulp.tasks.pause();
+      const leftOver = await client.post(`${repository.href}sync/`, {});
+      const leftOverHref = leftOver.kind === 'task' ? leftOver.taskHref : '';
+      const rerun = applyOnce(smallState, client);
+      while (!emulator.requests().some((r) => r.method === 'GET' && r.path === leftOverHref)) await new Promise((resolve) => setTimeout(resolve, 2));
+      emulator.pulp.tasks.resume();
+      expect(await rerun).toMatchObject({ result: { ok: true } });
+      expect(overlappingSyncs(await tasksOf(client))).toEqual([]);
       expect(canonicalObjects(await readLiveState(client))).toEqual(expectedSmall);
     } finally {
       client.close();
