@@ -23,6 +23,7 @@ export const LOCK_ENDPOINT = 'contentguards/core/content_redirect/';
 const LOCK_PREFIX = 'pulpform-lock-';
 const DEFAULT_TTL_MS = 2 * 60_000;
 const DEFAULT_POLL_MS = 2000;
+const FIRST_POLL_MS = 100;
 /** Creates whose outcome was unknown (and which left no lock) before giving up. */
 const MAX_UNCERTAIN_CREATES = 3;
 
@@ -62,7 +63,7 @@ export interface AcquireLockOptions {
   timeoutMs?: number;
   /** How long the lock outlives its holder's last renewal. Default 2 minutes; renewed every quarter of it. */
   ttlMs?: number;
-  /** How often a blocked run looks again. Default 2 s. */
+  /** Longest pause between two looks of a blocked run (the first come sooner). Default 2 s. */
   pollMs?: number;
   /** Each time a wait finds the lock held: the holder, for the user. */
   onBlocked?: (holder: LockInfo, ageMs: number) => void;
@@ -148,7 +149,7 @@ export async function acquireLock(client: PulpClient, options: AcquireLockOption
     id: randomUUID(),
     machine: thisMachine(),
   };
-  for (let uncertain = 0; ; ) {
+  for (let uncertain = 0, looks = 0; ; ) {
     options.signal?.throwIfAborted();
     const now = Date.now();
     const wanted = { ...mine, createdAt: new Date(now).toISOString(), expiresAt: new Date(now + ttlMs).toISOString() };
@@ -178,7 +179,8 @@ export async function acquireLock(client: PulpClient, options: AcquireLockOption
     }
     if (Date.now() >= deadline) throw new LockHeldError(lock, ageMs, options.timeoutMs ? Date.now() - started : undefined);
     options.onBlocked?.(lock, ageMs);
-    await sleep(Math.max(1, Math.min(pollMs, deadline - Date.now())), undefined, options.signal ? { signal: options.signal } : undefined);
+    const pause = Math.min(pollMs, FIRST_POLL_MS * 2 ** looks++, deadline - Date.now());
+    await sleep(Math.max(1, pause), undefined, options.signal ? { signal: options.signal } : undefined);
   }
 }
 
