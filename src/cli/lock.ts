@@ -1,5 +1,6 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { acquireLock, describeHolder, formatDuration, type HeldLock, lockName, parseDuration, readLock, lockStaleness } from '../apply/lock.js';
+import { waitForPendingWrites } from '../apply/settle.js';
 import type { PulpClient } from '../live/client.js';
 
 /** `--lock` and `--lock-timeout`, as Terraform spells them. */
@@ -64,6 +65,17 @@ export async function startLockedSession(client: PulpClient, flags: LockFlags, s
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   };
+  const end = async (): Promise<void> => {
+    stopListening();
+    try {
+      await lock?.release();
+    } catch (error) {
+      say(
+        `Warning: could not release the server lock (${error instanceof Error ? error.message : String(error)}); ` +
+          `it expires by itself at ${lock?.info.expiresAt}, or delete the content guard ${lockName(scope.stack)}.`,
+      );
+    }
+  };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   if (!flags.lock) {
@@ -83,7 +95,7 @@ export async function startLockedSession(client: PulpClient, flags: LockFlags, s
         onTakeover: (stale, why) => say(`Note: took over the server lock of ${describeHolder(stale)}: ${why}.`),
       });
     } catch (error) {
-      stopListening();
+      await end();
       throw error;
     }
     const held = lock;
@@ -92,20 +104,16 @@ export async function startLockedSession(client: PulpClient, flags: LockFlags, s
       stop.abort();
     });
   }
+  try {
+    await waitForPendingWrites(client, { onWait: (count) => say(`Waiting for ${count} Pulp task${count === 1 ? '' : 's'} still running, perhaps left by an interrupted run...`) });
+  } catch (error) {
+    await end();
+    throw error;
+  }
   return {
     signal: stop.signal,
     interruptible: () => void (interruptible = true),
-    end: async () => {
-      stopListening();
-      try {
-        await lock?.release();
-      } catch (error) {
-        say(
-          `Warning: could not release the server lock (${error instanceof Error ? error.message : String(error)}); ` +
-            `it expires by itself at ${lock?.info.expiresAt}, or delete the content guard ${lockName(scope.stack)}.`,
-        );
-      }
-    },
+    end,
   };
 }
 

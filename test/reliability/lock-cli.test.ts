@@ -102,7 +102,7 @@ describe('pulpform apply and the server lock', () => {
     expect(badDuration.stderr).toContain('"soon" is not a duration: use e.g. 30s, 10m, 1h30m, or a number of seconds.');
   });
 
-  test('SIGTERM during apply stops it and releases the lock', async () => {
+  test('SIGTERM during apply stops it and releases the lock; the next apply waits for the task it left, then converges', async () => {
     emulator.pulp.tasks.pause();
     const run = startCli(['apply', '--auto-approve', ...args()], { env });
     // The distribution create is a task, which waits while tasks are paused.
@@ -113,7 +113,13 @@ describe('pulpform apply and the server lock', () => {
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('Interrupt received: starting nothing new; running Pulp tasks go on.');
     expect(await readLock(client, 'locked')).toBeUndefined();
+
+    const next = startCli(['apply', '--auto-approve', ...args()], { env });
+    await next.stderrMatches(/Waiting for 1 Pulp task still running, perhaps left by an interrupted run\.\.\./);
     emulator.pulp.tasks.resume();
+    expect((await next.done).status).toBe(0);
+    expect(await managedNames()).toEqual(ALL);
+    expect(changes().filter((c) => c.startsWith('POST /pulp/api/v3/distributions/'))).toHaveLength(1);
   });
 
   test('two applies started at once: one applies, the other waits and then finds nothing to do', async () => {
