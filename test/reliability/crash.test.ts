@@ -1,0 +1,128 @@
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { type Emulator, startEmulator } from '../../src/emulator/index.js';
+import { readLiveState } from '../../src/live/read.js';
+import type { PulpClient } from '../../src/live/client.js';
+import { runCli } from '../helpers/cli.js';
+import { type RunningCli, startCli } from './child.js';
+import { recordFigures } from './figures.js';
+import { startProxy } from './proxy.js';
+import {
+  applyOnce,
+  canonicalObjects,
+  clientFor,
+  DESIRED_ENV,
+  desiredDirectory,
+  desiredYaml,
+  loadState,
+  overlappingSyncs,
+  tasksOf,
+  Upstreams,
+} from './world.js';
+
+// kill -9 the apply process (the built CLI) at seeded points of its conversation with Pulp: right
+// after the server answered its Nth request, before the answer reaches it. The next apply must
+// converge to what an uninterrupted apply makes, with nothing duplicated, and a plan after it
+// must be empty. `npm run reliability` tries more points (PULPFORM_CRASH_POINTS).
+
+const POINTS = Number(process.env.PULPFORM_CRASH_POINTS ?? 4);
+const SEED = Number(process.env.PULPFORM_CRASH_SEED ?? 11);
+const ENV = { ...DESIRED_ENV, PULP_PASSWORD: 'password' };
+
+let upstreams: Upstreams;
+let dir: string;
+let removeDir: () => Promise<void>;
+let expected: string[];
+let points: number[] = [];
+
+/** mulberry32, so the crash points repeat for a seed. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+beforeAll(async () => {
+  upstreams = await Upstreams.start();
+  ({ dir, remove: removeDir } = await desiredDirectory(desiredYaml(upstreams, 1)));
+  const state = await loadState(dir);
+  const reference = await startEmulator({ taskMs: 1 });
+  const client = clientFor(reference);
+  try {
+    const pass = await applyOnce(state, client);
+    if (!('result' in pass) || !pass.result?.ok) throw new Error('the uninterrupted apply failed');
+    expected = canonicalObjects(await readLiveState(client));
+  } finally {
+    client.close();
+    await reference.close();
+  }
+  // How long the conversation of an uninterrupted CLI apply is, to spread the crash points over it.
+  const counting = await startEmulator({ taskMs: 1 });
+  const result = await runCli(['apply', '--auto-approve', '-f', dir, '--server', counting.url], { env: ENV });
+  const length = counting.requests().length;
+  await counting.close();
+  if (result.status !== 0) throw new Error(`the uninterrupted CLI apply failed: ${result.stderr}`);
+  const next = seeded(SEED);
+  const chosen = new Set<number>();
+  while (chosen.size < Math.min(POINTS, length)) chosen.add(1 + Math.floor(next() * length));
+  points = [...chosen].sort((a, b) => a - b);
+}, 60_000);
+
+afterAll(async () => {
+  await upstreams?.close();
+  await removeDir?.();
+});
+
+async function crashAt(point: number, emulator: Emulator): Promise<{ killed: boolean; stdout: string }> {
+  let run: RunningCli | undefined;
+  const proxy = await startProxy(emulator.url, (exchange) => {
+    if (exchange.index < point) return 'forward';
+    if (exchange.index === point) run?.child.kill('SIGKILL');
+    return 'drop';
+  });
+  try {
+    run = startCli(['apply', '--auto-approve', '-f', dir, '--server', proxy.url], { env: ENV });
+    const ended = await run.done;
+    return { killed: ended.signal === 'SIGKILL', stdout: ended.stdout };
+  } finally {
+    await proxy.close();
+  }
+}
+
+describe('apply killed with SIGKILL, then run again', () => {
+  test('the crash points are spread over a whole apply', () => {
+    expect(points.length).toBe(POINTS);
+  });
+
+  test.each(Array.from({ length: POINTS }, (_, i) => i))('crash point #%i', async (i) => {
+    const point = points[i]!;
+    const emulator = await startEmulator({ taskMs: 1 });
+    let client: PulpClient | undefined;
+    try {
+      const crash = await crashAt(point, emulator);
+      expect(crash.killed).toBe(true);
+      const rerun = await runCli(['apply', '--auto-approve', '-f', dir, '--server', emulator.url], { env: ENV });
+      expect({ status: rerun.status, stderr: rerun.stderr }).toEqual({ status: 0, stderr: expect.not.stringMatching(/Error|\n\s+at /) });
+      const plan = await runCli(['plan', '--detailed-exitcode', '-f', dir, '--server', emulator.url], { env: ENV });
+      expect({ status: plan.status, stdout: plan.stdout }).toEqual({ status: 0, stdout: expect.stringContaining('No changes') });
+      client = clientFor(emulator);
+      const actual = canonicalObjects(await readLiveState(client));
+      expect(actual).toEqual(expected);
+      expect(overlappingSyncs(await tasksOf(client))).toEqual([]);
+      expect(await client.list('contentguards/core/content_redirect/', { name: 'pulpform-lock-reliability' })).toEqual([]);
+      recordFigures('crash', {
+        point,
+        tookOver: rerun.stderr.includes('took over the server lock'),
+        waitedForTasks: rerun.stderr.includes('Pulp task'),
+        lost: expected.filter((line) => !actual.includes(line)).length,
+        extra: actual.filter((line) => !expected.includes(line)).length,
+      });
+    } finally {
+      client?.close();
+      await emulator.close();
+    }
+  });
+});
