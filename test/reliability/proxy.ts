@@ -1,4 +1,5 @@
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 
 export interface Exchange {
@@ -20,14 +21,18 @@ export interface InterposedProxy {
 }
 
 /**
- * An HTTP proxy on 127.0.0.1 in front of `target` that lets a test decide, after the server
+ * An HTTP (or, with `tls`, HTTPS) proxy on 127.0.0.1 in front of `target` that lets a test decide, after the server
  * handled a request, whether the client gets the answer: the way to lose exactly the answer a
  * test is about, or to kill a client at an exact point of its conversation.
  */
-export async function startProxy(target: string, decide: (exchange: Exchange) => Verdict | Promise<Verdict>): Promise<InterposedProxy> {
+export async function startProxy(
+  target: string,
+  decide: (exchange: Exchange) => Verdict | Promise<Verdict>,
+  options: { tls?: { cert: string; key: string } } = {},
+): Promise<InterposedProxy> {
   let count = 0;
   const agent = new http.Agent({ keepAlive: true });
-  const server = http.createServer((req, res) => {
+  const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     const index = ++count;
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -51,10 +56,11 @@ export async function startProxy(target: string, decide: (exchange: Exchange) =>
       upstream.on('error', () => req.socket.destroy());
       upstream.end(Buffer.concat(chunks));
     });
-  });
+  };
+  const server = options.tls ? https.createServer(options.tls, handler) : http.createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url: `${options.tls ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}`,
     close: async () => {
       agent.destroy();
       server.closeAllConnections();
