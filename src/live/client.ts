@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Json, JsonObject } from '../model/json.js';
 import type { Secret } from '../model/secret.js';
 import {
+  ClientSetupError,
   excerptOf,
   PulpApiError,
   type PulpErrorCode,
@@ -498,13 +499,13 @@ function splitBaseUrl(baseUrl: string, apiRootOption: string): { origin: string;
   try {
     url = new URL(baseUrl);
   } catch {
-    throw new Error(`the server URL '${baseUrl}' is not a URL: give it as http(s)://host[:port]`);
+    throw new ClientSetupError(`the server URL '${baseUrl}' is not a URL`, 'give it as http(s)://host[:port]');
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new Error(`the server URL '${url.protocol}//${url.host}' must use http or https`);
+    throw new ClientSetupError(`the server URL '${url.protocol}//${url.host}' must use http or https`, 'e.g. https://pulp.example.com');
   }
   if (url.username || url.password) {
-    throw new Error(`the server URL '${url.protocol}//(redacted)@${url.host}' contains credentials: remove them and use --username and --password-file`);
+    throw new ClientSetupError(`the server URL '${url.protocol}//(redacted)@${url.host}' contains credentials`, 'remove them and use --username and --password-file');
   }
   const apiRoot = `/${apiRootOption.replace(/^\/+|\/+$/g, '')}/`;
   const path = url.pathname.replace(/\/+$/, '');
@@ -518,7 +519,10 @@ function loadCaCert(caCert: string): string {
   try {
     return readFileSync(caCert, 'utf8');
   } catch (error) {
-    throw new Error(`cannot read the CA certificate file '${caCert}': ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    throw new ClientSetupError(
+      `cannot read the CA certificate file '${caCert}': ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+      'give --ca-cert (or server.ca_cert) the path of a PEM file this user can read',
+    );
   }
 }
 
