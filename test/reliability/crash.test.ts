@@ -4,6 +4,7 @@ import { type Emulator, startEmulator } from '../../src/emulator/index.js';
 import { readLiveState } from '../../src/live/read.js';
 import type { PulpClient } from '../../src/live/client.js';
 import { runCli } from '../helpers/cli.js';
+import { sweep } from '../helpers/secrets.js';
 import { type RunningCli, startCli } from './child.js';
 import { recordFigures } from './figures.js';
 import { startProxy } from './proxy.js';
@@ -17,6 +18,7 @@ import {
   loadState,
   overlappingSyncs,
   tasksOf,
+  UPSTREAM_PASSWORD,
   Upstreams,
 } from './world.js';
 
@@ -80,7 +82,7 @@ afterAll(async () => {
   await removeDir?.();
 });
 
-async function crashAt(point: number, emulator: Emulator): Promise<{ killed: boolean; stdout: string }> {
+async function crashAt(point: number, emulator: Emulator): Promise<{ killed: boolean; output: string }> {
   let run: RunningCli | undefined;
   const proxy = await startProxy(emulator.url, (exchange) => {
     if (exchange.index < point) return 'forward';
@@ -90,7 +92,7 @@ async function crashAt(point: number, emulator: Emulator): Promise<{ killed: boo
   try {
     run = startCli(['apply', '--auto-approve', '-f', dir, '--server', proxy.url], { env: ENV });
     const ended = await run.done;
-    return { killed: ended.signal === 'SIGKILL', stdout: ended.stdout };
+    return { killed: ended.signal === 'SIGKILL', output: ended.stdout + ended.stderr };
   } finally {
     await proxy.close();
   }
@@ -111,6 +113,8 @@ describe('apply killed with SIGKILL, then run again', () => {
       const rerun = await runCli(['apply', '--auto-approve', '-f', dir, '--server', emulator.url], { env: ENV });
       expect({ status: rerun.status, stderr: rerun.stderr }).toEqual({ status: 0, stderr: expect.not.stringMatching(/Error|\n\s+at /) });
       const plan = await runCli(['plan', '--detailed-exitcode', '-f', dir, '--server', emulator.url], { env: ENV });
+      const outputs = { crashed: crash.output, rerun: rerun.stdout + rerun.stderr, plan: plan.stdout + plan.stderr };
+      expect(await sweep(outputs, { secrets: [UPSTREAM_PASSWORD], emulator })).toEqual([]);
       expect({ status: plan.status, stdout: plan.stdout }).toEqual({ status: 0, stdout: expect.stringContaining('No changes') });
       client = clientFor(emulator);
       const actual = canonicalObjects(await readLiveState(client));

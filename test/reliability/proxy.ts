@@ -7,12 +7,16 @@ export interface Exchange {
   index: number;
   method: string;
   path: string;
+  /** Path and query, as requested. */
+  target: string;
+  /** The request body as sent. */
+  request: string;
   status: number;
   body: string;
 }
 
-/** What to do with an answer the server gave: pass it on, or drop the connection as if it was lost. */
-export type Verdict = 'forward' | 'drop';
+/** What to do with an answer the server gave: pass it on, drop the connection as if it was lost, or answer this instead. */
+export type Verdict = 'forward' | 'drop' | { status: number; json: unknown };
 
 export interface InterposedProxy {
   /** e.g. `http://127.0.0.1:40123`: use it as the server URL. */
@@ -42,14 +46,25 @@ export async function startProxy(
         answer.on('data', (chunk: Buffer) => parts.push(chunk));
         answer.on('end', () => {
           const body = Buffer.concat(parts);
-          const exchange = { index, method: req.method ?? 'GET', path: new URL(req.url ?? '/', 'http://x').pathname, status: answer.statusCode ?? 0, body: body.toString('utf8') };
+          const exchange = {
+            index,
+            method: req.method ?? 'GET',
+            path: new URL(req.url ?? '/', 'http://x').pathname,
+            target: req.url ?? '/',
+            request: Buffer.concat(chunks).toString('utf8'),
+            status: answer.statusCode ?? 0,
+            body: body.toString('utf8'),
+          };
           void Promise.resolve(decide(exchange)).then((verdict) => {
             if (verdict === 'drop') {
               req.socket.destroy();
-              return;
+            } else if (verdict === 'forward') {
+              res.writeHead(answer.statusCode ?? 502, answer.headers);
+              res.end(body);
+            } else {
+              res.writeHead(verdict.status, { 'content-type': 'application/json' });
+              res.end(JSON.stringify(verdict.json));
             }
-            res.writeHead(answer.statusCode ?? 502, answer.headers);
-            res.end(body);
           });
         });
       });
