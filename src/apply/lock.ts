@@ -122,11 +122,18 @@ export async function readLock(client: PulpClient, stack: string): Promise<LockI
   return parseLock(found) ?? undefined;
 }
 
+/** Ids of the locks this process holds now. */
+const heldHere = new Set<string>();
+
 /** The lock's age, and whether its holder is known to be gone (and how we know). */
 export function lockStaleness(lock: LockInfo, now = Date.now()): { ageMs: number; stale?: string } {
   const ageMs = Math.max(0, now - Date.parse(lock.createdAt));
   if (now > Date.parse(lock.expiresAt)) return { ageMs, stale: `it expired at ${lock.expiresAt} without being renewed` };
-  if (lock.machine === thisMachine() && !processAlive(lock.pid)) return { ageMs, stale: `process ${lock.pid} on this machine is gone` };
+  if (lock.machine === thisMachine()) {
+    if (!processAlive(lock.pid)) return { ageMs, stale: `process ${lock.pid} on this machine is gone` };
+    // A create whose answer was lost, in an attempt that then failed, leaves a lock no one holds.
+    if (lock.pid === process.pid && !heldHere.has(lock.id)) return { ageMs, stale: 'an earlier attempt of this process left it' };
+  }
   return { ageMs };
 }
 
@@ -185,10 +192,15 @@ export async function acquireLock(client: PulpClient, options: AcquireLockOption
 }
 
 function hold(client: PulpClient, info: LockInfo, ttlMs: number): HeldLock {
+  heldHere.add(info.id);
   const lost = new AbortController();
   let released = false;
   let timer: NodeJS.Timeout | undefined;
   let expiresAt = Date.parse(info.expiresAt);
+  const lose = (reason: string): void => {
+    heldHere.delete(info.id);
+    lost.abort(reason);
+  };
   const renew = async (): Promise<void> => {
     const next = new Date(Date.now() + ttlMs).toISOString();
     try {
@@ -196,12 +208,12 @@ function hold(client: PulpClient, info: LockInfo, ttlMs: number): HeldLock {
       expiresAt = Date.parse(next);
     } catch (error) {
       if (error instanceof PulpApiError && error.status === 404) {
-        lost.abort(`the lock ${lockName(info.stack)} was deleted by someone else`);
+        lose(`the lock ${lockName(info.stack)} was deleted by someone else`);
         return;
       }
       // A failed renewal is tried again next time; only an expiry we could not prevent loses the lock.
       if (Date.now() > expiresAt) {
-        lost.abort(`the lock ${lockName(info.stack)} expired: it could not be renewed (${error instanceof Error ? error.message : String(error)})`);
+        lose(`the lock ${lockName(info.stack)} expired: it could not be renewed (${error instanceof Error ? error.message : String(error)})`);
         return;
       }
     }
@@ -220,6 +232,7 @@ function hold(client: PulpClient, info: LockInfo, ttlMs: number): HeldLock {
       if (released) return;
       released = true;
       clearTimeout(timer);
+      heldHere.delete(info.id);
       if (!lost.signal.aborted) await deleteLock(client, info.href);
     },
   };

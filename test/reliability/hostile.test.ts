@@ -14,7 +14,7 @@ import { recordFigures } from './figures.js';
 // trace or a hang. A sample also goes through the built CLI (`validate` and `plan`).
 
 const MUTANTS = Number(process.env.PULPFORM_HOSTILE_MUTANTS ?? 300);
-const CLI_SAMPLE = Number(process.env.PULPFORM_HOSTILE_CLI ?? 12);
+const CLI_SAMPLE = Number(process.env.PULPFORM_HOSTILE_CLI ?? 4);
 const SEED = Number(process.env.PULPFORM_HOSTILE_SEED ?? 7);
 
 const BASE = `stack: hostile

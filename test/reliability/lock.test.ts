@@ -21,8 +21,8 @@ afterEach(async () => {
   await emulator.close();
 });
 
-async function guards(): Promise<{ name: string; description: string; href: string }[]> {
-  return (await client.list(LOCK_ENDPOINT)).map((g) => ({ name: String(g['name']), description: String(g['description']), href: String(g['pulp_href']) }));
+async function guards(on: PulpClient = client): Promise<{ name: string; description: string; href: string }[]> {
+  return (await on.list(LOCK_ENDPOINT)).map((g) => ({ name: String(g['name']), description: String(g['description']), href: String(g['pulp_href']) }));
 }
 
 /** A lock as another run would have left it. */
@@ -183,5 +183,54 @@ describe('--lock-timeout durations', () => {
 
   test.each(['', 'soon', '10 minutes', '5m-', '-1s'])('"%s" is refused', (text) => {
     expect(parseDuration(text)).toBeUndefined();
+  });
+});
+
+describe('the server lock under faults', () => {
+  const FAULTS = { errorRate: 0.15, resetRate: 0.1, lostRate: 0.15, slowRate: 0.05, slowMs: 1000 };
+
+  test('of five runs racing for it through lost and late answers, at most one holds it', async () => {
+    for (const seed of [1, 2, 3, 4, 5, 6]) {
+      const faulty = await startEmulator({ taskMs: 1, faults: { seed, ...FAULTS } });
+      const clients = Array.from({ length: 5 }, () => clientFor(faulty, { timeoutMs: 300 }));
+      try {
+        const outcomes = await Promise.allSettled(clients.map((c) => acquireLock(c, { stack: 'prod', operation: 'apply' })));
+        const holders = outcomes.filter((o) => o.status === 'fulfilled').map((o) => (o as PromiseFulfilledResult<Awaited<ReturnType<typeof acquireLock>>>).value);
+        expect(holders.length).toBeLessThanOrEqual(1);
+        faulty.setFaults();
+        const onServer = await readLock(clients[0]!, 'prod');
+        if (holders[0]) expect(onServer?.id).toBe(holders[0].info.id);
+        await holders[0]?.release();
+      } finally {
+        for (const c of clients) c.close();
+        await faulty.close();
+      }
+    }
+  });
+
+  test('acquire and release, forty times through faults: whatever fails, the next clean attempt gets the lock at once', async () => {
+    const faulty = await startEmulator({ taskMs: 1, faults: { seed: 42, ...FAULTS } });
+    const viaFaults = clientFor(faulty, { timeoutMs: 300 });
+    const clean = clientFor(faulty);
+    let held = 0;
+    const takeovers: string[] = [];
+    try {
+      for (let cycle = 0; cycle < 40; cycle++) {
+        const lock = await acquireLock(viaFaults, { stack: 'prod', operation: 'apply', onTakeover: (_, why) => takeovers.push(why) }).catch(() => undefined);
+        if (lock) held += 1;
+        await lock?.release().catch(() => undefined);
+      }
+      faulty.setFaults();
+      const last = await acquireLock(clean, { stack: 'prod', operation: 'apply' });
+      await last.release();
+      expect(await guards(clean)).toEqual([]);
+      expect(held).toBeGreaterThan(0);
+      // The only leftovers a single live process can meet are its own failed attempts'.
+      expect(takeovers.every((why) => why === 'an earlier attempt of this process left it')).toBe(true);
+    } finally {
+      viaFaults.close();
+      clean.close();
+      await faulty.close();
+    }
   });
 });

@@ -57,6 +57,7 @@ let dir: string;
 let urls: string[];
 let answer: (exchange: Exchange) => 'forward' | { status: number; json: unknown };
 const swept: string[] = [];
+let leaked = 0;
 
 beforeAll(async () => {
   upstream = await serveDirectory(FILE_UPSTREAM);
@@ -64,7 +65,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await upstream.close();
-  recordFigures('secrets', { scenarios: swept.length, secrets: SECRETS.length, leaks: 0 });
+  recordFigures('secrets', { scenarios: swept.length, secrets: SECRETS.length, leaks: leaked });
 });
 
 beforeEach(async () => {
@@ -98,8 +99,10 @@ function sweepOf(): SecretSweep {
 /** Runs `pulpform ARGS` in the desired-state directory and expects no secret anywhere. */
 async function pulpform(name: string, args: string[], extraEnv: Record<string, string> = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
   const result = await runCliSweeping(args, { env: { ...env, ...extraEnv }, cwd: dir, ...sweepOf() });
+  const leaks = [...result.leaks, ...urls.flatMap((u) => SECRETS.filter((s) => u.includes(s) || u.includes(encodeURIComponent(s))).map(() => `URL ${u}`))];
   swept.push(name);
-  expect({ name, leaks: [...result.leaks, ...urls.flatMap((u) => SECRETS.filter((s) => u.includes(s) || u.includes(encodeURIComponent(s))).map(() => `URL ${u}`))] }).toEqual({ name, leaks: [] });
+  leaked += leaks.length;
+  expect({ name, leaks }).toEqual({ name, leaks: [] });
   return result;
 }
 
@@ -173,6 +176,7 @@ describe('no secret in any output, file or request URL', () => {
     const result = await runCliSweeping(['validate', '-f', 'state.yaml'], { env, cwd: dir, ...sweepSources, sources: [...(sweepSources.sources ?? []), join(dir, 'state.yaml')] });
     const json = await runCliSweeping(['validate', '-f', 'state.yaml', '--json'], { env, cwd: dir, ...sweepSources, sources: [...(sweepSources.sources ?? []), join(dir, 'state.yaml')] });
     swept.push('validate with a URL with credentials', 'validate --json with a URL with credentials');
+    leaked += result.leaks.length + json.leaks.length;
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('Credentials in a URL');
     expect({ text: result.leaks, json: json.leaks }).toEqual({ text: [], json: [] });
