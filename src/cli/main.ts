@@ -4,8 +4,10 @@ import { readFileSync } from 'node:fs';
 import { registerApplyCommand } from './commands/apply.js';
 import { registerConformanceCommand } from './commands/conformance.js';
 import { registerEmulatorCommand } from './commands/emulator.js';
+import { registerExportCommand } from './commands/export.js';
 import { registerPlanCommand } from './commands/plan.js';
 import { registerValidateCommand } from './commands/validate.js';
+import { registerWatchCommand } from './commands/watch.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -18,8 +20,10 @@ export function buildProgram(): Command {
   registerValidateCommand(program);
   registerPlanCommand(program);
   registerApplyCommand(program);
+  registerWatchCommand(program);
   registerEmulatorCommand(program);
   registerConformanceCommand(program);
+  registerExportCommand(program);
   return program;
 }
 

@@ -101,11 +101,27 @@ export interface DesiredResource {
   sync?: DesiredSync;
   /** Publications and distributions: serve the repository version synced from this snapshot rather than the latest. */
   snapshot?: string;
+  /** Repositories: keep the newest N versions and their publications, never one a distribution serves. */
+  retain?: number;
+  /**
+   * Resources a container mirror generated for one image. Scope only: `--image-filter` (or
+   * the mirror's `filter`) narrows a run to the matching images and never deletes the others.
+   */
+  image?: ImageScope;
   /** Take over an existing unlabelled object of this name instead of reporting a conflict. */
   adopt: boolean;
   /** Never delete or replace this object, even with --prune. */
   protect: boolean;
   source?: SourceLocation;
+}
+
+export interface ImageScope {
+  /** The image as the mirror lists it (`nova-api`): what filter regexes are matched against. */
+  name: string;
+  /** The mirror's `group`, selectable with `--only group:NAME`. */
+  group?: string;
+  /** The mirror's default filter: whitespace-separated, unanchored regexes; `--image-filter` overrides it. */
+  filter?: string;
 }
 
 export interface ServerSettings {

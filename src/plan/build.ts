@@ -23,7 +23,7 @@ import {
   type Plan,
   type PlanAction,
 } from '../model/index.js';
-import { scopeActions } from './scope.js';
+import { groupsOf, resyncSelection, scopeActions, scopeImages } from './scope.js';
 import { skipReplacements } from './skip.js';
 import { summarize, toWaves } from './waves.js';
 
@@ -34,6 +34,10 @@ export interface PlanOptions {
   allowDeleteAll?: boolean;
   /** `--only` selector: the plan is partial. */
   only?: string;
+  /** `--image-filter`: regexes selecting the container mirrors' images to plan (overrides their `filter`). */
+  imageFilter?: string;
+  /** `--resync` selector: repositories to sync even though their sync marker is unchanged. */
+  resync?: string;
   /**
    * false: leave replacements (and what waits for them) out, with a warning each. Watch mode
    * without --prune plans this way, since a replacement deletes first. Default true.
@@ -55,7 +59,8 @@ export function buildPlan(desired: DesiredState, live: LiveState, options: PlanO
   let actions = planner.actions;
   let diagnostics = planner.diagnostics;
   if (options.replace === false) ({ actions, diagnostics } = skipReplacements(actions, diagnostics));
-  if (options.only !== undefined) ({ actions, diagnostics } = scopeActions(actions, diagnostics, options.only));
+  ({ actions, diagnostics } = scopeImages(actions, diagnostics, desired.resources, options.imageFilter));
+  if (options.only !== undefined) ({ actions, diagnostics } = scopeActions(actions, diagnostics, options.only, groupsOf(desired.resources)));
   if (options.prune && !options.allowDeleteAll) diagnostics.push(...pruneAllGuard(desired, actions));
   const { waves, cyclic } = toWaves(actions);
   if (cyclic.length > 0) {
@@ -141,9 +146,15 @@ class Planner {
   private readonly publicationsByVersion = new Map<string, LiveObject[]>();
   private readonly publicationKeys = new Map<string, Address>();
   private readonly stack: string;
+  private readonly resync: (address: Address) => boolean = () => false;
 
   constructor(private readonly desired: DesiredState, private readonly live: LiveState, private readonly options: PlanOptions) {
     this.stack = desired.stack;
+    if (options.resync !== undefined) {
+      const selection = resyncSelection(options.resync, desired.resources);
+      this.resync = selection.matches;
+      this.diagnostics.push(...selection.diagnostics);
+    }
     for (const object of [...live.objects].sort(byHref)) {
       this.liveByHref.set(object.href, object);
       if (object.kind === 'publication') {
@@ -282,7 +293,8 @@ class Planner {
     const recreated = node.action !== undefined && NEW.includes(node.action.type);
     const before = recreated ? undefined : (node.live?.labels[LABELS.synced] ?? node.assumedLabels?.[LABELS.synced]);
     const marker = desired.sync.marker;
-    if (before === marker) return;
+    const resync = before === marker;
+    if (resync && !this.resync(desired.address)) return;
     const remoteAddress = desired.refs.remote;
     if (remoteAddress === undefined) {
       this.error('plan.sync_without_remote', desired, `${desired.address} asks for a sync but names no remote`, undefined, 'Name the remote to sync from.');
@@ -293,8 +305,8 @@ class Planner {
     const dependsOn = [node.action?.id, this.nodes.get(remoteAddress)?.action?.id, 'after' in remote ? remote.after : undefined];
     const action: PlanAction = {
       ...this.identity('sync', desired),
-      reason: `synced: ${before ?? '(never)'} -> ${marker}`,
-      changes: [{ path: `/pulp_labels/${LABELS.synced}`, ...(before !== undefined ? { before } : {}), after: marker }],
+      reason: resync ? `synced again from ${marker} (--resync)` : `synced: ${before ?? '(never)'} -> ${marker}`,
+      changes: resync ? [] : [{ path: `/pulp_labels/${LABELS.synced}`, ...(before !== undefined ? { before } : {}), after: marker }],
       unchanged: 0,
       body: { remote: 'href' in remote ? remote.href : remote.unknown, ...desired.sync.options },
       labelsAfter: { [LABELS.synced]: marker },

@@ -23,6 +23,8 @@ interface ApplyCommandOptions extends ServerCommandOptions, LockFlags {
   concurrency: number;
   taskTimeout?: number;
   only?: string;
+  imageFilter?: string;
+  resync?: string;
   prune?: boolean;
   allowDeleteAll?: boolean;
 }
@@ -36,7 +38,9 @@ export function registerApplyCommand(program: Command): void {
     .option('--json', 'print the plan, every event and the result as JSON lines on stdout')
     .option('--concurrency <n>', 'actions in flight at once', positiveInteger('--concurrency'), 8)
     .option('--task-timeout <seconds>', 'give up waiting for one Pulp task after this long (it runs on in Pulp)', positiveInteger('--task-timeout'))
-    .option('--only <selector>', 'apply only to matching objects and what they need (kind, kind/plugin, name glob, kind/plugin/name-glob)')
+    .option('--only <selector>', 'apply only to matching objects and what they need (kind, kind/plugin, name glob, kind/plugin/name-glob, group:NAME)')
+    .option('--image-filter <regexes>', 'apply only to the container mirrors\' images matching one of these whitespace-separated regexes (never deletes the others)')
+    .option('--resync <selector>', 'sync matching repositories even though their snapshot or tags did not change (selector as for --only)')
     .option('--prune', 'delete managed objects that are no longer in the desired state')
     .option('--allow-delete-all', 'with --prune, allow deleting every managed object of a kind');
   addLockOptions(addServerOptions(addDesiredStateOption(command))).action(async (planFile: string | undefined, options: ApplyCommandOptions) => {
@@ -73,7 +77,13 @@ export function registerApplyCommand(program: Command): void {
           live = await readLiveState(client);
         } else {
           const planNow = (): Promise<{ plan: Plan; live: LiveState }> =>
-            planAgainstServer(desired!.state, client, { prune: options.prune, allowDeleteAll: options.allowDeleteAll, only: options.only });
+            planAgainstServer(desired!.state, client, {
+              prune: options.prune,
+              allowDeleteAll: options.allowDeleteAll,
+              only: options.only,
+              imageFilter: options.imageFilter,
+              resync: options.resync,
+            });
           ({ plan, live } = await planNow());
           if (hasChanges(plan) && !hasErrors(plan)) {
             if (!options.autoApprove) requireTerminal(options.json === true);

@@ -15,6 +15,8 @@ interface PlanCommandOptions extends ServerCommandOptions {
   json?: boolean;
   detailedExitcode?: boolean;
   only?: string;
+  imageFilter?: string;
+  resync?: string;
   prune?: boolean;
   allowDeleteAll?: boolean;
   verbose?: boolean;
@@ -35,7 +37,9 @@ export function registerPlanCommand(program: Command): void {
     .option('--out <file>', 'save the plan, to apply exactly it later with `pulpform apply FILE`')
     .option('--json', 'print the plan as versioned JSON on stdout')
     .option('--detailed-exitcode', 'exit 0 when there is nothing to do, 2 when there are changes, 1 on error')
-    .option('--only <selector>', 'plan only matching objects and what they need: kind, kind/plugin, a name glob, or kind/plugin/name-glob, comma-separated')
+    .option('--only <selector>', 'plan only matching objects and what they need: kind, kind/plugin, a name glob, kind/plugin/name-glob or group:NAME, comma-separated')
+    .option('--image-filter <regexes>', 'plan only the container mirrors\' images matching one of these whitespace-separated regexes (never deletes the others)')
+    .option('--resync <selector>', 'sync matching repositories even though their snapshot or tags did not change (selector as for --only)')
     .option('--prune', 'delete managed objects that are no longer in the desired state')
     .option('--allow-delete-all', 'with --prune, allow deleting every managed object of a kind')
     .option('--verbose', 'show hrefs, dependencies and every warning in full');
@@ -52,7 +56,7 @@ export function registerPlanCommand(program: Command): void {
       if (connection.insecure) logger.warn(`TLS certificate verification is off for ${connection.url} (--insecure)`);
       const client = openClient(connection);
       try {
-        const { plan } = await planAgainstServer(state, client, { prune: options.prune, allowDeleteAll: options.allowDeleteAll, only: options.only });
+        const { plan } = await planAgainstServer(state, client, { prune: options.prune, allowDeleteAll: options.allowDeleteAll, only: options.only, imageFilter: options.imageFilter, resync: options.resync });
         const running = await describeRunningLock(client, state.stack).catch(() => undefined);
         if (running) process.stderr.write(`${running}\n`);
         logger.info('planned', { server: connection.url, actions: plan.waves.flat().length, summary: plan.summary });

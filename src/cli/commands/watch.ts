@@ -1,0 +1,108 @@
+import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
+import { loadDesired, openClient, secretValues } from '../../engine.js';
+import { startWatch, type WatchEvent } from '../../watch/index.js';
+import { addDesiredStateOption, addServerOptions, loggerFor, positiveInteger, reportError, type ServerCommandOptions, useColor } from '../common.js';
+import { resolveConnection } from '../connection.js';
+
+interface WatchCommandOptions extends ServerCommandOptions {
+  interval?: number;
+  debounce: number;
+  prune?: boolean;
+  allowDeleteAll?: boolean;
+  concurrency: number;
+  taskTimeout?: number;
+  backoff: number;
+  backoffMax: number;
+}
+
+function wholeNumber(name: string): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a whole number of at least 0, not "${value}"`);
+    return n;
+  };
+}
+
+function positiveSeconds(name: string): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a number of seconds greater than 0, such as 300 or 0.5, not "${value}"`);
+    return n;
+  };
+}
+
+export function registerWatchCommand(program: Command): void {
+  const command = program
+    .command('watch')
+    .description(
+      'Keep the Pulp server converged: apply the desired state now, again whenever its files change (once they have been quiet for --debounce ms), '
+      + 'and every --interval seconds to repair drift. An invalid edit is reported and nothing is applied; the last valid desired state stays in force. '
+      + 'Deletions and replacements are reported and skipped unless --prune is given. An object that keeps failing is retried with exponential backoff. '
+      + 'Logs go to stderr, one line per event (JSON lines with --log-format json); stdout is not used.',
+    )
+    .option('--interval <seconds>', 're-reconcile this long after each cycle, to repair changes made outside pulpform', positiveSeconds('--interval'))
+    .option('--debounce <ms>', 'wait this long after the last file event before reconciling (editor bursts, atomic saves)', wholeNumber('--debounce'), 300)
+    .option('--prune', 'delete managed objects that are no longer in the desired state, and replace objects that cannot change in place (otherwise both are reported and skipped)')
+    .option('--allow-delete-all', 'with --prune, allow deleting every managed object of a kind')
+    .option('--concurrency <n>', 'actions in flight at once', positiveInteger('--concurrency'), 8)
+    .option('--task-timeout <seconds>', 'give up waiting for one Pulp task after this long (it runs on in Pulp)', positiveInteger('--task-timeout'))
+    .option('--backoff <seconds>', 'after an object fails, leave it alone this long before retrying; doubled (with jitter) for each further failure in a row', positiveSeconds('--backoff'), 30)
+    .option('--backoff-max <seconds>', 'the longest backoff', positiveSeconds('--backoff-max'), 3600);
+  addServerOptions(addDesiredStateOption(command));
+  // A watch is read for what it did: it logs every cycle unless asked to be quieter.
+  command.options.find((option) => option.long === '--log-level')?.default('info');
+  command.setOptionValueWithSource('logLevel', 'info', 'default');
+  command.action(async (options: WatchCommandOptions) => {
+    const errColor = useColor(process.stderr, options.color);
+    const secrets = new Set<string>();
+    const logger = loggerFor(options, () => secrets);
+    const log = (event: WatchEvent): void => {
+      const { level, message, time: _time, ...data } = event;
+      logger.log(level, message, options.logFormat === 'json' ? data : {});
+    };
+    // Listening from the start, so a signal during startup also ends in a clean stop.
+    const stopSignal = new Promise<NodeJS.Signals>((resolve) => {
+      const onSignal = (signal: NodeJS.Signals): void => {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        // A second signal while stopping quits at once.
+        process.once('SIGINT', () => process.exit(130));
+        process.once('SIGTERM', () => process.exit(143));
+        resolve(signal);
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+    });
+    try {
+      // A path that does not exist is a typo, not an edit in progress: report it the way validate does.
+      if (!existsSync(options.file)) await loadDesired(options.file);
+      let warnedInsecure = false;
+      const watch = await startWatch({
+        path: options.file,
+        connect: (state) => {
+          const connection = resolveConnection(options, process.env, state.server);
+          for (const value of secretValues(state, connection)) secrets.add(value);
+          if (connection.insecure && !warnedInsecure) {
+            warnedInsecure = true;
+            logger.warn(`TLS certificate verification is off for ${connection.url} (--insecure)`);
+          }
+          return openClient(connection);
+        },
+        prune: options.prune === true,
+        allowDeleteAll: options.allowDeleteAll === true,
+        concurrency: options.concurrency,
+        ...(options.taskTimeout !== undefined ? { taskTimeoutMs: options.taskTimeout * 1000 } : {}),
+        backoff: { initialMs: Math.round(options.backoff * 1000), maxMs: Math.round(Math.max(options.backoff, options.backoffMax) * 1000) },
+        debounceMs: options.debounce,
+        ...(options.interval !== undefined ? { intervalMs: Math.round(options.interval * 1000) } : {}),
+        emit: log,
+      });
+      await watch.stop(await stopSignal);
+      process.exitCode = 0;
+    } catch (error) {
+      reportError(error, { color: errColor, logger });
+      process.exitCode = 1;
+    }
+  });
+}
