@@ -143,4 +143,18 @@ describe('pulpform apply and the server lock', () => {
       await other.release();
     }
   });
+
+  test('export writes the managed objects and never the lock', async () => {
+    expect((await runCli(['apply', '--auto-approve', ...args()], { env })).status).toBe(0);
+    const other = await acquireLock(client, { stack: 'locked', operation: 'watch' });
+    try {
+      const exported = await runCli(['export', '--server', emulator.url], { env });
+      expect(exported.status).toBe(0);
+      expect(exported.stdout).toContain('name: one');
+      expect(exported.stdout).not.toContain('pulpform-lock');
+      expect(exported.stdout).not.toMatch(/contentguards/);
+    } finally {
+      await other.release();
+    }
+  });
 });
