@@ -27,7 +27,7 @@ import {
 // converge to what an uninterrupted apply makes, with nothing duplicated, and a plan after it
 // must be empty. `npm run reliability` tries more points (PULPFORM_CRASH_POINTS).
 
-const POINTS = Number(process.env.PULPFORM_CRASH_POINTS ?? 3);
+const POINTS = Number(process.env.PULPFORM_CRASH_POINTS ?? 2);
 const SEED = Number(process.env.PULPFORM_CRASH_SEED ?? 11);
 const ENV = { ...DESIRED_ENV, PULP_PASSWORD: 'password' };
 

@@ -25,7 +25,7 @@ import {
 // `npm run reliability` runs more seeds at a larger scale (PULPFORM_FAULT_SEEDS, PULPFORM_FAULT_SCALE).
 
 const SEEDS = (process.env.PULPFORM_FAULT_SEEDS ?? '1,2,3').split(',').map(Number);
-const SCALE = Number(process.env.PULPFORM_FAULT_SCALE ?? 3);
+const SCALE = Number(process.env.PULPFORM_FAULT_SCALE ?? 2);
 const CLIENT_TIMEOUT_MS = 400;
 const FAULTS: FaultOptions = process.env.PULPFORM_FAULT_SPEC
   ? { slowMs: 1500, ...parseFaultSpec(process.env.PULPFORM_FAULT_SPEC) }

@@ -190,7 +190,7 @@ describe('the server lock under faults', () => {
   const FAULTS = { errorRate: 0.15, resetRate: 0.1, lostRate: 0.15, slowRate: 0.05, slowMs: 1000 };
 
   test('of five runs racing for it through lost and late answers, at most one holds it', async () => {
-    for (const seed of [1, 2, 3, 4, 5, 6]) {
+    for (const seed of [1, 2, 3]) {
       const faulty = await startEmulator({ taskMs: 1, faults: { seed, ...FAULTS } });
       const clients = Array.from({ length: 5 }, () => clientFor(faulty, { timeoutMs: 300 }));
       try {
