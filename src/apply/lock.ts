@@ -122,8 +122,8 @@ export async function readLock(client: PulpClient, stack: string): Promise<LockI
   return parseLock(found) ?? undefined;
 }
 
-/** Ids of the locks this process holds now. */
-const heldHere = new Set<string>();
+/** Ids of the locks this process holds or is trying to take now. */
+const liveHere = new Set<string>();
 
 /** The lock's age, and whether its holder is known to be gone (and how we know). */
 export function lockStaleness(lock: LockInfo, now = Date.now()): { ageMs: number; stale?: string } {
@@ -132,7 +132,7 @@ export function lockStaleness(lock: LockInfo, now = Date.now()): { ageMs: number
   if (lock.machine === thisMachine()) {
     if (!processAlive(lock.pid)) return { ageMs, stale: `process ${lock.pid} on this machine is gone` };
     // A create whose answer was lost, in an attempt that then failed, leaves a lock no one holds.
-    if (lock.pid === process.pid && !heldHere.has(lock.id)) return { ageMs, stale: 'an earlier attempt of this process left it' };
+    if (lock.pid === process.pid && !liveHere.has(lock.id)) return { ageMs, stale: 'an earlier attempt of this process left it' };
   }
   return { ageMs };
 }
@@ -156,49 +156,54 @@ export async function acquireLock(client: PulpClient, options: AcquireLockOption
     id: randomUUID(),
     machine: thisMachine(),
   };
-  for (let uncertain = 0, looks = 0; ; ) {
-    options.signal?.throwIfAborted();
-    const now = Date.now();
-    const wanted = { ...mine, createdAt: new Date(now).toISOString(), expiresAt: new Date(now + ttlMs).toISOString() };
-    let existing: JsonObject | undefined;
-    try {
-      const created = await client.create(LOCK_ENDPOINT, { name, description: describe(wanted) });
-      if (created.kind === 'object' && typeof created.object['pulp_href'] === 'string') {
-        return hold(client, { ...wanted, href: created.object['pulp_href'] }, ttlMs);
+  liveHere.add(mine.id);
+  try {
+    for (let uncertain = 0, looks = 0; ; ) {
+      options.signal?.throwIfAborted();
+      const now = Date.now();
+      const wanted = { ...mine, createdAt: new Date(now).toISOString(), expiresAt: new Date(now + ttlMs).toISOString() };
+      let existing: JsonObject | undefined;
+      try {
+        const created = await client.create(LOCK_ENDPOINT, { name, description: describe(wanted) });
+        if (created.kind === 'object' && typeof created.object['pulp_href'] === 'string') {
+          return hold(client, { ...wanted, href: created.object['pulp_href'] }, ttlMs);
+        }
+        existing = await findLock(client, name);
+      } catch (error) {
+        const taken = error instanceof PulpApiError && error.status === 400 && /unique/i.test(error.message);
+        const unknown = error instanceof PulpApiError && error.outcomeUnknown;
+        if (!(taken || (unknown && ++uncertain < MAX_UNCERTAIN_CREATES))) throw error;
+        existing = await findLock(client, name);
       }
-      existing = await findLock(client, name);
-    } catch (error) {
-      const taken = error instanceof PulpApiError && error.status === 400 && /unique/i.test(error.message);
-      const unknown = error instanceof PulpApiError && error.outcomeUnknown;
-      if (!(taken || (unknown && ++uncertain < MAX_UNCERTAIN_CREATES))) throw error;
-      existing = await findLock(client, name);
+      if (!existing) continue;
+      const lock = parseLock(existing);
+      if (!lock) throw new ForeignLockError(name, String(existing['pulp_href']));
+      // Our own create, whose answer was lost.
+      if (lock.id === mine.id) return hold(client, lock, ttlMs);
+      const { ageMs, stale } = lockStaleness(lock);
+      if (stale) {
+        await deleteLock(client, lock.href);
+        options.onTakeover?.(lock, stale);
+        continue;
+      }
+      if (Date.now() >= deadline) throw new LockHeldError(lock, ageMs, options.timeoutMs ? Date.now() - started : undefined);
+      options.onBlocked?.(lock, ageMs);
+      const pause = Math.min(pollMs, FIRST_POLL_MS * 2 ** looks++, deadline - Date.now());
+      await sleep(Math.max(1, pause), undefined, options.signal ? { signal: options.signal } : undefined);
     }
-    if (!existing) continue;
-    const lock = parseLock(existing);
-    if (!lock) throw new ForeignLockError(name, String(existing['pulp_href']));
-    // Our own create, whose answer was lost.
-    if (lock.id === mine.id) return hold(client, lock, ttlMs);
-    const { ageMs, stale } = lockStaleness(lock);
-    if (stale) {
-      await deleteLock(client, lock.href);
-      options.onTakeover?.(lock, stale);
-      continue;
-    }
-    if (Date.now() >= deadline) throw new LockHeldError(lock, ageMs, options.timeoutMs ? Date.now() - started : undefined);
-    options.onBlocked?.(lock, ageMs);
-    const pause = Math.min(pollMs, FIRST_POLL_MS * 2 ** looks++, deadline - Date.now());
-    await sleep(Math.max(1, pause), undefined, options.signal ? { signal: options.signal } : undefined);
+  } catch (error) {
+    liveHere.delete(mine.id);
+    throw error;
   }
 }
 
 function hold(client: PulpClient, info: LockInfo, ttlMs: number): HeldLock {
-  heldHere.add(info.id);
   const lost = new AbortController();
   let released = false;
   let timer: NodeJS.Timeout | undefined;
   let expiresAt = Date.parse(info.expiresAt);
   const lose = (reason: string): void => {
-    heldHere.delete(info.id);
+    liveHere.delete(info.id);
     lost.abort(reason);
   };
   const renew = async (): Promise<void> => {
@@ -232,7 +237,7 @@ function hold(client: PulpClient, info: LockInfo, ttlMs: number): HeldLock {
       if (released) return;
       released = true;
       clearTimeout(timer);
-      heldHere.delete(info.id);
+      liveHere.delete(info.id);
       if (!lost.signal.aborted) await deleteLock(client, info.href);
     },
   };
