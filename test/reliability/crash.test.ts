@@ -82,20 +82,47 @@ afterAll(async () => {
   await removeDir?.();
 });
 
-async function crashAt(point: number, emulator: Emulator): Promise<{ killed: boolean; output: string }> {
+/**
+ * Kills the apply at `point`, with the emulator's task workers paused from that moment: the tasks
+ * the dead run had dispatched are still queued when the next run starts.
+ */
+async function crashAt(point: number, emulator: Emulator): Promise<{ killed: boolean; output: string; queued: number }> {
   let run: RunningCli | undefined;
   const proxy = await startProxy(emulator.url, (exchange) => {
     if (exchange.index < point) return 'forward';
-    if (exchange.index === point) run?.child.kill('SIGKILL');
+    if (exchange.index === point) {
+      emulator.pulp.tasks.pause();
+      run?.child.kill('SIGKILL');
+    }
     return 'drop';
   });
   try {
     run = startCli(['apply', '--auto-approve', '-f', dir, '--server', proxy.url], { env: ENV });
     const ended = await run.done;
-    return { killed: ended.signal === 'SIGKILL', output: ended.stdout + ended.stderr };
+    const queued = [...emulator.pulp.tasks.all()].filter((task) => task.state === 'waiting').length;
+    return { killed: ended.signal === 'SIGKILL', output: ended.stdout + ended.stderr, queued };
   } finally {
     await proxy.close();
   }
+}
+
+/**
+ * The next apply, with the workers resumed once it waits for a task (a left one, or its own) or
+ * writes: so it plans while the dead run's tasks are still queued, and can never wait forever.
+ */
+async function rerunAfter(emulator: Emulator): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const from = emulator.requests().length;
+  const rerun = startCli(['apply', '--auto-approve', '-f', dir, '--server', emulator.url], { env: ENV });
+  const waitsOrWrites = (): boolean =>
+    emulator
+      .requests()
+      .slice(from)
+      .some((r) => /\/tasks\/[0-9a-f-]{36}\/$/.test(r.path) || (r.method !== 'GET' && !r.path.includes('/contentguards/')));
+  let ended = false;
+  void rerun.done.then(() => (ended = true));
+  while (!ended && !waitsOrWrites()) await new Promise((resolve) => setTimeout(resolve, 2));
+  emulator.pulp.tasks.resume();
+  return rerun.done;
 }
 
 describe('apply killed with SIGKILL, then run again', () => {
@@ -110,7 +137,7 @@ describe('apply killed with SIGKILL, then run again', () => {
     let client: PulpClient | undefined;
     try {
       const crash = await crashAt(point, emulator);
-      const rerun = await runCli(['apply', '--auto-approve', '-f', dir, '--server', emulator.url], { env: ENV });
+      const rerun = await rerunAfter(emulator);
       expect({ status: rerun.status, stderr: rerun.stderr }).toEqual({ status: 0, stderr: expect.not.stringMatching(/Error|\n\s+at /) });
       const plan = await runCli(['plan', '--detailed-exitcode', '-f', dir, '--server', emulator.url], { env: ENV });
       const outputs = { crashed: crash.output, rerun: rerun.stdout + rerun.stderr, plan: plan.stdout + plan.stderr };
@@ -126,6 +153,7 @@ describe('apply killed with SIGKILL, then run again', () => {
       recordFigures('crash', {
         point,
         killed: crash.killed,
+        queued: crash.queued,
         tookOver: rerun.stderr.includes('took over the server lock'),
         waitedForTasks: rerun.stderr.includes('Pulp task'),
         lost: expected.filter((line) => !actual.includes(line)).length,
