@@ -16,7 +16,7 @@ export interface FaultOptions {
 }
 
 /** mulberry32: a small, fast, seedable PRNG with a uniform output in [0, 1). */
-function seededRandom(seed: number): () => number {
+export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

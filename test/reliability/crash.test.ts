@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { lockStaleness, readLock } from '../../src/apply/lock.js';
+import { seededRandom } from '../../src/emulator/faults.js';
 import { type Emulator, startEmulator } from '../../src/emulator/index.js';
 import { readLiveState } from '../../src/live/read.js';
 import type { PulpClient } from '../../src/live/client.js';
@@ -38,17 +39,6 @@ let expected: string[];
 let points: number[] = [];
 let length = 0;
 
-/** mulberry32, so the crash points repeat for a seed. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 beforeAll(async () => {
   upstreams = await Upstreams.start();
   ({ dir, remove: removeDir } = await desiredDirectory(desiredYaml(upstreams, 1)));
@@ -69,7 +59,7 @@ beforeAll(async () => {
   length = counting.requests().length;
   await counting.close();
   if (result.status !== 0) throw new Error(`the uninterrupted CLI apply failed: ${result.stderr}`);
-  const next = seeded(SEED);
+  const next = seededRandom(SEED);
   const chosen = new Set<number>();
   // Runs differ by a few task polls: keep clear of the very end, which another run may not reach.
   const span = Math.floor(length * 0.95);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { type Emulator, type FaultOptions, parseFaultSpec, startEmulator } from '../../src/emulator/index.js';
+import type { PulpClient } from '../../src/live/client.js';
 import { readLiveState } from '../../src/live/read.js';
 import type { DesiredState } from '../../src/model/resource.js';
 import { startProxy } from './proxy.js';
@@ -115,6 +116,25 @@ describe('apply under injected faults converges to the fault-free result', () =>
   });
 });
 
+/** Runs `body` against a fresh emulator on which the small desired state was applied. */
+async function onAppliedServer(body: (emulator: Emulator, client: PulpClient) => Promise<void>): Promise<void> {
+  const emulator = await startEmulator({ taskMs: 1 });
+  const client = clientFor(emulator);
+  try {
+    expect(await applyOnce(smallState, client)).toMatchObject({ result: { ok: true } });
+    await body(emulator, client);
+  } finally {
+    client.close();
+    await emulator.close();
+  }
+}
+
+/** Leaves only the ownership labels on a repository, as if no sync of it had been recorded. */
+async function forgetSyncs(client: PulpClient, href: string): Promise<void> {
+  const answer = await client.patch(href, { pulp_labels: { pulpform_stack: 'reliability', pulpform_scheme: '1' } });
+  if (answer.kind === 'task') await client.waitForTask(answer.taskHref);
+}
+
 describe('lost answers and what interrupted runs leave behind', () => {
   test('a sync whose answer is lost after its task finished is found, never started again', async () => {
     const emulator = await startEmulator({ taskMs: 1 });
@@ -142,16 +162,9 @@ describe('lost answers and what interrupted runs leave behind', () => {
   });
 
   test('a re-run after a sync whose labels were never written publishes nothing twice', async () => {
-    const emulator = await startEmulator({ taskMs: 1 });
-    const client = clientFor(emulator);
-    try {
-      expect(await applyOnce(smallState, client)).toMatchObject({ result: { ok: true } });
+    await onAppliedServer(async (_, client) => {
       // As if the run died between the sync and its label write: the next plan syncs again (nothing new) and publishes.
-      for (const repository of (await readLiveState(client)).objects.filter((o) => o.kind === 'repository')) {
-        const labels = Object.fromEntries(Object.entries(repository.labels).filter(([key]) => !key.startsWith('pulpform_s') || key === 'pulpform_stack' || key === 'pulpform_scheme'));
-        const answer = await client.patch(repository.href, { pulp_labels: labels });
-        if (answer.kind === 'task') await client.waitForTask(answer.taskHref);
-      }
+      for (const repository of (await readLiveState(client)).objects.filter((o) => o.kind === 'repository')) await forgetSyncs(client, repository.href);
       const rerun = await applyOnce(smallState, client);
       expect('result' in rerun && rerun.result?.succeeded.filter((s) => s.type === 'create').map((s) => `${s.address}: ${s.note}`).sort()).toEqual([
         'publication/deb/jammy-1: the version was published already',
@@ -159,20 +172,13 @@ describe('lost answers and what interrupted runs leave behind', () => {
         'publication/rpm/rocky-1: the version was published already',
       ]);
       expect(canonicalObjects(await readLiveState(client))).toEqual(expectedSmall);
-    } finally {
-      client.close();
-      await emulator.close();
-    }
+    });
   });
 
   test('a sync an interrupted run left running is waited for before the next one is started', async () => {
-    const emulator = await startEmulator({ taskMs: 1 });
-    const client = clientFor(emulator);
-    try {
-      expect(await applyOnce(smallState, client)).toMatchObject({ result: { ok: true } });
+    await onAppliedServer(async (emulator, client) => {
       const repository = (await readLiveState(client)).objects.find((o) => o.address === 'repository/file/files-1')!;
-      const answer = await client.patch(repository.href, { pulp_labels: { pulpform_stack: 'reliability', pulpform_scheme: '1' } });
-      if (answer.kind === 'task') await client.waitForTask(answer.taskHref);
+      await forgetSyncs(client, repository.href);
       emulator.pulp.tasks.pause();
       const leftOver = await client.post(`${repository.href}sync/`, {});
       const leftOverHref = leftOver.kind === 'task' ? leftOver.taskHref : '';
@@ -182,9 +188,6 @@ describe('lost answers and what interrupted runs leave behind', () => {
       expect(await rerun).toMatchObject({ result: { ok: true } });
       expect(overlappingSyncs(await tasksOf(client))).toEqual([]);
       expect(canonicalObjects(await readLiveState(client))).toEqual(expectedSmall);
-    } finally {
-      client.close();
-      await emulator.close();
-    }
+    });
   });
 });

@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadDesiredState } from '../../src/config/index.js';
+import { seededRandom } from '../../src/emulator/faults.js';
 import { type Emulator, startEmulator } from '../../src/emulator/index.js';
 import { renderDiagnostics } from '../../src/render/diagnostics.js';
 import { runCli } from '../helpers/cli.js';
@@ -61,17 +62,6 @@ distributions:
 `;
 const ENV = { ARK_PASSWORD: 'ark-hostile-secret' };
 
-/** mulberry32 */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const TOKENS = [':', '- ', '[', ']', '{', '}', '"', "'", '\t', '&a ', '*a', '*nope', '!!binary ', '!!python/object:os.system ', '#', '\n', '%YAML 1.1\n', '@', '`', '|', '>', '? ', '<<: *a\n', '\u0000', '\uFEFF', '\u202E', '---\n', '...\n', ',', '${', '${env:', '}}'];
 const VALUES = ['[]', '{}', 'null', '~', '-1', '1e309', '0x1F', 'true', '"${env:NOPE}"', '"${file:/etc/shadow}"', '"${file:/dev/zero}"', 'https://user:pw@host/x', '&anchor x', '*undefined_alias', '!!str', 'x'.repeat(10_000), "'../../etc'", '"/"', '" "', '2024-01-01', '.inf', '.nan', '[[[[]]]]', '"\\u0000"'];
 const KEYS = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'nmae', 'urll', 'Type', 'remote ', ' name', 'sync_policy', 'x'.repeat(300)];
@@ -122,7 +112,7 @@ const MUTATIONS: Record<string, Mutation> = {
 };
 
 function mutants(count: number, seed: number): { name: string; text: string }[] {
-  const next = seeded(seed);
+  const next = seededRandom(seed);
   const names = Object.keys(MUTATIONS);
   return Array.from({ length: count }, (_, i) => {
     let text = BASE;
@@ -254,7 +244,7 @@ describe('hostile desired states', () => {
   }, 120_000);
 
   test(`a sample through the CLI: validate and plan end in a report, never an internal error or a stack trace`, async () => {
-    const next = seeded(SEED + 1);
+    const next = seededRandom(SEED + 1);
     const all = [...mutants(MUTANTS, SEED).map((m) => ({ name: m.name, files: { 'state.yaml': m.text } as Record<string, string | Buffer> })), ...attacks()];
     const sample = Array.from({ length: CLI_SAMPLE }, () => all[Math.floor(next() * all.length)]!);
     const bad: string[] = [];
