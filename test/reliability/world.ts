@@ -21,7 +21,6 @@ import { buildPlan } from '../../src/plan/index.js';
 
 const FIXTURES = fileURLToPath(new URL('../../../shared/pulp/conformance/upstreams', import.meta.url));
 export const UPSTREAM_PASSWORD = 'upstream-Secr3t-for-faults';
-export const PULP_PASSWORD = 'pulp-Secr3t-for-faults';
 const IMAGES = ['stackhpc/nova', 'stackhpc/glance', 'stackhpc/keystone', 'stackhpc/horizon'];
 
 /** The upstreams a desired state syncs from; start once per test file. */
@@ -116,15 +115,8 @@ export function clientFor(emulator: Pick<Emulator, 'url'>, options: Partial<Pulp
   return new PulpClient({ baseUrl: emulator.url, username: 'admin', password: new Secret('password', 'test'), retryDelayMs: 1, ...options });
 }
 
-export interface Pass {
-  plan: Plan;
-  result?: ApplyResult;
-  /** Set when the pass ended before apply (the live state could not be read). */
-  error?: unknown;
-}
-
-/** One `pulpform apply`, in process: read the server, plan, apply. Never throws. */
-export async function applyOnce(state: DesiredState, client: PulpClient, concurrency = 8): Promise<Pass | { error: unknown }> {
+/** One `pulpform apply`, in process: read the server, plan, apply. Never throws: a failed read is `{ error }`. */
+export async function applyOnce(state: DesiredState, client: PulpClient): Promise<{ plan: Plan; result: ApplyResult } | { error: unknown }> {
   let live: LiveState;
   try {
     live = await readLiveState(client);
@@ -133,7 +125,7 @@ export async function applyOnce(state: DesiredState, client: PulpClient, concurr
   }
   const plan = buildPlan(state, live, {});
   const secrets = new Map(state.resources.flatMap((r) => Object.values(r.secrets)).flatMap((s) => (s ? [[s.source, s] as const] : [])));
-  const result = await applyPlan(plan, { client, live, concurrency, secrets: (source) => secrets.get(source) ?? null });
+  const result = await applyPlan(plan, { client, live, secrets: (source) => secrets.get(source) ?? null });
   return { plan, result };
 }
 
@@ -224,4 +216,3 @@ export function overlappingSyncs(tasks: TaskRecord[]): string[] {
   return overlaps;
 }
 
-export { PulpClient };
