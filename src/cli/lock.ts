@@ -13,7 +13,7 @@ export interface LockFlags {
 export function addLockOptions(command: Command): Command {
   return command
     .option('--lock <true|false>', 'hold the server lock while changing the server; --lock=false skips it (unsafe with concurrent runs)', booleanFlag, true)
-    .option('--lock-timeout <duration>', 'wait this long for a lock another run holds, e.g. 30s, 10m (default: fail at once)', durationFlag, 0);
+    .option('--lock-timeout <duration>', 'wait this long for a lock another run holds, e.g. 30s, 10m; 0 fails at once', durationFlag, 0);
 }
 
 function booleanFlag(value: string): boolean {
