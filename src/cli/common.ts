@@ -8,6 +8,7 @@ import { renderDiagnostics } from '../render/diagnostics.js';
 import { palette } from '../render/style.js';
 import { ConnectionError, type ConnectionFlags } from './connection.js';
 import { createLogger, type LogFormat } from './logger.js';
+import { ProfileError } from './profile.js';
 
 /** Flags shared by every command that talks to a Pulp server. */
 export interface ServerCommandOptions extends ConnectionFlags {
@@ -27,6 +28,7 @@ export function addServerOptions(command: Command): Command {
     .option('--server <url>', 'Pulp base URL, e.g. https://pulp.example.com (env PULP_BASE_URL)')
     .option('--username <name>', 'Pulp user (env PULP_USERNAME; default admin)')
     .option('--password-file <path>', 'file holding the Pulp password (env PULP_PASSWORD)')
+    .option('--profile <name>', 'take unset connection settings from [cli-NAME] of pulp-cli\'s cli.toml (env PULP_CLI_PROFILE; default [cli])')
     .option('--ca-cert <path>', 'PEM file of the CA that signed the server certificate')
     .option('--insecure', 'do not verify the server TLS certificate (not recommended)')
     .option('--no-color', 'disable colours (NO_COLOR is honoured too)')
@@ -65,6 +67,7 @@ export function reportError(error: unknown, options: { color: boolean; logger?: 
   }
   const withHint =
     error instanceof ConnectionError ||
+    error instanceof ProfileError ||
     error instanceof PulpApiError ||
     error instanceof ClientSetupError ||
     error instanceof LockHeldError ||

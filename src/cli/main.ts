@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { registerApplyCommand } from './commands/apply.js';
+import { registerClientConfigCommand } from './commands/client-config.js';
 import { registerConformanceCommand } from './commands/conformance.js';
 import { registerEmulatorCommand } from './commands/emulator.js';
 import { registerExportCommand } from './commands/export.js';
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerEmulatorCommand(program);
   registerConformanceCommand(program);
   registerExportCommand(program);
+  registerClientConfigCommand(program);
   return program;
 }
 

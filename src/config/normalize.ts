@@ -39,6 +39,7 @@ export function toResources(items: readonly ConfigItem[]): DesiredResource[] {
     if (generated.snapshot !== undefined) resource.snapshot = generated.snapshot;
     if (generated.retain !== undefined) resource.retain = generated.retain;
     if (generated.image !== undefined) resource.image = generated.image;
+    if (generated.consumer !== undefined) resource.consumer = generated.consumer;
     const reference = (field: 'remote' | 'repository' | 'publication'): void => {
       if (typeof data[field] === 'string') resource.refs[field] = addressOf(field, plugin, data[field]);
     };

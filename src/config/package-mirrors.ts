@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import type { ConsumerSettings } from '../model/index.js';
 import { SYNC_OPTIONS } from './schema.js';
 import { checkEntry, entryFields, within } from './entries.js';
 import { isPlainObject } from './issues.js';
@@ -11,8 +12,16 @@ const PACKAGE_MIRRORS_KEY = 'package_mirrors';
 const TYPES = ['rpm', 'deb'] as const;
 type MirrorType = (typeof TYPES)[number];
 
-const DEB_ONLY = ['mirror', 'dists', 'components', 'architectures', 'publication_mode'] as const;
-const RPM_ONLY = ['sync_policy'] as const;
+const DEB_ONLY = ['mirror', 'dists', 'components', 'architectures', 'publication_mode', 'signed_by'] as const;
+const RPM_ONLY = ['sync_policy', 'gpgcheck', 'repo_gpgcheck', 'gpgkey'] as const;
+/** Fields hosts use (pulpform client-config) rather than Pulp, with what the other type takes instead. */
+const HOST_FIELD_HINTS: Record<string, string> = {
+  gpgcheck: 'Remove it: apt checks the Release signatures with the keyring named by "signed_by".',
+  repo_gpgcheck: 'Remove it: apt checks the Release signatures with the keyring named by "signed_by".',
+  gpgkey: 'Remove it: apt checks the Release signatures with the keyring named by "signed_by".',
+  signed_by: 'Remove it: dnf checks signatures as "gpgcheck", "repo_gpgcheck" and "gpgkey" say.',
+};
+const GPGKEY_PROTOCOLS = ['https:', 'http:', 'file:', 'ftp:'];
 const PUBLICATION_MODES = ['verbatim', 'structured', 'simple'] as const;
 
 const servingSchema = z.strictObject({
@@ -38,6 +47,11 @@ const entrySchema = z.strictObject({
   distributions: z.record(z.string(), servingSchema).optional()
     .describe('The distributions serving this mirror, by environment (development, production, ...). Each serves the mirror\'s snapshot unless it pins its own.'),
   retain: z.int().min(1).optional().describe('Keep the newest N repository versions and their publications; never one a distribution serves.'),
+  gpgcheck: z.boolean().optional().describe('rpm: whether hosts check package signatures (dnf gpgcheck) in the .repo file `pulpform client-config` prints. Not sent to Pulp.'),
+  repo_gpgcheck: z.boolean().optional().describe('rpm: whether hosts check the signature of the repository metadata (dnf repo_gpgcheck). Not sent to Pulp.'),
+  gpgkey: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional()
+    .describe('rpm: URL, or list of URLs, of the public keys hosts check signatures with (dnf gpgkey), e.g. file:///etc/pki/rpm-gpg/RPM-GPG-KEY-Rocky-9. Not sent to Pulp.'),
+  signed_by: z.string().min(1).optional().describe('deb: absolute path, on hosts, of the keyring apt checks the Release signatures with (signed-by), e.g. /usr/share/keyrings/docker.gpg. Not sent to Pulp.'),
   ...mirrorMetaFields(),
 }).describe('A package repository mirrored from an upstream snapshot: one remote, one repository, its publications, and its distributions.');
 
@@ -53,7 +67,7 @@ function expandPackageMirror(entry: SectionEntry, context: ExpandContext): RawIt
   const data = entryFields(entry, PACKAGE_MIRRORS_KEY, context.report);
   if (data === undefined) return [];
   const valid = checkEntry(entrySchema, data, entry.origin, { subject: 'package mirror', report: context.report });
-  if (!valid || !typeSpecificFieldsValid(data, entry.origin, context) || data.enabled === false) return [];
+  if (!valid || !typeSpecificFieldsValid(data, entry.origin, context) || !hostFieldsValid(data, entry.origin, context) || data.enabled === false) return [];
   const pinsOk = pinsValid(data, entry.origin, context);
   const upstream = upstreamOf(data, entry.origin, context);
   if (upstream === undefined || !pinsOk) return [];
@@ -72,7 +86,7 @@ function typeSpecificFieldsValid(data: Record<string, unknown>, origin: Origin, 
       code: 'config.unknown_field',
       summary: 'Field of the other package type',
       detail: `"${field}" applies to ${type === 'rpm' ? 'deb' : 'rpm'} mirrors only; this one is ${type}.`,
-      hint: type === 'rpm' ? 'Remove it (rpm mirrors take sync_policy).' : 'Remove it (deb mirrors take mirror: true instead of sync_policy).',
+      hint: HOST_FIELD_HINTS[field] ?? (type === 'rpm' ? 'Remove it (rpm mirrors take sync_policy).' : 'Remove it (deb mirrors take mirror: true instead of sync_policy).'),
       value: field,
     });
   }
@@ -87,6 +101,50 @@ function typeSpecificFieldsValid(data: Record<string, unknown>, origin: Origin, 
     });
   }
   return valid;
+}
+
+/** The key URLs and keyring path end up in hosts' configuration files: they must work there. */
+function hostFieldsValid(data: Record<string, unknown>, origin: Origin, context: ExpandContext): boolean {
+  let valid = true;
+  const keys = typeof data.gpgkey === 'string' ? [data.gpgkey] : ((data.gpgkey as string[] | undefined) ?? []);
+  keys.forEach((key, index) => {
+    const problem = gpgkeyProblem(key);
+    if (problem === undefined) return;
+    valid = false;
+    context.report(origin, typeof data.gpgkey === 'string' ? ['gpgkey'] : ['gpgkey', index], 'value', {
+      severity: 'error',
+      code: 'config.invalid_gpgkey',
+      summary: 'Invalid gpgkey',
+      detail: `dnf reads each gpgkey as a URL; ${problem}.`,
+      hint: 'Write a file:// URL of a key installed on the hosts (file:///etc/pki/rpm-gpg/RPM-GPG-KEY-Rocky-9) or an https:// URL.',
+      value: problem.includes('credentials') ? '(a URL with credentials)' : key,
+    });
+  });
+  if (typeof data.signed_by === 'string' && !/^\/[^\s\],]*$/.test(data.signed_by)) {
+    valid = false;
+    context.report(origin, ['signed_by'], 'value', {
+      severity: 'error',
+      code: 'config.invalid_signed_by',
+      summary: 'Invalid signed_by',
+      detail: 'apt\'s signed-by names a keyring file by its absolute path, without spaces, commas or "]".',
+      hint: 'Write the keyring\'s path on the hosts, e.g. /usr/share/keyrings/docker.gpg.',
+      value: data.signed_by,
+    });
+  }
+  return valid;
+}
+
+function gpgkeyProblem(key: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(key);
+  } catch {
+    return `"${key}" is not a URL`;
+  }
+  if (!GPGKEY_PROTOCOLS.includes(url.protocol)) return `${url.protocol} is not one of ${GPGKEY_PROTOCOLS.join(', ')}`;
+  if (url.username !== '' || url.password !== '') return 'this one holds credentials, which every host would then store in plain text';
+  if (/\s/.test(key)) return 'it contains whitespace, which separates keys in a .repo file';
+  return undefined;
 }
 
 /** Every stamp is one; a distribution may pin its own only if the mirror syncs snapshots at all. */
@@ -187,6 +245,7 @@ function mirrorItems(data: Record<string, unknown>, origin: Origin, upstream: Up
       fieldOrigins: { repository: at('name'), ...(mode !== undefined ? { [mode]: at('publication_mode') } : {}) },
     },
   }));
+  const consumer = consumerSettings(data);
   const distributions: RawItem[] = environments.map(([environment, serving]) => {
     const pin = serving.snapshot ?? snapshot;
     return {
@@ -195,11 +254,22 @@ function mirrorItems(data: Record<string, unknown>, origin: Origin, upstream: Up
       data: { name: serving.name, base_path: serving.base_path, type, publication: publicationName(pin), ...owned.fields },
       generated: {
         ...(pin !== undefined ? { snapshot: pin } : {}),
+        consumer: { environment, ...consumer },
         fieldOrigins: { ...owned.origins, type: at('type'), publication: serving.snapshot !== undefined ? at('distributions', environment, 'snapshot') : at(snapshot === undefined ? 'name' : 'snapshot') },
       },
     };
   });
   return [remote, repository, ...publications, ...distributions];
+}
+
+function consumerSettings(data: Record<string, unknown>): Omit<ConsumerSettings, 'environment'> {
+  const gpgkey = data.gpgkey as string | string[] | undefined;
+  return {
+    ...(typeof data.gpgcheck === 'boolean' ? { gpgcheck: data.gpgcheck } : {}),
+    ...(typeof data.repo_gpgcheck === 'boolean' ? { repoGpgcheck: data.repo_gpgcheck } : {}),
+    ...(gpgkey !== undefined ? { gpgkeys: typeof gpgkey === 'string' ? [gpgkey] : gpgkey } : {}),
+    ...(typeof data.signed_by === 'string' ? { signedBy: data.signed_by } : {}),
+  };
 }
 
 function debRemoteFields(data: Record<string, unknown>): Record<string, unknown> {

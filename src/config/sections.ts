@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { PLUGINS } from '../model/index.js';
-import type { ImageScope, Kind, Plugin } from '../model/index.js';
+import type { ConsumerSettings, ImageScope, Kind, Plugin } from '../model/index.js';
 import type { Finding } from './issues.js';
 import { entryFields } from './entries.js';
 import { genericItemSchema, itemSchema } from './schema.js';
@@ -41,6 +41,7 @@ export interface Generated {
   marker?: string;
   retain?: number;
   image?: ImageScope;
+  consumer?: ConsumerSettings;
   /** Where a generated field's value is written, when not at `origin.path` + field (e.g. the upstream's password). */
   fieldOrigins?: Record<string, Origin>;
 }

@@ -108,6 +108,8 @@ export interface DesiredResource {
    * the mirror's `filter`) narrows a run to the matching images and never deletes the others.
    */
   image?: ImageScope;
+  /** Distributions a package mirror generated: how hosts consume them (`pulpform client-config`); never sent to Pulp. */
+  consumer?: ConsumerSettings;
   /** Take over an existing unlabelled object of this name instead of reporting a conflict. */
   adopt: boolean;
   /** Never delete or replace this object, even with --prune. */
@@ -122,6 +124,17 @@ export interface ImageScope {
   group?: string;
   /** The mirror's default filter: whitespace-separated, unanchored regexes; `--image-filter` overrides it. */
   filter?: string;
+}
+
+export interface ConsumerSettings {
+  /** The mirror's key for this distribution (`development`, `production`): which host configuration lists it. */
+  environment: string;
+  /** rpm: dnf's gpgcheck, repo_gpgcheck and gpgkey URLs, when the YAML sets them. */
+  gpgcheck?: boolean;
+  repoGpgcheck?: boolean;
+  gpgkeys?: string[];
+  /** deb: the keyring file apt checks the Release signature with (`signed-by`). */
+  signedBy?: string;
 }
 
 export interface ServerSettings {
