@@ -169,6 +169,12 @@ const CASES: Case[] = [
     hint: /check whether http:\/\/127\.0\.0\.1:\d+ should be https:\/\//,
   },
   {
+    name: 'a host name that does not resolve (.invalid never does)',
+    url: () => 'http://pulp.invalid',
+    cause: /^Error: GET \/pulp\/api\/v3\/status\/: cannot resolve the host of http:\/\/pulp\.invalid$/,
+    hint: /check the server URL/,
+  },
+  {
     name: 'nothing listening',
     url: () => 'http://127.0.0.1:1',
     cause: /^Error: GET \/pulp\/api\/v3\/status\/: connection refused by http:\/\/127\.0\.0\.1:1$/,
