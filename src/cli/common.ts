@@ -1,7 +1,8 @@
 import { type Command, Option } from 'commander';
 import type winston from 'winston';
+import { ForeignLockError, LockHeldError } from '../apply/lock.js';
 import { DesiredStateError } from '../engine.js';
-import { PulpApiError } from '../live/errors.js';
+import { ClientSetupError, PulpApiError } from '../live/errors.js';
 import { PlanFileError } from '../plan/planfile.js';
 import { renderDiagnostics } from '../render/diagnostics.js';
 import { palette } from '../render/style.js';
@@ -64,8 +65,15 @@ export function reportError(error: unknown, options: { color: boolean; logger?: 
     out(renderDiagnostics(error.diagnostics, { color: options.color, sources: error.sources }));
     return;
   }
-  const hint = error instanceof ConnectionError || error instanceof ProfileError || error instanceof PulpApiError ? error.hint : undefined;
-  const known = error instanceof ConnectionError || error instanceof ProfileError || error instanceof PulpApiError || error instanceof PlanFileError;
+  const withHint =
+    error instanceof ConnectionError ||
+    error instanceof ProfileError ||
+    error instanceof PulpApiError ||
+    error instanceof ClientSetupError ||
+    error instanceof LockHeldError ||
+    error instanceof ForeignLockError;
+  const hint = withHint ? error.hint : undefined;
+  const known = withHint || error instanceof PlanFileError;
   const message = error instanceof Error ? error.message : String(error);
   out(`${p.bold(p.red('Error:'))} ${known ? message : `internal error: ${message}`}`);
   if (hint) out(`  ${p.bold('Hint:')} ${hint}`);

@@ -43,6 +43,8 @@ export interface Emulator {
   requests(): RequestRecord[];
   requestCounts(): { byMethod: Record<string, number>; byPath: Record<string, number> };
   resetRequests(): void;
+  /** Replaces the fault knobs from now on; no argument turns fault injection off. */
+  setFaults(faults?: FaultOptions): void;
   close(): Promise<void>;
 }
 
@@ -86,8 +88,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     resetRequests: () => {
       http.log.length = 0;
     },
+    setFaults: (options) => faults.configure(options ?? {}),
     close: async () => {
       pulp.close();
+      http.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

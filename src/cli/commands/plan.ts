@@ -10,6 +10,7 @@ import { renderPlanJson } from '../../render/plan-json.js';
 import { renderPlanText } from '../../render/plan-text.js';
 import { addDesiredStateOption, addServerOptions, loggerFor, reportError, type ServerCommandOptions, useColor } from '../common.js';
 import { resolveConnection } from '../connection.js';
+import { describeRunningLock } from '../lock.js';
 
 interface PlanCommandOptions extends ServerCommandOptions {
   out?: string;
@@ -79,6 +80,8 @@ export function registerPlanCommand(program: Command): void {
         const { plan } = options.preflight && !hasErrors(planned.plan)
           ? await preflightPlan(planned.plan, { desired: state, live: planned.live, secrets: secretResolver(state) })
           : planned;
+        const running = await describeRunningLock(client, state.stack).catch(() => undefined);
+        if (running) process.stderr.write(`${running}\n`);
         logger.info('planned', { server: connection.url, actions: plan.waves.flat().length, summary: plan.summary });
         process.stdout.write(options.json ? renderPlanJson(plan) : renderPlanText(plan, { color, verbose: options.verbose }));
         if (options.out !== undefined && !hasErrors(plan)) {
