@@ -125,7 +125,9 @@ export function registerApplyCommand(program: Command): void {
           if (options.json) json({ type: 'event', ...event });
           else if (shown(event)) {
             const line = renderApplyEvent(event, { color });
-            if (line !== undefined) print(line);
+            // Progress of long tasks is for the person watching; stdout keeps what was done.
+            if (line !== undefined && event.code === 'action.progress') process.stderr.write(`${line}\n`);
+            else if (line !== undefined) print(line);
           }
         }, saved !== undefined);
         if (options.json) json({ type: 'result', ...result });
