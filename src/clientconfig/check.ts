@@ -1,6 +1,6 @@
 import got from 'got';
-import { readFileSync } from 'node:fs';
-import type { PulpClient } from '../live/client.js';
+import { mapBounded } from '../live/bounded.js';
+import { loadCaCert, type PulpClient } from '../live/client.js';
 import { endpointOf, type JsonObject, type Plugin, type Secret } from '../model/index.js';
 import type { HostEntry } from './entries.js';
 import { contentUrl } from './render.js';
@@ -15,7 +15,7 @@ export interface HttpAnswer {
 export type HttpGet = (url: string, headers?: Record<string, string>) => Promise<HttpAnswer>;
 
 export function httpGetter(options: { caCert?: string; insecure?: boolean; timeoutMs?: number }): HttpGet {
-  const ca = options.caCert === undefined || options.caCert.includes('-----BEGIN') ? options.caCert : readFileSync(options.caCert, 'utf8');
+  const ca = options.caCert === undefined ? undefined : loadCaCert(options.caCert);
   return async (url, headers = {}) => {
     const answer = await got(url, {
       headers,
@@ -65,16 +65,7 @@ export async function checkHostEntries(entries: readonly HostEntry[], options: C
         return [() => probeTags(entry, options)];
     }
   });
-  const probes: Probe[] = new Array(jobs.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < jobs.length) {
-      const index = next++;
-      probes[index] = await (jobs[index] as () => Promise<Probe>)();
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 8, jobs.length) }, worker));
-  return probes;
+  return mapBounded(jobs, options.concurrency ?? 8, (job) => job());
 }
 
 async function probeContent(entry: HostEntry, url: string, looksRight: (body: string) => boolean, options: CheckOptions): Promise<Probe> {

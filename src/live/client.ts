@@ -514,7 +514,8 @@ function splitBaseUrl(baseUrl: string, apiRootOption: string): { origin: string;
   return { origin: url.origin, prefix: path, apiRoot };
 }
 
-function loadCaCert(caCert: string): string {
+/** A CA certificate given as PEM text or as the path of a PEM file. */
+export function loadCaCert(caCert: string): string {
   if (caCert.includes('-----BEGIN')) return caCert;
   try {
     return readFileSync(caCert, 'utf8');

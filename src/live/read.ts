@@ -1,5 +1,6 @@
 import type { JsonObject } from '../model/json.js';
 import type { Endpoint, LiveObject, LiveRepositoryVersion, LiveState, ServerInfo } from '../model/resource.js';
+import { mapBounded } from './bounded.js';
 import type { PulpClient } from './client.js';
 import { PulpApiError } from './errors.js';
 import { kindAndPluginOf, normalizeLiveObject, PUSH_REPOSITORY_ENDPOINT } from './normalize.js';
@@ -95,17 +96,4 @@ function serverInfoOf(client: PulpClient, status: JsonObject): ServerInfo {
 
 function pluginInstalled(server: ServerInfo, plugin: string): boolean {
   return plugin in server.versions;
-}
-
-async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, worker));
-  return results;
 }

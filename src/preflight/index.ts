@@ -1,3 +1,4 @@
+import { mapBounded } from '../live/bounded.js';
 import type { Diagnostic, Plan } from '../model/index.js';
 import { probe } from './probe.js';
 import { probeTargets, type TargetOptions } from './targets.js';
@@ -25,15 +26,7 @@ export interface PreflightResult {
 export async function preflight(plan: Plan, options: PreflightOptions): Promise<PreflightResult> {
   const { targets, diagnostics } = probeTargets(plan, options);
   const timeoutMs = options.timeoutMs ?? 10_000;
-  const results = new Array<Diagnostic[]>(targets.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < targets.length) {
-      const index = next++;
-      results[index] = await probe(targets[index]!, { timeoutMs });
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(Math.max(1, options.concurrency ?? 8), targets.length) }, worker));
+  const results = await mapBounded(targets, options.concurrency ?? 8, (target) => probe(target, { timeoutMs }));
   return { diagnostics: [...diagnostics, ...results.flat()], probed: targets.length };
 }
 

@@ -16,19 +16,13 @@ import { renderPlanText } from '../../render/plan-text.js';
 import { addDesiredStateOption, addServerOptions, loggerFor, positiveInteger, reportError, type ServerCommandOptions, useColor } from '../common.js';
 import { ConnectionError, resolveConnection } from '../connection.js';
 import { addLockOptions, type LockFlags, type LockedSession, startLockedSession } from '../lock.js';
-import { hasChanges, hasErrors, planOptionsOf } from './plan.js';
+import { addPlanningOptions, hasChanges, hasErrors, type PlanningFlags, planOptionsOf } from './plan.js';
 
-interface ApplyCommandOptions extends ServerCommandOptions, LockFlags {
+interface ApplyCommandOptions extends ServerCommandOptions, LockFlags, PlanningFlags {
   autoApprove?: boolean;
   json?: boolean;
   concurrency: number;
   taskTimeout?: number;
-  only?: string;
-  imageFilter?: string;
-  resync?: string;
-  prune?: boolean;
-  allowDeleteAll?: boolean;
-  replacePushConflicts?: boolean;
   skipPreflight?: boolean;
 }
 
@@ -41,14 +35,8 @@ export function registerApplyCommand(program: Command): void {
     .option('--json', 'print the plan, every event and the result as JSON lines on stdout')
     .option('--concurrency <n>', 'actions in flight at once', positiveInteger('--concurrency'), 8)
     .option('--task-timeout <seconds>', 'give up waiting for one Pulp task after this long (it runs on in Pulp)', positiveInteger('--task-timeout'))
-    .option('--only <selector>', 'apply only to matching objects and what they need (kind, kind/plugin, name glob, kind/plugin/name-glob, group:NAME)')
-    .option('--image-filter <regexes>', 'apply only to the container mirrors\' images matching one of these whitespace-separated regexes (never deletes the others)')
-    .option('--resync <selector>', 'sync matching repositories even though their snapshot or tags did not change (selector as for --only)')
-    .option('--prune', 'delete managed objects that are no longer in the desired state')
-    .option('--allow-delete-all', 'with --prune, allow deleting every managed object of a kind')
-    .option('--replace-push-conflicts', 'delete container push distributions (and their push repositories) that hold a name or base_path the desired state needs')
     .option('--skip-preflight', 'do not probe the upstreams of planned syncs before writing (when only the Pulp server can reach them)');
-  addLockOptions(addServerOptions(addDesiredStateOption(command))).action(async (planFile: string | undefined, options: ApplyCommandOptions) => {
+  addLockOptions(addServerOptions(addDesiredStateOption(addPlanningOptions(command, 'apply only to')))).action(async (planFile: string | undefined, options: ApplyCommandOptions) => {
     const color = useColor(process.stdout, options.color);
     const errColor = useColor(process.stderr, options.color);
     let secrets: string[] = [];

@@ -12,22 +12,34 @@ import { addDesiredStateOption, addServerOptions, loggerFor, reportError, type S
 import { resolveConnection } from '../connection.js';
 import { describeRunningLock } from '../lock.js';
 
-interface PlanCommandOptions extends ServerCommandOptions {
-  out?: string;
-  json?: boolean;
-  detailedExitcode?: boolean;
+/** The planning flags `plan` and `apply` share. */
+export interface PlanningFlags {
   only?: string;
   imageFilter?: string;
   resync?: string;
   prune?: boolean;
   allowDeleteAll?: boolean;
   replacePushConflicts?: boolean;
+}
+
+interface PlanCommandOptions extends ServerCommandOptions, PlanningFlags {
+  out?: string;
+  json?: boolean;
+  detailedExitcode?: boolean;
   verbose?: boolean;
   preflight?: boolean;
 }
 
-/** The planning flags `plan` and `apply` share. */
-export type PlanningFlags = Pick<PlanCommandOptions, 'prune' | 'allowDeleteAll' | 'only' | 'imageFilter' | 'resync' | 'replacePushConflicts'>;
+/** `narrow`: how the command's help says a selector narrows it ("plan only", "apply only to"). */
+export function addPlanningOptions(command: Command, narrow: string): Command {
+  return command
+    .option('--only <selector>', `${narrow} matching objects and what they need: kind, kind/plugin, a name glob, kind/plugin/name-glob or group:NAME, comma-separated`)
+    .option('--image-filter <regexes>', `${narrow} the container mirrors' images matching one of these whitespace-separated regexes (never deletes the others)`)
+    .option('--resync <selector>', 'sync matching repositories even though their snapshot or tags did not change (selector as for --only)')
+    .option('--prune', 'delete managed objects that are no longer in the desired state')
+    .option('--allow-delete-all', 'with --prune, allow deleting every managed object of a kind')
+    .option('--replace-push-conflicts', 'delete container push distributions (and their push repositories) that hold a name or base_path the desired state needs');
+}
 
 export function planOptionsOf(flags: PlanningFlags): PlanOptions {
   return {
@@ -55,15 +67,9 @@ export function registerPlanCommand(program: Command): void {
     .option('--out <file>', 'save the plan, to apply exactly it later with `pulpform apply FILE`')
     .option('--json', 'print the plan as versioned JSON on stdout')
     .option('--detailed-exitcode', 'exit 0 when there is nothing to do, 2 when there are changes, 1 on error')
-    .option('--only <selector>', 'plan only matching objects and what they need: kind, kind/plugin, a name glob, kind/plugin/name-glob or group:NAME, comma-separated')
-    .option('--image-filter <regexes>', 'plan only the container mirrors\' images matching one of these whitespace-separated regexes (never deletes the others)')
-    .option('--resync <selector>', 'sync matching repositories even though their snapshot or tags did not change (selector as for --only)')
-    .option('--prune', 'delete managed objects that are no longer in the desired state')
-    .option('--allow-delete-all', 'with --prune, allow deleting every managed object of a kind')
-    .option('--replace-push-conflicts', 'delete container push distributions (and their push repositories) that hold a name or base_path the desired state needs')
     .option('--verbose', 'show hrefs, dependencies and every warning in full')
     .option('--preflight', 'also probe the upstream of every planned sync: snapshot or image present, credentials accepted');
-  addServerOptions(addDesiredStateOption(command)).action(async (options: PlanCommandOptions) => {
+  addServerOptions(addDesiredStateOption(addPlanningOptions(command, 'plan only'))).action(async (options: PlanCommandOptions) => {
     const color = useColor(process.stdout, options.color);
     const errColor = useColor(process.stderr, options.color);
     let secrets: string[] = [];
