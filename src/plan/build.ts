@@ -67,8 +67,9 @@ export function buildPlan(desired: DesiredState, live: LiveState, options: PlanO
   let actions = [...planner.actions, ...retention.actions];
   let diagnostics = [...planner.diagnostics, ...retention.diagnostics];
   if (options.replace === false) ({ actions, diagnostics } = skipReplacements(actions, diagnostics));
-  ({ actions, diagnostics } = scopeImages(actions, diagnostics, desired.resources, options.imageFilter));
-  if (options.only !== undefined) ({ actions, diagnostics } = scopeActions(actions, diagnostics, options.only, groupsOf(desired.resources)));
+  const pushDeletes = new Set([...planner.pushDeletes.values()].map((action) => action.id));
+  ({ actions, diagnostics } = scopeImages(actions, diagnostics, desired.resources, options.imageFilter, pushDeletes));
+  if (options.only !== undefined) ({ actions, diagnostics } = scopeActions(actions, diagnostics, options.only, groupsOf(desired.resources), pushDeletes));
   if (options.prune && !options.allowDeleteAll) diagnostics.push(...pruneAllGuard(desired, actions));
   const { waves, cyclic } = toWaves(actions);
   if (cyclic.length > 0) {
@@ -158,7 +159,8 @@ class Planner {
   /** Push repository href → the container distribution serving it (what `docker push` made). */
   private readonly pushDistributions = new Map<string, LiveObject>();
   /** Deletes of push distributions planned with --replace-push-conflicts, by href. */
-  private readonly pushDeletes = new Map<string, PlanAction>();
+  /** Deletes of push distributions planned by --replace-push-conflicts, by href: a narrowed run keeps them. */
+  readonly pushDeletes = new Map<string, PlanAction>();
   private readonly stack: string;
   private readonly resync: (address: Address) => boolean = () => false;
 

@@ -67,15 +67,16 @@ export function selectorMatches(selector: Selector, address: Address, groups: Gr
 
 /**
  * The actions `inScope` admits, plus the actions they need first (`pulledIn`). A dependency
- * that is a delete is never pulled in: a narrowed run deletes nothing it did not select.
+ * that is a delete is never pulled in (a narrowed run deletes nothing it did not select),
+ * unless the operator asked for that delete by flag (`requestedDeletes`: --replace-push-conflicts).
  */
-function narrow(actions: PlanAction[], inScope: (action: PlanAction) => boolean): { actions: PlanAction[]; pulledIn: string[] } {
+function narrow(actions: PlanAction[], inScope: (action: PlanAction) => boolean, requestedDeletes: ReadonlySet<string>): { actions: PlanAction[]; pulledIn: string[] } {
   const byId = new Map(actions.map((action) => [action.id, action]));
   const kept = new Set<string>();
   const pulledIn: string[] = [];
   const visit = (action: PlanAction, direct: boolean): void => {
     if (kept.has(action.id)) return;
-    if (!direct && action.type === 'delete') return;
+    if (!direct && action.type === 'delete' && !requestedDeletes.has(action.id)) return;
     kept.add(action.id);
     if (!direct) pulledIn.push(action.id);
     for (const id of action.dependsOn) {
@@ -104,12 +105,12 @@ function pulledInNote(pulledIn: string[], scope: string): Diagnostic[] {
 /**
  * Narrows a plan to `--only`: the actions whose address matches, plus the actions they need
  * first (a warning names them). A selector never implies deletion: deletes outside it are
- * dropped, even when an in-scope action would have waited for them.
+ * dropped, even when an in-scope action would have waited for them, except `requestedDeletes`.
  */
-export function scopeActions(actions: PlanAction[], diagnostics: Diagnostic[], only: string, groups: Groups = new Map()): { actions: PlanAction[]; diagnostics: Diagnostic[] } {
+export function scopeActions(actions: PlanAction[], diagnostics: Diagnostic[], only: string, groups: Groups = new Map(), requestedDeletes: ReadonlySet<string> = new Set()): { actions: PlanAction[]; diagnostics: Diagnostic[] } {
   const parsed = parseSelectors(only);
   const inScope = (address: Address): boolean => parsed.selectors.some((selector) => selectorMatches(selector, address, groups));
-  const narrowed = narrow(actions, (action) => inScope(action.address));
+  const narrowed = narrow(actions, (action) => inScope(action.address), requestedDeletes);
   const keptAddresses = new Set(narrowed.actions.map((action) => action.address));
   const notes: Diagnostic[] = [{
     severity: 'warning',
@@ -140,7 +141,7 @@ export function parseImageFilter(filter: string): { regexes: RegExp[] } | { inva
  * else each mirror's own `filter`. Scope, never desired state: the other images are left out
  * entirely, and no container object is deleted in a filtered run, even with --prune.
  */
-export function scopeImages(actions: PlanAction[], diagnostics: Diagnostic[], resources: readonly DesiredResource[], override?: string): { actions: PlanAction[]; diagnostics: Diagnostic[] } {
+export function scopeImages(actions: PlanAction[], diagnostics: Diagnostic[], resources: readonly DesiredResource[], override?: string, requestedDeletes: ReadonlySet<string> = new Set()): { actions: PlanAction[]; diagnostics: Diagnostic[] } {
   const compiled = new Map<string, RegExp[]>();
   const errors: Diagnostic[] = [];
   const regexesOf = (filter: string): RegExp[] => {
@@ -176,7 +177,7 @@ export function scopeImages(actions: PlanAction[], diagnostics: Diagnostic[], re
   if (excluded.size === 0) return { actions, diagnostics };
 
   const inScope = (action: PlanAction): boolean => !excluded.has(action.address) && !(action.type === 'delete' && action.plugin === 'container');
-  const narrowed = narrow(actions, inScope);
+  const narrowed = narrow(actions, inScope, requestedDeletes);
   const keptAddresses = new Set(narrowed.actions.map((action) => action.address));
   const dropped = actions.filter((action) => action.type === 'delete' && action.plugin === 'container' && !keptAddresses.has(action.address));
   const selected = [...images.values()].filter(Boolean).length;

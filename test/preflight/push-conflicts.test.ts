@@ -54,6 +54,24 @@ describe('planning against push repositories (pure)', () => {
     expect(removal.guard?.href).toBe(distribution.href);
     expect(removal.reason).toContain(`Pulp deletes its push repository ${NOVA} and the pushed images with it`);
   });
+
+  test('a run narrowed by --only or an image filter keeps the push delete its selected creates wait for', () => {
+    const { repository, distribution } = pushed('someone/else', NOVA);
+    const state = trainState('https://ark.example.com', TRAIN);
+    const only = buildPlan(state, liveState([repository, distribution]), { now: NOW, replacePushConflicts: true, only: `distribution/container/${NOVA}` });
+    expect(only.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(only.waves[0]!.map((a) => a.id)).toContain('delete distribution/container/someone/else');
+    // Each image's objects tagged with it, as container_mirrors expands them, so the filter applies.
+    const twoImages = trainState('https://ark.example.com', { images: [{ name: NOVA }, { name: 'stackhpc/centos-source-glance-api' }] });
+    twoImages.resources = twoImages.resources.map((resource) => ({ ...resource, image: { name: resource.name.replace(/-remote$/, '') } }));
+    const filtered = buildPlan(twoImages, liveState([repository, distribution]), { now: NOW, replacePushConflicts: true, imageFilter: 'nova-api' });
+    expect(filtered.diagnostics.map((d) => d.code)).toContain('plan.partial_images');
+    expect(actionsOf(filtered).map((a) => a.id)).toContain('delete distribution/container/someone/else');
+    // Without the flag, a narrowed run still deletes nothing: the conflict stays an error.
+    const refused = buildPlan(state, liveState([repository, distribution]), { now: NOW, only: `distribution/container/${NOVA}` });
+    expect(actionsOf(refused).filter((a) => a.type === 'delete')).toEqual([]);
+    expect(refused.diagnostics.map((d) => d.code)).toContain('plan.push_conflict');
+  });
 });
 
 describe('push conflicts on the emulator', () => {
