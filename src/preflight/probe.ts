@@ -1,5 +1,5 @@
-import { RegistryClient } from '../emulator/content/container/client.js';
-import { connectionOf, DownloadError, Downloader, joinUrl, type RemoteFields, ResponseError } from '../emulator/content/http.js';
+import { connectionOf, DownloadError, Downloader, joinUrl, type RemoteFields, ResponseError } from '../upstream/http.js';
+import { RegistryClient } from '../upstream/registry.js';
 import { redactUrlCredentials as redact } from '../live/errors.js';
 import type { Diagnostic } from '../model/index.js';
 import type { ProbeTarget } from './targets.js';

@@ -50,7 +50,7 @@ import type { ContentUnit } from './units.js';
 export type { ContainerSyncOptions } from './container/sync.js';
 export type { DebSyncMemo, DebSyncOptions } from './deb/sync.js';
 export type { FileSyncOptions } from './file.js';
-export type { RemoteConnection, RemoteFields } from './http.js';
+export type { RemoteConnection, RemoteFields } from '../../upstream/http.js';
 export type { ProgressReport } from './progress.js';
 export type { PublishedFile, PublishedFiles } from './publish.js';
 export type { RpmSyncMemo, RpmSyncOptions, RpmSyncPolicy } from './rpm/sync.js';

@@ -1,5 +1,5 @@
-import { RegistryClient } from './container/client.js';
-import { Downloader } from './http.js';
+import { Downloader } from '../../upstream/http.js';
+import { RegistryClient } from '../../upstream/registry.js';
 import { sha256Hex, type UnitArtifact } from './units.js';
 
 /**

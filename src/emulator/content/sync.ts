@@ -1,6 +1,6 @@
 import type { JsonObject } from '../../model/json.js';
 import { associate } from './associate.js';
-import { connectionOf, Downloader, type FetchOptions, type FetchResult, type RemoteFields } from './http.js';
+import { connectionOf, Downloader, type FetchOptions, type FetchResult, type RemoteFields } from '../../upstream/http.js';
 import { Progress, type ProgressReport } from './progress.js';
 import type { PublishedFiles } from './publish.js';
 import { type ContentUnit, sha256Hex, type UnitArtifact } from './units.js';

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Json, JsonObject } from '../../model/json.js';
-import type { RemoteConnection } from './http.js';
+import { type RemoteConnection, sha256Hex } from '../../upstream/http.js';
+
+export { sha256Hex };
 
 export type ContentType =
   | 'rpm.package'
@@ -79,10 +81,6 @@ export function refId(ref: UnitRef): string {
 /** Builds a natural key from its parts; JSON keeps it unambiguous for parts containing separators. */
 export function naturalKey(...parts: Array<string | number | null>): string {
   return JSON.stringify(parts);
-}
-
-export function sha256Hex(data: Buffer | string): string {
-  return createHash('sha256').update(data).digest('hex');
 }
 
 type StoredChecksums = Record<'sha224' | 'sha256' | 'sha384' | 'sha512', string>;

@@ -1,7 +1,7 @@
 import type { ProgressReport } from '../progress.js';
 import { type PendingArtifact, SyncRun, type SyncContext, type SyncResult } from '../sync.js';
 import type { ContentUnit } from '../units.js';
-import { RegistryClient } from './client.js';
+import { RegistryClient } from '../../../upstream/registry.js';
 import { blobUnit, includedLayers, MANIFEST_ACCEPT, MEDIA_TYPE, manifestUnit, tagUnit } from './image.js';
 
 export interface ContainerSyncOptions {

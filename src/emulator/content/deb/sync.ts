@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import type { JsonObject } from '../../../model/json.js';
-import { ResponseError } from '../http.js';
+import { ResponseError } from '../../../upstream/http.js';
 import type { ProgressReport } from '../progress.js';
 import { type PendingArtifact, SyncRun, type SyncContext, type SyncResult } from '../sync.js';
 import { type ContentUnit, DEB_PACKAGE_FIELDS, naturalKey, sha256Hex, type UnitArtifact, unitRef } from '../units.js';

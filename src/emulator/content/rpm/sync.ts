@@ -1,5 +1,5 @@
 import type { JsonObject } from '../../../model/json.js';
-import { joinUrl, ResponseError } from '../http.js';
+import { joinUrl, ResponseError } from '../../../upstream/http.js';
 import type { ProgressReport } from '../progress.js';
 import type { PublishedFiles } from '../publish.js';
 import { type PendingArtifact, SyncRun, type SyncContext, type SyncResult } from '../sync.js';

@@ -1,10 +1,17 @@
+// How Pulp fetches from an upstream (Basic auth, proxy, TLS, timeouts, retries, its error texts).
+// The emulator's sync fetches through it to behave like Pulp; preflight probes through it so a
+// probe fails the way the sync would.
 import http from 'node:http';
 import https from 'node:https';
 import { isIP } from 'node:net';
 import tls from 'node:tls';
 import type { Duplex } from 'node:stream';
-import { Secret } from '../../model/secret.js';
-import { sha256Hex } from './units.js';
+import { createHash } from 'node:crypto';
+import { Secret } from '../model/secret.js';
+
+export function sha256Hex(data: Buffer | string): string {
+  return createHash('sha256').update(data).digest('hex');
+}
 
 /**
  * A remote as the core stores it: Pulp's field names. Only what downloading needs is read;

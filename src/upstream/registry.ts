@@ -1,4 +1,6 @@
-import { basic, Downloader, type FetchOptions, type FetchResult, ResponseError } from '../http.js';
+// A container registry client (/v2/, bearer token challenges) over the upstream downloader, as
+// pulp_container's sync talks to a registry; shared by the emulator's sync and preflight.
+import { basic, Downloader, type FetchOptions, type FetchResult, ResponseError } from './http.js';
 
 /** Parses `Bearer realm="...",service="...",scope="..."` into its parameters. */
 export function parseChallenge(header: string): { scheme: string; params: Record<string, string> } {
