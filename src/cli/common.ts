@@ -1,7 +1,7 @@
 import { type Command, Option } from 'commander';
 import type winston from 'winston';
 import { ForeignLockError, LockHeldError } from '../apply/lock.js';
-import { DesiredStateError } from '../engine.js';
+import { type ClientSettings, DesiredStateError } from '../engine.js';
 import { ClientSetupError, PulpApiError } from '../live/errors.js';
 import { PlanFileError } from '../plan/planfile.js';
 import { renderDiagnostics } from '../render/diagnostics.js';
@@ -17,6 +17,8 @@ export interface ServerCommandOptions extends ConnectionFlags {
   logLevel: string;
   logFile?: string;
   logFormat: LogFormat;
+  /** Seconds to wait for one HTTP answer from Pulp. */
+  requestTimeout?: number;
 }
 
 export function addDesiredStateOption(command: Command): Command {
@@ -31,6 +33,7 @@ export function addServerOptions(command: Command): Command {
     .option('--profile <name>', 'take unset connection settings from [cli-NAME] of pulp-cli\'s cli.toml (env PULP_CLI_PROFILE; default [cli])')
     .option('--ca-cert <path>', 'PEM file of the CA that signed the server certificate')
     .option('--insecure', 'do not verify the server TLS certificate (not recommended)')
+    .option('--request-timeout <seconds>', 'wait this long for each answer from Pulp; reads that time out are retried (default: 60)', positiveInteger('--request-timeout'))
     .option('--no-color', 'disable colours (NO_COLOR is honoured too)')
     .option('--log-level <level>', 'error, warn, info or debug', 'warn')
     .option('--log-file <path>', 'also write JSON log lines to this file')
@@ -44,6 +47,11 @@ export function useColor(stream: NodeJS.WriteStream, flag: boolean): boolean {
 
 export function loggerFor(options: ServerCommandOptions, secrets: () => Iterable<string>): winston.Logger {
   return createLogger({ level: options.logLevel, format: options.logFormat, file: options.logFile, secrets });
+}
+
+/** The client settings of the shared server flags. */
+export function clientSettingsOf(options: Pick<ServerCommandOptions, 'requestTimeout'>): ClientSettings {
+  return options.requestTimeout === undefined ? {} : { timeoutMs: options.requestTimeout * 1000 };
 }
 
 export function positiveInteger(name: string): (value: string) => number {

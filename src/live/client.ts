@@ -477,7 +477,7 @@ export class PulpClient {
     if (code === 'ECONNREFUSED') return make('connection_refused', `connection refused by ${this.baseUrl}`, `is Pulp running at ${this.baseUrl}?`, false);
     if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return make('dns', `cannot resolve the host of ${this.baseUrl}`, 'check the server URL', false);
     if (code === 'ETIMEDOUT' || (error as { name?: string }).name === 'TimeoutError') {
-      return make('timeout', `no answer within ${Math.round(this.#timeoutMs / 1000)} s`, `is Pulp at ${this.baseUrl} overloaded? A longer request timeout may help`, outcomeUnknown);
+      return make('timeout', `no answer within ${Math.round(this.#timeoutMs / 1000)} s`, `is Pulp at ${this.baseUrl} overloaded? A longer --request-timeout may help`, outcomeUnknown);
     }
     if (code === 'ECONNRESET' || code === 'EPIPE' || /socket hang up/i.test(raw)) {
       // A server that speaks only HTTPS hangs up on plain HTTP.

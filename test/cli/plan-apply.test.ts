@@ -141,6 +141,20 @@ describe('pulpform plan and apply', () => {
     expect(emulator.requests()).toEqual([]);
   });
 
+  test('--request-timeout bounds the wait for each answer from Pulp, and a timeout names the flag as the fix', async () => {
+    // Every answer comes 2.5 s late: well past the 1 s asked for, whatever the machine's load.
+    const slow = await startEmulator({ password: PULP_SECRET, latencyMs: 2500 });
+    try {
+      const env = { env: { PULP_PASSWORD: PULP_SECRET, UPSTREAM_PASSWORD: UPSTREAM_SECRET } };
+      const result = await runCli(['plan', '-f', dir, '--server', slow.url, '--request-timeout', '1'], env);
+      expect(result.status).toBe(1);
+      expect(result.stderr).toMatch(/Error: .*no answer within 1 s/);
+      expect(result.stderr).toContain('A longer --request-timeout may help');
+    } finally {
+      await slow.close();
+    }
+  });
+
   test('wrong credentials give a one-line cause with a hint, and never echo the password', async () => {
     const result = await pulpform(['plan'], { PULP_PASSWORD: 'not-the-password' });
     expect(result.status).toBe(1);

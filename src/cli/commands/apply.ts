@@ -13,7 +13,7 @@ import { preflightPlan } from '../../preflight/index.js';
 import { progressThrottle, renderApplyEvent, renderApplySummary } from '../../render/apply-text.js';
 import { renderDiagnostics } from '../../render/diagnostics.js';
 import { renderPlanText } from '../../render/plan-text.js';
-import { addDesiredStateOption, addServerOptions, loggerFor, positiveInteger, reportError, type ServerCommandOptions, useColor } from '../common.js';
+import { addDesiredStateOption, addServerOptions, clientSettingsOf, loggerFor, positiveInteger, reportError, type ServerCommandOptions, useColor } from '../common.js';
 import { ConnectionError, resolveConnection } from '../connection.js';
 import { addLockOptions, type LockFlags, type LockedSession, startLockedSession } from '../lock.js';
 import { addPlanningOptions, hasChanges, hasErrors, type PlanningFlags, planOptionsOf } from './plan.js';
@@ -55,7 +55,7 @@ export function registerApplyCommand(program: Command): void {
           'point --server (or PULP_BASE_URL) at the server the plan was made for, or make a new plan',
         );
       }
-      const client = openClient(connection);
+      const client = openClient(connection, clientSettingsOf(options));
       let session: LockedSession | undefined;
       // Only a run with something to change takes the server lock, so a run with nothing to do writes nothing.
       const lock = async (): Promise<void> => {

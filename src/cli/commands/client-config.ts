@@ -7,7 +7,7 @@ import { renderCheckReport, renderHostFile } from '../../clientconfig/render.js'
 import { loadDesired, openClient, secretValues } from '../../engine.js';
 import type { PulpClient } from '../../live/client.js';
 import { renderDiagnostics } from '../../render/diagnostics.js';
-import { addDesiredStateOption, addServerOptions, loggerFor, reportError, type ServerCommandOptions, useColor } from '../common.js';
+import { addDesiredStateOption, addServerOptions, clientSettingsOf, loggerFor, reportError, type ServerCommandOptions, useColor } from '../common.js';
 import { type Connection, ConnectionError, NoServerError, resolveConnection } from '../connection.js';
 
 interface ClientConfigOptions extends ServerCommandOptions {
@@ -44,7 +44,7 @@ export function registerClientConfigCommand(program: Command): void {
 
       const connection = connect(options, state.server);
       secrets = secretValues(state, connection);
-      const server = connection !== undefined ? { connection, client: openClient(connection) } : undefined;
+      const server = connection !== undefined ? { connection, client: openClient(connection, clientSettingsOf(options)) } : undefined;
       client = server?.client;
       const contentBase = await resolveContentBase(options.contentUrl, server, (message) => logger.warn(message));
       const registryUrl = new URL(connection?.url ?? contentBase);

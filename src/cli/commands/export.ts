@@ -5,7 +5,7 @@ import { exportDesiredState } from '../../config/export.js';
 import { openClient } from '../../engine.js';
 import { readLiveState } from '../../live/read.js';
 import { renderDiagnostics } from '../../render/diagnostics.js';
-import { addServerOptions, reportError, type ServerCommandOptions, useColor } from '../common.js';
+import { addServerOptions, clientSettingsOf, reportError, type ServerCommandOptions, useColor } from '../common.js';
 import { ConnectionError, resolveConnection } from '../connection.js';
 import { createLogger } from '../logger.js';
 
@@ -35,7 +35,7 @@ export function registerExportCommand(program: Command): void {
       if (target !== undefined && existsSync(target)) {
         throw new ConnectionError(`${target} already exists`, 'remove it, or export into another directory with -o DIR');
       }
-      const client = openClient(connection);
+      const client = openClient(connection, clientSettingsOf(options));
       let result: ReturnType<typeof exportDesiredState>;
       try {
         result = exportDesiredState(await readLiveState(client), {

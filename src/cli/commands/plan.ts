@@ -8,7 +8,7 @@ import { preflightPlan } from '../../preflight/index.js';
 import { renderDiagnostics } from '../../render/diagnostics.js';
 import { renderPlanJson } from '../../render/plan-json.js';
 import { renderPlanText } from '../../render/plan-text.js';
-import { addDesiredStateOption, addServerOptions, loggerFor, reportError, type ServerCommandOptions, useColor } from '../common.js';
+import { addDesiredStateOption, addServerOptions, clientSettingsOf, loggerFor, reportError, type ServerCommandOptions, useColor } from '../common.js';
 import { resolveConnection } from '../connection.js';
 import { describeRunningLock } from '../lock.js';
 
@@ -80,7 +80,7 @@ export function registerPlanCommand(program: Command): void {
       const connection = resolveConnection(options, process.env, state.server);
       secrets = secretValues(state, connection);
       if (connection.insecure) logger.warn(`TLS certificate verification is off for ${connection.url} (--insecure)`);
-      const client = openClient(connection);
+      const client = openClient(connection, clientSettingsOf(options));
       try {
         const planned = await planAgainstServer(state, client, planOptionsOf(options));
         const { plan } = options.preflight && !hasErrors(planned.plan)

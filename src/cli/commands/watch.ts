@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { loadDesired, openClient, secretValues } from '../../engine.js';
 import { startWatch, type WatchEvent } from '../../watch/index.js';
-import { addDesiredStateOption, addServerOptions, loggerFor, positiveInteger, reportError, type ServerCommandOptions, useColor } from '../common.js';
+import { addDesiredStateOption, addServerOptions, clientSettingsOf, loggerFor, positiveInteger, reportError, type ServerCommandOptions, useColor } from '../common.js';
 import { resolveConnection } from '../connection.js';
 import { addLockOptions, type LockFlags } from '../lock.js';
 
@@ -89,7 +89,7 @@ export function registerWatchCommand(program: Command): void {
             warnedInsecure = true;
             logger.warn(`TLS certificate verification is off for ${connection.url} (--insecure)`);
           }
-          return openClient(connection);
+          return openClient(connection, clientSettingsOf(options));
         },
         prune: options.prune === true,
         lock: options.lock,
