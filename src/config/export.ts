@@ -166,7 +166,7 @@ class Exporter {
       }
       if (owner.versionHref !== publication.versionHref) {
         this.leftOut(object, `it serves a publication of version ${versionNumber(publication.versionHref)} of "${owner.name}", not of its latest version (${versionNumber(owner.versionHref)})`,
-          'A distribution declared here would be repointed to the latest version\'s publication. Point it at that publication first (promote it), or declare it once its repository is a package mirror with snapshots.');
+          'A low-level distribution would be repointed to the latest version\'s publication. Declare the repository as a package mirror instead, this distribution pinned to the snapshot it serves, with adopt: true: the version it serves is taken as that snapshot and nothing is repointed.');
         return undefined;
       }
       const other = published.get(owner.name);

@@ -158,7 +158,6 @@ class Planner {
   private readonly servedPublications = new Set<string>();
   /** Push repository href → the container distribution serving it (what `docker push` made). */
   private readonly pushDistributions = new Map<string, LiveObject>();
-  /** Deletes of push distributions planned with --replace-push-conflicts, by href. */
   /** Deletes of push distributions planned by --replace-push-conflicts, by href: a narrowed run keeps them. */
   readonly pushDeletes = new Map<string, PlanAction>();
   private readonly stack: string;
@@ -271,6 +270,8 @@ class Planner {
       node.action = this.add('adopt', desired, diff, [
         'exists without pulpform labels; adopt: true takes it over',
         ...(assumed !== undefined ? [`its content is taken as synced from ${assumed} (its remote's url is unchanged)`] : []),
+        ...Object.entries(node.assumedLabels ?? {}).filter(([key]) => key.startsWith(LABELS.snapshotPrefix) && key !== `${LABELS.snapshotPrefix}${assumed}`)
+          .map(([key, number]) => `version ${number} is taken as snapshot ${key.slice(LABELS.snapshotPrefix.length)} (an adopted distribution pinned to it serves that version)`),
         ...notes,
       ].join('; '), live);
     } else if (diff.changes.length > 0) {
@@ -359,17 +360,51 @@ class Planner {
    */
   private assumedSync(node: Node): Record<string, string> | undefined {
     const { desired, live } = node;
-    const remoteAddress = desired.refs.remote;
-    if (desired.sync === undefined || remoteAddress === undefined || live === undefined || live.labels[LABELS.synced] !== undefined) return undefined;
+    if (desired.sync === undefined || live === undefined || live.labels[LABELS.synced] !== undefined) return undefined;
+    const labels: Record<string, string> = { ...this.adoptedPins(node) };
+    const record = (snapshot: string, number: number): void => {
+      const key = `${LABELS.snapshotPrefix}${snapshot}`;
+      if (labelProblem(key, String(number)) === undefined) labels[key] = String(number);
+    };
     const number = versionNumber(live.versionHref);
-    if (number === undefined || number === 0) return undefined;
-    const remote = this.nodes.get(remoteAddress);
-    if (remote === undefined || remote.blocked) return undefined;
-    if (remote.action !== undefined && (NEW.includes(remote.action.type) || remote.action.changes.some((c) => c.path === '/url'))) return undefined;
-    const marker = desired.sync.marker;
-    const labels: Record<string, string> = { [LABELS.synced]: marker };
-    const snapshotKey = `${LABELS.snapshotPrefix}${marker}`;
-    if (labelProblem(snapshotKey, String(number)) === undefined) labels[snapshotKey] = String(number);
+    const remoteAddress = desired.refs.remote;
+    const remote = remoteAddress === undefined ? undefined : this.nodes.get(remoteAddress);
+    const remoteUnchanged = remote !== undefined && !remote.blocked
+      && (remote.action === undefined || (!NEW.includes(remote.action.type) && !remote.action.changes.some((c) => c.path === '/url')));
+    if (number !== undefined && number > 0 && remoteUnchanged) {
+      labels[LABELS.synced] = desired.sync.marker;
+      record(desired.sync.marker, number);
+    }
+    return Object.keys(labels).length > 0 ? labels : undefined;
+  }
+
+  /**
+   * Snapshot records for the pins of distributions adopted with this repository: an Ansible
+   * server's production often serves an older version than development. Adopting it pinned to
+   * a snapshot takes the version it serves now as that snapshot, so nothing is repointed.
+   * A pin two adopted distributions serve from different versions is left unrecorded (the
+   * plan then reports the pin as never synced).
+   */
+  private adoptedPins(node: Node): Record<string, string> {
+    const repository = node.live!;
+    const seen = new Map<string, Set<number>>();
+    for (const distribution of this.desired.resources) {
+      if (distribution.kind !== 'distribution' || !distribution.adopt || distribution.snapshot === undefined || distribution.snapshot === node.desired.sync?.marker) continue;
+      const publication = this.desired.resources.find((r) => r.address === distribution.refs.publication);
+      if (publication?.refs.repository !== node.desired.address) continue;
+      const served = this.liveNamed.get(namedKey('distribution', distribution.name));
+      if (served === undefined || served.labels[LABELS.stack] !== undefined) continue;
+      const versionHref = typeof served.fields.publication === 'string' ? this.liveByHref.get(served.fields.publication)?.versionHref : undefined;
+      const number = versionHref !== undefined && repositoryHrefOf(versionHref) === repository.href ? versionNumber(versionHref) : undefined;
+      if (number === undefined) continue;
+      seen.set(distribution.snapshot, (seen.get(distribution.snapshot) ?? new Set()).add(number));
+    }
+    const labels: Record<string, string> = {};
+    for (const [snapshot, numbers] of seen) {
+      const key = `${LABELS.snapshotPrefix}${snapshot}`;
+      const [number] = numbers;
+      if (numbers.size === 1 && labelProblem(key, String(number)) === undefined) labels[key] = String(number);
+    }
     return labels;
   }
 

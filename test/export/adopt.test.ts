@@ -224,4 +224,62 @@ container_mirrors:
     expect(after.objects.find((o) => o.address === 'repository/rpm/Rocky Linux 8 - BaseOS')?.labels).toMatchObject({ pulpform_synced: '20231020T014922', pulpform_snapshot_20231020T014922: '1' });
     expect(buildPlan(desired, after).waves.flat().map((a) => `${a.id}: ${a.reason}`)).toEqual([]);
   });
+
+  test('a production distribution serving an older version than development is adopted pinned to its snapshot, and nothing is repointed', async () => {
+    const before = await readLiveState(client);
+    const servedBefore = (name: string) => before.objects.find((o) => o.address === `distribution/rpm/${name}`)?.fields.publication;
+    await writeFile(join(dir, 'mirrors.yaml'), `
+stack: seed
+upstreams:
+  - { name: ark, url: "${ARK}", username: "\${env:ARK_USERNAME}", password: "\${env:ARK_PASSWORD}" }
+package_mirrors:
+  - name: Rocky Linux 8 - AppStream
+    type: rpm
+    upstream: ark
+    path: rocky/8.8/AppStream/x86_64/os
+    snapshot: 20231020T014922
+    policy: on_demand
+    sync_policy: mirror_complete
+    adopt: true
+    distributions:
+      development: { name: rocky-8-appstream-development, base_path: rocky/8/AppStream/x86_64/os/development }
+      production: { name: rocky-8-appstream-production, base_path: rocky/8/AppStream/x86_64/os/production, snapshot: 20230901T000000 }
+`);
+    const loaded = await loadDesiredState(dir, { env: { ARK_USERNAME: 'u', ARK_PASSWORD: 'p' } });
+    expect(loaded.diagnostics).toEqual([]);
+    const desired = loaded.state as DesiredState;
+    const plan = buildPlan(desired, before);
+    expect(plan.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(plan.waves.flat().map((a) => a.id).sort()).toEqual([
+      'adopt distribution/rpm/rocky-8-appstream-development',
+      'adopt distribution/rpm/rocky-8-appstream-production',
+      'adopt remote/rpm/Rocky Linux 8 - AppStream-remote',
+      'adopt repository/rpm/Rocky Linux 8 - AppStream',
+    ]);
+    const repository = plan.waves.flat().find((a) => a.address === 'repository/rpm/Rocky Linux 8 - AppStream')!;
+    expect(repository.reason).toContain('version 1 is taken as snapshot 20230901T000000 (an adopted distribution pinned to it serves that version)');
+    // Only labels and the repository's remote change: no distribution is repointed.
+    const changed = plan.waves.flat().flatMap((a) => a.changes.filter((c) => !c.path.startsWith('/pulp_labels/')).map((c) => `${a.address} ${c.path}`));
+    expect(changed).toEqual(['repository/rpm/Rocky Linux 8 - AppStream /remote']);
+
+    const result = await applyPlan(plan, { client, live: before, secrets: () => null });
+    expect(result.failed).toEqual([]);
+    const after = await readLiveState(client);
+    expect(hrefs(after)).toEqual(hrefs(before));
+    for (const name of ['rocky-8-appstream-development', 'rocky-8-appstream-production']) {
+      expect(after.objects.find((o) => o.address === `distribution/rpm/${name}`)?.fields.publication).toBe(servedBefore(name));
+    }
+    expect(after.objects.find((o) => o.address === 'repository/rpm/Rocky Linux 8 - AppStream')?.labels).toMatchObject({
+      pulpform_synced: '20231020T014922',
+      pulpform_snapshot_20231020T014922: '2',
+      pulpform_snapshot_20230901T000000: '1',
+    });
+    expect(buildPlan(desired, after).waves.flat().map((a) => `${a.id}: ${a.reason}`)).toEqual([]);
+    // Promotion afterwards is an ordinary repoint of production to what development serves, without a sync.
+    const yaml = await readFile(join(dir, 'mirrors.yaml'), 'utf8');
+    await writeFile(join(dir, 'mirrors.yaml'), yaml.replace('snapshot: 20230901T000000', 'snapshot: 20231020T014922'));
+    const promotion = buildPlan((await loadDesiredState(dir, { env: { ARK_USERNAME: 'u', ARK_PASSWORD: 'p' } })).state as DesiredState, after);
+    expect(promotion.waves.flat().map((a) => a.id)).toEqual(['update distribution/rpm/rocky-8-appstream-production']);
+    expect(promotion.waves.flat()[0]!.changes.find((c) => c.path === '/publication')?.after).toBe(servedBefore('rocky-8-appstream-development'));
+  });
 });
