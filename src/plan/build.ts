@@ -160,6 +160,8 @@ class Planner {
   private readonly pushDistributions = new Map<string, LiveObject>();
   /** Deletes of push distributions planned by --replace-push-conflicts, by href: a narrowed run keeps them. */
   readonly pushDeletes = new Map<string, PlanAction>();
+  /** Desired distributions with adopt: true pinned to a snapshot, by repository: see adoptedPinnedDistributions. */
+  private adoptedPinned?: Map<Address, DesiredResource[]>;
   private readonly stack: string;
   private readonly resync: (address: Address) => boolean = () => false;
 
@@ -361,51 +363,54 @@ class Planner {
   private assumedSync(node: Node): Record<string, string> | undefined {
     const { desired, live } = node;
     if (desired.sync === undefined || live === undefined || live.labels[LABELS.synced] !== undefined) return undefined;
-    const labels: Record<string, string> = { ...this.adoptedPins(node) };
-    const record = (snapshot: string, number: number): void => {
-      const key = `${LABELS.snapshotPrefix}${snapshot}`;
-      if (labelProblem(key, String(number)) === undefined) labels[key] = String(number);
-    };
+    const versions = this.adoptedPins(node);
+    const labels: Record<string, string> = {};
     const number = versionNumber(live.versionHref);
-    const remoteAddress = desired.refs.remote;
-    const remote = remoteAddress === undefined ? undefined : this.nodes.get(remoteAddress);
+    const remote = desired.refs.remote === undefined ? undefined : this.nodes.get(desired.refs.remote);
     const remoteUnchanged = remote !== undefined && !remote.blocked
       && (remote.action === undefined || (!NEW.includes(remote.action.type) && !remote.action.changes.some((c) => c.path === '/url')));
     if (number !== undefined && number > 0 && remoteUnchanged) {
       labels[LABELS.synced] = desired.sync.marker;
-      record(desired.sync.marker, number);
+      versions.set(desired.sync.marker, number);
+    }
+    for (const [snapshot, version] of versions) {
+      const key = `${LABELS.snapshotPrefix}${snapshot}`;
+      if (labelProblem(key, String(version)) === undefined) labels[key] = String(version);
     }
     return Object.keys(labels).length > 0 ? labels : undefined;
   }
 
   /**
-   * Snapshot records for the pins of distributions adopted with this repository: an Ansible
+   * Snapshot → version for the pins of distributions adopted with this repository: an Ansible
    * server's production often serves an older version than development. Adopting it pinned to
    * a snapshot takes the version it serves now as that snapshot, so nothing is repointed.
-   * A pin two adopted distributions serve from different versions is left unrecorded (the
-   * plan then reports the pin as never synced).
+   * A pin that adopted distributions serve from different versions is left out (the plan then
+   * reports it as never synced).
    */
-  private adoptedPins(node: Node): Record<string, string> {
-    const repository = node.live!;
-    const seen = new Map<string, Set<number>>();
-    for (const distribution of this.desired.resources) {
-      if (distribution.kind !== 'distribution' || !distribution.adopt || distribution.snapshot === undefined || distribution.snapshot === node.desired.sync?.marker) continue;
-      const publication = this.desired.resources.find((r) => r.address === distribution.refs.publication);
-      if (publication?.refs.repository !== node.desired.address) continue;
-      const served = this.liveNamed.get(namedKey('distribution', distribution.name));
-      if (served === undefined || served.labels[LABELS.stack] !== undefined) continue;
-      const versionHref = typeof served.fields.publication === 'string' ? this.liveByHref.get(served.fields.publication)?.versionHref : undefined;
-      const number = versionHref !== undefined && repositoryHrefOf(versionHref) === repository.href ? versionNumber(versionHref) : undefined;
-      if (number === undefined) continue;
-      seen.set(distribution.snapshot, (seen.get(distribution.snapshot) ?? new Set()).add(number));
+  private adoptedPins(node: Node): Map<string, number> {
+    const served = new Map<string, Set<number>>();
+    for (const distribution of this.adoptedPinnedDistributions().get(node.desired.address) ?? []) {
+      const live = this.liveNamed.get(namedKey('distribution', distribution.name));
+      if (live === undefined || live.labels[LABELS.stack] !== undefined || distribution.snapshot === node.desired.sync?.marker) continue;
+      const versionHref = typeof live.fields.publication === 'string' ? this.liveByHref.get(live.fields.publication)?.versionHref : undefined;
+      if (versionHref === undefined || repositoryHrefOf(versionHref) !== node.live!.href) continue;
+      served.set(distribution.snapshot!, (served.get(distribution.snapshot!) ?? new Set()).add(versionNumber(versionHref)!));
     }
-    const labels: Record<string, string> = {};
-    for (const [snapshot, numbers] of seen) {
-      const key = `${LABELS.snapshotPrefix}${snapshot}`;
-      const [number] = numbers;
-      if (numbers.size === 1 && labelProblem(key, String(number)) === undefined) labels[key] = String(number);
+    return new Map([...served].flatMap(([snapshot, versions]) => (versions.size === 1 ? [[snapshot, [...versions][0]!] as const] : [])));
+  }
+
+  /** Desired distributions with adopt: true pinned to a snapshot, by the repository they serve (built once). */
+  private adoptedPinnedDistributions(): Map<Address, DesiredResource[]> {
+    if (this.adoptedPinned === undefined) {
+      const resources = new Map(this.desired.resources.map((resource) => [resource.address, resource]));
+      this.adoptedPinned = new Map();
+      for (const distribution of this.desired.resources) {
+        if (distribution.kind !== 'distribution' || !distribution.adopt || distribution.snapshot === undefined || distribution.refs.publication === undefined) continue;
+        const repository = resources.get(distribution.refs.publication)?.refs.repository;
+        if (repository !== undefined) this.adoptedPinned.set(repository, [...(this.adoptedPinned.get(repository) ?? []), distribution]);
+      }
     }
-    return labels;
+    return this.adoptedPinned;
   }
 
   private planSync(node: Node): void {
