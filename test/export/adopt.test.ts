@@ -10,7 +10,7 @@ import { contentBackend } from '../../src/emulator/backend.js';
 import { rpmRepository } from '../../src/emulator/content/index.js';
 import { PulpClient } from '../../src/live/client.js';
 import { readLiveState } from '../../src/live/read.js';
-import { type DesiredState, type JsonObject, type LiveState, Secret } from '../../src/model/index.js';
+import { type DesiredState, type JsonObject, type LiveState, type Plan, Secret } from '../../src/model/index.js';
 import { buildPlan } from '../../src/plan/index.js';
 import { apiClient } from '../emulator/client.js';
 import { runCli } from '../helpers/cli.js';
@@ -120,6 +120,42 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** A package mirror of Ark as the playbooks laid it out, adopted; production pinned to `production`. */
+function rockyMirror(repository: string, production: string): string {
+  const slug = repository.toLowerCase();
+  return `
+  - name: Rocky Linux 8 - ${repository}
+    type: rpm
+    upstream: ark
+    path: rocky/8.8/${repository}/x86_64/os
+    snapshot: 20231020T014922
+    policy: on_demand
+    sync_policy: mirror_complete
+    adopt: true
+    distributions:
+      development: { name: rocky-8-${slug}-development, base_path: rocky/8/${repository}/x86_64/os/development }
+      production: { name: rocky-8-${slug}-production, base_path: rocky/8/${repository}/x86_64/os/production, snapshot: ${production} }`;
+}
+
+/** Writes the mirrors (after the ark and quay upstreams) to the desired-state directory and loads it. */
+async function mirrorsState(mirrors: string): Promise<DesiredState> {
+  await writeFile(join(dir, 'mirrors.yaml'), `
+stack: seed
+upstreams:
+  - { name: ark, url: "${ARK}", username: "\${env:ARK_USERNAME}", password: "\${env:ARK_PASSWORD}" }
+  - { name: quay, url: https://quay.io }
+${mirrors}
+`);
+  const loaded = await loadDesiredState(dir, { env: { ARK_USERNAME: 'u', ARK_PASSWORD: 'p' } });
+  expect(loaded.diagnostics).toEqual([]);
+  return loaded.state as DesiredState;
+}
+
+/** What a plan changes besides labels, as `address /field`. */
+function nonLabelChanges(plan: Plan): string[] {
+  return plan.waves.flat().flatMap((a) => a.changes.filter((c) => !c.path.startsWith('/pulp_labels/')).map((c) => `${a.address} ${c.path}`));
+}
+
 describe('pulpform export, then apply, on a server the Ansible tooling built', () => {
   test('the export adopts every object by changing only labels; afterwards the plan is empty and no object was replaced', async () => {
     const before = await readLiveState(client);
@@ -173,33 +209,13 @@ describe('pulpform export, then apply, on a server the Ansible tooling built', (
 
   test('package and container mirrors with adopt: true take the objects over without a sync or a new publication', async () => {
     const before = await readLiveState(client);
-    await writeFile(join(dir, 'mirrors.yaml'), `
-stack: seed
-upstreams:
-  - { name: ark, url: "${ARK}", username: "\${env:ARK_USERNAME}", password: "\${env:ARK_PASSWORD}" }
-  - { name: quay, url: https://quay.io }
-package_mirrors:
-  - name: Rocky Linux 8 - BaseOS
-    type: rpm
-    upstream: ark
-    path: rocky/8.8/BaseOS/x86_64/os
-    snapshot: 20231020T014922
-    policy: on_demand
-    sync_policy: mirror_complete
-    adopt: true
-    distributions:
-      development: { name: rocky-8-baseos-development, base_path: rocky/8/BaseOS/x86_64/os/development }
-      production: { name: rocky-8-baseos-production, base_path: rocky/8/BaseOS/x86_64/os/production, snapshot: 20231020T014922 }
+    const desired = await mirrorsState(`package_mirrors:${rockyMirror('BaseOS', '20231020T014922')}
 container_mirrors:
   - upstream: quay
     namespace: ceph
     policy: on_demand
     adopt: true
-    images: [{ name: ceph, distribution: ceph, include_tags: [v16.2.11] }]
-`);
-    const loaded = await loadDesiredState(dir, { env: { ARK_USERNAME: 'u', ARK_PASSWORD: 'p' } });
-    expect(loaded.diagnostics).toEqual([]);
-    const desired = loaded.state as DesiredState;
+    images: [{ name: ceph, distribution: ceph, include_tags: [v16.2.11] }]`);
     const plan = buildPlan(desired, before);
     expect(plan.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
     expect(plan.waves.flat().map((a) => a.id).sort()).toEqual([
@@ -212,8 +228,7 @@ container_mirrors:
       'adopt repository/rpm/Rocky Linux 8 - BaseOS',
     ]);
     // The Ansible tooling passes the remote to each sync; pulpform names it on the repository.
-    const changed = plan.waves.flat().flatMap((a) => a.changes.filter((c) => !c.path.startsWith('/pulp_labels/')).map((c) => `${a.address} ${c.path}`));
-    expect(changed).toEqual(['repository/rpm/Rocky Linux 8 - BaseOS /remote']);
+    expect(nonLabelChanges(plan)).toEqual(['repository/rpm/Rocky Linux 8 - BaseOS /remote']);
     const rocky = plan.waves.flat().find((a) => a.address === 'repository/rpm/Rocky Linux 8 - BaseOS');
     expect(rocky?.reason).toContain('its content is taken as synced from 20231020T014922');
 
@@ -228,26 +243,7 @@ container_mirrors:
   test('a production distribution serving an older version than development is adopted pinned to its snapshot, and nothing is repointed', async () => {
     const before = await readLiveState(client);
     const servedBefore = (name: string) => before.objects.find((o) => o.address === `distribution/rpm/${name}`)?.fields.publication;
-    await writeFile(join(dir, 'mirrors.yaml'), `
-stack: seed
-upstreams:
-  - { name: ark, url: "${ARK}", username: "\${env:ARK_USERNAME}", password: "\${env:ARK_PASSWORD}" }
-package_mirrors:
-  - name: Rocky Linux 8 - AppStream
-    type: rpm
-    upstream: ark
-    path: rocky/8.8/AppStream/x86_64/os
-    snapshot: 20231020T014922
-    policy: on_demand
-    sync_policy: mirror_complete
-    adopt: true
-    distributions:
-      development: { name: rocky-8-appstream-development, base_path: rocky/8/AppStream/x86_64/os/development }
-      production: { name: rocky-8-appstream-production, base_path: rocky/8/AppStream/x86_64/os/production, snapshot: 20230901T000000 }
-`);
-    const loaded = await loadDesiredState(dir, { env: { ARK_USERNAME: 'u', ARK_PASSWORD: 'p' } });
-    expect(loaded.diagnostics).toEqual([]);
-    const desired = loaded.state as DesiredState;
+    const desired = await mirrorsState(`package_mirrors:${rockyMirror('AppStream', '20230901T000000')}`);
     const plan = buildPlan(desired, before);
     expect(plan.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
     expect(plan.waves.flat().map((a) => a.id).sort()).toEqual([
@@ -259,8 +255,7 @@ package_mirrors:
     const repository = plan.waves.flat().find((a) => a.address === 'repository/rpm/Rocky Linux 8 - AppStream')!;
     expect(repository.reason).toContain('version 1 is taken as snapshot 20230901T000000 (an adopted distribution pinned to it serves that version)');
     // Only labels and the repository's remote change: no distribution is repointed.
-    const changed = plan.waves.flat().flatMap((a) => a.changes.filter((c) => !c.path.startsWith('/pulp_labels/')).map((c) => `${a.address} ${c.path}`));
-    expect(changed).toEqual(['repository/rpm/Rocky Linux 8 - AppStream /remote']);
+    expect(nonLabelChanges(plan)).toEqual(['repository/rpm/Rocky Linux 8 - AppStream /remote']);
 
     const result = await applyPlan(plan, { client, live: before, secrets: () => null });
     expect(result.failed).toEqual([]);
@@ -276,9 +271,7 @@ package_mirrors:
     });
     expect(buildPlan(desired, after).waves.flat().map((a) => `${a.id}: ${a.reason}`)).toEqual([]);
     // Promotion afterwards is an ordinary repoint of production to what development serves, without a sync.
-    const yaml = await readFile(join(dir, 'mirrors.yaml'), 'utf8');
-    await writeFile(join(dir, 'mirrors.yaml'), yaml.replace('snapshot: 20230901T000000', 'snapshot: 20231020T014922'));
-    const promotion = buildPlan((await loadDesiredState(dir, { env: { ARK_USERNAME: 'u', ARK_PASSWORD: 'p' } })).state as DesiredState, after);
+    const promotion = buildPlan(await mirrorsState(`package_mirrors:${rockyMirror('AppStream', '20231020T014922')}`), after);
     expect(promotion.waves.flat().map((a) => a.id)).toEqual(['update distribution/rpm/rocky-8-appstream-production']);
     expect(promotion.waves.flat()[0]!.changes.find((c) => c.path === '/publication')?.after).toBe(servedBefore('rocky-8-appstream-development'));
   });
