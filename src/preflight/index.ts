@@ -1,7 +1,7 @@
 import { mapBounded } from '../live/bounded.js';
-import type { Diagnostic, Plan } from '../model/index.js';
+import type { Address, Diagnostic, Plan } from '../model/index.js';
 import { probe } from './probe.js';
-import { probeTargets, type TargetOptions } from './targets.js';
+import { probeTargets, remoteOfSync, type TargetOptions } from './targets.js';
 
 export type { ProbeTarget } from './targets.js';
 
@@ -16,6 +16,8 @@ export interface PreflightResult {
   diagnostics: Diagnostic[];
   /** Remotes probed. */
   probed: number;
+  /** Remotes with an error, and the repositories whose syncs would download through them. */
+  blocked: Address[];
 }
 
 /**
@@ -27,7 +29,14 @@ export async function preflight(plan: Plan, options: PreflightOptions): Promise<
   const { targets, diagnostics } = probeTargets(plan, options);
   const timeoutMs = options.timeoutMs ?? 10_000;
   const results = await mapBounded(targets, options.concurrency ?? 8, (target) => probe(target, { timeoutMs }));
-  return { diagnostics: [...diagnostics, ...results.flat()], probed: targets.length };
+  const all = [...diagnostics, ...results.flat()];
+  const blocked = new Set(all.flatMap((d) => (d.severity === 'error' && d.address !== undefined ? [d.address] : [])));
+  const liveByHref = new Map(options.live.objects.map((object) => [object.href, object]));
+  for (const sync of plan.waves.flat()) {
+    const remote = sync.type === 'sync' ? remoteOfSync(sync, liveByHref) : undefined;
+    if (remote !== undefined && blocked.has(remote)) blocked.add(sync.address);
+  }
+  return { diagnostics: all, probed: targets.length, blocked: [...blocked].sort() };
 }
 
 /** The plan with the preflight's findings among its diagnostics, errors first, as `plan` and `apply` show them. */

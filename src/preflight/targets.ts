@@ -52,8 +52,7 @@ export function probeTargets(plan: Plan, options: TargetOptions): { targets: Pro
   const diagnostics: Diagnostic[] = [];
 
   for (const sync of actions.filter((action) => action.type === 'sync')) {
-    const reference = sync.body?.remote;
-    const remote = isHrefRef(reference) ? reference.$ref : typeof reference === 'string' ? liveByHref.get(reference)?.address : undefined;
+    const remote = remoteOfSync(sync, liveByHref);
     if (remote === undefined) continue;
     if (seen.has(remote)) {
       targets.get(remote)?.repositories.push(sync.address);
@@ -109,6 +108,12 @@ export function probeTargets(plan: Plan, options: TargetOptions): { targets: Pro
     });
   }
   return { targets: [...targets.values()], diagnostics };
+}
+
+/** The remote a sync action downloads through: created in the plan, or live. */
+export function remoteOfSync(sync: PlanAction, liveByHref: ReadonlyMap<string, LiveObject>): Address | undefined {
+  const reference = sync.body?.remote;
+  return isHrefRef(reference) ? reference.$ref : typeof reference === 'string' ? liveByHref.get(reference)?.address : undefined;
 }
 
 /** Without the desired state: the remote as the plan leaves it (its create, or the live one with its update). */

@@ -48,6 +48,8 @@ export interface CycleReport {
   backingOff: BackingOff[];
   /** Actions left out this cycle because their object, or one they wait for, is backing off. */
   waiting: number;
+  /** Actions left out this cycle because the preflight found the upstream of their sync unusable. */
+  upstreamFailed: number;
   /** When `outcome` is `error`: what went wrong and the fix. */
   error?: { message: string; hint?: string };
   /** Epoch ms at which a backed-off object or the unreachable server is due for another try. */
@@ -68,7 +70,7 @@ export type WatchEvent =
   | (EventBase & { code: 'watch.cycle_start'; cycle: number; trigger: WatchTrigger })
   | (EventBase & { code: 'watch.desired_loaded'; cycle: number; files: string[]; sha256: string; resources: number })
   | (EventBase & { code: 'watch.desired_invalid'; cycle: number; errors: number; applied: 'nothing' | 'last_good'; lastGoodSha256?: string })
-  | (EventBase & { code: 'watch.diagnostic'; cycle: number; origin: 'config' | 'plan'; diagnostic: Diagnostic })
+  | (EventBase & { code: 'watch.diagnostic'; cycle: number; origin: 'config' | 'plan' | 'preflight'; diagnostic: Diagnostic })
   | (EventBase & { code: 'watch.plan_blocked'; cycle: number; errors: number })
   | (EventBase & { code: 'watch.held_back'; cycle: number; deletes: Address[]; replacements: Address[] })
   | (EventBase & { code: 'watch.backing_off'; cycle: number } & BackingOff)

@@ -5,6 +5,7 @@ import { acquireLock, type HeldLock } from '../apply/lock.js';
 import { waitForPendingWrites } from '../apply/settle.js';
 import { DesiredStateError, type LoadedDesiredState, loadDesired, planAgainstServer, secretResolver } from '../engine.js';
 import type { PulpClient } from '../live/client.js';
+import { preflight } from '../preflight/index.js';
 import type { Address, DesiredState, Diagnostic, LiveState, Plan } from '../model/index.js';
 import { type BackoffEntry, type BackoffPolicy, FailureBackoff } from './backoff.js';
 import type { BackingOff, CycleReport, DistributiveOmit, WatchEvent, WatchTrigger } from './events.js';
@@ -21,6 +22,8 @@ export interface ReconcilerOptions {
   allowDeleteAll: boolean;
   concurrency: number;
   taskTimeoutMs?: number;
+  /** Probe the upstream of every planned sync first; a sync whose upstream fails is left out, with the fix. */
+  preflight: boolean;
   /** Hold the server lock while applying (a cycle that finds it held retries on the server backoff). */
   lock: boolean;
   /** How long a cycle waits for a lock another run holds. */
@@ -49,7 +52,7 @@ export class Reconciler {
   /** Errors in the desired state files as last read; 0 when they were valid. */
   #invalidErrors = 0;
   /** Fingerprints of the plan problems last described in full. */
-  readonly #reported = { plan: '', heldBack: '' };
+  readonly #reported = { plan: '', heldBack: '', preflight: '' };
 
   constructor(private readonly options: ReconcilerOptions) {
     this.#objects = new FailureBackoff(options.backoff);
@@ -71,6 +74,7 @@ export class Reconciler {
       heldBack: { deletes: 0, replacements: 0 },
       backingOff: [],
       waiting: 0,
+      upstreamFailed: 0,
     };
     this.#emit({ code: 'watch.cycle_start', level: 'info', message: `cycle ${cycle} started (${describeTrigger(trigger)})`, cycle, trigger });
     const state = await this.#load(cycle, trigger);
@@ -205,13 +209,27 @@ export class Reconciler {
     }
     this.#objects.retainOnly(new Set(plan.waves.flat().map((action) => action.address)));
     const backedOff = new Set(this.#objects.waiting(this.#now()).map((entry) => entry.key));
-    const { plan: runnable, held } = holdBack(plan, backedOff);
+    let { plan: runnable, held } = holdBack(plan, backedOff);
     report.waiting = held.length;
+    if (this.options.preflight && runnable.waves.some((wave) => wave.some((action) => action.type === 'sync'))) {
+      const checked = await preflight(runnable, { desired: state, live, secrets: secretResolver(state, this.options.env) });
+      this.#reportPreflight(checked.diagnostics, report.cycle);
+      ({ plan: runnable, held } = holdBack(runnable, new Set(checked.blocked)));
+      report.upstreamFailed = held.length;
+    }
     if (runnable.waves.length === 0) {
-      report.outcome = held.length > 0 ? 'waiting' : 'in_sync';
+      report.outcome = report.waiting + report.upstreamFailed > 0 ? 'waiting' : 'in_sync';
       return undefined;
     }
     return { plan: runnable, live };
+  }
+
+  /** Reports the preflight's findings when they change (every cycle probes again). */
+  #reportPreflight(diagnostics: Diagnostic[], cycle: number): void {
+    const fingerprint = JSON.stringify(diagnostics.map((d) => [d.severity, d.code, d.address, d.summary]));
+    if (fingerprint === this.#reported.preflight) return;
+    this.#reported.preflight = fingerprint;
+    for (const diagnostic of diagnostics) this.#diagnostic(cycle, 'preflight', diagnostic);
   }
 
   /** Reports the plan's problems when they change; false when it has errors and must not be applied. */
@@ -268,7 +286,7 @@ export class Reconciler {
     }
   }
 
-  #diagnostic(cycle: number, origin: 'config' | 'plan', diagnostic: Diagnostic): void {
+  #diagnostic(cycle: number, origin: 'config' | 'plan' | 'preflight', diagnostic: Diagnostic): void {
     this.#emit({ code: 'watch.diagnostic', level: diagnostic.severity === 'error' ? 'error' : 'warn', message: describeDiagnostic(diagnostic), cycle, origin, diagnostic });
   }
 

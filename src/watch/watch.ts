@@ -165,6 +165,7 @@ export function describeCycle(report: CycleReport, queued: boolean, nextAt: numb
   if (report.backingOff.length > 0) {
     parts.push(`backing off: ${report.backingOff.map((b) => `${b.address} until ${b.until}`).join(', ')}${report.waiting > 0 ? ` (${report.waiting} action${report.waiting === 1 ? '' : 's'} waiting)` : ''}`);
   }
+  if (report.upstreamFailed > 0) parts.push(`${report.upstreamFailed} action${report.upstreamFailed === 1 ? '' : 's'} held back: the upstream check failed (see above)`);
   if (queued) parts.push('another cycle follows for changes made meanwhile');
   else if (nextAt !== undefined) parts.push(`next check by ${new Date(nextAt).toISOString()}`);
   return `${parts.join('; ')} (${(report.elapsedMs / 1000).toFixed(1)} s)`;

@@ -16,6 +16,7 @@ function report(overrides: Partial<CycleReport>): CycleReport {
     heldBack: { deletes: 0, replacements: 0 },
     backingOff: [],
     waiting: 0,
+    upstreamFailed: 0,
     ...overrides,
   };
 }
@@ -34,11 +35,13 @@ describe('the cycle summary line', () => {
       heldBack: { deletes: 2, replacements: 1 },
       backingOff: [{ address: 'repository/rpm/baseos', failures: 3, until: '2024-03-01T12:03:04.000Z', reason: 'upstream 404' }],
       waiting: 3,
+      upstreamFailed: 1,
     }), true, undefined);
     expect(line).toBe(
       'cycle 7 incomplete: 2 created, 1 updated, 1 synced; 1 failed: sync repository/rpm/baseos; 2 skipped; '
       + '2 deletions and 1 replacement held back (run with --prune); '
       + 'backing off: repository/rpm/baseos until 2024-03-01T12:03:04.000Z (3 actions waiting); '
+      + '1 action held back: the upstream check failed (see above); '
       + 'another cycle follows for changes made meanwhile (1.2 s)',
     );
   });

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { acquireLock } from '../../src/apply/lock.js';
+import { serveDirectory } from '../../src/conformance/static-server.js';
 import { type Emulator, startEmulator } from '../../src/emulator/index.js';
 import { PulpClient } from '../../src/live/client.js';
 import { Secret } from '../../src/model/secret.js';
@@ -23,14 +24,16 @@ interface RemoteSpec {
   /** Default file. */
   type?: 'file' | 'rpm';
   concurrency?: number;
-  /** Also declare a repository synced from it (from a dead upstream: the sync fails). */
+  /** Also declare a repository synced from it (from a dead upstream unless `url`: the sync fails). */
   synced?: boolean;
+  /** A file upstream's base URL; default one where nothing listens. */
+  url?: string;
 }
 
 function stateYaml(remotes: RemoteSpec[]): string {
   const lines = ['stack: watch', 'remotes:'];
   for (const remote of remotes) {
-    lines.push(`  - name: ${remote.name}`, `    type: ${remote.type ?? 'file'}`, `    url: ${DEAD_UPSTREAM}/${remote.name}/PULP_MANIFEST`);
+    lines.push(`  - name: ${remote.name}`, `    type: ${remote.type ?? 'file'}`, `    url: ${remote.url ?? `${DEAD_UPSTREAM}/${remote.name}`}/PULP_MANIFEST`);
     if (remote.concurrency !== undefined) lines.push(`    download_concurrency: ${remote.concurrency}`);
   }
   const synced = remotes.filter((remote) => remote.synced);
@@ -234,9 +237,40 @@ describe('pulpform watch', () => {
     expect(await pruning.stop()).toEqual({ status: 0, signal: null });
   });
 
+  test('a sync whose upstream fails the preflight is left out and reported once with the fix while other edits apply; once its upstream serves, it syncs', async () => {
+    const upstream = await serveDirectory(join(process.cwd(), '../shared/pulp/conformance/upstreams/file'));
+    try {
+      await writeFile(statePath(), stateYaml([{ name: 'pinned', synced: true }, { name: 'ok', concurrency: 2 }]));
+      const w = watch();
+      const first = await w.cycleDone();
+      // The remote, the repository and the sync of "pinned" wait for an upstream that answers.
+      expect(first).toMatchObject({ outcome: 'applied', changed: { create: 1 }, failed: [], upstreamFailed: 3 });
+      expect(first.message).toContain('3 actions held back: the upstream check failed');
+      const reported = w.of('watch.diagnostic').filter((line) => line.origin === 'preflight');
+      expect(reported).toHaveLength(1);
+      expect(reported[0]!.message).toMatch(/^state\.yaml:\d+:\d+: remote\/file\/pinned: cannot reach the upstream http:\/\/127\.0\.0\.1:9\. .*Fix: Check the URL of remote\/file\/pinned\./);
+      expect(await remote('pinned')).toBeUndefined();
+      expect(writes('POST').filter((r) => r.path.endsWith('/sync/'))).toEqual([]);
+
+      let mark = w.mark();
+      await writeFile(statePath(), stateYaml([{ name: 'pinned', synced: true }, { name: 'ok', concurrency: 3 }]));
+      expect(await w.cycleDone(mark)).toMatchObject({ outcome: 'applied', changed: { update: 1 }, upstreamFailed: 3 });
+      expect(w.of('watch.diagnostic').filter((line) => line.origin === 'preflight')).toHaveLength(1);
+
+      mark = w.mark();
+      await writeFile(statePath(), stateYaml([{ name: 'pinned', synced: true, url: upstream.url }, { name: 'ok', concurrency: 3 }]));
+      expect(await w.cycleDone(mark)).toMatchObject({ outcome: 'applied', changed: { create: 2, sync: 1 }, upstreamFailed: 0 });
+      expect(await remote('pinned')).toBeDefined();
+      expect(await w.stop()).toEqual({ status: 0, signal: null });
+    } finally {
+      await upstream.close();
+    }
+  });
+
   test('a failing object backs off: the next cycle leaves it out while it applies other edits', async () => {
     await writeFile(statePath(), stateYaml([{ name: 'broken', synced: true }, { name: 'ok', concurrency: 2 }]));
-    const w = watch(['--backoff', '3600']);
+    // Without the preflight, which would leave the sync out before it could fail inside Pulp.
+    const w = watch(['--backoff', '3600', '--skip-preflight']);
     const first = await w.cycleDone();
     expect(first).toMatchObject({ outcome: 'incomplete', failed: [{ actionId: 'sync repository/file/broken' }] });
     expect(first.backingOff).toEqual([expect.objectContaining({ address: 'repository/file/broken', failures: 1 })]);

@@ -15,6 +15,7 @@ interface WatchCommandOptions extends ServerCommandOptions, LockFlags {
   taskTimeout?: number;
   backoff: number;
   backoffMax: number;
+  skipPreflight?: boolean;
 }
 
 function wholeNumber(name: string): (value: string) => number {
@@ -39,7 +40,8 @@ export function registerWatchCommand(program: Command): void {
     .description(
       'Keep the Pulp server converged: apply the desired state now, again whenever its files change (once they have been quiet for --debounce ms), '
       + 'and every --interval seconds to repair drift. An invalid edit is reported and nothing is applied; the last valid desired state stays in force. '
-      + 'Deletions and replacements are reported and skipped unless --prune is given. An object that keeps failing is retried with exponential backoff. '
+      + 'Deletions and replacements are reported and skipped unless --prune is given. A sync whose upstream fails the preflight probe is left out and reported. '
+      + 'An object that keeps failing is retried with exponential backoff. '
       + 'Logs go to stderr, one line per event (JSON lines with --log-format json); stdout is not used.',
     )
     .option('--interval <seconds>', 're-reconcile this long after each cycle, to repair changes made outside pulpform', positiveSeconds('--interval'))
@@ -49,7 +51,8 @@ export function registerWatchCommand(program: Command): void {
     .option('--concurrency <n>', 'actions in flight at once', positiveInteger('--concurrency'), 8)
     .option('--task-timeout <seconds>', 'give up waiting for one Pulp task after this long (it runs on in Pulp)', positiveInteger('--task-timeout'))
     .option('--backoff <seconds>', 'after an object fails, leave it alone this long before retrying; doubled (with jitter) for each further failure in a row', positiveSeconds('--backoff'), 30)
-    .option('--backoff-max <seconds>', 'the longest backoff', positiveSeconds('--backoff-max'), 3600);
+    .option('--backoff-max <seconds>', 'the longest backoff', positiveSeconds('--backoff-max'), 3600)
+    .option('--skip-preflight', 'do not probe the upstreams of planned syncs first (when only the Pulp server can reach them); otherwise a sync whose upstream fails the probe is left out and reported');
   addLockOptions(addServerOptions(addDesiredStateOption(command)));
   // A watch is read for what it did: it logs every cycle unless asked to be quieter.
   command.options.find((option) => option.long === '--log-level')?.default('info');
@@ -92,6 +95,7 @@ export function registerWatchCommand(program: Command): void {
           return openClient(connection, clientSettingsOf(options));
         },
         prune: options.prune === true,
+        preflight: options.skipPreflight !== true,
         lock: options.lock,
         lockTimeoutMs: options.lockTimeout,
         allowDeleteAll: options.allowDeleteAll === true,
