@@ -1,12 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { renderReport, type Machine } from './report.js';
 import { SIZES, type SizeSpec } from './shapes.js';
-import { runSuite, type SuiteSettings } from './suite.js';
+import { runSuite, type SuiteResult, type SuiteSettings } from './suite.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -18,7 +18,7 @@ BENCHMARKS.md. Build first (npm run bench does).
   --sizes LIST          rocky9,x10,10k (default all three; also: smoke)
   --latency LIST        ms added to every API request (default 5,50)
   --task-ms N           how long every Pulp task runs (default 200)
-  --runs N              runs of each operation; medians over them (default 3)
+  --runs N              runs of each operation; medians over them (default 5)
   --large-apply-runs N  runs of apply from empty above 1,000 objects (default 1)
   --concurrency N       pulpform apply --concurrency (default: the CLI's)
   --bump N              RPM repositories moved in the pin bump (default 3)
@@ -29,6 +29,7 @@ BENCHMARKS.md. Build first (npm run bench does).
   --scenario FILE       Release Train scenario (default ../shared/release-train/scenarios/2024.1_rocky-9.yaml)
   --out FILE            the report (default BENCHMARKS.md in the repository)
   --json FILE           also write every measurement as JSON
+  --from-json FILE      write the report from measurements saved with --json, without measuring
   --smoke               a tiny run: --sizes smoke --latency 5 --task-ms 20 --runs 1 --baseline-poll-ms 20
   --keep                keep the work directory (desired states, outputs of every run)
 `;
@@ -49,6 +50,7 @@ const { values } = parseArgs({
     scenario: { type: 'string' },
     out: { type: 'string' },
     json: { type: 'string' },
+    'from-json': { type: 'string' },
     smoke: { type: 'boolean' },
     keep: { type: 'boolean' },
     help: { type: 'boolean' },
@@ -82,12 +84,11 @@ const bumpCount = count('bump', values.bump, smoke ? 1 : 3);
 if (sampleRpm === undefined || sampleImages === undefined || sampleRpm <= bumpCount) {
   throw new Error(`--baseline-sample needs R,I with R above --bump (${bumpCount}), so the sample holds the bumped mirrors and unbumped ones`);
 }
-const workDir = mkdtempSync(join(os.tmpdir(), 'pulpform-bench-'));
 const settings: SuiteSettings = {
   sizes,
   latencies: counts('latency', values.latency, smoke ? [5] : [5, 50]),
   taskMs: count('task-ms', values['task-ms'], smoke ? 20 : 200),
-  runs: Math.max(1, count('runs', values.runs, smoke ? 1 : 3)),
+  runs: Math.max(1, count('runs', values.runs, smoke ? 1 : 5)),
   largeApplyRuns: Math.max(1, count('large-apply-runs', values['large-apply-runs'], 1)),
   ...(values.concurrency !== undefined ? { concurrency: Math.max(1, count('concurrency', values.concurrency, 8)) } : {}),
   bumpCount,
@@ -99,7 +100,7 @@ const settings: SuiteSettings = {
     sampleImages,
   },
   scenario: resolve(values.scenario ?? join(ROOT, '../shared/release-train/scenarios/2024.1_rocky-9.yaml')),
-  workDir,
+  workDir: '',
   log: (line) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`),
 };
 
@@ -112,8 +113,25 @@ const commit = (): string => {
     return 'unknown';
   }
 };
+/** What --json saves and --from-json reads back. */
+interface SavedRun {
+  command: string;
+  machine: Machine;
+  settings: Omit<SuiteSettings, 'log'>;
+  result: SuiteResult;
+}
+
+const out = resolve(values.out ?? join(ROOT, 'BENCHMARKS.md'));
+if (values['from-json'] !== undefined) {
+  const saved = JSON.parse(readFileSync(resolve(values['from-json']), 'utf8')) as SavedRun;
+  writeFileSync(out, renderReport(saved.result, { ...saved.settings, log: settings.log }, saved.machine, saved.command));
+  settings.log(`wrote ${out} from ${values['from-json']}`);
+  process.exit(0);
+}
+
 const loadBefore = os.loadavg()[0]!;
-settings.log(`work directory ${workDir}`);
+settings.workDir = mkdtempSync(join(os.tmpdir(), 'pulpform-bench-'));
+settings.log(`work directory ${settings.workDir}`);
 try {
   const result = await runSuite(settings);
   const machine: Machine = {
@@ -127,11 +145,14 @@ try {
     commit: commit(),
   };
   const given = process.argv.slice(2).join(' ');
-  const report = renderReport(result, settings, machine, `npm run bench${given ? ` -- ${given}` : ''}`);
-  const out = resolve(values.out ?? join(ROOT, 'BENCHMARKS.md'));
-  writeFileSync(out, report);
+  const command = `npm run bench${given ? ` -- ${given}` : ''}`;
+  writeFileSync(out, renderReport(result, settings, machine, command));
   settings.log(`wrote ${out}`);
-  if (values.json) writeFileSync(resolve(values.json), JSON.stringify({ machine, settings: { ...settings, log: undefined }, result }, null, 2));
+  if (values.json) {
+    const { log: _log, ...kept } = settings;
+    const saved: SavedRun = { command, machine, settings: kept, result };
+    writeFileSync(resolve(values.json), JSON.stringify(saved));
+  }
 } finally {
-  if (!values.keep) rmSync(workDir, { recursive: true, force: true });
+  if (!values.keep) rmSync(settings.workDir, { recursive: true, force: true });
 }

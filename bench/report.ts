@@ -1,4 +1,4 @@
-import type { Requests } from './measure.js';
+import { median, type Measurement, type Requests } from './measure.js';
 import { type CellResult, OPERATION_LABELS, type OperationResult, type SuiteResult, type SuiteSettings } from './suite.js';
 
 export interface Machine {
@@ -29,6 +29,11 @@ const thousands = (n: number): string => Math.round(n).toLocaleString('en-US');
 const ratio = (a: number, b: number): string => (b > 0 ? `${a / b >= 100 ? thousands(a / b) : (a / b).toFixed(1)}x` : '—');
 const plural = (n: number, word: string, many = `${word}s`): string => `${thousands(n)} ${n === 1 ? word : many}`;
 const methods = (r: Requests): string => `${thousands(r.total)} (${['GET', 'POST', 'PATCH', 'DELETE'].map((m) => `${thousands(r[m as keyof Requests])} ${m}`).join(', ')})`;
+
+/** GETs of task hrefs: how often the client asked whether a task had finished. */
+function taskPolls(run: Measurement): number {
+  return Object.entries(run.byPath).reduce((n, [path, count]) => (/\/tasks\/[^/]+\/$/.test(path) ? n + count : n), 0);
+}
 
 function operation(cell: CellResult, name: OperationResult['operation']): OperationResult {
   return cell.operations.find((o) => o.operation === name)!;
@@ -186,12 +191,13 @@ export function renderReport(result: SuiteResult, settings: SuiteSettings, machi
   line();
   line('The bound: reading the server (status, then the list pages 8 at a time), then the largest of (a) the longest dependency chain, (b) all actions\' minimal durations spread over the concurrency, (c) every distribution task one after another under the global lock, from the earliest moment the first can start. An action\'s minimal duration is one request per write plus, per task, the task duration and one request to see it finish; a publication an rpm `mirror_complete` sync already made costs nothing.');
   line();
-  line('| size | latency | measured | lower bound | ratio | bound set by | chain | concurrency | distribution lock | tasks (of them distribution) |');
-  line('|---|---|---|---|---|---|---|---|---|---|');
+  line('| size | latency | measured | lower bound | ratio | bound set by | chain | concurrency | distribution lock | tasks (of them distribution) | task polls |');
+  line('|---|---|---|---|---|---|---|---|---|---|---|');
   for (const cell of result.cells) {
     const lb = cell.lowerBound;
     const measured = operation(cell, 'apply-empty').median.wallMs;
-    line(`| ${cell.size.label} | ${cell.latencyMs} ms | ${seconds(measured)} | ${seconds(lb.totalMs)} | ${(measured / lb.totalMs).toFixed(2)}x | ${lb.binding} | ${seconds(lb.criticalPathMs)} | ${seconds(lb.concurrencyMs)} | ${seconds(lb.distributionLockMs)} | ${thousands(lb.tasks)} (${thousands(lb.distributionTasks)}) |`);
+    const polls = median(operation(cell, 'apply-empty').runs.map(taskPolls));
+    line(`| ${cell.size.label} | ${cell.latencyMs} ms | ${seconds(measured)} | ${seconds(lb.totalMs)} | ${(measured / lb.totalMs).toFixed(2)}x | ${lb.binding} | ${seconds(lb.criticalPathMs)} | ${seconds(lb.concurrencyMs)} | ${seconds(lb.distributionLockMs)} | ${thousands(lb.tasks)} (${thousands(lb.distributionTasks)}) | ${thousands(polls)} |`);
   }
   line();
   line('## Where a no-op plan spends its time (one run, in a fresh process)');
@@ -205,12 +211,13 @@ export function renderReport(result: SuiteResult, settings: SuiteSettings, machi
   line();
   line('## Pin bump: what was planned');
   line();
-  line('| size | latency | planned actions | writes | list pages + status | other GETs (task polls, reads after sync) |');
-  line('|---|---|---|---|---|---|');
+  line('| size | latency | planned actions | writes | GETs: status + list pages | GETs: task polls | other GETs |');
+  line('|---|---|---|---|---|---|---|');
   for (const cell of result.cells) {
-    const bump = operation(cell, 'pin-bump').median.requests;
+    const bump = operation(cell, 'pin-bump');
     const reads = expectedReadGets(cell).gets;
-    line(`| ${cell.size.label} | ${cell.latencyMs} ms | ${Object.entries(cell.bumpActions).map(([k, n]) => `${n} ${k}`).join(', ')} | ${bump.writes} | ${reads} | ${Math.max(0, bump.GET - reads)} |`);
+    const polls = median(bump.runs.map(taskPolls));
+    line(`| ${cell.size.label} | ${cell.latencyMs} ms | ${Object.entries(cell.bumpActions).map(([k, n]) => `${n} ${k}`).join(', ')} | ${bump.median.requests.writes} | ${reads} | ${thousands(polls)} | ${Math.max(0, bump.median.requests.GET - reads - polls)} |`);
   }
   line();
   line('## Targets (issue 6)');

@@ -13,6 +13,7 @@ import type { SuiteResult } from '../../bench/suite.js';
 const run = promisify(execFile);
 let dir: string;
 let report: string;
+let rerendered: string;
 let result: SuiteResult;
 
 beforeAll(async () => {
@@ -20,6 +21,8 @@ beforeAll(async () => {
   await run('npm', ['run', '--silent', 'bench:build']);
   await run(process.execPath, ['bench/.out/bench/main.js', '--smoke', '--out', join(dir, 'BENCHMARKS.md'), '--json', join(dir, 'bench.json')]);
   report = await readFile(join(dir, 'BENCHMARKS.md'), 'utf8');
+  await run(process.execPath, ['bench/.out/bench/main.js', '--from-json', join(dir, 'bench.json'), '--out', join(dir, 'again.md')]);
+  rerendered = await readFile(join(dir, 'again.md'), 'utf8');
   result = (JSON.parse(await readFile(join(dir, 'bench.json'), 'utf8')) as { result: SuiteResult }).result;
 }, 180_000);
 
@@ -36,6 +39,10 @@ describe('npm run bench -- --smoke', () => {
       expect(report).toContain(heading);
     }
     expect(report).toContain(`Node ${process.version}`);
+  });
+
+  test('--from-json writes the same report from the saved measurements', () => {
+    expect(rerendered).toBe(report);
   });
 
   test('the counts are those of the 11-object shape', () => {
