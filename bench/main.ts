@@ -144,7 +144,8 @@ try {
     loadAfter: os.loadavg()[0]!,
     commit: commit(),
   };
-  const given = process.argv.slice(2).join(' ');
+  // Where the files go does not change what is measured.
+  const given = process.argv.slice(2).filter((arg, i, all) => !['--out', '--json', '--keep'].includes(arg) && !['--out', '--json'].includes(all[i - 1] ?? '')).join(' ');
   const command = `npm run bench${given ? ` -- ${given}` : ''}`;
   writeFileSync(out, renderReport(result, settings, machine, command));
   settings.log(`wrote ${out}`);
