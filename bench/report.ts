@@ -164,7 +164,7 @@ export function renderReport(result: SuiteResult, settings: SuiteSettings, machi
   line('  The Rocky 9 client is `../shared/release-train/scenarios/2024.1_rocky-9.yaml` (9 RPM mirrors with development and production distributions, 99 Kolla images) written as pulpform\'s low-level kinds; the larger sizes repeat that mix under new names.');
   line(`- Latency added to every API request: ${settings.latencies.map((l) => `${l} ms`).join(' and ')}; every task runs ${settings.taskMs} ms; distribution tasks share pulpcore 3.23's global distribution lock, so they run one at a time.`);
   line(`- Upstream: a static Ark on 127.0.0.1 (one package per snapshot, one image per name) that the emulator really syncs from.`);
-  line(`- Operations: **plan from empty**, **apply from empty**, **no-op plan**, **no-op apply**, **pin bump** (${plural(settings.bumpCount, 'RPM repository', 'RPM repositories')} moved to a new snapshot: \`apply\`). Each runs \`node dist/cli/main.js\` in a fresh process; wall time is from spawn to exit (Node start-up included); peak RSS is the process's own (\`process.resourceUsage().maxRSS\`); requests are counted by the emulator.`);
+  line(`- Operations: **plan from empty**, **apply from empty**, **no-op plan**, **no-op apply**, **pin bump** (${plural(settings.bumpCount, 'RPM repository', 'RPM repositories')} moved to a new snapshot: \`apply\`). Each runs \`node dist/cli/main.js\` in a fresh process; wall time is from spawn to exit (Node start-up included); CPU is the process's user + system time (it does not grow with the machine's load the way wall time does); peak RSS is the process's own (\`process.resourceUsage().maxRSS\`); requests are counted by the emulator.`);
   line(`- Medians over ${plural(settings.runs, 'run')}${settings.largeApplyRuns !== settings.runs ? `, except apply from empty for sizes above 1,000 objects: ${settings.largeApplyRuns} run${settings.largeApplyRuns === 1 ? '' : 's'} (one takes minutes, bounded by the distribution lock)` : ''}. apply uses ${settings.concurrency ? `--concurrency ${settings.concurrency}` : 'the default concurrency (8)'}.`);
   line(`- Baseline: one object at a time, as the Ansible roles do: find by name, create or PATCH, wait for each task (read at once, then every ${baseline.pollMs} ms); every remote rewritten and every repository synced on every run; plans are Ansible check mode (the look-ups only). ${baseline.runs} run${baseline.runs === 1 ? '' : 's'} per operation. Sizes above ${thousands(baseline.fullMaxObjects)} objects run the baseline on a **sample** (the first ${baseline.sampleRpm} RPM mirrors, the bumped ones among them, and the first ${baseline.sampleImages} images) and **extrapolate**: each step the sample did not cover is charged the sample's mean time and requests for that kind of step (a full run would take hours). Extrapolated figures are marked *.`);
   line();
@@ -173,13 +173,13 @@ export function renderReport(result: SuiteResult, settings: SuiteSettings, machi
     line();
     line(`### ${cell.size.label} (${thousands(cell.objects.total)} objects), ${cell.latencyMs} ms latency`);
     line();
-    line('| operation | pulpform wall | pulpform requests | peak RSS | baseline wall | baseline requests | wall ratio | request ratio |');
-    line('|---|---|---|---|---|---|---|---|');
+    line('| operation | pulpform wall | pulpform CPU | pulpform requests | peak RSS | baseline wall | baseline requests | wall ratio | request ratio |');
+    line('|---|---|---|---|---|---|---|---|---|');
     for (const op of cell.operations) {
       const b = op.baseline;
       const mark = b?.extrapolated ? '*' : '';
       line(
-        `| ${OPERATION_LABELS[op.operation]}${op.runs.length !== settings.runs ? ` (${op.runs.length} run${op.runs.length === 1 ? '' : 's'})` : ''} | ${seconds(op.median.wallMs)} | ${methods(op.median.requests)} | ${Math.round(op.median.maxRssKb / MB)} MB | ` +
+        `| ${OPERATION_LABELS[op.operation]}${op.runs.length !== settings.runs ? ` (${op.runs.length} run${op.runs.length === 1 ? '' : 's'})` : ''} | ${seconds(op.median.wallMs)} | ${seconds(op.median.cpuMs)} | ${methods(op.median.requests)} | ${Math.round(op.median.maxRssKb / MB)} MB | ` +
           (b ? `${seconds(b.wallMs)}${mark} | ${methods(b.requests)}${mark} | ${ratio(b.wallMs, op.median.wallMs)} | ${ratio(b.requests.total, op.median.requests.total)} |` : '— | — | — | — |'),
       );
     }

@@ -33,7 +33,7 @@ afterAll(async () => {
 describe('npm run bench -- --smoke', () => {
   test('the report has a row for every operation, with the baseline beside it, and every section', () => {
     for (const operation of ['plan from empty', 'apply from empty', 'no-op plan', 'no-op apply', 'pin bump']) {
-      expect(report).toMatch(new RegExp(`\\| ${operation} \\| [\\d.]+ s \\| \\d+ \\(\\d+ GET.*\\| [\\d.]+ s \\| \\d+ \\(\\d+ GET.*\\| [\\d.]+x \\| [\\d.]+x \\|`));
+      expect(report).toMatch(new RegExp(`\\| ${operation} \\| [\\d.]+ s \\| [\\d.]+ s \\| \\d+ \\(\\d+ GET.*\\| [\\d.]+ s \\| \\d+ \\(\\d+ GET.*\\| [\\d.]+x \\| [\\d.]+x \\|`));
     }
     for (const heading of ['## Machine', '## Settings', '## Apply from empty against its lower bound', '## Where a no-op plan spends its time', '## Pin bump: what was planned', '## Targets (issue 6)']) {
       expect(report).toContain(heading);
