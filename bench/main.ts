@@ -30,6 +30,7 @@ BENCHMARKS.md. Build first (npm run bench does).
   --out FILE            the report (default BENCHMARKS.md in the repository)
   --json FILE           also write every measurement as JSON
   --from-json FILE      write the report from measurements saved with --json, without measuring
+  --analysis FILE       Markdown about the run (causes of misses) to include in the report
   --smoke               a tiny run: --sizes smoke --latency 5 --task-ms 20 --runs 1 --baseline-poll-ms 20
   --keep                keep the work directory (desired states, outputs of every run)
 `;
@@ -51,6 +52,7 @@ const { values } = parseArgs({
     out: { type: 'string' },
     json: { type: 'string' },
     'from-json': { type: 'string' },
+    analysis: { type: 'string' },
     smoke: { type: 'boolean' },
     keep: { type: 'boolean' },
     help: { type: 'boolean' },
@@ -122,9 +124,10 @@ interface SavedRun {
 }
 
 const out = resolve(values.out ?? join(ROOT, 'BENCHMARKS.md'));
+const analysis = values.analysis === undefined ? undefined : readFileSync(resolve(values.analysis), 'utf8');
 if (values['from-json'] !== undefined) {
   const saved = JSON.parse(readFileSync(resolve(values['from-json']), 'utf8')) as SavedRun;
-  writeFileSync(out, renderReport(saved.result, { ...saved.settings, log: settings.log }, saved.machine, saved.command));
+  writeFileSync(out, renderReport(saved.result, { ...saved.settings, log: settings.log }, saved.machine, saved.command, analysis));
   settings.log(`wrote ${out} from ${values['from-json']}`);
   process.exit(0);
 }
@@ -145,9 +148,9 @@ try {
     commit: commit(),
   };
   // Where the files go does not change what is measured.
-  const given = process.argv.slice(2).filter((arg, i, all) => !['--out', '--json', '--keep'].includes(arg) && !['--out', '--json'].includes(all[i - 1] ?? '')).join(' ');
+  const given = process.argv.slice(2).filter((arg, i, all) => !['--out', '--json', '--analysis', '--keep'].includes(arg) && !['--out', '--json', '--analysis'].includes(all[i - 1] ?? '')).join(' ');
   const command = `npm run bench${given ? ` -- ${given}` : ''}`;
-  writeFileSync(out, renderReport(result, settings, machine, command));
+  writeFileSync(out, renderReport(result, settings, machine, command, analysis));
   settings.log(`wrote ${out}`);
   if (values.json) {
     const { log: _log, ...kept } = settings;

@@ -142,7 +142,8 @@ export function checkTargets(result: SuiteResult, settings: Pick<SuiteSettings, 
   return checks;
 }
 
-export function renderReport(result: SuiteResult, settings: SuiteSettings, machine: Machine, command: string): string {
+/** `analysis`: Markdown written by hand about this run (causes found by profiling), shown under its own heading. */
+export function renderReport(result: SuiteResult, settings: SuiteSettings, machine: Machine, command: string, analysis?: string): string {
   const out: string[] = [];
   const line = (text = ''): void => void out.push(text);
   const { baseline } = settings;
@@ -226,6 +227,12 @@ export function renderReport(result: SuiteResult, settings: SuiteSettings, machi
   line('|---|---|---|');
   for (const check of checkTargets(result, settings)) {
     line(`| ${check.target} | ${check.measured}${check.note ? `. **${check.note}**` : ''} | ${check.met ? 'met' : '**missed**'} |`);
+  }
+  if (analysis !== undefined) {
+    line();
+    line('## Analysis');
+    line();
+    line(analysis.trim());
   }
   line();
   line('## Reproduce');
