@@ -55,7 +55,7 @@ export function openClient(connection: Connection, settings: ClientSettings = {}
 }
 
 export async function planAgainstServer(state: DesiredState, client: PulpClient, options: PlanOptions = {}): Promise<{ plan: Plan; live: LiveState }> {
-  const live = await readLiveState(client);
+  const live = await readLiveState(client, { versions: state.resources.some((resource) => resource.retain !== undefined) });
   return { plan: buildPlan(state, live, options), live };
 }
 

@@ -5,7 +5,7 @@ import { LABELS, labelProblem } from '../model/labels.js';
 import { type JsonObject, jsonEqual } from '../model/json.js';
 import type { PlanAction } from '../model/plan.js';
 import type { Secret } from '../model/secret.js';
-import { ApplyStepError, type RunState } from './refs.js';
+import { ApplyStepError, isHrefRef, type RunState } from './refs.js';
 
 /** The action stopped between two of its steps because the apply was interrupted. */
 export class ActionInterruptedError extends Error {
@@ -49,6 +49,8 @@ export async function executeAction(ctx: ActionContext, action: PlanAction): Pro
       return deleteObject(ctx, action);
     case 'sync':
       return syncRepository(ctx, action);
+    case 'trim':
+      return trimRepository(ctx, action);
     case 'replace': {
       const deleted = await deleteObject(ctx, action);
       if (ctx.signal?.aborted) throw new ActionInterruptedError(`the old object (${deleted.href}) was deleted; the new one was not created yet`);
@@ -60,10 +62,10 @@ export async function executeAction(ctx: ActionContext, action: PlanAction): Pro
 
 async function createObject(ctx: ActionContext, action: PlanAction): Promise<ActionOutcome> {
   const body = writeBody(ctx, action);
-  const reused = reusableSyncPublication(ctx, action, body);
-  if (reused) {
-    ctx.run.recordCreated(action.address, { pulp_href: reused });
-    return { href: reused, note: 'made by the sync itself' };
+  const existing = await existingPublication(ctx, action, body);
+  if (existing) {
+    ctx.run.recordCreated(action.address, { pulp_href: existing.href });
+    return existing;
   }
   for (let attempt = 1; ; attempt++) {
     try {
@@ -82,13 +84,22 @@ async function createObject(ctx: ActionContext, action: PlanAction): Promise<Act
 }
 
 /**
- * An rpm mirror_complete (or autopublish) sync publishes the version it makes; a second
- * publication of the same version with default options would only duplicate it.
+ * A publication with these options of the version a sync in this run left, if there is one: an
+ * rpm mirror_complete (or autopublish) sync publishes the version it makes, and a sync that made
+ * no new version leaves one an earlier, interrupted run may have published already. The plan
+ * could not see either, not knowing the version; a second publication would only duplicate it.
  */
-function reusableSyncPublication(ctx: ActionContext, action: PlanAction, body: JsonObject): string | undefined {
-  if (action.kind !== 'publication' || typeof body['repository_version'] !== 'string') return undefined;
-  const options = Object.keys(body).filter((key) => key !== 'repository_version');
-  return options.length === 0 ? ctx.run.syncMadePublication(body['repository_version'], action.endpoint) : undefined;
+async function existingPublication(ctx: ActionContext, action: PlanAction, body: JsonObject): Promise<{ href: string; note: string } | undefined> {
+  const version = body['repository_version'];
+  if (action.kind !== 'publication' || typeof version !== 'string' || !isHrefRef(action.body?.['repository_version'])) return undefined;
+  const options = Object.entries(body).filter(([field]) => field !== 'repository_version');
+  const publications = await ctx.client.list(`${action.endpoint}/`, { repository_version: version });
+  const [newest] = publications
+    .filter((publication) => options.every(([field, value]) => !(field in publication) || jsonEqual(publication[field] ?? null, value)))
+    .sort((a, b) => String(b['pulp_created']).localeCompare(String(a['pulp_created'])));
+  if (typeof newest?.['pulp_href'] !== 'string') return undefined;
+  const note = ctx.run.syncMadeVersion(version) ? 'made by the sync itself' : 'the version was published already';
+  return { href: newest['pulp_href'], note };
 }
 
 /**
@@ -190,20 +201,70 @@ async function isGone(ctx: ActionContext, href: string): Promise<boolean> {
 async function syncRepository(ctx: ActionContext, action: PlanAction): Promise<ActionOutcome> {
   const repository = ctx.run.targetHref(action.address, action.guard?.href);
   const body = ctx.run.resolveBody(action.body ?? {});
-  const taskHref = await dispatchSync(ctx, repository, body);
+  const taskHref = await dispatchSync(ctx, action.address, repository, body);
   const task = await waitTask(ctx, 'sync', taskHref, `sync of ${action.address}`);
   const current = await ctx.client.get(repository);
   const version = createdResources(task).find((h) => VERSION_HREF.test(h)) ?? current['latest_version_href'];
   if (typeof version !== 'string') throw new ApplyStepError('apply.internal', `${action.address} has no latest version after its sync`);
   const written = await writeLabelsAfter(ctx, action, repository, current, version);
-  const publications = createdResources(task).filter((h) => h.includes('/publications/'));
-  ctx.run.recordSync(action.address, { versionHref: version, labels: written, publications });
   const created = createdResources(task).includes(version);
+  ctx.run.recordSync(action.address, { versionHref: version, labels: written, newVersion: created });
   return { href: repository, note: created ? `new version ${version}` : `no new version; latest is ${version}` };
 }
 
-/** POST sync/; when the answer is lost, wait for the sync it started rather than start a second one. */
-async function dispatchSync(ctx: ActionContext, repository: string, body: JsonObject): Promise<string> {
+/**
+ * Deletes the planned old versions (each a task; Pulp deletes their publications with them),
+ * keeping whatever is among the newest `retain` now (a sync in this apply that made no new
+ * version leaves an extra one to keep), then drops the snapshot labels of versions gone.
+ */
+async function trimRepository(ctx: ActionContext, action: PlanAction): Promise<ActionOutcome> {
+  const repository = ctx.run.targetHref(action.address, action.guard?.href);
+  const planned = Array.isArray(action.body?.versions) ? action.body.versions.filter((number): number is number => typeof number === 'number') : [];
+  const retain = typeof action.body?.retain === 'number' ? action.body.retain : 1;
+  const present = (await ctx.client.list(`${repository}versions/`, { fields: 'pulp_href,number' }))
+    .flatMap((version) => (typeof version['pulp_href'] === 'string' && typeof version['number'] === 'number' ? [{ href: version['pulp_href'], number: version['number'] }] : []))
+    .sort((a, b) => b.number - a.number);
+  const newest = new Set(present.slice(0, retain).map((version) => version.href));
+  const deleted: number[] = [];
+  const kept: number[] = [];
+  for (const version of present.filter((v) => planned.includes(v.number)).reverse()) {
+    if (newest.has(version.href)) {
+      kept.push(version.number);
+      continue;
+    }
+    if (ctx.signal?.aborted) throw new ActionInterruptedError(`deleted version${deleted.length === 1 ? '' : 's'} ${deleted.join(', ') || '(none)'} of ${action.address}; the others were not deleted`);
+    try {
+      await settle(ctx, 'delete', await ctx.client.delete(version.href), `delete of version ${version.number} of ${action.address}`);
+    } catch (error) {
+      if (!(error instanceof PulpApiError && error.status === 404)) throw error;
+    }
+    deleted.push(version.number);
+  }
+  const remaining = new Set(present.map((version) => String(version.number)).filter((number) => !deleted.includes(Number(number))));
+  const current = await ctx.client.get(repository);
+  const labels = current['pulp_labels'] !== null && typeof current['pulp_labels'] === 'object' && !Array.isArray(current['pulp_labels']) ? current['pulp_labels'] : {};
+  const recorded = Object.fromEntries(Object.entries(labels).filter(([key, value]) => !key.startsWith(LABELS.snapshotPrefix) || remaining.has(String(value))));
+  if (!jsonEqual(labels, recorded)) await settle(ctx, 'labels', await ctx.client.patch(repository, { pulp_labels: recorded }), `labels of ${action.address}`);
+  const note = [
+    deleted.length > 0 ? `deleted version${deleted.length === 1 ? '' : 's'} ${deleted.join(', ')}` : 'deleted nothing',
+    ...(kept.length > 0 ? [`kept ${kept.join(', ')}: still among the newest ${retain}`] : []),
+  ].join('; ');
+  return { href: repository, note };
+}
+
+/**
+ * POST sync/, never while another sync of the repository may run (one an interrupted run left
+ * behind is waited for first). When the answer is lost, find the sync it started rather than
+ * start a second one: any sync task of the repository that was not there before.
+ */
+async function dispatchSync(ctx: ActionContext, address: string, repository: string, body: JsonObject): Promise<string> {
+  const earlier = await newestSyncTasks(ctx, repository);
+  for (const task of earlier.filter((t) => t['state'] === 'waiting' || t['state'] === 'running')) {
+    await waitTask(ctx, 'sync', String(task['pulp_href']), `an earlier sync of ${address}`).catch((error: unknown) => {
+      if (!(error instanceof TaskFailedError)) throw error;
+    });
+  }
+  const before = new Set(earlier.map((task) => task['pulp_href']));
   for (let attempt = 1; ; attempt++) {
     try {
       const result = await ctx.client.post(`${repository}sync/`, body);
@@ -211,10 +272,17 @@ async function dispatchSync(ctx: ActionContext, repository: string, body: JsonOb
       throw new ApplyStepError('apply.internal', `the sync of ${repository} did not start a task`);
     } catch (error) {
       if (!(error instanceof PulpApiError && error.outcomeUnknown) || attempt >= MAX_POST_ATTEMPTS) throw error;
-      const [running] = await ctx.client.activeTasks({ resource: repository, lock: 'exclusive', nameContains: 'synchroniz' });
-      if (running) return String(running['pulp_href']);
+      const started = (await newestSyncTasks(ctx, repository)).find((task) => !before.has(task['pulp_href']));
+      if (started) return String(started['pulp_href']);
     }
   }
+}
+
+/** The repository's newest sync tasks, newest first: enough to hold every dispatch of one action. */
+async function newestSyncTasks(ctx: ActionContext, repository: string): Promise<JsonObject[]> {
+  const page = await ctx.client.get('tasks/', { exclusive_resources: repository, name__contains: 'synchroniz', ordering: '-pulp_created', limit: MAX_POST_ATTEMPTS + 1 });
+  const tasks = Array.isArray(page['results']) ? page['results'] : [];
+  return tasks.filter((task): task is JsonObject => task !== null && typeof task === 'object' && !Array.isArray(task) && typeof task['pulp_href'] === 'string');
 }
 
 /**

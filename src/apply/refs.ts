@@ -20,8 +20,8 @@ interface SyncOutcome {
   versionHref: string;
   /** Labels written after the sync (`pulpform_synced`, snapshot records). */
   labels: Record<string, string>;
-  /** Publications the sync task made itself (rpm mirror_complete, autopublish). */
-  publications: string[];
+  /** Whether the sync made `versionHref` (rather than finding nothing new). */
+  newVersion: boolean;
 }
 
 export function isHrefRef(value: unknown): value is HrefRef {
@@ -54,14 +54,9 @@ export class RunState {
     this.#synced.set(address, outcome);
   }
 
-  /** A publication of `versionHref` that a sync in this run made, if any. */
-  syncMadePublication(versionHref: string, endpoint: string): string | undefined {
-    for (const outcome of this.#synced.values()) {
-      if (outcome.versionHref !== versionHref) continue;
-      const href = outcome.publications.find((h) => h.includes(`/${endpoint}/`));
-      if (href) return href;
-    }
-    return undefined;
+  /** Whether a sync in this run made `versionHref`. */
+  syncMadeVersion(versionHref: string): boolean {
+    return [...this.#synced.values()].some((outcome) => outcome.newVersion && outcome.versionHref === versionHref);
   }
 
   /** The href an action on `address` acts on: created in this run, else the one the plan saw, else the live one. */

@@ -1,12 +1,14 @@
 import { type Command, Option } from 'commander';
 import type winston from 'winston';
+import { ForeignLockError, LockHeldError } from '../apply/lock.js';
 import { DesiredStateError } from '../engine.js';
-import { PulpApiError } from '../live/errors.js';
+import { ClientSetupError, PulpApiError } from '../live/errors.js';
 import { PlanFileError } from '../plan/planfile.js';
 import { renderDiagnostics } from '../render/diagnostics.js';
 import { palette } from '../render/style.js';
 import { ConnectionError, type ConnectionFlags } from './connection.js';
 import { createLogger, type LogFormat } from './logger.js';
+import { ProfileError } from './profile.js';
 
 /** Flags shared by every command that talks to a Pulp server. */
 export interface ServerCommandOptions extends ConnectionFlags {
@@ -26,6 +28,7 @@ export function addServerOptions(command: Command): Command {
     .option('--server <url>', 'Pulp base URL, e.g. https://pulp.example.com (env PULP_BASE_URL)')
     .option('--username <name>', 'Pulp user (env PULP_USERNAME; default admin)')
     .option('--password-file <path>', 'file holding the Pulp password (env PULP_PASSWORD)')
+    .option('--profile <name>', 'take unset connection settings from [cli-NAME] of pulp-cli\'s cli.toml (env PULP_CLI_PROFILE; default [cli])')
     .option('--ca-cert <path>', 'PEM file of the CA that signed the server certificate')
     .option('--insecure', 'do not verify the server TLS certificate (not recommended)')
     .option('--no-color', 'disable colours (NO_COLOR is honoured too)')
@@ -62,8 +65,15 @@ export function reportError(error: unknown, options: { color: boolean; logger?: 
     out(renderDiagnostics(error.diagnostics, { color: options.color, sources: error.sources }));
     return;
   }
-  const hint = error instanceof ConnectionError || error instanceof PulpApiError ? error.hint : undefined;
-  const known = error instanceof ConnectionError || error instanceof PulpApiError || error instanceof PlanFileError;
+  const withHint =
+    error instanceof ConnectionError ||
+    error instanceof ProfileError ||
+    error instanceof PulpApiError ||
+    error instanceof ClientSetupError ||
+    error instanceof LockHeldError ||
+    error instanceof ForeignLockError;
+  const hint = withHint ? error.hint : undefined;
+  const known = withHint || error instanceof PlanFileError;
   const message = error instanceof Error ? error.message : String(error);
   out(`${p.bold(p.red('Error:'))} ${known ? message : `internal error: ${message}`}`);
   if (hint) out(`  ${p.bold('Hint:')} ${hint}`);

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Secret } from '../model/secret.js';
 import type { ServerSettings } from '../model/resource.js';
+import { pulpCliConfigFiles, type PulpCliProfile, readPulpCliProfile } from './profile.js';
 
 /** How to reach the Pulp server, after every source of settings has been weighed. */
 export interface Connection {
@@ -9,7 +10,7 @@ export interface Connection {
   password?: Secret;
   caCert?: string;
   insecure: boolean;
-  /** Which source gave the URL, for messages: `--server`, `PULP_BASE_URL`, `server.url in desired-state/x.yaml`. */
+  /** Which source gave the URL, for messages: `--server`, `PULP_BASE_URL`, `server.url in desired-state/x.yaml`, `base_url of [cli] in ~/.config/pulp/cli.toml`. */
   urlSource: string;
 }
 
@@ -19,6 +20,8 @@ export interface ConnectionFlags {
   passwordFile?: string;
   caCert?: string;
   insecure?: boolean;
+  /** pulp-cli profile name: `[cli-NAME]` of its cli.toml. */
+  profile?: string;
 }
 
 export class ConnectionError extends Error {
@@ -28,22 +31,41 @@ export class ConnectionError extends Error {
   }
 }
 
+/** No source names a server: commands that can work without one (client-config --content-url) catch this. */
+export class NoServerError extends ConnectionError {}
+
 /**
- * Precedence: command-line flags, then the environment (PULP_BASE_URL, PULP_USERNAME,
- * PULP_PASSWORD), then the desired state's `server:` block.
+ * Each setting from the first source that has it: command-line flags, then the environment
+ * (PULP_BASE_URL, PULP_USERNAME, PULP_PASSWORD), then the desired state's `server:` block, then
+ * the pulp-cli profile (--profile NAME or PULP_CLI_PROFILE, else pulp-cli's default [cli]).
+ * The profile's credentials and verify_ssl are used only for the profile's own server: they are
+ * never sent to a server another source chose.
  */
 export function resolveConnection(flags: ConnectionFlags, env: NodeJS.ProcessEnv, server: ServerSettings = {}): Connection {
+  const profileName = flags.profile ?? env.PULP_CLI_PROFILE;
+  const profile = readPulpCliProfile(profileName, pulpCliConfigFiles(env));
+  if (profileName !== undefined && profile?.baseUrl === undefined) {
+    throw new ConnectionError(`${profile?.label ?? 'the pulp-cli profile'} has no base_url`, `add base_url = "https://pulp.example.com" to it (pulp --profile ${profileName} config edit)`);
+  }
   const fromFlag = flags.server;
   const fromEnv = env.PULP_BASE_URL;
-  const url = fromFlag ?? fromEnv ?? server.url;
+  const url = fromFlag ?? fromEnv ?? server.url ?? profile?.baseUrl;
   if (!url) {
-    throw new ConnectionError(
+    throw new NoServerError(
       'no Pulp server given',
-      'pass --server URL, set PULP_BASE_URL, or add server.url to the desired state (`pulpform emulator` runs a local one)',
+      'pass --server URL, set PULP_BASE_URL, add server.url to the desired state, or select a pulp-cli profile with --profile (`pulpform emulator` runs a local one)',
     );
   }
-  const urlSource = fromFlag ? '--server' : fromEnv ? 'PULP_BASE_URL' : server.source ? `server.url in ${server.source.file}:${server.source.line}` : 'server.url';
+  const urlSource = fromFlag ? '--server' : fromEnv ? 'PULP_BASE_URL' : server.url ? (server.source ? `server.url in ${server.source.file}:${server.source.line}` : 'server.url') : `base_url of ${profile?.label}`;
   const parsed = parseServerUrl(url, urlSource);
+  const applies = profile?.baseUrl !== undefined && parseServerUrl(profile.baseUrl, `base_url of ${profile.label}`) === parsed;
+  if (profile !== undefined && profileName !== undefined && !applies) {
+    throw new ConnectionError(
+      `${profile.label} is for ${profile.baseUrl}, but ${urlSource} says ${parsed}`,
+      `drop ${flags.profile !== undefined ? '--profile' : 'PULP_CLI_PROFILE'} to use ${parsed} without it, or drop ${urlSource} to use the profile's server`,
+    );
+  }
+  const fromProfile: Partial<PulpCliProfile> = applies ? profile : {};
 
   let password: Secret | undefined;
   if (flags.passwordFile) {
@@ -51,15 +73,15 @@ export function resolveConnection(flags: ConnectionFlags, env: NodeJS.ProcessEnv
   } else if (env.PULP_PASSWORD !== undefined) {
     password = new Secret(env.PULP_PASSWORD, 'env:PULP_PASSWORD');
   } else {
-    password = server.password;
+    password = server.password ?? fromProfile.password;
   }
 
   return {
     url: parsed,
-    username: flags.username ?? env.PULP_USERNAME ?? server.username ?? 'admin',
+    username: flags.username ?? env.PULP_USERNAME ?? server.username ?? fromProfile.username ?? 'admin',
     password,
     caCert: flags.caCert ?? server.caCert,
-    insecure: flags.insecure ?? server.insecure ?? false,
+    insecure: flags.insecure ?? server.insecure ?? (fromProfile.verifySsl === undefined ? false : !fromProfile.verifySsl),
     urlSource,
   };
 }

@@ -2,8 +2,11 @@
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { registerApplyCommand } from './commands/apply.js';
+import { registerClientConfigCommand } from './commands/client-config.js';
 import { registerConformanceCommand } from './commands/conformance.js';
+import { registerDemoCommand } from './commands/demo.js';
 import { registerEmulatorCommand } from './commands/emulator.js';
+import { registerExportCommand } from './commands/export.js';
 import { registerPlanCommand } from './commands/plan.js';
 import { registerValidateCommand } from './commands/validate.js';
 import { registerWatchCommand } from './commands/watch.js';
@@ -22,6 +25,9 @@ export function buildProgram(): Command {
   registerWatchCommand(program);
   registerEmulatorCommand(program);
   registerConformanceCommand(program);
+  registerExportCommand(program);
+  registerClientConfigCommand(program);
+  registerDemoCommand(program);
   return program;
 }
 

@@ -208,12 +208,14 @@ function toJson(value: unknown): Json {
   }
 }
 
-/** The sub-schema at a data path (with its optional/nullable wrappers and description), through arrays, unions and objects. */
+/** The sub-schema at a data path (with its optional/nullable wrappers and description), through arrays, records, unions and objects. */
 function schemaAt(schema: z.ZodType, path: Path): z.ZodType | undefined {
   let current: z.ZodType | undefined = schema;
   for (const segment of path) {
     const inner = unwrap(current);
-    current = inner instanceof z.ZodArray ? (inner.element as z.ZodType) : (asObject(inner)?.shape[String(segment)] as z.ZodType | undefined);
+    current = inner instanceof z.ZodArray ? (inner.element as z.ZodType)
+      : inner instanceof z.ZodRecord ? (inner.valueType as z.ZodType)
+      : (asObject(inner)?.shape[String(segment)] as z.ZodType | undefined);
     if (current === undefined) return undefined;
   }
   return current;

@@ -18,9 +18,15 @@ export function text(item: RawItem, key: string): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-/** The Pulp name of an item: its `name`, or for a publication its repository's. */
+/**
+ * The name in an item's address: its `name`; for a publication its repository's, with
+ * `@<snapshot>` when it publishes a pinned snapshot (the model's publication addresses).
+ */
 export function itemName(item: RawItem): string | undefined {
-  return text(item, item.kind === 'publication' ? 'repository' : 'name');
+  if (item.kind !== 'publication') return text(item, 'name');
+  const repository = text(item, 'repository');
+  const snapshot = item.generated?.snapshot;
+  return repository === undefined || snapshot === undefined ? repository : `${repository}@${snapshot}`;
 }
 
 /**

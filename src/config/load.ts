@@ -10,8 +10,10 @@ import { assignPlugins, itemName, validateItems } from './items.js';
 import type { ReportItem } from './items.js';
 import { toResources, toServerSettings } from './normalize.js';
 import { RULES, urlProblem } from './rules.js';
+import { originOf } from './entries.js';
 import { SECTIONS } from './sections.js';
-import type { Origin, ReportAt } from './sections.js';
+import type { ExpandContext, Origin, ReportAt, SectionEntry } from './sections.js';
+import { readUpstreams, UPSTREAMS_KEY } from './upstreams.js';
 import { describeLocation, formatPath, locate, parseYamlFile } from './yaml-file.js';
 import type { ParsedFile, Path } from './yaml-file.js';
 
@@ -60,14 +62,17 @@ export async function loadDesiredState(path: string, options: LoadOptions = {}):
   const reportItem: ReportItem = (item, path, part, finding) => {
     const name = itemName(item);
     const address = item.plugin !== undefined && name !== undefined ? addressOf(item.kind, item.plugin, name) : undefined;
-    diagnostics.push({ ...place(item.origin, path, part, finding), ...(address !== undefined ? { address } : {}) });
+    const written = originOf(item, path);
+    diagnostics.push({ ...place(written.origin, written.path, part, finding), ...(address !== undefined ? { address } : {}) });
   };
 
   const declarations = parsed.map((file) => readDeclarations(file, env, reportAt));
   const stack = mergeStack(declarations, reportAt);
   const server = mergeServer(declarations, reportAt);
+  const entriesOf = (key: string): SectionEntry[] => declarations.flatMap((declared) => declared.entries.get(key) ?? []);
+  const context: ExpandContext = { report: reportAt, upstreams: readUpstreams(entriesOf(UPSTREAMS_KEY), reportAt) };
   const raw = SECTIONS
-    .flatMap((section) => declarations.flatMap((declared) => declared.entries.get(section.key) ?? []).flatMap((entry) => section.expand(entry, reportAt)))
+    .flatMap((section) => entriesOf(section.key).flatMap((entry) => section.expand(entry, context)))
     .sort((a, b) => KINDS.indexOf(a.kind) - KINDS.indexOf(b.kind));
   const items = assignPlugins(raw, reportItem);
   validateItems(items, reportItem);
@@ -79,8 +84,8 @@ export async function loadDesiredState(path: string, options: LoadOptions = {}):
       severity: 'warning',
       code: 'config.empty',
       summary: 'Empty desired state',
-      detail: `${read.map((file) => file.display).join(', ')} declare${read.length === 1 ? 's' : ''} no remotes, repositories, publications or distributions.`,
-      hint: 'Add items under "remotes:", "repositories:", "publications:" or "distributions:".',
+      detail: `${read.map((file) => file.display).join(', ')} declare${read.length === 1 ? 's' : ''} no remotes, repositories, publications or distributions (nor enabled mirrors).`,
+      hint: 'Add items under "remotes:", "repositories:", "publications:", "distributions:", "package_mirrors:" or "container_mirrors:".',
       ...(read[0] !== undefined ? { source: { file: read[0].display, line: 1, column: 1 } } : {}),
     });
   }
@@ -171,13 +176,19 @@ function mergeServer(declarations: readonly FileDeclarations[], report: ReportAt
 
 /**
  * One diagnostic per missing variable or file, at its first reference: a desired state with a
- * hundred remotes sharing ${env:ARK_PASSWORD} would otherwise print the same error a hundred times.
+ * hundred remotes sharing ${env:ARK_PASSWORD} would otherwise print the same error a hundred
+ * times. Identical diagnostics (same place, same words) are kept once.
  */
 function collapseRepeats(diagnostics: readonly Diagnostic[]): Diagnostic[] {
   const repeatable = new Set(['config.env_missing', 'config.file_missing']);
   const firsts = new Map<string, { diagnostic: Diagnostic; repeats: number }>();
   const kept: Diagnostic[] = [];
+  const seen = new Set<string>();
   for (const diagnostic of diagnostics) {
+    // One mistake in a mirror entry can show on each item the entry generates: report it once.
+    const identity = JSON.stringify([diagnostic.code, diagnostic.source, diagnostic.path, diagnostic.summary, diagnostic.detail]);
+    if (seen.has(identity)) continue;
+    seen.add(identity);
     const key = `${diagnostic.code} ${JSON.stringify(diagnostic.value)}`;
     const first = repeatable.has(diagnostic.code) ? firsts.get(key) : undefined;
     if (first !== undefined) {

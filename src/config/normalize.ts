@@ -16,13 +16,13 @@ export function toResources(items: readonly ConfigItem[]): DesiredResource[] {
   return items.map((item) => {
     const plugin = item.plugin as Plugin;
     const data = item.data;
-    const name = itemName(item) as string;
+    const generated = item.generated ?? {};
     const endpoint = item.kind === 'publication' && data.verbatim === true ? endpointOf('publication', plugin, 'verbatim') : endpointOf(item.kind, plugin);
     const resource: DesiredResource = {
-      address: addressOf(item.kind, plugin, name),
+      address: addressOf(item.kind, plugin, itemName(item) as string),
       kind: item.kind,
       plugin,
-      name,
+      name: (item.kind === 'publication' ? data.repository : data.name) as string,
       endpoint,
       fields: managedFields(endpoint, data),
       refs: {},
@@ -36,6 +36,10 @@ export function toResources(items: readonly ConfigItem[]): DesiredResource[] {
       if (spec.secret && Object.hasOwn(data, field)) resource.secrets[field] = isSecret(data[field]) ? data[field] : null;
     }
     if (data.secret_version !== undefined) resource.secretVersion = String(data.secret_version);
+    if (generated.snapshot !== undefined) resource.snapshot = generated.snapshot;
+    if (generated.retain !== undefined) resource.retain = generated.retain;
+    if (generated.image !== undefined) resource.image = generated.image;
+    if (generated.consumer !== undefined) resource.consumer = generated.consumer;
     const reference = (field: 'remote' | 'repository' | 'publication'): void => {
       if (typeof data[field] === 'string') resource.refs[field] = addressOf(field, plugin, data[field]);
     };
@@ -44,7 +48,7 @@ export function toResources(items: readonly ConfigItem[]): DesiredResource[] {
         reference('remote');
         const sync = data.sync;
         if (sync === true || isPlainObject(sync)) {
-          resource.sync = { marker: remoteUrls.get(data.remote as string) as string, options: sync === true ? {} : (sync as JsonObject) };
+          resource.sync = { marker: generated.marker ?? (remoteUrls.get(data.remote as string) as string), options: sync === true ? {} : (sync as JsonObject) };
         }
         break;
       }

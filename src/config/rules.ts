@@ -1,8 +1,10 @@
 import { labelProblem } from '../model/index.js';
 import type { Kind } from '../model/index.js';
 import { isPlainObject, SENSITIVE } from './issues.js';
+import type { Finding } from './issues.js';
 import type { ReportItem } from './items.js';
 import { itemName, text } from './items.js';
+import { originOf } from './entries.js';
 import type { ConfigItem } from './sections.js';
 import { closest } from './suggest.js';
 import { describeLocation } from './yaml-file.js';
@@ -22,7 +24,8 @@ export type Rule = (context: RuleContext) => void;
 const RESERVED_LABEL_PREFIX = 'pulpform_';
 
 function where(item: ConfigItem, field?: string): string {
-  return describeLocation(item.origin.file, field === undefined ? item.origin.path : [...item.origin.path, field]);
+  const { origin, path } = originOf(item, field === undefined ? [] : [field]);
+  return describeLocation(origin.file, [...origin.path, ...path]);
 }
 
 function ofKind(items: readonly ConfigItem[], kind: Kind): ConfigItem[] {
@@ -239,7 +242,7 @@ const verbatimPublications: Rule = ({ items, report }) => {
 const FORBIDDEN_IN_BASE_PATH = /[\s?#]/;
 const CONTAINER_SEGMENT = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 
-function basePathProblem(path: string, container: boolean): string | undefined {
+export function basePathProblem(path: string, container: boolean): string | undefined {
   if (path.startsWith('/') || path.endsWith('/')) return 'must not start or end with "/"';
   if (FORBIDDEN_IN_BASE_PATH.test(path)) return 'must not contain spaces, "?" or "#"';
   const segments = path.split('/');
@@ -327,23 +330,29 @@ export function urlProblem(raw: string, allowFile: boolean): { code: string; sum
   return undefined;
 }
 
+/** The finding for a URL field that is not a URL or carries credentials, or undefined. */
+export function urlFinding(field: string, url: string, options: { allowFile: boolean; example: string }): Finding | undefined {
+  const problem = urlProblem(url, options.allowFile);
+  if (problem === undefined) return undefined;
+  const proxy = field === 'proxy_url';
+  return {
+    severity: 'error',
+    code: problem.code,
+    summary: problem.summary,
+    detail: problem.detail,
+    hint: problem.code === 'config.url_credentials'
+      ? `Remove the credentials from the URL and set ${proxy ? 'proxy_username and proxy_password' : 'username and password'} (e.g. ${proxy ? 'proxy_password' : 'password'}: \${env:NAME}).`
+      : `Write a full URL such as ${options.example}.`,
+    value: problem.redacted,
+  };
+}
+
 const urls: Rule = ({ items, report }) => {
   for (const item of ofKind(items, 'remote')) {
-    for (const [field, credentials] of [['url', 'username and password'], ['proxy_url', 'proxy_username and proxy_password']] as const) {
+    for (const field of ['url', 'proxy_url']) {
       const url = text(item, field);
-      if (url === undefined) continue;
-      const problem = urlProblem(url, item.plugin !== 'container');
-      if (problem === undefined) continue;
-      report(item, [field], 'value', {
-        severity: 'error',
-        code: problem.code,
-        summary: problem.summary,
-        detail: problem.detail,
-        hint: problem.code === 'config.url_credentials'
-          ? `Remove the credentials from the URL and set ${credentials} (e.g. ${field === 'url' ? 'password' : 'proxy_password'}: \${env:NAME}).`
-          : 'Write a full URL such as https://host.example.com/path/.',
-        value: problem.redacted,
-      });
+      const finding = url === undefined ? undefined : urlFinding(field, url, { allowFile: item.plugin !== 'container', example: 'https://host.example.com/path/' });
+      if (finding !== undefined) report(item, [field], 'value', finding);
     }
   }
 };

@@ -14,7 +14,7 @@ export const PUBLISHING_PLUGINS: readonly Plugin[] = ['rpm', 'deb', 'file'];
 
 const NAME_DESCRIPTION = 'Name of the object in Pulp (unique per kind across plugins). May contain spaces and slashes.';
 
-const META = {
+export const META = {
   name: () => z.string().min(1).describe(NAME_DESCRIPTION),
   labels: () => z.record(z.string(), z.string()).optional()
     .describe('User labels (pulp_labels). Keys: letters, digits, underscores and spaces; values without commas or parentheses. Keys starting with pulpform_ are reserved.'),
@@ -52,7 +52,7 @@ function syncSchema(plugin: Plugin): z.ZodType {
 /** After resolution a write-only field holds a Secret; anything else was not a string in the YAML. */
 const secretValue = z.custom<Secret>(isSecret, { params: { expected: 'string' } });
 
-function fieldSchema(spec: FieldSpec, mode: SchemaMode): z.ZodType {
+export function fieldSchema(spec: FieldSpec, mode: SchemaMode): z.ZodType {
   let schema: z.ZodType;
   if (spec.secret && mode === 'runtime') {
     schema = secretValue;

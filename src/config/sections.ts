@@ -1,10 +1,14 @@
 import * as z from 'zod';
 import { PLUGINS } from '../model/index.js';
-import type { Kind, Plugin } from '../model/index.js';
+import type { ConsumerSettings, ImageScope, Kind, Plugin } from '../model/index.js';
 import type { Finding } from './issues.js';
-import { isPlainObject } from './issues.js';
+import { entryFields } from './entries.js';
 import { genericItemSchema, itemSchema } from './schema.js';
 import { SECRET_FIELDS } from './secret-fields.js';
+import { CONTAINER_MIRRORS_SECTION } from './container-mirrors.js';
+import { PACKAGE_MIRRORS_SECTION } from './package-mirrors.js';
+import { UPSTREAMS_SECTION } from './upstreams.js';
+import type { Upstream } from './upstreams.js';
 import type { ParsedFile, Path } from './yaml-file.js';
 
 /** Where an item is written: a file and the path of its map in that file's data. */
@@ -25,6 +29,21 @@ export interface RawItem {
   origin: Origin;
   /** Field values with ${...} resolved; write-only fields hold Secret objects. */
   data: Record<string, unknown>;
+  /** Set by higher-level sections: what the model needs beyond the low-level fields. */
+  generated?: Generated;
+}
+
+/** What a higher-level section decides for an item that the low-level YAML cannot say. */
+export interface Generated {
+  /** Publications and distributions: serve the version synced from this snapshot (DesiredResource.snapshot). */
+  snapshot?: string;
+  /** Repositories: the sync marker (default: the remote's url). */
+  marker?: string;
+  retain?: number;
+  image?: ImageScope;
+  consumer?: ConsumerSettings;
+  /** Where a generated field's value is written, when not at `origin.path` + field (e.g. the upstream's password). */
+  fieldOrigins?: Record<string, Origin>;
 }
 
 /** A RawItem once its plugin is known (undefined when the YAML does not let us tell). */
@@ -33,6 +52,13 @@ export interface ConfigItem extends RawItem {
 }
 
 export type ReportAt = (origin: Origin, path: Path, part: 'key' | 'value', finding: Finding) => void;
+
+/** What expanding an entry may consult besides the entry itself. */
+export interface ExpandContext {
+  report: ReportAt;
+  /** Upstreams declared in any file, by name; null for one that is declared but invalid (already reported). */
+  upstreams: ReadonlyMap<string, Upstream | null>;
+}
 
 /**
  * A top-level list of the desired state. The four low-level sections map each entry to one
@@ -47,7 +73,7 @@ export interface Section {
   documentItemSchema(): z.ZodType;
   /** Whether an entry's top-level field is write-only: its value becomes a Secret. */
   isSecretField(field: string): boolean;
-  expand(entry: SectionEntry, report: ReportAt): RawItem[];
+  expand(entry: SectionEntry, context: ExpandContext): RawItem[];
 }
 
 function lowLevelSection(key: string, kind: Kind, description: string): Section {
@@ -58,26 +84,24 @@ function lowLevelSection(key: string, kind: Kind, description: string): Section 
       ? z.discriminatedUnion('type', PLUGINS.map((plugin) => itemSchema(kind, plugin, 'document')) as [z.ZodObject, ...z.ZodObject[]])
       : genericItemSchema(kind, 'document')),
     isSecretField: (field) => SECRET_FIELDS[kind].has(field),
-    expand(entry, report) {
-      if (!isPlainObject(entry.data)) {
-        report(entry.origin, [], 'value', {
-          severity: 'error',
-          code: 'config.item_not_a_map',
-          summary: 'Item is not a map',
-          detail: `Each item of "${key}" must be a map of fields (name: ..., type: ...).`,
-          hint: 'Write the item\'s fields as "key: value" lines after the "- ".',
-        });
-        return [];
-      }
-      return [{ kind, origin: entry.origin, data: entry.data }];
+    expand(entry, { report }) {
+      const data = entryFields(entry, key, report);
+      if (data === undefined) return [];
+      return [{ kind, origin: entry.origin, data }];
     },
   };
 }
 
-/** The top-level lists a desired-state file may hold, in dependency order. */
+/**
+ * The top-level lists a desired-state file may hold: the low-level kinds in dependency order,
+ * then the Release Train's kinds, which expand into them.
+ */
 export const SECTIONS: readonly Section[] = [
   lowLevelSection('remotes', 'remote', 'Upstream sources to sync from (Pulp remotes), by plugin type.'),
   lowLevelSection('repositories', 'repository', 'Pulp repositories; with a remote and sync, pulpform syncs them when the remote URL changes.'),
   lowLevelSection('publications', 'publication', 'One publication per repository (rpm, deb, file): what a distribution serves. Named by its repository.'),
   lowLevelSection('distributions', 'distribution', 'Where content is served: a base path serving a publication or a repository.'),
+  UPSTREAMS_SECTION,
+  PACKAGE_MIRRORS_SECTION,
+  CONTAINER_MIRRORS_SECTION,
 ];

@@ -5,12 +5,18 @@ export interface FaultOptions {
   errorRate?: number;
   /** Share of API requests whose connection is reset without an answer (nothing changes on the server). */
   resetRate?: number;
+  /** Share of API requests that are handled (the change is made) but whose answer is lost: the connection is reset instead. */
+  lostRate?: number;
+  /** Share of API requests that are handled at once but answered only after `slowMs`, beyond a client's timeout. */
+  slowRate?: number;
+  /** How long a slow answer is held back. Default 2000 ms. */
+  slowMs?: number;
   /** Share of tasks that fail instead of doing their work. */
   taskFailureRate?: number;
 }
 
 /** mulberry32: a small, fast, seedable PRNG with a uniform output in [0, 1). */
-function seededRandom(seed: number): () => number {
+export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -21,45 +27,78 @@ function seededRandom(seed: number): () => number {
   };
 }
 
-export type RequestFault = 'reset' | 'error' | undefined;
+/**
+ * What happens to one request: `reset` and `error` strike before it is handled (nothing
+ * changes); `lost` and `slow` after (the change is made, the client cannot know).
+ */
+export type RequestFault = 'reset' | 'error' | 'lost' | 'slow' | undefined;
+
+export const DEFAULT_SLOW_MS = 2000;
 
 export class FaultPlan {
-  readonly #requests: () => number;
-  readonly #tasks: () => number;
+  #options: FaultOptions = {};
+  #requests: () => number = Math.random;
+  #tasks: () => number = Math.random;
 
-  constructor(private readonly options: FaultOptions = {}) {
+  constructor(options: FaultOptions = {}) {
+    this.configure(options);
+  }
+
+  /** Starts over with new knobs (`{}`: no more faults), e.g. for the fault-free re-run of a test. */
+  configure(options: FaultOptions): void {
     const seed = options.seed ?? 0;
+    this.#options = { ...options };
     this.#requests = seededRandom(seed);
     // A separate stream, so that the task decisions do not depend on how many requests came before.
     this.#tasks = seededRandom(seed ^ 0x5bd1e995);
   }
 
+  get slowMs(): number {
+    return this.#options.slowMs ?? DEFAULT_SLOW_MS;
+  }
+
+  /** One draw per request; the shares are stacked in a fixed order, so adding a kind leaves seeded runs of the others unchanged. */
   nextRequest(): RequestFault {
+    let bound = 0;
     const draw = this.#requests();
-    const reset = this.options.resetRate ?? 0;
-    if (draw < reset) return 'reset';
-    if (draw < reset + (this.options.errorRate ?? 0)) return 'error';
+    for (const [fault, share] of [
+      ['reset', this.#options.resetRate],
+      ['error', this.#options.errorRate],
+      ['lost', this.#options.lostRate],
+      ['slow', this.#options.slowRate],
+    ] as const) {
+      bound += share ?? 0;
+      if (draw < bound) return fault;
+    }
     return undefined;
   }
 
   nextTaskFails(): boolean {
-    return this.#tasks() < (this.options.taskFailureRate ?? 0);
+    return this.#tasks() < (this.#options.taskFailureRate ?? 0);
   }
 }
 
+const SHARES: Record<string, keyof FaultOptions> = { error: 'errorRate', reset: 'resetRate', lost: 'lostRate', slow: 'slowRate', task: 'taskFailureRate' };
+
 /**
  * Parses the `--faults` spec of `pulpform emulator`: comma-separated `name=share` pairs, names
- * `error`, `reset`, `task` (e.g. `error=0.05,reset=0.01,task=0.1`).
+ * `error`, `reset`, `lost`, `slow`, `task`, plus `slow_ms=N` (e.g. `error=0.05,slow=0.02,slow_ms=5000`).
  */
 export function parseFaultSpec(spec: string): FaultOptions {
-  const names: Record<string, keyof FaultOptions> = { error: 'errorRate', reset: 'resetRate', task: 'taskFailureRate' };
   const out: FaultOptions = {};
   for (const part of spec.split(',').map((p) => p.trim()).filter((p) => p !== '')) {
     const m = /^(\w+)=([0-9.]+)$/.exec(part);
-    const key = m ? names[m[1] as string] : undefined;
+    if (m?.[1] === 'slow_ms' && /^\d+$/.test(m[2] as string)) {
+      out.slowMs = Number(m[2]);
+      continue;
+    }
+    const key = m ? SHARES[m[1] as string] : undefined;
     const share = m ? Number(m[2]) : NaN;
     if (!m || !key || !(share >= 0 && share <= 1)) {
-      throw new Error(`invalid fault spec '${part}' in --faults: expected name=share with name error, reset or task and share between 0 and 1, e.g. error=0.05,reset=0.01,task=0.1`);
+      throw new Error(
+        `invalid fault spec '${part}' in --faults: expected name=share with name error, reset, lost, slow or task and share between 0 and 1, ` +
+          'or slow_ms=N (whole milliseconds), e.g. error=0.05,reset=0.01,lost=0.02,slow=0.01,slow_ms=5000,task=0.1',
+      );
     }
     out[key] = share;
   }

@@ -28,6 +28,11 @@ export interface EmulatorOptions {
   contentOrigin?: string;
   /** The content side of sync and registry push; default the real one. Tests may give a stand-in upstream. */
   content?: ContentBackend;
+  /**
+   * Serve content (/pulp/content/) and the registry to the API's users only, as Ark serves its
+   * subscribers: Basic credentials on content, no anonymous registry tokens. Default false.
+   */
+  protectContent?: boolean;
 }
 
 export interface Emulator {
@@ -38,6 +43,8 @@ export interface Emulator {
   requests(): RequestRecord[];
   requestCounts(): { byMethod: Record<string, number>; byPath: Record<string, number> };
   resetRequests(): void;
+  /** Replaces the fault knobs from now on; no argument turns fault injection off. */
+  setFaults(faults?: FaultOptions): void;
   close(): Promise<void>;
 }
 
@@ -70,6 +77,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     password: options.password ?? 'password',
     latencyMs: options.latencyMs ?? 0,
     faults,
+    protectContent: options.protectContent ?? false,
   });
   server.on('request', (req, res) => void http.handle(req, res));
   return {
@@ -80,8 +88,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     resetRequests: () => {
       http.log.length = 0;
     },
+    setFaults: (options) => faults.configure(options ?? {}),
     close: async () => {
       pulp.close();
+      http.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

@@ -17,6 +17,8 @@ export interface RequestRecord {
   status: number;
   /** An emulator bug behind a 500: the stack, so it shows up in the log rather than nowhere. */
   error?: string;
+  /** The fault injected into this request, if any (`lost` and `slow` ones were handled: `status` is what the client did not get in time). */
+  fault?: 'reset' | 'error' | 'lost' | 'slow';
 }
 
 export interface HttpLayerOptions {
@@ -24,6 +26,8 @@ export interface HttpLayerOptions {
   password: string;
   latencyMs: number;
   faults: FaultPlan;
+  /** Content and registry only for these credentials (see EmulatorOptions.protectContent). */
+  protectContent: boolean;
 }
 
 const V3 = '/pulp/api/v3/';
@@ -36,6 +40,8 @@ const API_METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'O
  */
 export class HttpLayer {
   readonly log: RequestRecord[] = [];
+  /** Slow answers still held back, released at once on close. */
+  readonly #held = new Set<() => void>();
 
   constructor(
     private readonly doc: ApiDocument,
@@ -63,12 +69,12 @@ export class HttpLayer {
     if (this.options.latencyMs > 0) await new Promise((r) => setTimeout(r, this.options.latencyMs));
     const fault = this.options.faults.nextRequest();
     if (fault === 'reset') {
-      this.log.push({ method, path: url.pathname, status: 0 });
+      this.log.push({ method, path: url.pathname, status: 0, fault });
       req.socket.destroy();
       return;
     }
     if (fault === 'error') {
-      this.log.push({ method, path: url.pathname, status: 500 });
+      this.log.push({ method, path: url.pathname, status: 500, fault });
       return send(res, 500, htmlPage(500), { 'Content-Type': 'text/html' }, method);
     }
     if (url.pathname === `${V3}docs/api.json` && (method === 'GET' || method === 'HEAD')) {
@@ -88,10 +94,33 @@ export class HttpLayer {
       else if (e instanceof HtmlError) reply = htmlReply(e.status);
       else throw e;
     }
-    this.log.push({ method, path: url.pathname, status: reply.status });
+    this.log.push({ method, path: url.pathname, status: reply.status, ...(fault ? { fault } : {}) });
+    if (fault === 'lost') {
+      req.socket.destroy();
+      return;
+    }
+    if (fault === 'slow') await this.#holdBack(this.options.faults.slowMs);
     if ('html' in reply) send(res, reply.status, reply.html, { 'Content-Type': 'text/html', ...reply.headers }, method);
     else if (reply.body === undefined) send(res, reply.status, '', reply.headers ?? {}, method);
     else send(res, reply.status, JSON.stringify(reply.body), { 'Content-Type': 'application/json', ...reply.headers }, method);
+  }
+
+  /** Resolves after `ms`, or at once when the emulator closes. */
+  #holdBack(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const release = (): void => {
+        clearTimeout(timer);
+        this.#held.delete(release);
+        resolve();
+      };
+      const timer = setTimeout(release, ms);
+      this.#held.add(release);
+    });
+  }
+
+  /** Releases held-back answers so no timer outlives the server. */
+  close(): void {
+    for (const release of [...this.#held]) release();
   }
 
   #api(req: IncomingMessage, method: string, url: URL, raw: Buffer): Reply | HtmlReply {
@@ -129,11 +158,18 @@ export class HttpLayer {
 
   /** The content app (`/pulp/content/`) and the registry (`/v2/`, `/token/`); false for API paths. */
   async #content(req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean> {
-    if (path.startsWith(CONTENT_PREFIX)) return handleContentRequest(req, res, { distribution: (basePath) => this.pulp.servedFiles(basePath) });
+    const checkCredentials = (username: string, password: string): boolean => username === this.options.username && password === this.options.password;
+    if (path.startsWith(CONTENT_PREFIX)) {
+      return handleContentRequest(req, res, {
+        distribution: (basePath) => this.pulp.servedFiles(basePath),
+        ...(this.options.protectContent ? { checkCredentials } : {}),
+      });
+    }
     if (path === '/v2' || path.startsWith('/v2/') || path === '/token/' || path === '/token') {
       return handleRegistryRequest(req, res, {
         repository: (name) => this.pulp.registryRepository(name),
-        checkCredentials: (username, password) => username === this.options.username && password === this.options.password,
+        checkCredentials,
+        requireAuthentication: this.options.protectContent,
         catalog: () => this.pulp.registryCatalog(),
       });
     }

@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Json, JsonObject } from '../model/json.js';
 import type { Secret } from '../model/secret.js';
 import {
+  ClientSetupError,
   excerptOf,
   PulpApiError,
   type PulpErrorCode,
@@ -438,12 +439,16 @@ export class PulpClient {
         outcomeUnknown: false,
       });
     }
-    if (status === 404) return new PulpApiError({ ...base, reason: `not found${detail}`, outcomeUnknown: false });
-    if (status === 400) return new PulpApiError({ ...base, reason: `Pulp refused the request${detail}`, outcomeUnknown: false });
-    if (status === 405) return new PulpApiError({ ...base, reason: `Pulp does not allow ${method} here${detail}`, outcomeUnknown: false });
+    if (status === 404) return new PulpApiError({ ...base, reason: `not found${detail}`, hint: 'it may have been deleted meanwhile: run plan again', outcomeUnknown: false });
     if (status === 429) {
       return new PulpApiError({ ...base, reason: `the server is rate limiting requests${detail}`, hint: 'lower --concurrency or try again later', outcomeUnknown: false });
     }
+    if (isHtml && status < 500) {
+      // Pulp answers its API errors in JSON; an HTML error page comes from something else at this address.
+      return new PulpApiError({ ...base, reason: `the server answered with an HTML page${detail}`, hint: this.#notPulpHint(), outcomeUnknown: false });
+    }
+    if (status === 400) return new PulpApiError({ ...base, reason: `Pulp refused the request${detail}`, outcomeUnknown: false });
+    if (status === 405) return new PulpApiError({ ...base, reason: `Pulp does not allow ${method} here${detail}`, outcomeUnknown: false });
     if (status >= 500) {
       return new PulpApiError({
         ...base,
@@ -456,14 +461,11 @@ export class PulpClient {
   }
 
   #notPulp(method: string, path: string, reason: string): PulpApiError {
-    return new PulpApiError({
-      code: 'not_json',
-      method,
-      path,
-      reason,
-      hint: `this URL does not look like a Pulp API root: check the server URL (${this.baseUrl}) and the API root (${this.apiRoot})`,
-      outcomeUnknown: false,
-    });
+    return new PulpApiError({ code: 'not_json', method, path, reason, hint: this.#notPulpHint(), outcomeUnknown: false });
+  }
+
+  #notPulpHint(): string {
+    return `this URL does not look like a Pulp API root: check the server URL (${this.baseUrl}) and the API root (${this.apiRoot})`;
   }
 
   #networkError(method: string, path: string, error: unknown): PulpApiError {
@@ -478,7 +480,12 @@ export class PulpClient {
       return make('timeout', `no answer within ${Math.round(this.#timeoutMs / 1000)} s`, `is Pulp at ${this.baseUrl} overloaded? A longer request timeout may help`, outcomeUnknown);
     }
     if (code === 'ECONNRESET' || code === 'EPIPE' || /socket hang up/i.test(raw)) {
-      return make('connection_reset', 'the connection was closed before an answer arrived', 'running again is safe', outcomeUnknown);
+      // A server that speaks only HTTPS hangs up on plain HTTP.
+      const plain = this.baseUrl.startsWith('http:') ? `; if it happens every time, check whether ${this.baseUrl} should be https://` : '';
+      return make('connection_reset', 'the connection was closed before an answer arrived', `running again is safe${plain}`, outcomeUnknown);
+    }
+    if (/wrong version number|packet length too long|http request/i.test(raw)) {
+      return make('tls', `${this.baseUrl} does not speak TLS`, `use http:// in the server URL, or the port where the server speaks HTTPS`, false);
     }
     if (/CERT|SSL|TLS|EPROTO|self[- ]signed|unable to verify/i.test(`${code} ${raw}`)) {
       return make('tls', `TLS failure talking to ${this.baseUrl}: ${raw}`, 'pass the CA certificate with --ca-cert, or (unsafe) --insecure to skip verification', false);
@@ -492,13 +499,13 @@ function splitBaseUrl(baseUrl: string, apiRootOption: string): { origin: string;
   try {
     url = new URL(baseUrl);
   } catch {
-    throw new Error(`the server URL '${baseUrl}' is not a URL: give it as http(s)://host[:port]`);
+    throw new ClientSetupError(`the server URL '${baseUrl}' is not a URL`, 'give it as http(s)://host[:port]');
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new Error(`the server URL '${url.protocol}//${url.host}' must use http or https`);
+    throw new ClientSetupError(`the server URL '${url.protocol}//${url.host}' must use http or https`, 'e.g. https://pulp.example.com');
   }
   if (url.username || url.password) {
-    throw new Error(`the server URL '${url.protocol}//(redacted)@${url.host}' contains credentials: remove them and use --username and --password-file`);
+    throw new ClientSetupError(`the server URL '${url.protocol}//(redacted)@${url.host}' contains credentials`, 'remove them and use --username and --password-file');
   }
   const apiRoot = `/${apiRootOption.replace(/^\/+|\/+$/g, '')}/`;
   const path = url.pathname.replace(/\/+$/, '');
@@ -507,12 +514,16 @@ function splitBaseUrl(baseUrl: string, apiRootOption: string): { origin: string;
   return { origin: url.origin, prefix: path, apiRoot };
 }
 
-function loadCaCert(caCert: string): string {
+/** A CA certificate given as PEM text or as the path of a PEM file. */
+export function loadCaCert(caCert: string): string {
   if (caCert.includes('-----BEGIN')) return caCert;
   try {
     return readFileSync(caCert, 'utf8');
   } catch (error) {
-    throw new Error(`cannot read the CA certificate file '${caCert}': ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    throw new ClientSetupError(
+      `cannot read the CA certificate file '${caCert}': ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+      'give --ca-cert (or server.ca_cert) the path of a PEM file this user can read',
+    );
   }
 }
 

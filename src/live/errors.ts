@@ -56,6 +56,17 @@ export class PulpApiError extends Error {
   }
 }
 
+/** The client cannot be set up as asked (a bad server URL, an unreadable CA file); `hint` says how to fix it. */
+export class ClientSetupError extends Error {
+  constructor(
+    message: string,
+    readonly hint: string,
+  ) {
+    super(message);
+    this.name = 'ClientSetupError';
+  }
+}
+
 /** A Pulp task that ended `failed` or `canceled`. */
 export class TaskFailedError extends Error {
   readonly taskHref: string;

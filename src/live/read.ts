@@ -1,5 +1,6 @@
 import type { JsonObject } from '../model/json.js';
-import type { Endpoint, LiveObject, LiveState, ServerInfo } from '../model/resource.js';
+import type { Endpoint, LiveObject, LiveRepositoryVersion, LiveState, ServerInfo } from '../model/resource.js';
+import { mapBounded } from './bounded.js';
 import type { PulpClient } from './client.js';
 import { PulpApiError } from './errors.js';
 import { kindAndPluginOf, normalizeLiveObject, PUSH_REPOSITORY_ENDPOINT } from './normalize.js';
@@ -28,6 +29,8 @@ export const LIVE_ENDPOINTS: readonly Endpoint[] = [
 export interface ReadLiveStateOptions {
   /** Lists in flight at once. Default 8. */
   concurrency?: number;
+  /** Also list every repository version (one more paginated list), for retention. */
+  versions?: boolean;
 }
 
 /**
@@ -38,7 +41,10 @@ export interface ReadLiveStateOptions {
 export async function readLiveState(client: PulpClient, options: ReadLiveStateOptions = {}): Promise<LiveState> {
   const server = serverInfoOf(client, await client.status());
   const endpoints = LIVE_ENDPOINTS.filter((endpoint) => pluginInstalled(server, kindAndPluginOf(endpoint).plugin));
-  const lists = await mapBounded(endpoints, options.concurrency ?? 8, (endpoint) => client.list(`${endpoint}/`));
+  const [lists, versions] = await Promise.all([
+    mapBounded(endpoints, options.concurrency ?? 8, (endpoint) => client.list(`${endpoint}/`)),
+    options.versions ? readRepositoryVersions(client) : undefined,
+  ]);
   const repositoryNames = new Map<string, string>();
   endpoints.forEach((endpoint, i) => {
     if (!endpoint.startsWith('repositories/')) return;
@@ -47,7 +53,20 @@ export async function readLiveState(client: PulpClient, options: ReadLiveStateOp
     }
   });
   const objects: LiveObject[] = endpoints.flatMap((endpoint, i) => lists[i]!.map((raw) => normalizeLiveObject(endpoint, raw, repositoryNames)));
-  return { server, objects };
+  return versions === undefined ? { server, objects } : { server, objects, versions };
+}
+
+/** `repository_versions/`: every version of every repository, three fields each. */
+async function readRepositoryVersions(client: PulpClient): Promise<LiveRepositoryVersion[]> {
+  const versions: LiveRepositoryVersion[] = [];
+  for (const raw of await client.list('repository_versions/', { fields: 'pulp_href,number,repository' })) {
+    const href = raw['pulp_href'];
+    const number = raw['number'];
+    if (typeof href !== 'string' || typeof number !== 'number') continue;
+    const repository = typeof raw['repository'] === 'string' ? raw['repository'] : href.replace(/versions\/\d+\/$/, '');
+    versions.push({ href, repository, number });
+  }
+  return versions;
 }
 
 function serverInfoOf(client: PulpClient, status: JsonObject): ServerInfo {
@@ -77,17 +96,4 @@ function serverInfoOf(client: PulpClient, status: JsonObject): ServerInfo {
 
 function pluginInstalled(server: ServerInfo, plugin: string): boolean {
   return plugin in server.versions;
-}
-
-async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, worker));
-  return results;
 }

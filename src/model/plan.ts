@@ -4,7 +4,11 @@ import type { Address, Endpoint, Kind, Plugin, SourceLocation } from './resource
 /** Major.minor: readers accept any minor of their major and ignore unknown keys; a new major is refused. */
 export const PLAN_FORMAT_VERSION = '1.0';
 
-export type ActionType = 'create' | 'update' | 'replace' | 'delete' | 'adopt' | 'sync';
+/**
+ * `trim` deletes old versions of a repository (`retain: N`): its body lists their numbers
+ * (`versions`) and how many to keep (`retain`), its changes are one `/versions/<n>` each.
+ */
+export type ActionType = 'create' | 'update' | 'replace' | 'delete' | 'adopt' | 'sync' | 'trim';
 
 /** A single field difference. `path` is a JSON pointer into the Pulp object (`/policy`, `/pulp_labels/env`). */
 export interface FieldChange {

@@ -101,11 +101,44 @@ export interface DesiredResource {
   sync?: DesiredSync;
   /** Publications and distributions: serve the repository version synced from this snapshot rather than the latest. */
   snapshot?: string;
+  /**
+   * Repositories: keep the newest N repository versions (with their publications); older ones
+   * are deleted unless a distribution serves them, a desired snapshot pin refers to them, or
+   * they are the latest. pulpform's own retention, not Pulp's `retain_repo_versions`.
+   */
+  retain?: number;
+  /**
+   * Resources a container mirror generated for one image. Scope only: `--image-filter` (or
+   * the mirror's `filter`) narrows a run to the matching images and never deletes the others.
+   */
+  image?: ImageScope;
+  /** Distributions a package mirror generated: how hosts consume them (`pulpform client-config`); never sent to Pulp. */
+  consumer?: ConsumerSettings;
   /** Take over an existing unlabelled object of this name instead of reporting a conflict. */
   adopt: boolean;
   /** Never delete or replace this object, even with --prune. */
   protect: boolean;
   source?: SourceLocation;
+}
+
+export interface ImageScope {
+  /** The image as the mirror lists it (`nova-api`): what filter regexes are matched against. */
+  name: string;
+  /** The mirror's `group`, selectable with `--only group:NAME`. */
+  group?: string;
+  /** The mirror's default filter: whitespace-separated, unanchored regexes; `--image-filter` overrides it. */
+  filter?: string;
+}
+
+export interface ConsumerSettings {
+  /** The mirror's key for this distribution (`development`, `production`): which host configuration lists it. */
+  environment: string;
+  /** rpm: dnf's gpgcheck, repo_gpgcheck and gpgkey URLs, when the YAML sets them. */
+  gpgcheck?: boolean;
+  repoGpgcheck?: boolean;
+  gpgkeys?: string[];
+  /** deb: the keyring file apt checks the Release signature with (`signed-by`). */
+  signedBy?: string;
 }
 
 export interface ServerSettings {
@@ -156,9 +189,19 @@ export interface ServerInfo {
   contentOrigin?: string;
 }
 
+/** A repository version, as `repository_versions/` lists it. */
+export interface LiveRepositoryVersion {
+  href: string;
+  /** Href of its repository. */
+  repository: string;
+  number: number;
+}
+
 export interface LiveState {
   server: ServerInfo;
   objects: LiveObject[];
+  /** Every repository version: read only when the desired state asks for retention (`retain`). */
+  versions?: LiveRepositoryVersion[];
 }
 
 export type { Json, JsonObject };

@@ -23,7 +23,9 @@ import {
   type Plan,
   type PlanAction,
 } from '../model/index.js';
-import { scopeActions } from './scope.js';
+import { PUSH_REPOSITORY_ENDPOINT } from '../live/normalize.js';
+import { planRetention } from './retention.js';
+import { groupsOf, resyncSelection, scopeActions, scopeImages } from './scope.js';
 import { skipReplacements } from './skip.js';
 import { summarize, toWaves } from './waves.js';
 
@@ -34,6 +36,10 @@ export interface PlanOptions {
   allowDeleteAll?: boolean;
   /** `--only` selector: the plan is partial. */
   only?: string;
+  /** `--image-filter`: regexes selecting the container mirrors' images to plan (overrides their `filter`). */
+  imageFilter?: string;
+  /** `--resync` selector: repositories to sync even though their sync marker is unchanged. */
+  resync?: string;
   /**
    * false: leave replacements (and what waits for them) out, with a warning each. Watch mode
    * without --prune plans this way, since a replacement deletes first. Default true.
@@ -41,6 +47,11 @@ export interface PlanOptions {
   replace?: boolean;
   /** The plan's timestamp; inject it to keep planning deterministic. */
   now?: Date;
+  /**
+   * Delete the container push distributions (and with them, in Pulp, their push repositories)
+   * that hold a name or base_path the desired state needs, instead of reporting each conflict.
+   */
+  replacePushConflicts?: boolean;
 }
 
 /**
@@ -52,10 +63,12 @@ export interface PlanOptions {
 export function buildPlan(desired: DesiredState, live: LiveState, options: PlanOptions = {}): Plan {
   const planner = new Planner(desired, live, options);
   planner.planAll();
-  let actions = planner.actions;
-  let diagnostics = planner.diagnostics;
+  const retention = planRetention(desired, live, planner.actions);
+  let actions = [...planner.actions, ...retention.actions];
+  let diagnostics = [...planner.diagnostics, ...retention.diagnostics];
   if (options.replace === false) ({ actions, diagnostics } = skipReplacements(actions, diagnostics));
-  if (options.only !== undefined) ({ actions, diagnostics } = scopeActions(actions, diagnostics, options.only));
+  ({ actions, diagnostics } = scopeImages(actions, diagnostics, desired.resources, options.imageFilter));
+  if (options.only !== undefined) ({ actions, diagnostics } = scopeActions(actions, diagnostics, options.only, groupsOf(desired.resources)));
   if (options.prune && !options.allowDeleteAll) diagnostics.push(...pruneAllGuard(desired, actions));
   const { waves, cyclic } = toWaves(actions);
   if (cyclic.length > 0) {
@@ -140,10 +153,22 @@ class Planner {
   private readonly liveByHref = new Map<string, LiveObject>();
   private readonly publicationsByVersion = new Map<string, LiveObject[]>();
   private readonly publicationKeys = new Map<string, Address>();
+  /** Publications live distributions serve, by href. */
+  private readonly servedPublications = new Set<string>();
+  /** Push repository href → the container distribution serving it (what `docker push` made). */
+  private readonly pushDistributions = new Map<string, LiveObject>();
+  /** Deletes of push distributions planned with --replace-push-conflicts, by href. */
+  private readonly pushDeletes = new Map<string, PlanAction>();
   private readonly stack: string;
+  private readonly resync: (address: Address) => boolean = () => false;
 
   constructor(private readonly desired: DesiredState, private readonly live: LiveState, private readonly options: PlanOptions) {
     this.stack = desired.stack;
+    if (options.resync !== undefined) {
+      const selection = resyncSelection(options.resync, desired.resources);
+      this.resync = selection.matches;
+      this.diagnostics.push(...selection.diagnostics);
+    }
     for (const object of [...live.objects].sort(byHref)) {
       this.liveByHref.set(object.href, object);
       if (object.kind === 'publication') {
@@ -154,6 +179,11 @@ class Planner {
       } else if (!this.liveNamed.has(namedKey(object.kind, object.name))) {
         this.liveNamed.set(namedKey(object.kind, object.name), object);
       }
+    }
+    for (const object of this.liveByHref.values()) {
+      if (object.kind === 'distribution' && typeof object.fields.publication === 'string') this.servedPublications.add(object.fields.publication);
+      const repository = object.kind === 'distribution' ? this.liveByHref.get(String(object.fields.repository)) : undefined;
+      if (repository?.endpoint === PUSH_REPOSITORY_ENDPOINT) this.pushDistributions.set(repository.href, object);
     }
   }
 
@@ -185,6 +215,10 @@ class Planner {
 
   private planNamed(node: Node): void {
     const { desired, live } = node;
+    if (live !== undefined && this.pushHolder(live) !== undefined) {
+      this.planPushConflict(node, live);
+      return;
+    }
     if (live === undefined) {
       node.action = this.add('create', desired, diffResource(desired, undefined, 'create', this.diffContext(desired)), 'not on the server');
       return;
@@ -242,6 +276,67 @@ class Planner {
     }
   }
 
+  // ── container push repositories ──────────────────────────────────────────────────────────
+
+  /**
+   * What a `docker push` left in the way of this live object: the push repository itself, or
+   * the distribution serving one. `distribution` is what can be deleted (Pulp then deletes
+   * the push repository with it); a push repository nothing serves has none.
+   */
+  private pushHolder(live: LiveObject): { repository: LiveObject; distribution?: LiveObject } | undefined {
+    if (live.endpoint === PUSH_REPOSITORY_ENDPOINT) {
+      const distribution = this.pushDistributions.get(live.href);
+      return { repository: live, ...(distribution !== undefined ? { distribution } : {}) };
+    }
+    const repository = live.kind === 'distribution' ? this.liveByHref.get(String(live.fields.repository)) : undefined;
+    return repository?.endpoint === PUSH_REPOSITORY_ENDPOINT ? { repository, distribution: live } : undefined;
+  }
+
+  /** A desired name held by a push repository or distribution: an error with the remedy, or with --replace-push-conflicts a create after deleting it. */
+  private planPushConflict(node: Node, live: LiveObject): void {
+    const { desired } = node;
+    const { repository, distribution } = this.pushHolder(live)!;
+    const removal = distribution !== undefined ? this.replacePush(distribution) : undefined;
+    if (removal === undefined) {
+      node.blocked = true;
+      this.pushConflict(desired, `the ${desired.kind} name "${desired.name}"`, repository, distribution);
+      return;
+    }
+    node.live = undefined;
+    node.action = this.add('create', desired, diffResource(desired, undefined, 'create', this.diffContext(desired)), `replaces the push ${live.kind} of the same name`);
+    node.action.dependsOn = [...new Set([...node.action.dependsOn, removal.id])].sort();
+  }
+
+  /** With --replace-push-conflicts, the delete of a push distribution (planned once), else undefined. */
+  private replacePush(distribution: LiveObject): PlanAction | undefined {
+    if (!this.options.replacePushConflicts) return undefined;
+    let removal = this.pushDeletes.get(distribution.href);
+    if (removal === undefined) {
+      const repository = this.liveByHref.get(String(distribution.fields.repository));
+      removal = {
+        ...this.deleteAction(distribution),
+        reason: `a container push distribution in the way of the desired state (--replace-push-conflicts); Pulp deletes its push repository ${repository?.name ?? ''} and the pushed images with it`,
+      };
+      this.pushDeletes.set(distribution.href, removal);
+      this.actions.push(removal);
+    }
+    return removal;
+  }
+
+  private pushConflict(desired: DesiredResource, what: string, repository: LiveObject, distribution: LiveObject | undefined): void {
+    const held = `${what} is held by the container push repository "${repository.name}" (${repository.href})`;
+    if (distribution === undefined) {
+      this.error('plan.push_conflict', desired, `${desired.address}: ${held}`,
+        'An image push made it; no distribution serves it, and Pulp cannot delete a push repository directly.',
+        `Give the ${desired.kind} another name.`);
+      return;
+    }
+    const basePath = String(distribution.fields.base_path ?? '');
+    this.error('plan.push_conflict', desired, `${desired.address}: ${held}`,
+      `"docker push" (or podman push) to ${basePath} made that repository and the distribution "${distribution.name}" serving it (${distribution.href}). Pulp refuses a second object with this name or base path ({"name":["This field must be unique."]}) and deletes a push repository only with its distribution.`,
+      `Delete the distribution "${distribution.name}" (Pulp deletes its push repository, and the pushed images, with it): run with --replace-push-conflicts to plan that first, or delete it yourself (DELETE ${distribution.href}).`);
+  }
+
   /** `development: 20240115T000000 -> 20240301T000000` when a distribution's pinned snapshot moves. */
   private servesNote(desired: DesiredResource, diff: ResourceDiff): string[] {
     const change = diff.changes.find((c) => c.path === `/pulp_labels/${LABELS.serves}`);
@@ -282,7 +377,8 @@ class Planner {
     const recreated = node.action !== undefined && NEW.includes(node.action.type);
     const before = recreated ? undefined : (node.live?.labels[LABELS.synced] ?? node.assumedLabels?.[LABELS.synced]);
     const marker = desired.sync.marker;
-    if (before === marker) return;
+    const resync = before === marker;
+    if (resync && !this.resync(desired.address)) return;
     const remoteAddress = desired.refs.remote;
     if (remoteAddress === undefined) {
       this.error('plan.sync_without_remote', desired, `${desired.address} asks for a sync but names no remote`, undefined, 'Name the remote to sync from.');
@@ -293,8 +389,8 @@ class Planner {
     const dependsOn = [node.action?.id, this.nodes.get(remoteAddress)?.action?.id, 'after' in remote ? remote.after : undefined];
     const action: PlanAction = {
       ...this.identity('sync', desired),
-      reason: `synced: ${before ?? '(never)'} -> ${marker}`,
-      changes: [{ path: `/pulp_labels/${LABELS.synced}`, ...(before !== undefined ? { before } : {}), after: marker }],
+      reason: resync ? `synced again from ${marker} (--resync)` : `synced: ${before ?? '(never)'} -> ${marker}`,
+      changes: resync ? [] : [{ path: `/pulp_labels/${LABELS.synced}`, ...(before !== undefined ? { before } : {}), after: marker }],
       unchanged: 0,
       body: { remote: 'href' in remote ? remote.href : remote.unknown, ...desired.sync.options },
       labelsAfter: { [LABELS.synced]: marker },
@@ -331,7 +427,8 @@ class Planner {
     if ('href' in version) {
       const candidates = (this.publicationsByVersion.get(version.href) ?? []).filter((p) => p.endpoint === desired.endpoint);
       const matching = candidates.filter((p) => Object.entries(options).every(([field, value]) => !Object.hasOwn(p.fields, field) || sameValue(desired.endpoint, field, value, p.fields[field])));
-      const chosen = newest(matching);
+      // A duplicate appearing must not repoint distributions: the one they serve wins, else the newest.
+      const chosen = newest(matching.filter((p) => this.servedPublications.has(p.href))) ?? newest(matching);
       if (chosen !== undefined) {
         node.satisfiedBy = chosen;
         if (matching.length > 1) this.duplicatePublications(desired, version.href, matching, chosen);
@@ -359,7 +456,8 @@ class Planner {
         ...Object.keys(options).sort().map((field) => ({ path: `/${field}`, after: options[field] ?? null })),
       ],
       unchanged: 0,
-      body: { repository_version: 'href' in version ? version.href : version.unknown, ...options },
+      // Omitted is null to Pulp, and 3.23 refuses an explicit null signing_service.
+      body: { repository_version: 'href' in version ? version.href : version.unknown, ...Object.fromEntries(Object.entries(options).filter(([, value]) => value !== null)) },
       secrets: [],
       dependsOn: 'after' in version ? [version.after] : [],
       diagnostics: [],
@@ -370,7 +468,7 @@ class Planner {
     this.diagnostics.push({
       severity: 'warning',
       code: 'plan.duplicate_publications',
-      summary: `${matching.length} identical publications of ${versionHref}; using the newest`,
+      summary: `${matching.length} identical publications of ${versionHref}; using ${this.servedPublications.has(chosen.href) ? 'the one a distribution serves' : 'the newest'}`,
       detail: `pulpform uses ${chosen.href} for ${desired.address}. The others: ${matching.filter((p) => p !== chosen).map((p) => p.href).join(', ')}.`,
       hint: 'Nothing to do for this plan; the extra publications can be deleted.',
       address: desired.address,
@@ -534,6 +632,14 @@ class Planner {
       for (const holder of distributions) {
         const held = holder.fields.base_path as string;
         if (holder.href === action.guard?.href || !basePathsOverlap(held, basePath)) continue;
+        const push = this.pushHolder(holder);
+        if (push !== undefined) {
+          const removal = this.replacePush(holder);
+          if (removal !== undefined && !action.dependsOn.includes(removal.id)) action.dependsOn.push(removal.id);
+          const desired = this.nodes.get(action.address)?.desired;
+          if (removal === undefined && desired !== undefined) this.pushConflict(desired, `base_path ${basePath}`, push.repository, holder);
+          continue;
+        }
         const leaving = actionOn.get(holder.href);
         const moves = leaving !== undefined && (leaving.type === 'delete' || leaving.type === 'replace'
           || (typeof leaving.body?.base_path === 'string' && !basePathsOverlap(leaving.body.base_path, basePath)));

@@ -26,7 +26,7 @@ const change = z.object({
 
 const action = z.object({
   id: z.string(),
-  type: z.enum(['create', 'update', 'replace', 'delete', 'adopt', 'sync']),
+  type: z.enum(['create', 'update', 'replace', 'delete', 'adopt', 'sync', 'trim']),
   address: z.string(),
   kind: z.enum(KINDS),
   plugin: z.enum(PLUGINS),

@@ -1,11 +1,20 @@
-import { KINDS, parseAddress, PLUGINS, type Address, type Diagnostic, type Kind, type PlanAction, type Plugin } from '../model/index.js';
+import { KINDS, parseAddress, PLUGINS, type Address, type DesiredResource, type Diagnostic, type Kind, type PlanAction, type Plugin } from '../model/index.js';
 
-/** One part of `--only`: `kind`, `kind/plugin`, `kind/plugin/name-glob`, or a name glob. */
+/** One part of `--only` or `--resync`: `kind`, `kind/plugin`, `kind/plugin/name-glob`, `group:NAME`, or a name glob. */
 export interface Selector {
   text: string;
   kind?: Kind;
   plugin?: Plugin;
   name?: RegExp;
+  /** A container mirror's `group`: the resources it generated. */
+  group?: string;
+}
+
+/** A container mirror's `group` of each resource it generated. */
+export type Groups = ReadonlyMap<Address, string>;
+
+export function groupsOf(resources: readonly DesiredResource[]): Groups {
+  return new Map(resources.flatMap((resource) => (resource.image?.group !== undefined ? [[resource.address, resource.image.group] as const] : [])));
 }
 
 const PLURAL: Record<string, Kind> = { remotes: 'remote', repositories: 'repository', publications: 'publication', distributions: 'distribution' };
@@ -20,13 +29,15 @@ export function globToRegExp(glob: string): RegExp {
   return new RegExp(`^${source}$`);
 }
 
-export function parseSelectors(only: string): { selectors: Selector[]; diagnostics: Diagnostic[] } {
+export function parseSelectors(only: string, flag = '--only'): { selectors: Selector[]; diagnostics: Diagnostic[] } {
   const selectors: Selector[] = [];
   const diagnostics: Diagnostic[] = [];
   for (const text of only.split(',').map((part) => part.trim()).filter((part) => part !== '')) {
     const [first = '', second, ...rest] = text.split('/');
     const kind = kindOf(first);
-    if (kind === undefined) {
+    if (text.startsWith('group:')) {
+      selectors.push({ text, group: text.slice('group:'.length) });
+    } else if (kind === undefined) {
       selectors.push({ text, name: globToRegExp(text) });
     } else if (second === undefined) {
       selectors.push({ text, kind });
@@ -34,9 +45,9 @@ export function parseSelectors(only: string): { selectors: Selector[]; diagnosti
       diagnostics.push({
         severity: 'error',
         code: 'plan.bad_scope',
-        summary: `--only ${text}: "${second}" is not a plugin`,
-        detail: `A selector is a kind (${KINDS.join(', ')}), kind/plugin, kind/plugin/name-glob, or a name glob.`,
-        hint: `Use one of the plugins ${PLUGINS.join(', ')}, e.g. --only ${kind}/rpm${rest.length > 0 ? `/${rest.join('/')}` : ''}.`,
+        summary: `${flag} ${text}: "${second}" is not a plugin`,
+        detail: `A selector is a kind (${KINDS.join(', ')}), kind/plugin, kind/plugin/name-glob, group:NAME, or a name glob.`,
+        hint: `Use one of the plugins ${PLUGINS.join(', ')}, e.g. ${flag} ${kind}/rpm${rest.length > 0 ? `/${rest.join('/')}` : ''}.`,
         value: text,
       });
     } else {
@@ -46,7 +57,8 @@ export function parseSelectors(only: string): { selectors: Selector[]; diagnosti
   return { selectors, diagnostics };
 }
 
-export function selectorMatches(selector: Selector, address: Address): boolean {
+export function selectorMatches(selector: Selector, address: Address, groups: Groups = new Map()): boolean {
+  if (selector.group !== undefined) return groups.get(address) === selector.group;
   const { kind, plugin, name } = parseAddress(address);
   return (selector.kind === undefined || selector.kind === kind)
     && (selector.plugin === undefined || selector.plugin === plugin)
@@ -54,13 +66,10 @@ export function selectorMatches(selector: Selector, address: Address): boolean {
 }
 
 /**
- * Narrows a plan to `--only`: the actions whose address matches, plus the actions they need
- * first (a warning names them). A selector never implies deletion: deletes outside it are
- * dropped, even when an in-scope action would have waited for them.
+ * The actions `inScope` admits, plus the actions they need first (`pulledIn`). A dependency
+ * that is a delete is never pulled in: a narrowed run deletes nothing it did not select.
  */
-export function scopeActions(actions: PlanAction[], diagnostics: Diagnostic[], only: string): { actions: PlanAction[]; diagnostics: Diagnostic[] } {
-  const parsed = parseSelectors(only);
-  const inScope = (address: Address): boolean => parsed.selectors.some((selector) => selectorMatches(selector, address));
+function narrow(actions: PlanAction[], inScope: (action: PlanAction) => boolean): { actions: PlanAction[]; pulledIn: string[] } {
   const byId = new Map(actions.map((action) => [action.id, action]));
   const kept = new Set<string>();
   const pulledIn: string[] = [];
@@ -71,30 +80,139 @@ export function scopeActions(actions: PlanAction[], diagnostics: Diagnostic[], o
     if (!direct) pulledIn.push(action.id);
     for (const id of action.dependsOn) {
       const dependency = byId.get(id);
-      if (dependency !== undefined && !inScope(dependency.address)) visit(dependency, false);
+      if (dependency !== undefined && !inScope(dependency)) visit(dependency, false);
     }
   };
-  for (const action of actions) if (inScope(action.address)) visit(action, true);
-
-  const scoped = actions
+  for (const action of actions) if (inScope(action)) visit(action, true);
+  const narrowed = actions
     .filter((action) => kept.has(action.id))
     .map((action) => ({ ...action, dependsOn: action.dependsOn.filter((id) => kept.has(id)) }));
-  const keptAddresses = new Set(scoped.map((action) => action.address));
+  return { actions: narrowed, pulledIn: pulledIn.sort() };
+}
+
+function pulledInNote(pulledIn: string[], scope: string): Diagnostic[] {
+  if (pulledIn.length === 0) return [];
+  const one = pulledIn.length === 1;
+  return [{
+    severity: 'warning',
+    code: 'plan.scope_dependencies',
+    summary: `${pulledIn.length} action${one ? '' : 's'} outside ${scope} ${one ? 'is' : 'are'} included because selected actions need ${one ? 'it' : 'them'}`,
+    detail: pulledIn.join('\n'),
+  }];
+}
+
+/**
+ * Narrows a plan to `--only`: the actions whose address matches, plus the actions they need
+ * first (a warning names them). A selector never implies deletion: deletes outside it are
+ * dropped, even when an in-scope action would have waited for them.
+ */
+export function scopeActions(actions: PlanAction[], diagnostics: Diagnostic[], only: string, groups: Groups = new Map()): { actions: PlanAction[]; diagnostics: Diagnostic[] } {
+  const parsed = parseSelectors(only);
+  const inScope = (address: Address): boolean => parsed.selectors.some((selector) => selectorMatches(selector, address, groups));
+  const narrowed = narrow(actions, (action) => inScope(action.address));
+  const keptAddresses = new Set(narrowed.actions.map((action) => action.address));
   const notes: Diagnostic[] = [{
     severity: 'warning',
     code: 'plan.partial',
     summary: `This plan covers only --only ${only}`,
     detail: 'Changes the desired state asks for outside this selector are not shown and will not be made. Objects outside it are never deleted because of it.',
     hint: 'Run without --only to see and converge everything.',
-  }];
-  if (pulledIn.length > 0) {
-    notes.push({
+  }, ...pulledInNote(narrowed.pulledIn, `--only ${only}`)];
+  const relevant = diagnostics.filter((diagnostic) => diagnostic.address === undefined || inScope(diagnostic.address) || keptAddresses.has(diagnostic.address));
+  return { actions: narrowed.actions, diagnostics: [...parsed.diagnostics, ...relevant, ...notes] };
+}
+
+/** Whitespace-separated, unanchored regexes, as `stackhpc_pulp_images_kolla_filter`, or the first one that does not compile. */
+export function parseImageFilter(filter: string): { regexes: RegExp[] } | { invalid: string; message: string } {
+  const regexes: RegExp[] = [];
+  for (const part of filter.split(/\s+/).filter((p) => p !== '')) {
+    try {
+      regexes.push(new RegExp(part));
+    } catch (error) {
+      return { invalid: part, message: (error as Error).message.replace(/^Invalid regular expression: /, '') };
+    }
+  }
+  return { regexes };
+}
+
+/**
+ * Narrows a plan to the container images an image filter selects: `--image-filter` if given,
+ * else each mirror's own `filter`. Scope, never desired state: the other images are left out
+ * entirely, and no container object is deleted in a filtered run, even with --prune.
+ */
+export function scopeImages(actions: PlanAction[], diagnostics: Diagnostic[], resources: readonly DesiredResource[], override?: string): { actions: PlanAction[]; diagnostics: Diagnostic[] } {
+  const compiled = new Map<string, RegExp[]>();
+  const errors: Diagnostic[] = [];
+  const regexesOf = (filter: string): RegExp[] => {
+    let regexes = compiled.get(filter);
+    if (regexes === undefined) {
+      const parsed = parseImageFilter(filter);
+      if ('invalid' in parsed) {
+        errors.push({
+          severity: 'error',
+          code: 'plan.bad_image_filter',
+          summary: `--image-filter: "${parsed.invalid}" is not a valid regular expression`,
+          detail: `${parsed.message}. The filter is a whitespace-separated list of unanchored regular expressions matched against image names.`,
+          hint: 'Correct the expression, e.g. --image-filter "^nova ^neutron-server$"; escape special characters with a backslash.',
+          value: parsed.invalid,
+        });
+      }
+      regexes = 'invalid' in parsed ? [] : parsed.regexes;
+      compiled.set(filter, regexes);
+    }
+    return regexes;
+  };
+  const excluded = new Set<Address>();
+  const images = new Map<string, boolean>();
+  for (const { address, image } of resources) {
+    const filter = image === undefined ? undefined : (override ?? image.filter);
+    if (image === undefined || filter === undefined) continue;
+    const selected = regexesOf(filter).some((regex) => regex.test(image.name));
+    if (!selected) excluded.add(address);
+    images.set(`${image.group ?? ''}\u0000${image.name}`, selected);
+  }
+  if (errors.length > 0) return { actions: [], diagnostics: [...diagnostics, ...errors] };
+  // A filter that selects every image narrows nothing: the run is complete, deletions included.
+  if (excluded.size === 0) return { actions, diagnostics };
+
+  const inScope = (action: PlanAction): boolean => !excluded.has(action.address) && !(action.type === 'delete' && action.plugin === 'container');
+  const narrowed = narrow(actions, inScope);
+  const keptAddresses = new Set(narrowed.actions.map((action) => action.address));
+  const dropped = actions.filter((action) => action.type === 'delete' && action.plugin === 'container' && !keptAddresses.has(action.address));
+  const selected = [...images.values()].filter(Boolean).length;
+  const described = override !== undefined ? `--image-filter "${override}"` : 'the container mirrors\' filter';
+  const notes: Diagnostic[] = [{
+    severity: 'warning',
+    code: 'plan.partial_images',
+    summary: `This plan covers only the ${selected} of ${images.size} images that ${described} selects`,
+    detail: [
+      'The other images are not synced, changed or deleted by this run; the rest of the desired state is planned as usual.',
+      ...(dropped.length > 0 ? [`Not deleted in a filtered run: ${dropped.map((action) => action.address).join(', ')}.`] : []),
+    ].join(' '),
+    hint: override !== undefined ? 'Run without --image-filter to converge every image.' : 'To converge every image, pass --image-filter ".*" (or remove "filter:" from the container mirror).',
+  }, ...pulledInNote(narrowed.pulledIn, described)];
+  const relevant = diagnostics.filter((diagnostic) => diagnostic.address === undefined || !excluded.has(diagnostic.address) || keptAddresses.has(diagnostic.address));
+  return { actions: narrowed.actions, diagnostics: [...relevant, ...notes] };
+}
+
+/**
+ * Which repositories `--resync SELECTOR` asks to sync although their marker is unchanged
+ * (container images gain tags upstream; the Ansible flow synced on every run).
+ */
+export function resyncSelection(resync: string, resources: readonly DesiredResource[]): { matches: (address: Address) => boolean; diagnostics: Diagnostic[] } {
+  const parsed = parseSelectors(resync, '--resync');
+  const groups = groupsOf(resources);
+  const matches = (address: Address): boolean => parsed.selectors.some((selector) => selectorMatches(selector, address, groups));
+  const diagnostics = [...parsed.diagnostics];
+  if (parsed.diagnostics.length === 0 && !resources.some((resource) => resource.sync !== undefined && matches(resource.address))) {
+    diagnostics.push({
       severity: 'warning',
-      code: 'plan.scope_dependencies',
-      summary: `${pulledIn.length} action${pulledIn.length === 1 ? '' : 's'} outside --only ${only} ${pulledIn.length === 1 ? 'is' : 'are'} included because selected actions need ${pulledIn.length === 1 ? 'it' : 'them'}`,
-      detail: pulledIn.sort().join('\n'),
+      code: 'plan.resync_matches_nothing',
+      summary: `--resync ${resync} matches no repository that syncs`,
+      detail: 'Only repositories with a remote and "sync" (all mirrors) can be synced again.',
+      hint: 'Select repositories, e.g. --resync "repository/container/*" or --resync group:kolla.',
+      value: resync,
     });
   }
-  const relevant = diagnostics.filter((diagnostic) => diagnostic.address === undefined || inScope(diagnostic.address) || keptAddresses.has(diagnostic.address));
-  return { actions: scoped, diagnostics: [...parsed.diagnostics, ...relevant, ...notes] };
+  return { matches, diagnostics };
 }

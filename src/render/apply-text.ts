@@ -9,6 +9,7 @@ const VERB: Record<ActionType, [doing: string, done: string]> = {
   replace: ['Replacing', 'Replacement complete'],
   adopt: ['Adopting', 'Adoption complete'],
   sync: ['Syncing', 'Sync complete'],
+  trim: ['Trimming', 'Trim complete'],
 };
 
 function seconds(ms: number): string {
@@ -23,8 +24,9 @@ export function renderApplyEvent(event: ApplyEvent, options: { color: boolean })
     case 'action.start':
       return `${p.bold(event.address)}: ${VERB[event.type][0]}...`;
     case 'action.progress': {
+      // What the task is doing now: its running reports that have begun counting.
       const reports = event.reports
-        .filter((r) => r.state === 'running' || r.done > 0)
+        .filter((r) => r.state === 'running' && (r.done > 0 || r.total !== null))
         .map((r) => `${r.message} ${r.done}${r.total !== null ? `/${r.total}` : ''}`)
         .join(', ');
       return `${p.bold(event.address)}: Still ${VERB[event.type][0].toLowerCase()}... [${seconds(event.elapsedMs)} elapsed${reports ? `; ${reports}` : ''}]`;
@@ -42,6 +44,21 @@ export function renderApplyEvent(event: ApplyEvent, options: { color: boolean })
   }
 }
 
+/**
+ * Which progress events a terminal shows: the first of each action, then one every
+ * `intervalMs` of its run, as Terraform's "Still creating... [10s elapsed]" lines.
+ */
+export function progressThrottle(intervalMs = 10_000): (event: ApplyEvent) => boolean {
+  const shown = new Map<string, number>();
+  return (event) => {
+    if (event.code !== 'action.progress') return true;
+    const last = shown.get(event.actionId);
+    if (last !== undefined && event.elapsedMs - last < intervalMs) return false;
+    shown.set(event.actionId, event.elapsedMs);
+    return true;
+  };
+}
+
 /** The summary that ends every apply, whatever happened: counts, then each failure with its hint, then what was skipped. */
 export function renderApplySummary(result: ApplyResult, options: { color: boolean }): string {
   const p = palette(options.color);
@@ -49,7 +66,7 @@ export function renderApplySummary(result: ApplyResult, options: { color: boolea
   const lines: string[] = [''];
   if (result.ok) {
     lines.push(
-      p.bold(p.green(`Apply complete! Resources: ${count(['create', 'replace'])} added, ${count(['update', 'adopt'])} changed, ${count(['delete', 'replace'])} destroyed, ${count(['sync'])} synced.`)),
+      p.bold(p.green(`Apply complete! Resources: ${count(['create', 'replace'])} added, ${count(['update', 'adopt'])} changed, ${count(['delete', 'replace'])} destroyed, ${count(['sync'])} synced${count(['trim']) > 0 ? `, ${count(['trim'])} trimmed` : ''}.`)),
     );
     return `${lines.join('\n')}\n`;
   }

@@ -9,7 +9,7 @@ export interface PlanTextOptions {
   verbose?: boolean;
 }
 
-const SYMBOL: Record<ActionType, string> = { create: '+', update: '~', delete: '-', replace: '-/+', adopt: '<=', sync: '>>' };
+const SYMBOL: Record<ActionType, string> = { create: '+', update: '~', delete: '-', replace: '-/+', adopt: '<=', sync: '>>', trim: '-' };
 const LEGEND: Record<ActionType, string> = {
   create: 'create',
   update: 'update in-place',
@@ -17,6 +17,7 @@ const LEGEND: Record<ActionType, string> = {
   replace: 'destroy and then create replacement',
   adopt: 'adopt (take over an existing object)',
   sync: 'sync from the remote',
+  trim: 'delete old repository versions (retain)',
 };
 const HEADER: Record<ActionType, string> = {
   create: 'will be created',
@@ -25,8 +26,9 @@ const HEADER: Record<ActionType, string> = {
   replace: 'must be replaced',
   adopt: 'will be adopted',
   sync: 'will be synced',
+  trim: 'will be trimmed',
 };
-const ORDER: ActionType[] = ['create', 'update', 'delete', 'replace', 'adopt', 'sync'];
+const ORDER: ActionType[] = ['create', 'update', 'delete', 'replace', 'adopt', 'sync', 'trim'];
 
 function paintSymbol(symbol: string, p: Palette): string {
   switch (symbol) {
@@ -70,7 +72,9 @@ export function renderPlanText(plan: Plan, options: PlanTextOptions): string {
 
 function summaryLine(plan: Plan, p: Palette): string {
   const { add, change, destroy, sync } = plan.summary;
-  return `${p.bold('Plan:')} ${add} to add, ${change} to change, ${destroy} to destroy${sync > 0 ? `, ${sync} to sync` : ''}.`;
+  const versions = plan.waves.flat().filter((action) => action.type === 'trim').reduce((n, action) => n + action.changes.length, 0);
+  const trim = versions > 0 ? `, ${versions} old version${versions === 1 ? '' : 's'} to delete` : '';
+  return `${p.bold('Plan:')} ${add} to add, ${change} to change, ${destroy} to destroy${sync > 0 ? `, ${sync} to sync` : ''}${trim}.`;
 }
 
 function describeServer(plan: Plan): string {
@@ -100,6 +104,15 @@ function renderAction(action: PlanAction, p: Palette, verbose: boolean): string[
   }
   if (action.type === 'sync') {
     if (verbose && action.body !== undefined) lines.push(`  # request: ${formatValue(action.body as Json)}`);
+    return lines;
+  }
+  if (action.type === 'trim') {
+    lines.push(`  ${paintSymbol('-', p)} ${action.address} versions {`);
+    for (const change of action.changes) {
+      const number = parsePointer(change.path)[1] ?? change.path;
+      lines.push(`      ${paintSymbol('-', p)} ${number}${typeof change.before === 'string' ? ` (snapshot ${change.before})` : ''}`);
+    }
+    lines.push('    }');
     return lines;
   }
   const symbol = SYMBOL[action.type];

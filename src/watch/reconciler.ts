@@ -1,9 +1,11 @@
 import { basename } from 'node:path';
 import type { ApplyResult } from '../apply/events.js';
 import { applyPlan } from '../apply/executor.js';
+import { acquireLock, type HeldLock } from '../apply/lock.js';
+import { waitForPendingWrites } from '../apply/settle.js';
 import { DesiredStateError, type LoadedDesiredState, loadDesired, planAgainstServer, secretResolver } from '../engine.js';
 import type { PulpClient } from '../live/client.js';
-import type { Address, DesiredState, Diagnostic, Plan } from '../model/index.js';
+import type { Address, DesiredState, Diagnostic, LiveState, Plan } from '../model/index.js';
 import { type BackoffEntry, type BackoffPolicy, FailureBackoff } from './backoff.js';
 import type { BackingOff, CycleReport, DistributiveOmit, WatchEvent, WatchTrigger } from './events.js';
 import { holdBack } from './hold-back.js';
@@ -19,6 +21,10 @@ export interface ReconcilerOptions {
   allowDeleteAll: boolean;
   concurrency: number;
   taskTimeoutMs?: number;
+  /** Hold the server lock while applying (a cycle that finds it held retries on the server backoff). */
+  lock: boolean;
+  /** How long a cycle waits for a lock another run holds. */
+  lockTimeoutMs: number;
   /** Per object, and for the server when it cannot be read. */
   backoff: BackoffPolicy;
   emit: (event: WatchEvent) => void;
@@ -138,34 +144,29 @@ export class Reconciler {
   async #converge(state: DesiredState, report: CycleReport, signal: AbortSignal): Promise<void> {
     const { cycle } = report;
     let client: PulpClient | undefined;
+    let lock: HeldLock | undefined;
     try {
       client = this.options.connect(state);
-      const { prune, allowDeleteAll } = this.options;
-      const { plan, live } = await planAgainstServer(state, client, { prune, allowDeleteAll, replace: prune });
-      this.#server.recordSuccess(SERVER);
-      if (!this.#reportPlanProblems(plan, report)) {
-        report.outcome = 'blocked';
-        return;
+      const first = await this.#runnablePlan(state, client, report);
+      if (first === undefined) return;
+      if (this.options.lock) {
+        lock = await acquireLock(client, { stack: state.stack, operation: 'watch', timeoutMs: this.options.lockTimeoutMs, signal });
+        await waitForPendingWrites(client, { signal });
       }
-      this.#objects.retainOnly(new Set(plan.waves.flat().map((action) => action.address)));
-      const backedOff = new Set(this.#objects.waiting(this.#now()).map((entry) => entry.key));
-      const { plan: runnable, held } = holdBack(plan, backedOff);
-      report.waiting = held.length;
-      if (runnable.waves.length === 0) {
-        report.outcome = held.length > 0 ? 'waiting' : 'in_sync';
-        return;
-      }
+      // Plan again under the lock: another run may have changed the server meanwhile.
+      const prepared = lock ? await this.#runnablePlan(state, client, report) : first;
+      if (prepared === undefined) return;
       if (signal.aborted) {
         report.outcome = 'interrupted';
         return;
       }
-      const result = await applyPlan(runnable, {
+      const result = await applyPlan(prepared.plan, {
         client,
         secrets: secretResolver(state, this.options.env),
         concurrency: this.options.concurrency,
         ...(this.options.taskTimeoutMs !== undefined ? { taskTimeoutMs: this.options.taskTimeoutMs } : {}),
-        signal,
-        live,
+        signal: lock ? AbortSignal.any([signal, lock.lost]) : signal,
+        live: prepared.live,
         // The cycle summary says what the executor's summary would, and more.
         onEvent: (event) => this.#emit({ ...event, level: event.code === 'apply.summary' ? 'debug' : event.level, cycle }),
       });
@@ -185,8 +186,32 @@ export class Reconciler {
         retryAt,
       });
     } finally {
+      await lock?.release().catch(() => undefined);
       client?.close();
     }
+  }
+
+  /**
+   * Plans the cycle and leaves out what is backing off; undefined (with the report's outcome
+   * set) when there is nothing to apply or the plan must not be applied.
+   */
+  async #runnablePlan(state: DesiredState, client: PulpClient, report: CycleReport): Promise<{ plan: Plan; live: LiveState } | undefined> {
+    const { prune, allowDeleteAll } = this.options;
+    const { plan, live } = await planAgainstServer(state, client, { prune, allowDeleteAll, replace: prune });
+    this.#server.recordSuccess(SERVER);
+    if (!this.#reportPlanProblems(plan, report)) {
+      report.outcome = 'blocked';
+      return undefined;
+    }
+    this.#objects.retainOnly(new Set(plan.waves.flat().map((action) => action.address)));
+    const backedOff = new Set(this.#objects.waiting(this.#now()).map((entry) => entry.key));
+    const { plan: runnable, held } = holdBack(plan, backedOff);
+    report.waiting = held.length;
+    if (runnable.waves.length === 0) {
+      report.outcome = held.length > 0 ? 'waiting' : 'in_sync';
+      return undefined;
+    }
+    return { plan: runnable, live };
   }
 
   /** Reports the plan's problems when they change; false when it has errors and must not be applied. */

@@ -15,7 +15,7 @@ describe('JSON Schema of the desired-state YAML', () => {
     };
     expect(schema.$schema).toBe('http://json-schema.org/draft-07/schema#');
     expect(schema.additionalProperties).toBe(false);
-    expect(Object.keys(schema.properties)).toEqual(['stack', 'server', 'remotes', 'repositories', 'publications', 'distributions']);
+    expect(Object.keys(schema.properties)).toEqual(['stack', 'server', 'remotes', 'repositories', 'publications', 'distributions', 'upstreams', 'package_mirrors', 'container_mirrors']);
     const remotes = schema.properties.remotes?.anyOf?.[0]?.items?.oneOf ?? [];
     expect(remotes).toHaveLength(4);
     const container = remotes[3];

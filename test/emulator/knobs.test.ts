@@ -38,7 +38,32 @@ describe('emulator knobs: latency, faults, request log', () => {
   test('resetRate 1 drops the connection without an answer', async () => {
     const { emulator, api } = await start({ faults: { resetRate: 1 } });
     await expect(api.call('GET', '/pulp/api/v3/status/')).rejects.toThrow();
-    expect(emulator.requests()).toEqual([{ method: 'GET', path: '/pulp/api/v3/status/', status: 0 }]);
+    expect(emulator.requests()).toEqual([{ method: 'GET', path: '/pulp/api/v3/status/', status: 0, fault: 'reset' }]);
+  });
+
+  test('lostRate 1 makes the change but drops the connection instead of answering', async () => {
+    const { emulator, api } = await start({ faults: { lostRate: 1 } });
+    await expect(api.call('POST', '/pulp/api/v3/remotes/rpm/rpm/', { name: 'made', url: 'http://example.invalid/' })).rejects.toThrow();
+    expect([...emulator.pulp.store.listFamily('remotes')]).toHaveLength(1);
+    expect(emulator.requests()).toEqual([{ method: 'POST', path: '/pulp/api/v3/remotes/rpm/rpm/', status: 201, fault: 'lost' }]);
+  });
+
+  test('slowRate 1 makes the change at once and holds the answer back; closing does not wait for it', async () => {
+    const { emulator } = await start({ faults: { slowRate: 1, slowMs: 60_000 } });
+    const answer = fetch(`${emulator.url}/pulp/api/v3/remotes/rpm/rpm/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from('admin:password').toString('base64')}` },
+      body: JSON.stringify({ name: 'early', url: 'http://example.invalid/' }),
+    });
+    const made = async (): Promise<void> => {
+      while (emulator.requests().length === 0) await new Promise((resolve) => setImmediate(resolve));
+    };
+    await made();
+    expect([...emulator.pulp.store.listFamily('remotes')]).toHaveLength(1);
+    expect(emulator.requests()).toEqual([{ method: 'POST', path: '/pulp/api/v3/remotes/rpm/rpm/', status: 201, fault: 'slow' }]);
+    await emulator.close();
+    running.splice(running.indexOf(emulator), 1);
+    await expect(answer).rejects.toThrow();
   });
 
   test('taskFailureRate 1 fails every task without doing its work', async () => {
@@ -87,7 +112,8 @@ describe('emulator knobs: latency, faults, request log', () => {
 
   test('the --faults spec parses shares and refuses anything else with a hint', () => {
     expect(parseFaultSpec('error=0.05, reset=0.01,task=1')).toEqual({ errorRate: 0.05, resetRate: 0.01, taskFailureRate: 1 });
+    expect(parseFaultSpec('lost=0.02,slow=0.1,slow_ms=5000')).toEqual({ lostRate: 0.02, slowRate: 0.1, slowMs: 5000 });
     expect(() => parseFaultSpec('error=2')).toThrow(/share between 0 and 1/);
-    expect(() => parseFaultSpec('slow=0.1')).toThrow(/error, reset or task/);
+    expect(() => parseFaultSpec('hang=0.1')).toThrow(/error, reset, lost, slow or task/);
   });
 });

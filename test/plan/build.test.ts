@@ -250,7 +250,7 @@ describe('publications follow the repository version', () => {
     expect(create.body).toEqual({ repository_version: repository.versionHref, manifest: 'MANIFEST' });
   });
 
-  test('two identical publications of one version: the newest is used, with a warning, and nothing fails', () => {
+  test('two identical publications of one version: the one served is used (else the newest), with a warning, and nothing fails', () => {
     const state = desiredState([desired('repository/rpm/r'), desired('publication/rpm/r'), desired('distribution/rpm/d', { refs: { publication: 'publication/rpm/r' } })]);
     const repository = live('repository/rpm/r', { versionHref: versionHrefOf(live('repository/rpm/r'), 4) });
     const older = live('publication/rpm/r', { href: '/pulp/api/v3/publications/rpm/rpm/b/', versionHref: repository.versionHref as string, raw: { pulp_created: '2024-01-01T00:00:00Z' } });
@@ -260,6 +260,12 @@ describe('publications follow the repository version', () => {
     expect(actionsOf(plan)).toEqual([]);
     expect(codes(plan)).toEqual(['warning plan.duplicate_publications']);
     expect(plan.diagnostics[0]?.detail).toContain(`uses ${newer.href}`);
+    const servingOlder = live('distribution/rpm/d', { fields: { publication: older.href } });
+    const kept = buildPlan(state, liveState([repository, older, newer, servingOlder]), { now: NOW });
+    expect(actionsOf(kept)).toEqual([]);
+    expect(kept.diagnostics[0]?.summary).toContain('using the one a distribution serves');
+    const unserved = buildPlan(state, liveState([repository, older, newer]), { now: NOW });
+    expect(unserved.diagnostics.find((d) => d.code === 'plan.duplicate_publications')?.detail).toContain(`uses ${newer.href}`);
   });
 
   test('development following the latest version and production pinned to its snapshot share one new publication', () => {

@@ -4,7 +4,10 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { acquireLock } from '../../src/apply/lock.js';
 import { type Emulator, startEmulator } from '../../src/emulator/index.js';
+import { PulpClient } from '../../src/live/client.js';
+import { Secret } from '../../src/model/secret.js';
 import { runCli } from '../helpers/cli.js';
 import { type LogLine, until, WatchProcess } from './process.js';
 
@@ -77,7 +80,8 @@ async function remote(name: string, type = 'file'): Promise<{ pulp_href: string;
 }
 
 function writes(method?: string): { method: string; path: string }[] {
-  return emulator.requests().filter((r) => r.method !== 'GET' && (method === undefined || r.method === method) && !r.path.startsWith('/_emulator'));
+  // The server lock (a content guard each applying cycle creates and deletes) is not a change to managed objects.
+  return emulator.requests().filter((r) => r.method !== 'GET' && (method === undefined || r.method === method) && !r.path.startsWith('/_emulator') && !r.path.includes('/contentguards/'));
 }
 
 const applied = (line: LogLine): boolean => line.outcome === 'applied';
@@ -319,5 +323,25 @@ describe('pulpform watch', () => {
     const plan = await runCli(['plan', '--detailed-exitcode', '-f', 'state.yaml', '--server', emulator.url], { cwd: dir, env });
     expect(plan.stdout).toContain('No changes.');
     expect(plan.status).toBe(0);
+  });
+
+  test('a cycle that finds the server lock held by another run changes nothing and says who holds it; it applies once the lock is released', async () => {
+    const client = new PulpClient({ baseUrl: emulator.url, username: 'admin', password: new Secret(PASSWORD, 'test') });
+    const other = await acquireLock(client, { stack: 'watch', operation: 'apply' });
+    try {
+      await writeFile(statePath(), stateYaml([{ name: 'a' }]));
+      const w = watch(['--backoff', '0.2', '--backoff-max', '0.2']);
+      const blocked = await w.waitFor('a cycle blocked by the lock', (line) => line.code === 'watch.server_error');
+      expect(blocked.message).toContain('lock');
+      expect(await remote('a')).toBeUndefined();
+
+      await other.release();
+      await w.cycleDone(w.mark(), applied);
+      expect(await remote('a')).toBeDefined();
+      expect(await w.stop()).toEqual({ status: 0, signal: null });
+    } finally {
+      await other.release();
+      client.close();
+    }
   });
 });

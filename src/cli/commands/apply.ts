@@ -9,21 +9,21 @@ import { readLiveState } from '../../live/read.js';
 import type { Plan } from '../../model/plan.js';
 import type { LiveState } from '../../model/resource.js';
 import { parsePlan } from '../../plan/planfile.js';
-import { renderApplyEvent, renderApplySummary } from '../../render/apply-text.js';
+import { preflightPlan } from '../../preflight/index.js';
+import { progressThrottle, renderApplyEvent, renderApplySummary } from '../../render/apply-text.js';
 import { renderDiagnostics } from '../../render/diagnostics.js';
 import { renderPlanText } from '../../render/plan-text.js';
 import { addDesiredStateOption, addServerOptions, loggerFor, positiveInteger, reportError, type ServerCommandOptions, useColor } from '../common.js';
 import { ConnectionError, resolveConnection } from '../connection.js';
-import { hasChanges, hasErrors } from './plan.js';
+import { addLockOptions, type LockFlags, type LockedSession, startLockedSession } from '../lock.js';
+import { addPlanningOptions, hasChanges, hasErrors, type PlanningFlags, planOptionsOf } from './plan.js';
 
-interface ApplyCommandOptions extends ServerCommandOptions {
+interface ApplyCommandOptions extends ServerCommandOptions, LockFlags, PlanningFlags {
   autoApprove?: boolean;
   json?: boolean;
   concurrency: number;
   taskTimeout?: number;
-  only?: string;
-  prune?: boolean;
-  allowDeleteAll?: boolean;
+  skipPreflight?: boolean;
 }
 
 export function registerApplyCommand(program: Command): void {
@@ -35,10 +35,8 @@ export function registerApplyCommand(program: Command): void {
     .option('--json', 'print the plan, every event and the result as JSON lines on stdout')
     .option('--concurrency <n>', 'actions in flight at once', positiveInteger('--concurrency'), 8)
     .option('--task-timeout <seconds>', 'give up waiting for one Pulp task after this long (it runs on in Pulp)', positiveInteger('--task-timeout'))
-    .option('--only <selector>', 'apply only to matching objects and what they need (kind, kind/plugin, name glob, kind/plugin/name-glob)')
-    .option('--prune', 'delete managed objects that are no longer in the desired state')
-    .option('--allow-delete-all', 'with --prune, allow deleting every managed object of a kind');
-  addServerOptions(addDesiredStateOption(command)).action(async (planFile: string | undefined, options: ApplyCommandOptions) => {
+    .option('--skip-preflight', 'do not probe the upstreams of planned syncs before writing (when only the Pulp server can reach them)');
+  addLockOptions(addServerOptions(addDesiredStateOption(addPlanningOptions(command, 'apply only to')))).action(async (planFile: string | undefined, options: ApplyCommandOptions) => {
     const color = useColor(process.stdout, options.color);
     const errColor = useColor(process.stderr, options.color);
     let secrets: string[] = [];
@@ -58,14 +56,40 @@ export function registerApplyCommand(program: Command): void {
         );
       }
       const client = openClient(connection);
+      let session: LockedSession | undefined;
+      // Only a run with something to change takes the server lock, so a run with nothing to do writes nothing.
+      const lock = async (): Promise<void> => {
+        session = await startLockedSession(client, options, { stack: saved?.stack ?? desired!.state.stack, operation: 'apply' });
+      };
+      // Probes go to the upstreams, not to Pulp: a run they stop never takes the lock.
+      const preflighted = async (plan: Plan, live: LiveState): Promise<Plan> =>
+        options.skipPreflight || hasErrors(plan) || !hasChanges(plan)
+          ? plan
+          : (await preflightPlan(plan, { desired: desired?.state, live, secrets: secretResolver(desired?.state) })).plan;
       try {
         let plan: Plan;
         let live: LiveState;
         if (saved) {
           plan = saved;
           live = await readLiveState(client);
+          plan = await preflighted(plan, live);
+          if (hasChanges(plan) && !hasErrors(plan)) {
+            await lock();
+            // Staleness is judged against the server as it is once no other run can change it.
+            live = await readLiveState(client);
+          }
         } else {
-          ({ plan, live } = await planAgainstServer(desired!.state, client, { prune: options.prune, allowDeleteAll: options.allowDeleteAll, only: options.only }));
+          const planNow = async (): Promise<{ plan: Plan; live: LiveState }> => {
+            const planned = await planAgainstServer(desired!.state, client, planOptionsOf(options));
+            return { ...planned, plan: await preflighted(planned.plan, planned.live) };
+          };
+          ({ plan, live } = await planNow());
+          if (hasChanges(plan) && !hasErrors(plan)) {
+            if (!options.autoApprove) requireTerminal(options.json === true);
+            await lock();
+            // Plan again now that no other run can change the server underneath.
+            ({ plan, live } = await planNow());
+          }
         }
         if (options.json) json({ type: 'plan', plan });
         else if (!saved || hasErrors(plan)) print(renderPlanText(plan, { color }));
@@ -82,18 +106,23 @@ export function registerApplyCommand(program: Command): void {
           process.exitCode = 1;
           return;
         }
-        const result = await runApply(plan, live, client, desired, options, (event) => {
+        session!.interruptible();
+        const shown = progressThrottle();
+        const result = await runApply(plan, live, client, desired, options, session!.signal, (event) => {
           logger.info(event.message, { code: event.code, severity: event.level });
           if (options.json) json({ type: 'event', ...event });
-          else {
+          else if (shown(event)) {
             const line = renderApplyEvent(event, { color });
-            if (line !== undefined) print(line);
+            // Progress of long tasks is for the person watching; stdout keeps what was done.
+            if (line !== undefined && event.code === 'action.progress') process.stderr.write(`${line}\n`);
+            else if (line !== undefined) print(line);
           }
         }, saved !== undefined);
         if (options.json) json({ type: 'result', ...result });
         else print(renderApplySummary(result, { color }));
         process.exitCode = result.ok ? 0 : 1;
       } finally {
+        await session?.end();
         client.close();
       }
     } catch (error) {
@@ -125,10 +154,14 @@ async function desiredFor(saved: Plan | undefined, options: ApplyCommandOptions,
   }
 }
 
-async function approved(json: boolean): Promise<boolean> {
+function requireTerminal(json: boolean): void {
   if (!process.stdin.isTTY || json) {
     throw new ConnectionError('apply needs confirmation, but there is no terminal to ask on', 'review the plan with `pulpform plan` and run `pulpform apply --auto-approve`, or apply a saved plan file');
   }
+}
+
+async function approved(json: boolean): Promise<boolean> {
+  requireTerminal(json);
   const rl = createInterface({ input: process.stdin, output: process.stdout });
   try {
     const answer = await rl.question("\nDo you want to perform these actions?\n  pulpform will perform the actions described above.\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ");
@@ -146,31 +179,17 @@ async function runApply(
   client: PulpClient,
   desired: LoadedDesiredState | undefined,
   options: ApplyCommandOptions,
+  signal: AbortSignal,
   onEvent: (event: ApplyEvent) => void,
   checkStaleness: boolean,
 ): Promise<ApplyResult> {
-  const abort = new AbortController();
-  let interrupts = 0;
-  const onSignal = (): void => {
-    interrupts += 1;
-    if (interrupts > 1) process.exit(130);
-    process.stderr.write('\nInterrupt received: starting nothing new; running Pulp tasks go on. Press Ctrl-C again to quit at once.\n');
-    abort.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  try {
-    return await applyPlan(plan, {
-      client,
-      secrets: secretResolver(desired?.state),
-      concurrency: options.concurrency,
-      taskTimeoutMs: options.taskTimeout === undefined ? undefined : options.taskTimeout * 1000,
-      signal: abort.signal,
-      onEvent,
-      ...(checkStaleness ? { liveForStaleness: live } : { live }),
-    });
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
+  return applyPlan(plan, {
+    client,
+    secrets: secretResolver(desired?.state),
+    concurrency: options.concurrency,
+    taskTimeoutMs: options.taskTimeout === undefined ? undefined : options.taskTimeout * 1000,
+    signal,
+    onEvent,
+    ...(checkStaleness ? { liveForStaleness: live } : { live }),
+  });
 }

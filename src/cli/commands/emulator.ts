@@ -36,7 +36,7 @@ export function registerEmulatorCommand(program: Command): void {
     .option('--port <n>', 'port to listen on (0 picks a free one)', nonNegativeInteger('--port'), 24817)
     .option('--latency <ms>', 'delay added to every API request', nonNegativeInteger('--latency'), 0)
     .option('--task-ms <ms>', 'how long each task stays running', nonNegativeInteger('--task-ms'), 10)
-    .option('--faults <spec>', 'inject faults, e.g. error=0.05,reset=0.01,task=0.1 (shares of 500s, connection resets, failed tasks)', faultSpec)
+    .option('--faults <spec>', 'inject faults, e.g. error=0.05,reset=0.01,lost=0.01,slow=0.01,slow_ms=5000,task=0.1 (shares of 500s, resets, handled requests whose answer is lost or late, failed tasks)', faultSpec)
     .option('--seed <n>', 'seed of the fault injection, so a run can be repeated', nonNegativeInteger('--seed'), 0)
     .option('--username <name>', 'user the API accepts', 'admin')
     .option('--password <password>', 'password the API accepts', 'password')

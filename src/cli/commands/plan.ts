@@ -1,22 +1,55 @@
 import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
-import { loadDesired, openClient, planAgainstServer, secretValues } from '../../engine.js';
+import { loadDesired, openClient, planAgainstServer, secretResolver, secretValues } from '../../engine.js';
 import type { Plan } from '../../model/plan.js';
+import type { PlanOptions } from '../../plan/index.js';
 import { serializePlan } from '../../plan/planfile.js';
+import { preflightPlan } from '../../preflight/index.js';
 import { renderDiagnostics } from '../../render/diagnostics.js';
 import { renderPlanJson } from '../../render/plan-json.js';
 import { renderPlanText } from '../../render/plan-text.js';
 import { addDesiredStateOption, addServerOptions, loggerFor, reportError, type ServerCommandOptions, useColor } from '../common.js';
 import { resolveConnection } from '../connection.js';
+import { describeRunningLock } from '../lock.js';
 
-interface PlanCommandOptions extends ServerCommandOptions {
+/** The planning flags `plan` and `apply` share. */
+export interface PlanningFlags {
+  only?: string;
+  imageFilter?: string;
+  resync?: string;
+  prune?: boolean;
+  allowDeleteAll?: boolean;
+  replacePushConflicts?: boolean;
+}
+
+interface PlanCommandOptions extends ServerCommandOptions, PlanningFlags {
   out?: string;
   json?: boolean;
   detailedExitcode?: boolean;
-  only?: string;
-  prune?: boolean;
-  allowDeleteAll?: boolean;
   verbose?: boolean;
+  preflight?: boolean;
+}
+
+/** `narrow`: how the command's help says a selector narrows it ("plan only", "apply only to"). */
+export function addPlanningOptions(command: Command, narrow: string): Command {
+  return command
+    .option('--only <selector>', `${narrow} matching objects and what they need: kind, kind/plugin, a name glob, kind/plugin/name-glob or group:NAME, comma-separated`)
+    .option('--image-filter <regexes>', `${narrow} the container mirrors' images matching one of these whitespace-separated regexes (never deletes the others)`)
+    .option('--resync <selector>', 'sync matching repositories even though their snapshot or tags did not change (selector as for --only)')
+    .option('--prune', 'delete managed objects that are no longer in the desired state')
+    .option('--allow-delete-all', 'with --prune, allow deleting every managed object of a kind')
+    .option('--replace-push-conflicts', 'delete container push distributions (and their push repositories) that hold a name or base_path the desired state needs');
+}
+
+export function planOptionsOf(flags: PlanningFlags): PlanOptions {
+  return {
+    prune: flags.prune,
+    allowDeleteAll: flags.allowDeleteAll,
+    only: flags.only,
+    imageFilter: flags.imageFilter,
+    resync: flags.resync,
+    replacePushConflicts: flags.replacePushConflicts,
+  };
 }
 
 export function hasChanges(plan: Plan): boolean {
@@ -34,11 +67,9 @@ export function registerPlanCommand(program: Command): void {
     .option('--out <file>', 'save the plan, to apply exactly it later with `pulpform apply FILE`')
     .option('--json', 'print the plan as versioned JSON on stdout')
     .option('--detailed-exitcode', 'exit 0 when there is nothing to do, 2 when there are changes, 1 on error')
-    .option('--only <selector>', 'plan only matching objects and what they need: kind, kind/plugin, a name glob, or kind/plugin/name-glob, comma-separated')
-    .option('--prune', 'delete managed objects that are no longer in the desired state')
-    .option('--allow-delete-all', 'with --prune, allow deleting every managed object of a kind')
-    .option('--verbose', 'show hrefs, dependencies and every warning in full');
-  addServerOptions(addDesiredStateOption(command)).action(async (options: PlanCommandOptions) => {
+    .option('--verbose', 'show hrefs, dependencies and every warning in full')
+    .option('--preflight', 'also probe the upstream of every planned sync: snapshot or image present, credentials accepted');
+  addServerOptions(addDesiredStateOption(addPlanningOptions(command, 'plan only'))).action(async (options: PlanCommandOptions) => {
     const color = useColor(process.stdout, options.color);
     const errColor = useColor(process.stderr, options.color);
     let secrets: string[] = [];
@@ -51,7 +82,12 @@ export function registerPlanCommand(program: Command): void {
       if (connection.insecure) logger.warn(`TLS certificate verification is off for ${connection.url} (--insecure)`);
       const client = openClient(connection);
       try {
-        const { plan } = await planAgainstServer(state, client, { prune: options.prune, allowDeleteAll: options.allowDeleteAll, only: options.only });
+        const planned = await planAgainstServer(state, client, planOptionsOf(options));
+        const { plan } = options.preflight && !hasErrors(planned.plan)
+          ? await preflightPlan(planned.plan, { desired: state, live: planned.live, secrets: secretResolver(state) })
+          : planned;
+        const running = await describeRunningLock(client, state.stack).catch(() => undefined);
+        if (running) process.stderr.write(`${running}\n`);
         logger.info('planned', { server: connection.url, actions: plan.waves.flat().length, summary: plan.summary });
         process.stdout.write(options.json ? renderPlanJson(plan) : renderPlanText(plan, { color, verbose: options.verbose }));
         if (options.out !== undefined && !hasErrors(plan)) {

@@ -4,8 +4,9 @@ import { loadDesired, openClient, secretValues } from '../../engine.js';
 import { startWatch, type WatchEvent } from '../../watch/index.js';
 import { addDesiredStateOption, addServerOptions, loggerFor, positiveInteger, reportError, type ServerCommandOptions, useColor } from '../common.js';
 import { resolveConnection } from '../connection.js';
+import { addLockOptions, type LockFlags } from '../lock.js';
 
-interface WatchCommandOptions extends ServerCommandOptions {
+interface WatchCommandOptions extends ServerCommandOptions, LockFlags {
   interval?: number;
   debounce: number;
   prune?: boolean;
@@ -49,7 +50,7 @@ export function registerWatchCommand(program: Command): void {
     .option('--task-timeout <seconds>', 'give up waiting for one Pulp task after this long (it runs on in Pulp)', positiveInteger('--task-timeout'))
     .option('--backoff <seconds>', 'after an object fails, leave it alone this long before retrying; doubled (with jitter) for each further failure in a row', positiveSeconds('--backoff'), 30)
     .option('--backoff-max <seconds>', 'the longest backoff', positiveSeconds('--backoff-max'), 3600);
-  addServerOptions(addDesiredStateOption(command));
+  addLockOptions(addServerOptions(addDesiredStateOption(command)));
   // A watch is read for what it did: it logs every cycle unless asked to be quieter.
   command.options.find((option) => option.long === '--log-level')?.default('info');
   command.setOptionValueWithSource('logLevel', 'info', 'default');
@@ -74,6 +75,7 @@ export function registerWatchCommand(program: Command): void {
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
     });
+    if (!options.lock) logger.warn('--lock=false: applying without the server lock; another run changing this server at the same time can undo or duplicate these changes');
     try {
       // A path that does not exist is a typo, not an edit in progress: report it the way validate does.
       if (!existsSync(options.file)) await loadDesired(options.file);
@@ -90,6 +92,8 @@ export function registerWatchCommand(program: Command): void {
           return openClient(connection);
         },
         prune: options.prune === true,
+        lock: options.lock,
+        lockTimeoutMs: options.lockTimeout,
         allowDeleteAll: options.allowDeleteAll === true,
         concurrency: options.concurrency,
         ...(options.taskTimeout !== undefined ? { taskTimeoutMs: options.taskTimeout * 1000 } : {}),

@@ -1,0 +1,107 @@
+import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, test } from '@jest/globals';
+import { type Ark, startArk } from '../../src/ark/index.js';
+import { readLiveState } from '../../src/live/read.js';
+import { LABELS } from '../../src/model/index.js';
+import { actionIds, arkFor, LocalPulp, type Train, trainState } from './train.js';
+
+// The issue's "Done means" on emulators: Ark upstream + local Pulp, over HTTP.
+
+const OLD = '20220817T082321';
+const NEW = '20221010T000000';
+const BASEOS = { plugin: 'rpm' as const, name: 'CentOS Stream 8 - BaseOS', path: 'centos/8-stream/BaseOS/x86_64/os', development: OLD, production: OLD };
+const APPSTREAM = { plugin: 'rpm' as const, name: 'CentOS Stream 8 - AppStream', path: 'centos/8-stream/AppStream/x86_64/os', development: OLD, production: OLD };
+const JAMMY = { plugin: 'deb' as const, name: 'Ubuntu Jammy', path: 'ubuntu/jammy', distribution: 'jammy', development: OLD, production: OLD };
+const TRAIN: Train = {
+  packages: [BASEOS, APPSTREAM, JAMMY],
+  images: [{ name: 'stackhpc/centos-source-nova-api' }, { name: 'stackhpc/centos-source-bifrost-deploy' }],
+};
+
+let ark: Ark;
+let local: LocalPulp;
+
+beforeAll(async () => {
+  ark = await startArk(arkFor(TRAIN, { [BASEOS.path]: [NEW], [APPSTREAM.path]: [NEW], [JAMMY.path]: [NEW] }));
+});
+afterAll(() => ark.close());
+beforeEach(async () => {
+  local = await LocalPulp.start();
+});
+afterEach(() => local.close());
+
+const state = (train: Train = TRAIN) => trainState(ark.url, train);
+const bumped = (mirror: typeof BASEOS, changes: Partial<typeof BASEOS>) => ({ ...TRAIN, packages: TRAIN.packages!.map((m) => (m.name === mirror.name ? { ...m, ...changes } : m)) });
+
+async function expectEmptyPlan(train: Train): Promise<void> {
+  const { plan } = await local.plan(state(train));
+  expect(plan.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+  expect(actionIds(plan)).toEqual([]);
+}
+
+describe('the Release Train on an Ark emulator and a local one', () => {
+  test('the first apply converges, the next plan is empty', async () => {
+    const { plan, result } = await local.converge(state());
+    expect(result.failed).toEqual([]);
+    expect(result.ok).toBe(true);
+    expect(plan.summary).toMatchObject({ sync: 5 });
+    await expectEmptyPlan(TRAIN);
+
+    const live = await readLiveState(local.client);
+    const repository = live.objects.find((o) => o.address === 'repository/rpm/CentOS Stream 8 - BaseOS')!;
+    expect(repository.labels).toMatchObject({ [LABELS.synced]: OLD, [`${LABELS.snapshotPrefix}${OLD}`]: '1' });
+    const development = live.objects.find((o) => o.address === 'distribution/rpm/centos-stream-8-baseos-development')!;
+    const production = live.objects.find((o) => o.address === 'distribution/rpm/centos-stream-8-baseos-production')!;
+    expect(development.fields['publication']).toBe(production.fields['publication']);
+    const served = await fetch(`${local.emulator.url}/pulp/content/${BASEOS.path}/development/repodata/repomd.xml`);
+    expect(served.status).toBe(200);
+  });
+
+  test('a pin bump syncs, publishes and repoints only that mirror; promotion then moves production without any sync', async () => {
+    await local.converge(state());
+    const bump = bumped(BASEOS, { development: NEW });
+    local.emulator.resetRequests();
+    const { plan, result } = await local.converge(state(bump));
+    expect(actionIds(plan)).toEqual([
+      `create publication/rpm/CentOS Stream 8 - BaseOS@${NEW}`,
+      'sync repository/rpm/CentOS Stream 8 - BaseOS',
+      'update distribution/rpm/centos-stream-8-baseos-development',
+      'update remote/rpm/CentOS Stream 8 - BaseOS-remote',
+    ]);
+    expect(plan.waves.flat().find((a) => a.type === 'sync')!.reason).toBe(`synced: ${OLD} -> ${NEW}`);
+    expect(result.ok).toBe(true);
+    expect(local.writes().filter((w) => w.endsWith('/sync/'))).toHaveLength(1);
+    await expectEmptyPlan(bump);
+
+    const promote = bumped(BASEOS, { development: NEW, production: NEW });
+    local.emulator.resetRequests();
+    const promotion = await local.converge(state(promote));
+    expect(actionIds(promotion.plan)).toEqual(['update distribution/rpm/centos-stream-8-baseos-production']);
+    expect(promotion.plan.waves.flat()[0]!.reason).toContain(`centos-stream-8-baseos-production: ${OLD} -> ${NEW}`);
+    expect(promotion.result.ok).toBe(true);
+    expect(local.writes().filter((w) => w.endsWith('/sync/'))).toEqual([]);
+    await expectEmptyPlan(promote);
+
+    const live = await readLiveState(local.client);
+    const development = live.objects.find((o) => o.address === 'distribution/rpm/centos-stream-8-baseos-development')!;
+    const production = live.objects.find((o) => o.address === 'distribution/rpm/centos-stream-8-baseos-production')!;
+    expect(production.fields['publication']).toBe(development.fields['publication']);
+  });
+
+  test('two publications of one version (a Pulp bug users hit): the plan keeps the one served, repoints nothing, and does not fail', async () => {
+    await local.converge(state());
+    const live = await readLiveState(local.client);
+    const repository = live.objects.find((o) => o.address === 'repository/rpm/CentOS Stream 8 - BaseOS')!;
+    const created = await local.client.create('publications/rpm/rpm/', { repository_version: repository.versionHref! });
+    if (created.kind === 'task') await local.client.waitForTask(created.taskHref);
+    const { plan } = await local.plan(state());
+    expect(actionIds(plan)).toEqual([]);
+    const duplicate = plan.diagnostics.find((d) => d.code === 'plan.duplicate_publications')!;
+    expect(duplicate.severity).toBe('warning');
+    expect(duplicate.summary).toBe(`2 identical publications of ${repository.versionHref}; using the one a distribution serves`);
+
+    const promote = bumped(BASEOS, { development: NEW, production: NEW });
+    const { result } = await local.converge(state(bumped(BASEOS, { development: NEW })));
+    expect(result.ok).toBe(true);
+    expect((await local.converge(state(promote))).result.ok).toBe(true);
+    await expectEmptyPlan(promote);
+  });
+});
