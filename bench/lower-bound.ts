@@ -54,6 +54,11 @@ export function actionCost(action: PlanAction, byId: ReadonlyMap<string, PlanAct
     case 'adopt':
     case 'sync':
       return { requests: 2, tasks: 1, locked };
+    case 'trim': {
+      // The versions list, a delete (and its task) per old version, the repository's labels.
+      const versions = Array.isArray(action.body?.['versions']) ? action.body['versions'].length : 0;
+      return { requests: 2 + versions, tasks: versions, locked };
+    }
   }
 }
 

@@ -29,7 +29,8 @@ BENCHMARKS.md. Build first (npm run bench does).
   --scenario FILE       Release Train scenario (default ../shared/release-train/scenarios/2024.1_rocky-9.yaml)
   --out FILE            the report (default BENCHMARKS.md in the repository)
   --json FILE           also write every measurement as JSON
-  --from-json FILE      write the report from measurements saved with --json, without measuring
+  --from-json LIST      write the report from measurements saved with --json (files separated
+                        by commas, e.g. one per size), without measuring
   --analysis FILE       Markdown about the run (causes of misses) to include in the report
   --smoke               a tiny run: --sizes smoke --latency 5 --task-ms 20 --runs 1 --baseline-poll-ms 20
   --keep                keep the work directory (desired states, outputs of every run)
@@ -126,10 +127,29 @@ interface SavedRun {
 const out = resolve(values.out ?? join(ROOT, 'BENCHMARKS.md'));
 const analysis = values.analysis === undefined ? undefined : readFileSync(resolve(values.analysis), 'utf8');
 if (values['from-json'] !== undefined) {
-  const saved = JSON.parse(readFileSync(resolve(values['from-json']), 'utf8')) as SavedRun;
+  const saved = mergeRuns(values['from-json'].split(',').map((file) => JSON.parse(readFileSync(resolve(file.trim()), 'utf8')) as SavedRun));
   writeFileSync(out, renderReport(saved.result, { ...saved.settings, log: settings.log }, saved.machine, saved.command, analysis));
   settings.log(`wrote ${out} from ${values['from-json']}`);
   process.exit(0);
+}
+
+/** Runs saved one size at a time (so that a long benchmark survives an interruption) make one report. */
+function mergeRuns(runs: SavedRun[]): SavedRun {
+  const [first, ...rest] = runs;
+  if (!first) throw new Error('--from-json needs at least one file');
+  const last = runs[runs.length - 1]!;
+  for (const run of rest) {
+    if (run.machine.commit !== first.machine.commit || run.settings.taskMs !== first.settings.taskMs || run.settings.runs !== first.settings.runs) {
+      throw new Error(`--from-json: runs measured at different commits or settings (${first.machine.commit} and ${run.machine.commit}) cannot share one report`);
+    }
+  }
+  const union = <T>(lists: T[][], key: (item: T) => unknown): T[] => lists.flat().filter((item, i, all) => all.findIndex((other) => key(other) === key(item)) === i);
+  return {
+    command: runs.map((run) => run.command).join('\n'),
+    machine: { ...first.machine, loadBefore: Math.min(...runs.map((run) => run.machine.loadBefore)), loadAfter: Math.max(...runs.map((run) => run.machine.loadAfter)) },
+    settings: { ...first.settings, sizes: union(runs.map((run) => run.settings.sizes), (size) => size.name), latencies: union(runs.map((run) => run.settings.latencies), (l) => l) },
+    result: { cells: runs.flatMap((run) => run.result.cells), startedAt: first.result.startedAt, finishedAt: last.result.finishedAt },
+  };
 }
 
 const loadBefore = os.loadavg()[0]!;

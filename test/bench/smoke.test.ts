@@ -50,15 +50,17 @@ describe('npm run bench -- --smoke', () => {
     expect(result.cells).toHaveLength(1);
     expect(cell!.objects).toEqual({ remote: 3, repository: 3, publication: 1, distribution: 4, total: 11 });
     const op = (name: string) => cell!.operations.find((o) => o.operation === name)!;
-    // A read is status plus one page of each of the 17 lists, whether the server is empty or not.
-    expect(op('plan-empty').median.requests).toMatchObject({ GET: 18, writes: 0 });
-    expect(op('noop-plan').median.requests).toMatchObject({ GET: 18, writes: 0 });
+    // A plan reads status, the server lock and one page of each of the 17 lists, empty server or not;
+    // apply looks at the lock only when it has something to write.
+    expect(op('plan-empty').median.requests).toMatchObject({ GET: 19, writes: 0 });
+    expect(op('noop-plan').median.requests).toMatchObject({ GET: 19, writes: 0 });
     expect(op('noop-apply').median.requests).toMatchObject({ GET: 18, writes: 0 });
-    // 3 remotes and 3 repositories (201), 4 distributions (tasks), 3 syncs, 3 label writes after them;
-    // the publication is the one the mirror_complete sync makes.
-    expect(op('apply-empty').median.requests).toMatchObject({ POST: 13, PATCH: 3 });
+    // 3 remotes and 3 repositories (201), 4 distributions (tasks), 3 syncs, 3 label writes after them,
+    // and the server lock taken and released; the publication is the one the mirror_complete sync makes.
+    expect(op('apply-empty').median.requests).toMatchObject({ POST: 14, PATCH: 3, DELETE: 1 });
     expect(cell!.bumpActions).toEqual({ 'update remote': 1, 'sync repository': 1, 'create publication': 1, 'update distribution': 2 });
-    expect(op('pin-bump').median.requests.writes).toBe(5);
+    // remote, sync, 2 distributions, the snapshot label; the lock taken and released.
+    expect(op('pin-bump').median.requests.writes).toBe(7);
     // The baseline rewrites the 3 remotes and syncs the 3 repositories even when nothing changed.
     expect(op('noop-apply').baseline).toMatchObject({ extrapolated: false, requests: { PATCH: 3, POST: 3 } });
     for (const o of cell!.operations) {
