@@ -137,7 +137,6 @@ if (values['from-json'] !== undefined) {
 function mergeRuns(runs: SavedRun[]): SavedRun {
   const [first, ...rest] = runs;
   if (!first) throw new Error('--from-json needs at least one file');
-  const last = runs[runs.length - 1]!;
   for (const run of rest) {
     if (run.machine.commit !== first.machine.commit || run.settings.taskMs !== first.settings.taskMs || run.settings.runs !== first.settings.runs) {
       throw new Error(`--from-json: runs measured at different commits or settings (${first.machine.commit} and ${run.machine.commit}) cannot share one report`);
@@ -148,7 +147,7 @@ function mergeRuns(runs: SavedRun[]): SavedRun {
     command: runs.map((run) => run.command).join('\n'),
     machine: { ...first.machine, loadBefore: Math.min(...runs.map((run) => run.machine.loadBefore)), loadAfter: Math.max(...runs.map((run) => run.machine.loadAfter)) },
     settings: { ...first.settings, sizes: union(runs.map((run) => run.settings.sizes), (size) => size.name), latencies: union(runs.map((run) => run.settings.latencies), (l) => l) },
-    result: { cells: runs.flatMap((run) => run.result.cells), startedAt: first.result.startedAt, finishedAt: last.result.finishedAt },
+    result: { cells: runs.flatMap((run) => run.result.cells), startedAt: runs.map((run) => run.result.startedAt).sort()[0]!, finishedAt: runs.map((run) => run.result.finishedAt).sort().at(-1)! },
   };
 }
 

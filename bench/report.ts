@@ -24,7 +24,7 @@ export interface TargetCheck {
 const PAGE_SIZE = 1000;
 const MB = 1024;
 
-const seconds = (ms: number): string => (ms >= 100_000 ? `${(ms / 1000).toFixed(0)} s` : ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${(ms / 1000).toFixed(2)} s`);
+const seconds = (ms: number): string => (ms >= 100_000 ? `${Math.round(ms / 1000).toLocaleString('en-US')} s` : ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${(ms / 1000).toFixed(2)} s`);
 const thousands = (n: number): string => Math.round(n).toLocaleString('en-US');
 const ratio = (a: number, b: number): string => (b > 0 ? `${a / b >= 100 ? thousands(a / b) : (a / b).toFixed(1)}x` : '—');
 const plural = (n: number, word: string, many = `${word}s`): string => `${thousands(n)} ${n === 1 ? word : many}`;
@@ -174,7 +174,8 @@ export function renderReport(result: SuiteResult, settings: SuiteSettings, machi
   line('## Results (medians)');
   for (const cell of result.cells) {
     line();
-    line(`### ${cell.size.label} (${thousands(cell.objects.total)} objects), ${cell.latencyMs} ms latency`);
+    const count = `${thousands(cell.objects.total)} objects`;
+    line(`### ${cell.size.label}${cell.size.label === count ? '' : ` (${count})`}, ${cell.latencyMs} ms latency`);
     line();
     line('| operation | pulpform wall | pulpform CPU | pulpform requests | peak RSS | baseline wall | baseline requests | wall ratio | request ratio |');
     line('|---|---|---|---|---|---|---|---|---|');
