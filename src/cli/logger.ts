@@ -28,9 +28,13 @@ function scrub(value: unknown, secrets: string[], depth = 0): unknown {
  * The last line of defence: every log entry passes through here, so a secret that reaches a
  * message or metadata by mistake is masked before any transport sees it.
  */
-function redact(knownSecrets?: () => Iterable<string>): winston.Logform.Format {
+function redact(level: string, knownSecrets?: () => Iterable<string>): winston.Logform.Format {
+  const threshold = winston.config.npm.levels[level] ?? winston.config.npm.levels.warn!;
   return winston.format((info) => {
-    const secrets = [...(knownSecrets?.() ?? [])].filter((s) => s.length > 0);
+    // winston runs formats before it filters by level: drop what no transport writes before scrubbing it.
+    if ((winston.config.npm.levels[info.level] ?? 0) > threshold) return false;
+    // One remote per image repeats the same password thousands of times.
+    const secrets = [...new Set(knownSecrets?.() ?? [])].filter((s) => s.length > 0);
     for (const key of Object.keys(info)) {
       info[key] = scrub(info[key], secrets);
     }
@@ -47,7 +51,8 @@ const human = winston.format.printf(({ level, message, timestamp, ...meta }) => 
 });
 
 export function createLogger(options: LoggerOptions = {}): winston.Logger {
-  const base = [redact(options.secrets), winston.format.timestamp()];
+  const level = options.level ?? 'warn';
+  const base = [redact(level, options.secrets), winston.format.timestamp()];
   const transports: winston.transport[] = [
     new winston.transports.Stream({
       stream: options.stream ?? process.stderr,
@@ -57,5 +62,5 @@ export function createLogger(options: LoggerOptions = {}): winston.Logger {
   if (options.file) {
     transports.push(new winston.transports.File({ filename: options.file, format: winston.format.json() }));
   }
-  return winston.createLogger({ level: options.level ?? 'warn', format: winston.format.combine(...base), transports });
+  return winston.createLogger({ level, format: winston.format.combine(...base), transports });
 }

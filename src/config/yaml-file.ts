@@ -230,6 +230,16 @@ function maskLines(lines: string[], doc: Document.Parsed, lineCounter: LineCount
       masked[line - 1] = `${text.slice(0, begin)}${line === from.line ? '(sensitive)' : ''}${text.slice(finish)}`;
     }
   };
+  // Keys repeat in every item: judge each distinct key once.
+  const looksSecret = new Map<string, boolean>();
+  const isSensitiveKey = (key: string): boolean => {
+    let sensitive = looksSecret.get(key);
+    if (sensitive === undefined) {
+      sensitive = SECRET_FIELD_NAMES.has(key) || closest(key, SECRET_FIELD_NAMES) !== undefined;
+      looksSecret.set(key, sensitive);
+    }
+    return sensitive;
+  };
   const walk = (node: unknown): void => {
     if (!isMap(node) && !isSeq(node)) return;
     for (const item of node.items) {
@@ -239,7 +249,7 @@ function maskLines(lines: string[], doc: Document.Parsed, lineCounter: LineCount
       }
       const key = isScalar(item.key) ? String(item.key.value) : undefined;
       const value = item.value;
-      const sensitive = key !== undefined && (SECRET_FIELD_NAMES.has(key) || closest(key, SECRET_FIELD_NAMES) !== undefined);
+      const sensitive = key !== undefined && isSensitiveKey(key);
       const reference = isScalar(value) && typeof value.value === 'string' && SOLE_REFERENCE.test(value.value);
       if (sensitive && isNode(value) && value.range && !reference) {
         maskRange(value.range[0], value.range[1]);

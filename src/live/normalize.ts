@@ -52,6 +52,8 @@ export function normalizeLiveObject(endpoint: Endpoint, raw: JsonObject, reposit
   for (const [field, spec] of Object.entries(fieldSpecsOf(endpoint))) {
     if (!spec.secret && field in raw) fields[field] = raw[field] as Json;
   }
+  // Only the objects a plan acts on need a fingerprint: hash on first use, not 10,000 per read.
+  let fingerprint: string | undefined;
   const object: LiveObject = {
     address: addressOf(kind, plugin, name),
     kind,
@@ -59,7 +61,12 @@ export function normalizeLiveObject(endpoint: Endpoint, raw: JsonObject, reposit
     name,
     endpoint,
     href,
-    fingerprint: fingerprintOf(raw),
+    get fingerprint(): string {
+      return (fingerprint ??= fingerprintOf(raw));
+    },
+    set fingerprint(value: string) {
+      fingerprint = value;
+    },
     fields,
     labels: labelsOf(raw['pulp_labels']),
     secretsSet: secretsSetOf(raw['hidden_fields']),
