@@ -5,8 +5,8 @@ import { acquireLock, type HeldLock } from '../apply/lock.js';
 import { waitForPendingWrites } from '../apply/settle.js';
 import { DesiredStateError, type LoadedDesiredState, loadDesired, planAgainstServer, secretResolver } from '../engine.js';
 import type { PulpClient } from '../live/client.js';
-import { preflight } from '../preflight/index.js';
 import type { Address, DesiredState, Diagnostic, LiveState, Plan } from '../model/index.js';
+import { preflight } from '../preflight/index.js';
 import { type BackoffEntry, type BackoffPolicy, FailureBackoff } from './backoff.js';
 import type { BackingOff, CycleReport, DistributiveOmit, WatchEvent, WatchTrigger } from './events.js';
 import { holdBack } from './hold-back.js';
@@ -51,7 +51,7 @@ export class Reconciler {
   readonly #now: () => number;
   /** Errors in the desired state files as last read; 0 when they were valid. */
   #invalidErrors = 0;
-  /** Fingerprints of the plan problems last described in full. */
+  /** Fingerprints of the plan and preflight problems last described in full. */
   readonly #reported = { plan: '', heldBack: '', preflight: '' };
 
   constructor(private readonly options: ReconcilerOptions) {
@@ -213,7 +213,7 @@ export class Reconciler {
     report.waiting = held.length;
     if (this.options.preflight && runnable.waves.some((wave) => wave.some((action) => action.type === 'sync'))) {
       const checked = await preflight(runnable, { desired: state, live, secrets: secretResolver(state, this.options.env) });
-      this.#reportPreflight(checked.diagnostics, report.cycle);
+      this.#describeOnChange('preflight', checked.diagnostics, report.cycle);
       ({ plan: runnable, held } = holdBack(runnable, new Set(checked.blocked)));
       report.upstreamFailed = held.length;
     }
@@ -224,12 +224,12 @@ export class Reconciler {
     return { plan: runnable, live };
   }
 
-  /** Reports the preflight's findings when they change (every cycle probes again). */
-  #reportPreflight(diagnostics: Diagnostic[], cycle: number): void {
+  /** Describes the plan's or the preflight's problems in full when they differ from the last ones described. */
+  #describeOnChange(origin: 'plan' | 'preflight', diagnostics: Diagnostic[], cycle: number): void {
     const fingerprint = JSON.stringify(diagnostics.map((d) => [d.severity, d.code, d.address, d.summary]));
-    if (fingerprint === this.#reported.preflight) return;
-    this.#reported.preflight = fingerprint;
-    for (const diagnostic of diagnostics) this.#diagnostic(cycle, 'preflight', diagnostic);
+    if (fingerprint === this.#reported[origin]) return;
+    this.#reported[origin] = fingerprint;
+    for (const diagnostic of diagnostics) this.#diagnostic(cycle, origin, diagnostic);
   }
 
   /** Reports the plan's problems when they change; false when it has errors and must not be applied. */
@@ -254,11 +254,7 @@ export class Reconciler {
       }
     }
     const others = plan.diagnostics.filter((d) => d.code !== 'plan.not_desired' && d.code !== 'plan.replace_skipped');
-    const fingerprint = JSON.stringify(others.map((d) => [d.severity, d.code, d.address, d.summary]));
-    if (fingerprint !== this.#reported.plan) {
-      this.#reported.plan = fingerprint;
-      for (const diagnostic of others) this.#diagnostic(cycle, 'plan', diagnostic);
-    }
+    this.#describeOnChange('plan', others, cycle);
     const errors = others.filter((d) => d.severity === 'error').length;
     if (errors > 0) {
       this.#emit({ code: 'watch.plan_blocked', level: 'error', message: `the plan has ${errors} error${errors === 1 ? '' : 's'}; nothing is applied until the desired state or the server changes`, cycle, errors });
