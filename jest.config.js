@@ -2,6 +2,8 @@
 export default {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
+  // test/e2e needs real Pulp servers: `npm run test:e2e`.
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/e2e/'],
   injectGlobals: false,
   extensionsToTreatAsEsm: ['.ts'],
   transform: {

@@ -1,0 +1,221 @@
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Ark } from '../../src/ark/index.js';
+import type { CliResult } from '../helpers/cli.js';
+import { CLI } from '../helpers/cli.js';
+import { expectExit, FULL_TRAIN, NEW, OLD, runId, startTrainArk, type TrainShape, TrainStack } from './harness.js';
+import { findObject, pulpRequest, stackObjects, waitTask } from './pulp.js';
+import { EACH_SERVER, E2E_REGISTRY, type RealServer } from './servers.js';
+
+// The Release Train flow on each real server, through the pulpform binary: converge, no-op,
+// pin bump, promotion, stale saved plan, export, prune, watch, client-config, and no secret in
+// anything pulpform printed or wrote.
+
+interface PlannedAction {
+  id: string;
+  type: string;
+  address: string;
+}
+
+function actionsOf(result: CliResult): PlannedAction[] {
+  const plan = JSON.parse(result.stdout) as { waves: PlannedAction[][] };
+  return plan.waves.flat().map(({ id, type, address }) => ({ id, type, address }));
+}
+
+let ark: Ark;
+beforeAll(async () => {
+  ark = await startTrainArk(`ark-secret-${runId('')}`);
+});
+afterAll(() => ark.close());
+
+describe.each(EACH_SERVER)('%s: the Release Train flow', (_label, server: RealServer) => {
+  let stack: TrainStack;
+  let shape: TrainShape;
+  /** Everything pulpform printed in this describe, swept for the Ark password at the end. */
+  const results: CliResult[] = [];
+  const run = async (args: string[]): Promise<CliResult> => {
+    const result = await stack.run([...args, '--log-file', 'pulpform.log', '--log-level', 'debug']);
+    results.push(result);
+    return result;
+  };
+  const apply = async (...extra: string[]): Promise<CliResult> => {
+    const result = await run(['apply', '--auto-approve', ...extra]);
+    expectExit(result, 0);
+    return result;
+  };
+  const planActions = async (...extra: string[]): Promise<PlannedAction[]> => {
+    const result = await run(['plan', '--json', ...extra]);
+    expectExit(result, 0);
+    return actionsOf(result);
+  };
+  const reshape = async (changes: Partial<TrainShape>): Promise<void> => {
+    shape = { ...shape, ...changes };
+    await stack.write(shape);
+  };
+  const syncs = () => stack.proxy.writes().filter((w) => w.method === 'POST' && w.path.endsWith('/sync/'));
+  /** Writes other than the server lock's (a content guard pulpform takes and releases). */
+  const objectWrites = () => stack.proxy.writes().filter((w) => !w.path.includes('/contentguards/'));
+
+  beforeAll(async () => {
+    stack = await TrainStack.create({ server, ark });
+    shape = FULL_TRAIN;
+    await stack.write(shape);
+  });
+  afterAll(() => stack.destroy());
+
+  test('the first apply converges; the next plan is empty and an apply writes nothing on the wire', async () => {
+    await apply();
+    stack.proxy.reset();
+    const plan = await run(['plan', '--detailed-exitcode']);
+    expectExit(plan, 0);
+    expect(plan.stdout).toContain('No changes.');
+    expect(stack.proxy.writes()).toEqual([]);
+    await apply();
+    expect(stack.proxy.writes()).toEqual([]);
+    const expected = [
+      `distributions/rpm/${stack.id}-baseos-development`,
+      `distributions/rpm/${stack.id}-appstream-production`,
+      `distributions/deb/${stack.id}-jammy-production`,
+      `distributions/file/${stack.id}-files`,
+      `distributions/container/${stack.id}/rocky-source-nova-api`,
+      ...(E2E_REGISTRY ? [`distributions/container/${stack.id}/tiny-hello`] : []),
+    ];
+    expect(await stackObjects(server, stack.id)).toEqual(expect.arrayContaining(expected));
+  });
+
+  test('a pin bump syncs and repoints only what moved', async () => {
+    await reshape({ baseos: { development: NEW, production: OLD } });
+    expect((await planActions()).map((a) => a.id).sort()).toEqual([
+      `create publication/rpm/${stack.id} Rocky 9 BaseOS@${NEW}`,
+      `sync repository/rpm/${stack.id} Rocky 9 BaseOS`,
+      `update distribution/rpm/${stack.id}-baseos-development`,
+      `update remote/rpm/${stack.id} Rocky 9 BaseOS-remote`,
+    ]);
+    stack.proxy.reset();
+    await apply();
+    expect(syncs()).toHaveLength(1);
+    expect(await planActions()).toEqual([]);
+    const development = await findObject(server, 'distributions/rpm/rpm/', `${stack.id}-baseos-development`);
+    const production = await findObject(server, 'distributions/rpm/rpm/', `${stack.id}-baseos-production`);
+    expect(development?.['publication']).not.toEqual(production?.['publication']);
+  });
+
+  test('promotion repoints production without a sync', async () => {
+    await reshape({ baseos: { development: NEW, production: NEW } });
+    expect((await planActions()).map((a) => a.id)).toEqual([`update distribution/rpm/${stack.id}-baseos-production`]);
+    stack.proxy.reset();
+    await apply();
+    expect(syncs()).toEqual([]);
+    expect(objectWrites().map((w) => w.method)).toEqual(['PATCH']);
+    const development = await findObject(server, 'distributions/rpm/rpm/', `${stack.id}-baseos-development`);
+    const production = await findObject(server, 'distributions/rpm/rpm/', `${stack.id}-baseos-production`);
+    expect(production?.['publication']).toEqual(development?.['publication']);
+  });
+
+  test('a saved plan refuses an object changed since it was made', async () => {
+    await reshape({ jammy: { development: NEW, production: OLD } });
+    const saved = await run(['plan', '--out', 'bump.plan']);
+    expectExit(saved, 0);
+    const development = await findObject(server, 'distributions/deb/apt/', `${stack.id}-jammy-development`);
+    await waitTask(server, await pulpRequest(server, 'PATCH', String(development?.['pulp_href']), { base_path: `${stack.id}/jammy/moved` }));
+    const refused = await run(['apply', 'bump.plan']);
+    expect(refused.status).toBe(1);
+    expect(refused.stdout + refused.stderr).toContain(`distribution/deb/${stack.id}-jammy-development`);
+    expect(refused.stdout + refused.stderr).toMatch(/changed on the server since the plan/);
+    await apply();
+    expect(await planActions()).toEqual([]);
+    expect((await findObject(server, 'distributions/deb/apt/', `${stack.id}-jammy-development`))?.['base_path']).toBe(`${stack.id}/jammy/development`);
+  });
+
+  test('export of its low-level objects, then a plan of the export: no changes', async () => {
+    // Package and container mirrors export as low-level kinds for now (their round trip is issue 15).
+    const selected = [`${stack.id}-files`, ...(E2E_REGISTRY ? [`${stack.id}-tiny-hello`, `${stack.id}/tiny-hello`] : [])];
+    const exported = await run(['export', '--stack', stack.id, '--select', selected.join(','), '-o', 'exported']);
+    expectExit(exported, 0);
+    const yaml = await readFile(join(stack.dir, 'exported', 'export.yaml'), 'utf8');
+    expect(yaml).toContain(`stack: ${stack.id}`);
+    expect(yaml).not.toContain(stack.ark.password);
+    // Export names the variables that must hold the write-only values Pulp never returns.
+    const variables = [...new Set([...yaml.matchAll(/\$\{env:(\w+)\}/g)].map((match) => match[1]!))];
+    const env = Object.fromEntries(variables.map((name) => [name, name.endsWith('PASSWORD') ? stack.ark.password : stack.ark.username]));
+    const plan = await stack.run(['plan', '-f', 'exported', '--detailed-exitcode'], { env });
+    results.push(plan);
+    expectExit(plan, 0);
+  });
+
+  test('client-config --check passes for both environments', async () => {
+    for (const environment of ['development', 'production']) {
+      for (const format of ['dnf', 'apt']) {
+        const result = await run(['client-config', '--environment', environment, '--format', format, '--check']);
+        expectExit(result, 0);
+      }
+    }
+    const registry = await run(['client-config', '--environment', 'development', '--format', 'registry', '--check']);
+    expectExit(registry, 0);
+  });
+
+  test('prune deletes exactly what left the YAML and nothing else', async () => {
+    const before = await stackObjects(server, stack.id);
+    await reshape({ appstream: undefined, images: ['nova-api'], files: false });
+    const planned = await planActions('--prune');
+    const deletes = planned.filter((a) => a.type === 'delete').map((a) => a.address).sort();
+    expect(planned.filter((a) => a.type !== 'delete')).toEqual([]);
+    const gone = [
+      `distribution/container/${stack.id}/rocky-source-keystone`,
+      `distribution/file/${stack.id}-files`,
+      `distribution/rpm/${stack.id}-appstream-development`,
+      `distribution/rpm/${stack.id}-appstream-production`,
+      `remote/container/${stack.id}/rocky-source-keystone-remote`,
+      `remote/file/${stack.id}-files`,
+      `remote/rpm/${stack.id} Rocky 9 AppStream-remote`,
+      `repository/container/${stack.id}/rocky-source-keystone`,
+      `repository/file/${stack.id}-files`,
+      `repository/rpm/${stack.id} Rocky 9 AppStream`,
+    ];
+    // Publications go with their repository; the plan may list them or leave them to Pulp.
+    expect(deletes.filter((address) => !address.startsWith('publication/'))).toEqual(gone.sort());
+    await apply('--prune');
+    const plural = (address: string) => address.replace(/^(\w+?)y?\//, (_, kind: string) => (kind === 'repositor' ? 'repositories/' : `${kind}s/`));
+    expect(await stackObjects(server, stack.id)).toEqual(before.filter((object) => !gone.map(plural).includes(object)));
+    expect(await planActions('--prune')).toEqual([]);
+  });
+
+  test('watch repairs an object deleted behind its back and exits 0 on SIGTERM', async () => {
+    const watch = spawn(process.execPath, [CLI, 'watch', '--interval', '2', '--log-format', 'json'], {
+      cwd: stack.dir,
+      env: { PATH: process.env.PATH ?? '', ...stack.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let log = '';
+    watch.stdout.setEncoding('utf8').on('data', (chunk: string) => (log += chunk));
+    watch.stderr.setEncoding('utf8').on('data', (chunk: string) => (log += chunk));
+    const exited = new Promise<number | null>((resolve) => watch.on('close', resolve));
+    try {
+      const name = `${stack.id}-jammy-production`;
+      const target = await findObject(server, 'distributions/deb/apt/', name);
+      await waitTask(server, await pulpRequest(server, 'DELETE', String(target?.['pulp_href'])));
+      const deadline = Date.now() + 180_000;
+      let repaired: Record<string, unknown> | undefined;
+      while (repaired === undefined && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        repaired = await findObject(server, 'distributions/deb/apt/', name);
+      }
+      expect({ repaired: repaired !== undefined, log }).toMatchObject({ repaired: true });
+    } finally {
+      watch.kill('SIGTERM');
+    }
+    expect({ status: await exited, log }).toMatchObject({ status: 0 });
+    results.push({ status: 0, stdout: log, stderr: '' });
+    expect(await planActions()).toEqual([]);
+  });
+
+  test('no remote password in anything pulpform printed or wrote', async () => {
+    const leaks = (await Promise.all(results.map((result) => stack.leaks(result)))).flat();
+    expect(leaks).toEqual([]);
+    expect(results.length).toBeGreaterThan(10);
+    expect(await readFile(join(stack.dir, 'pulpform.log'), 'utf8')).not.toBe('');
+  });
+});
+
