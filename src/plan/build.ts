@@ -1,9 +1,13 @@
 import { diffResource, unsupportedField, type DiffContext, type RefValue, type ResourceDiff } from '../diff/resource.js';
-import { differsFromDefault, fieldSupported, sameValue } from '../diff/values.js';
+import { differsFromDefault, sameValue } from '../diff/values.js';
 import {
   addressOf,
   canonicalJson,
+  capabilitiesOf,
   FIELDS,
+  fieldUnavailable,
+  toServerBody,
+  type Capabilities,
   KINDS,
   LABELS,
   labelProblem,
@@ -25,6 +29,7 @@ import {
 } from '../model/index.js';
 import { PUSH_REPOSITORY_ENDPOINT } from '../live/normalize.js';
 import { planRetention } from './retention.js';
+import { serverChecks } from './server-checks.js';
 import { groupsOf, resyncSelection, scopeActions, scopeImages } from './scope.js';
 import { skipReplacements } from './skip.js';
 import { summarize, toWaves } from './waves.js';
@@ -71,6 +76,7 @@ export function buildPlan(desired: DesiredState, live: LiveState, options: PlanO
   ({ actions, diagnostics } = scopeImages(actions, diagnostics, desired.resources, options.imageFilter, pushDeletes));
   if (options.only !== undefined) ({ actions, diagnostics } = scopeActions(actions, diagnostics, options.only, groupsOf(desired.resources), pushDeletes));
   if (options.prune && !options.allowDeleteAll) diagnostics.push(...pruneAllGuard(desired, actions));
+  diagnostics.push(...serverChecks(desired, live.server.versions, capabilitiesOf(live.server.versions)));
   const { waves, cyclic } = toWaves(actions);
   if (cyclic.length > 0) {
     diagnostics.push({
@@ -163,10 +169,12 @@ class Planner {
   /** Desired distributions with adopt: true pinned to a snapshot, by repository: see adoptedPinnedDistributions. */
   private adoptedPinned?: Map<Address, DesiredResource[]>;
   private readonly stack: string;
+  private readonly capabilities: Capabilities;
   private readonly resync: (address: Address) => boolean = () => false;
 
   constructor(private readonly desired: DesiredState, private readonly live: LiveState, private readonly options: PlanOptions) {
     this.stack = desired.stack;
+    this.capabilities = capabilitiesOf(live.server.versions);
     if (options.resync !== undefined) {
       const selection = resyncSelection(options.resync, desired.resources);
       this.resync = selection.matches;
@@ -278,6 +286,8 @@ class Planner {
       ].join('; '), live);
     } else if (diff.changes.length > 0) {
       node.action = this.add('update', desired, diff, notes.join('; '), live);
+    } else {
+      this.diagnostics.push(...diff.diagnostics);
     }
   }
 
@@ -461,8 +471,8 @@ class Planner {
     const specs = FIELDS[desired.endpoint] ?? {};
     const options: JsonObject = {};
     for (const [field, value] of Object.entries(desired.fields)) {
-      if (fieldSupported(specs[field], this.live.server.versions)) options[field] = value;
-      else if (differsFromDefault(desired.endpoint, field, value)) this.diagnostics.push(unsupportedField(desired, field, value));
+      if (fieldUnavailable(specs[field], this.live.server.versions) === undefined) options[field] = value;
+      else if (differsFromDefault(desired.endpoint, field, value)) this.diagnostics.push(unsupportedField(desired, field, value, this.live.server.versions));
     }
 
     let reason: string;
@@ -499,7 +509,10 @@ class Planner {
       ],
       unchanged: 0,
       // Omitted is null to Pulp, and 3.23 refuses an explicit null signing_service.
-      body: { repository_version: 'href' in version ? version.href : version.unknown, ...Object.fromEntries(Object.entries(options).filter(([, value]) => value !== null)) },
+      body: toServerBody(desired.endpoint, {
+        repository_version: 'href' in version ? version.href : version.unknown,
+        ...Object.fromEntries(Object.entries(options).filter(([, value]) => value !== null)),
+      }, this.capabilities),
       secrets: [],
       dependsOn: 'after' in version ? [version.after] : [],
       diagnostics: [],
@@ -524,6 +537,7 @@ class Planner {
     return {
       stack: this.stack,
       versions: this.live.server.versions,
+      capabilities: this.capabilities,
       resolveRef: (field, target) => this.resolveRef(desired, field, target),
       ...(extraLabels !== undefined ? { extraLabels } : {}),
     };

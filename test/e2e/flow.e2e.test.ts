@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Ark } from '../../src/ark/index.js';
+import { compareVersions } from '../../src/model/index.js';
 import type { CliResult } from '../helpers/cli.js';
 import { CLI } from '../helpers/cli.js';
 import { expectExit, FULL_TRAIN, NEW, OLD, runId, startTrainArk, type TrainShape, TrainStack } from './harness.js';
@@ -83,6 +84,25 @@ describe.each(EACH_SERVER)('%s: the Release Train flow', (_label, server: RealSe
       ...(E2E_REGISTRY ? [`distributions/container/${stack.id}/tiny-hello`] : []),
     ];
     expect(await stackObjects(server, stack.id)).toEqual(expect.arrayContaining(expected));
+  });
+
+  test('a label change on an rpm repository keeps its gpg options (rpm 3.24 resets repo_config on updates that leave it out)', async () => {
+    await reshape({ localRpmTeam: 'platform' });
+    expect((await planActions()).map((a) => a.id)).toEqual([`update repository/rpm/${stack.id}-local-rpm`]);
+    await apply();
+    expect(await planActions()).toEqual([]);
+    const repository = await findObject(server, 'repositories/rpm/rpm/', `${stack.id}-local-rpm`);
+    expect(repository?.['pulp_labels']).toMatchObject({ team: 'platform' });
+    // Wherever this release keeps them, both are 1.
+    const config = (repository?.['repo_config'] ?? {}) as Record<string, unknown>;
+    expect([repository?.['gpgcheck'] ?? config['gpgcheck'], repository?.['repo_gpgcheck'] ?? config['repo_gpgcheck']]).toEqual([1, 1]);
+  });
+
+  test('a wrong Pulp password is reported as rejected credentials (403 before pulpcore 3.24, 401 after)', async () => {
+    const refused = await stack.run(['plan'], { env: { PULP_PASSWORD: 'not-the-password' } });
+    expectExit(refused, 1);
+    expect(refused.stderr).toContain('rejected the credentials');
+    expect(refused.stdout + refused.stderr).not.toContain('not-the-password');
   });
 
   test('a pin bump syncs and repoints only what moved', async () => {
@@ -209,6 +229,26 @@ describe.each(EACH_SERVER)('%s: the Release Train flow', (_label, server: RealSe
     expect({ status: await exited, log }).toMatchObject({ status: 0 });
     results.push({ status: 0, stdout: log, stderr: '' });
     expect(await planActions()).toEqual([]);
+  });
+
+  test('a label key only newer releases accept: validate warns, the plan refuses it on older releases by name, newer ones apply it', async () => {
+    const yaml = `stack: ${stack.id}\nremotes:\n  - { name: ${stack.id}-labelled, type: file, url: "\${env:ARK_URL}/pulp/content/files/images/PULP_MANIFEST", labels: { cf-env: prod } }\n`;
+    await mkdir(join(stack.dir, 'labelled'), { recursive: true });
+    await writeFile(join(stack.dir, 'labelled', 'labelled.yaml'), yaml);
+    const validated = await stack.run(['validate', '-f', 'labelled']);
+    results.push(validated);
+    expectExit(validated, 0);
+    expect(validated.stdout + validated.stderr).toContain('Label key needs a newer Pulp');
+    const accepted = compareVersions(server.versions['core']!, '3.105.0') >= 0;
+    const applied = await run(['apply', '-f', 'labelled', '--auto-approve']);
+    if (accepted) {
+      expectExit(applied, 0);
+      expect((await findObject(server, 'remotes/file/file/', `${stack.id}-labelled`))?.['pulp_labels']).toMatchObject({ 'cf-env': 'prod' });
+    } else {
+      expectExit(applied, 1);
+      expect(applied.stdout + applied.stderr).toContain(`pulpcore ${server.versions['core']} refuses the label key "cf-env"`);
+      expect(await findObject(server, 'remotes/file/file/', `${stack.id}-labelled`)).toBeUndefined();
+    }
   });
 
   test('no remote password in anything pulpform printed or wrote', async () => {
