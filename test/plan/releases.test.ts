@@ -113,3 +113,18 @@ test('a release outside the tested range gets one warning and is planned as usua
   const tested = plan([desired('remote/rpm/r')], { ...live, server: { ...live.server, versions: { core: '3.116.9' } } });
   expect(tested.diagnostics).toEqual([]);
 });
+
+test('from pulpcore 3.106 pointing a distribution at a publication clears a repository_version another tool set (Pulp refuses both at once)', () => {
+  const version = `${hrefOf('repositories/file/file', 'f')}versions/1/`;
+  const publication = `${hrefOf('publications/file/file', 'f')}`;
+  const distribution = desired('distribution/file/d', { refs: { publication: 'publication/file/f' } });
+  const live = liveOf('3.116', [
+    ['distributions/file/file', raw('distributions/file/file', 'd', '3.116', { base_path: 'd', repository_version: version })],
+    ['publications/file/file', { pulp_href: publication, repository_version: version, repository: hrefOf('repositories/file/file', 'f'), manifest: 'PULP_MANIFEST' }],
+    ['repositories/file/file', raw('repositories/file/file', 'f', '3.116', { latest_version_href: version })],
+  ]);
+  const state = [desired('repository/file/f'), desired('publication/file/f'), distribution];
+  const [update] = actions(plan(state, live));
+  expect(update?.id).toBe('update distribution/file/d');
+  expect(update?.body).toEqual({ publication, repository_version: null });
+});
