@@ -134,19 +134,46 @@ describe.each(EACH_SERVER)('%s: the Release Train flow', (_label, server: RealSe
     expect(production?.['publication']).toEqual(development?.['publication']);
   });
 
-  test('a saved plan refuses an object changed since it was made', async () => {
+  test('rolling development back to a snapshot it served repoints it: no sync, no new publication', async () => {
+    await reshape({ baseos: { development: OLD, production: NEW } });
+    const planned = await run(['plan', '--json']);
+    expectExit(planned, 0);
+    const actions = actionsOf(planned);
+    expect(actions.map((a) => a.id).sort()).toEqual([`update distribution/rpm/${stack.id}-baseos-development`, `update remote/rpm/${stack.id} Rocky 9 BaseOS-remote`]);
+    expect(planned.stdout).toContain(`${stack.id}-baseos-development: ${NEW} -> ${OLD} (synced before: repoint, no sync)`);
+    stack.proxy.reset();
+    await apply();
+    expect(objectWrites().filter((w) => w.method === 'POST')).toEqual([]);
+    expect(await planActions()).toEqual([]);
+    await reshape({ baseos: { development: NEW, production: NEW } });
+    expect((await planActions()).map((a) => a.type)).toEqual(['update', 'update']);
+    await apply();
+  });
+
+  test('a saved plan is refused whole, before any write, when an object it acts on changed; applied twice, it says so', async () => {
     await reshape({ jammy: { development: NEW, production: OLD } });
-    const saved = await run(['plan', '--out', 'bump.plan']);
-    expectExit(saved, 0);
+    expectExit(await run(['plan', '--out', 'bump.plan']), 0);
     const development = await findObject(server, 'distributions/deb/apt/', `${stack.id}-jammy-development`);
     await waitTask(server, await pulpRequest(server, 'PATCH', String(development?.['pulp_href']), { base_path: `${stack.id}/jammy/moved` }));
+    stack.proxy.reset();
     const refused = await run(['apply', 'bump.plan']);
-    expect(refused.status).toBe(1);
-    expect(refused.stdout + refused.stderr).toContain(`distribution/deb/${stack.id}-jammy-development`);
-    expect(refused.stdout + refused.stderr).toMatch(/changed on the server since the plan/);
+    expectExit(refused, 1);
+    expect(refused.stderr).toContain('bump.plan is stale: 1 object it acts on changed on the server since it was made. Nothing was changed.');
+    expect(refused.stderr).toContain(`base_path: "${stack.id}/jammy/development" -> "${stack.id}/jammy/moved"`);
+    // Not the remote update, the sync or the publication the plan starts with; not even the lock.
+    expect(stack.proxy.writes()).toEqual([]);
     await apply();
     expect(await planActions()).toEqual([]);
     expect((await findObject(server, 'distributions/deb/apt/', `${stack.id}-jammy-development`))?.['base_path']).toBe(`${stack.id}/jammy/development`);
+
+    await reshape({ jammy: { development: NEW, production: NEW } });
+    expectExit(await run(['plan', '--out', 'promote.plan']), 0);
+    expectExit(await run(['apply', 'promote.plan']), 0);
+    stack.proxy.reset();
+    const again = await run(['apply', 'promote.plan']);
+    expectExit(again, 0);
+    expect(again.stdout).toContain('promote.plan has already been applied');
+    expect(stack.proxy.writes()).toEqual([]);
   });
 
   test('export of its low-level objects, then a plan of the export: no changes', async () => {

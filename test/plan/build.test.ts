@@ -129,7 +129,7 @@ describe('updates', () => {
       retain_repo_versions: 5,
       pulp_labels: { env: 'prod', [LABELS.stack]: STACK, [LABELS.scheme]: '1', [LABELS.synced]: OLD, [`${LABELS.snapshotPrefix}${OLD}`]: '3' },
     });
-    expect(update.guard).toEqual({ href: current.href, fingerprint: current.fingerprint, lastUpdated: '2024-02-01T00:00:00Z' });
+    expect(update.guard).toEqual({ href: current.href, fingerprint: current.fingerprint, lastUpdated: '2024-02-01T00:00:00Z', seen: { fields: current.fields, labels: current.labels } });
     expect(update.reason).toBe('retain_repo_versions differs; label env differs');
   });
 
@@ -227,7 +227,7 @@ describe('publications follow the repository version', () => {
     const development = find(afterBump.objects, 'distribution/rpm/r-development');
     expect(actionsOf(plan).map((a) => a.id)).toEqual(['update distribution/rpm/r-production']);
     const production = only(plan, 'update distribution/rpm/r-production');
-    expect(production.reason).toBe(`r-production: ${OLD} -> ${NEW}; publication differs`);
+    expect(production.reason).toBe(`r-production: ${OLD} -> ${NEW} (synced before: repoint, no sync); publication differs`);
     expect(production.body?.publication).toBe(development.fields.publication);
   });
 
