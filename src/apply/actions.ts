@@ -193,6 +193,10 @@ async function deleteObject(ctx: ActionContext, action: PlanAction): Promise<Act
   return { href };
 }
 
+async function versionExists(ctx: ActionContext, href: string): Promise<boolean> {
+  return !(await isGone(ctx, href));
+}
+
 async function isGone(ctx: ActionContext, href: string): Promise<boolean> {
   try {
     await ctx.client.get(href);
@@ -206,8 +210,9 @@ async function isGone(ctx: ActionContext, href: string): Promise<boolean> {
 async function syncRepository(ctx: ActionContext, action: PlanAction): Promise<ActionOutcome> {
   const repository = ctx.run.targetHref(action.address, action.guard?.href);
   const body = ctx.run.resolveBody(action.body ?? {});
-  const taskHref = await dispatchSync(ctx, action.address, repository, body);
-  const task = await waitTask(ctx, 'sync', taskHref, `sync of ${action.address}`);
+  const task = action.syncFrom === undefined
+    ? await syncOnce(ctx, action, repository, body)
+    : await withRemoteUrl(ctx, action, String(body['remote']), action.syncFrom, () => syncOnce(ctx, action, repository, body));
   const current = await ctx.client.get(repository);
   const version = createdResources(task).find((h) => VERSION_HREF.test(h)) ?? current['latest_version_href'];
   if (typeof version !== 'string') throw new ApplyStepError('apply.internal', `${action.address} has no latest version after its sync`);
@@ -215,6 +220,22 @@ async function syncRepository(ctx: ActionContext, action: PlanAction): Promise<A
   const created = createdResources(task).includes(version);
   ctx.run.recordSync(action.address, { versionHref: version, labels: written, newVersion: created });
   return { href: repository, note: created ? `new version ${version}` : `no new version; latest is ${version}` };
+}
+
+async function syncOnce(ctx: ActionContext, action: PlanAction, repository: string, body: JsonObject): Promise<JsonObject> {
+  const taskHref = await dispatchSync(ctx, action.address, repository, body);
+  return waitTask(ctx, 'sync', taskHref, `sync of ${action.address}`);
+}
+
+/** Runs `work` with the remote's url set to `url`, and puts the url it had back afterwards, whatever happened. */
+async function withRemoteUrl<T>(ctx: ActionContext, action: PlanAction, remote: string, url: string, work: () => Promise<T>): Promise<T> {
+  const original = (await ctx.client.get(remote))['url'];
+  await settle(ctx, 'remote', await ctx.client.patch(remote, { url }), `url of the remote of ${action.address}`);
+  try {
+    return await work();
+  } finally {
+    if (typeof original === 'string') await settle(ctx, 'remote', await ctx.client.patch(remote, { url: original }), `url of the remote of ${action.address}`);
+  }
 }
 
 /**
@@ -298,12 +319,19 @@ async function newestSyncTasks(ctx: ActionContext, repository: string): Promise<
 async function writeLabelsAfter(ctx: ActionContext, action: PlanAction, repository: string, current: JsonObject, version: string): Promise<Record<string, string>> {
   const after: Record<string, string> = { ...action.labelsAfter };
   const number = /\/versions\/(\d+)\/$/.exec(version)?.[1] ?? '';
-  const marker = after[LABELS.synced];
-  if (marker !== undefined && labelProblem(`${LABELS.snapshotPrefix}${marker}`, number) === undefined) after[`${LABELS.snapshotPrefix}${marker}`] = number;
-  if (Object.keys(after).length === 0) return after;
-  if (ctx.signal?.aborted) throw new ActionInterruptedError('the sync finished; its labels were not written');
   const labels = current['pulp_labels'];
   const before = labels !== null && typeof labels === 'object' && !Array.isArray(labels) ? labels : {};
+  const marker = after[LABELS.synced];
+  const key = `${LABELS.snapshotPrefix}${marker}`;
+  if (marker !== undefined && number !== '') {
+    after[LABELS.syncedVersion] = number;
+    // The version a snapshot first gave stays its record (what a distribution pinned to it keeps serving), unless it is gone.
+    const recorded = before[key];
+    const keep = typeof recorded === 'string' && recorded !== number && (await versionExists(ctx, `${repository}versions/${recorded}/`));
+    if (!keep && labelProblem(key, number) === undefined) after[key] = number;
+  }
+  if (Object.keys(after).length === 0) return after;
+  if (ctx.signal?.aborted) throw new ActionInterruptedError('the sync finished; its labels were not written');
   const merged = { ...before, ...after };
   if (!jsonEqual(before, merged)) await patchLabels(ctx, action, repository, current, merged);
   return after;

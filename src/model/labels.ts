@@ -22,15 +22,20 @@ export const LABELS = {
   synced: 'pulpform_synced',
   /** Remotes: the secret_version whose secrets were last sent. */
   secretVersion: 'pulpform_secret_version',
-  /** Repositories: prefix of `pulpform_snapshot_<stamp> = <version number>` records of synced snapshots. */
+  /** Repositories: prefix of `pulpform_snapshot_<stamp> = <version number>`, the version a snapshot first gave. */
   snapshotPrefix: 'pulpform_snapshot_',
+  /** Repositories: the version number the last sync left (a --resync of the same snapshot may make a newer one). */
+  syncedVersion: 'pulpform_synced_version',
   /** Distributions: the snapshot the distribution serves (shown as `production: A -> B`). */
   serves: 'pulpform_serves',
 } as const;
 
+/** A dated snapshot, `20220817T082321`: what package mirrors pin and record. */
+export const STAMP = /^\d{8}T\d{6}$/;
+
 /** Labels that record what happened on the server rather than what the YAML asks for. */
 export function isStatusLabel(key: string): boolean {
-  return key === LABELS.synced || key === LABELS.secretVersion || key.startsWith(LABELS.snapshotPrefix);
+  return key === LABELS.synced || key === LABELS.syncedVersion || key === LABELS.secretVersion || key.startsWith(LABELS.snapshotPrefix);
 }
 
 export function ownershipLabels(stack: string): Record<string, string> {

@@ -69,6 +69,11 @@ export interface PlanAction {
   secrets?: SecretSource[];
   /** Labels to write after a successful sync (`pulpform_synced`, snapshot records). */
   labelsAfter?: Record<string, string>;
+  /**
+   * Syncs of an earlier snapshot than the remote's (a new mirror's production pin): the url the
+   * remote is set to for this sync only; the executor puts the remote's url back after it.
+   */
+  syncFrom?: string;
   guard?: ActionGuard;
   /** Ids of actions that must succeed first; if one fails this action is skipped. */
   dependsOn: string[];

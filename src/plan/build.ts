@@ -13,6 +13,7 @@ import {
   labelProblem,
   parseAddress,
   PLAN_FORMAT_VERSION,
+  STAMP,
   type ActionGuard,
   type ActionType,
   type Address,
@@ -113,6 +114,8 @@ interface Node {
   blocked: boolean;
   /** Repositories adopted with content: sync records written by the adoption instead of a sync. */
   assumedLabels?: Record<string, string>;
+  /** Repositories: syncs of older snapshots planned before the main one, by snapshot. */
+  earlierSyncs?: Map<string, PlanAction>;
   /** Publications: the live publication that already satisfies it. */
   satisfiedBy?: LiveObject;
   /** Publications: another desired publication that yields the same Pulp publication. */
@@ -169,6 +172,10 @@ class Planner {
   private readonly servedPublications = new Set<string>();
   /** Repository versions known to exist: latest ones, published ones, and all when they were listed. */
   private readonly knownVersions = new Set<string>();
+  /** Publications a distribution that follows its repository's sync serves (a mirror's development). */
+  private readonly followedPublications: ReadonlySet<Address>;
+  /** Snapshots publications pin, by the repository they publish. */
+  private readonly pinsByRepository = new Map<Address, Set<string>>();
   /** Push repository href → the container distribution serving it (what `docker push` made). */
   private readonly pushDistributions = new Map<string, LiveObject>();
   /** Deletes of push distributions planned by --replace-push-conflicts, by href: a narrowed run keeps them. */
@@ -182,6 +189,12 @@ class Planner {
   constructor(private readonly desired: DesiredState, private readonly live: LiveState, private readonly options: PlanOptions) {
     this.stack = desired.stack;
     this.capabilities = capabilitiesOf(live.server.versions);
+    this.followedPublications = new Set(desired.resources.flatMap((r) => (r.followsSync && r.refs.publication !== undefined ? [r.refs.publication] : [])));
+    for (const resource of desired.resources) {
+      if (resource.kind !== 'publication' || resource.snapshot === undefined) continue;
+      const repository = resource.refs.repository ?? addressOf('repository', resource.plugin, resource.name);
+      this.pinsByRepository.set(repository, (this.pinsByRepository.get(repository) ?? new Set()).add(resource.snapshot));
+    }
     if (options.resync !== undefined) {
       const selection = resyncSelection(options.resync, desired.resources);
       this.resync = selection.matches;
@@ -375,6 +388,23 @@ class Planner {
     return [`${desired.name}: ${String(change.before ?? '(none)')} -> ${String(change.after ?? '(none)')}${repoint ? ' (synced before: repoint, no sync)' : ''}`];
   }
 
+  /**
+   * A distribution pinned on its own (production) to the snapshot its repository follows keeps
+   * the version that snapshot first gave when the shared publication moves on (a --resync made
+   * a newer version): an existing publication of that version, preferably the one it serves.
+   */
+  private pinnedPublication(referrer: DesiredResource, publication: Node): string | undefined {
+    if (referrer.kind !== 'distribution' || referrer.followsSync || referrer.snapshot === undefined) return undefined;
+    const repository = this.nodes.get(publication.desired.refs.repository ?? addressOf('repository', publication.desired.plugin, publication.desired.name));
+    const recorded = repository === undefined ? undefined : this.recordedVersion(repository, referrer.snapshot);
+    if (recorded?.exists !== true) return undefined;
+    const pinned = `${repository!.live!.href}versions/${recorded.number}/`;
+    if (publication.satisfiedBy?.versionHref === pinned) return undefined;
+    const candidates = (this.publicationsByVersion.get(pinned) ?? []).filter((p) => p.endpoint === publication.desired.endpoint);
+    const served = this.nodes.get(referrer.address)?.live?.fields.publication;
+    return (candidates.find((p) => p.href === served) ?? newest(candidates))?.href;
+  }
+
   /** The version the repository's labels record for `snapshot`, and whether it is known to exist still. */
   private recordedVersion(node: Node, snapshot: string): { number: string; exists: boolean } | undefined {
     if (node.live === undefined || (node.action !== undefined && NEW.includes(node.action.type))) return undefined;
@@ -483,6 +513,49 @@ class Planner {
     };
     node.sync = action;
     this.actions.push(action);
+    if (before === undefined) this.planEarlierSnapshots(node, action);
+  }
+
+  /**
+   * A mirror set up with production pinned to an older snapshot than development's: sync that
+   * one first (the remote set to its url for that sync only), then development's, so one apply
+   * converges. Only for a repository never synced: on a running mirror a pin to a snapshot never
+   * synced stays an error, as it is more likely a typo than a wish.
+   */
+  private planEarlierSnapshots(node: Node, sync: PlanAction): void {
+    const marker = node.desired.sync!.marker;
+    const remote = node.desired.refs.remote === undefined ? undefined : this.nodes.get(node.desired.refs.remote);
+    const url = remote?.desired.fields.url;
+    if (typeof url !== 'string' || !STAMP.test(marker)) return;
+    const pins = [...(this.pinsByRepository.get(node.desired.address) ?? [])]
+      .filter((pin) => pin !== marker && STAMP.test(pin) && this.recordedVersion(node, pin)?.exists !== true)
+      .sort();
+    const trailing = new RegExp(`/${marker}/?$`);
+    if (!trailing.test(url)) return;
+    let previous = sync.dependsOn;
+    const earlier = new Map<string, PlanAction>();
+    for (const pin of pins) {
+      const action: PlanAction = {
+        ...sync,
+        id: `sync ${node.desired.address}@${pin}`,
+        reason: `synced: (never) -> ${pin} first, a snapshot a distribution is pinned to, then ${marker}`,
+        changes: [{ path: `/pulp_labels/${LABELS.synced}`, after: pin }],
+        labelsAfter: { [LABELS.synced]: pin },
+        syncFrom: url.replace(trailing, (end) => end.replace(marker, pin)),
+        dependsOn: previous,
+      };
+      delete action.guard;
+      earlier.set(pin, action);
+      this.actions.push(action);
+      previous = [action.id];
+    }
+    if (earlier.size === 0) return;
+    sync.dependsOn = [...new Set([...sync.dependsOn, ...previous])].sort();
+    // The guard belongs to the first action on the repository, now the earliest sync.
+    const first = earlier.get(pins[0]!)!;
+    if (sync.guard !== undefined) first.guard = sync.guard;
+    delete sync.guard;
+    node.earlierSyncs = earlier;
   }
 
   // ── publications ─────────────────────────────────────────────────────────────────────────
@@ -578,6 +651,8 @@ class Planner {
     if (field === 'repository_version') return this.resolveVersion(referrer, target, referrer.snapshot);
     let node = this.nodes.get(target);
     if (node?.aliasOf !== undefined) node = this.nodes.get(node.aliasOf);
+    const kept = field === 'publication' && node !== undefined ? this.pinnedPublication(referrer, node) : undefined;
+    if (kept !== undefined) return { href: kept };
     if (node !== undefined) {
       if (node.action !== undefined && NEW.includes(node.action.type)) return { unknown: { $ref: node.desired.address }, after: node.action.id };
       if (node.desired.kind === 'publication') return node.satisfiedBy ? { href: node.satisfiedBy.href } : undefined;
@@ -604,7 +679,15 @@ class Planner {
     const sync = node?.sync;
     if (snapshot !== undefined) {
       if (sync !== undefined && node?.desired.sync?.marker === snapshot) return { unknown, after: sync.id };
+      const earlier = node?.earlierSyncs?.get(snapshot);
+      if (earlier !== undefined) return { unknown, after: earlier.id };
       const labels = { ...live?.labels, ...node?.assumedLabels };
+      // Following the repository: what its last sync of this snapshot left (a --resync may have made a newer version).
+      const follows = referrer.followsSync === true || this.followedPublications.has(referrer.address);
+      const last = labels[LABELS.syncedVersion];
+      if (follows && live !== undefined && labels[LABELS.synced] === snapshot && last !== undefined && this.knownVersions.has(`${live.href}versions/${last}/`)) {
+        return { href: `${live.href}versions/${last}/` };
+      }
       const number = labels[`${LABELS.snapshotPrefix}${snapshot}`];
       if (live !== undefined && number !== undefined) return { href: `${live.href}versions/${number}/` };
       const recorded = Object.keys(labels).filter((key) => key.startsWith(LABELS.snapshotPrefix)).map((key) => key.slice(LABELS.snapshotPrefix.length)).sort();

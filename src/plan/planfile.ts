@@ -38,6 +38,7 @@ const action = z.object({
   body: z.record(z.string(), z.json()).optional(),
   secrets: z.array(z.object({ field: z.string(), source: z.string() })).optional(),
   labelsAfter: z.record(z.string(), z.string()).optional(),
+  syncFrom: z.string().optional(),
   guard: z.object({
     href: z.string(),
     fingerprint: z.string(),

@@ -68,7 +68,7 @@ function stateOf(action: PlanAction, stack: string, byHref: ReadonlyMap<string, 
 function satisfied(action: PlanAction, object: LiveObject): boolean {
   if (action.type === 'sync') {
     const marker = action.labelsAfter?.[LABELS.synced];
-    return marker !== undefined && object.labels[LABELS.synced] === marker;
+    return marker !== undefined && (object.labels[LABELS.synced] === marker || object.labels[`${LABELS.snapshotPrefix}${marker}`] !== undefined);
   }
   return action.changes.every((change) => {
     // Secrets and hrefs known only after apply cannot be read back; the other changes decide.
