@@ -33,7 +33,7 @@ export function addServerOptions(command: Command): Command {
     .option('--profile <name>', 'take unset connection settings from [cli-NAME] of pulp-cli\'s cli.toml (env PULP_CLI_PROFILE; default [cli])')
     .option('--ca-cert <path>', 'PEM file of the CA that signed the server certificate')
     .option('--insecure', 'do not verify the server TLS certificate (not recommended)')
-    .option('--request-timeout <seconds>', 'wait this long for each answer from Pulp; reads that time out are retried (default: 60)', positiveInteger)
+    .option('--request-timeout <seconds>', 'wait at most this long for each request to Pulp, its retries included (default: 60)', positiveInteger)
     .option('--no-color', 'disable colours (NO_COLOR is honoured too)')
     .option('--log-level <level>', 'error, warn, info or debug', 'warn')
     .option('--log-file <path>', 'also write JSON log lines to this file')

@@ -305,6 +305,9 @@ export class PulpClient {
   async #send(method: string, path: string, body: JsonObject | undefined, signal: AbortSignal | undefined): Promise<RawResponse> {
     const url = this.#url(path);
     const displayPath = this.#displayPath(path);
+    // One deadline for the request and all its retries: --request-timeout is what a user waits at most.
+    const started = Date.now();
+    const deadline = started + this.#timeoutMs;
     for (let attempt = 0; ; attempt++) {
       this.#counts.set(method, (this.#counts.get(method) ?? 0) + 1);
       let response: RawResponse | undefined;
@@ -318,7 +321,7 @@ export class PulpClient {
           throwHttpErrors: false,
           followRedirect: false,
           retry: { limit: 0 },
-          timeout: { request: this.#timeoutMs },
+          timeout: { request: Math.max(1, deadline - Date.now()) },
           agent: { http: this.#httpAgent, https: this.#httpsAgent },
           https: { certificateAuthority: this.#ca, rejectUnauthorized: !this.#insecure },
           ...(signal ? { signal } : {}),
@@ -338,15 +341,16 @@ export class PulpClient {
         }
       } catch (error) {
         if (isAbort(error)) throw error;
-        failure = this.#networkError(method, displayPath, error);
+        failure = this.#networkError(method, displayPath, error, { attempts: attempt + 1, elapsedMs: Date.now() - started });
       }
       if (response && method === 'DELETE' && response.status === 404 && attempt > 0) return { status: 204, headers: {}, text: '' };
       const retryable = response ? this.#statusRetryable(method, response.status) : this.#failureRetryable(method, failure!);
-      if (!retryable || attempt >= this.#retries) {
+      const backoff = retryable ? this.#backoff(attempt, response) : 0;
+      if (!retryable || attempt >= this.#retries || Date.now() + backoff >= deadline) {
         if (response) return response;
         throw failure!;
       }
-      await sleep(this.#backoff(attempt, response), undefined, signal ? { signal } : undefined);
+      await sleep(backoff, undefined, signal ? { signal } : undefined);
     }
   }
 
@@ -464,7 +468,7 @@ export class PulpClient {
     return `this URL does not look like a Pulp API root: check the server URL (${this.baseUrl}) and the API root (${this.apiRoot})`;
   }
 
-  #networkError(method: string, path: string, error: unknown): PulpApiError {
+  #networkError(method: string, path: string, error: unknown, tried: { attempts: number; elapsedMs: number }): PulpApiError {
     const code = typeof (error as { code?: unknown }).code === 'string' ? (error as { code: string }).code : '';
     const raw = error instanceof Error ? error.message : String(error);
     const outcomeUnknown = method !== 'GET';
@@ -473,12 +477,12 @@ export class PulpClient {
     if (code === 'ECONNREFUSED') return make('connection_refused', `connection refused by ${this.baseUrl}`, `is Pulp running at ${this.baseUrl}?`, false);
     if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return make('dns', `cannot resolve the host of ${this.baseUrl}`, 'check the server URL', false);
     if (code === 'ETIMEDOUT' || (error as { name?: string }).name === 'TimeoutError') {
-      return make('timeout', `no answer within ${Math.round(this.#timeoutMs / 1000)} s`, `is Pulp at ${this.baseUrl} overloaded? A longer --request-timeout may help`, outcomeUnknown);
+      return make('timeout', `no answer within ${Math.round(this.#timeoutMs / 1000)} s (${triedText(tried)})`, `is Pulp at ${this.baseUrl} overloaded? A longer --request-timeout may help`, outcomeUnknown);
     }
     if (code === 'ECONNRESET' || code === 'EPIPE' || /socket hang up/i.test(raw)) {
       // A server that speaks only HTTPS hangs up on plain HTTP.
       const plain = this.baseUrl.startsWith('http:') ? `; if it happens every time, check whether ${this.baseUrl} should be https://` : '';
-      return make('connection_reset', 'the connection was closed before an answer arrived', `running again is safe${plain}`, outcomeUnknown);
+      return make('connection_reset', `the connection was closed before an answer arrived (${triedText(tried)})`, `running again is safe${plain}`, outcomeUnknown);
     }
     if (/wrong version number|packet length too long|http request/i.test(raw)) {
       return make('tls', `${this.baseUrl} does not speak TLS`, `use http:// in the server URL, or the port where the server speaks HTTPS`, false);
@@ -488,6 +492,11 @@ export class PulpClient {
     }
     return make('network', `network error${code ? ` ${code}` : ''}: ${raw}`, `is Pulp reachable at ${this.baseUrl}?`, outcomeUnknown);
   }
+}
+
+/** `3 attempts over 12 s` */
+function triedText(tried: { attempts: number; elapsedMs: number }): string {
+  return `${tried.attempts} attempt${tried.attempts === 1 ? '' : 's'} over ${Math.round(tried.elapsedMs / 1000)} s`;
 }
 
 function splitBaseUrl(baseUrl: string, apiRootOption: string): { origin: string; prefix: string; apiRoot: string } {
