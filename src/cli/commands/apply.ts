@@ -114,13 +114,13 @@ export function registerApplyCommand(program: Command): void {
         }
         session!.interruptible();
         const shown = progressThrottle();
-        const result = await runApply(plan, live, client, desired, options, session!.signal, (event) => {
+        const result = await runApply(plan, live, client, desired, options, session!, (event) => {
           logger.info(event.message, { code: event.code, severity: event.level });
           if (options.json) json({ type: 'event', ...event });
           else if (shown(event)) {
             const line = renderApplyEvent(event, { color });
             // Progress of long tasks is for the person watching; stdout keeps what was done.
-            if (line !== undefined && event.code === 'action.progress') process.stderr.write(`${line}\n`);
+            if (line !== undefined && (event.code === 'action.progress' || event.code === 'apply.stopping')) process.stderr.write(`${line}\n`);
             else if (line !== undefined) print(line);
           }
         }, saved !== undefined);
@@ -201,7 +201,7 @@ async function runApply(
   client: PulpClient,
   desired: LoadedDesiredState | undefined,
   options: ApplyCommandOptions,
-  signal: AbortSignal,
+  session: LockedSession,
   onEvent: (event: ApplyEvent) => void,
   checkStaleness: boolean,
 ): Promise<ApplyResult> {
@@ -210,7 +210,8 @@ async function runApply(
     secrets: secretResolver(desired?.state),
     concurrency: options.concurrency,
     taskTimeoutMs: options.taskTimeout === undefined ? undefined : options.taskTimeout * 1000,
-    signal,
+    signal: session.signal,
+    abandon: session.abandon,
     onEvent,
     ...(checkStaleness ? { liveForStaleness: live } : { live }),
   });
