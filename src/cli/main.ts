@@ -7,6 +7,7 @@ import { registerConformanceCommand } from './commands/conformance.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerEmulatorCommand } from './commands/emulator.js';
 import { registerExportCommand } from './commands/export.js';
+import { registerPinCommands } from './commands/pin.js';
 import { registerPlanCommand } from './commands/plan.js';
 import { registerValidateCommand } from './commands/validate.js';
 import { registerWatchCommand } from './commands/watch.js';
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerPlanCommand(program);
   registerApplyCommand(program);
   registerWatchCommand(program);
+  registerPinCommands(program);
   registerEmulatorCommand(program);
   registerConformanceCommand(program);
   registerExportCommand(program);
