@@ -9,6 +9,7 @@ import { registerEmulatorCommand } from './commands/emulator.js';
 import { registerExportCommand } from './commands/export.js';
 import { registerPinCommands } from './commands/pin.js';
 import { registerPlanCommand } from './commands/plan.js';
+import { registerUnlockCommand } from './commands/unlock.js';
 import { registerValidateCommand } from './commands/validate.js';
 import { registerWatchCommand } from './commands/watch.js';
 
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerApplyCommand(program);
   registerWatchCommand(program);
   registerPinCommands(program);
+  registerUnlockCommand(program);
   registerEmulatorCommand(program);
   registerConformanceCommand(program);
   registerExportCommand(program);
