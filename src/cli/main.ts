@@ -9,6 +9,7 @@ import { registerEmulatorCommand } from './commands/emulator.js';
 import { registerExportCommand } from './commands/export.js';
 import { registerPinCommands } from './commands/pin.js';
 import { registerPlanCommand } from './commands/plan.js';
+import { registerStatusCommand } from './commands/status.js';
 import { registerUnlockCommand } from './commands/unlock.js';
 import { registerValidateCommand } from './commands/validate.js';
 import { registerWatchCommand } from './commands/watch.js';
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerWatchCommand(program);
   registerPinCommands(program);
   registerUnlockCommand(program);
+  registerStatusCommand(program);
   registerEmulatorCommand(program);
   registerConformanceCommand(program);
   registerExportCommand(program);

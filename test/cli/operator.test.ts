@@ -8,7 +8,7 @@ import { loadDesiredState } from '../../src/config/index.js';
 import { type Emulator, startEmulator } from '../../src/emulator/index.js';
 import { type CliResult, runCli } from '../helpers/cli.js';
 
-// pin and promote as operators run them, on examples/single-mirror against an Ark emulator and a
+// pin, promote and status as operators run them, on examples/single-mirror against an Ark emulator and a
 // local one: the YAML changes only where the pin is, the plan shows the sync or the repoint.
 
 let ark: Ark;
@@ -63,6 +63,16 @@ describe('pulpform pin and promote', () => {
     expect(early.stdout).toContain(`${MIRROR}: production is pinned to ${PINNED} already`);
 
     expect((await pulpform(['apply', '--auto-approve'])).status).toBe(0);
+    const status = await pulpform(['status']);
+    expect(status.status).toBe(0);
+    expect(status.stdout).toContain(`${PINNED}  version 1, published\n`);
+    expect(status.stdout).toContain(`${newer}  version 2, published  (last sync)`);
+    expect(status.stdout).toMatch(new RegExp(`development +serves ${newer} +as the YAML says`));
+    expect(status.stdout).toMatch(new RegExp(`production +serves ${PINNED} +as the YAML says`));
+    const json = JSON.parse((await pulpform(['status', '--json'])).stdout) as { mirrors: Array<{ snapshots: Array<{ snapshot: string; publication?: string }> }> };
+    expect(json.mirrors[0]!.snapshots.map((s) => s.snapshot)).toEqual([PINNED, newer]);
+    expect(json.mirrors[0]!.snapshots.every((s) => s.publication !== undefined)).toBe(true);
+
     const promoted = await pulpform(['promote', '--apply']);
     expect(promoted.status).toBe(0);
     expect(promoted.stdout).toContain(`${MIRROR}: production ${PINNED} -> ${newer}`);
