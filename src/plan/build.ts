@@ -31,7 +31,7 @@ import {
 import { PUSH_REPOSITORY_ENDPOINT } from '../live/normalize.js';
 import { planRetention } from './retention.js';
 import { serverChecks } from './server-checks.js';
-import { groupsOf, resyncSelection, scopeActions, scopeImages } from './scope.js';
+import { resyncSelection, scopeActions, scopeImages } from './scope.js';
 import { skipReplacements } from './skip.js';
 import { summarize, toWaves } from './waves.js';
 
@@ -75,7 +75,7 @@ export function buildPlan(desired: DesiredState, live: LiveState, options: PlanO
   if (options.replace === false) ({ actions, diagnostics } = skipReplacements(actions, diagnostics));
   const pushDeletes = new Set([...planner.pushDeletes.values()].map((action) => action.id));
   ({ actions, diagnostics } = scopeImages(actions, diagnostics, desired.resources, options.imageFilter, pushDeletes));
-  if (options.only !== undefined) ({ actions, diagnostics } = scopeActions(actions, diagnostics, options.only, groupsOf(desired.resources), pushDeletes));
+  if (options.only !== undefined) ({ actions, diagnostics } = scopeActions(actions, diagnostics, options.only, desired.resources, pushDeletes));
   if (options.prune && !options.allowDeleteAll) diagnostics.push(...pruneAllGuard(desired, actions));
   diagnostics.push(...serverChecks(desired, live.server.versions, planner.capabilities));
   const { waves, cyclic } = toWaves(actions);

@@ -1,3 +1,4 @@
+import { closest } from '../config/suggest.js';
 import { KINDS, parseAddress, PLUGINS, type Address, type DesiredResource, type Diagnostic, type Kind, type PlanAction, type Plugin } from '../model/index.js';
 
 /** One part of `--only` or `--resync`: `kind`, `kind/plugin`, `kind/plugin/name-glob`, `group:NAME`, or a name glob. */
@@ -107,8 +108,11 @@ function pulledInNote(pulledIn: string[], scope: string): Diagnostic[] {
  * first (a warning names them). A selector never implies deletion: deletes outside it are
  * dropped, even when an in-scope action would have waited for them, except `requestedDeletes`.
  */
-export function scopeActions(actions: PlanAction[], diagnostics: Diagnostic[], only: string, groups: Groups = new Map(), requestedDeletes: ReadonlySet<string> = new Set()): { actions: PlanAction[]; diagnostics: Diagnostic[] } {
+export function scopeActions(actions: PlanAction[], diagnostics: Diagnostic[], only: string, resources: readonly DesiredResource[], requestedDeletes: ReadonlySet<string> = new Set()): { actions: PlanAction[]; diagnostics: Diagnostic[] } {
   const parsed = parseSelectors(only);
+  const groups = groupsOf(resources);
+  const unmatched = selectorsMatchingNothing(parsed.selectors, [...resources.map((r) => r.address), ...actions.map((a) => a.address)], groups);
+  if (unmatched.length > 0) return { actions: [], diagnostics: [...parsed.diagnostics, ...unmatched.map((selector) => matchesNothing(selector, '--only', resources))] };
   const inScope = (address: Address): boolean => parsed.selectors.some((selector) => selectorMatches(selector, address, groups));
   const narrowed = narrow(actions, (action) => inScope(action.address), requestedDeletes);
   const keptAddresses = new Set(narrowed.actions.map((action) => action.address));
@@ -121,6 +125,26 @@ export function scopeActions(actions: PlanAction[], diagnostics: Diagnostic[], o
   }, ...pulledInNote(narrowed.pulledIn, `--only ${only}`)];
   const relevant = diagnostics.filter((diagnostic) => diagnostic.address === undefined || inScope(diagnostic.address) || keptAddresses.has(diagnostic.address));
   return { actions: narrowed.actions, diagnostics: [...parsed.diagnostics, ...relevant, ...notes] };
+}
+
+function selectorsMatchingNothing(selectors: Selector[], addresses: readonly Address[], groups: Groups): Selector[] {
+  return selectors.filter((selector) => !addresses.some((address) => selectorMatches(selector, address, groups)));
+}
+
+/** A selector that matches nothing is a mistake (a typo), not an empty plan: say so, with the closest names. */
+function matchesNothing(selector: Selector, flag: string, resources: readonly DesiredResource[]): Diagnostic {
+  const names = [...new Set(resources.map((resource) => resource.name))];
+  const groups = [...new Set(resources.flatMap((resource) => (resource.image?.group !== undefined ? [`group:${resource.image.group}`] : [])))];
+  const guess = closest(selector.text, [...names, ...groups]);
+  const near = guess !== undefined ? [guess] : names.filter((name) => name.toLowerCase().includes(selector.text.replace(/[*?]/g, '').toLowerCase())).slice(0, 3);
+  return {
+    severity: 'error',
+    code: 'plan.selector_matches_nothing',
+    summary: `${flag} ${selector.text} matches nothing in the desired state or on the server`,
+    detail: 'A selector is a kind, kind/plugin, kind/plugin/name-glob, group:NAME, or a name glob (* and ?); names are matched whole.',
+    hint: near.length > 0 ? `Did you mean ${near.map((name) => `"${name}"`).join(' or ')}?` : `Check the name, or use a glob such as "${selector.text}*".`,
+    value: selector.text,
+  };
 }
 
 /** Whitespace-separated, unanchored regexes, as `stackhpc_pulp_images_kolla_filter`, or the first one that does not compile. */

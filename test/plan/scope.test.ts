@@ -24,6 +24,21 @@ describe('--only selectors', () => {
     expect(globToRegExp('a.b').test('axb')).toBe(false);
   });
 
+  test('a selector that matches nothing is an error naming the closest names, not an empty plan', () => {
+    const state = desiredState([desired('remote/rpm/rocky-9-baseos'), desired('remote/rpm/rocky-9-appstream')]);
+    const plan = buildPlan(state, liveFrom(desiredState([])), { now: NOW, only: 'rocky-9-basos' });
+    expect(plan.waves.flat()).toEqual([]);
+    expect(plan.diagnostics).toEqual([expect.objectContaining({
+      severity: 'error',
+      code: 'plan.selector_matches_nothing',
+      summary: '--only rocky-9-basos matches nothing in the desired state or on the server',
+      hint: 'Did you mean "rocky-9-baseos"?',
+    })]);
+    const glob = buildPlan(state, liveFrom(desiredState([])), { now: NOW, only: 'nosuchthing' });
+    expect(glob.diagnostics[0]).toMatchObject({ code: 'plan.selector_matches_nothing', hint: 'Check the name, or use a glob such as "nosuchthing*".' });
+    expect(buildPlan(state, liveFrom(desiredState([])), { now: NOW, only: 'rocky-9-*' }).waves.flat()).toHaveLength(2);
+  });
+
   test('an unknown plugin is reported with an example of the fix', () => {
     const { selectors, diagnostics } = parseSelectors('remote/yum/x');
     expect(selectors).toEqual([]);
