@@ -97,6 +97,7 @@ export async function loadDesiredState(path: string, options: LoadOptions = {}):
   for (const file of read) hash.update(file.bytes);
   const state: DesiredState = {
     stack: stack ?? DEFAULT_STACK,
+    ...(stack === undefined ? { stackDefaulted: true as const } : {}),
     server: toServerSettings(server),
     resources: toResources(items),
     sources: { files: read.map((file) => file.display), sha256: hash.digest('hex'), path, cwd: resolve(cwd) },

@@ -160,6 +160,8 @@ export interface ServerSettings {
 export interface DesiredState {
   /** Ownership scope: the value of the `pulpform_stack` label on every managed object. */
   stack: string;
+  /** No file says `stack:`; `stack` is the default. */
+  stackDefaulted?: true;
   server: ServerSettings;
   resources: DesiredResource[];
   sources: PlanSource;

@@ -78,6 +78,7 @@ export function buildPlan(desired: DesiredState, live: LiveState, options: PlanO
   if (options.only !== undefined) ({ actions, diagnostics } = scopeActions(actions, diagnostics, options.only, desired.resources, pushDeletes));
   if (options.prune && !options.allowDeleteAll) diagnostics.push(...pruneAllGuard(desired, actions));
   diagnostics.push(...serverChecks(desired, live.server.versions, planner.capabilities));
+  if (desired.stackDefaulted) diagnostics.unshift(undeclaredStack(desired, [...planner.otherStacks]));
   const { waves, cyclic } = toWaves(actions);
   if (cyclic.length > 0) {
     diagnostics.push({
@@ -99,6 +100,24 @@ export function buildPlan(desired: DesiredState, live: LiveState, options: PlanO
     diagnostics: [...diagnostics.filter((d) => d.severity === 'error'), ...diagnostics.filter((d) => d.severity !== 'error')],
     summary: summarize(actions),
     options: { prune: options.prune === true },
+  };
+}
+
+/**
+ * A desired state without `stack:` is stack "default". Said first: when its names are another
+ * stack's objects on the server, that is the cause of every conflict after it.
+ */
+function undeclaredStack(desired: DesiredState, owners: readonly string[]): Diagnostic {
+  const file = desired.sources.files[0];
+  return {
+    severity: owners.length > 0 ? 'error' : 'warning',
+    code: 'plan.no_stack',
+    summary: owners.length > 0
+      ? `The desired state declares no stack, so it is stack "${desired.stack}"; the objects it names on the server belong to stack ${owners.map((o) => `"${o}"`).join(', ')}`
+      : `The desired state declares no stack, so it is stack "${desired.stack}"`,
+    detail: 'The stack is written on every object pulpform manages (pulpform_stack), and prune deletes only its own: two desired states for one server need two stacks.',
+    hint: owners.length === 1 ? `Add "stack: ${owners[0]}" to one of its files.` : `Add "stack: NAME" to one of its files${owners.length > 0 ? `, naming the stack these objects belong to` : ''}.`,
+    ...(file !== undefined ? { source: { file, line: 1, column: 1 } } : {}),
   };
 }
 
@@ -184,6 +203,8 @@ class Planner {
   private adoptedPinned?: Map<Address, DesiredResource[]>;
   private readonly stack: string;
   readonly capabilities: Capabilities;
+  /** Stacks that own objects the desired state names. */
+  readonly otherStacks = new Set<string>();
   private readonly resync: (address: Address) => boolean = () => false;
 
   constructor(private readonly desired: DesiredState, private readonly live: LiveState, private readonly options: PlanOptions) {
@@ -259,6 +280,7 @@ class Planner {
     const owner = live.labels[LABELS.stack];
     if (owner !== undefined && owner !== this.stack) {
       node.blocked = true;
+      this.otherStacks.add(owner);
       this.error('plan.conflict_other_stack', desired, `${desired.address} is managed by another stack ("${owner}")`,
         `The ${desired.kind} "${desired.name}" on the server (${live.href}) is labelled pulpform_stack=${owner}; this desired state is stack "${this.stack}".`,
         `Remove it from stack "${owner}" first, or give it another name here.`);

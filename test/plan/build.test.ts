@@ -512,3 +512,14 @@ describe('determinism and robustness', () => {
     expect(only(plan, 'create repository/rpm/r').body?.remote).toBe(remote.href);
   });
 });
+
+describe('a desired state without stack:', () => {
+  test('is stack "default", said first; naming the stack that owns its names makes it the error that explains the conflicts', () => {
+    const state = { ...desiredState([desired('remote/rpm/r')], 'default'), stackDefaulted: true as const };
+    expect(buildPlan(state, liveState([]), { now: NOW }).diagnostics).toEqual([expect.objectContaining({ severity: 'warning', code: 'plan.no_stack', summary: 'The desired state declares no stack, so it is stack "default"' })]);
+    const theirs = live('remote/rpm/r', { labels: { [LABELS.stack]: 'seed', [LABELS.scheme]: '1' } });
+    const plan = buildPlan(state, liveState([theirs]), { now: NOW });
+    expect(plan.diagnostics.map((d) => `${d.severity} ${d.code}`)).toEqual(['error plan.no_stack', 'error plan.conflict_other_stack']);
+    expect(plan.diagnostics[0]).toMatchObject({ summary: 'The desired state declares no stack, so it is stack "default"; the objects it names on the server belong to stack "seed"', hint: 'Add "stack: seed" to one of its files.' });
+  });
+});
