@@ -26,7 +26,7 @@ export function checkEntry(
   schema: z.ZodType,
   data: Record<string, unknown>,
   origin: Origin,
-  options: { subject: string; report: ReportAt; isSecret?: (path: Path) => boolean },
+  options: { subject: string; report: ReportAt; isSecret?: (path: Path) => boolean; unknownKeyHint?: (path: Path, key: string) => string | undefined },
 ): boolean {
   const result = schema.safeParse(data);
   if (result.success) return true;
@@ -34,6 +34,7 @@ export function checkEntry(
     subject: options.subject,
     isSecret: options.isSecret ?? (() => false),
     report: (path, part, finding) => options.report(origin, path, part, finding),
+    ...(options.unknownKeyHint !== undefined ? { unknownKeyHint: options.unknownKeyHint } : {}),
   });
   return false;
 }

@@ -28,7 +28,21 @@ export const SENSITIVE = '(sensitive)';
 
 /** Turns zod issues into findings whose wording and hints pulpform controls. */
 export function reportIssues(schema: z.ZodType, data: unknown, issues: readonly z.core.$ZodIssue[], context: IssueContext): void {
-  for (const issue of issues) reportIssue(schema, data, issue, issue.path as Path, context);
+  // "ulr" beside a missing "url" is one mistake: reported once, as the misspelt key.
+  const misspelt = new Set<string>();
+  for (const issue of issues) {
+    if (issue.code !== 'unrecognized_keys') continue;
+    const allowed = Object.keys(objectAt(schema, issue.path as Path)?.shape ?? {});
+    for (const key of issue.keys) {
+      const guess = closest(key, allowed);
+      if (guess !== undefined && valueAt(data, [...(issue.path as Path), guess]) === undefined) misspelt.add(JSON.stringify([...issue.path, guess]));
+    }
+  }
+  for (const issue of issues) {
+    const missing = issue.code === 'invalid_type' && valueAt(data, issue.path as Path) === undefined;
+    if (missing && misspelt.has(JSON.stringify(issue.path))) continue;
+    reportIssue(schema, data, issue, issue.path as Path, context);
+  }
 }
 
 function reportIssue(schema: z.ZodType, data: unknown, issue: z.core.$ZodIssue, path: Path, context: IssueContext): void {
@@ -98,7 +112,7 @@ function reportIssue(schema: z.ZodType, data: unknown, issue: z.core.$ZodIssue, 
           summary: 'Unknown field',
           detail: `${capitalised(article(context.subject))} ${context.subject} has no field "${formatPath(keyPath)}".`,
           hint: guess !== undefined
-            ? `Rename it to "${guess}".`
+            ? `Rename it to "${guess}"${valueAt(data, [...path, guess]) === undefined && isRequired(schema, [...path, guess]) ? ', which this item needs' : ''}.`
             : (context.unknownKeyHint?.(path, key) ?? `Remove it. Allowed here: ${allowed.join(', ')}.`),
           value: key,
         });
@@ -118,6 +132,10 @@ function reportIssue(schema: z.ZodType, data: unknown, issue: z.core.$ZodIssue, 
     default:
       context.report(path, 'value', { severity: 'error', code: 'config.invalid_value', summary: 'Invalid value', detail: `"${field}": ${issue.message}.`, hint: fieldHint(schema, path), value: shown(value) });
   }
+}
+
+function isRequired(schema: z.ZodType, path: Path): boolean {
+  return schemaAt(schema, path)?.safeParse(undefined).success === false;
 }
 
 const EXPECTED: Record<string, string> = {

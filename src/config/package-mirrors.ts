@@ -66,12 +66,20 @@ export const PACKAGE_MIRRORS_SECTION: Section = {
 function expandPackageMirror(entry: SectionEntry, context: ExpandContext): RawItem[] {
   const data = entryFields(entry, PACKAGE_MIRRORS_KEY, context.report);
   if (data === undefined) return [];
-  const valid = checkEntry(entrySchema, data, entry.origin, { subject: 'package mirror', report: context.report });
+  const valid = checkEntry(entrySchema, data, entry.origin, { subject: 'package mirror', report: context.report, unknownKeyHint: (path, key) => misnestedEnvironment(data, path, key) });
   if (!valid || !typeSpecificFieldsValid(data, entry.origin, context) || !hostFieldsValid(data, entry.origin, context) || data.enabled === false) return [];
   const pinsOk = pinsValid(data, entry.origin, context);
   const upstream = upstreamOf(data, entry.origin, context);
   if (upstream === undefined || !pinsOk) return [];
   return mirrorItems(data, entry.origin, upstream);
+}
+
+/** `development: {name, base_path}` written beside `snapshot:` instead of under `distributions:`. */
+function misnestedEnvironment(data: Record<string, unknown>, path: readonly unknown[], key: string): string | undefined {
+  const value = data[key];
+  const serving = isPlainObject(value) && ('base_path' in value || 'name' in value);
+  if (path.length > 0 || (!serving && !['development', 'production', 'staging', 'test'].includes(key))) return undefined;
+  return `"${key}" looks like an environment: move it under "distributions:" (distributions: { ${key}: { name: ..., base_path: ... } }).`;
 }
 
 function typeSpecificFieldsValid(data: Record<string, unknown>, origin: Origin, context: ExpandContext): boolean {

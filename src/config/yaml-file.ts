@@ -61,7 +61,7 @@ export function parseYamlFile(source: SourceFile): ParseOutcome {
   // logLevel 'error': yaml would otherwise print its own warnings to the process's stderr.
   const doc = parseDocument(source.text, { lineCounter, prettyErrors: false, merge: true, uniqueKeys: true, logLevel: 'error' });
   const diagnostics: Diagnostic[] = [
-    ...doc.errors.map((error) => yamlErrorDiagnostic(error, 'error', source.text, at)),
+    ...firstPerLine(doc.errors.map((error) => misindented(source.text, error, at) ?? yamlErrorDiagnostic(error, 'error', source.text, at))),
     ...doc.warnings.map((warning) => yamlErrorDiagnostic(warning, 'warning', source.text, at)),
   ];
   if (doc.errors.length > 0) return { diagnostics, maskedLines: maskLinesByPattern(lines) };
@@ -84,6 +84,47 @@ export function parseYamlFile(source: SourceFile): ParseOutcome {
     return { diagnostics, maskedLines };
   }
   return { parsed: { source, doc, lineCounter, data }, diagnostics, maskedLines };
+}
+
+/** The parser reports one slip several ways (13 for one misindented line): the first of each line says it. */
+function firstPerLine(diagnostics: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<number>();
+  return diagnostics.filter((diagnostic) => {
+    const line = diagnostic.source?.line ?? 0;
+    if (seen.has(line)) return false;
+    seen.add(line);
+    return true;
+  });
+}
+
+const INDENTATION_CODES = new Set(['MISSING_CHAR', 'BAD_INDENT', 'BLOCK_AS_IMPLICIT_KEY', 'MULTILINE_IMPLICIT_KEY', 'UNEXPECTED_TOKEN']);
+
+/**
+ * In plain words, when the line of a parse error is indented differently from every line that
+ * could hold it: the usual cause of the parser's "implicit key" and "sequence item" errors.
+ */
+function misindented(text: string, error: YAMLError, at: (offset: number) => SourceLocation): Diagnostic | undefined {
+  if (!INDENTATION_CODES.has(error.code)) return undefined;
+  const source = at(Math.max(0, Math.min(error.pos[0], text.trimEnd().length - 1)));
+  const lines = text.split('\n');
+  const here = lines[source.line - 1] ?? '';
+  const indent = /^ */.exec(here)![0].length;
+  const previous = lines.slice(0, source.line - 1).map((line, index) => ({ line, number: index + 1 })).filter(({ line }) => line.trim() !== '' && !line.trim().startsWith('#'));
+  const last = previous.at(-1);
+  if (last === undefined) return undefined;
+  // A key's indentation; for "- key:" the column of the key after the dash.
+  const keyIndent = (line: string): number => /^( *)(- +)?/.exec(line)!.slice(1).reduce((n, part) => n + (part?.length ?? 0), 0);
+  const open = new Set(previous.map(({ line }) => keyIndent(line)));
+  if (open.has(indent)) return undefined;
+  const lastIndent = keyIndent(last.line);
+  return {
+    severity: 'error',
+    code: 'config.yaml_indentation',
+    summary: 'Line indented wrongly',
+    detail: `Line ${source.line} is indented by ${indent} space${indent === 1 ? '' : 's'}, and the line before it by ${lastIndent}. YAML reads nesting from indentation, so this line belongs to no map: ${here.trim().split(':')[0]} is not read as part of the item above.`,
+    hint: `Indent it by ${lastIndent} spaces, like "${last.line.trim()}" on line ${last.number} (or by the indentation of the map it belongs to).`,
+    source: { ...source, column: indent + 1 },
+  };
 }
 
 function yamlErrorDiagnostic(error: YAMLError, severity: 'error' | 'warning', text: string, at: (offset: number) => SourceLocation): Diagnostic {
@@ -118,7 +159,7 @@ function yamlErrorDiagnostic(error: YAMLError, severity: 'error' | 'warning', te
         severity,
         code: severity === 'error' ? 'config.yaml_syntax' : 'config.yaml_warning',
         summary: severity === 'error' ? 'Invalid YAML' : 'YAML warning',
-        detail: `${message} (${error.code}).`,
+        detail: `${message.replace(/\.$/, '')}.`,
         hint: severity === 'error'
           ? 'Fix the YAML syntax at this position: check indentation, colons after keys, and quotes around values with ": " or " #".'
           : 'Check the value at this position.',

@@ -282,6 +282,21 @@ const MISTAKES: Mistake[] = [
     code: 'config.path_not_found', hint: 'Pass the YAML file or the directory holding it with -f PATH',
   },
   {
+    title: 'one misindented line: one error in plain words',
+    files: { 'a.yaml': 'remotes:\n  - name: el9\n    type: rpm\n   url: https://ark.example.com/el9\n' },
+    code: 'config.yaml_indentation', at: ['a.yaml', 4, 4], hint: 'Indent it by 4 spaces, like "type: rpm" on line 3',
+  },
+  {
+    title: 'a misspelt required key: one "did you mean", no missing-field error',
+    files: { 'a.yaml': 'remotes:\n  - name: el9\n    type: rpm\n    ulr: https://ark.example.com/el9\n' },
+    code: 'config.unknown_field', at: ['a.yaml', 4, 5], hint: 'Rename it to "url", which this item needs.',
+  },
+  {
+    title: 'an environment written beside the mirror\'s fields instead of under distributions:',
+    files: { 'a.yaml': 'upstreams:\n  - { name: ark, url: "https://ark.example.com" }\npackage_mirrors:\n  - name: m\n    type: rpm\n    upstream: ark\n    path: p\n    development: { name: d, base_path: d }\n' },
+    code: 'config.unknown_field', at: ['a.yaml', 8, 5], hint: '"development" looks like an environment: move it under "distributions:"',
+  },
+  {
     title: 'empty desired state',
     files: { 'a.yaml': 'stack: seed\nremotes: []\n' },
     code: 'config.empty', severity: 'warning', at: ['a.yaml', 1, 1], hint: 'Add items under "remotes:"',
@@ -409,4 +424,20 @@ describe('loadDesiredState reports each mistake with code, position and fix', ()
       await cleanup();
     }
   });
+});
+
+test('one misindented line and a misspelt required key each give exactly one error', async () => {
+  const { result, cleanup } = await loadInline({ 'a.yaml': 'remotes:\n  - name: el9\n    type: rpm\n   url: https://ark.example.com/el9\n    policy: on_demand\n' });
+  try {
+    expect(result.diagnostics.map((d) => `${d.code} ${d.source?.line}`)).toEqual(['config.yaml_indentation 4']);
+    expect(result.diagnostics[0]!.detail).not.toMatch(/[A-Z]{2,}_[A-Z]+/);
+  } finally {
+    await cleanup();
+  }
+  const misspelt = await loadInline({ 'a.yaml': 'remotes:\n  - name: el9\n    type: rpm\n    ulr: https://ark.example.com/el9\n' });
+  try {
+    expect(misspelt.result.diagnostics.map((d) => d.code)).toEqual(['config.unknown_field']);
+  } finally {
+    await misspelt.cleanup();
+  }
 });
