@@ -88,7 +88,7 @@ async function probeContent(entry: HostEntry, url: string, looksRight: (body: st
   } else {
     cause = serverError('the server', answer.status);
   }
-  return { url, entry, failure: await explain(entry, cause, options.client) };
+  return { url, entry, failure: await explain(entry, cause, options.client, contentUrl(options.contentBase, entry.basePath)) };
 }
 
 async function probeTags(entry: HostEntry, options: CheckOptions): Promise<Probe> {
@@ -160,7 +160,7 @@ async function registryToken(challenge: Challenge, credentials: CheckOptions['cr
  * Why a URL does not serve: the server's own account first (the distribution is missing, or
  * serves nothing), else `cause`, read from the HTTP answer.
  */
-async function explain(entry: HostEntry, cause: string, client: PulpClient | undefined): Promise<string> {
+async function explain(entry: HostEntry, cause: string, client: PulpClient | undefined, probed?: string): Promise<string> {
   if (client === undefined) return cause;
   const plugin: Plugin = entry.format === 'dnf' ? 'rpm' : entry.format === 'apt' ? 'deb' : 'container';
   let found: JsonObject[];
@@ -175,6 +175,11 @@ async function explain(entry: HostEntry, cause: string, client: PulpClient | und
   }
   const serves = ['publication', 'repository', 'repository_version'].some((field) => typeof distribution[field] === 'string');
   if (!serves) return `serves nothing: ${String(distribution.name)} at ${entry.basePath} has no ${plugin === 'container' ? 'repository' : 'publication'} (run pulpform apply)`;
+  // The distribution is there and serves: when the server says it is served elsewhere, the URL hosts are given is what is wrong.
+  const served = distribution['base_url'];
+  if (probed !== undefined && typeof served === 'string' && /^https?:\/\//.test(served) && served.replace(/\/*$/, '/') !== probed) {
+    return `content URL: the server serves ${String(distribution.name)} at ${served}, but hosts would be given ${probed} (set --content-url, or fix the server's CONTENT_ORIGIN)`;
+  }
   return cause;
 }
 

@@ -113,6 +113,8 @@ export class PulpClient {
   /** Path a proxy serves Pulp under (`/pulp-proxy`), prepended to hrefs that lack it. */
   readonly #prefix: string;
   readonly #authorization: string | undefined;
+  /** No password was given: a refusal then means it is missing, not wrong. */
+  readonly #passwordMissing: boolean;
   readonly #timeoutMs: number;
   readonly #retries: number;
   readonly #retryDelayMs: number;
@@ -131,6 +133,7 @@ export class PulpClient {
     this.#prefix = prefix;
     this.apiRoot = apiRoot;
     this.username = options.username;
+    this.#passwordMissing = options.password === undefined || options.password.reveal() === '';
     if (options.username !== undefined || options.password !== undefined) {
       const token = Buffer.from(`${options.username ?? ''}:${options.password?.reveal() ?? ''}`).toString('base64');
       this.#authorization = `Basic ${token}`;
@@ -421,6 +424,14 @@ export class PulpClient {
       });
     }
     if (status === 401 || (status === 403 && !/permission/i.test(summary))) {
+      if (this.#passwordMissing) {
+        return new PulpApiError({
+          ...base,
+          reason: `the server needs credentials, and no password was given for ${this.username ?? 'admin'}${detail}`,
+          hint: 'give the password: PULP_PASSWORD, --password-file FILE, the server: block of the desired state, or a pulp-cli profile',
+          outcomeUnknown: false,
+        });
+      }
       return new PulpApiError({ ...base, reason: `the server rejected the credentials${detail}`, hint: CREDENTIAL_HINT, outcomeUnknown: false });
     }
     if (status === 403) {

@@ -107,6 +107,16 @@ describe('--check names each URL that does not serve, and why', () => {
     expect(production.status).toBe(0);
   });
 
+  test('a wrong content URL is blamed as such, naming where the server serves the distribution', async () => {
+    emulator = await startLocalPulp();
+    await applyState(emulator, 'examples/rocky9-client', 'distribution/rpm');
+    const wrong = `${emulator.url}/content/`;
+    const result = await pulpform(emulator, ['client-config', '-f', 'examples/rocky9-client', '--format', 'dnf', '--environment', 'development', '--check', '--content-url', wrong]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(`rocky-9-baseos-development: content URL: the server serves rocky-9-baseos-development at ${emulator.url}/pulp/content/rocky/9/BaseOS/x86_64/os/development/, but hosts would be given ${wrong}rocky/9/BaseOS/x86_64/os/development/`);
+    expect(result.stderr).not.toContain('not published');
+  });
+
   test('a missing container distribution and a private one fail the registry check, each with its tag list URL', async () => {
     emulator = await startLocalPulp();
     await applyState(emulator, 'examples/container-mirror');

@@ -216,6 +216,14 @@ describe('PulpClient retries', () => {
 });
 
 describe('PulpClient errors', () => {
+  test('a refusal without a password given says the password is missing, not wrong', async () => {
+    server = await startServer((_req, res) => sendJson(res, 401, { detail: 'Authentication credentials were not provided.' }));
+    client = new PulpClient({ baseUrl: server.url, username: 'admin' });
+    const error = (await errorOf(client.get('remotes/rpm/rpm/'))) as PulpApiError;
+    expect(error.message).toContain('the server needs credentials, and no password was given for admin');
+    expect(error.hint).toContain('PULP_PASSWORD');
+  });
+
   test('403 names the credentials as the cause, without revealing them', async () => {
     const { client } = await serve((_req, res) => sendJson(res, 403, { detail: 'Invalid username/password.' }));
     const error = (await errorOf(client.list('remotes/rpm/rpm/'))) as PulpApiError;
