@@ -1,5 +1,3 @@
-import { writeFileSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as z from 'zod';
 import { EXTENSION_PREFIX } from './document.js';
 import { SECTIONS } from './sections.js';
@@ -28,11 +26,4 @@ export function desiredStateJsonSchema(): Record<string, unknown> {
 
 export function desiredStateJsonSchemaText(): string {
   return `${JSON.stringify(desiredStateJsonSchema(), null, 2)}\n`;
-}
-
-// `npm run schema` runs this file to regenerate the committed schema.
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const target = fileURLToPath(new URL(`../../${JSON_SCHEMA_FILE}`, import.meta.url));
-  writeFileSync(target, desiredStateJsonSchemaText());
-  process.stdout.write(`wrote ${target}\n`);
 }

@@ -1,4 +1,4 @@
-import type { Diagnostic, Json, JsonObject } from '../model/index.js';
+import type { Diagnostic, Json } from '../model/index.js';
 import { palette } from './style.js';
 
 export interface RenderDiagnosticsOptions {
@@ -65,26 +65,6 @@ export function summarizeDiagnostics(diagnostics: readonly Diagnostic[]): string
 
 export function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`;
-}
-
-/**
- * The machine-readable form (Terraform's `validate -json` shape): counts, and each diagnostic
- * as the model has it plus the masked source line it points at.
- */
-export function diagnosticsReport(diagnostics: readonly Diagnostic[], options: { sources?: ReadonlyMap<string, readonly string[]> } = {}): JsonObject {
-  const errors = diagnostics.filter((d) => d.severity === 'error').length;
-  return {
-    format_version: '1.0',
-    valid: errors === 0,
-    error_count: errors,
-    warning_count: diagnostics.length - errors,
-    diagnostics: diagnostics.map((diagnostic) => {
-      const entry = JSON.parse(JSON.stringify(diagnostic)) as JsonObject;
-      const code = diagnostic.source && options.sources?.get(diagnostic.source.file)?.[diagnostic.source.line - 1];
-      if (code !== undefined && code !== '') entry.snippet = { line: diagnostic.source?.line ?? 0, code };
-      return entry;
-    }),
-  };
 }
 
 /** Whether the detail already shows the value (`has no field "polcy"`), so "Value:" would repeat it. */

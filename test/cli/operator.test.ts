@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
+import { jsonRun } from '../helpers/json-lines.js';
 import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -69,7 +70,9 @@ describe('pulpform pin and promote', () => {
     expect(status.stdout).toContain(`${newer}  version 2, published  (last sync)`);
     expect(status.stdout).toMatch(new RegExp(`development +serves ${newer} +as the YAML says`));
     expect(status.stdout).toMatch(new RegExp(`production +serves ${PINNED} +as the YAML says`));
-    const json = JSON.parse((await pulpform(['status', '--json'])).stdout) as { mirrors: Array<{ snapshots: Array<{ snapshot: string; publication?: string }> }> };
+    const statusJson = await pulpform(['status', '--json']);
+    const [statusLine] = jsonRun(statusJson.stdout, statusJson.status).ofType('status');
+    const json = statusLine!.status as unknown as { mirrors: Array<{ snapshots: Array<{ snapshot: string; publication?: string }> }> };
     expect(json.mirrors[0]!.snapshots.map((s) => s.snapshot)).toEqual([PINNED, newer]);
     expect(json.mirrors[0]!.snapshots.every((s) => s.publication !== undefined)).toBe(true);
 

@@ -1,6 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import type { Diagnostic } from '../../src/model/index.js';
-import { diagnosticsReport, renderDiagnostics, summarizeDiagnostics } from '../../src/render/diagnostics.js';
+import { renderDiagnostics, summarizeDiagnostics } from '../../src/render/diagnostics.js';
+import { diagnosticLine } from '../../src/render/json-lines.js';
 
 const SOURCES = new Map([['desired-state/rocky.yaml', ['remotes:', '  - name: rocky', '    type: rpm', '    polcy: on_demand']]]);
 
@@ -70,18 +71,21 @@ describe('renderDiagnostics', () => {
   });
 });
 
-describe('diagnosticsReport', () => {
-  test('has Terraform validate -json counts and each diagnostic with its snippet', () => {
-    expect(diagnosticsReport([UNKNOWN_FIELD, EMPTY], { sources: SOURCES })).toEqual({
-      format_version: '1.0',
-      valid: false,
-      error_count: 1,
-      warning_count: 1,
-      diagnostics: [
-        { ...UNKNOWN_FIELD, snippet: { line: 4, code: '    polcy: on_demand' } },
-        EMPTY,
-      ],
+describe('diagnosticLine', () => {
+  test('is the diagnostic as one --json line: message, hint and where it is written', () => {
+    expect(diagnosticLine(UNKNOWN_FIELD)).toEqual({
+      type: 'diagnostic',
+      code: UNKNOWN_FIELD.code,
+      severity: 'error',
+      message: UNKNOWN_FIELD.summary,
+      detail: UNKNOWN_FIELD.detail,
+      hint: UNKNOWN_FIELD.hint,
+      file: UNKNOWN_FIELD.source!.file,
+      line: UNKNOWN_FIELD.source!.line,
+      column: UNKNOWN_FIELD.source!.column,
+      path: UNKNOWN_FIELD.path,
+      address: 'remote/rpm/rocky',
+      ...(UNKNOWN_FIELD.value !== undefined ? { value: UNKNOWN_FIELD.value } : {}),
     });
-    expect(diagnosticsReport([EMPTY]).valid).toBe(true);
   });
 });

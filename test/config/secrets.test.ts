@@ -1,5 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
-import { diagnosticsReport, renderDiagnostics } from '../../src/render/diagnostics.js';
+import { renderDiagnostics } from '../../src/render/diagnostics.js';
+import { diagnosticLine } from '../../src/render/json-lines.js';
 import { loadInline } from './helpers.js';
 
 // Every way a secret can be written, next to mistakes that make pulpform print diagnostics about those very lines.
@@ -51,7 +52,7 @@ describe('secrets never appear in diagnostics', () => {
       ]));
       const text = renderDiagnostics(result.diagnostics, { color: false, sources: result.sources });
       const colored = renderDiagnostics(result.diagnostics, { color: true, sources: result.sources });
-      const json = JSON.stringify(diagnosticsReport(result.diagnostics, { sources: result.sources }));
+      const json = JSON.stringify(result.diagnostics.map(diagnosticLine));
       const sources = [...result.sources.values()].flat().join('\n');
       expect(leaks(text)).toEqual([]);
       expect(leaks(colored)).toEqual([]);

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { jsonRun } from '../helpers/json-lines.js';
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -48,22 +49,17 @@ describe('pulpform validate', () => {
     expect(stderr).toContain('│ Warning: Distribution serves nothing');
   });
 
-  test('--json prints the report on stdout, for failures and successes', () => {
+  test('--json prints the diagnostics and one result as JSON lines, for failures and successes', () => {
     const failed = validate(['-f', 'bad.yaml', '--json'], {}, dir);
     expect(failed.status).toBe(1);
     expect(failed.stderr).toBe('');
-    const report = JSON.parse(failed.stdout) as { valid: boolean; error_count: number; diagnostics: Array<{ code: string; source: unknown; snippet: unknown }> };
-    expect(report.valid).toBe(false);
-    expect(report.error_count).toBe(1);
-    expect(report.diagnostics[0]).toMatchObject({
-      code: 'config.unknown_field',
-      source: { file: 'bad.yaml', line: 5, column: 5 },
-      snippet: { line: 5, code: '    polcy: on_demand' },
-    });
+    const report = jsonRun(failed.stdout, failed.status);
+    expect(report.ofType('diagnostic')).toEqual([expect.objectContaining({ code: 'config.unknown_field', severity: 'error', file: 'bad.yaml', line: 5, column: 5 })]);
+    expect(report.result).toMatchObject({ command: 'validate', exitCode: 1, ok: false, summary: { valid: false, errors: 1 } });
 
     const passed = validate(['-f', FIXTURE, '--json'], ENV);
     expect(passed.status).toBe(0);
-    expect(JSON.parse(passed.stdout)).toMatchObject({ valid: true, error_count: 0, warning_count: 0, resources: 19 });
+    expect(jsonRun(passed.stdout, passed.status).result).toMatchObject({ exitCode: 0, ok: true, summary: { valid: true, errors: 0, warnings: 0, resources: 19 } });
   });
 
   test('the default path is ./desired-state', () => {

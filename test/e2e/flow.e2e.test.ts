@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { jsonRun } from '../helpers/json-lines.js';
 import { spawn } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -21,7 +22,8 @@ interface PlannedAction {
 }
 
 function actionsOf(result: CliResult): PlannedAction[] {
-  const plan = JSON.parse(result.stdout) as { waves: PlannedAction[][] };
+  const [line] = jsonRun(result.stdout, result.status).ofType('plan');
+  const plan = line!.plan as unknown as { waves: PlannedAction[][] };
   return plan.waves.flat().map(({ id, type, address }) => ({ id, type, address }));
 }
 

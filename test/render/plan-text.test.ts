@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { buildPlan } from '../../src/plan/build.js';
-import { renderPlanJson } from '../../src/render/plan-json.js';
+import { serializePlan } from '../../src/plan/planfile.js';
 import { renderPlanText } from '../../src/render/plan-text.js';
 import { desired, desiredState, liveState, NOW } from '../builders.js';
 import { CASES } from './cases.js';
@@ -71,7 +71,7 @@ describe('plan text', () => {
   test('no secret value appears in any rendering of any case', () => {
     for (const make of Object.values(CASES)) {
       const plan = make();
-      for (const text of [renderPlanText(plan, { color: false, verbose: true }), renderPlanText(plan, { color: true }), renderPlanJson(plan)]) {
+      for (const text of [renderPlanText(plan, { color: false, verbose: true }), renderPlanText(plan, { color: true }), serializePlan(plan)]) {
         expect(text).not.toMatch(/correct-horse|ark-user/);
       }
     }

@@ -7,19 +7,23 @@ import { applyPlan } from '../../apply/executor.js';
 import { type LoadedDesiredState, loadDesired, openClient, planAgainstServer, secretResolver, secretValues } from '../../engine.js';
 import type { PulpClient } from '../../live/client.js';
 import { readLiveState } from '../../live/read.js';
+import type { JsonObject } from '../../model/json.js';
 import type { Plan } from '../../model/plan.js';
+import { PlanFileError } from '../../plan/planfile.js';
 import type { LiveState } from '../../model/resource.js';
 import { checkSavedPlan } from '../../plan/stale.js';
 import { preflightPlan } from '../../preflight/index.js';
 import { progressThrottle, renderApplyEvent, renderApplySummary } from '../../render/apply-text.js';
 import { renderDiagnostics } from '../../render/diagnostics.js';
+import { eventLine } from '../../render/json-lines.js';
 import { renderPlanText } from '../../render/plan-text.js';
 import { renderSavedPlanCheck } from '../../render/saved-plan.js';
 import { addDesiredStateOption, addServerOptions, clientSettingsOf, loggerFor, positiveInteger, reportError, type ServerCommandOptions, useColor } from '../common.js';
 import { ConnectionError, resolveConnection } from '../connection.js';
 import { addLockOptions, type LockFlags, type LockedSession, startLockedSession } from '../lock.js';
 import { readPlanFile } from '../plan-files.js';
-import { addPlanningOptions, hasChanges, hasErrors, type PlanningFlags, planOptionsOf } from './plan.js';
+import { JsonOutput } from '../json-output.js';
+import { addPlanningOptions, hasChanges, hasErrors, planData, type PlanningFlags, planOptionsOf, planSummary } from './plan.js';
 
 export interface ApplyCommandOptions extends ServerCommandOptions, LockFlags, PlanningFlags {
   autoApprove?: boolean;
@@ -51,10 +55,10 @@ export async function runApplyCommand(planFile: string | undefined, options: App
   let secrets: string[] = [];
   const logger = loggerFor(options, () => secrets);
   const print = (text: string): void => void process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
-  const json = (value: object): void => print(JSON.stringify(value));
+  const json = options.json ? new JsonOutput('apply') : undefined;
   try {
     const saved = planFile === undefined ? undefined : readPlanFile(planFile);
-    const desired = await desiredFor(saved, options, fileGiven, errColor);
+    const desired = await desiredFor(saved, options, fileGiven, errColor, json);
     const connection = resolveConnection(options, process.env, desired?.state.server);
     secrets = secretValues(desired?.state, connection);
     if (connection.insecure) logger.warn(`TLS certificate verification is off for ${connection.url} (--insecure)`);
@@ -82,13 +86,13 @@ export async function runApplyCommand(planFile: string | undefined, options: App
         plan = saved;
         live = await readLiveState(client);
         // All or nothing: a stale object anywhere refuses the whole plan before the first write.
-        if (refusedSavedPlan(saved, planFile!, live, errColor)) return;
+        if (refusedSavedPlan(saved, planFile!, live, errColor, json)) return;
         plan = await preflighted(plan, live);
         if (hasChanges(plan) && !hasErrors(plan)) {
           await lock();
           // Judged again once no other run can change the server underneath.
           live = await readLiveState(client);
-          if (refusedSavedPlan(saved, planFile!, live, errColor)) return;
+          if (refusedSavedPlan(saved, planFile!, live, errColor, json)) return;
         }
       } else {
         const planNow = async (): Promise<{ plan: Plan; live: LiveState }> => {
@@ -103,15 +107,19 @@ export async function runApplyCommand(planFile: string | undefined, options: App
           ({ plan, live } = await planNow());
         }
       }
-      if (options.json) json({ type: 'plan', plan });
-      else if (!saved || hasErrors(plan)) print(renderPlanText(plan, { color }));
+      if (json) {
+        json.diagnostics(plan.diagnostics);
+        json.line({ type: 'plan', plan: planData(plan) });
+      } else if (!saved || hasErrors(plan)) print(renderPlanText(plan, { color }));
       if (hasErrors(plan)) {
         process.exitCode = 1;
-        if (!options.json) process.stderr.write('\nThe plan has errors (above); nothing was changed.\n');
+        json?.result(1, planSummary(plan));
+        if (!json) process.stderr.write('\nThe plan has errors (above); nothing was changed.\n');
         return;
       }
       if (!hasChanges(plan)) {
         process.exitCode = 0;
+        json?.result(0, { ...planSummary(plan), ...applyCounts() });
         return;
       }
       if (!saved && !options.autoApprove && !(await approved(options.json === true))) {
@@ -122,7 +130,7 @@ export async function runApplyCommand(planFile: string | undefined, options: App
       const shown = progressThrottle();
       const result = await runApply(plan, live, client, desired, options, session!, (event) => {
         logger.info(event.message, { code: event.code, severity: event.level });
-        if (options.json) json({ type: 'event', ...event });
+        if (json) json.line(eventLine(event));
         else if (shown(event)) {
           const line = renderApplyEvent(event, { color });
           // Progress of long tasks is for the person watching; stdout keeps what was done.
@@ -130,27 +138,48 @@ export async function runApplyCommand(planFile: string | undefined, options: App
           else if (line !== undefined) print(line);
         }
       }, saved !== undefined);
-      if (options.json) json({ type: 'result', ...result });
-      else print(renderApplySummary(result, { color }));
       process.exitCode = result.ok ? 0 : 1;
+      if (json) json.result(result.ok ? 0 : 1, { ...planSummary(plan), ...applyCounts(result) });
+      else print(renderApplySummary(result, { color }));
     } finally {
       await session?.end();
       client.close();
     }
   } catch (error) {
-    reportError(error, { color: errColor, logger });
+    if (json) json.failure(error);
+    else reportError(error, { color: errColor, logger });
     process.exitCode = 1;
   }
 }
 
+/** The result line's account of what apply did. */
+function applyCounts(result?: ApplyResult): JsonObject {
+  return {
+    succeeded: result?.succeeded.length ?? 0,
+    failed: result?.failed.length ?? 0,
+    skipped: result?.skipped.length ?? 0,
+    interrupted: result?.interrupted.length ?? 0,
+    aborted: result?.aborted ?? false,
+    elapsedMs: result?.elapsedMs ?? 0,
+  };
+}
+
 /** Reports a saved plan that is stale or already applied (exit 1 or 0); false when it can be applied. */
-function refusedSavedPlan(plan: Plan, file: string, live: LiveState, color: boolean): boolean {
+function refusedSavedPlan(plan: Plan, file: string, live: LiveState, color: boolean, json: JsonOutput | undefined): boolean {
   const check = checkSavedPlan(plan, live);
   if (check.state === 'fresh') return false;
+  process.exitCode = check.state === 'applied' ? 0 : 1;
+  if (json) {
+    const summary: JsonObject = check.state === 'applied'
+      ? { savedPlan: 'applied', actions: check.actions }
+      : { savedPlan: 'stale', applied: check.applied, actions: check.total, stale: check.objects as unknown as JsonObject[] };
+    if (check.state === 'applied') json.result(0, summary);
+    else json.failure(new PlanFileError(renderSavedPlanCheck(check, file, { color: false }).trim()), summary);
+    return true;
+  }
   const text = renderSavedPlanCheck(check, file, { color });
   if (check.state === 'applied') process.stdout.write(text);
   else process.stderr.write(text);
-  process.exitCode = check.state === 'applied' ? 0 : 1;
   return true;
 }
 
@@ -160,10 +189,11 @@ function refusedSavedPlan(plan: Plan, file: string, live: LiveState, color: bool
  * is read from where the plan was made from unless -f says otherwise, never from an unrelated
  * ./desired-state.
  */
-async function desiredFor(saved: Plan | undefined, options: ApplyCommandOptions, fileGiven: boolean, color: boolean): Promise<LoadedDesiredState | undefined> {
+async function desiredFor(saved: Plan | undefined, options: ApplyCommandOptions, fileGiven: boolean, color: boolean, json: JsonOutput | undefined): Promise<LoadedDesiredState | undefined> {
   if (!saved) {
     const loaded = await loadDesired(options.file);
-    if (loaded.warnings.length > 0 && !options.json) process.stderr.write(renderDiagnostics(loaded.warnings, { color, sources: loaded.sources }));
+    if (json) json.diagnostics(loaded.warnings);
+    else if (loaded.warnings.length > 0) process.stderr.write(renderDiagnostics(loaded.warnings, { color, sources: loaded.sources }));
     return loaded;
   }
   const path = fileGiven ? options.file : saved.source.path;

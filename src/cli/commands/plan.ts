@@ -1,14 +1,16 @@
 import type { Command } from 'commander';
 import { loadDesired, openClient, planAgainstServer, secretResolver, secretValues } from '../../engine.js';
+import type { JsonObject } from '../../model/json.js';
 import type { Plan } from '../../model/plan.js';
+import { serializePlan } from '../../plan/planfile.js';
 import type { PlanOptions } from '../../plan/index.js';
 import { preflightPlan } from '../../preflight/index.js';
 import { renderDiagnostics } from '../../render/diagnostics.js';
-import { renderPlanJson } from '../../render/plan-json.js';
 import { renderPlanText } from '../../render/plan-text.js';
 import { addDesiredStateOption, addServerOptions, clientSettingsOf, loggerFor, reportError, type ServerCommandOptions, useColor } from '../common.js';
 import { resolveConnection } from '../connection.js';
 import { describeRunningLock } from '../lock.js';
+import { JsonOutput } from '../json-output.js';
 import { checkPlanFileDirectory, writePlanFile } from '../plan-files.js';
 
 /** The planning flags `plan` and `apply` share. */
@@ -51,6 +53,17 @@ export function planOptionsOf(flags: PlanningFlags): PlanOptions {
   };
 }
 
+/** The plan as the JSON document `plan --out` saves. */
+export function planData(plan: Plan): JsonObject {
+  return JSON.parse(serializePlan(plan)) as JsonObject;
+}
+
+/** The result line's summary of a plan. */
+export function planSummary(plan: Plan): JsonObject {
+  const errors = plan.diagnostics.filter((d) => d.severity === 'error').length;
+  return { ...plan.summary, changes: hasChanges(plan), errors, warnings: plan.diagnostics.length - errors };
+}
+
 export function hasChanges(plan: Plan): boolean {
   return plan.waves.some((wave) => wave.length > 0);
 }
@@ -64,7 +77,7 @@ export function registerPlanCommand(program: Command): void {
     .command('plan')
     .description('Read the live Pulp server and show what apply would change, without changing anything.')
     .option('--out <file>', 'save the plan, to apply exactly it later with `pulpform apply FILE`')
-    .option('--json', 'print the plan as versioned JSON on stdout')
+    .option('--json', 'print the diagnostics, the plan and the result as JSON lines on stdout (schema/pulpform-output.schema.json)')
     .option('--detailed-exitcode', 'exit 0 when there is nothing to do, 2 when there are changes, 1 on error')
     .option('--verbose', 'show hrefs, dependencies and every warning in full')
     .option('--preflight', 'also probe the upstream of every planned sync: snapshot or image present, credentials accepted');
@@ -73,10 +86,12 @@ export function registerPlanCommand(program: Command): void {
     const errColor = useColor(process.stderr, options.color);
     let secrets: string[] = [];
     const logger = loggerFor(options, () => secrets);
+    const json = options.json ? new JsonOutput('plan') : undefined;
     try {
       if (options.out !== undefined) checkPlanFileDirectory(options.out);
       const { state, warnings, sources } = await loadDesired(options.file);
-      if (warnings.length > 0 && !options.json) process.stderr.write(renderDiagnostics(warnings, { color: errColor, sources }));
+      if (json) json.diagnostics(warnings);
+      else if (warnings.length > 0) process.stderr.write(renderDiagnostics(warnings, { color: errColor, sources }));
       const connection = resolveConnection(options, process.env, state.server);
       secrets = secretValues(state, connection);
       if (connection.insecure) logger.warn(`TLS certificate verification is off for ${connection.url} (--insecure)`);
@@ -89,19 +104,27 @@ export function registerPlanCommand(program: Command): void {
         const running = await describeRunningLock(client, state.stack).catch(() => undefined);
         if (running) process.stderr.write(`${running}\n`);
         logger.info('planned', { server: connection.url, actions: plan.waves.flat().length, summary: plan.summary });
-        process.stdout.write(options.json ? renderPlanJson(plan) : renderPlanText(plan, { color, verbose: options.verbose }));
+        const exitCode = hasErrors(plan) ? 1 : options.detailedExitcode && hasChanges(plan) ? 2 : 0;
+        if (options.out !== undefined && !hasErrors(plan)) writePlanFile(options.out, plan);
+        if (json) {
+          json.diagnostics(plan.diagnostics);
+          json.line({ type: 'plan', plan: planData(plan) });
+          json.result(exitCode, planSummary(plan));
+          return;
+        }
+        process.stdout.write(renderPlanText(plan, { color, verbose: options.verbose }));
         if (options.out !== undefined && !hasErrors(plan)) {
-          writePlanFile(options.out, plan);
-          if (!options.json) process.stdout.write(`\nSaved the plan to ${options.out}. To perform exactly these actions, run:\n  pulpform apply ${options.out}\n`);
-        } else if (!options.json && hasChanges(plan) && !hasErrors(plan)) {
+          process.stdout.write(`\nSaved the plan to ${options.out}. To perform exactly these actions, run:\n  pulpform apply ${options.out}\n`);
+        } else if (hasChanges(plan) && !hasErrors(plan)) {
           process.stdout.write(`\nNote: you didn't use --out to save this plan, so pulpform can't guarantee to take exactly these actions if you run "pulpform apply" now.\n`);
         }
-        process.exitCode = hasErrors(plan) ? 1 : options.detailedExitcode && hasChanges(plan) ? 2 : 0;
+        process.exitCode = exitCode;
       } finally {
         client.close();
       }
     } catch (error) {
-      reportError(error, { color: errColor, logger });
+      if (json) json.failure(error);
+      else reportError(error, { color: errColor, logger });
       process.exitCode = 1;
     }
   });

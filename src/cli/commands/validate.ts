@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { loadDesiredState } from '../../config/index.js';
-import { diagnosticsReport, plural, renderDiagnostics, summarizeDiagnostics } from '../../render/diagnostics.js';
+import { plural, renderDiagnostics, summarizeDiagnostics } from '../../render/diagnostics.js';
+import { JsonOutput } from '../json-output.js';
 
 /** Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org). */
 function useColor(stream: NodeJS.WriteStream, flag: boolean): boolean {
@@ -12,14 +13,16 @@ export function registerValidateCommand(program: Command): void {
     .command('validate')
     .description('Parse and validate the desired state: every error at once, each with file:line:column and the fix.')
     .option('-f, --file <path>', 'desired-state YAML file, or a directory of them', 'desired-state')
-    .option('--json', 'print the result as JSON on stdout')
+    .option('--json', 'print the diagnostics and the result as JSON lines on stdout')
     .option('--no-color', 'disable colours (NO_COLOR is honoured too)')
     .action(async (options: { file: string; json?: boolean; color: boolean }) => {
       const { state, diagnostics, sources } = await loadDesiredState(options.file);
       if (options.json) {
-        const report = diagnosticsReport(diagnostics, { sources });
-        if (state !== undefined) Object.assign(report, { resources: state.resources.length, files: state.sources.files });
-        process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+        const json = new JsonOutput('validate');
+        json.diagnostics(diagnostics);
+        const errors = diagnostics.filter((d) => d.severity === 'error').length;
+        json.result(state === undefined ? 1 : 0, { valid: state !== undefined, errors, warnings: diagnostics.length - errors, resources: state?.resources.length ?? 0, files: state?.sources.files.length ?? 0 });
+        return;
       } else {
         if (diagnostics.length > 0) process.stderr.write(renderDiagnostics(diagnostics, { color: useColor(process.stderr, options.color), sources }));
         if (state !== undefined) {

@@ -4,6 +4,8 @@ import { loadDesired, openClient, secretValues } from '../../engine.js';
 import { startWatch, type WatchEvent } from '../../watch/index.js';
 import { addDesiredStateOption, addServerOptions, clientSettingsOf, loggerFor, positiveInteger, reportError, secondsFlag, type ServerCommandOptions, useColor, wholeNumberFlag } from '../common.js';
 import { resolveConnection } from '../connection.js';
+import { JsonOutput } from '../json-output.js';
+import { eventLine } from '../../render/json-lines.js';
 import { addLockOptions, type LockFlags } from '../lock.js';
 
 interface WatchCommandOptions extends ServerCommandOptions, LockFlags {
@@ -16,6 +18,7 @@ interface WatchCommandOptions extends ServerCommandOptions, LockFlags {
   backoff: number;
   backoffMax: number;
   skipPreflight?: boolean;
+  json?: boolean;
 }
 
 export function registerWatchCommand(program: Command): void {
@@ -26,7 +29,7 @@ export function registerWatchCommand(program: Command): void {
       + 'and every --interval seconds to repair drift. An invalid edit is reported and nothing is applied; the last valid desired state stays in force. '
       + 'Deletions and replacements are reported and skipped unless --prune is given. A sync whose upstream fails the preflight probe is left out and reported. '
       + 'An object that keeps failing is retried with exponential backoff. '
-      + 'Logs go to stderr, one line per event (JSON lines with --log-format json); stdout is not used.',
+      + 'Logs go to stderr, one line per event (JSON lines with --log-format json); stdout is used only by --json.',
     )
     .option('--interval <seconds>', 're-reconcile this long after each cycle, to repair changes made outside pulpform', secondsFlag)
     .option('--debounce <ms>', 'wait this long after the last file event before reconciling (editor bursts, atomic saves)', wholeNumberFlag(0), 300)
@@ -36,6 +39,7 @@ export function registerWatchCommand(program: Command): void {
     .option('--task-timeout <seconds>', 'give up waiting for one Pulp task after this long (it runs on in Pulp)', positiveInteger)
     .option('--backoff <seconds>', 'after an object fails, leave it alone this long before retrying; doubled (with jitter) for each further failure in a row', secondsFlag, 30)
     .option('--backoff-max <seconds>', 'the longest backoff', secondsFlag, 3600)
+    .option('--json', 'also print every event as a JSON line on stdout, and a result line when the watch stops')
     .option('--skip-preflight', 'do not probe the upstreams of planned syncs first (when only the Pulp server can reach them); otherwise a sync whose upstream fails the probe is left out and reported');
   addLockOptions(addServerOptions(addDesiredStateOption(command)));
   // A watch is read for what it did: it logs every cycle unless asked to be quieter.
@@ -45,9 +49,17 @@ export function registerWatchCommand(program: Command): void {
     const errColor = useColor(process.stderr, options.color);
     const secrets = new Set<string>();
     const logger = loggerFor(options, () => secrets);
+    const json = options.json ? new JsonOutput('watch') : undefined;
+    const counts = { cycles: 0, applied: 0, failed: 0, invalidEdits: 0 };
     const log = (event: WatchEvent): void => {
       const { level, message, time: _time, ...data } = event;
       logger.log(level, message, options.logFormat === 'json' ? data : {});
+      json?.line(eventLine(event));
+      if (event.code === 'watch.cycle_done') {
+        counts.cycles += 1;
+        counts.applied += Object.values(event.changed).reduce((sum, n) => sum + (n ?? 0), 0);
+        counts.failed += event.failed.length;
+      } else if (event.code === 'watch.desired_invalid') counts.invalidEdits += 1;
     };
     // Listening from the start, so a signal during startup also ends in a clean stop.
     const stopSignal = new Promise<NodeJS.Signals>((resolve) => {
@@ -92,7 +104,9 @@ export function registerWatchCommand(program: Command): void {
       });
       await watch.stop(await stopSignal);
       process.exitCode = 0;
+      json?.result(0, counts);
     } catch (error) {
+      json?.failure(error, counts);
       reportError(error, { color: errColor, logger });
       process.exitCode = 1;
     }
