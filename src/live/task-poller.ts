@@ -48,9 +48,10 @@ const POLL_FRACTION = 0.1;
 const DURATION_WEIGHT = 0.2;
 /** gunicorn refuses request lines over 4,094 bytes; keep each `pulp_href__in` request well below. */
 const MAX_QUERY_CHARS = 3000;
-/** Page size of the recent-tasks list where tasks cannot be listed by href. */
-const MIN_RECENT_LIMIT = 20;
-const MAX_RECENT_LIMIT = 1000;
+/** Page size of the newest-tasks list where tasks cannot be listed by href: at least this, or this many per task in flight. */
+const MIN_NEWEST_LIMIT = 50;
+const NEWEST_PER_TASK = 4;
+const MAX_LIST_LIMIT = 1000;
 
 /** Tasks can be listed by `pulp_href__in` from pulpcore 3.24.0. */
 // TODO(issue 12): capabilitiesOf(versions).taskHrefFilter once src/model/capabilities.ts is on main.
@@ -85,12 +86,12 @@ interface Tracked {
 /**
  * Waits for many Pulp tasks with one list request per tick instead of one GET per task per poll.
  * Where the server lists tasks by href (pulpcore 3.24+), a tick asks `tasks/?pulp_href__in=…`
- * for every task in flight. Before that, a tick asks for the most recent tasks,
- * `ordering=-finished_at` (PostgreSQL puts the unfinished first), narrowed to this client's own
- * tasks by `logging_cid` where the server records the client's Correlation-ID; a task that
- * answer misses is asked for on its own. Ticks come at a tenth of the time the youngest task
- * has waited or of the time this server's tasks usually take (learnt from their own
- * timestamps), whichever is longer, between `minIntervalMs` and `maxIntervalMs`.
+ * for every task in flight. Before that, a tick asks for the newest tasks (Pulp's default order,
+ * indexed), narrowed to this client's own by `logging_cid` where the server records its
+ * Correlation-ID (it echoes the header); a task that answer leaves out (another client's, or an
+ * old one) is asked for on its own, as often as a lone wait would. Ticks come at a tenth of the
+ * time the youngest task has waited or of the time this server's tasks usually take (learnt
+ * from their own timestamps), whichever is longer, between `minIntervalMs` and `maxIntervalMs`.
  */
 export class TaskPoller {
   readonly #source: TaskSource;
@@ -100,8 +101,6 @@ export class TaskPoller {
   readonly #stats: TaskPollerStats = { ticks: 0, listRequests: 0, taskRequests: 0 };
   /** Running estimate of how long a task takes on this server, from dispatch to end. */
   #typicalMs: number | undefined;
-  /** Unfinished tasks the last recent-tasks answer held (others' included, where not narrowed). */
-  #activeSeen = 0;
   #timer: NodeJS.Timeout | undefined;
   #timerAt = Number.POSITIVE_INFINITY;
   #ticking = false;
@@ -204,8 +203,9 @@ export class TaskPoller {
       const answered = new Map<string, JsonObject>();
       const failed = new Map<Tracked, Error>();
       if (byHref) await this.#listByHref(tasks, answered, failed);
-      else await this.#listRecent(tasks, answered, failed);
+      else await this.#listNewest(tasks, answered, failed);
       const now = Date.now();
+      // A task the list answer left out (another client's, or older than the newest ones) is asked for as often as a lone wait would.
       const missed = tasks.filter((t) => !answered.has(t.href) && !failed.has(t) && now - t.lastAsked >= this.#ownInterval(t, now));
       await Promise.all(
         missed.map(async (tracked) => {
@@ -263,23 +263,27 @@ export class TaskPoller {
     );
   }
 
-  async #listRecent(tasks: Tracked[], answered: Map<string, JsonObject>, failed: Map<Tracked, Error>): Promise<void> {
+  /**
+   * The newest tasks (Pulp's default order, by creation, indexed), this client's alone
+   * (`logging_cid`, indexed) where the server records its Correlation-ID: the tasks in flight
+   * are among them, ended or not. Room for a few times as many as are in flight.
+   */
+  async #listNewest(tasks: Tracked[], answered: Map<string, JsonObject>, failed: Map<Tracked, Error>): Promise<void> {
     const correlationId = this.#source.recordedCorrelationId();
-    // Room for every unfinished task and as many that finished since the last tick.
-    const limit = Math.min(MAX_RECENT_LIMIT, Math.max(MIN_RECENT_LIMIT, 2 * (this.#activeSeen + tasks.length)));
-    const query: Record<string, string | number> = { ordering: '-finished_at', limit, fields: TASK_FIELDS };
+    const query: Record<string, string | number> = { limit: Math.min(MAX_LIST_LIMIT, Math.max(MIN_NEWEST_LIMIT, NEWEST_PER_TASK * tasks.length)), fields: TASK_FIELDS };
     if (correlationId !== undefined) query['logging_cid'] = correlationId;
+    const page = await this.#list(tasks, query, failed);
+    for (const task of page === undefined ? [] : resultsOf(page)) answered.set(String(task['pulp_href']), task);
+  }
+
+  async #list(tasks: Tracked[], query: Record<string, string | number>, failed: Map<Tracked, Error>): Promise<JsonObject | undefined> {
     this.#stats.listRequests += 1;
-    let page: JsonObject;
     try {
-      page = await this.#source.get('tasks/', query);
+      return await this.#source.get('tasks/', query);
     } catch (error) {
       for (const tracked of tasks) failed.set(tracked, error instanceof Error ? error : new Error(String(error)));
-      return;
+      return undefined;
     }
-    const results = resultsOf(page);
-    this.#activeSeen = results.filter((task) => !FINAL_STATES.has(String(task['state']))).length;
-    for (const task of results) answered.set(String(task['pulp_href']), task);
   }
 
   #update(tracked: Tracked, task: JsonObject, seenAt: number): void {

@@ -287,10 +287,10 @@ interface TaskScript {
 
 /**
  * Tasks on a fake Pulp: every look at a task (its GET, or a list answer holding it) shows the
- * next of its scripted states. Lists by `pulp_href__in` from core 3.24; the recent-tasks list
- * (`ordering=-finished_at`, unfinished first) everywhere; echoes the Correlation-ID when `echo`.
+ * next of its scripted states. Lists by `pulp_href__in` from core 3.24; the newest tasks first
+ * everywhere (narrowed by `logging_cid`); echoes the Correlation-ID when `echo`.
  */
-function taskPulp(core: string, scripts: Record<string, Array<Record<string, unknown>>>, options: { echo?: boolean; others?: number } = {}): Handler {
+function taskPulp(core: string, scripts: Record<string, Array<Record<string, unknown>>>, options: { echo?: boolean; others?: number; foreign?: string[] } = {}): Handler {
   const tasks = new Map<string, TaskScript>(Object.entries(scripts).map(([href, states]) => [href, { states, looks: 0 }]));
   let clock = 0;
   const look = (href: string): Record<string, unknown> => {
@@ -313,9 +313,12 @@ function taskPulp(core: string, scripts: Record<string, Array<Record<string, unk
         const results = hrefs.split(',').filter((href) => tasks.has(href)).map(look);
         return sendJson(res, 200, { count: results.length, next: null, previous: null, results }, headers);
       }
-      const answered = [...tasks.keys()].map(look);
-      const others = Array.from({ length: options.others ?? 0 }, (_, i) => ({ pulp_href: `/pulp/api/v3/tasks/other-${i}/`, state: 'running', finished_at: null }));
-      const results = [...others, ...answered].sort((x, y) => String(y['finished_at'] ?? '\uffff').localeCompare(String(x['finished_at'] ?? '\uffff')));
+      // Another client's tasks carry another logging_cid.
+      const own = req.query.get('logging_cid') !== null;
+      const answered = [...tasks.keys()].filter((href) => !own || !options.foreign?.includes(href)).map(look);
+      const others = own ? [] : Array.from({ length: options.others ?? 0 }, (_, i) => ({ pulp_href: `/pulp/api/v3/tasks/other-${i}/`, state: 'running', finished_at: null }));
+      // The newest first: others' tasks were created after this client's.
+      const results = [...others, ...answered.reverse()];
       const limit = Number(req.query.get('limit') ?? 100);
       return sendJson(res, 200, { count: results.length, next: null, previous: null, results: results.slice(0, limit) }, headers);
     }
@@ -373,7 +376,7 @@ describe('PulpClient.waitForTask', () => {
     expect(polls.flatMap((r) => r.query.get('pulp_href__in')!.split(',')).sort()).toEqual([...hrefs].sort());
   });
 
-  test('on pulpcore 3.23 one recent-tasks list per tick covers the tasks in flight, narrowed to this client where the server records its Correlation-ID', async () => {
+  test('on pulpcore 3.23 one list of the newest tasks per tick covers the tasks in flight, narrowed to this client where the server records its Correlation-ID', async () => {
     const hrefs = taskHrefs(6);
     const { server, client } = await serve(taskPulp('3.23.24', Object.fromEntries(hrefs.map((href, i) => [href, running(1 + i)])), { echo: true }));
     await client.status();
@@ -384,21 +387,31 @@ describe('PulpClient.waitForTask', () => {
     expect(polls).toHaveLength(7);
     const sent = String(server.requests[0]!.headers['correlation-id']);
     expect(sent).toMatch(/^[0-9a-f]{32}$/);
-    expect(polls.every((r) => r.query.get('ordering') === '-finished_at' && r.query.get('logging_cid') === sent && r.query.get('pulp_href__in') === null)).toBe(true);
+    expect(polls.every((r) => r.query.get('logging_cid') === sent && r.query.get('ordering') === null && r.query.get('pulp_href__in') === null)).toBe(true);
     expect(client.taskPollStats()).toMatchObject({ listRequests: 7, taskRequests: 0 });
   });
 
-  test('on pulpcore 3.23 a task the recent-tasks answer misses is asked for on its own', async () => {
-    // 30 tasks of others run on the server and fill the first page; the server ignores the Correlation-ID.
-    const { server, client } = await serve(taskPulp('3.23.24', { '/pulp/api/v3/tasks/1/': running(2) }, { others: 30 }));
+  test('on pulpcore 3.23 a task of another client, which the list of this client\'s tasks leaves out, is asked for on its own', async () => {
+    const { server, client } = await serve(taskPulp('3.23.24', { '/pulp/api/v3/tasks/1/': running(2), '/pulp/api/v3/tasks/9/': running(4) }, { echo: true, foreign: ['/pulp/api/v3/tasks/9/'] }));
     await client.status();
-    const task = await client.waitForTask('/pulp/api/v3/tasks/1/');
-    expect(task['state']).toBe('completed');
-    expect(server.requests.some((r) => r.path === '/pulp/api/v3/tasks/' && r.query.get('logging_cid') !== null)).toBe(false);
+    const tasks = await Promise.all([client.waitForTask('/pulp/api/v3/tasks/1/'), client.waitForTask('/pulp/api/v3/tasks/9/')]);
+    expect(tasks.map((t) => t['state'])).toEqual(['completed', 'completed']);
+    expect(server.requests.some((r) => r.path === '/pulp/api/v3/tasks/9/')).toBe(true);
+    expect(server.requests.some((r) => r.path === '/pulp/api/v3/tasks/1/')).toBe(false);
+  });
+
+  test('on pulpcore 3.23 where the Correlation-ID is not recorded, the newest tasks of the server; a task others\' pushed out of them is asked for on its own', async () => {
+    const hrefs = taskHrefs(4);
+    const { server, client } = await serve(taskPulp('3.23.24', Object.fromEntries(hrefs.map((href, i) => [href, running(1 + i)])), { others: 60 }));
+    await client.status();
+    const tasks = await Promise.all(hrefs.map((href) => client.waitForTask(href)));
+    expect(tasks.map((t) => t['state'])).toEqual(hrefs.map(() => 'completed'));
+    const lists = server.requests.filter((r) => r.path === '/pulp/api/v3/tasks/');
+    expect(lists.every((r) => r.query.get('logging_cid') === null && Number(r.query.get('limit')) >= 16)).toBe(true);
     expect(client.taskPollStats().taskRequests).toBeGreaterThan(0);
   });
 
-  test('before the server status is known, waits work with the recent-tasks list', async () => {
+  test('before the server status is known, waits work without listing tasks by href', async () => {
     const { server, client } = await serve(taskPulp('3.43.1', { '/pulp/api/v3/tasks/1/': running(1) }));
     const task = await client.waitForTask('/pulp/api/v3/tasks/1/');
     expect(task['state']).toBe('completed');

@@ -213,7 +213,8 @@ export class FakePulp {
   }
 
   #tasks(req: RecordedRequest, res: http.ServerResponse, rest: string): void {
-    if (rest === 'tasks/' && (req.query.has('pulp_href__in') || req.query.get('ordering') === '-finished_at')) return this.#pollTasks(req, res);
+    const poll = req.query.has('pulp_href__in') || req.query.has('fields');
+    if (rest === 'tasks/' && poll) return this.#pollTasks(req, res);
     if (rest === 'tasks/') {
       const states = req.query.get('state__in')?.split(',');
       const exclusive = req.query.get('exclusive_resources');
@@ -245,8 +246,8 @@ export class FakePulp {
       for (const task of tasks) this.#runTask(task);
     } else {
       for (const task of this.tasks.values()) this.#runTask(task);
-      // PostgreSQL's descending order: unfinished (NULL) first, then the most recently finished.
-      tasks = [...this.tasks.values()].sort((a, b) => (b.finished ?? '\uffff').localeCompare(a.finished ?? '\uffff'));
+      // Pulp's default order: the newest first.
+      tasks = [...this.tasks.values()].reverse();
     }
     const limit = Number(req.query.get('limit') ?? 100) || 100;
     const fields = req.query.get('fields')?.split(',');
