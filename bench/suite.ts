@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { loadDesired } from '../src/engine.js';
 import { startEmulator } from '../src/emulator/index.js';
 import { PulpClient } from '../src/live/client.js';
-import { canListTasksByHref } from '../src/live/task-poller.js';
+import { capabilitiesOf } from '../src/model/capabilities.js';
 import { LIVE_ENDPOINTS, readLiveState } from '../src/live/read.js';
 import type { Plan } from '../src/model/plan.js';
 import type { LiveState } from '../src/model/resource.js';
@@ -300,7 +300,7 @@ async function runCell(settings: SuiteSettings, size: SizeSpec, unprefixed: Shap
     if (!target.server || tasks.length === 0) return undefined;
     const client = new PulpClient({ baseUrl: server.url, username: server.username, password: new Secret(server.password, 'bench') });
     try {
-      return serverWorkOf(await readTasks(client, tasks, canListTasksByHref(target.server.versions)), target.server.workers);
+      return serverWorkOf(await readTasks(client, tasks, capabilitiesOf(target.server.versions).taskHrefFilter), target.server.workers);
     } finally {
       client.close();
     }

@@ -1,7 +1,9 @@
 import type { PulpClient, TaskProgress, WriteResult } from '../live/client.js';
 import { PulpApiError, TaskFailedError } from '../live/errors.js';
 import { PUSH_REPOSITORY_ENDPOINT } from '../live/normalize.js';
+import type { Capabilities } from '../model/capabilities.js';
 import { LABELS, labelProblem } from '../model/labels.js';
+import { toServerBody } from '../model/server-fields.js';
 import { type JsonObject, jsonEqual } from '../model/json.js';
 import type { PlanAction } from '../model/plan.js';
 import type { Secret } from '../model/secret.js';
@@ -24,6 +26,8 @@ export interface ActionContext {
   secrets: (source: string) => Secret | null;
   /** Every secret value sent in this apply, so error texts can be scrubbed of them. */
   revealed: Set<string>;
+  /** The server's, from the plan: how bodies written here (labels after a sync) must look. */
+  capabilities: Capabilities;
   taskTimeoutMs: number;
   signal: AbortSignal | undefined;
   progress: (step: string, progress: TaskProgress) => void;
@@ -138,7 +142,8 @@ async function findCreated(ctx: ActionContext, action: PlanAction, body: JsonObj
   if (action.kind === 'distribution') {
     // Distribution creates are tasks: one still queued would make the name check below miss it.
     const creates = await ctx.client.activeTasks({ nameContains: 'general_create' });
-    for (const task of creates.filter((t) => JSON.stringify(t['reserved_resources_record']).includes('distributions/'))) {
+    // Their lock is on the distributions (an href before pulpcore 3.50, `…:distributions` or `…:distribution.base_path` after).
+    for (const task of creates.filter((t) => JSON.stringify(t['reserved_resources_record']).includes('distribution'))) {
       await waitTask(ctx, 'find', String(task['pulp_href']), `create of ${action.address}`).catch(() => undefined);
     }
   }
@@ -244,7 +249,7 @@ async function trimRepository(ctx: ActionContext, action: PlanAction): Promise<A
   const current = await ctx.client.get(repository);
   const labels = current['pulp_labels'] !== null && typeof current['pulp_labels'] === 'object' && !Array.isArray(current['pulp_labels']) ? current['pulp_labels'] : {};
   const recorded = Object.fromEntries(Object.entries(labels).filter(([key, value]) => !key.startsWith(LABELS.snapshotPrefix) || remaining.has(String(value))));
-  if (!jsonEqual(labels, recorded)) await settle(ctx, 'labels', await ctx.client.patch(repository, { pulp_labels: recorded }), `labels of ${action.address}`);
+  if (!jsonEqual(labels, recorded)) await patchLabels(ctx, action, repository, current, recorded);
   const note = [
     deleted.length > 0 ? `deleted version${deleted.length === 1 ? '' : 's'} ${deleted.join(', ')}` : 'deleted nothing',
     ...(kept.length > 0 ? [`kept ${kept.join(', ')}: still among the newest ${retain}`] : []),
@@ -300,10 +305,14 @@ async function writeLabelsAfter(ctx: ActionContext, action: PlanAction, reposito
   const labels = current['pulp_labels'];
   const before = labels !== null && typeof labels === 'object' && !Array.isArray(labels) ? labels : {};
   const merged = { ...before, ...after };
-  if (!jsonEqual(before, merged)) {
-    await settle(ctx, 'labels', await ctx.client.patch(repository, { pulp_labels: merged }), `labels of ${action.address}`);
-  }
+  if (!jsonEqual(before, merged)) await patchLabels(ctx, action, repository, current, merged);
   return after;
+}
+
+/** PATCHes a repository's labels, carrying whatever this release resets when an update leaves it out. */
+async function patchLabels(ctx: ActionContext, action: PlanAction, repository: string, current: JsonObject, labels: JsonObject): Promise<void> {
+  const body = toServerBody(action.endpoint, { pulp_labels: labels }, ctx.capabilities, current);
+  await settle(ctx, 'labels', await ctx.client.patch(repository, body), `labels of ${action.address}`);
 }
 
 /** The request body: HrefRefs resolved, write-only values added from their sources (never from the plan). */

@@ -2,6 +2,7 @@ import type { PulpClient, TaskProgress } from '../live/client.js';
 import { describeProgress } from '../live/client.js';
 import { PulpApiError, TaskFailedError, TaskTimeoutError, TaskWaitAbandonedError } from '../live/errors.js';
 import { readLiveState } from '../live/read.js';
+import { capabilitiesOf } from '../model/capabilities.js';
 import type { LiveObject, LiveState } from '../model/resource.js';
 import type { Plan, PlanAction } from '../model/plan.js';
 import type { Secret } from '../model/secret.js';
@@ -68,6 +69,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
   const dependents = checkGraph(actions);
   const { signal } = options;
   const revealed = new Set<string>();
+  const capabilities = capabilitiesOf(plan.server.versions);
   const emit = (event: ApplyEvent): void => {
     try {
       options.onEvent?.(event);
@@ -115,6 +117,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
       run,
       secrets: options.secrets,
       revealed,
+      capabilities,
       taskTimeoutMs: options.taskTimeoutMs ?? 2 * 60 * 60 * 1000,
       signal,
       progress: (step: string, progress: TaskProgress) => {

@@ -233,12 +233,8 @@ export class PulpClient {
   /** Tasks still waiting or running whose name contains `nameContains` (and that hold a lock on `resource`, if given). */
   async activeTasks(filter: ActiveTaskFilter): Promise<JsonObject[]> {
     const query: Query = { state__in: 'waiting,running', name__contains: filter.nameContains };
-    let record: string | undefined;
-    if (filter.resource !== undefined) {
-      const shared = filter.lock === 'shared';
-      query[shared ? 'shared_resources' : 'exclusive_resources'] = filter.resource;
-      record = shared ? `shared:${filter.resource}` : filter.resource;
-    }
+    const shared = filter.lock === 'shared';
+    if (filter.resource !== undefined) query[shared ? 'shared_resources' : 'exclusive_resources'] = filter.resource;
     const tasks = await this.list('tasks/', query);
     // Filter again here: a server that ignores one of these query filters must not make us wait on unrelated tasks.
     return tasks.filter((task) => {
@@ -249,7 +245,7 @@ export class PulpClient {
         (state === 'waiting' || state === 'running') &&
         typeof name === 'string' &&
         name.includes(filter.nameContains) &&
-        (record === undefined || (Array.isArray(reserved) && reserved.includes(record)))
+        (filter.resource === undefined || (Array.isArray(reserved) && reserved.some((record) => locksObject(record, filter.resource!, shared))))
       );
     });
   }
@@ -530,4 +526,15 @@ function isAbort(error: unknown): boolean {
   const name = (error as { name?: unknown })?.name;
   const code = (error as { code?: unknown })?.code;
   return name === 'AbortError' || code === 'ABORT_ERR' || code === 'ERR_ABORTED';
+}
+
+/**
+ * Whether a task's lock record is a lock on the object at `href`: the href itself, or (pulpcore
+ * 3.50 and later) its PRN `prn:rpm.rpmrepository:<uuid>`; shared locks are prefixed `shared:`.
+ */
+export function locksObject(record: Json, href: string, shared: boolean): boolean {
+  if (typeof record !== 'string' || record.startsWith('shared:') !== shared) return false;
+  const id = /([0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12})\/?$/i.exec(href)?.[1];
+  const lock = record.replace(/^shared:/, '');
+  return lock === href || (id !== undefined && lock.startsWith('prn:') && lock.endsWith(`:${id}`));
 }

@@ -1,3 +1,4 @@
+import { capabilitiesOf } from '../model/capabilities.js';
 import type { JsonObject } from '../model/json.js';
 import { TaskFailedError, TaskTimeoutError, TaskWaitAbandonedError } from './errors.js';
 import { describeProgress, progressReportsOf, type ProgressReport, taskErrorDescription, type TaskProgress } from './task-progress.js';
@@ -52,15 +53,6 @@ const MAX_QUERY_CHARS = 3000;
 const MIN_NEWEST_LIMIT = 50;
 const NEWEST_PER_TASK = 4;
 const MAX_LIST_LIMIT = 1000;
-
-/** Tasks can be listed by `pulp_href__in` from pulpcore 3.24.0. */
-// TODO(issue 12): capabilitiesOf(versions).taskHrefFilter once src/model/capabilities.ts is on main.
-export function canListTasksByHref(versions: Readonly<Record<string, string>>): boolean {
-  const core = versions['core'];
-  if (core === undefined) return false;
-  const [major = 0, minor = 0] = core.split('.').map((part) => Number.parseInt(part, 10) || 0);
-  return major > 3 || (major === 3 && minor >= 24);
-}
 
 interface Waiter {
   started: number;
@@ -199,7 +191,7 @@ export class TaskPoller {
     try {
       const tasks = [...this.#tracked.values()];
       const versions = this.#source.serverVersions();
-      const byHref = versions !== undefined && canListTasksByHref(versions);
+      const byHref = versions !== undefined && capabilitiesOf(versions).taskHrefFilter;
       const answered = new Map<string, JsonObject>();
       const failed = new Map<Tracked, Error>();
       if (byHref) await this.#listByHref(tasks, answered, failed);

@@ -1,3 +1,11 @@
+import { capabilitiesOf, type LabelRule } from './capabilities.js';
+
+/** What every supported release accepts: pulpcore 3.23's rule. */
+const STRICTEST_LABEL_RULE: LabelRule = (() => {
+  const { labelKeys, labelValues } = capabilitiesOf({});
+  return { ...labelKeys, ...labelValues };
+})();
+
 /**
  * The label scheme pulpform writes on remotes, repositories and distributions (version 1).
  * pulpcore 3.23 accepts only keys matching ^[\w ]+$ and values without commas or
@@ -29,12 +37,9 @@ export function ownershipLabels(stack: string): Record<string, string> {
   return { [LABELS.stack]: stack, [LABELS.scheme]: LABEL_SCHEME };
 }
 
-const LABEL_KEY = /^[\w ]+$/;
-const FORBIDDEN_VALUE = /[,()]/;
-
-/** Why Pulp 3.23 would refuse this label, or undefined if it is acceptable. */
-export function labelProblem(key: string, value: string): string | undefined {
-  if (!LABEL_KEY.test(key)) return `label key '${key}' may contain only letters, digits, underscores and spaces (Pulp 3.23 refuses hyphens, dots and slashes)`;
-  if (FORBIDDEN_VALUE.test(value)) return `label value '${value}' of key '${key}' may not contain commas or parentheses`;
+/** Why a release with this label rule refuses the label (default: the oldest supported, which is the strictest), or undefined. */
+export function labelProblem(key: string, value: string, rule: LabelRule = STRICTEST_LABEL_RULE): string | undefined {
+  if (!rule.key.test(key)) return `label key '${key}' may contain only ${rule.keyAllowed}`;
+  if (rule.valueForbidden.test(value)) return `label value '${value}' of key '${key}' may not contain ${rule.valueForbiddenWords}`;
   return undefined;
 }

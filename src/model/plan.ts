@@ -41,11 +41,13 @@ export interface SecretSource {
   source: string;
 }
 
-/** What the plan saw of the live object it acts on; apply refuses the action if this changed. */
+/** What the plan saw of the live object it acts on; apply refuses the plan if this changed. */
 export interface ActionGuard {
   href: string;
   fingerprint: string;
   lastUpdated?: string;
+  /** The managed fields and labels as the plan read them, so a refusal can say what changed. */
+  seen?: { fields: JsonObject; labels: Record<string, string> };
 }
 
 export interface PlanAction {
@@ -101,11 +103,20 @@ export interface PlanSummary {
   sync: number;
 }
 
+/** The desired state a plan was made from. */
+export interface PlanSource {
+  files: string[];
+  sha256: string;
+  /** The `-f` path as given, and the directory it was given in: where `apply PLANFILE` finds the desired state again. */
+  path?: string;
+  cwd?: string;
+}
+
 export interface Plan {
   formatVersion: string;
   createdAt: string;
   stack: string;
-  source: { files: string[]; sha256: string };
+  source: PlanSource;
   server: { url: string; versions: Record<string, string> };
   /** Selector given with --only, if any: the plan is partial. */
   scope?: string;

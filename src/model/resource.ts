@@ -1,3 +1,4 @@
+import type { PlanSource } from './plan.js';
 import type { Json, JsonObject } from './json.js';
 import type { Secret } from './secret.js';
 
@@ -155,7 +156,7 @@ export interface DesiredState {
   stack: string;
   server: ServerSettings;
   resources: DesiredResource[];
-  sources: { files: string[]; sha256: string };
+  sources: PlanSource;
 }
 
 /** An object read from the server, normalised to the shape of DesiredResource.fields. */

@@ -1,9 +1,13 @@
 import { diffResource, unsupportedField, type DiffContext, type RefValue, type ResourceDiff } from '../diff/resource.js';
-import { differsFromDefault, fieldSupported, sameValue } from '../diff/values.js';
+import { differsFromDefault, sameValue } from '../diff/values.js';
 import {
   addressOf,
   canonicalJson,
+  capabilitiesOf,
   FIELDS,
+  fieldUnavailable,
+  toServerBody,
+  type Capabilities,
   KINDS,
   LABELS,
   labelProblem,
@@ -25,6 +29,7 @@ import {
 } from '../model/index.js';
 import { PUSH_REPOSITORY_ENDPOINT } from '../live/normalize.js';
 import { planRetention } from './retention.js';
+import { serverChecks } from './server-checks.js';
 import { groupsOf, resyncSelection, scopeActions, scopeImages } from './scope.js';
 import { skipReplacements } from './skip.js';
 import { summarize, toWaves } from './waves.js';
@@ -71,6 +76,7 @@ export function buildPlan(desired: DesiredState, live: LiveState, options: PlanO
   ({ actions, diagnostics } = scopeImages(actions, diagnostics, desired.resources, options.imageFilter, pushDeletes));
   if (options.only !== undefined) ({ actions, diagnostics } = scopeActions(actions, diagnostics, options.only, groupsOf(desired.resources), pushDeletes));
   if (options.prune && !options.allowDeleteAll) diagnostics.push(...pruneAllGuard(desired, actions));
+  diagnostics.push(...serverChecks(desired, live.server.versions, capabilitiesOf(live.server.versions)));
   const { waves, cyclic } = toWaves(actions);
   if (cyclic.length > 0) {
     diagnostics.push({
@@ -120,7 +126,12 @@ function namedKey(kind: Kind, name: string): string {
 }
 
 function guardOf(live: LiveObject): ActionGuard {
-  return { href: live.href, fingerprint: live.fingerprint, ...(live.lastUpdated !== undefined ? { lastUpdated: live.lastUpdated } : {}) };
+  return {
+    href: live.href,
+    fingerprint: live.fingerprint,
+    ...(live.lastUpdated !== undefined ? { lastUpdated: live.lastUpdated } : {}),
+    seen: { fields: live.fields, labels: live.labels },
+  };
 }
 
 /** `{repo}versions/{n}/` → n. */
@@ -156,6 +167,8 @@ class Planner {
   private readonly publicationKeys = new Map<string, Address>();
   /** Publications live distributions serve, by href. */
   private readonly servedPublications = new Set<string>();
+  /** Repository versions known to exist: latest ones, published ones, and all when they were listed. */
+  private readonly knownVersions = new Set<string>();
   /** Push repository href → the container distribution serving it (what `docker push` made). */
   private readonly pushDistributions = new Map<string, LiveObject>();
   /** Deletes of push distributions planned by --replace-push-conflicts, by href: a narrowed run keeps them. */
@@ -163,10 +176,12 @@ class Planner {
   /** Desired distributions with adopt: true pinned to a snapshot, by repository: see adoptedPinnedDistributions. */
   private adoptedPinned?: Map<Address, DesiredResource[]>;
   private readonly stack: string;
+  private readonly capabilities: Capabilities;
   private readonly resync: (address: Address) => boolean = () => false;
 
   constructor(private readonly desired: DesiredState, private readonly live: LiveState, private readonly options: PlanOptions) {
     this.stack = desired.stack;
+    this.capabilities = capabilitiesOf(live.server.versions);
     if (options.resync !== undefined) {
       const selection = resyncSelection(options.resync, desired.resources);
       this.resync = selection.matches;
@@ -183,7 +198,9 @@ class Planner {
         this.liveNamed.set(namedKey(object.kind, object.name), object);
       }
     }
+    for (const version of live.versions ?? []) this.knownVersions.add(version.href);
     for (const object of this.liveByHref.values()) {
+      if (object.versionHref !== undefined) this.knownVersions.add(object.versionHref);
       if (object.kind === 'distribution' && typeof object.fields.publication === 'string') this.servedPublications.add(object.fields.publication);
       const repository = object.kind === 'distribution' ? this.liveByHref.get(String(object.fields.repository)) : undefined;
       if (repository?.endpoint === PUSH_REPOSITORY_ENDPOINT) this.pushDistributions.set(repository.href, object);
@@ -278,6 +295,8 @@ class Planner {
       ].join('; '), live);
     } else if (diff.changes.length > 0) {
       node.action = this.add('update', desired, diff, notes.join('; '), live);
+    } else {
+      this.diagnostics.push(...diff.diagnostics);
     }
   }
 
@@ -342,10 +361,26 @@ class Planner {
       `Delete the distribution "${distribution.name}" (Pulp deletes its push repository, and the pushed images, with it): run with --replace-push-conflicts to plan that first, or delete it yourself (DELETE ${distribution.href}).`);
   }
 
-  /** `development: 20240115T000000 -> 20240301T000000` when a distribution's pinned snapshot moves. */
+  /**
+   * `development: 20240115T000000 -> 20240301T000000` when a distribution's pinned snapshot
+   * moves, saying so when the repository was synced from it before and it is a repoint only.
+   */
   private servesNote(desired: DesiredResource, diff: ResourceDiff): string[] {
     const change = diff.changes.find((c) => c.path === `/pulp_labels/${LABELS.serves}`);
-    return change ? [`${desired.name}: ${String(change.before ?? '(none)')} -> ${String(change.after ?? '(none)')}`] : [];
+    if (!change) return [];
+    const publication = desired.refs.publication === undefined ? undefined : this.nodes.get(desired.refs.publication);
+    const repository = publication === undefined ? undefined : this.nodes.get(publication.desired.refs.repository ?? addressOf('repository', publication.desired.plugin, publication.desired.name));
+    const syncing = repository?.sync?.labelsAfter?.[LABELS.synced] === desired.snapshot;
+    const repoint = desired.snapshot !== undefined && repository !== undefined && !syncing && this.recordedVersion(repository, desired.snapshot)?.exists === true;
+    return [`${desired.name}: ${String(change.before ?? '(none)')} -> ${String(change.after ?? '(none)')}${repoint ? ' (synced before: repoint, no sync)' : ''}`];
+  }
+
+  /** The version the repository's labels record for `snapshot`, and whether it is known to exist still. */
+  private recordedVersion(node: Node, snapshot: string): { number: string; exists: boolean } | undefined {
+    if (node.live === undefined || (node.action !== undefined && NEW.includes(node.action.type))) return undefined;
+    const number = ({ ...node.live.labels, ...node.assumedLabels })[`${LABELS.snapshotPrefix}${snapshot}`];
+    if (number === undefined) return undefined;
+    return { number, exists: this.knownVersions.has(`${node.live.href}versions/${number}/`) };
   }
 
   private checkProtected(node: Node): void {
@@ -419,8 +454,12 @@ class Planner {
     const recreated = node.action !== undefined && NEW.includes(node.action.type);
     const before = recreated ? undefined : (node.live?.labels[LABELS.synced] ?? node.assumedLabels?.[LABELS.synced]);
     const marker = desired.sync.marker;
+    const requested = this.resync(desired.address);
     const resync = before === marker;
-    if (resync && !this.resync(desired.address)) return;
+    if (resync && !requested) return;
+    // Back to a snapshot synced before (a rollback, or forward again): its version is still there to serve.
+    const recorded = before === undefined || resync ? undefined : this.recordedVersion(node, marker);
+    if (recorded?.exists && !requested) return;
     const remoteAddress = desired.refs.remote;
     if (remoteAddress === undefined) {
       this.error('plan.sync_without_remote', desired, `${desired.address} asks for a sync but names no remote`, undefined, 'Name the remote to sync from.');
@@ -431,7 +470,9 @@ class Planner {
     const dependsOn = [node.action?.id, this.nodes.get(remoteAddress)?.action?.id, 'after' in remote ? remote.after : undefined];
     const action: PlanAction = {
       ...this.identity('sync', desired),
-      reason: resync ? `synced again from ${marker} (--resync)` : `synced: ${before ?? '(never)'} -> ${marker}`,
+      reason: resync || recorded?.exists
+        ? `synced again from ${marker} (--resync)`
+        : `synced: ${before ?? '(never)'} -> ${marker}${recorded ? ` (version ${recorded.number}, which ${marker} gave before, is gone: retention or a manual delete removed it)` : ''}`,
       changes: resync ? [] : [{ path: `/pulp_labels/${LABELS.synced}`, ...(before !== undefined ? { before } : {}), after: marker }],
       unchanged: 0,
       body: { remote: 'href' in remote ? remote.href : remote.unknown, ...desired.sync.options },
@@ -461,8 +502,8 @@ class Planner {
     const specs = FIELDS[desired.endpoint] ?? {};
     const options: JsonObject = {};
     for (const [field, value] of Object.entries(desired.fields)) {
-      if (fieldSupported(specs[field], this.live.server.versions)) options[field] = value;
-      else if (differsFromDefault(desired.endpoint, field, value)) this.diagnostics.push(unsupportedField(desired, field, value));
+      if (fieldUnavailable(specs[field], this.live.server.versions) === undefined) options[field] = value;
+      else if (differsFromDefault(desired.endpoint, field, value)) this.diagnostics.push(unsupportedField(desired, field, value, this.live.server.versions));
     }
 
     let reason: string;
@@ -499,7 +540,10 @@ class Planner {
       ],
       unchanged: 0,
       // Omitted is null to Pulp, and 3.23 refuses an explicit null signing_service.
-      body: { repository_version: 'href' in version ? version.href : version.unknown, ...Object.fromEntries(Object.entries(options).filter(([, value]) => value !== null)) },
+      body: toServerBody(desired.endpoint, {
+        repository_version: 'href' in version ? version.href : version.unknown,
+        ...Object.fromEntries(Object.entries(options).filter(([, value]) => value !== null)),
+      }, this.capabilities),
       secrets: [],
       dependsOn: 'after' in version ? [version.after] : [],
       diagnostics: [],
@@ -524,6 +568,7 @@ class Planner {
     return {
       stack: this.stack,
       versions: this.live.server.versions,
+      capabilities: this.capabilities,
       resolveRef: (field, target) => this.resolveRef(desired, field, target),
       ...(extraLabels !== undefined ? { extraLabels } : {}),
     };

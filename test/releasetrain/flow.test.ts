@@ -104,4 +104,44 @@ describe('the Release Train on an Ark emulator and a local one', () => {
     expect((await local.converge(state(promote))).result.ok).toBe(true);
     await expectEmptyPlan(promote);
   });
+
+  test('rolling development back to a snapshot it was synced from repoints it: no sync, no new publication; the remote follows the pin', async () => {
+    await local.converge(state());
+    await local.converge(state(bumped(BASEOS, { development: NEW })));
+    local.emulator.resetRequests();
+    const rollback = bumped(BASEOS, { development: OLD });
+    const { plan, result } = await local.converge(state(rollback));
+    expect(actionIds(plan)).toEqual([
+      'update distribution/rpm/centos-stream-8-baseos-development',
+      'update remote/rpm/CentOS Stream 8 - BaseOS-remote',
+    ]);
+    expect(plan.waves.flat().find((a) => a.kind === 'distribution')!.reason).toContain(`centos-stream-8-baseos-development: ${NEW} -> ${OLD} (synced before: repoint, no sync)`);
+    expect(result.ok).toBe(true);
+    expect(local.writes().filter((w) => w.endsWith('/sync/') || w.includes('/publications/'))).toEqual([]);
+    await expectEmptyPlan(rollback);
+    const live = await readLiveState(local.client);
+    const development = live.objects.find((o) => o.address === 'distribution/rpm/centos-stream-8-baseos-development')!;
+    const production = live.objects.find((o) => o.address === 'distribution/rpm/centos-stream-8-baseos-production')!;
+    expect(development.fields['publication']).toBe(production.fields['publication']);
+
+    // And forward again: the same repoint the other way.
+    const forward = await local.converge(state(bumped(BASEOS, { development: NEW })));
+    expect(actionIds(forward.plan)).toEqual(['update distribution/rpm/centos-stream-8-baseos-development', 'update remote/rpm/CentOS Stream 8 - BaseOS-remote']);
+  });
+
+  test('a snapshot whose version is gone (retention, a manual delete) is synced again, and the plan says why', async () => {
+    await local.converge(state());
+    await local.converge(state(bumped(BASEOS, { development: NEW, production: NEW })));
+    const live = await readLiveState(local.client);
+    const repository = live.objects.find((o) => o.address === 'repository/rpm/CentOS Stream 8 - BaseOS')!;
+    const first = `${repository.href}versions/1/`;
+    const deleted = await local.client.delete(first);
+    if (deleted.kind === 'task') await local.client.waitForTask(deleted.taskHref);
+    const rollback = bumped(BASEOS, { development: OLD, production: NEW });
+    const { plan, result } = await local.converge(state(rollback));
+    const sync = plan.waves.flat().find((a) => a.type === 'sync')!;
+    expect(sync.reason).toBe(`synced: ${NEW} -> ${OLD} (version 1, which ${OLD} gave before, is gone: retention or a manual delete removed it)`);
+    expect(result.ok).toBe(true);
+    await expectEmptyPlan(rollback);
+  });
 });

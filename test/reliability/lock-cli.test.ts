@@ -95,10 +95,10 @@ describe('pulpform apply and the server lock', () => {
 
   test('bad lock flags are refused with the reason', async () => {
     const badBool = await runCli(['apply', '--auto-approve', '--lock=maybe', ...args()], { env });
-    expect(badBool.status).toBe(1);
+    expect(badBool.status).toBe(2);
     expect(badBool.stderr).toContain('--lock takes true or false, not "maybe".');
     const badDuration = await runCli(['apply', '--auto-approve', '--lock-timeout', 'soon', ...args()], { env });
-    expect(badDuration.status).toBe(1);
+    expect(badDuration.status).toBe(2);
     expect(badDuration.stderr).toContain('"soon" is not a duration: use e.g. 30s, 10m, 1h30m, or a number of seconds.');
   });
 
