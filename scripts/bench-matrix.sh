@@ -73,4 +73,5 @@ fi
 list() { find "$OUT" -maxdepth 1 -name "$1" -size +0 | sort | paste -sd, -; }
 after=$(list '[er]*.json')
 before=$(list 'before-*.json')
+[[ -n $after ]] || { echo "nothing measured yet in $OUT" >&2; exit 0; }
 $BENCH --from-json "$after" ${before:+--before "$before"} ${ANALYSIS:+$( [[ -f $ANALYSIS ]] && echo --analysis "$ANALYSIS")} --out BENCHMARKS.md
