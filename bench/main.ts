@@ -23,6 +23,7 @@ bench does).
   --password TEXT       of the real servers (default password; or PULP_PASSWORD)
   --cli FILE            the pulpform CLI to measure (default dist/cli/main.js of this tree), e.g.
                         an earlier build's, to compare with --before
+  --cli-commit SHA      the commit --cli was built from, for the report
   --no-baseline         measure pulpform only
   --sizes LIST          rocky9,x10,10k (default all three; also: smoke)
   --latency LIST        ms added to every API request (default 5,50)
@@ -52,6 +53,7 @@ const { values } = parseArgs({
     username: { type: 'string' },
     password: { type: 'string' },
     cli: { type: 'string' },
+    'cli-commit': { type: 'string' },
     'no-baseline': { type: 'boolean' },
     before: { type: 'string' },
     sizes: { type: 'string' },
@@ -111,6 +113,7 @@ if (sampleRpm === undefined || sampleImages === undefined || sampleRpm <= bumpCo
 const settings: SuiteSettings = {
   target: targets[0]!,
   ...(values.cli !== undefined ? { cli: resolve(values.cli) } : {}),
+  ...(values['cli-commit'] !== undefined ? { cliCommit: values['cli-commit'] } : {}),
   ...(values['no-baseline'] ? { skipBaseline: true } : {}),
   sizes,
   latencies: counts('latency', values.latency, smoke ? [5] : [5, 50]),

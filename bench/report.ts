@@ -384,7 +384,7 @@ export function renderReport(runs: SavedRun[], analysis?: string, before: SavedR
     phasesAndBump(line, result.cells, '###');
   }
 
-  if (beforeCells.length > 0) beforeAfter(line, cells, beforeCells, [...new Set(before.map((run) => run.machine.commit))].join(', '));
+  if (beforeCells.length > 0) beforeAfter(line, cells, beforeCells, [...new Set(before.map((run) => run.settings.cliCommit ?? run.settings.cli ?? run.machine.commit))].join(', '));
 
   line();
   line('## Targets');

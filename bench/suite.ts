@@ -58,6 +58,8 @@ export interface SuiteSettings {
   target: Target;
   /** The pulpform CLI measured (default the build of this tree): another build's, to compare. */
   cli?: string;
+  /** The commit `cli` was built from. */
+  cliCommit?: string;
   /** Measure pulpform only. */
   skipBaseline?: boolean;
   sizes: SizeSpec[];
