@@ -4,17 +4,27 @@ import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { renderReport, type Machine } from './report.js';
+import { renderReport, type Machine, type SavedRun } from './report.js';
 import { SIZES, type SizeSpec } from './shapes.js';
-import { runSuite, type SuiteResult, type SuiteSettings } from './suite.js';
+import { runSuite, type SuiteSettings, type Target } from './suite.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 const HELP = `npm run bench -- [options]
 
-Measures pulpform against its Pulp emulator and a sequential per-object baseline, and writes
-BENCHMARKS.md. Build first (npm run bench does).
+Measures pulpform against its Pulp emulator (or real Pulp servers) and a sequential per-object
+baseline on the same server in the same run, and writes BENCHMARKS.md. Build first (npm run
+bench does).
 
+  --server LIST         real Pulp servers (comma-separated URLs) instead of the emulator: the same
+                        operations and baseline, requests counted by a proxy, objects named with a
+                        prefix of their own and deleted afterwards (default sizes rocky9,x10)
+  --username NAME       of the real servers (default admin)
+  --password TEXT       of the real servers (default password; or PULP_PASSWORD)
+  --cli FILE            the pulpform CLI to measure (default dist/cli/main.js of this tree), e.g.
+                        an earlier build's, to compare with --before
+  --cli-commit SHA      the commit --cli was built from, for the report
+  --no-baseline         measure pulpform only
   --sizes LIST          rocky9,x10,10k (default all three; also: smoke)
   --latency LIST        ms added to every API request (default 5,50)
   --task-ms N           how long every Pulp task runs (default 200)
@@ -30,7 +40,8 @@ BENCHMARKS.md. Build first (npm run bench does).
   --out FILE            the report (default BENCHMARKS.md in the repository)
   --json FILE           also write every measurement as JSON
   --from-json LIST      write the report from measurements saved with --json (files separated
-                        by commas, e.g. one per size), without measuring
+                        by commas, e.g. one per size or server), without measuring
+  --before LIST         saved runs (--json) of an earlier build: a before/after table
   --analysis FILE       Markdown about the run (causes of misses) to include in the report
   --smoke               a tiny run: --sizes smoke --latency 5 --task-ms 20 --runs 1 --baseline-poll-ms 20
   --keep                keep the work directory (desired states, outputs of every run)
@@ -38,6 +49,13 @@ BENCHMARKS.md. Build first (npm run bench does).
 
 const { values } = parseArgs({
   options: {
+    server: { type: 'string' },
+    username: { type: 'string' },
+    password: { type: 'string' },
+    cli: { type: 'string' },
+    'cli-commit': { type: 'string' },
+    'no-baseline': { type: 'boolean' },
+    before: { type: 'string' },
     sizes: { type: 'string' },
     latency: { type: 'string' },
     'task-ms': { type: 'string' },
@@ -77,7 +95,12 @@ function counts(name: string, value: string | undefined, fallback: number[]): nu
 }
 
 const smoke = values.smoke === true;
-const sizes: SizeSpec[] = (values.sizes ?? (smoke ? 'smoke' : 'rocky9,x10,10k')).split(',').map((name) => {
+const servers = values.server === undefined ? [] : values.server.split(',').map((url) => url.trim()).filter((url) => url !== '');
+const targets: Target[] =
+  servers.length === 0
+    ? [{ kind: 'emulator' }]
+    : servers.map((url) => ({ kind: 'real', url, username: values.username ?? 'admin', password: values.password ?? process.env['PULP_PASSWORD'] ?? 'password' }));
+const sizes: SizeSpec[] = (values.sizes ?? (smoke ? 'smoke' : servers.length > 0 ? 'rocky9,x10' : 'rocky9,x10,10k')).split(',').map((name) => {
   const size = SIZES[name.trim()];
   if (!size) throw new Error(`--sizes: unknown size "${name}"; choose from ${Object.keys(SIZES).join(', ')}`);
   return size;
@@ -88,6 +111,10 @@ if (sampleRpm === undefined || sampleImages === undefined || sampleRpm <= bumpCo
   throw new Error(`--baseline-sample needs R,I with R above --bump (${bumpCount}), so the sample holds the bumped mirrors and unbumped ones`);
 }
 const settings: SuiteSettings = {
+  target: targets[0]!,
+  ...(values.cli !== undefined ? { cli: resolve(values.cli) } : {}),
+  ...(values['cli-commit'] !== undefined ? { cliCommit: values['cli-commit'] } : {}),
+  ...(values['no-baseline'] ? { skipBaseline: true } : {}),
   sizes,
   latencies: counts('latency', values.latency, smoke ? [5] : [5, 50]),
   taskMs: count('task-ms', values['task-ms'], smoke ? 20 : 200),
@@ -116,46 +143,30 @@ const commit = (): string => {
     return 'unknown';
   }
 };
-/** What --json saves and --from-json reads back. */
-interface SavedRun {
-  command: string;
-  machine: Machine;
-  settings: Omit<SuiteSettings, 'log'>;
-  result: SuiteResult;
-}
+const readRuns = (list: string | undefined): SavedRun[] =>
+  list === undefined ? [] : list.split(',').map((file) => JSON.parse(readFileSync(resolve(file.trim()), 'utf8')) as SavedRun);
 
 const out = resolve(values.out ?? join(ROOT, 'BENCHMARKS.md'));
 const analysis = values.analysis === undefined ? undefined : readFileSync(resolve(values.analysis), 'utf8');
+const before = readRuns(values.before);
 if (values['from-json'] !== undefined) {
-  const saved = mergeRuns(values['from-json'].split(',').map((file) => JSON.parse(readFileSync(resolve(file.trim()), 'utf8')) as SavedRun));
-  writeFileSync(out, renderReport(saved.result, { ...saved.settings, log: settings.log }, saved.machine, saved.command, analysis));
+  writeFileSync(out, renderReport(readRuns(values['from-json']), analysis, before));
   settings.log(`wrote ${out} from ${values['from-json']}`);
   process.exit(0);
-}
-
-/** Runs saved one size at a time (so that a long benchmark survives an interruption) make one report. */
-function mergeRuns(runs: SavedRun[]): SavedRun {
-  const [first, ...rest] = runs;
-  if (!first) throw new Error('--from-json needs at least one file');
-  for (const run of rest) {
-    if (run.machine.commit !== first.machine.commit || run.settings.taskMs !== first.settings.taskMs || run.settings.runs !== first.settings.runs) {
-      throw new Error(`--from-json: runs measured at different commits or settings (${first.machine.commit} and ${run.machine.commit}) cannot share one report`);
-    }
-  }
-  const union = <T>(lists: T[][], key: (item: T) => unknown): T[] => lists.flat().filter((item, i, all) => all.findIndex((other) => key(other) === key(item)) === i);
-  return {
-    command: runs.map((run) => run.command).join('\n'),
-    machine: { ...first.machine, loadBefore: Math.min(...runs.map((run) => run.machine.loadBefore)), loadAfter: Math.max(...runs.map((run) => run.machine.loadAfter)) },
-    settings: { ...first.settings, sizes: union(runs.map((run) => run.settings.sizes), (size) => size.name), latencies: union(runs.map((run) => run.settings.latencies), (l) => l) },
-    result: { cells: runs.flatMap((run) => run.result.cells), startedAt: runs.map((run) => run.result.startedAt).sort()[0]!, finishedAt: runs.map((run) => run.result.finishedAt).sort().at(-1)! },
-  };
 }
 
 const loadBefore = os.loadavg()[0]!;
 settings.workDir = mkdtempSync(join(os.tmpdir(), 'pulpform-bench-'));
 settings.log(`work directory ${settings.workDir}`);
 try {
-  const result = await runSuite(settings);
+  const cells = [];
+  let startedAt: string | undefined;
+  for (const target of targets) {
+    const result = await runSuite({ ...settings, target });
+    startedAt ??= result.startedAt;
+    cells.push(...result.cells);
+  }
+  const result = { cells, startedAt: startedAt!, finishedAt: new Date().toISOString() };
   const machine: Machine = {
     cpu: os.cpus()[0]?.model ?? 'unknown',
     cores: os.cpus().length,
@@ -166,16 +177,16 @@ try {
     loadAfter: os.loadavg()[0]!,
     commit: commit(),
   };
-  // Where the files go does not change what is measured.
-  const given = process.argv.slice(2).filter((arg, i, all) => !['--out', '--json', '--analysis', '--keep'].includes(arg) && !['--out', '--json', '--analysis'].includes(all[i - 1] ?? '')).join(' ');
+  // Where the files go does not change what is measured; the password is not shown.
+  const unshown = ['--out', '--json', '--analysis', '--keep', '--before', '--password'];
+  const given = process.argv.slice(2).filter((arg, i, all) => !unshown.includes(arg) && !unshown.includes(all[i - 1] ?? '')).join(' ');
   const command = `npm run bench${given ? ` -- ${given}` : ''}`;
-  writeFileSync(out, renderReport(result, settings, machine, command, analysis));
+  const { log: _log, target: first, ...kept } = settings;
+  const shown: Target = first.kind === 'real' ? { ...first, password: '(not saved)' } : first;
+  const saved: SavedRun = { command, machine, settings: { ...kept, target: shown }, result };
+  writeFileSync(out, renderReport([saved], analysis, before));
   settings.log(`wrote ${out}`);
-  if (values.json) {
-    const { log: _log, ...kept } = settings;
-    const saved: SavedRun = { command, machine, settings: kept, result };
-    writeFileSync(resolve(values.json), JSON.stringify(saved));
-  }
+  if (values.json) writeFileSync(resolve(values.json), JSON.stringify(saved));
 } finally {
   if (!values.keep) rmSync(settings.workDir, { recursive: true, force: true });
 }

@@ -1,9 +1,14 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Emulator } from '../src/emulator/index.js';
 
-/** HTTP requests the emulator answered during one measured operation. */
+/** What counts the requests a measured process sends: the emulator itself, or a proxy in front of a real Pulp. */
+export interface RequestCounter {
+  resetRequests(): void;
+  requestCounts(): { byMethod: Record<string, number>; byPath: Record<string, number> };
+}
+
+/** HTTP requests the server answered during one measured operation. */
 export interface Requests {
   GET: number;
   POST: number;
@@ -44,16 +49,16 @@ export function requestsOf(byMethod: Record<string, number>): Requests {
 }
 
 /**
- * Runs one operation in a fresh Node process against the emulator and measures it: wall time,
- * the child's own peak RSS and CPU (written by the probe at exit), and the requests the emulator
- * logged meanwhile. stdout goes to a file (printing to a terminal is not what is measured).
+ * Runs one operation in a fresh Node process against a server and measures it: wall time,
+ * the child's own peak RSS and CPU (written by the probe at exit), and the requests the server
+ * (or the proxy in front of it) counted meanwhile. stdout goes to a file (printing to a terminal is not what is measured).
  * A non-zero exit is an error that quotes the child's stderr.
  */
-export async function measureChild(emulator: Emulator, command: ChildCommand): Promise<Measurement> {
+export async function measureChild(counter: RequestCounter, command: ChildCommand): Promise<Measurement> {
   const probeFile = `${command.outputBase}.probe.json`;
   const out = openSync(`${command.outputBase}.out`, 'w');
   const err = openSync(`${command.outputBase}.err`, 'w');
-  emulator.resetRequests();
+  counter.resetRequests();
   const started = process.hrtime.bigint();
   let code: number | null;
   try {
@@ -70,7 +75,7 @@ export async function measureChild(emulator: Emulator, command: ChildCommand): P
     closeSync(err);
   }
   const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
-  const counts = emulator.requestCounts();
+  const counts = counter.requestCounts();
   if (code !== 0) {
     const stderr = readFileSync(`${command.outputBase}.err`, 'utf8').trim().split('\n').slice(-15).join('\n');
     throw new Error(`${command.script} ${command.args.join(' ')} exited with ${code}:\n${stderr}`);

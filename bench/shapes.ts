@@ -112,6 +112,23 @@ export function objectCounts(shape: Shape): { remote: number; repository: number
   return { ...counts, total: counts.remote + counts.repository + counts.publication + counts.distribution };
 }
 
+/**
+ * The same shape with every name and base path starting with `prefix`, so that runs on a real
+ * Pulp that others use stay apart from everything else there (and from each other).
+ */
+export function prefixShape(shape: Shape, prefix: string): Shape {
+  if (prefix === '') return shape;
+  return {
+    rpm: shape.rpm.map((m) => ({
+      ...m,
+      name: `${prefix}${m.name}`,
+      remoteName: `${prefix}${m.remoteName}`,
+      distributions: m.distributions.map((d) => ({ name: `${prefix}${d.name}`, basePath: `${prefix}${d.basePath}` })),
+    })),
+    container: shape.container.map((m) => ({ ...m, name: `${prefix}${m.name}`, remoteName: `${prefix}${m.remoteName}`, basePath: `${prefix}${m.basePath}` })),
+  };
+}
+
 /** The first `rpm` RPM mirrors and `container` images of a shape. */
 export function sampleShape(shape: Shape, rpm: number, container: number): Shape {
   return { rpm: shape.rpm.slice(0, rpm), container: shape.container.slice(0, container) };
@@ -133,10 +150,10 @@ export function rpmRemoteUrl(mirror: RpmMirror, upstreamUrl: string): string {
  * `${env:ARK_PASSWORD}`); RPM remotes point at `<upstream>/pulp/content/<path>/<snapshot>`,
  * container remotes at the upstream registry.
  */
-export function desiredStateYaml(shape: Shape, upstreamUrl: string): string {
+export function desiredStateYaml(shape: Shape, upstreamUrl: string, stack = 'bench'): string {
   const credentials = { username: ARK_USERNAME, password: '${env:ARK_PASSWORD}' };
   const document = {
-    stack: 'bench',
+    stack,
     remotes: [
       ...shape.rpm.map((m) => ({ name: m.remoteName, type: 'rpm', url: rpmRemoteUrl(m, upstreamUrl), policy: 'on_demand', ...credentials })),
       ...shape.container.map((m) => ({ name: m.remoteName, type: 'container', url: upstreamUrl, upstream_name: m.upstreamName, policy: 'on_demand', ...credentials })),

@@ -1,9 +1,12 @@
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadDesired } from '../src/engine.js';
-import { type Emulator, startEmulator } from '../src/emulator/index.js';
+import { startEmulator } from '../src/emulator/index.js';
 import { PulpClient } from '../src/live/client.js';
+import { capabilitiesOf } from '../src/model/capabilities.js';
 import { LIVE_ENDPOINTS, readLiveState } from '../src/live/read.js';
 import type { Plan } from '../src/model/plan.js';
 import type { LiveState } from '../src/model/resource.js';
@@ -11,8 +14,11 @@ import { Secret } from '../src/model/secret.js';
 import { buildPlan } from '../src/plan/index.js';
 import type { BaselineMode, BaselineRecord } from './baseline.js';
 import { applyLowerBound, type LowerBound } from './lower-bound.js';
-import { type Measurement, measureChild, median, type Requests, requestsOf } from './measure.js';
-import { bumpPins, desiredStateYaml, objectCounts, readScenario, sampleShape, scaleShape, type Shape, type SizeSpec } from './shapes.js';
+import { deleteByPrefix } from './cleanup.js';
+import { type Measurement, measureChild, median, type RequestCounter, type Requests, requestsOf } from './measure.js';
+import { startCountingProxy } from './proxy.js';
+import { readTasks, type ServerWork, serverWorkOf } from './server-work.js';
+import { bumpPins, desiredStateYaml, objectCounts, prefixShape, readScenario, sampleShape, scaleShape, type Shape, type SizeSpec } from './shapes.js';
 import { startUpstream, type Upstream } from './upstream.js';
 
 export const OPERATIONS = ['plan-empty', 'apply-empty', 'noop-plan', 'noop-apply', 'pin-bump'] as const;
@@ -45,7 +51,17 @@ export interface BaselineSettings {
   sampleImages: number;
 }
 
+/** The emulator (with injected latency and task duration), or a real Pulp at `url`. */
+export type Target = { kind: 'emulator' } | { kind: 'real'; url: string; username: string; password: string };
+
 export interface SuiteSettings {
+  target: Target;
+  /** The pulpform CLI measured (default the build of this tree): another build's, to compare. */
+  cli?: string;
+  /** The commit `cli` was built from. */
+  cliCommit?: string;
+  /** Measure pulpform only. */
+  skipBaseline?: boolean;
   sizes: SizeSpec[];
   latencies: number[];
   taskMs: number;
@@ -99,13 +115,29 @@ export interface Phases {
   renderMs: number;
 }
 
+/** The real Pulp a cell ran on. */
+export interface RealServerInfo {
+  /** pulpcore's version. */
+  core: string;
+  versions: Record<string, string>;
+  workers: number;
+}
+
 export interface CellResult {
   size: SizeSpec;
   objects: ReturnType<typeof objectCounts>;
   syncs: number;
+  /** Injected latency (the emulator); 0 on a real server. */
   latencyMs: number;
+  /** Set when the cell ran on a real Pulp. */
+  server?: RealServerInfo;
+  /** 1-minute load average when the cell started and when it ended. */
+  load?: { before: number; after: number };
   operations: OperationResult[];
-  lowerBound: LowerBound;
+  /** The modelled lower bound of apply from empty (the emulator, whose latency and task duration are known). */
+  lowerBound?: LowerBound;
+  /** How long the real Pulp itself worked on the tasks of apply from empty (its first run), and on the baseline's. */
+  serverWork?: { pulpform: ServerWork; baseline?: ServerWork };
   /** GET requests of the first no-op plan, by path (list pages of an endpoint share its path). */
   noopGetsByPath: Record<string, number>;
   /** Objects on the converged server per list endpoint (`remotes/rpm/rpm`, ...), every endpoint pulpform reads. */
@@ -121,7 +153,7 @@ export interface SuiteResult {
   finishedAt: string;
 }
 
-const CLI = fileURLToPath(new URL('../../../dist/cli/main.js', import.meta.url));
+const DEFAULT_CLI = fileURLToPath(new URL('../../../dist/cli/main.js', import.meta.url));
 const BASELINE_CHILD = fileURLToPath(new URL('./baseline-child.js', import.meta.url));
 const PHASES_CHILD = fileURLToPath(new URL('./phases-child.js', import.meta.url));
 const ARK_PASSWORD = 'bench-ark-password';
@@ -132,15 +164,102 @@ function bumpStamp(run: number): string {
   return `20250101T${String(100000 + run).padStart(6, '0')}`;
 }
 
+/** A server the measured processes talk to, counting their requests. */
+export interface BenchServer extends RequestCounter {
+  url: string;
+  username: string;
+  password: string;
+  /** Tasks dispatched since the requests were last reset (a real Pulp's, seen by the proxy; none for the emulator). */
+  dispatchedTasks(): string[];
+}
+
+/** Where a cell runs: `fresh()` gives a server with nothing of the cell on it, `release()` is done with one. */
+interface CellTarget {
+  fresh(): Promise<BenchServer>;
+  release(server: BenchServer): Promise<void>;
+  /** Names and base paths start with this (a real Pulp is shared). */
+  prefix: string;
+  stack: string;
+  server?: RealServerInfo;
+}
+
+function emulatorTarget(settings: SuiteSettings, latencyMs: number): CellTarget {
+  const stopped = new Map<string, () => Promise<void>>();
+  return {
+    prefix: '',
+    stack: 'bench',
+    fresh: async () => {
+      const emulator = await startEmulator({ latencyMs, taskMs: settings.taskMs });
+      stopped.set(emulator.url, () => emulator.close());
+      return { url: emulator.url, ...PULP_USER, resetRequests: () => emulator.resetRequests(), requestCounts: () => emulator.requestCounts(), dispatchedTasks: () => [] };
+    },
+    release: async (server) => {
+      await stopped.get(server.url)?.();
+      stopped.delete(server.url);
+    },
+  };
+}
+
+/** A real Pulp behind a counting proxy; every cell's objects carry a prefix of their own and are deleted before and after it. */
+async function realTarget(target: Extract<Target, { kind: 'real' }>, size: SizeSpec, log: (line: string) => void): Promise<{ cell: CellTarget; close(): Promise<void> }> {
+  const proxy = await startCountingProxy(target.url);
+  const id = randomBytes(3).toString('hex');
+  const prefix = `pfb${id}-${size.name}-`;
+  const stack = `pfb_${id}_${size.name}`;
+  const client = new PulpClient({ baseUrl: target.url, username: target.username, password: new Secret(target.password, 'bench') });
+  const status = await client.status();
+  const versions = Object.fromEntries(
+    (Array.isArray(status['versions']) ? status['versions'] : []).flatMap((entry) =>
+      entry && typeof entry === 'object' && !Array.isArray(entry) && typeof entry['component'] === 'string' && typeof entry['version'] === 'string' ? [[entry['component'], entry['version']]] : [],
+    ),
+  );
+  const workers = Array.isArray(status['online_workers']) ? status['online_workers'].length : 0;
+  const server: BenchServer = { ...proxy, username: target.username, password: target.password };
+  const empty = async (): Promise<void> => {
+    const deleted = await deleteByPrefix(client, prefix, stack);
+    if (deleted > 0) log(`[${size.name} ${target.url}] deleted ${deleted} objects named ${prefix}*`);
+  };
+  return {
+    cell: {
+      prefix,
+      stack,
+      server: { core: versions['core'] ?? 'unknown', versions, workers },
+      fresh: async () => {
+        await empty();
+        return server;
+      },
+      release: async () => undefined,
+    },
+    close: async () => {
+      try {
+        await empty();
+      } finally {
+        client.close();
+        await proxy.close();
+      }
+    },
+  };
+}
+
 export async function runSuite(settings: SuiteSettings): Promise<SuiteResult> {
   const startedAt = new Date().toISOString();
   const base = readScenario(settings.scenario);
   const upstream = await startUpstream();
   const cells: CellResult[] = [];
+  const { target } = settings;
   try {
     for (const size of settings.sizes) {
+      if (target.kind === 'real') {
+        const real = await realTarget(target, size, settings.log);
+        try {
+          cells.push(await runCell(settings, size, scaleShape(base, size), 0, upstream, real.cell));
+        } finally {
+          await real.close();
+        }
+        continue;
+      }
       for (const latencyMs of settings.latencies) {
-        cells.push(await runCell(settings, size, scaleShape(base, size), latencyMs, upstream));
+        cells.push(await runCell(settings, size, scaleShape(base, size), latencyMs, upstream, emulatorTarget(settings, latencyMs)));
       }
     }
   } finally {
@@ -149,93 +268,137 @@ export async function runSuite(settings: SuiteSettings): Promise<SuiteResult> {
   return { cells, startedAt, finishedAt: new Date().toISOString() };
 }
 
-/** One size at one latency: every pulpform operation, then the baseline beside it. */
-async function runCell(settings: SuiteSettings, size: SizeSpec, shape: Shape, latencyMs: number, upstream: Upstream): Promise<CellResult> {
-  const tag = `${size.name} ${latencyMs}ms`;
-  const dir = join(settings.workDir, `${size.name}-${latencyMs}ms`);
+/** One size at one latency (or on one real server): every pulpform operation, then the baseline beside it. */
+async function runCell(settings: SuiteSettings, size: SizeSpec, unprefixed: Shape, latencyMs: number, upstream: Upstream, target: CellTarget): Promise<CellResult> {
+  const shape = prefixShape(unprefixed, target.prefix);
+  const where = target.server ? `core ${target.server.core}` : `${latencyMs}ms`;
+  const tag = `${size.name} ${where}`;
+  const dir = join(settings.workDir, `${size.name}-${where.replace(/\s+/g, '-')}`);
   mkdirSync(dir, { recursive: true });
+  const loadBefore = os.loadavg()[0]!;
   const objects = objectCounts(shape);
   const runsOf = (operation: Operation): number => (operation === 'apply-empty' && objects.total > 1000 ? settings.largeApplyRuns : settings.runs);
-  const start = (): Promise<Emulator> => startEmulator({ latencyMs, taskMs: settings.taskMs });
+  const cli = settings.cli ?? DEFAULT_CLI;
   const desiredDir = (name: string, content: Shape): string => {
     const path = join(dir, name);
     mkdirSync(path, { recursive: true });
-    writeFileSync(join(path, 'state.yaml'), desiredStateYaml(content, upstream.url));
+    writeFileSync(join(path, 'state.yaml'), desiredStateYaml(content, upstream.url, target.stack));
     return path;
   };
-  const env = (emulator: Emulator): Record<string, string> => ({
-    PULP_BASE_URL: emulator.url,
-    PULP_USERNAME: PULP_USER.username,
-    PULP_PASSWORD: PULP_USER.password,
+  const env = (server: BenchServer): Record<string, string> => ({
+    PULP_BASE_URL: server.url,
+    PULP_USERNAME: server.username,
+    PULP_PASSWORD: server.password,
     ARK_PASSWORD,
   });
-  const pulpform = async (emulator: Emulator, name: string, args: string[]): Promise<Measurement> => {
-    const measured = await measureChild(emulator, { script: CLI, args, env: env(emulator), outputBase: join(dir, name) });
+  const pulpform = async (server: BenchServer, name: string, args: string[]): Promise<Measurement> => {
+    const measured = await measureChild(server, { script: cli, args, env: env(server), outputBase: join(dir, name) });
     settings.log(`[${tag}] ${name}: ${(measured.wallMs / 1000).toFixed(2)} s, ${measured.requests.total} requests (${measured.requests.writes} writes), ${Math.round(measured.maxRssKb / 1024)} MB`);
     return measured;
   };
   const applyArgs = (path: string): string[] => ['apply', '--auto-approve', '-f', path, ...(settings.concurrency ? ['--concurrency', String(settings.concurrency)] : [])];
   const results = new Map<Operation, Measurement[]>(OPERATIONS.map((op) => [op, []]));
+  const workOf = async (server: BenchServer, tasks: string[]): Promise<ServerWork | undefined> => {
+    if (!target.server || tasks.length === 0) return undefined;
+    const client = new PulpClient({ baseUrl: server.url, username: server.username, password: new Secret(server.password, 'bench') });
+    try {
+      return serverWorkOf(await readTasks(client, tasks, capabilitiesOf(target.server.versions).taskHrefFilter), target.server.workers);
+    } finally {
+      client.close();
+    }
+  };
 
   const initial = desiredDir('desired', shape);
-  let emulator = await start();
-  let lowerBound: LowerBound;
+  let server = await target.fresh();
+  let lowerBound: LowerBound | undefined;
+  let serverWork: CellResult['serverWork'];
   let noopGetsByPath: Record<string, number>;
   let noopLiveCounts: Record<string, number>;
   let noopPhases: Phases;
   let bumpActions: Record<string, number> = {};
   try {
-    for (let run = 1; run <= runsOf('plan-empty'); run++) results.get('plan-empty')!.push(await pulpform(emulator, `plan-empty-${run}`, ['plan', '-f', initial]));
+    for (let run = 1; run <= runsOf('plan-empty'); run++) results.get('plan-empty')!.push(await pulpform(server, `plan-empty-${run}`, ['plan', '-f', initial]));
     const emptyRead = results.get('plan-empty')![0]!;
-    const { plan } = await planInProcess(emulator, initial);
-    lowerBound = applyLowerBound(plan, {
-      latencyMs,
-      taskMs: settings.taskMs,
-      concurrency: settings.concurrency ?? 8,
-      // Its GETs are status, the lock look-up and the list pages.
-      listRequests: emptyRead.requests.GET - 2,
-    });
+    if (!target.server) {
+      const { plan } = await planInProcess(server, initial);
+      lowerBound = applyLowerBound(plan, {
+        latencyMs,
+        taskMs: settings.taskMs,
+        concurrency: settings.concurrency ?? 8,
+        // Its GETs are status, the lock look-up and the list pages.
+        listRequests: emptyRead.requests.GET - 2,
+      });
+    }
     for (let run = 1; run <= runsOf('apply-empty'); run++) {
       if (run > 1) {
-        await emulator.close();
-        emulator = await start();
+        await target.release(server);
+        server = await target.fresh();
       }
-      results.get('apply-empty')!.push(await pulpform(emulator, `apply-empty-${run}`, applyArgs(initial)));
+      results.get('apply-empty')!.push(await pulpform(server, `apply-empty-${run}`, applyArgs(initial)));
+      if (run === 1) {
+        const work = await workOf(server, server.dispatchedTasks());
+        if (work) serverWork = { pulpform: work };
+      }
     }
-    for (let run = 1; run <= settings.runs; run++) results.get('noop-plan')!.push(await pulpform(emulator, `noop-plan-${run}`, ['plan', '-f', initial]));
+    for (let run = 1; run <= settings.runs; run++) results.get('noop-plan')!.push(await pulpform(server, `noop-plan-${run}`, ['plan', '-f', initial]));
     noopGetsByPath = results.get('noop-plan')![0]!.byPath;
     noopLiveCounts = Object.fromEntries(LIVE_ENDPOINTS.map((endpoint) => [endpoint, 0]));
-    for (const object of (await planInProcess(emulator, initial)).live.objects) noopLiveCounts[object.endpoint] = (noopLiveCounts[object.endpoint] ?? 0) + 1;
-    noopPhases = await phasesOf(emulator, initial, join(dir, 'noop-phases'));
+    for (const object of (await planInProcess(server, initial)).live.objects) noopLiveCounts[object.endpoint] = (noopLiveCounts[object.endpoint] ?? 0) + 1;
+    noopPhases = await phasesOf(server, initial, join(dir, 'noop-phases'));
     for (let run = 1; run <= settings.runs; run++) {
-      const measured = await pulpform(emulator, `noop-apply-${run}`, applyArgs(initial));
-      if (measured.requests.writes > 0) throw new Error(`[${tag}] the no-op apply wrote ${measured.requests.writes} times: the desired state does not converge`);
+      const measured = await pulpform(server, `noop-apply-${run}`, applyArgs(initial));
+      if (measured.requests.writes > 0) {
+        const problem = `[${tag}] the no-op apply wrote ${measured.requests.writes} times: the desired state does not converge`;
+        // A real server's version may show a diff pulpform does not yet absorb: report it (the targets table does) and go on.
+        if (!target.server) throw new Error(problem);
+        settings.log(`${problem} (see ${join(dir, `noop-apply-${run}.out`)})`);
+      }
       results.get('noop-apply')!.push(measured);
     }
     let current = shape;
     for (let run = 1; run <= settings.runs; run++) {
       current = bumpPins(current, settings.bumpCount, bumpStamp(run));
       const bumped = desiredDir(`bump-${run}`, current);
-      const { plan: bumpPlan } = await planInProcess(emulator, bumped);
+      const { plan: bumpPlan } = await planInProcess(server, bumped);
       bumpActions = countActions(bumpPlan);
-      results.get('pin-bump')!.push(await pulpform(emulator, `pin-bump-${run}`, applyArgs(bumped)));
+      results.get('pin-bump')!.push(await pulpform(server, `pin-bump-${run}`, applyArgs(bumped)));
     }
     const operations: OperationResult[] = OPERATIONS.map((operation) => ({ operation, runs: results.get(operation)!, median: medianOf(results.get(operation)!) }));
-    const baseline = await runBaselines(settings, tag, dir, shape, current, emulator, start, env, upstream);
-    for (const result of operations) {
-      const stats = baseline.get(result.operation);
-      if (stats) result.baseline = stats;
+    if (!settings.skipBaseline) {
+      const baseline = await runBaselines(settings, tag, dir, shape, current, server, target, env, upstream);
+      for (const result of operations) {
+        const stats = baseline.stats.get(result.operation);
+        if (stats) result.baseline = stats;
+      }
+      if (serverWork) {
+        const work = await workOf(server, baseline.applyEmptyTasks);
+        if (work) serverWork.baseline = work;
+      }
     }
-    return { size, objects, syncs: shape.rpm.length + shape.container.length, latencyMs, operations, lowerBound, noopGetsByPath, noopLiveCounts, bumpActions, noopPhases };
+    return {
+      size,
+      objects,
+      syncs: shape.rpm.length + shape.container.length,
+      latencyMs,
+      ...(target.server ? { server: target.server } : {}),
+      load: { before: loadBefore, after: os.loadavg()[0]! },
+      operations,
+      ...(lowerBound ? { lowerBound } : {}),
+      ...(serverWork ? { serverWork } : {}),
+      noopGetsByPath,
+      noopLiveCounts,
+      bumpActions,
+      noopPhases,
+    };
   } finally {
-    await emulator.close();
+    await target.release(server);
   }
 }
 
 /** The plan pulpform would make now, computed here (not measured) to derive the lower bound and check the pin bump. */
-async function planInProcess(emulator: Emulator, path: string): Promise<{ plan: Plan; live: LiveState }> {
+async function planInProcess(server: BenchServer, path: string): Promise<{ plan: Plan; live: LiveState }> {
   const { state } = await loadDesired(path, { ...process.env, ARK_PASSWORD });
-  const client = new PulpClient({ baseUrl: emulator.url, username: PULP_USER.username, password: new Secret(PULP_USER.password, 'bench') });
+  const client = new PulpClient({ baseUrl: server.url, username: server.username, password: new Secret(server.password, 'bench') });
   try {
     const live = await readLiveState(client);
     return { plan: buildPlan(state, live), live };
@@ -244,9 +407,9 @@ async function planInProcess(emulator: Emulator, path: string): Promise<{ plan: 
   }
 }
 
-async function phasesOf(emulator: Emulator, path: string, outputBase: string): Promise<Phases> {
-  const env = { PULP_BASE_URL: emulator.url, PULP_USERNAME: PULP_USER.username, PULP_PASSWORD: PULP_USER.password, ARK_PASSWORD };
-  await measureChild(emulator, { script: PHASES_CHILD, args: [path], env, outputBase });
+async function phasesOf(server: BenchServer, path: string, outputBase: string): Promise<Phases> {
+  const env = { PULP_BASE_URL: server.url, PULP_USERNAME: server.username, PULP_PASSWORD: server.password, ARK_PASSWORD };
+  await measureChild(server, { script: PHASES_CHILD, args: [path], env, outputBase });
   return JSON.parse(readFileSync(`${outputBase}.out`, 'utf8')) as Phases;
 }
 
@@ -287,38 +450,40 @@ async function runBaselines(
   dir: string,
   fullShape: Shape,
   converged: Shape,
-  emulator: Emulator,
-  start: () => Promise<Emulator>,
-  env: (emulator: Emulator) => Record<string, string>,
+  server: BenchServer,
+  target: CellTarget,
+  env: (server: BenchServer) => Record<string, string>,
   upstream: Upstream,
-): Promise<Map<Operation, BaselineStats>> {
+): Promise<{ stats: Map<Operation, BaselineStats>; applyEmptyTasks: string[] }> {
   const { baseline } = settings;
   const sampled = objectCounts(fullShape).total > baseline.fullMaxObjects;
   const sample = (shape: Shape): Shape => (sampled ? sampleShape(shape, baseline.sampleRpm, baseline.sampleImages) : shape);
   const bumped = new Set(fullShape.rpm.slice(0, settings.bumpCount).map((m) => m.name));
   const collected = new Map<Operation, Array<{ measured: Measurement; records: BaselineRecord[] }>>();
-  const run = async (target: Emulator, operation: Operation, shape: Shape, name: string): Promise<void> => {
+  const run = async (on: BenchServer, operation: Operation, shape: Shape, name: string): Promise<void> => {
     const job = join(dir, `${name}.job.json`);
     writeFileSync(job, JSON.stringify({ shape: sample(shape), upstreamUrl: upstream.url, pollMs: baseline.pollMs }));
-    const measured = await measureChild(target, { script: BASELINE_CHILD, args: [BASELINE_MODE[operation], job], env: env(target), outputBase: join(dir, name) });
+    const measured = await measureChild(on, { script: BASELINE_CHILD, args: [BASELINE_MODE[operation], job], env: env(on), outputBase: join(dir, name) });
     const records = JSON.parse(readFileSync(join(dir, `${name}.out`), 'utf8')) as BaselineRecord[];
     settings.log(`[${tag}] ${name}: ${(measured.wallMs / 1000).toFixed(2)} s, ${measured.requests.total} requests, ${records.length} steps${sampled ? ' (sample)' : ''}`);
     collected.set(operation, [...(collected.get(operation) ?? []), { measured, records }]);
   };
   let current = converged;
   for (let i = 1; i <= baseline.runs; i++) {
-    await run(emulator, 'noop-plan', current, `baseline-noop-plan-${i}`);
-    await run(emulator, 'noop-apply', current, `baseline-noop-apply-${i}`);
+    await run(server, 'noop-plan', current, `baseline-noop-plan-${i}`);
+    await run(server, 'noop-apply', current, `baseline-noop-apply-${i}`);
     current = bumpPins(current, settings.bumpCount, bumpStamp(100 + i));
-    await run(emulator, 'pin-bump', current, `baseline-pin-bump-${i}`);
+    await run(server, 'pin-bump', current, `baseline-pin-bump-${i}`);
   }
+  let applyEmptyTasks: string[] = [];
   for (let i = 1; i <= baseline.runs; i++) {
-    const empty = await start();
+    const empty = await target.fresh();
     try {
       await run(empty, 'plan-empty', fullShape, `baseline-plan-empty-${i}`);
       await run(empty, 'apply-empty', fullShape, `baseline-apply-empty-${i}`);
+      if (i === 1) applyEmptyTasks = empty.dispatchedTasks();
     } finally {
-      await empty.close();
+      await target.release(empty);
     }
   }
   const stats = new Map<Operation, BaselineStats>();
@@ -336,7 +501,7 @@ async function runBaselines(
       measuredWallMs: median(runs.map((r) => r.measured.wallMs)),
     });
   }
-  return stats;
+  return { stats, applyEmptyTasks };
 }
 
 /** Steps of each kind (`sync container`, `distribution rpm`, ...) the full shape has. */

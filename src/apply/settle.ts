@@ -20,10 +20,13 @@ export async function waitForPendingWrites(client: PulpClient, options: PendingW
   const pending = (await client.list('tasks/', { state__in: 'waiting,running' })).filter((task) => WRITE_TASK.test(String(task['name'] ?? '')));
   if (pending.length === 0) return 0;
   options.onWait?.(pending.length);
-  for (const task of pending) {
-    await client.waitForTask(String(task['pulp_href']), options.signal ? { signal: options.signal } : {}).catch((error: unknown) => {
-      if (!(error instanceof TaskFailedError)) throw error;
-    });
-  }
+  // Waited for together: the client polls them all with one request per tick.
+  await Promise.all(
+    pending.map((task) =>
+      client.waitForTask(String(task['pulp_href']), options.signal ? { signal: options.signal } : {}).catch((error: unknown) => {
+        if (!(error instanceof TaskFailedError)) throw error;
+      }),
+    ),
+  );
   return pending.length;
 }

@@ -13,9 +13,48 @@ export const MAX_ALIAS_COUNT = 100;
 
 export type Path = readonly (string | number)[];
 
+/**
+ * Where the nodes of a document are written, and nothing else of its syntax tree (which takes
+ * ten times the memory of the data): a scalar is its offset; a collection its offset and its
+ * children's; an alias its own offset and what it points at.
+ */
+export type Spot = number | MapSpot | SeqSpot | AliasSpot | PieceSpot;
+
+interface MapSpot {
+  kind: 'map';
+  at: number;
+  /** Scalar keys as strings, with the offsets of the keys and the spots of their values (null: no value). */
+  keys: string[];
+  keyAt: number[];
+  values: (Spot | null)[];
+  /** Values of `<<` merge keys, looked through for keys the map lacks. */
+  merges?: Spot[];
+}
+
+interface SeqSpot {
+  kind: 'seq';
+  at: number;
+  items: Spot[];
+}
+
+interface AliasSpot {
+  kind: 'alias';
+  at: number;
+  target: Spot;
+}
+
+/** An item of a top-level list parsed on its own: where it starts, and the text to parse again for what is inside it (diagnostics only ask). */
+interface PieceSpot {
+  kind: 'piece';
+  at: number;
+  from: number;
+  to: number;
+}
+
 export interface ParsedFile {
   source: SourceFile;
-  doc: Document.Parsed;
+  /** Where the document's nodes are written; undefined for an empty document. */
+  spots: Spot | undefined;
   lineCounter: LineCounter;
   /** The document as plain data (aliases and merge keys expanded). */
   data: unknown;
@@ -58,8 +97,11 @@ export function parseYamlFile(source: SourceFile): ParseOutcome {
     return tooDeep(estimated);
   }
 
+  const chunked = parseInChunks(source.text, lines);
+  if (chunked !== undefined) return { parsed: { source, spots: chunked.spots, lineCounter: chunked.lineCounter, data: chunked.data }, diagnostics: [], maskedLines: chunked.maskedLines };
+
   // logLevel 'error': yaml would otherwise print its own warnings to the process's stderr.
-  const doc = parseDocument(source.text, { lineCounter, prettyErrors: false, merge: true, uniqueKeys: true, logLevel: 'error' });
+  const doc = parseDocument(source.text, { lineCounter, prettyErrors: false, ...PARSE_OPTIONS });
   const diagnostics: Diagnostic[] = [
     ...firstPerLine(doc.errors.map((error) => misindented(source.text, error, at) ?? yamlErrorDiagnostic(error, 'error', source.text, at))),
     ...doc.warnings.map((warning) => yamlErrorDiagnostic(warning, 'warning', source.text, at)),
@@ -68,7 +110,8 @@ export function parseYamlFile(source: SourceFile): ParseOutcome {
   const deepNode = findTooDeep(doc.contents, 0);
   if (deepNode !== undefined) return tooDeep(deepNode.range?.[0] ?? 0);
 
-  const maskedLines = maskLines(lines, doc, lineCounter);
+  const maskedLines = [...lines];
+  maskLines(maskedLines, doc.contents, lineCounter, 0);
   let data: unknown;
   try {
     data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
@@ -81,9 +124,164 @@ export function parseYamlFile(source: SourceFile): ParseOutcome {
       hint: 'Repeat the values instead of nesting aliases of aliases; a desired state needs few aliases.',
       source: at(firstAliasOffset(doc.contents) ?? 0),
     });
-    return { diagnostics, maskedLines };
+    return { diagnostics, maskedLines: maskUrlCredentials(maskedLines) };
   }
-  return { parsed: { source, doc, lineCounter, data }, diagnostics, maskedLines };
+  return { parsed: { source, spots: spotsOf(doc, doc.contents, 0, new Map()), lineCounter, data }, diagnostics, maskedLines: maskUrlCredentials(maskedLines) };
+}
+
+const PARSE_OPTIONS = { merge: true, uniqueKeys: true, logLevel: 'error' } as const;
+
+/**
+ * Parses a large, plain desired state one top-level key at a time, and each item of a
+ * top-level list on its own, so that only one small syntax tree lives at a time: parsing a
+ * 1.6 MB file whole peaks at ten times its data. Splitting at lines that start a top-level key
+ * (column 0) or an item of a top-level list (a dash at that list's indentation) gives the
+ * parser the same nodes. Anything that could reach across pieces (anchors, aliases, merge keys,
+ * directives, document markers, flow or complex top-level keys), any error or warning and any
+ * duplicate top-level key returns undefined: the file is parsed whole, as before.
+ */
+function parseInChunks(text: string, lines: readonly string[]): { data: unknown; spots: Spot; maskedLines: string[]; lineCounter: LineCounter } | undefined {
+  if (text.length < CHUNKED_MIN_BYTES) return undefined;
+  const lineCounter = new LineCounter();
+  const starts: number[] = [];
+  let offset = 0;
+  for (const line of text.split('\n')) {
+    starts.push(offset);
+    offset += line.length + 1;
+  }
+  // No parse sees the whole text: fill the line counter here.
+  for (const start of starts) lineCounter.addNewLine(start);
+  const lineOf = (index: number): string => lines[index] ?? '';
+  const significant = (line: string): boolean => line.trim() !== '' && !line.trimStart().startsWith('#');
+  const keyLines: number[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const line = lineOf(i);
+    if (!significant(line) || /^\s/.test(line)) continue;
+    // Only plain `key:` lines at column 0; a top-level sequence, flow, directive or marker is parsed whole.
+    if (!/^[A-Za-z_][\w .-]*:(\s|$)/.test(line)) return undefined;
+    keyLines.push(i);
+  }
+  if (keyLines.length === 0) return undefined;
+  if (lines.slice(0, keyLines[0]).some(significant)) return undefined;
+
+  const data: Record<string, unknown> = {};
+  const top: MapSpot = { kind: 'map', at: 0, keys: [], keyAt: [], values: [] };
+  const maskedLines = [...lines];
+  const parse = (from: number, to: number): { doc: Document.Parsed; base: number } | undefined => {
+    const base = starts[from] ?? 0;
+    const end = to < starts.length ? (starts[to] ?? text.length) : text.length;
+    const doc = parseDocument(text.slice(base, end), PARSE_OPTIONS);
+    if (doc.errors.length > 0 || doc.warnings.length > 0 || reachesAcross(doc.contents) || findTooDeep(doc.contents, 1) !== undefined) return undefined;
+    maskLines(maskedLines, doc.contents, lineCounter, base);
+    return { doc, base };
+  };
+  for (const [k, first] of keyLines.entries()) {
+    const next = keyLines[k + 1] ?? lines.length;
+    const keyLine = parse(first, first + 1);
+    const keyPair = keyLine && isMap(keyLine.doc.contents) ? keyLine.doc.contents.items[0] : undefined;
+    if (keyLine === undefined || keyPair === undefined || !isScalar(keyPair.key)) return undefined;
+    const key = Object.keys(keyLine.doc.toJS() as Record<string, unknown>)[0];
+    if (key === undefined || top.keys.includes(key)) return undefined;
+    const keyAt = keyLine.base + (keyPair.key as ParsedNode).range[0];
+    const itemIndent = /^( *)-( |$)/.exec(lineOf(nextSignificant(lines, first + 1, next)))?.[1];
+    let value: unknown;
+    let spot: Spot | null;
+    const valueBelow = /^[^:]*:\s*(#.*)?$/.test(lineOf(first));
+    if (valueBelow && itemIndent !== undefined) {
+      // A block list: each item parsed on its own.
+      const marker = new RegExp(`^ {${itemIndent.length}}-( |$)`);
+      const itemStarts: number[] = [];
+      for (let i = first + 1; i < next; i++) if (marker.test(lineOf(i))) itemStarts.push(i);
+      if (lines.slice(first + 1, itemStarts[0]).some(significant)) return undefined;
+      const items: unknown[] = [];
+      const seq: SeqSpot = { kind: 'seq', at: (starts[itemStarts[0]!] ?? 0) + itemIndent.length, items: [] };
+      for (const [j, itemStart] of itemStarts.entries()) {
+        const to = itemStarts[j + 1] ?? next;
+        const piece = parse(itemStart, to);
+        if (piece === undefined || !isSeq(piece.doc.contents) || piece.doc.contents.items.length !== 1) return undefined;
+        items.push((piece.doc.toJS() as unknown[])[0]);
+        const item = piece.doc.contents.items[0] as Node | null;
+        seq.items.push({ kind: 'piece', at: piece.base + (item?.range?.[0] ?? 0), from: piece.base, to: to < starts.length ? (starts[to] ?? text.length) : text.length });
+      }
+      value = items;
+      spot = seq;
+    } else {
+      const block = parse(first, next);
+      const pair = block && isMap(block.doc.contents) && block.doc.contents.items.length === 1 ? block.doc.contents.items[0] : undefined;
+      if (block === undefined || pair === undefined) return undefined;
+      value = (block.doc.toJS() as Record<string, unknown>)[key];
+      spot = pair.value === null ? null : spotsOf(block.doc, pair.value, block.base, new Map());
+    }
+    // As yaml's toJS does: a key such as __proto__ becomes an own property.
+    if (key in data) Object.defineProperty(data, key, { value, writable: true, enumerable: true, configurable: true });
+    else data[key] = value;
+    top.keys.push(key);
+    top.keyAt.push(keyAt);
+    top.values.push(spot);
+  }
+  top.at = top.keyAt[0] ?? 0;
+  return { data, spots: top, maskedLines: maskUrlCredentials(maskedLines), lineCounter };
+}
+
+/** Smaller files are parsed whole: the pieces only pay off when the syntax tree is large. */
+const CHUNKED_MIN_BYTES = 64 * 1024;
+
+function nextSignificant(lines: readonly string[], from: number, to: number): number {
+  for (let i = from; i < to; i++) {
+    const line = lines[i] ?? '';
+    if (line.trim() !== '' && !line.trimStart().startsWith('#')) return i;
+  }
+  return to;
+}
+
+/** Anchors, aliases and merge keys tie nodes across the pieces of a chunked parse. */
+function reachesAcross(node: unknown): boolean {
+  if (isAlias(node)) return true;
+  if ((isScalar(node) || isMap(node) || isSeq(node)) && node.anchor !== undefined) return true;
+  if (!isMap(node) && !isSeq(node)) return false;
+  for (const item of node.items) {
+    if (isPair(item)) {
+      if (isScalar(item.key) && typeof item.key.value === 'symbol') return true;
+      if (!isScalar(item.key) || reachesAcross(item.value) || item.key.anchor !== undefined) return true;
+    } else if (reachesAcross(item)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/** The spots of a node and its children, offsets shifted by `base` (where its piece starts in the file). */
+function spotsOf(doc: Document.Parsed, node: unknown, base: number, seen: Map<unknown, Spot>): Spot {
+  const known = seen.get(node);
+  if (known !== undefined) return known;
+  const at = base + ((node as Node | null)?.range?.[0] ?? 0);
+  if (isAlias(node)) {
+    const target = node.resolve(doc);
+    return { kind: 'alias', at, target: target === undefined ? at : spotsOf(doc, target, base, seen) };
+  }
+  if (isMap(node)) {
+    const spot: MapSpot = { kind: 'map', at, keys: [], keyAt: [], values: [] };
+    seen.set(node, spot);
+    for (const pair of node.items) {
+      if (!isScalar(pair.key)) continue;
+      if (typeof pair.key.value === 'symbol') {
+        const sources = isSeq(pair.value) ? pair.value.items : [pair.value];
+        spot.merges = [...(spot.merges ?? []), ...sources.map((merged) => spotsOf(doc, merged, base, seen))];
+        continue;
+      }
+      spot.keys.push(String(pair.key.value));
+      spot.keyAt.push(base + (pair.key as ParsedNode).range[0]);
+      spot.values.push(pair.value === null ? null : spotsOf(doc, pair.value, base, seen));
+    }
+    return spot;
+  }
+  if (isSeq(node)) {
+    const spot: SeqSpot = { kind: 'seq', at, items: [] };
+    seen.set(node, spot);
+    for (const item of node.items) spot.items.push(spotsOf(doc, item, base, seen));
+    return spot;
+  }
+  return at;
 }
 
 /** The parser reports one slip several ways (13 for one misindented line): the first of each line says it. */
@@ -198,44 +396,49 @@ function children(collection: YAMLMap | YAMLSeq): unknown[] {
  * exists, so a missing field points at its map and a merged or aliased value at the alias.
  */
 export function locate(parsed: ParsedFile, path: Path, part: 'value' | 'key' = 'value'): SourceLocation {
-  let node: unknown = parsed.doc.contents;
+  let spot: Spot | undefined = parsed.spots;
   let offset = 0;
   for (const [index, segment] of path.entries()) {
-    if (isAlias(node)) node = node.resolve(parsed.doc);
-    if (isNode(node)) offset = node.range?.[0] ?? offset;
-    if (isMap(node)) {
-      const pair = findPair(parsed, node, String(segment), 0);
-      if (pair === undefined) break;
-      const keyOffset = (pair.key as ParsedNode).range[0];
-      if ((index === path.length - 1 && part === 'key') || pair.value === null) {
-        offset = keyOffset;
-        node = undefined;
+    if (typeof spot === 'object' && spot.kind === 'piece') spot = pieceSpots(parsed.source.text, spot);
+    if (typeof spot === 'object' && spot.kind === 'alias') spot = spot.target;
+    if (spot !== undefined) offset = typeof spot === 'number' ? spot : spot.at;
+    if (typeof spot === 'object' && spot.kind === 'map') {
+      const found = findKey(spot, String(segment), 0);
+      if (found === undefined) break;
+      if ((index === path.length - 1 && part === 'key') || found.value === null) {
+        offset = found.keyAt;
+        spot = undefined;
         break;
       }
-      node = pair.value;
-    } else if (isSeq(node) && typeof segment === 'number' && segment < node.items.length) {
-      node = node.items[segment];
+      spot = found.value;
+    } else if (typeof spot === 'object' && spot.kind === 'seq' && typeof segment === 'number' && segment < spot.items.length) {
+      spot = spot.items[segment];
     } else {
-      node = undefined;
+      spot = undefined;
       break;
     }
   }
-  if (isNode(node)) offset = node.range?.[0] ?? offset;
+  if (spot !== undefined) offset = typeof spot === 'number' ? spot : spot.at;
   const { line, col } = parsed.lineCounter.linePos(offset);
   return { file: parsed.source.display, line, column: col };
 }
 
-/** The pair for `key` in a map, looking through `<<` merge keys (and their aliases) when the map lacks it. */
-function findPair(parsed: ParsedFile, map: YAMLMap, key: string, depth: number): Pair | undefined {
-  const direct = map.items.find((p) => isScalar(p.key) && typeof p.key.value !== 'symbol' && String(p.key.value) === key);
-  if (direct !== undefined || depth > MAX_DEPTH) return direct;
-  for (const merge of map.items.filter((p) => isScalar(p.key) && typeof p.key.value === 'symbol')) {
-    const sources = isSeq(merge.value) ? merge.value.items : [merge.value];
-    for (const source of sources) {
-      const target = isAlias(source) ? source.resolve(parsed.doc) : source;
-      const found = isMap(target) ? findPair(parsed, target, key, depth + 1) : undefined;
-      if (found !== undefined) return found;
-    }
+/** What is inside an item parsed on its own: the same text parsed again (nothing of it was kept). */
+function pieceSpots(text: string, piece: PieceSpot): Spot {
+  const doc = parseDocument(text.slice(piece.from, piece.to), PARSE_OPTIONS);
+  const item = isSeq(doc.contents) ? doc.contents.items[0] : undefined;
+  return item === undefined ? piece.at : spotsOf(doc, item, piece.from, new Map());
+}
+
+/** The key's offset and value in a map, looking through `<<` merge keys (and their aliases) when the map lacks it. */
+function findKey(map: MapSpot, key: string, depth: number): { keyAt: number; value: Spot | null } | undefined {
+  const index = map.keys.indexOf(key);
+  if (index >= 0) return { keyAt: map.keyAt[index]!, value: map.values[index]! };
+  if (depth > MAX_DEPTH) return undefined;
+  for (const merged of map.merges ?? []) {
+    const target = typeof merged === 'object' && merged.kind === 'alias' ? merged.target : merged;
+    const found = typeof target === 'object' && target.kind === 'map' ? findKey(target, key, depth + 1) : undefined;
+    if (found !== undefined) return found;
   }
   return undefined;
 }
@@ -256,14 +459,14 @@ export function formatPath(path: Path): string {
 }
 
 /**
- * Masks the literal values of secret fields (and of keys that look like misspelt secret
- * fields) and credentials in URLs, keeping the line count so snippets stay aligned.
+ * Masks, in `masked`, the literal values of secret fields (and of keys that look like misspelt
+ * secret fields) under `node`, keeping the line count so snippets stay aligned; `base` is where
+ * the node's piece of text starts in the file.
  */
-function maskLines(lines: string[], doc: Document.Parsed, lineCounter: LineCounter): string[] {
-  const masked = [...lines];
+function maskLines(masked: string[], node: unknown, lineCounter: LineCounter, base: number): void {
   const maskRange = (start: number, end: number): void => {
-    const from = lineCounter.linePos(start);
-    const to = lineCounter.linePos(Math.max(start, end - 1));
+    const from = lineCounter.linePos(base + start);
+    const to = lineCounter.linePos(base + Math.max(start, end - 1));
     for (let line = from.line; line <= to.line; line++) {
       const text = masked[line - 1] ?? '';
       const begin = line === from.line ? from.col - 1 : text.length - text.trimStart().length;
@@ -271,19 +474,9 @@ function maskLines(lines: string[], doc: Document.Parsed, lineCounter: LineCount
       masked[line - 1] = `${text.slice(0, begin)}${line === from.line ? '(sensitive)' : ''}${text.slice(finish)}`;
     }
   };
-  // Keys repeat in every item: judge each distinct key once.
-  const looksSecret = new Map<string, boolean>();
-  const isSensitiveKey = (key: string): boolean => {
-    let sensitive = looksSecret.get(key);
-    if (sensitive === undefined) {
-      sensitive = SECRET_FIELD_NAMES.has(key) || closest(key, SECRET_FIELD_NAMES) !== undefined;
-      looksSecret.set(key, sensitive);
-    }
-    return sensitive;
-  };
-  const walk = (node: unknown): void => {
-    if (!isMap(node) && !isSeq(node)) return;
-    for (const item of node.items) {
+  const walk = (current: unknown): void => {
+    if (!isMap(current) && !isSeq(current)) return;
+    for (const item of current.items) {
       if (!isPair(item)) {
         walk(item);
         continue;
@@ -299,8 +492,23 @@ function maskLines(lines: string[], doc: Document.Parsed, lineCounter: LineCount
       }
     }
   };
-  walk(doc.contents);
-  return masked.map((line) => line.replace(URL_USERINFO, '$1(sensitive)@'));
+  walk(node);
+}
+
+/** Keys repeat in every item: each distinct key is judged once. */
+const looksSecret = new Map<string, boolean>();
+
+function isSensitiveKey(key: string): boolean {
+  let sensitive = looksSecret.get(key);
+  if (sensitive === undefined) {
+    sensitive = SECRET_FIELD_NAMES.has(key) || closest(key, SECRET_FIELD_NAMES) !== undefined;
+    if (looksSecret.size < 10_000) looksSecret.set(key, sensitive);
+  }
+  return sensitive;
+}
+
+function maskUrlCredentials(lines: string[]): string[] {
+  return lines.map((line) => line.replace(URL_USERINFO, '$1(sensitive)@'));
 }
 
 /** For files that did not parse: the same masking by line patterns. */

@@ -1,4 +1,5 @@
 import got from 'got';
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
@@ -11,10 +12,12 @@ import {
   PulpApiError,
   type PulpErrorCode,
   summarizeErrorBody,
-  TaskFailedError,
-  TaskTimeoutError,
-  TaskWaitAbandonedError,
 } from './errors.js';
+import { TaskPoller, type TaskPollerStats, type WaitForTaskOptions } from './task-poller.js';
+
+export type { ProgressReport, TaskProgress } from './task-progress.js';
+export { describeProgress, progressReportsOf } from './task-progress.js';
+export type { WaitForTaskOptions } from './task-poller.js';
 
 export interface PulpClientOptions {
   /** `scheme://host[:port]`, or the API root URL itself. Must not contain credentials. */
@@ -44,32 +47,6 @@ export interface PulpClientOptions {
 /** What a write answered: the object itself (201, or 200 on a no-op update), a task to wait for (202), or nothing (204). */
 export type WriteResult = { kind: 'object'; object: JsonObject } | { kind: 'task'; taskHref: string } | { kind: 'empty' };
 
-export interface ProgressReport {
-  message: string;
-  code: string;
-  state: string;
-  done: number;
-  total: number | null;
-}
-
-export interface TaskProgress {
-  taskHref: string;
-  state: string;
-  elapsedMs: number;
-  reports: ProgressReport[];
-}
-
-export interface WaitForTaskOptions {
-  /** Default 2 hours. */
-  timeoutMs?: number;
-  /** Called after every poll. */
-  onProgress?: (progress: TaskProgress) => void;
-  /** Aborting abandons the wait (TaskWaitAbandonedError); the task goes on in Pulp. */
-  signal?: AbortSignal;
-  /** What the task does, for the timeout message: `sync of repository/rpm/baseos`. */
-  doing?: string;
-}
-
 export interface ActiveTaskFilter {
   /** Href of an object the task holds a lock on; omitted: any task of that name. */
   resource?: string;
@@ -88,13 +65,7 @@ interface RawResponse {
 }
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'PATCH', 'DELETE']);
-const FINAL_TASK_STATES = new Set(['completed', 'failed', 'canceled', 'skipped']);
-const MIN_POLL_MS = 25;
-const MAX_POLL_MS = 2000;
-/** Polls come every 10% of the time waited so far: a task is noticed at most ~10% after it ends. */
-const POLL_FRACTION = 0.1;
 const MAX_BACKOFF_MS = 8000;
-const DEFAULT_TASK_TIMEOUT_MS = 2 * 60 * 60 * 1000;
 const CREDENTIAL_HINT = 'check --username and --password-file (or PULP_USERNAME / PULP_PASSWORD)';
 
 /**
@@ -125,6 +96,11 @@ export class PulpClient {
   readonly #httpAgent: http.Agent;
   readonly #httpsAgent: https.Agent;
   readonly #counts = new Map<string, number>();
+  /** Sent with every request: Pulp logs it and records it as the `logging_cid` of the tasks the request dispatches. */
+  readonly #correlationId = randomUUID().replaceAll('-', '');
+  #correlationRecorded = false;
+  #serverVersions: Record<string, string> | undefined;
+  readonly #tasks: TaskPoller;
 
   constructor(options: PulpClientOptions) {
     const { origin, prefix, apiRoot } = splitBaseUrl(options.baseUrl, options.apiRoot ?? '/pulp/api/v3/');
@@ -148,6 +124,11 @@ export class PulpClient {
     const maxSockets = options.maxSockets ?? 32;
     this.#httpAgent = new http.Agent({ keepAlive: true, maxSockets });
     this.#httpsAgent = new https.Agent({ keepAlive: true, maxSockets });
+    this.#tasks = new TaskPoller({
+      get: (path, query, signal) => this.get(path, query, signal),
+      serverVersions: () => this.#serverVersions,
+      recordedCorrelationId: () => (this.#correlationRecorded ? this.#correlationId : undefined),
+    });
   }
 
   /** HTTP requests sent so far (retries included), by method. */
@@ -165,9 +146,24 @@ export class PulpClient {
     this.#httpsAgent.destroy();
   }
 
-  /** `GET status/` (no authentication needed). */
+  /** `GET status/` (no authentication needed). Its component versions decide how tasks are polled. */
   async status(): Promise<JsonObject> {
-    return this.get('status/');
+    const status = await this.get('status/');
+    const versions = status['versions'];
+    if (Array.isArray(versions)) {
+      this.#serverVersions = {};
+      for (const entry of versions) {
+        if (entry && typeof entry === 'object' && !Array.isArray(entry) && typeof entry['component'] === 'string' && typeof entry['version'] === 'string') {
+          this.#serverVersions[entry['component']] = entry['version'];
+        }
+      }
+    }
+    return status;
+  }
+
+  /** Task polls sent so far: list requests covering many tasks, and GETs of single tasks. */
+  taskPollStats(): TaskPollerStats {
+    return this.#tasks.stats();
   }
 
   /** GET one object: an href (`/pulp/api/v3/...`), a path relative to the API root, or an absolute URL on this server. */
@@ -229,39 +225,12 @@ export class PulpClient {
   }
 
   /**
-   * Polls a task until it is final: every 25 ms at first, then every 10% of the time waited, at most every 2 s.
-   * Resolves with the completed task; throws TaskFailedError (failed/canceled),
-   * TaskTimeoutError or TaskWaitAbandonedError (signal aborted).
+   * Waits until a task is final, polled together with every other task this client waits for
+   * (one list request per tick: see TaskPoller). Resolves with the completed task; throws
+   * TaskFailedError (failed/canceled), TaskTimeoutError or TaskWaitAbandonedError (signal aborted).
    */
-  async waitForTask(taskHref: string, options: WaitForTaskOptions = {}): Promise<JsonObject> {
-    const timeoutMs = options.timeoutMs ?? DEFAULT_TASK_TIMEOUT_MS;
-    const started = Date.now();
-    for (;;) {
-      if (options.signal?.aborted) throw new TaskWaitAbandonedError(taskHref);
-      let task: JsonObject;
-      try {
-        task = await this.get(taskHref, undefined, options.signal);
-      } catch (error) {
-        if (isAbort(error)) throw new TaskWaitAbandonedError(taskHref);
-        throw error;
-      }
-      const state = typeof task['state'] === 'string' ? task['state'] : 'unknown';
-      const name = typeof task['name'] === 'string' ? task['name'] : '';
-      const elapsedMs = Date.now() - started;
-      const reports = progressReportsOf(task);
-      options.onProgress?.({ taskHref, state, elapsedMs, reports });
-      if (state === 'completed') return task;
-      if (FINAL_TASK_STATES.has(state)) throw new TaskFailedError(taskHref, name, state, taskErrorDescription(task, state));
-      if (elapsedMs >= timeoutMs) {
-        throw new TaskTimeoutError(taskHref, name, state, elapsedMs, options.doing, describeProgress(reports));
-      }
-      try {
-        const delay = Math.min(MAX_POLL_MS, Math.max(MIN_POLL_MS, elapsedMs * POLL_FRACTION));
-        await sleep(Math.min(delay, timeoutMs - elapsedMs), undefined, { signal: options.signal });
-      } catch {
-        throw new TaskWaitAbandonedError(taskHref);
-      }
-    }
+  waitForTask(taskHref: string, options: WaitForTaskOptions = {}): Promise<JsonObject> {
+    return this.#tasks.wait(taskHref, options);
   }
 
   /** Tasks still waiting or running whose name contains `nameContains` (and that hold a lock on `resource`, if given). */
@@ -330,6 +299,7 @@ export class PulpClient {
           ...(signal ? { signal } : {}),
         });
         response = { status: answer.statusCode, headers: answer.headers, text: answer.body };
+        if (!this.#correlationRecorded && headerOf(response, 'correlation-id') === this.#correlationId) this.#correlationRecorded = true;
         if (response.status < 300 && isCutShort(response)) {
           failure = new PulpApiError({
             code: 'cut_short',
@@ -376,7 +346,7 @@ export class PulpClient {
   }
 
   #headers(): Record<string, string> {
-    const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'pulpform' };
+    const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'pulpform', 'correlation-id': this.#correlationId };
     if (this.#authorization) headers['authorization'] = this.#authorization;
     return headers;
   }
@@ -587,36 +557,4 @@ export function locksObject(record: Json, href: string, shared: boolean): boolea
   const id = /([0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12})\/?$/i.exec(href)?.[1];
   const lock = record.replace(/^shared:/, '');
   return lock === href || (id !== undefined && lock.startsWith('prn:') && lock.endsWith(`:${id}`));
-}
-
-export function progressReportsOf(task: JsonObject): ProgressReport[] {
-  const reports = task['progress_reports'];
-  if (!Array.isArray(reports)) return [];
-  return reports.flatMap((report) => {
-    if (report === null || typeof report !== 'object' || Array.isArray(report)) return [];
-    return [
-      {
-        message: typeof report['message'] === 'string' ? report['message'] : '',
-        code: typeof report['code'] === 'string' ? report['code'] : '',
-        state: typeof report['state'] === 'string' ? report['state'] : '',
-        done: typeof report['done'] === 'number' ? report['done'] : 0,
-        total: typeof report['total'] === 'number' ? report['total'] : null,
-      },
-    ];
-  });
-}
-
-/** `Downloading Metadata Files 3/5, Parsed Packages 120` */
-export function describeProgress(reports: ProgressReport[]): string | undefined {
-  if (reports.length === 0) return undefined;
-  return reports.map((r) => `${r.message} ${r.done}${r.total !== null ? `/${r.total}` : ''}`).join(', ');
-}
-
-function taskErrorDescription(task: JsonObject, state: string): string {
-  const error = task['error'];
-  if (error !== null && typeof error === 'object' && !Array.isArray(error)) {
-    const description = error['description'] ?? error['reason'];
-    if (typeof description === 'string' && description) return excerptOf(description);
-  }
-  return state === 'canceled' ? 'the task was canceled' : 'the task gave no error description';
 }

@@ -2,7 +2,8 @@ import { describe, expect, test } from '@jest/globals';
 import type { BaselineRecord } from '../../bench/baseline.js';
 import { applyLowerBound } from '../../bench/lower-bound.js';
 import { requestsOf, type Measurement } from '../../bench/measure.js';
-import type { Shape } from '../../bench/shapes.js';
+import { serverWorkOf } from '../../bench/server-work.js';
+import { prefixShape, type Shape } from '../../bench/shapes.js';
 import { extrapolate } from '../../bench/suite.js';
 import type { Plan, PlanAction } from '../../src/model/plan.js';
 
@@ -60,5 +61,47 @@ describe('extrapolate', () => {
     // rpm remotes: 1 more at 2,000 ms; container remotes: 2 more at 2,000 ms (the other steps have no sample: not charged).
     expect(scaled.wallMs).toBe(11_000 + 2000 + 2 * 2000);
     expect(scaled.requests).toMatchObject({ GET: 11 + 2 + 2 * 3, PATCH: 4 + 1 + 2, total: 26, writes: 7 });
+  });
+});
+
+describe('serverWorkOf', () => {
+  const at = (seconds: number): string => new Date(Date.UTC(2026, 0, 1, 0, 0, seconds)).toISOString();
+  const task = (created: number, started: number, finished: number, record: string[] = []) => ({
+    pulp_href: `/t/${created}-${started}/`,
+    pulp_created: at(created),
+    started_at: at(started),
+    finished_at: at(finished),
+    reserved_resources_record: record,
+  });
+
+  test('span, busy time, work, the distribution lock and the bound, from the tasks\' own timestamps', () => {
+    const work = serverWorkOf(
+      [
+        task(0, 1, 4), // a sync: 3 s
+        task(0, 2, 5, ['/pulp/api/v3/distributions/']), // 3 s under the 3.23 global lock
+        task(1, 5, 7, ['prn:core.distribution:1', 'shared:pdrn:1:distributions']), // 3.116 locks base paths: not the global lock
+        task(8, 10, 11, ['pdrn:1:distributions']), // the global lock in its PRN form
+        { pulp_href: '/t/unfinished/', pulp_created: at(3), started_at: null, finished_at: null },
+      ],
+      2,
+    );
+    expect(work).toMatchObject({ tasks: 4, distributionTasks: 2, spanMs: 11_000, workMs: 9_000, distributionLockMs: 4_000, longestMs: 3_000, queuedMs: 1_000 + 2_000 + 4_000 + 2_000, workers: 2 });
+    // Running: 1-7 s and 10-11 s.
+    expect(work.busyMs).toBe(7_000);
+    expect(work.boundMs).toBe(Math.max(9_000 / 2, 4_000, 3_000));
+  });
+});
+
+describe('prefixShape', () => {
+  test('prefixes every name and base path, so runs on a shared server stay apart', () => {
+    const shape: Shape = {
+      rpm: [{ name: 'a', remoteName: 'a-remote', path: 'p', snapshot: 's', syncPolicy: 'mirror_complete', distributions: [{ name: 'a-dev', basePath: 'dev/a' }] }],
+      container: [{ name: 'c', remoteName: 'c-remote', upstreamName: 'stackhpc/c', basePath: 'c' }],
+    };
+    expect(prefixShape(shape, 'pfb1-')).toEqual({
+      rpm: [{ name: 'pfb1-a', remoteName: 'pfb1-a-remote', path: 'p', snapshot: 's', syncPolicy: 'mirror_complete', distributions: [{ name: 'pfb1-a-dev', basePath: 'pfb1-dev/a' }] }],
+      container: [{ name: 'pfb1-c', remoteName: 'pfb1-c-remote', upstreamName: 'stackhpc/c', basePath: 'pfb1-c' }],
+    });
+    expect(prefixShape(shape, '')).toBe(shape);
   });
 });

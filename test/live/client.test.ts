@@ -306,24 +306,70 @@ describe('PulpClient errors', () => {
   });
 });
 
-describe('PulpClient.waitForTask', () => {
-  function taskServer(states: Array<Record<string, unknown>>): Handler {
-    let polls = 0;
-    return (_req, res) => {
-      const body = states[Math.min(polls, states.length - 1)];
-      polls += 1;
-      sendJson(res, 200, { pulp_href: '/pulp/api/v3/tasks/1/', name: 'pulp_rpm.app.tasks.synchronizing.synchronize', ...body });
-    };
-  }
+interface TaskScript {
+  /** The task as each look at it shows it; the last one stays. */
+  states: Array<Record<string, unknown>>;
+  looks: number;
+  finishedAt?: string;
+}
 
+/**
+ * Tasks on a fake Pulp: every look at a task (its GET, or a list answer holding it) shows the
+ * next of its scripted states. Lists by `pulp_href__in` from core 3.24; the newest tasks first
+ * everywhere (narrowed by `logging_cid`); echoes the Correlation-ID when `echo`.
+ */
+function taskPulp(core: string, scripts: Record<string, Array<Record<string, unknown>>>, options: { echo?: boolean; others?: number; foreign?: string[] } = {}): Handler {
+  const tasks = new Map<string, TaskScript>(Object.entries(scripts).map(([href, states]) => [href, { states, looks: 0 }]));
+  let clock = 0;
+  const look = (href: string): Record<string, unknown> => {
+    const task = tasks.get(href)!;
+    const state = task.states[Math.min(task.looks, task.states.length - 1)]!;
+    task.looks += 1;
+    if (['completed', 'failed', 'canceled'].includes(String(state['state'])) && task.finishedAt === undefined) {
+      clock += 1;
+      task.finishedAt = new Date(Date.UTC(2026, 0, 1, 0, 0, clock)).toISOString();
+    }
+    return { pulp_href: href, name: 'pulp_rpm.app.tasks.synchronizing.synchronize', finished_at: task.finishedAt ?? null, ...state };
+  };
+  return (req, res) => {
+    const headers: Record<string, string> = options.echo ? { 'correlation-id': String(req.headers['correlation-id']) } : {};
+    if (req.path === '/pulp/api/v3/status/') return sendJson(res, 200, { versions: [{ component: 'core', version: core }] }, headers);
+    if (req.path === '/pulp/api/v3/tasks/') {
+      const hrefs = req.query.get('pulp_href__in');
+      if (hrefs !== null) {
+        if (core.startsWith('3.23')) return sendJson(res, 400, { errors: ["Invalid Filter: 'pulp_href__in'"] }, headers);
+        const results = hrefs.split(',').filter((href) => tasks.has(href)).map(look);
+        return sendJson(res, 200, { count: results.length, next: null, previous: null, results }, headers);
+      }
+      // Another client's tasks carry another logging_cid.
+      const own = req.query.get('logging_cid') !== null;
+      const answered = [...tasks.keys()].filter((href) => !own || !options.foreign?.includes(href)).map(look);
+      const others = own ? [] : Array.from({ length: options.others ?? 0 }, (_, i) => ({ pulp_href: `/pulp/api/v3/tasks/other-${i}/`, state: 'running', finished_at: null }));
+      // The newest first: others' tasks were created after this client's.
+      const results = [...others, ...answered.reverse()];
+      const limit = Number(req.query.get('limit') ?? 100);
+      return sendJson(res, 200, { count: results.length, next: null, previous: null, results: results.slice(0, limit) }, headers);
+    }
+    if (tasks.has(req.path)) return sendJson(res, 200, look(req.path), headers);
+    sendJson(res, 404, { detail: 'Not found.' }, headers);
+  };
+}
+
+const taskHrefs = (n: number): string[] => Array.from({ length: n }, (_, i) => `/pulp/api/v3/tasks/${i + 1}/`);
+const running = (looks: number): Array<Record<string, unknown>> => [...Array.from({ length: looks }, () => ({ state: 'running' })), { state: 'completed', created_resources: [] }];
+
+describe('PulpClient.waitForTask', () => {
   test('polls until the task completes and reports progress', async () => {
     const { client } = await serve(
-      taskServer([
-        { state: 'waiting', progress_reports: [] },
-        { state: 'running', progress_reports: [{ message: 'Downloading Metadata Files', code: 'sync.downloading.metadata', state: 'running', done: 1, total: null }] },
-        { state: 'completed', created_resources: ['/pulp/api/v3/repositories/rpm/rpm/1/versions/1/'] },
-      ]),
+      taskPulp('3.43.1', {
+        '/pulp/api/v3/tasks/1/': [
+          { state: 'waiting', progress_reports: [] },
+          { state: 'running', progress_reports: [{ message: 'Downloading Metadata Files', code: 'sync.downloading.metadata', state: 'running', done: 1, total: null }] },
+          { state: 'completed', created_resources: ['/pulp/api/v3/repositories/rpm/rpm/1/versions/1/'] },
+        ],
+      }),
     );
+    await client.status();
     const seen: TaskProgress[] = [];
     const task = await client.waitForTask('/pulp/api/v3/tasks/1/', { onProgress: (p) => seen.push(p) });
     expect(task['created_resources']).toEqual(['/pulp/api/v3/repositories/rpm/rpm/1/versions/1/']);
@@ -331,8 +377,102 @@ describe('PulpClient.waitForTask', () => {
     expect(seen[1]!.reports[0]).toEqual({ message: 'Downloading Metadata Files', code: 'sync.downloading.metadata', state: 'running', done: 1, total: null });
   });
 
+  test('on a server that lists tasks by href, one list request per tick covers every task in flight', async () => {
+    const hrefs = taskHrefs(8);
+    const { server, client } = await serve(taskPulp('3.43.1', Object.fromEntries(hrefs.map((href, i) => [href, running(2 + i)]))));
+    await client.status();
+    const tasks = await Promise.all(hrefs.map((href) => client.waitForTask(href)));
+    expect(tasks.map((t) => t['state'])).toEqual(hrefs.map(() => 'completed'));
+    const polls = server.requests.filter((r) => r.path !== '/pulp/api/v3/status/');
+    // The last task needs 10 looks: 10 ticks, each one request, and no GET of a single task.
+    expect(polls).toHaveLength(10);
+    expect(polls.every((r) => r.path === '/pulp/api/v3/tasks/' && r.query.get('pulp_href__in') !== null)).toBe(true);
+    expect(polls[0]!.query.get('pulp_href__in')!.split(',').sort()).toEqual([...hrefs].sort());
+    // Finished tasks leave the list.
+    expect(polls.at(-1)!.query.get('pulp_href__in')).toBe(hrefs[7]);
+    expect(client.taskPollStats()).toEqual({ ticks: 10, listRequests: 10, taskRequests: 0 });
+  });
+
+  test('hundreds of tasks in flight are split into requests short enough for gunicorn', async () => {
+    const hrefs = Array.from({ length: 200 }, (_, i) => `/pulp/api/v3/tasks/0190a1b2-c3d4-7e5f-8a9b-${String(i).padStart(12, '0')}/`);
+    const { server, client } = await serve(taskPulp('3.116.0', Object.fromEntries(hrefs.map((href) => [href, running(0)]))));
+    await client.status();
+    await Promise.all(hrefs.map((href) => client.waitForTask(href)));
+    const polls = server.requests.filter((r) => r.path === '/pulp/api/v3/tasks/');
+    expect(polls.length).toBeGreaterThan(1);
+    expect(polls.every((r) => `${r.path}?${r.query.toString()}`.length < 4000)).toBe(true);
+    expect(polls.flatMap((r) => r.query.get('pulp_href__in')!.split(',')).sort()).toEqual([...hrefs].sort());
+  });
+
+  test('on pulpcore 3.23 one list of the newest tasks per tick covers the tasks in flight, narrowed to this client where the server records its Correlation-ID', async () => {
+    const hrefs = taskHrefs(6);
+    const { server, client } = await serve(taskPulp('3.23.24', Object.fromEntries(hrefs.map((href, i) => [href, running(1 + i)])), { echo: true }));
+    await client.status();
+    const tasks = await Promise.all(hrefs.map((href) => client.waitForTask(href)));
+    expect(tasks.map((t) => t['state'])).toEqual(hrefs.map(() => 'completed'));
+    const polls = server.requests.filter((r) => r.path !== '/pulp/api/v3/status/');
+    expect(polls.every((r) => r.path === '/pulp/api/v3/tasks/')).toBe(true);
+    expect(polls).toHaveLength(7);
+    const sent = String(server.requests[0]!.headers['correlation-id']);
+    expect(sent).toMatch(/^[0-9a-f]{32}$/);
+    expect(polls.every((r) => r.query.get('logging_cid') === sent && r.query.get('ordering') === null && r.query.get('pulp_href__in') === null)).toBe(true);
+    expect(client.taskPollStats()).toMatchObject({ listRequests: 7, taskRequests: 0 });
+  });
+
+  test('on pulpcore 3.23 a task of another client, which the list of this client\'s tasks leaves out, is asked for on its own', async () => {
+    const { server, client } = await serve(taskPulp('3.23.24', { '/pulp/api/v3/tasks/1/': running(2), '/pulp/api/v3/tasks/9/': running(4) }, { echo: true, foreign: ['/pulp/api/v3/tasks/9/'] }));
+    await client.status();
+    const tasks = await Promise.all([client.waitForTask('/pulp/api/v3/tasks/1/'), client.waitForTask('/pulp/api/v3/tasks/9/')]);
+    expect(tasks.map((t) => t['state'])).toEqual(['completed', 'completed']);
+    expect(server.requests.some((r) => r.path === '/pulp/api/v3/tasks/9/')).toBe(true);
+    expect(server.requests.some((r) => r.path === '/pulp/api/v3/tasks/1/')).toBe(false);
+  });
+
+  test('on pulpcore 3.23 where the Correlation-ID is not recorded, the newest tasks of the server; a task others\' pushed out of them is asked for on its own', async () => {
+    const hrefs = taskHrefs(4);
+    const { server, client } = await serve(taskPulp('3.23.24', Object.fromEntries(hrefs.map((href, i) => [href, running(1 + i)])), { others: 60 }));
+    await client.status();
+    const tasks = await Promise.all(hrefs.map((href) => client.waitForTask(href)));
+    expect(tasks.map((t) => t['state'])).toEqual(hrefs.map(() => 'completed'));
+    const lists = server.requests.filter((r) => r.path === '/pulp/api/v3/tasks/');
+    expect(lists.every((r) => r.query.get('logging_cid') === null && Number(r.query.get('limit')) >= 16)).toBe(true);
+    expect(client.taskPollStats().taskRequests).toBeGreaterThan(0);
+  });
+
+  test('before the server status is known, waits work without listing tasks by href', async () => {
+    const { server, client } = await serve(taskPulp('3.43.1', { '/pulp/api/v3/tasks/1/': running(1) }));
+    const task = await client.waitForTask('/pulp/api/v3/tasks/1/');
+    expect(task['state']).toBe('completed');
+    expect(server.requests.every((r) => r.query.get('pulp_href__in') === null)).toBe(true);
+  });
+
+  test('two waits for one task share its polls', async () => {
+    const { server, client } = await serve(taskPulp('3.43.1', { '/pulp/api/v3/tasks/1/': running(3) }));
+    await client.status();
+    const [a, b] = await Promise.all([client.waitForTask('/pulp/api/v3/tasks/1/'), client.waitForTask('/pulp/api/v3/tasks/1/')]);
+    expect(a).toEqual(b);
+    expect(server.requests.filter((r) => r.path === '/pulp/api/v3/tasks/')).toHaveLength(4);
+  });
+
+  test('learns from the tasks\' own timestamps how long this server\'s tasks take, and polls less often for slow ones', async () => {
+    const slow = (i: number): Array<Record<string, unknown>> => [
+      { state: 'running' },
+      { state: 'completed', pulp_created: `2026-01-01T00:00:0${i}.000Z`, finished_at: `2026-01-01T00:00:0${i + 2}.000Z` },
+    ];
+    const { server, client } = await serve(taskPulp('3.43.1', { '/pulp/api/v3/tasks/1/': slow(0), '/pulp/api/v3/tasks/2/': running(2) }));
+    await client.status();
+    await client.waitForTask('/pulp/api/v3/tasks/1/');
+    const before = server.requests.length;
+    const started = Date.now();
+    await client.waitForTask('/pulp/api/v3/tasks/2/');
+    // Tasks take 2 s here: a tenth of that between looks, three looks.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(3 * 200 - 5);
+    expect(server.requests.length - before).toBe(3);
+  });
+
   test('a failed task throws with its name and error description', async () => {
-    const { client } = await serve(taskServer([{ state: 'failed', error: { description: "404, message='File not found'", traceback: '...' } }]));
+    const { client } = await serve(taskPulp('3.43.1', { '/pulp/api/v3/tasks/1/': [{ state: 'failed', error: { description: "404, message='File not found'", traceback: '...' } }] }));
+    await client.status();
     const error = (await errorOf(client.waitForTask('/pulp/api/v3/tasks/1/'))) as TaskFailedError;
     expect(error).toBeInstanceOf(TaskFailedError);
     expect(error.description).toBe("404, message='File not found'");
@@ -340,8 +480,19 @@ describe('PulpClient.waitForTask', () => {
     expect(error.taskHref).toBe('/pulp/api/v3/tasks/1/');
   });
 
+  test('a failed poll request fails the waits it covered', async () => {
+    const { client } = await serve((req, res) => {
+      if (req.path === '/pulp/api/v3/status/') return sendJson(res, 200, { versions: [{ component: 'core', version: '3.43.1' }] });
+      sendJson(res, 403, { detail: 'You do not have permission to perform this action.' });
+    });
+    await client.status();
+    const errors = await Promise.all(taskHrefs(2).map((href) => errorOf(client.waitForTask(href))));
+    expect(errors.every((e) => e instanceof PulpApiError && e.status === 403)).toBe(true);
+  });
+
   test('times out with a message naming the task, what it was doing and its last progress', async () => {
-    const { client } = await serve(taskServer([{ state: 'running', progress_reports: [{ message: 'Parsed Packages', code: 'x', state: 'running', done: 7, total: 10 }] }]));
+    const { client } = await serve(taskPulp('3.43.1', { '/pulp/api/v3/tasks/1/': [{ state: 'running', progress_reports: [{ message: 'Parsed Packages', code: 'x', state: 'running', done: 7, total: 10 }] }] }));
+    await client.status();
     const error = (await errorOf(client.waitForTask('/pulp/api/v3/tasks/1/', { timeoutMs: 150, doing: 'sync of repository/rpm/baseos' }))) as TaskTimeoutError;
     expect(error).toBeInstanceOf(TaskTimeoutError);
     expect(error.message).toContain('pulp_rpm.app.tasks.synchronizing.synchronize (sync of repository/rpm/baseos) did not finish');
@@ -349,17 +500,14 @@ describe('PulpClient.waitForTask', () => {
     expect(error.message).toContain('Parsed Packages 7/10');
   });
 
-  test('aborting the signal abandons the wait', async () => {
+  test('aborting the signal abandons the wait, and the other waits go on', async () => {
     const controller = new AbortController();
-    let polls = 0;
-    const { client } = await serve((_req, res) => {
-      polls += 1;
-      if (polls === 2) controller.abort();
-      sendJson(res, 200, { pulp_href: '/pulp/api/v3/tasks/1/', state: 'running' });
-    });
-    const error = await errorOf(client.waitForTask('/pulp/api/v3/tasks/1/', { signal: controller.signal }));
-    expect(error).toBeInstanceOf(TaskWaitAbandonedError);
-    expect(polls).toBe(2);
+    const { client } = await serve(taskPulp('3.43.1', { '/pulp/api/v3/tasks/1/': [{ state: 'running' }], '/pulp/api/v3/tasks/2/': running(3) }));
+    await client.status();
+    const abandoned = errorOf(client.waitForTask('/pulp/api/v3/tasks/1/', { signal: controller.signal, onProgress: () => controller.abort() }));
+    const other = client.waitForTask('/pulp/api/v3/tasks/2/');
+    expect(await abandoned).toBeInstanceOf(TaskWaitAbandonedError);
+    expect((await other)['state']).toBe('completed');
   });
 });
 

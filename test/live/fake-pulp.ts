@@ -17,6 +17,8 @@ export interface FakeTask {
   pollsLeft: number;
   run: () => string[];
   result?: { created: string[] } | { error: string };
+  created: string;
+  finished?: string;
 }
 
 /**
@@ -40,6 +42,8 @@ export class FakePulp {
   loseAnswer: (req: RecordedRequest) => boolean = () => false;
   /** Syncs add no content (no new version). */
   syncsChangeNothing = false;
+  /** pulpcore's version in status/: from 3.24 tasks can be listed by `pulp_href__in`. */
+  coreVersion = '3.23.24';
   server!: TestServer;
   #clock = 0;
 
@@ -118,7 +122,7 @@ export class FakePulp {
 
   #task(name: string, reserved: string[], run: () => string[]): string {
     const href = `${API}tasks/${randomUUID()}/`;
-    this.tasks.set(href, { href, name, state: 'waiting', reserved, pollsLeft: this.taskPolls(name, reserved), run });
+    this.tasks.set(href, { href, name, state: 'waiting', reserved, pollsLeft: this.taskPolls(name, reserved), run, created: this.#now() });
     return href;
   }
 
@@ -129,6 +133,7 @@ export class FakePulp {
       task.state = 'running';
       return;
     }
+    task.finished = this.#now();
     const failure = this.failTask(task.name, task.reserved);
     if (failure) {
       task.state = 'failed';
@@ -163,6 +168,8 @@ export class FakePulp {
       progress_reports: task.state === 'running' ? [{ message: 'Working', code: 'work', state: 'running', done: 1, total: 2 }] : [],
       created_resources: created,
       reserved_resources_record: task.reserved,
+      pulp_created: task.created,
+      finished_at: task.finished ?? null,
     };
   }
 
@@ -183,7 +190,7 @@ export class FakePulp {
     const rest = path.slice(API.length);
     if (rest === 'status/') {
       return sendJson(res, 200, {
-        versions: ['core', 'rpm', 'deb', 'file', 'container'].map((component) => ({ component, version: component === 'core' ? '3.23.24' : '1.0.0' })),
+        versions: ['core', 'rpm', 'deb', 'file', 'container'].map((component) => ({ component, version: component === 'core' ? this.coreVersion : '1.0.0' })),
         content_settings: { content_origin: 'http://127.0.0.1:24816', content_path_prefix: '/pulp/content/' },
       });
     }
@@ -206,6 +213,8 @@ export class FakePulp {
   }
 
   #tasks(req: RecordedRequest, res: http.ServerResponse, rest: string): void {
+    const poll = req.query.has('pulp_href__in') || req.query.has('fields');
+    if (rest === 'tasks/' && poll) return this.#pollTasks(req, res);
     if (rest === 'tasks/') {
       const states = req.query.get('state__in')?.split(',');
       const exclusive = req.query.get('exclusive_resources');
@@ -223,6 +232,30 @@ export class FakePulp {
     if (!task) return sendJson(res, 404, { detail: 'Not found.' });
     this.#runTask(task);
     sendJson(res, 200, this.#taskView(task));
+  }
+
+  /** A poll of many tasks: each task it covers counts as polled once, as a GET of it would. */
+  #pollTasks(req: RecordedRequest, res: http.ServerResponse): void {
+    const hrefs = req.query.get('pulp_href__in');
+    let tasks: FakeTask[];
+    if (hrefs !== null) {
+      const [major = 0, minor = 0] = this.coreVersion.split('.').map(Number);
+      if (major === 3 && minor < 24) return sendJson(res, 400, { errors: ["Invalid Filter: 'pulp_href__in'"] });
+      const wanted = new Set(hrefs.split(','));
+      tasks = [...this.tasks.values()].filter((t) => wanted.has(t.href));
+      for (const task of tasks) this.#runTask(task);
+    } else {
+      for (const task of this.tasks.values()) this.#runTask(task);
+      // Pulp's default order: the newest first.
+      tasks = [...this.tasks.values()].reverse();
+    }
+    const limit = Number(req.query.get('limit') ?? 100) || 100;
+    const fields = req.query.get('fields')?.split(',');
+    const results = tasks.slice(0, limit).map((t) => {
+      const view = this.#taskView(t);
+      return fields ? Object.fromEntries(Object.entries(view).filter(([key]) => fields.includes(key))) : view;
+    });
+    sendJson(res, 200, { count: tasks.length, next: null, previous: null, results });
   }
 
   #list(req: RecordedRequest, res: http.ServerResponse, endpoint: string): void {
