@@ -27,7 +27,8 @@ export class ValidationError extends Error {
   }
 }
 
-export const notFound = (): HttpError => new HttpError(404, { detail: 'Not found.' });
+/** A 404 with the profile's detail for the missing object's model. */
+export const notFound = (detail: string): HttpError => new HttpError(404, { detail });
 
 /** A view-level 400: DRF renders a ValidationError raised outside a serializer as a bare list. */
 export const badRequestList = (message: string): HttpError => new HttpError(400, [message]);

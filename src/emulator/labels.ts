@@ -1,15 +1,19 @@
 import type { Json, JsonObject } from '../model/json.js';
 import { HtmlError, ValidationError, badRequestList } from './errors.js';
+import type { PulpProfile } from './profiles.js';
 
 /**
- * pulpcore 3.23's `pulp_labels_validator`: keys must match `^[\w ]+$`, values must not contain
- * commas or parentheses. A null value makes the real server crash (`re.search` on None), which
- * answers Django's HTML 500 page, so the emulator does the same.
+ * pulpcore's `pulp_labels_validator`: keys must match the profile's rule, values must not contain
+ * commas or parentheses. Before core 3.105 a null value makes the server crash (`re.search` on
+ * None), which answers Django's HTML 500 page, so the emulator does the same.
  */
-export function validateLabels(labels: Json): void {
+export function validateLabels(labels: Json, profile: PulpProfile): void {
   for (const [key, value] of Object.entries(labels as JsonObject)) {
-    if (!/^[\w ]+$/.test(key)) throw new ValidationError(`Key '${key}' contains non-alphanumerics.`);
-    if (value === null) throw new HtmlError(500);
+    if (!profile.labels.key.pattern.test(key)) throw new ValidationError(profile.labels.key.message(key));
+    if (value === null) {
+      if (profile.labels.nullValue === 'server-error') throw new HtmlError(500);
+      continue;
+    }
     if (/[,()]/.test(value as string)) throw new ValidationError(`Key '${key}' contains value with comma or parenthesis.`);
   }
 }

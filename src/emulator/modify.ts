@@ -59,7 +59,7 @@ export function modifyWork(ctx: ValidationContext, repository: PulpObject, data:
       for (const href of (data['add_content_units'] ?? []) as string[]) units.set(href, store.unitAt(href) as StoredUnit);
       if (units.size === latest.units.size && [...units.keys()].every((href) => latest.units.has(href))) return {};
       const version = store.addVersion(repository, units.values());
-      const after = afterNewVersion(store, version);
+      const after = afterNewVersion(store, version, ctx.profile);
       return { createdResources: [version.href, ...after.createdResources], progressReports: after.progressReports };
     },
   };

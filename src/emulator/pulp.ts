@@ -1,8 +1,9 @@
 import { statfsSync } from 'node:fs';
+import { isDeepStrictEqual } from 'node:util';
 import type { Json, JsonObject } from '../model/json.js';
 import type { ApiDocument, HttpMethod, ObjectSchema, Operation, RouteMatch } from './api-doc.js';
 import type { ContentBackend } from './backend.js';
-import { isoMicros, newId } from './clock.js';
+import { isoMicros } from './clock.js';
 import {
   CONTENT_TYPES,
   type ContentType,
@@ -23,16 +24,19 @@ import {
   hrefPath,
   operationPrefix,
 } from './endpoints.js';
-import { HttpError, badRequestList, notFound, pythonErrorRepr } from './errors.js';
-import { applyRetention, deleteObject, removeVersion } from './lifecycle.js';
+import { HttpError, ValidationError, badRequestList, notFound, pythonErrorRepr } from './errors.js';
+import { applyRetention, deleteObject, removeVersion, servedVersions } from './lifecycle.js';
 import { type ListSpec, type Listable, Query, listResponse, selectFields } from './lists.js';
 import { type RenderContext, fieldValue, renderObject, renderUnit, renderVersion } from './render.js';
-import { type Mode, deserialize, isPlainObject } from './serializer.js';
+import { type Mode, deserialize, fieldsFromSchema, isPlainObject } from './serializer.js';
+import { validateLabels } from './labels.js';
 import { modifySerializer, modifyWork } from './modify.js';
 import { publicationOptions, publishVersion } from './publishing.js';
+import { jsonbOrder } from './jsonb.js';
 import { type PulpObject, type RepositoryVersion, Store, type StoredUnit } from './store.js';
 import { type SyncHost, applyPush, syncOptions, syncSerializer, syncWork } from './sync.js';
-import { type Task, TaskFailure, TaskRunner, type TaskWork, isFinal, renderTask } from './tasks.js';
+import type { PulpProfile } from './profiles.js';
+import { type Task, TaskFailure, TaskRunner, type TaskView, type TaskWork, isFinal, renderTask } from './tasks.js';
 import { objectSerializer } from './validation.js';
 
 /** One API request, after routing and authentication. */
@@ -63,14 +67,10 @@ export interface PulpOptions {
 }
 
 const V3 = '/pulp/api/v3/';
-const DISTRIBUTION_LOCK = '/api/v3/distributions/';
-const COMPONENTS = [
-  { component: 'core', version: '3.23.24', package: 'pulpcore', domain_compatible: true },
-  { component: 'container', version: '2.14.18', package: 'pulp-container', domain_compatible: false },
-  { component: 'deb', version: '2.20.4', package: 'pulp_deb', domain_compatible: false },
-  { component: 'file', version: '1.14.5', package: 'pulp-file', domain_compatible: true },
-  { component: 'rpm', version: '3.20.0', package: 'pulp-rpm', domain_compatible: false },
-];
+/** The lock every distribution task takes before core 3.85 (and shared since). */
+const DISTRIBUTIONS_LOCK = '/api/v3/distributions/';
+/** The lock of distribution tasks that may change a base path (core 3.85+ with PRN locking). */
+const BASE_PATH_LOCK = 'distribution.base_path';
 /** Defaults of model fields that the serializers do not declare (everything else defaults to null). */
 const MODEL_DEFAULTS: JsonObject = {
   pulp_labels: {},
@@ -82,6 +82,8 @@ const MODEL_DEFAULTS: JsonObject = {
   sync_installer: false,
   ignore_missing_package_indices: false,
 };
+const PROTECTED_VERSION =
+  'The repository version cannot be deleted because it (or its publications) are currently being used to distribute content. Please update the necessary distributions first.';
 /** Relation filters whose value is an href that may be given as an absolute URL. */
 const HREF_FILTERS = new Set(['remote', 'repository', 'repository__in', 'repository_version', 'publication', 'worker', 'worker__in', 'parent_task', 'task_group']);
 const GENERIC_FAMILIES: Record<string, Family> = {
@@ -99,25 +101,70 @@ interface Worker extends Listable {
 
 /** The emulated Pulp server: objects, versions, tasks, and the REST operations on them. */
 export class Pulp {
-  readonly store = new Store();
+  readonly store: Store;
   readonly tasks: TaskRunner;
   readonly workers: Worker[];
+  /** The default domain's id, which 3.43+ tasks hold shared. */
+  readonly domainId: string;
   readonly #syncHost: SyncHost;
+  readonly #taskView: TaskView;
 
   constructor(
     readonly doc: ApiDocument,
+    readonly profile: PulpProfile,
     readonly options: PulpOptions,
   ) {
+    this.store = new Store(profile.ids);
+    this.domainId = this.store.clock.id();
     this.workers = [0, 1].map((i) => {
-      const id = newId();
+      const id = this.store.clock.id();
       return { id, href: `${V3}workers/${id}/`, name: `${process.pid + i}@localhost`, createdAt: this.store.clock.tick() };
     });
-    this.#syncHost = { store: this.store, content: options.content, lastSync: new Map() };
+    this.#syncHost = { store: this.store, content: options.content, lastSync: new Map(), profile };
+    this.#taskView = {
+      fields: doc.schema('TaskResponse').properties.map((p) => p.name),
+      prnOf: (href) => this.prnOf(href),
+    };
     this.tasks = new TaskRunner(this.store.clock, {
       taskMs: options.taskMs,
       workers: this.workers.map((w) => w.href),
       injectFailure: options.injectTaskFailure,
+      immediate: profile.tasks.immediate,
+      showsWorker: profile.tasks.showsWorker,
+      record: (exclusive, shared) => this.#record(exclusive, shared),
     });
+  }
+
+  /** `prn:<app>.<model>:<id>` of an object, version or unit href (PRNs name models, not endpoints). */
+  prnOf(href: string): string {
+    const obj = this.store.get(href);
+    if (obj) return `prn:${obj.endpoint.pulpType.split('.')[0]}.${obj.endpoint.model.toLowerCase()}:${obj.id}`;
+    const version = this.store.version(href);
+    if (version) return `prn:core.repositoryversion:${version.id}`;
+    const unit = this.store.unitAt(href);
+    if (unit) return `prn:${CONTENT_TYPES[unit.unit.type].prnModel}:${unit.id}`;
+    return href;
+  }
+
+  /** A task's `reserved_resources_record`: exclusive then shared, with the domain shared from 3.43 on. */
+  #record(exclusive: string[], shared: string[]): string[] {
+    const domainShared = this.profile.tasks.record === 'hrefs' ? [] : [`${V3}domains/${this.domainId}/`];
+    const name = (key: string): string => {
+      if (this.profile.tasks.record !== 'prns') return key;
+      if (key === DISTRIBUTIONS_LOCK) return `pdrn:${this.domainId}:distributions`;
+      if (key === BASE_PATH_LOCK) return `pdrn:${this.domainId}:distribution.base_path`;
+      if (key === `${V3}domains/${this.domainId}/`) return `prn:core.domain:${this.domainId}`;
+      return this.prnOf(key);
+    };
+    return [...exclusive.map(name), ...[...shared, ...domainShared.filter((d) => !exclusive.includes(d))].map((key) => `shared:${name(key)}`)];
+  }
+
+  renderTask(task: Task): JsonObject {
+    return renderTask(task, this.#taskView);
+  }
+
+  notFound(model: string): HttpError {
+    return notFound(this.profile.notFound(model));
   }
 
   close(): void {
@@ -126,16 +173,17 @@ export class Pulp {
 
   status(): JsonObject {
     const now = this.store.clock.now();
+    const { status } = this.profile;
+    const app = (name: string): JsonObject => ({ name, last_heartbeat: now, ...(status.appVersions ? { versions: this.#componentVersions() } : {}) });
     return {
-      versions: COMPONENTS,
-      online_workers: this.workers.map((w) => ({
-        pulp_href: w.href,
-        pulp_created: isoMicros(w.createdAt),
-        name: w.name,
-        last_heartbeat: now,
-        current_task: null,
-      })),
-      online_content_apps: [{ name: `${process.pid}@localhost`, last_heartbeat: now }],
+      versions: this.profile.components.map((c) => ({ ...c })),
+      online_workers: this.workers.map((w) =>
+        status.workerIdentity
+          ? { pulp_href: w.href, pulp_created: isoMicros(w.createdAt), ...app(w.name), current_task: null }
+          : app(w.name),
+      ),
+      ...(status.apiApps ? { online_api_apps: [app(`${process.pid}@localhost`)] } : {}),
+      online_content_apps: [app(`${process.pid}@localhost`)],
       database_connection: { connected: true },
       redis_connection: { connected: false },
       storage: storageStats(),
@@ -162,7 +210,7 @@ export class Pulp {
       case 'tasks_list':
         return ok(this.#taskList(call));
       case 'tasks_read':
-        return ok(selectFields(renderTask(this.#task(call)), call.query));
+        return ok(selectFields(this.renderTask(this.#task(call)), call.query));
       case 'tasks_cancel':
         return this.#cancelTask(call);
       case 'tasks_delete': {
@@ -175,7 +223,7 @@ export class Pulp {
         return ok(listResponse(this.#listRequest(call), { items: this.workers, value: (w, f) => this.#renderWorker(w)[f], render: (w) => this.#renderWorker(w) }));
       case 'workers_read': {
         const worker = this.workers.find((w) => w.id === call.match.ids[0]);
-        if (!worker) throw notFound();
+        if (!worker) throw this.notFound('AppStatus');
         return ok(selectFields(this.#renderWorker(worker), call.query));
       }
     }
@@ -192,7 +240,7 @@ export class Pulp {
     const data = deserialize(this.#serializer(endpoint, this.#op(endpoint, 'create'), 'create'), body, 'create');
     if (endpoint.family !== 'publications') return this.#createObject(endpoint, data);
     const version = this.store.version(data['repository_version'] as string) as RepositoryVersion;
-    return publishVersion(this.store, endpoint, version, publicationOptions(endpoint, version.repository, data)).publication;
+    return publishVersion(this.store, endpoint, version, publicationOptions(this.profile, endpoint, version.repository, data)).publication;
   }
 
   #renderContext(call: Call): RenderContext {
@@ -204,8 +252,33 @@ export class Pulp {
   }
 
   #renderWorker(w: Worker): JsonObject {
-    return { pulp_href: w.href, pulp_created: isoMicros(w.createdAt), name: w.name, last_heartbeat: this.store.clock.now(), current_task: null };
+    const value = (field: string): Json => {
+      switch (field) {
+        case 'pulp_href':
+          return w.href;
+        case 'prn':
+          return `prn:core.appstatus:${w.id}`;
+        case 'pulp_created':
+        case 'pulp_last_updated':
+          return isoMicros(w.createdAt);
+        case 'name':
+          return w.name;
+        case 'last_heartbeat':
+          return this.store.clock.now();
+        case 'versions':
+          return this.#componentVersions();
+        default:
+          return null;
+      }
+    };
+    return Object.fromEntries(this.doc.schema('WorkerResponse').properties.map((p) => [p.name, value(p.name)]));
   }
+
+  /** `{component: version}` as apps record it (a jsonb column). */
+  #componentVersions(): JsonObject {
+    return jsonbOrder(Object.fromEntries(this.profile.components.map((c) => [c.component, c.version]))) as JsonObject;
+  }
+
 
   #op(endpoint: Endpoint, action: string): Operation {
     const op = this.doc.operation(`${operationPrefix(endpoint.collectionPath)}_${action}`);
@@ -215,7 +288,7 @@ export class Pulp {
 
   #object(endpoint: Endpoint, call: Call): PulpObject {
     const obj = this.store.get(`${endpoint.collectionPath}${call.match.ids[0]}/`);
-    if (!obj) throw notFound();
+    if (!obj) throw this.notFound(endpoint.model);
     return obj;
   }
 
@@ -264,6 +337,9 @@ export class Pulp {
         return ok(selectFields(renderVersion(this.store, this.#version(endpoint, call)), call.query));
       case 'versions_delete':
         return this.#deleteVersion(call, endpoint);
+      case 'set_label':
+      case 'unset_label':
+        return this.#labelAction(call, endpoint, action);
     }
     throw new HttpError(501, { detail: `The Pulp emulator does not implement ${call.op.id}.` });
   }
@@ -299,7 +375,7 @@ export class Pulp {
     const repository = this.#object(endpoint, call);
     const number = call.match.ids[1] ?? '';
     const version = /^\d+$/.test(number) ? repository.versions?.get(Number(number)) : undefined;
-    if (!version) throw notFound();
+    if (!version) throw this.notFound('RepositoryVersion');
     return version;
   }
 
@@ -309,7 +385,7 @@ export class Pulp {
       case 'distributions':
         return this.#dispatch(call, {
           name: 'pulpcore.app.tasks.base.general_create',
-          exclusive: [DISTRIBUTION_LOCK],
+          ...this.#distributionLocks(undefined, true),
           run: () => {
             const fresh = this.#revalidate(endpoint, call.op, 'create', call.body);
             return { createdResources: [this.#createObject(endpoint, fresh).href] };
@@ -324,7 +400,7 @@ export class Pulp {
           run: () => {
             const current = this.store.version(version.href);
             if (!current) throw new TaskFailure('RepositoryVersion matching query does not exist.');
-            const { publication, reports } = publishVersion(this.store, endpoint, current, publicationOptions(endpoint, current.repository, data));
+            const { publication, reports } = publishVersion(this.store, endpoint, current, publicationOptions(this.profile, endpoint, current.repository, data));
             return { createdResources: [publication.href], progressReports: reports };
           },
         });
@@ -356,9 +432,17 @@ export class Pulp {
     }
   }
 
-  /** What an update or delete task reserves: the object, or for distributions pulpcore's one lock for all of them. */
-  #lock(endpoint: Endpoint, obj: PulpObject): string[] {
-    return endpoint.family === 'distributions' ? [DISTRIBUTION_LOCK] : [obj.href];
+  /** What an update or delete task reserves: the object, or what the profile's distribution tasks lock. */
+  #locks(endpoint: Endpoint, obj: PulpObject, basePathMayChange: boolean): { exclusive: string[]; shared: string[] } {
+    return endpoint.family === 'distributions' ? this.#distributionLocks(obj, basePathMayChange) : { exclusive: [obj.href], shared: [] };
+  }
+
+  /** pulpcore's distribution reservations: one lock for all, or the object plus the base-path lock when the path may change. */
+  #distributionLocks(obj: PulpObject | undefined, basePathMayChange: boolean): { exclusive: string[]; shared: string[] } {
+    if (this.profile.tasks.distributionLocks === 'all-distributions') return { exclusive: [DISTRIBUTIONS_LOCK], shared: [] };
+    const exclusive = obj ? [obj.href] : [];
+    if (basePathMayChange) exclusive.push(BASE_PATH_LOCK);
+    return { exclusive, shared: [DISTRIBUTIONS_LOCK] };
   }
 
   /** The object as a task finds it when it runs; it may have been deleted since the request. */
@@ -376,15 +460,21 @@ export class Pulp {
       this.store.update(obj, validated);
       return ok(this.#render(ctx, obj));
     }
+    if (this.profile.updates.noOpAnswersObject && Object.entries(validated).every(([k, v]) => isDeepStrictEqual(obj.values[k] ?? null, v))) {
+      return ok(this.#render(ctx, obj));
+    }
+    const body = isPlainObject(call.body) ? call.body : {};
+    const basePathMayChange = !('base_path' in body) || body['base_path'] !== obj.values['base_path'];
     return this.#dispatch(call, {
-      name: 'pulpcore.app.tasks.base.general_update',
-      exclusive: this.#lock(endpoint, obj),
+      name: this.profile.tasks.updateName,
+      ...this.#locks(endpoint, obj, 'base_path' in body && basePathMayChange),
+      immediate: true,
       run: () => {
         const current = this.#current(endpoint, obj);
         const data = this.#revalidate(endpoint, call.op, mode, call.body, current);
         this.store.update(current, data);
-        if (endpoint.family === 'repositories' && 'retain_repo_versions' in data) applyRetention(this.store, current);
-        return {};
+        if (endpoint.family === 'repositories' && 'retain_repo_versions' in data) applyRetention(this.store, current, this.profile);
+        return this.profile.tasks.record === 'prns' ? { result: jsonbOrder(this.#render(ctx, current)) as JsonObject } : {};
       },
     });
   }
@@ -411,13 +501,48 @@ export class Pulp {
       });
     }
     return this.#dispatch(call, {
-      name: 'pulpcore.app.tasks.base.general_delete',
-      exclusive: this.#lock(endpoint, obj),
+      name: this.profile.tasks.deleteName,
+      ...this.#locks(endpoint, obj, false),
+      // Remotes and repositories cascade too much to be deleted inside the request.
+      immediate: endpoint.family !== 'remotes' && endpoint.family !== 'repositories',
       run: () => {
         deleteObject(this.store, this.#current(endpoint, obj));
         return {};
       },
     });
+  }
+
+  /**
+   * `set_label` / `unset_label` (core 3.33+): one label changed at once, in SQL, so
+   * pulp_last_updated does not move; answered 201 with the key and value.
+   */
+  #labelAction(call: Call, endpoint: Endpoint, action: 'set_label' | 'unset_label'): Reply {
+    const obj = this.#object(endpoint, call);
+    const labels = (obj.values['pulp_labels'] ?? {}) as JsonObject;
+    const fields = fieldsFromSchema(call.op.requestSchema as ObjectSchema);
+    const key = fields.find((f) => f.name === 'key');
+    if (action === 'unset_label') {
+      key?.validators.push((value) => {
+        if (!((value as string) in labels)) throw new ValidationError(`Label '${String(value)}' is not set on the object.`);
+      });
+    }
+    const data = deserialize(
+      {
+        fields,
+        known: new Set(['key', 'value']),
+        validate: (d) => {
+          if (action === 'set_label' && this.profile.labels.setLabelChecksRule) validateLabels({ [d['key'] as string]: d['value'] ?? null }, this.profile);
+        },
+      },
+      call.body,
+      'create',
+    );
+    const name = data['key'] as string;
+    const next = { ...labels };
+    if (action === 'set_label') next[name] = (data['value'] as string | null) ?? null;
+    else delete next[name];
+    obj.values['pulp_labels'] = next;
+    return { status: 201, body: { key: name, value: action === 'set_label' ? (data['value'] ?? null) : (labels[name] ?? null) } };
   }
 
   #namespaceDistributions(namespace: PulpObject): PulpObject[] {
@@ -427,6 +552,9 @@ export class Pulp {
   #deleteVersion(call: Call, endpoint: Endpoint): Reply {
     const version = this.#version(endpoint, call);
     const repository = version.repository;
+    if (this.profile.repositoryVersions.protectServed && servedVersions(this.store, repository).has(version)) {
+      throw new HttpError(400, [PROTECTED_VERSION]);
+    }
     return this.#dispatch(call, {
       name: 'pulpcore.app.tasks.repository.delete_version',
       exclusive: [repository.href],
@@ -455,7 +583,7 @@ export class Pulp {
 
   /** `POST /_emulator/registry_push`: what `skopeo copy` into the registry leaves behind. */
   registryPush(name: string, tag: string): PulpObject {
-    return applyPush(this.store, name, tag, (t, present) => this.options.content.push(t, present));
+    return applyPush(this.store, this.profile, name, tag, (t, present) => this.options.content.push(t, present));
   }
 
   /** The files served under `/pulp/content/<basePath>/`: the distribution's publication, or its repository's newest one. */
@@ -499,7 +627,7 @@ export class Pulp {
   #content(call: Call, contentType: ContentType | undefined, action: string): Reply {
     if (action === 'read') {
       const stored = this.store.unitAt(call.path);
-      if (!stored || stored.unit.type !== contentType) throw notFound();
+      if (!stored || stored.unit.type !== contentType) throw this.notFound(contentType ? CONTENT_TYPES[contentType].model : 'Content');
       return ok(selectFields(renderUnit(this.store, stored, true), call.query));
     }
     if (action !== 'list') throw new HttpError(501, { detail: `The Pulp emulator does not implement ${call.op.id}.` });
@@ -540,7 +668,7 @@ export class Pulp {
 
   #task(call: Call): Task {
     const task = this.tasks.get(call.path);
-    if (!task) throw notFound();
+    if (!task) throw this.notFound('Task');
     return task;
   }
 
@@ -549,34 +677,38 @@ export class Pulp {
       const wanted = value.split(',').map(pathOf);
       return (t: Task) => wanted.some((w) => pick(t).includes(w));
     };
+    // A resource is named by its lock key (an href) or by what the record shows (a PRN on 3.116).
+    const exclusive = (t: Task) => [...t.exclusive, ...t.record.filter((r) => !r.startsWith('shared:'))];
+    const shared = (t: Task) => [...t.shared, ...t.record.filter((r) => r.startsWith('shared:')).map((r) => r.slice('shared:'.length))];
     return listResponse(this.#listRequest(call), {
       items: this.tasks.all(),
-      value: (t, field) => renderTask(t)[field],
+      value: (t, field) => this.renderTask(t)[field],
       special: withHrefFilters(
         {
           created_resources: has((t) => t.createdResources),
           reserved_resources_record: has((t) => t.record),
-          reserved_resources: has((t) => [...t.exclusive, ...t.shared]),
-          reserved_resources__in: has((t) => [...t.exclusive, ...t.shared]),
-          exclusive_resources: has((t) => t.exclusive),
-          exclusive_resources__in: has((t) => t.exclusive),
-          shared_resources: has((t) => t.shared),
-          shared_resources__in: has((t) => t.shared),
+          reserved_resources: has((t) => [...exclusive(t), ...shared(t)]),
+          reserved_resources__in: has((t) => [...exclusive(t), ...shared(t)]),
+          exclusive_resources: has(exclusive),
+          exclusive_resources__in: has(exclusive),
+          shared_resources: has(shared),
+          shared_resources__in: has(shared),
         },
-        (t, field) => renderTask(t)[field] ?? null,
+        (t, field) => this.renderTask(t)[field] ?? null,
       ),
-      render: renderTask,
+      render: (t) => this.renderTask(t),
     });
   }
 
   #cancelTask(call: Call): Reply {
     const task = this.#task(call);
     const body = isPlainObject(call.body) ? call.body : {};
-    if (!('state' in body)) throw badRequestList("'state' must be provided with the request.");
-    if (body['state'] !== 'canceled') throw badRequestList("The only acceptable value for 'state' is 'canceled'.");
+    const refuse = (message: string) => new HttpError(400, this.profile.tasks.cancelErrorField ? { state: [message] } : [message]);
+    if (!('state' in body)) throw refuse("'state' must be provided with the request.");
+    if (body['state'] !== 'canceled') throw refuse("The only acceptable value for 'state' is 'canceled'.");
     this.tasks.cancel(task);
     const canceled = task.state === 'canceling' || task.state === 'canceled';
-    return { status: canceled ? 200 : 409, body: renderTask(task) };
+    return { status: canceled ? 200 : 409, body: this.renderTask(task) };
   }
 }
 

@@ -1,12 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Json } from '../model/json.js';
 import { type ApiDocument, type HttpMethod, allowHeader } from './api-doc.js';
-import { API_ROOT_ENDPOINTS } from './api-root.js';
 import { newLoggingCid } from './clock.js';
 import { CONTENT_PREFIX, handleContentRequest, handleRegistryRequest } from './content/index.js';
 import { HtmlError, HttpError, htmlPage } from './errors.js';
 import type { FaultPlan } from './faults.js';
 import { Query } from './lists.js';
+import type { PulpProfile } from './profiles.js';
 import type { Pulp, Reply } from './pulp.js';
 import { isPlainObject } from './serializer.js';
 
@@ -45,6 +45,7 @@ export class HttpLayer {
 
   constructor(
     private readonly doc: ApiDocument,
+    private readonly profile: PulpProfile,
     private readonly pulp: Pulp,
     private readonly options: HttpLayerOptions,
   ) {}
@@ -180,19 +181,24 @@ export class HttpLayer {
     if (req.headers.authorization) this.#authenticate(req);
     if (method !== 'GET' && method !== 'HEAD') throw methodNotAllowed(method, 'GET, HEAD, OPTIONS');
     const origin = `http://${req.headers.host ?? 'localhost'}`;
-    return { status: 200, body: Object.fromEntries(API_ROOT_ENDPOINTS.map((name) => [name, `${origin}${V3}${name}/`])) };
+    return { status: 200, body: Object.fromEntries(this.profile.apiRoot.map((name) => [name, `${origin}${V3}${name}/`])) };
   }
 
-  /** 3.23 lists SessionAuthentication first, so DRF answers 403 (without a challenge), not 401. */
+  /**
+   * 3.23 lists SessionAuthentication first, so DRF answers 403 without a challenge; from 3.24
+   * BasicAuthentication comes first: 401 with `WWW-Authenticate`.
+   */
   #authenticate(req: IncomingMessage): void {
+    const { status, challenge } = this.profile.unauthenticated;
+    const refuse = (detail: string) => new HttpError(status, { detail }, challenge ? { 'WWW-Authenticate': challenge } : {});
     const header = req.headers.authorization ?? '';
     const m = /^Basic\s+(.*)$/i.exec(header);
-    if (!m) throw new HttpError(403, { detail: 'Authentication credentials were not provided.' });
+    if (!m) throw refuse('Authentication credentials were not provided.');
     const decoded = Buffer.from((m[1] as string).trim(), 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
-    if (colon < 0) throw new HttpError(403, { detail: 'Invalid basic header. Credentials not correctly base64 encoded.' });
+    if (colon < 0) throw refuse('Invalid basic header. Credentials not correctly base64 encoded.');
     if (decoded.slice(0, colon) !== this.options.username || decoded.slice(colon + 1) !== this.options.password) {
-      throw new HttpError(403, { detail: 'Invalid username/password.' });
+      throw refuse('Invalid username/password.');
     }
   }
 

@@ -3,6 +3,7 @@ import type { ApiDocument, ObjectSchema } from './api-doc.js';
 import { CONTENT_REDIRECT_GUARDS, CONTAINER_DISTRIBUTIONS, CONTAINER_PUSH_REPOSITORIES, NAMESPACES, type Endpoint, endpointAt, hrefPath } from './endpoints.js';
 import { ValidationError } from './errors.js';
 import { validateLabels } from './labels.js';
+import type { PulpProfile } from './profiles.js';
 import { type Field, type Mode, type SerializerSpec, fieldsFromSchema } from './serializer.js';
 import type { PulpObject, RepositoryVersion, Store } from './store.js';
 
@@ -15,6 +16,7 @@ import type { PulpObject, RepositoryVersion, Store } from './store.js';
 export interface ValidationContext {
   doc: ApiDocument;
   store: Store;
+  profile: PulpProfile;
 }
 
 const MUST_BE_UNIQUE = 'This field must be unique.';
@@ -73,7 +75,7 @@ export function objectSerializer(
   const spec: SerializerSpec = { fields, known };
   const current = (name: string, data: JsonObject): Json => (name in data ? (data[name] as Json) : (instance?.values[name] ?? null));
 
-  byName.get('pulp_labels')?.validators.push(validateLabels);
+  byName.get('pulp_labels')?.validators.push((labels) => validateLabels(labels, ctx.profile));
   const name = byName.get('name');
   if (name && endpoint.family !== 'publications') {
     name.validators.push((value) => {

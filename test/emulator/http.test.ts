@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { type Emulator, startEmulator } from '../../src/emulator/index.js';
 import type { JsonObject } from '../../src/model/json.js';
 import { apiClient } from './client.js';
@@ -26,7 +27,7 @@ describe('emulator HTTP layer', () => {
     const res = await fetch(`${emulator.url}/pulp/api/v3/docs/api.json`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/json');
-    const shipped = readFileSync(new URL('../../data/pulpcore-3.23.24_rpm-3.20.0_container-2.14.18_deb-2.20.4_file-1.14.5.api.json', import.meta.url));
+    const shipped = gunzipSync(readFileSync(new URL('../../data/openapi/pulpcore-3.23.24_rpm-3.20.0_container-2.14.18_deb-2.20.4_file-1.14.5.api.json.gz', import.meta.url)));
     expect(Buffer.from(await res.arrayBuffer()).equals(shipped)).toBe(true);
     expect(shipped.toString('utf8')).toContain('"x-pulp-app-versions":');
   });
