@@ -257,10 +257,13 @@ function escapeRegex(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+/** Views whose `http_method_names` leave out HEAD (pulpcore's WorkerViewSet). */
+const WITHOUT_HEAD = new Set(['/pulp/api/v3/workers/']);
+
 /** The Allow header DRF sends for a view: its methods in DRF's order, plus HEAD with GET, plus OPTIONS. */
 export function allowHeader(route: Route): string {
   const methods: string[] = METHODS.filter((m) => route.operations.has(m));
-  if (route.operations.has('GET')) methods.push('HEAD');
+  if (route.operations.has('GET') && !WITHOUT_HEAD.has(route.collectionPath ?? route.template)) methods.push('HEAD');
   methods.push('OPTIONS');
   return methods.join(', ');
 }

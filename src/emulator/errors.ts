@@ -60,6 +60,9 @@ export function pythonErrorRepr(detail: Json): string {
   return String(detail);
 }
 
-function pyQuote(s: string): string {
+/** Python's `repr()` of a string. */
+export function pyRepr(s: string): string {
   return s.includes("'") && !s.includes('"') ? `"${s}"` : `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
+
+const pyQuote = pyRepr;

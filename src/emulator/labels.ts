@@ -3,8 +3,7 @@ import { HtmlError, ValidationError, badRequestList } from './errors.js';
 import type { PulpProfile } from './profiles.js';
 
 /**
- * pulpcore's `pulp_labels_validator`: keys must match the profile's rule, values must not contain
- * commas or parentheses. Before core 3.105 a null value makes the server crash (`re.search` on
+ * pulpcore's `pulp_labels_validator`: keys and values must match the profile's rules. Before core 3.105 a null value makes the server crash (`re.search` on
  * None), which answers Django's HTML 500 page, so the emulator does the same.
  */
 export function validateLabels(labels: Json, profile: PulpProfile): void {
@@ -14,7 +13,7 @@ export function validateLabels(labels: Json, profile: PulpProfile): void {
       if (profile.labels.nullValue === 'server-error') throw new HtmlError(500);
       continue;
     }
-    if (/[,()]/.test(value as string)) throw new ValidationError(`Key '${key}' contains value with comma or parenthesis.`);
+    if (!profile.labels.value.pattern.test(value as string)) throw new ValidationError(profile.labels.value.message(key));
   }
 }
 

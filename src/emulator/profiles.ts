@@ -32,7 +32,7 @@ export type LockRecord =
   /** `prn:rpm.rpmremote:<id>`, `shared:prn:core.domain:<id>`, distributions by base path (3.55+). */
   | 'prns';
 
-/** Which field pulp_labels keys may contain, and what a bad key is told. */
+/** What pulp_labels keys (or values) may contain, and what a bad one is told. */
 export interface LabelKeyRule {
   pattern: RegExp;
   message: (key: string) => string;
@@ -108,6 +108,8 @@ export interface PulpProfile {
   labels: {
     /** pulp_labels in bodies. */
     key: LabelKeyRule;
+    /** Characters a label value may not hold. */
+    value: LabelKeyRule;
     /** A null label value: a crash in the validator (3.23, 3.43), or stored as given. */
     nullValue: 'server-error' | 'accepted';
     /** `set_label` checks key and value with the pulp_labels rule (core 3.105; before, the key is a SlugField). */
@@ -147,6 +149,7 @@ export interface PulpProfile {
 }
 
 const WORD_KEY: LabelKeyRule = { pattern: /^[\w ]+$/, message: (key) => `Key '${key}' contains non-alphanumerics.` };
+const NO_COMMA_OR_PARENTHESIS: LabelKeyRule = { pattern: /^[^,()]*$/, message: (key) => `Key '${key}' contains value with comma or parenthesis.` };
 
 const PROFILES: Record<PulpVersion, PulpProfile> = {
   '3.23': {
@@ -176,7 +179,7 @@ const PROFILES: Record<PulpVersion, PulpProfile> = {
       errorCodes: false,
       cancelErrorField: false,
     },
-    labels: { key: WORD_KEY, nullValue: 'server-error', setLabelChecksRule: false, selectKey: /^[\w\s]+$/ },
+    labels: { key: WORD_KEY, value: NO_COMMA_OR_PARENTHESIS, nullValue: 'server-error', setLabelChecksRule: false, selectKey: /^[\w\s]+$/ },
     remotes: { rpmUrlSchemeCheck: false },
     repositoryVersions: { protectServed: false },
     rpm: { gpg: 'integers', legacyChecksumsIgnored: false, modifyTaskName: 'pulpcore.app.tasks.repository.add_and_remove' },
@@ -211,7 +214,7 @@ const PROFILES: Record<PulpVersion, PulpProfile> = {
       errorCodes: false,
       cancelErrorField: false,
     },
-    labels: { key: WORD_KEY, nullValue: 'server-error', setLabelChecksRule: false, selectKey: /^[\w\s]+$/ },
+    labels: { key: WORD_KEY, value: NO_COMMA_OR_PARENTHESIS, nullValue: 'server-error', setLabelChecksRule: false, selectKey: /^[\w\s]+$/ },
     remotes: { rpmUrlSchemeCheck: false },
     repositoryVersions: { protectServed: false },
     rpm: { gpg: 'mapped-into-repo-config', legacyChecksumsIgnored: false, modifyTaskName: 'pulpcore.app.tasks.repository.add_and_remove' },
@@ -252,6 +255,7 @@ const PROFILES: Record<PulpVersion, PulpProfile> = {
         pattern: /^[\w .-]+$/,
         message: (key) => `Key '${key}' contains invalid characters. Only alphanumerics, underscores, spaces, hyphens, and dots are allowed.`,
       },
+      value: { pattern: /^[^()]*$/, message: (key) => `Key '${key}' contains value with parenthesis.` },
       nullValue: 'accepted',
       setLabelChecksRule: true,
       selectKey: /^[\w .-]+$/,

@@ -163,8 +163,9 @@ export class Pulp {
     return renderTask(task, this.#taskView);
   }
 
-  notFound(model: string): HttpError {
-    return notFound(this.profile.notFound(model));
+  /** The 404 of a missing object; an id that is no UUID fails Django's lookup before the model is named. */
+  notFound(model: string, id?: string): HttpError {
+    return notFound(id !== undefined && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id) ? 'Not found.' : this.profile.notFound(model));
   }
 
   close(): void {
@@ -182,8 +183,9 @@ export class Pulp {
           ? { pulp_href: w.href, pulp_created: isoMicros(w.createdAt), ...app(w.name), current_task: null }
           : app(w.name),
       ),
-      ...(status.apiApps ? { online_api_apps: [app(`${process.pid}@localhost`)] } : {}),
-      online_content_apps: [app(`${process.pid}@localhost`)],
+      // Two of each, as the two gunicorn workers of a default deployment register themselves.
+      ...(status.apiApps ? { online_api_apps: [0, 1].map((i) => app(`${process.pid + 2 + i}@localhost`)) } : {}),
+      online_content_apps: [0, 1].map((i) => app(`${process.pid + 4 + i}@localhost`)),
       database_connection: { connected: true },
       redis_connection: { connected: false },
       storage: storageStats(),
@@ -223,7 +225,7 @@ export class Pulp {
         return ok(listResponse(this.#listRequest(call), { items: this.workers, value: (w, f) => this.#renderWorker(w)[f], render: (w) => this.#renderWorker(w) }));
       case 'workers_read': {
         const worker = this.workers.find((w) => w.id === call.match.ids[0]);
-        if (!worker) throw this.notFound('AppStatus');
+        if (!worker) throw this.notFound('AppStatus', call.match.ids[0]);
         return ok(selectFields(this.#renderWorker(worker), call.query));
       }
     }
@@ -244,7 +246,7 @@ export class Pulp {
   }
 
   #renderContext(call: Call): RenderContext {
-    return { doc: this.doc, store: this.store, contentOrigin: this.options.contentOrigin, host: call.host };
+    return { doc: this.doc, store: this.store, contentOrigin: this.options.contentOrigin, host: call.host, prnOf: (href) => this.prnOf(href) };
   }
 
   #listRequest(call: Call) {
@@ -288,7 +290,7 @@ export class Pulp {
 
   #object(endpoint: Endpoint, call: Call): PulpObject {
     const obj = this.store.get(`${endpoint.collectionPath}${call.match.ids[0]}/`);
-    if (!obj) throw this.notFound(endpoint.model);
+    if (!obj) throw this.notFound(endpoint.model, call.match.ids[0]);
     return obj;
   }
 
@@ -627,7 +629,7 @@ export class Pulp {
   #content(call: Call, contentType: ContentType | undefined, action: string): Reply {
     if (action === 'read') {
       const stored = this.store.unitAt(call.path);
-      if (!stored || stored.unit.type !== contentType) throw this.notFound(contentType ? CONTENT_TYPES[contentType].model : 'Content');
+      if (!stored || stored.unit.type !== contentType) throw this.notFound(contentType ? CONTENT_TYPES[contentType].model : 'Content', call.match.ids[0]);
       return ok(selectFields(renderUnit(this.store, stored, true), call.query));
     }
     if (action !== 'list') throw new HttpError(501, { detail: `The Pulp emulator does not implement ${call.op.id}.` });
@@ -668,7 +670,7 @@ export class Pulp {
 
   #task(call: Call): Task {
     const task = this.tasks.get(call.path);
-    if (!task) throw this.notFound('Task');
+    if (!task) throw this.notFound('Task', call.match.ids[0]);
     return task;
   }
 

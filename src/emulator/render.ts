@@ -12,6 +12,7 @@ export interface RenderContext {
   contentOrigin: string;
   /** The request's Host header, which pulp_container uses in `registry_path`. */
   host: string;
+  prnOf: (href: string) => string;
 }
 
 export function renderObject(ctx: RenderContext, obj: PulpObject, schema: ObjectSchema): JsonObject {
@@ -25,6 +26,8 @@ export function fieldValue(ctx: RenderContext, obj: PulpObject, name: string): J
   switch (name) {
     case 'pulp_href':
       return obj.href;
+    case 'prn':
+      return ctx.prnOf(obj.href);
     case 'pulp_created':
       return isoMicros(obj.createdAt);
     case 'pulp_last_updated':

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Json } from '../model/json.js';
-import { type ApiDocument, type HttpMethod, allowHeader } from './api-doc.js';
+import { type ApiDocument, type HttpMethod, type RouteMatch, allowHeader } from './api-doc.js';
 import { newLoggingCid } from './clock.js';
 import { CONTENT_PREFIX, handleContentRequest, handleRegistryRequest } from './content/index.js';
 import { HtmlError, HttpError, htmlPage } from './errors.js';
@@ -8,6 +8,7 @@ import type { FaultPlan } from './faults.js';
 import { Query } from './lists.js';
 import type { PulpProfile } from './profiles.js';
 import type { Pulp, Reply } from './pulp.js';
+import { pythonJsonError } from './python-json.js';
 import { isPlainObject } from './serializer.js';
 
 export interface RequestRecord {
@@ -81,7 +82,7 @@ export class HttpLayer {
     if (url.pathname === `${V3}docs/api.json` && (method === 'GET' || method === 'HEAD')) {
       // The real server's document, byte for byte.
       this.log.push({ method, path: url.pathname, status: 200 });
-      return sendBytes(res, 200, this.doc.bytes, { 'Content-Type': 'application/json' }, method);
+      return sendBytes(res, 200, this.doc.bytes, { 'Content-Type': 'application/json', Allow: 'GET, HEAD, OPTIONS' }, method);
     }
     if (await this.#content(req, res, url.pathname)) {
       this.log.push({ method, path: url.pathname, status: res.statusCode });
@@ -134,10 +135,21 @@ export class HttpLayer {
       }
       return htmlReply(404);
     }
+    // DRF names the view's methods on every answer it gives, errors included.
     const allow = allowHeader(match.route);
+    try {
+      return this.#view(req, method, url, raw, match, allow);
+    } catch (e) {
+      if (e instanceof HttpError) throw new HttpError(e.status, e.body, { Allow: allow, ...e.headers });
+      throw e;
+    }
+  }
+
+  #view(req: IncomingMessage, method: string, url: URL, raw: Buffer, match: RouteMatch, allow: string): Reply {
+    const path = url.pathname;
     const isStatus = path === `${V3}status/`;
     if (!isStatus) this.#authenticate(req);
-    if (!API_METHODS.has(method)) throw methodNotAllowed(method, allow);
+    if (!API_METHODS.has(method) || (method === 'HEAD' && !allow.includes('HEAD'))) throw methodNotAllowed(method, allow);
     if (method === 'OPTIONS') return { status: 200, body: { renders: ['application/json'], parses: ['application/json'] }, headers: { Allow: allow } };
     const op = match.route.operations.get((method === 'HEAD' ? 'GET' : method) as HttpMethod);
     if (!op) throw methodNotAllowed(method, allow);
@@ -147,7 +159,7 @@ export class HttpLayer {
       method: op.method,
       path,
       query: new Query(url.search),
-      body: op.method === 'GET' || op.method === 'DELETE' ? {} : parseBody(req, raw),
+      body: op.method === 'GET' || op.method === 'DELETE' ? {} : this.#parseBody(req, raw),
       match,
       op,
       origin: `http://${host}`,
@@ -178,10 +190,16 @@ export class HttpLayer {
   }
 
   #root(req: IncomingMessage, method: string): Reply {
-    if (req.headers.authorization) this.#authenticate(req);
-    if (method !== 'GET' && method !== 'HEAD') throw methodNotAllowed(method, 'GET, HEAD, OPTIONS');
+    const allow = 'GET, HEAD, OPTIONS';
+    try {
+      if (req.headers.authorization) this.#authenticate(req);
+    } catch (e) {
+      if (e instanceof HttpError) throw new HttpError(e.status, e.body, { Allow: allow, ...e.headers });
+      throw e;
+    }
+    if (method !== 'GET' && method !== 'HEAD') throw methodNotAllowed(method, allow);
     const origin = `http://${req.headers.host ?? 'localhost'}`;
-    return { status: 200, body: Object.fromEntries(this.profile.apiRoot.map((name) => [name, `${origin}${V3}${name}/`])) };
+    return { status: 200, body: Object.fromEntries(this.profile.apiRoot.map((name) => [name, `${origin}${V3}${name}/`])), headers: { Allow: 'GET, HEAD, OPTIONS' } };
   }
 
   /**
@@ -200,6 +218,13 @@ export class HttpLayer {
     if (decoded.slice(0, colon) !== this.options.username || decoded.slice(colon + 1) !== this.options.password) {
       throw refuse('Invalid username/password.');
     }
+  }
+
+  /** A JSON body that is not an object reaches the serializer (400) or, on some versions, crashes first (500). */
+  #parseBody(req: IncomingMessage, raw: Buffer): unknown {
+    const body = parseBody(req, raw);
+    if (!isPlainObject(body) && this.profile.nonObjectBody === 'server-error') throw new HtmlError(500);
+    return body;
   }
 
   #control(method: string, path: string, raw: Buffer, res: ServerResponse): void {
@@ -255,10 +280,11 @@ function parseBody(req: IncomingMessage, raw: Buffer): unknown {
   if (raw.length === 0) return {};
   const type = (req.headers['content-type'] ?? 'application/json').split(';')[0]?.trim().toLowerCase();
   if (type === 'application/json') {
+    const text = raw.toString('utf8');
     try {
-      return JSON.parse(raw.toString('utf8')) as unknown;
-    } catch (e) {
-      throw new HttpError(400, { detail: `JSON parse error - ${e instanceof Error ? e.message : String(e)}` });
+      return JSON.parse(text) as unknown;
+    } catch {
+      throw new HttpError(400, { detail: `JSON parse error - ${pythonJsonError(text)}` });
     }
   }
   if (type === 'application/x-www-form-urlencoded') return Object.fromEntries(new URLSearchParams(raw.toString('utf8')));

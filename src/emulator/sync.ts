@@ -79,8 +79,14 @@ export function syncWork(host: SyncHost, endpoint: Endpoint, repository: PulpObj
       if (!store.get(repository.href) || !remote) throw new TaskFailure('The repository or the remote of this sync no longer exists.');
       const latest = store.latestVersion(repository);
       const latestVersionNumber = latest?.number ?? 0;
+      const remoteFields = structuredClone(remote.values);
+      // container 2.28+ stores the tag filters as includes/excludes.
+      if ('includes' in remoteFields) {
+        remoteFields['include_tags'] = remoteFields['includes'] ?? null;
+        remoteFields['exclude_tags'] = remoteFields['excludes'] ?? null;
+      }
       const base = {
-        remote: structuredClone(remote.values) as unknown as RemoteFields,
+        remote: remoteFields as unknown as RemoteFields,
         present: [...(latest?.units.values() ?? [])].map((u) => u.unit),
         artifactData: (sha256: string) => store.artifactData(sha256),
         onProgress: progress,

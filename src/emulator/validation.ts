@@ -1,7 +1,7 @@
 import type { Json, JsonObject } from '../model/json.js';
 import type { ApiDocument, ObjectSchema } from './api-doc.js';
 import { CONTENT_REDIRECT_GUARDS, CONTAINER_DISTRIBUTIONS, CONTAINER_PUSH_REPOSITORIES, NAMESPACES, type Endpoint, endpointAt, hrefPath } from './endpoints.js';
-import { ValidationError } from './errors.js';
+import { ValidationError, pyRepr } from './errors.js';
 import { validateLabels } from './labels.js';
 import type { PulpProfile } from './profiles.js';
 import { type Field, type Mode, type SerializerSpec, fieldsFromSchema } from './serializer.js';
@@ -88,14 +88,25 @@ export function objectSerializer(
 
   switch (endpoint.family) {
     case 'remotes': {
-      byName.get('url')?.validators.push((value) => validateRemoteUrl(value as string));
+      const schemes = ctx.profile.remotes.rpmUrlSchemeCheck ? RPM_URL_SCHEMES[endpoint.pulpType] : undefined;
+      // pulp_rpm's own validate_url replaces pulpcore's (no credentials or import path checks).
+      byName.get('url')?.validators.push(schemes ? (value) => validateUrlScheme(value as string, schemes) : (value) => validateRemoteUrl(value as string));
       byName.get('proxy_url')?.validators.push((value) => {
         if ((value as string).includes('@')) throw new ValidationError('proxy_url must not contain credentials');
       });
       byName.get('sigstore')?.validators.push((value) => {
         if (!/^https?:\/\/[^\s/?#]+[^\s]*$/i.test(value as string)) throw new ValidationError('Enter a valid URL.');
       });
+      const mergeTagFilters = ctx.profile.container.tagFiltersRenamed && endpoint.pulpType === 'container.container';
       spec.validate = (data) => {
+        if (mergeTagFilters) {
+          // container 2.28+: the old names are write-only and appended to the new ones.
+          for (const [old, renamed] of [['include_tags', 'includes'], ['exclude_tags', 'excludes']] as const) {
+            const given = data[old] as Json[] | null | undefined;
+            delete data[old];
+            if (given && given.length > 0) data[renamed] = [...((data[renamed] as Json[] | null | undefined) ?? []), ...given];
+          }
+        }
         // 3.23 falls back to the stored values only for PATCH.
         const prior = (key: string) => (key in data ? data[key] : mode === 'partial' ? (instance?.values[key] ?? null) : null);
         const proxyUsername = prior('proxy_username');
@@ -193,6 +204,17 @@ export function objectSerializer(
       break;
   }
   return spec;
+}
+
+/** The URL schemes pulp_rpm's remotes accept (rpm 3.25.5+). */
+const RPM_URL_SCHEMES: Record<string, string[]> = { 'rpm.rpm': ['http', 'https', 'file'], 'rpm.uln': ['uln'] };
+
+function validateUrlScheme(url: string, allowed: string[]): void {
+  // Python's urlparse: a scheme is letters, digits, + - . before the first colon, lower-cased.
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase() ?? '';
+  if (!allowed.includes(scheme)) {
+    throw new ValidationError(`The url ${pyRepr(url)} is not valid. It must start with: (${allowed.map(pyRepr).join(', ')}${allowed.length === 1 ? ',' : ''}).`);
+  }
 }
 
 function validateRemoteUrl(url: string): void {

@@ -1,0 +1,6 @@
+import type { Scenario } from '../differential.js';
+import { BASICS } from './basics.js';
+import { REMOTES } from './remotes.js';
+
+/** Every differential scenario, in the order they run. */
+export const SCENARIOS: Scenario[] = [...BASICS, ...REMOTES];
