@@ -95,6 +95,8 @@ export interface PulpProfile {
     /** `worker` of a task that ran on a worker; 3.116 shows null for every task. */
     showsWorker: boolean;
     record: LockRecord;
+    /** An update task's `result` is the updated object (core 3.9x's async update). */
+    updateResult: boolean;
     /**
      * Distribution tasks lock every distribution (before core 3.85), or the distribution itself
      * and, when its base path may change, the base-path lock, with the old lock shared.
@@ -175,6 +177,7 @@ const PROFILES: Record<PulpVersion, PulpProfile> = {
       immediate: false,
       showsWorker: true,
       record: 'hrefs',
+      updateResult: false,
       distributionLocks: 'all-distributions',
       errorCodes: false,
       cancelErrorField: false,
@@ -210,6 +213,7 @@ const PROFILES: Record<PulpVersion, PulpProfile> = {
       immediate: true,
       showsWorker: true,
       record: 'hrefs-and-domain',
+      updateResult: false,
       distributionLocks: 'all-distributions',
       errorCodes: false,
       cancelErrorField: false,
@@ -246,6 +250,7 @@ const PROFILES: Record<PulpVersion, PulpProfile> = {
       immediate: true,
       showsWorker: false,
       record: 'prns',
+      updateResult: true,
       distributionLocks: 'base-path',
       errorCodes: true,
       cancelErrorField: true,

@@ -74,6 +74,11 @@ const BASE_PATH_LOCK = 'distribution.base_path';
 /** Defaults of model fields that the serializers do not declare (everything else defaults to null). */
 const MODEL_DEFAULTS: JsonObject = {
   pulp_labels: {},
+  repo_config: {},
+  publish_upstream_release_fields: true,
+  signing_service_release_overrides: {},
+  package_signing_fingerprint_release_overrides: {},
+  last_sync_details: {},
   tls_validation: true,
   retain_package_versions: 0,
   private: false,
@@ -245,8 +250,12 @@ export class Pulp {
     return publishVersion(this.store, endpoint, version, publicationOptions(this.profile, endpoint, version.repository, data)).publication;
   }
 
+  get #versionContext() {
+    return { doc: this.doc, store: this.store, prnOf: (href: string) => this.prnOf(href) };
+  }
+
   #renderContext(call: Call): RenderContext {
-    return { doc: this.doc, store: this.store, contentOrigin: this.options.contentOrigin, host: call.host, prnOf: (href) => this.prnOf(href) };
+    return { doc: this.doc, store: this.store, contentOrigin: this.options.contentOrigin, host: call.host, prnOf: (href) => this.prnOf(href), profile: this.profile };
   }
 
   #listRequest(call: Call) {
@@ -294,9 +303,9 @@ export class Pulp {
     return obj;
   }
 
-  #render(ctx: RenderContext, obj: PulpObject): JsonObject {
+  #render(ctx: RenderContext, obj: PulpObject, options: { partial?: boolean } = {}): JsonObject {
     const schema = this.#op(obj.endpoint, 'read').responseSchema;
-    return schema ? renderObject(ctx, obj, schema) : {};
+    return schema ? renderObject(ctx, obj, schema, options) : {};
   }
 
   #serializer(endpoint: Endpoint, op: Operation, mode: Mode, instance?: PulpObject) {
@@ -336,7 +345,7 @@ export class Pulp {
         return ok(this.#versionList(call, [...(repository.versions?.values() ?? [])]));
       }
       case 'versions_read':
-        return ok(selectFields(renderVersion(this.store, this.#version(endpoint, call)), call.query));
+        return ok(selectFields(renderVersion(this.#versionContext, this.#version(endpoint, call)), call.query));
       case 'versions_delete':
         return this.#deleteVersion(call, endpoint);
       case 'set_label':
@@ -369,7 +378,7 @@ export class Pulp {
       items,
       value: (item, field) => (field === 'number' ? item.version.number : field === 'pulp_created' ? isoMicros(item.createdAt) : undefined),
       special: { content: membership, content__in: membership },
-      render: (item) => renderVersion(this.store, item.version),
+      render: (item) => renderVersion(this.#versionContext, item.version),
     });
   }
 
@@ -382,7 +391,8 @@ export class Pulp {
   }
 
   #create(call: Call, ctx: RenderContext, endpoint: Endpoint): Reply {
-    const data = deserialize(this.#serializer(endpoint, call.op, 'create'), call.body, 'create');
+    const spec = this.#serializer(endpoint, call.op, 'create');
+    const data = deserialize(spec, call.body, 'create');
     switch (endpoint.family) {
       case 'distributions':
         return this.#dispatch(call, {
@@ -408,8 +418,9 @@ export class Pulp {
         });
       }
       default: {
-        const obj = this.#createObject(endpoint, data);
-        return { status: 201, body: this.#render(ctx, obj), headers: { Location: obj.href } };
+        const { stored, shown } = spec.save?.(data, 'create') ?? { stored: data };
+        const obj = this.#createObject(endpoint, stored);
+        return { status: 201, body: { ...this.#render(ctx, obj), ...pick(shown ?? {}, this.#render(ctx, obj)) }, headers: { Location: obj.href } };
       }
     }
   }
@@ -418,16 +429,20 @@ export class Pulp {
   #createObject(endpoint: Endpoint, data: JsonObject): PulpObject {
     const values: JsonObject = {};
     const schema = this.#op(endpoint, 'read').responseSchema;
-    for (const p of schema?.properties ?? []) if (!p.readOnly) values[p.name] = structuredClone(MODEL_DEFAULTS[p.name] ?? null);
+    for (const p of schema?.properties ?? []) {
+      if (!p.readOnly || p.default || p.name in MODEL_DEFAULTS) values[p.name] = structuredClone(MODEL_DEFAULTS[p.name] ?? p.default?.value ?? null);
+    }
     const obj = this.store.create(endpoint, { ...values, ...data });
     if (endpoint.family === 'repositories') this.store.addVersion(obj, []);
     return obj;
   }
 
-  /** A task re-runs the serializer on the state it finds, as pulpcore's general_create/update do. */
+  /** A task re-runs the serializer on the state it finds, as pulpcore's general_create/update do; what it stores. */
   #revalidate(endpoint: Endpoint, op: Operation, mode: Mode, body: unknown, instance?: PulpObject): JsonObject {
     try {
-      return deserialize(this.#serializer(endpoint, op, mode, instance), body, mode);
+      const spec = this.#serializer(endpoint, op, mode, instance);
+      const data = deserialize(spec, body, mode);
+      return spec.save?.(data, mode === 'create' ? 'create' : mode).stored ?? data;
     } catch (e) {
       if (e instanceof HttpError) throw new TaskFailure(pythonErrorRepr(e.body));
       throw e;
@@ -462,8 +477,9 @@ export class Pulp {
       this.store.update(obj, validated);
       return ok(this.#render(ctx, obj));
     }
+    const partial = mode === 'partial';
     if (this.profile.updates.noOpAnswersObject && Object.entries(validated).every(([k, v]) => isDeepStrictEqual(obj.values[k] ?? null, v))) {
-      return ok(this.#render(ctx, obj));
+      return ok(this.#render(ctx, obj, { partial }));
     }
     const body = isPlainObject(call.body) ? call.body : {};
     const basePathMayChange = !('base_path' in body) || body['base_path'] !== obj.values['base_path'];
@@ -476,7 +492,7 @@ export class Pulp {
         const data = this.#revalidate(endpoint, call.op, mode, call.body, current);
         this.store.update(current, data);
         if (endpoint.family === 'repositories' && 'retain_repo_versions' in data) applyRetention(this.store, current, this.profile);
-        return this.profile.tasks.record === 'prns' ? { result: jsonbOrder(this.#render(ctx, current)) as JsonObject } : {};
+        return this.profile.tasks.updateResult ? { result: jsonbOrder(this.#render(ctx, current, { partial })) as JsonObject } : {};
       },
     });
   }
@@ -712,6 +728,11 @@ export class Pulp {
     const canceled = task.state === 'canceling' || task.state === 'canceled';
     return { status: canceled ? 200 : 409, body: this.renderTask(task) };
   }
+}
+
+/** The entries of `values` whose keys the rendered object has (an answer shows only its fields). */
+function pick(values: JsonObject, rendered: JsonObject): JsonObject {
+  return Object.fromEntries(Object.entries(values).filter(([k]) => k in rendered));
 }
 
 function ok(body: Json): Reply {

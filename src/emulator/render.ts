@@ -3,6 +3,7 @@ import type { ApiDocument, ObjectSchema } from './api-doc.js';
 import { isoMicros } from './clock.js';
 import { CONTENT_TYPES, type ContentType, renderUnitFields } from './content/index.js';
 import { operationPrefix } from './endpoints.js';
+import type { PulpProfile } from './profiles.js';
 import type { PulpObject, RepositoryVersion, Store, StoredUnit } from './store.js';
 
 /** Turns stored objects into response bodies, with the field order of the OpenAPI response schema (the server's order). */
@@ -13,12 +14,30 @@ export interface RenderContext {
   /** The request's Host header, which pulp_container uses in `registry_path`. */
   host: string;
   prnOf: (href: string) => string;
+  profile: PulpProfile;
 }
 
-export function renderObject(ctx: RenderContext, obj: PulpObject, schema: ObjectSchema): JsonObject {
+/**
+ * `partial`: rendered by a PATCH's serializer, where DRF skips read-only fields that only have a
+ * declared default (no model column), such as rpm 3.30's sqlite_metadata.
+ */
+export function renderObject(ctx: RenderContext, obj: PulpObject, schema: ObjectSchema, options: { partial?: boolean } = {}): JsonObject {
   const out: JsonObject = {};
-  for (const p of schema.properties) if (!p.writeOnly) out[p.name] = fieldValue(ctx, obj, p.name);
+  const skipped = skippedFields(ctx.profile, obj);
+  for (const p of schema.properties) {
+    if (p.writeOnly || skipped.includes(p.name) || (options.partial && p.readOnly && p.default)) continue;
+    out[p.name] = fieldValue(ctx, obj, p.name);
+  }
   return out;
+}
+
+/**
+ * Fields a serializer still declares but never shows: rpm ≥3.30 keeps gpgcheck and repo_gpgcheck
+ * as read-only fields without a model column or default, which DRF leaves out of the answer.
+ */
+function skippedFields(profile: PulpProfile, obj: PulpObject): string[] {
+  const rpm = obj.endpoint.pulpType === 'rpm.rpm' && (obj.endpoint.family === 'repositories' || obj.endpoint.family === 'publications');
+  return rpm && profile.rpm.gpg === 'repo-config-only' ? ['gpgcheck', 'repo_gpgcheck'] : [];
 }
 
 /** A field's value as the API shows it; also what list filters and `ordering` compare. */
@@ -62,7 +81,9 @@ function hiddenFields(doc: ApiDocument, obj: PulpObject): Json {
   }));
 }
 
-export function renderVersion(store: Store, version: RepositoryVersion): JsonObject {
+/** A repository version with its schema's fields (`RepositoryVersionResponse` of the profile's document). */
+export function renderVersion(ctx: Pick<RenderContext, 'doc' | 'store' | 'prnOf'>, version: RepositoryVersion): JsonObject {
+  const { store } = ctx;
   const previous = store.previousVersion(version)?.units ?? new Map<string, StoredUnit>();
   const added = [...version.units.values()].filter((u) => !previous.has(u.href));
   const removed = [...previous.values()].filter((u) => !version.units.has(u.href));
@@ -75,18 +96,34 @@ export function renderVersion(store: Store, version: RepositoryVersion): JsonObj
         .map((type) => [type, { count: counts.get(type) as number, href: `/pulp/api/v3/${CONTENT_TYPES[type].endpoint}?${param}=${version.href}` }]),
     );
   };
-  return {
-    pulp_href: version.href,
-    pulp_created: isoMicros(version.createdAt),
-    number: version.number,
-    repository: version.repository.href,
-    base_version: null,
-    content_summary: {
-      added: summary(added, 'repository_version_added'),
-      removed: summary(removed, 'repository_version_removed'),
-      present: summary([...version.units.values()], 'repository_version'),
-    },
+  const value = (field: string): Json => {
+    switch (field) {
+      case 'pulp_href':
+        return version.href;
+      case 'prn':
+        return ctx.prnOf(version.href);
+      case 'pulp_created':
+      case 'pulp_last_updated':
+        return isoMicros(version.createdAt);
+      case 'number':
+        return version.number;
+      case 'repository':
+        return version.repository.href;
+      case 'base_version':
+        return version.baseVersion?.href ?? null;
+      case 'content_summary':
+        return {
+          added: summary(added, 'repository_version_added'),
+          removed: summary(removed, 'repository_version_removed'),
+          present: summary([...version.units.values()], 'repository_version'),
+        };
+      case 'vuln_report':
+        return `/pulp/api/v3/vuln_report/?repo_versions=${ctx.prnOf(version.href)}`;
+      default:
+        return null;
+    }
   };
+  return Object.fromEntries(ctx.doc.schema('RepositoryVersionResponse').properties.map((p) => [p.name, value(p.name)]));
 }
 
 /**

@@ -227,6 +227,11 @@ export interface SerializerSpec {
   known: Set<string>;
   /** `Serializer.validate()`: object-level checks on the validated data. */
   validate?: (data: JsonObject) => void;
+  /**
+   * `Serializer.create()`/`update()` where a plugin overrides them: what is stored from the
+   * validated data, and what the answer shows that was not stored (rpm 3.24's gpg shim).
+   */
+  save?: (data: JsonObject, mode: Mode) => { stored: JsonObject; shown?: JsonObject };
 }
 
 /** Runs `is_valid()`: returns the validated data or throws the 400 DRF would answer. */

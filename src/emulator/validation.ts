@@ -129,25 +129,29 @@ export function objectSerializer(
           throw new ValidationError(`Type for Remote '${String(obj.values['name'])}' does not match Repository.`);
         }
       });
-      for (const signing of ['metadata_signing_service', 'manifest_signing_service']) related(ctx, byName.get(signing), { family: 'signing-services' });
+
       if (endpoint.pulpType === 'rpm.rpm') {
+        const shim = ctx.profile.rpm.gpg === 'mapped-into-repo-config';
         spec.validate = (data) => {
           for (const field of ['metadata_checksum_type', 'package_checksum_type']) {
             const value = data[field];
             if (value && !ALLOWED_CONTENT_CHECKSUMS.includes(value as string)) throw new ValidationError({ [field]: ALLOWED_CHECKSUM_ERROR_MSG });
           }
+          if (shim) rejectGpgWithRepoConfig(data);
         };
+        if (shim) spec.save = rpmGpgShim;
       }
       break;
     }
     case 'publications': {
+      const gpgShim = endpoint.pulpType === 'rpm.rpm' && ctx.profile.rpm.gpg === 'mapped-into-repo-config';
       related(ctx, byName.get('repository_version'), { family: 'repositories', versions: true });
       related(ctx, byName.get('repository'), { family: 'repositories', accept: (repo) => endpoint.accepts.includes(repo.endpoint.pulpType) });
-      related(ctx, byName.get('signing_service'), { family: 'signing-services' });
       spec.validate = (data) => {
         if (endpoint.pulpType === 'rpm.rpm') {
           const bad = ['metadata_checksum_type', 'package_checksum_type'].some((f) => data[f] && !ALLOWED_CONTENT_CHECKSUMS.includes(data[f] as string));
           if (bad) throw new ValidationError(ALLOWED_CHECKSUM_ERROR_MSG);
+          if (gpgShim) rejectGpgWithRepoConfig(data);
         }
         const repository = data['repository'];
         const version = data['repository_version'];
@@ -203,6 +207,8 @@ export function objectSerializer(
     case 'contentguards':
       break;
   }
+  // Every signing service reference of any plugin (metadata_, package_, manifest_, signing_service).
+  for (const field of fields) if (field.kind === 'related' && field.name.endsWith('signing_service')) related(ctx, field, { family: 'signing-services' });
   return spec;
 }
 
@@ -215,6 +221,38 @@ function validateUrlScheme(url: string, allowed: string[]): void {
   if (!allowed.includes(scheme)) {
     throw new ValidationError(`The url ${pyRepr(url)} is not valid. It must start with: (${allowed.map(pyRepr).join(', ')}${allowed.length === 1 ? ',' : ''}).`);
   }
+}
+
+/** Python's truth value of a JSON value: empty containers, 0, '' and null are false. */
+function pyTruthy(value: Json): boolean {
+  if (Array.isArray(value)) return value.length > 0;
+  if (value !== null && typeof value === 'object') return Object.keys(value).length > 0;
+  return Boolean(value);
+}
+
+function rejectGpgWithRepoConfig(data: JsonObject): void {
+  if ((data['gpgcheck'] || data['repo_gpgcheck']) && pyTruthy(data['repo_config'] ?? null)) {
+    throw new ValidationError(
+      "Cannot use gpg options and 'repo_config' options simultaneously. The 'gpgcheck' and 'repo_gpgcheck' options are deprecated, please use 'repo_config' only.",
+    );
+  }
+}
+
+/**
+ * rpm 3.24.1–3.29's shim from the deprecated gpg options to repo_config: the options given
+ * become repo_config, else the body's repo_config, else {}. On create the value is set after the
+ * object was saved and never stored (the answer shows it, a later read does not); an update
+ * without either resets repo_config to {}.
+ */
+function rpmGpgShim(data: JsonObject, mode: Mode): { stored: JsonObject; shown?: JsonObject } {
+  const gpg: JsonObject = {};
+  for (const field of ['gpgcheck', 'repo_gpgcheck']) {
+    if (data[field] !== undefined && data[field] !== null) gpg[field] = data[field] as number;
+    delete data[field];
+  }
+  const repoConfig = Object.keys(gpg).length > 0 ? gpg : ((data['repo_config'] as JsonObject | undefined) ?? {});
+  if (mode === 'create') return { stored: data, shown: { repo_config: repoConfig } };
+  return { stored: { ...data, repo_config: repoConfig } };
 }
 
 function validateRemoteUrl(url: string): void {
