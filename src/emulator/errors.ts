@@ -66,3 +66,16 @@ export function pyRepr(s: string): string {
 }
 
 const pyQuote = pyRepr;
+
+/**
+ * Pulp's error codes (core 3.7x+ `PulpException`s and the plugins' own), by the start of the
+ * description of the failures the emulator raises; the others carry no code.
+ */
+const TASK_ERROR_CODES: Array<[RegExp, string]> = [
+  [/^Could not find a Release file at /, 'DEB0001'],
+  [/^Cannot delete repository version\. /, 'PLP0011'],
+];
+
+export function taskErrorCode(description: string): string | undefined {
+  return TASK_ERROR_CODES.find(([pattern]) => pattern.test(description))?.[1];
+}

@@ -88,5 +88,6 @@ export function servedVersions(store: Store, repository: PulpObject): Set<Reposi
 
 /** A publication of a version; `options` are the plugin fields of the publication body. */
 export function createPublication(store: Store, endpoint: Endpoint, version: RepositoryVersion, options: JsonObject): PulpObject {
-  return store.create(endpoint, { repository_version: version.href, ...options });
+  // A checkpoint publication (core 3.74+) is only made on request.
+  return store.create(endpoint, { repository_version: version.href, checkpoint: false, ...options });
 }

@@ -95,8 +95,10 @@ export interface PulpProfile {
     /** `worker` of a task that ran on a worker; 3.116 shows null for every task. */
     showsWorker: boolean;
     record: LockRecord;
-    /** An update task's `result` is the updated object (core 3.9x's async update). */
-    updateResult: boolean;
+    /** Tasks record what they return (core 3.8x+): an update's object, a sync's repository version. */
+    results: boolean;
+    /** aiohttp (3.9+) prints `url='…'` in errors where older ones printed `url=URL('…')`. */
+    plainUrlsInErrors: boolean;
     /**
      * Distribution tasks lock every distribution (before core 3.85), or the distribution itself
      * and, when its base path may change, the base-path lock, with the old lock shared.
@@ -141,12 +143,14 @@ export interface PulpProfile {
     push: PushModel;
     /** Remotes answer `includes`/`excludes` and take `include_tags`/`exclude_tags` as write-only (container 2.28). */
     tagFiltersRenamed: boolean;
-    /** Syncs report "Processing Tags" (gone in container 2.2x). */
-    processingTagsReport: boolean;
+    /** The sync's tag loop reports "Processing Tags" or (container 2.29) "Processing Manifests". */
+    processingReport: 'tags' | 'manifests';
   };
   file: {
     /** A `mirror` sync of an autopublish repository is refused with 400 (core 3.109). */
     refuseMirrorWithAutopublish: boolean;
+    /** Syncs fetch the manifest first and skip when nothing changed (FILE_SYNC_OPTIMIZATION). */
+    syncOptimization: boolean;
   };
 }
 
@@ -177,7 +181,8 @@ const PROFILES: Record<PulpVersion, PulpProfile> = {
       immediate: false,
       showsWorker: true,
       record: 'hrefs',
-      updateResult: false,
+      results: false,
+      plainUrlsInErrors: false,
       distributionLocks: 'all-distributions',
       errorCodes: false,
       cancelErrorField: false,
@@ -187,8 +192,8 @@ const PROFILES: Record<PulpVersion, PulpProfile> = {
     repositoryVersions: { protectServed: false },
     rpm: { gpg: 'integers', legacyChecksumsIgnored: false, modifyTaskName: 'pulpcore.app.tasks.repository.add_and_remove' },
     deb: { structuredByDefault: false },
-    container: { push: 'push-repository-per-upload', tagFiltersRenamed: false, processingTagsReport: true },
-    file: { refuseMirrorWithAutopublish: false },
+    container: { push: 'push-repository-per-upload', tagFiltersRenamed: false, processingReport: 'tags' },
+    file: { refuseMirrorWithAutopublish: false, syncOptimization: false },
   },
   '3.43': {
     version: '3.43',
@@ -213,7 +218,8 @@ const PROFILES: Record<PulpVersion, PulpProfile> = {
       immediate: true,
       showsWorker: true,
       record: 'hrefs-and-domain',
-      updateResult: false,
+      results: false,
+      plainUrlsInErrors: false,
       distributionLocks: 'all-distributions',
       errorCodes: false,
       cancelErrorField: false,
@@ -223,8 +229,8 @@ const PROFILES: Record<PulpVersion, PulpProfile> = {
     repositoryVersions: { protectServed: false },
     rpm: { gpg: 'mapped-into-repo-config', legacyChecksumsIgnored: false, modifyTaskName: 'pulpcore.app.tasks.repository.add_and_remove' },
     deb: { structuredByDefault: true },
-    container: { push: 'push-repository-per-push', tagFiltersRenamed: false, processingTagsReport: true },
-    file: { refuseMirrorWithAutopublish: false },
+    container: { push: 'push-repository-per-push', tagFiltersRenamed: false, processingReport: 'tags' },
+    file: { refuseMirrorWithAutopublish: false, syncOptimization: false },
   },
   '3.116': {
     version: '3.116',
@@ -250,7 +256,8 @@ const PROFILES: Record<PulpVersion, PulpProfile> = {
       immediate: true,
       showsWorker: false,
       record: 'prns',
-      updateResult: true,
+      results: true,
+      plainUrlsInErrors: true,
       distributionLocks: 'base-path',
       errorCodes: true,
       cancelErrorField: true,
@@ -269,8 +276,8 @@ const PROFILES: Record<PulpVersion, PulpProfile> = {
     repositoryVersions: { protectServed: true },
     rpm: { gpg: 'repo-config-only', legacyChecksumsIgnored: true, modifyTaskName: 'pulp_rpm.app.tasks.signing.signed_add_and_remove' },
     deb: { structuredByDefault: true },
-    container: { push: 'container-repository', tagFiltersRenamed: true, processingTagsReport: false },
-    file: { refuseMirrorWithAutopublish: true },
+    container: { push: 'container-repository', tagFiltersRenamed: true, processingReport: 'manifests' },
+    file: { refuseMirrorWithAutopublish: true, syncOptimization: true },
   },
 };
 

@@ -1,5 +1,5 @@
 import type { JsonObject } from '../model/json.js';
-import { type PublicationKind, type ProgressReport, publish, publishProgressReports } from './content/index.js';
+import { type PublicationKind, type ProgressReport, type PublishedFiles, publish, publishProgressReports } from './content/index.js';
 import { type Endpoint, endpointOf } from './endpoints.js';
 import { applyRetention, createPublication } from './lifecycle.js';
 import type { PulpProfile } from './profiles.js';
@@ -89,4 +89,28 @@ export function afterNewVersion(store: Store, version: RepositoryVersion, profil
     repository.values['autopublish'] === true && endpoint ? publishVersion(store, endpoint, version, publicationOptions(profile, endpoint, repository, {})) : undefined;
   applyRetention(store, repository, profile);
   return { createdResources: published ? [published.publication.href] : [], progressReports: published?.reports ?? [] };
+}
+
+/**
+ * The fields of the publication an rpm `mirror_complete` sync makes of the upstream metadata:
+ * checksum types "unknown", and the gpg options as the profile's rpm records them (a signed
+ * repomd.xml turns repo_gpgcheck on; rpm 3.30+ also needs the repository's repo_config to).
+ */
+export function mirroredRpmPublicationFields(profile: PulpProfile, repository: PulpObject, files: PublishedFiles): JsonObject {
+  const signed = files.has('repodata/repomd.xml.asc');
+  const sqlite = [...files.keys()].some((path) => path.includes('.sqlite'));
+  const checksums: JsonObject = profile.rpm.legacyChecksumsIgnored
+    ? { metadata_checksum_type: null, package_checksum_type: null, checksum_type: 'unknown' }
+    : { metadata_checksum_type: 'unknown', package_checksum_type: 'unknown' };
+  switch (profile.rpm.gpg) {
+    case 'integers':
+      return { ...checksums, gpgcheck: 0, repo_gpgcheck: signed ? 1 : 0, sqlite_metadata: sqlite };
+    case 'mapped-into-repo-config':
+      return { ...checksums, gpgcheck: null, repo_gpgcheck: null, repo_config: { repo_gpgcheck: signed, gpgcheck: 0 }, sqlite_metadata: sqlite };
+    case 'repo-config-only': {
+      const config = (repository.values['repo_config'] ?? {}) as JsonObject;
+      const flag = (value: JsonObject[string] | undefined) => (typeof value === 'boolean' ? Number(value) : Number(value ?? 0));
+      return { ...checksums, repo_config: { repo_gpgcheck: signed ? flag(config['repo_gpgcheck']) : 0, gpgcheck: flag(config['gpgcheck']) }, sqlite_metadata: false };
+    }
+  }
 }

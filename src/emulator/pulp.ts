@@ -24,7 +24,7 @@ import {
   hrefPath,
   operationPrefix,
 } from './endpoints.js';
-import { HttpError, ValidationError, badRequestList, notFound, pythonErrorRepr } from './errors.js';
+import { HttpError, ValidationError, badRequestList, notFound, pythonErrorRepr, taskErrorCode } from './errors.js';
 import { applyRetention, deleteObject, removeVersion, servedVersions } from './lifecycle.js';
 import { type ListSpec, type Listable, Query, listResponse, selectFields } from './lists.js';
 import { type RenderContext, fieldValue, renderObject, renderUnit, renderVersion } from './render.js';
@@ -125,7 +125,13 @@ export class Pulp {
       const id = this.store.clock.id();
       return { id, href: `${V3}workers/${id}/`, name: `${process.pid + i}@localhost`, createdAt: this.store.clock.tick() };
     });
-    this.#syncHost = { store: this.store, content: options.content, lastSync: new Map(), profile };
+    this.#syncHost = {
+      store: this.store,
+      content: options.content,
+      lastSync: new Map(),
+      profile,
+      versionResult: (version) => jsonbOrder(renderVersion(this.#versionContext, version)) as JsonObject,
+    };
     this.#taskView = {
       fields: doc.schema('TaskResponse').properties.map((p) => p.name),
       prnOf: (href) => this.prnOf(href),
@@ -137,6 +143,7 @@ export class Pulp {
       immediate: profile.tasks.immediate,
       showsWorker: profile.tasks.showsWorker,
       record: (exclusive, shared) => this.#record(exclusive, shared),
+      describeFailure: (failure) => this.#describeFailure(failure),
     });
   }
 
@@ -162,6 +169,14 @@ export class Pulp {
       return this.prnOf(key);
     };
     return [...exclusive.map(name), ...[...shared, ...domainShared.filter((d) => !exclusive.includes(d))].map((key) => `shared:${name(key)}`)];
+  }
+
+  /** A failure's text as the profile's workers word it: aiohttp's URL repr, Pulp's error codes. */
+  #describeFailure(failure: TaskFailure): { description: string; code?: string } {
+    let description = failure.description;
+    if (this.profile.tasks.plainUrlsInErrors) description = description.replace(/url=URL\('([^']*)'\)/g, "url='$1'");
+    const code = this.profile.tasks.errorCodes ? taskErrorCode(description) : undefined;
+    return code ? { description: `[${code}] ${description}`, code } : { description };
   }
 
   renderTask(task: Task): JsonObject {
@@ -492,7 +507,7 @@ export class Pulp {
         const data = this.#revalidate(endpoint, call.op, mode, call.body, current);
         this.store.update(current, data);
         if (endpoint.family === 'repositories' && 'retain_repo_versions' in data) applyRetention(this.store, current, this.profile);
-        return this.profile.tasks.updateResult ? { result: jsonbOrder(this.#render(ctx, current, { partial })) as JsonObject } : {};
+        return this.profile.tasks.results ? { result: jsonbOrder(this.#render(ctx, current, { partial })) as JsonObject } : {};
       },
     });
   }
@@ -595,7 +610,7 @@ export class Pulp {
     if (!request) throw new Error(`${call.op.id} has no request schema`);
     const data = deserialize(syncSerializer(this, endpoint, repository, request), call.body, 'create');
     const remote = (data['remote'] as string | undefined) ?? (repository.values['remote'] as string);
-    const options = syncOptions(endpoint, repository, data);
+    const options = syncOptions(this.profile, endpoint, repository, data);
     return this.#dispatch(call, syncWork(this.#syncHost, endpoint, repository, remote, options));
   }
 

@@ -5,10 +5,10 @@ import { type ContentUnit, type PushStep, type RemoteFields, type SyncRequest, S
 import { CONTAINER_DISTRIBUTIONS, CONTAINER_PUSH_REPOSITORIES, CONTAINER_REPOSITORIES, CONTENT_REDIRECT_GUARDS, NAMESPACES, type Endpoint, endpointAt } from './endpoints.js';
 import { HttpError, ValidationError, badRequestList } from './errors.js';
 import { applyRetention, createPublication } from './lifecycle.js';
-import { afterNewVersion, publicationEndpointFor } from './publishing.js';
+import { afterNewVersion, mirroredRpmPublicationFields, publicationEndpointFor } from './publishing.js';
 import { type SerializerSpec, fieldsFromSchema } from './serializer.js';
 import type { PulpProfile } from './profiles.js';
-import type { PulpObject, Store } from './store.js';
+import type { PulpObject, RepositoryVersion, Store } from './store.js';
 import { TaskFailure, type TaskWork } from './tasks.js';
 import { type ValidationContext, getOrCreateByName, resolveHref } from './validation.js';
 
@@ -32,10 +32,13 @@ export function syncSerializer(ctx: ValidationContext, endpoint: Endpoint, repos
   };
 }
 
-/** The view-level checks of pulp_rpm's sync (bare-list 400s) and the resolved sync options. */
-export function syncOptions(endpoint: Endpoint, repository: PulpObject, data: JsonObject): JsonObject {
+/** The view-level checks of the plugins' sync views (bare-list 400s) and the resolved sync options. */
+export function syncOptions(profile: PulpProfile, endpoint: Endpoint, repository: PulpObject, data: JsonObject): JsonObject {
   const options = { ...data };
   delete options['remote'];
+  if (endpoint.pulpType === 'file.file' && profile.file.refuseMirrorWithAutopublish && data['mirror'] && repository.values['autopublish']) {
+    throw badRequestList('Cannot use mirror mode with autopublished repository.');
+  }
   if (endpoint.pulpType !== 'rpm.rpm') return options;
   const policy = (data['sync_policy'] as string | null | undefined) || (data['mirror'] ? 'mirror_complete' : 'additive');
   if (policy === 'mirror_complete' || policy === 'mirror_content_only') {
@@ -57,6 +60,8 @@ export function syncOptions(endpoint: Endpoint, repository: PulpObject, data: Js
 export interface SyncHost {
   store: Store;
   profile: PulpProfile;
+  /** A version as a task's `result` shows it (RepositoryVersionSerializer, stored as jsonb). */
+  versionResult: (version: RepositoryVersion) => JsonObject;
   content: ContentBackend;
   /** What the plugins remember of each repository's last sync (for `sync.was_skipped`), by repository href. */
   lastSync: Map<string, { memo: JsonObject; versionNumber: number }>;
@@ -108,9 +113,16 @@ export function syncWork(host: SyncHost, endpoint: Endpoint, repository: PulpObj
           case 'deb':
             return { plugin: 'deb' as const, ...base, mirror: options['mirror'] as boolean, optimize: options['optimize'] as boolean, latestVersionNumber, lastSync };
           case 'file':
-            return { plugin: 'file' as const, ...base, mirror: options['mirror'] as boolean };
+            return {
+              plugin: 'file' as const,
+              ...base,
+              mirror: options['mirror'] as boolean,
+              ...(host.profile.file.syncOptimization
+                ? { optimization: { optimize: options['optimize'] !== false, remote: remoteHref, latestVersionNumber, lastSync } }
+                : {}),
+            };
           case 'container':
-            return { plugin: 'container' as const, ...base, mirror: options['mirror'] as boolean };
+            return { plugin: 'container' as const, ...base, mirror: options['mirror'] as boolean, processingReport: host.profile.container.processingReport };
         }
       })();
       let outcome;
@@ -123,21 +135,27 @@ export function syncWork(host: SyncHost, endpoint: Endpoint, repository: PulpObj
       if (!store.get(repository.href)) throw new TaskFailure('The repository was deleted while it was syncing.');
       const createdResources: string[] = [];
       const progressReports = [...outcome.progressReports];
-      if (outcome.changed) {
-        const version = store.addVersion(repository, outcome.units.map((u) => store.unit(u)));
-        createdResources.push(version.href);
-        const publications = publicationEndpointFor(repository);
-        if (outcome.publication && publications) {
-          const publication = createPublication(store, publications, version, outcome.publication.fields);
-          publication.files = outcome.publication.files;
-          createdResources.push(publication.href);
-        }
+      const version = outcome.changed ? store.addVersion(repository, outcome.units.map((u) => store.unit(u))) : store.latestVersion(repository);
+      if (outcome.changed && version) createdResources.push(version.href);
+      // Autopublish happens as the version is finalised, before the sync's own publication.
+      if (outcome.changed && version) {
         const after = afterNewVersion(store, version, host.profile);
         createdResources.push(...after.createdResources);
         progressReports.push(...after.progressReports);
       }
+      const publications = publicationEndpointFor(repository);
+      // A metadata-mirroring sync publishes what it synced, a new version or the latest one.
+      if (outcome.publication && publications && version) {
+        const fields = pluginOf(repository) === 'rpm' ? mirroredRpmPublicationFields(host.profile, repository, outcome.publication.files) : outcome.publication.fields;
+        const publication = createPublication(store, publications, version, fields);
+        publication.files = outcome.publication.files;
+        createdResources.push(publication.href);
+      }
       if (outcome.memo) host.lastSync.set(repository.href, { memo: outcome.memo, versionNumber: store.latestVersion(repository)?.number ?? 0 });
-      return { createdResources, progressReports };
+      const skipped = outcome.progressReports.some((r) => r.code === 'sync.was_skipped');
+      // rpm returns the version it made or kept (unless it skipped), file and container only a new one, deb nothing.
+      const returned = { rpm: skipped ? undefined : version, file: outcome.changed ? version : undefined, container: outcome.changed ? version : undefined, deb: undefined }[pluginOf(repository)];
+      return { createdResources, progressReports, ...(host.profile.tasks.results && returned ? { result: host.versionResult(returned) } : {}) };
     },
   };
 }

@@ -63,8 +63,6 @@ export class TaskFailure extends Error {
   constructor(
     readonly description: string,
     readonly progressReports: ProgressReport[] = [],
-    /** Pulp's error code (`PLP0011`), shown where the profile's tasks carry codes. */
-    readonly code?: string,
   ) {
     super(description);
   }
@@ -82,6 +80,8 @@ export interface TaskRunnerOptions {
   showsWorker: boolean;
   /** The `reserved_resources_record` of a task's reservations. */
   record: (exclusive: string[], shared: string[]) => string[];
+  /** A failure's description and error code as the profile's tasks show them. */
+  describeFailure: (failure: TaskFailure) => { description: string; code?: string };
 }
 
 /**
@@ -300,10 +300,11 @@ export class TaskRunner {
     task.finishedAt = task.lastUpdated = this.clock.now();
     if (failure) {
       task.progressReports = failure.progressReports;
+      const { description, code } = this.options.describeFailure(failure);
       task.error = {
         traceback: `  File "<pulpform emulator>", in ${task.name}\n    raise ${failure.constructor.name}\n`,
-        description: failure.description,
-        ...(failure.code ? { code: failure.code } : {}),
+        description,
+        ...(code ? { code } : {}),
       };
     }
     this.#running.delete(task);

@@ -109,7 +109,7 @@ export async function syncRepository(request: SyncRequest): Promise<SyncOutcome>
     case 'deb':
       return syncDeb(request, request);
     case 'file':
-      return { ...(await syncFile(request, request)), memo: null };
+      return syncFile(request, request);
     case 'container':
       return { ...(await syncContainer(request, request)), memo: null };
   }
