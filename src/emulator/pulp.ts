@@ -661,7 +661,7 @@ export class Pulp {
     if (action === 'read') {
       const stored = this.store.unitAt(call.path);
       if (!stored || stored.unit.type !== contentType) throw this.notFound(contentType ? CONTENT_TYPES[contentType].model : 'Content', call.match.ids[0]);
-      return ok(selectFields(renderUnit(this.store, stored, true), call.query));
+      return ok(selectFields(renderUnit(this.#versionContext, stored, call.op.responseSchema, true), call.query));
     }
     if (action !== 'list') throw new HttpError(501, { detail: `The Pulp emulator does not implement ${call.op.id}.` });
     const generic = call.path === `${V3}content/`;
@@ -694,7 +694,7 @@ export class Pulp {
         items: units,
         value: (u, field) => (field === 'pulp_last_updated' ? isoMicros(u.createdAt) : unitOrderingValue(u.unit, field)),
         special,
-        render: (u) => renderUnit(this.store, u, !generic),
+        render: (u) => renderUnit(this.#versionContext, u, call.op.responseSchema, !generic),
       }),
     );
   }

@@ -1,7 +1,7 @@
 import type { Json, JsonObject } from '../model/json.js';
 import type { ApiDocument, ObjectSchema } from './api-doc.js';
 import { isoMicros } from './clock.js';
-import { CONTENT_TYPES, type ContentType, renderUnitFields } from './content/index.js';
+import { CONTENT_TYPES, type ContentType, type ContentUnit, isUnitRef, renderUnitFields } from './content/index.js';
 import { operationPrefix } from './endpoints.js';
 import type { PulpProfile } from './profiles.js';
 import type { PulpObject, RepositoryVersion, Store, StoredUnit } from './store.js';
@@ -127,10 +127,12 @@ export function renderVersion(ctx: Pick<RenderContext, 'doc' | 'store' | 'prnOf'
 }
 
 /**
- * A content unit as its type's endpoint shows it; the generic `content/` list shows only the
- * fields every content type has.
+ * A content unit in the fields of its response schema (the generic `content/` list shows only the
+ * fields every content type has). Values the emulator does not model are what Pulp answers for
+ * content nobody labelled or scanned.
  */
-export function renderUnit(store: Store, stored: StoredUnit, ownEndpoint: boolean): JsonObject {
+export function renderUnit(ctx: Pick<RenderContext, 'store' | 'prnOf'>, stored: StoredUnit, schema: ObjectSchema | undefined, ownEndpoint: boolean): JsonObject {
+  const { store } = ctx;
   const resolvers = {
     unitHref: (ref: { type: ContentType; key: string }) => {
       const target = store.unitByKey(ref.type, ref.key);
@@ -139,9 +141,49 @@ export function renderUnit(store: Store, stored: StoredUnit, ownEndpoint: boolea
     },
     artifactHref: (sha256: string) => store.artifactHref(sha256),
   };
-  const head: JsonObject = { pulp_href: stored.href, pulp_created: isoMicros(stored.createdAt) };
-  if (ownEndpoint) return { ...head, ...renderUnitFields(stored.unit, resolvers) };
-  const artifacts: JsonObject = {};
-  for (const a of stored.unit.artifacts) if (a.data && a.sha256) artifacts[a.relativePath] = store.artifactHref(a.sha256);
-  return { ...head, artifacts };
+  const values: JsonObject = {
+    pulp_href: stored.href,
+    prn: ctx.prnOf(stored.href),
+    pulp_created: isoMicros(stored.createdAt),
+    pulp_last_updated: isoMicros(stored.createdAt),
+    pulp_labels: {},
+    vuln_report: null,
+  };
+  if (ownEndpoint) Object.assign(values, renderUnitFields(stored.unit, resolvers), unitExtras(store, stored.unit));
+  else {
+    const artifacts: JsonObject = {};
+    for (const a of stored.unit.artifacts) if (a.data && a.sha256) artifacts[a.relativePath] = store.artifactHref(a.sha256);
+    values['artifacts'] = artifacts;
+  }
+  if (!schema) return values;
+  return Object.fromEntries(schema.properties.filter((p) => !p.writeOnly).map((p) => [p.name, values[p.name] ?? null]));
+}
+
+/** Fields newer plugins derive from a unit's own data (container 2.2x manifests: config, annotations, sizes). */
+function unitExtras(store: Store, unit: ContentUnit): JsonObject {
+  if (unit.type !== 'container.manifest') return {};
+  const json = jsonOf(unit.artifacts[0]?.data) as { annotations?: JsonObject; layers?: Array<{ size?: number }>; manifests?: unknown[] } | undefined;
+  const configRef = unit.fields['config_blob'];
+  const configUnit = isUnitRef(configRef) ? store.unitByKey(configRef.$unit.type, configRef.$unit.key)?.unit : undefined;
+  const config = jsonOf(configUnit?.artifacts[0]?.data) as { architecture?: string; os?: string; config?: { Labels?: JsonObject | null } } | undefined;
+  const isList = Array.isArray(json?.manifests);
+  return {
+    annotations: json?.annotations ?? {},
+    labels: config?.config?.Labels ?? {},
+    is_bootable: false,
+    is_flatpak: false,
+    type: isList ? null : 'image',
+    architecture: config?.architecture ?? null,
+    os: config?.os ?? null,
+    compressed_image_size: isList ? null : (json?.layers ?? []).reduce((sum, layer) => sum + (layer.size ?? 0), 0),
+  };
+}
+
+function jsonOf(data: Buffer | undefined): unknown {
+  if (!data) return undefined;
+  try {
+    return JSON.parse(data.toString('utf8')) as unknown;
+  } catch {
+    return undefined;
+  }
 }
