@@ -303,7 +303,8 @@ export class DifferentialSession {
     }
     const ctx: CompareContext = {
       volatile: [...ALWAYS_VOLATILE, ...(options.volatile ?? [])].map(pathPattern),
-      unordered: ['**.progress_reports', ...(options.unordered ?? [])].map(pathPattern),
+      // Pulp does not order progress reports, and keeps a task's resources in a Python set.
+      unordered: ['**.progress_reports', '**.reserved_resources_record', ...(options.unordered ?? [])].map(pathPattern),
       hosts: [new URL(this.options.real.url).host, new URL(this.options.emulator.url).host],
       bind: (r, e) => this.#bindId(r, e),
       canBind: (r, e) => this.#canBind(r, e),

@@ -13,7 +13,14 @@ export function publicationOptions(profile: PulpProfile, endpoint: Endpoint, rep
   const pick = (field: string, fallback: JsonObject[string]) => data[field] ?? repository.values[field] ?? fallback;
   switch (endpoint.pulpType) {
     case 'rpm.rpm':
-      return { ...rpmChecksumOptions(profile, pick), ...rpmGpgOptions(profile, repository, data), sqlite_metadata: false };
+      return {
+        ...rpmChecksumOptions(profile, pick),
+        ...rpmGpgOptions(profile, repository, data),
+        sqlite_metadata: false,
+        // rpm 3.3x+: the repository's settings, or the publish task's defaults.
+        compression_type: pick('compression_type', null),
+        layout: pick('layout', 'nested_alphabetically'),
+      };
     case 'file.file':
       return { manifest: pick('manifest', 'PULP_MANIFEST') };
     case 'deb.apt-publication':
@@ -21,6 +28,8 @@ export function publicationOptions(profile: PulpProfile, endpoint: Endpoint, rep
         simple: data['simple'] ?? false,
         structured: data['structured'] ?? profile.deb.structuredByDefault,
         signing_service: data['signing_service'] ?? null,
+        layout: data['layout'] ?? 'nested_alphabetically',
+        publish_legacy_release_files: data['publish_legacy_release_files'] ?? false,
       };
     default:
       return {};
@@ -31,7 +40,9 @@ function rpmChecksumOptions(profile: PulpProfile, pick: (field: string, fallback
   if (profile.rpm.legacyChecksumsIgnored) {
     return { metadata_checksum_type: null, package_checksum_type: null, checksum_type: pick('checksum_type', 'sha256') };
   }
-  return { metadata_checksum_type: pick('metadata_checksum_type', 'sha256'), package_checksum_type: pick('package_checksum_type', 'sha256') };
+  const metadata = pick('metadata_checksum_type', 'sha256');
+  // The publish task falls back to the metadata checksum for packages.
+  return { metadata_checksum_type: metadata, package_checksum_type: pick('package_checksum_type', metadata) };
 }
 
 /**

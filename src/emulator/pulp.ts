@@ -24,7 +24,7 @@ import {
   hrefPath,
   operationPrefix,
 } from './endpoints.js';
-import { HttpError, ValidationError, badRequestList, notFound, pythonErrorRepr, taskErrorCode } from './errors.js';
+import { HtmlError, HttpError, ValidationError, badRequestList, notFound, pythonErrorRepr, taskErrorCode } from './errors.js';
 import { applyRetention, deleteObject, removeVersion, servedVersions } from './lifecycle.js';
 import { type ListSpec, type Listable, Query, listResponse, selectFields } from './lists.js';
 import { type RenderContext, fieldValue, renderObject, renderUnit, renderVersion } from './render.js';
@@ -79,6 +79,7 @@ const MODEL_DEFAULTS: JsonObject = {
   signing_service_release_overrides: {},
   package_signing_fingerprint_release_overrides: {},
   last_sync_details: {},
+  checkpoint: false,
   tls_validation: true,
   retain_package_versions: 0,
   private: false,
@@ -87,6 +88,8 @@ const MODEL_DEFAULTS: JsonObject = {
   sync_installer: false,
   ignore_missing_package_indices: false,
 };
+/** The publish tasks that return their publication (and so show it as the task's result on 3.116). */
+const PUBLISH_RETURNS_PUBLICATION = new Set(['rpm.rpm', 'file.file']);
 const PROTECTED_VERSION =
   'The repository version cannot be deleted because it (or its publications) are currently being used to distribute content. Please update the necessary distributions first.';
 /** Relation filters whose value is an href that may be given as an absolute URL. */
@@ -415,11 +418,14 @@ export class Pulp {
           ...this.#distributionLocks(undefined, true),
           run: () => {
             const fresh = this.#revalidate(endpoint, call.op, 'create', call.body);
-            return { createdResources: [this.#createObject(endpoint, fresh).href] };
+            const created = this.#createObject(endpoint, fresh);
+            return { createdResources: [created.href], ...this.#result(ctx, created) };
           },
         });
       case 'publications': {
         const version = this.store.version(data['repository_version'] as string) as RepositoryVersion;
+        // `RpmRepository.objects.get(pk=...)` in the view: another plugin's repository is a 500.
+        if (!endpoint.accepts.includes(version.repository.endpoint.pulpType)) throw new HtmlError(500);
         return this.#dispatch(call, {
           name: endpoint.taskName as string,
           exclusive: [],
@@ -428,7 +434,7 @@ export class Pulp {
             const current = this.store.version(version.href);
             if (!current) throw new TaskFailure('RepositoryVersion matching query does not exist.');
             const { publication, reports } = publishVersion(this.store, endpoint, current, publicationOptions(this.profile, endpoint, current.repository, data));
-            return { createdResources: [publication.href], progressReports: reports };
+            return { createdResources: [publication.href], progressReports: reports, ...(PUBLISH_RETURNS_PUBLICATION.has(endpoint.pulpType) ? this.#result(ctx, publication) : {}) };
           },
         });
       }
@@ -462,6 +468,12 @@ export class Pulp {
       if (e instanceof HttpError) throw new TaskFailure(pythonErrorRepr(e.body));
       throw e;
     }
+  }
+
+  /** A task's `result` where the profile's tasks record one: the object it made or changed, as stored (jsonb). */
+  #result(ctx: RenderContext, obj: PulpObject, options: { partial?: boolean } = {}): { result?: JsonObject } {
+    // Rendered by the task, which has no request: no host in registry_path.
+    return this.profile.tasks.results ? { result: jsonbOrder(this.#render({ ...ctx, host: undefined }, obj, options)) as JsonObject } : {};
   }
 
   /** What an update or delete task reserves: the object, or what the profile's distribution tasks lock. */
@@ -507,7 +519,7 @@ export class Pulp {
         const data = this.#revalidate(endpoint, call.op, mode, call.body, current);
         this.store.update(current, data);
         if (endpoint.family === 'repositories' && 'retain_repo_versions' in data) applyRetention(this.store, current, this.profile);
-        return this.profile.tasks.results ? { result: jsonbOrder(this.#render(ctx, current, { partial })) as JsonObject } : {};
+        return this.#result(ctx, current, { partial });
       },
     });
   }
@@ -594,9 +606,9 @@ export class Pulp {
       run: () => {
         if (!repository.versions?.has(version.number)) throw new TaskFailure('RepositoryVersion matching query does not exist.');
         if (repository.versions.size <= 1) {
-          throw new TaskFailure(
-            "[ErrorDetail(string='Cannot delete repository version. Repositories must have at least one repository version.', code='invalid')]",
-          );
+          const message = 'Cannot delete repository version. Repositories must have at least one repository version.';
+          // A DRF ValidationError's repr before Pulp's coded exceptions, the plain message since.
+          throw new TaskFailure(this.profile.tasks.errorCodes ? message : pythonErrorRepr([message]));
         }
         removeVersion(this.store, version);
         return {};

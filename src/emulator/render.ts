@@ -11,8 +11,8 @@ export interface RenderContext {
   doc: ApiDocument;
   store: Store;
   contentOrigin: string;
-  /** The request's Host header, which pulp_container uses in `registry_path`. */
-  host: string;
+  /** The request's Host header, which pulp_container uses in `registry_path`; undefined inside a task. */
+  host: string | undefined;
   prnOf: (href: string) => string;
   profile: PulpProfile;
 }
@@ -32,12 +32,16 @@ export function renderObject(ctx: RenderContext, obj: PulpObject, schema: Object
 }
 
 /**
- * Fields a serializer still declares but never shows: rpm ≥3.30 keeps gpgcheck and repo_gpgcheck
- * as read-only fields without a model column or default, which DRF leaves out of the answer.
+ * Fields a serializer declares but never shows, having no model column, no default and no null:
+ * rpm ≥3.30's read-only gpgcheck and repo_gpgcheck, deb 3.x's publish_upstream_release_fields
+ * on publications. DRF leaves them out of the answer.
  */
 function skippedFields(profile: PulpProfile, obj: PulpObject): string[] {
   const rpm = obj.endpoint.pulpType === 'rpm.rpm' && (obj.endpoint.family === 'repositories' || obj.endpoint.family === 'publications');
-  return rpm && profile.rpm.gpg === 'repo-config-only' ? ['gpgcheck', 'repo_gpgcheck'] : [];
+  if (rpm && profile.rpm.gpg === 'repo-config-only') return ['gpgcheck', 'repo_gpgcheck'];
+  // A publish option of deb 3.x, not a column of the publication.
+  if (obj.endpoint.pulpType === 'deb.apt-publication') return ['publish_upstream_release_fields'];
+  return [];
 }
 
 /** A field's value as the API shows it; also what list filters and `ordering` compare. */
@@ -62,7 +66,18 @@ export function fieldValue(ctx: RenderContext, obj: PulpObject, name: string): J
     case 'base_url':
       return `${ctx.contentOrigin.replace(/\/+$/, '')}/pulp/content/${String(obj.values['base_path']).replace(/^\/+|\/+$/g, '')}/`;
     case 'registry_path':
-      return `${ctx.host}/${String(obj.values['base_path'])}`;
+      return ctx.host === undefined ? String(obj.values['base_path']) : `${ctx.host}/${String(obj.values['base_path'])}`;
+    case 'content_guard_prn': {
+      const guard = obj.values['content_guard'];
+      return typeof guard === 'string' ? ctx.prnOf(guard) : null;
+    }
+    case 'no_content_change_since': {
+      // Publication-serving distributions change content when their publication changes;
+      // container distributions when their pinned version does.
+      const servesPublications = obj.endpoint.accepts.length > 0;
+      const pinned = obj.values['publication'] ?? (servesPublications ? null : obj.values['repository_version']);
+      return pinned ? obj.lastUpdated : null;
+    }
   }
   if (obj.endpoint.family === 'publications') {
     if (name === 'repository') return ctx.store.version(obj.values['repository_version'] as string)?.repository.href ?? null;

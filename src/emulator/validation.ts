@@ -146,7 +146,8 @@ export function objectSerializer(
     case 'publications': {
       const gpgShim = endpoint.pulpType === 'rpm.rpm' && ctx.profile.rpm.gpg === 'mapped-into-repo-config';
       related(ctx, byName.get('repository_version'), { family: 'repositories', versions: true });
-      related(ctx, byName.get('repository'), { family: 'repositories', accept: (repo) => endpoint.accepts.includes(repo.endpoint.pulpType) });
+      // Any repository passes the serializer; the plugins' views look it up by their own model.
+      related(ctx, byName.get('repository'), { family: 'repositories' });
       spec.validate = (data) => {
         if (endpoint.pulpType === 'rpm.rpm') {
           const bad = ['metadata_checksum_type', 'package_checksum_type'].some((f) => data[f] && !ALLOWED_CONTENT_CHECKSUMS.includes(data[f] as string));
@@ -175,7 +176,8 @@ export function objectSerializer(
       const container = endpoint.collectionPath === CONTAINER_DISTRIBUTIONS;
       related(ctx, byName.get('repository'), { family: 'repositories' });
       related(ctx, byName.get('repository_version'), { family: 'repositories', versions: true });
-      related(ctx, byName.get('publication'), { family: 'publications', accept: (p) => endpoint.accepts.includes(p.endpoint.collectionPath) });
+      // Any complete publication, whatever its plugin.
+      related(ctx, byName.get('publication'), { family: 'publications' });
       related(ctx, byName.get('content_guard'), {
         family: 'contentguards',
         accept: (g) => !container || g.endpoint.collectionPath === CONTENT_REDIRECT_GUARDS,
@@ -313,5 +315,5 @@ function validateContainerDistribution(ctx: ValidationContext, data: JsonObject)
 
 export function getOrCreateByName(store: Store, collectionPath: string, name: string, values: JsonObject): PulpObject {
   const endpoint = endpointAt(collectionPath) as Endpoint;
-  return store.byName(endpoint.family, name) ?? store.create(endpoint, { name, ...values });
+  return store.byName(endpoint.family, name) ?? store.create(endpoint, { name, pulp_labels: {}, ...values });
 }
