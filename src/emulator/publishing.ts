@@ -1,5 +1,5 @@
 import type { JsonObject } from '../model/json.js';
-import { type PublicationKind, type ProgressReport, type PublishedFiles, publish, publishProgressReports } from './content/index.js';
+import { type PublicationKind, type ProgressReport, publish, publishProgressReports } from './content/index.js';
 import { type Endpoint, endpointOf } from './endpoints.js';
 import { applyRetention, createPublication } from './lifecycle.js';
 import type { PulpProfile } from './profiles.js';
@@ -107,9 +107,10 @@ export function afterNewVersion(store: Store, version: RepositoryVersion, profil
  * checksum types "unknown", and the gpg options as the profile's rpm records them (a signed
  * repomd.xml turns repo_gpgcheck on; rpm 3.30+ also needs the repository's repo_config to).
  */
-export function mirroredRpmPublicationFields(profile: PulpProfile, repository: PulpObject, files: PublishedFiles): JsonObject {
-  const signed = files.has('repodata/repomd.xml.asc');
-  const sqlite = [...files.keys()].some((path) => path.includes('.sqlite'));
+export function mirroredRpmPublicationFields(profile: PulpProfile, repository: PulpObject, synced: JsonObject): JsonObject {
+  // The content side words what it mirrored as rpm 3.20 did: repo_gpgcheck 1 for a signed repomd.xml.
+  const signed = synced['repo_gpgcheck'] === 1;
+  const sqlite = synced['sqlite_metadata'] === true;
   const checksums: JsonObject = profile.rpm.legacyChecksumsIgnored
     ? { metadata_checksum_type: null, package_checksum_type: null, checksum_type: 'unknown' }
     : { metadata_checksum_type: 'unknown', package_checksum_type: 'unknown' };

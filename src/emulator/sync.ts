@@ -146,7 +146,7 @@ export function syncWork(host: SyncHost, endpoint: Endpoint, repository: PulpObj
       const publications = publicationEndpointFor(repository);
       // A metadata-mirroring sync publishes what it synced, a new version or the latest one.
       if (outcome.publication && publications && version) {
-        const fields = pluginOf(repository) === 'rpm' ? mirroredRpmPublicationFields(host.profile, repository, outcome.publication.files) : outcome.publication.fields;
+        const fields = pluginOf(repository) === 'rpm' ? mirroredRpmPublicationFields(host.profile, repository, outcome.publication.fields) : outcome.publication.fields;
         const publication = createPublication(store, publications, version, fields);
         publication.files = outcome.publication.files;
         createdResources.push(publication.href);
