@@ -115,7 +115,9 @@ export class DifferentialSession {
   readonly #toReal = new Map<string, string>();
   /** Objects to delete at the end, newest first: real hrefs. */
   readonly #created: string[] = [];
-  readonly #agents = { real: new Agent({ keepAlive: true }), emulator: new Agent({ keepAlive: true }) };
+  // A connection per request: scenarios idle while the real server's tasks run, and a kept-alive
+  // socket the other side closed meanwhile fails the next request with ECONNRESET.
+  readonly #agents = { real: new Agent({ keepAlive: false }), emulator: new Agent({ keepAlive: false }) };
 
   constructor(readonly options: SessionOptions) {}
 

@@ -42,6 +42,8 @@ export interface ObjectSchema {
 export interface QueryParameter {
   name: string;
   type: string | undefined;
+  /** `date-time`, `uri`, `uuid`... of the value (of each item for arrays). */
+  format: string | undefined;
   /** Allowed values, e.g. the `ordering` choices. */
   enum: string[] | undefined;
 }
@@ -209,6 +211,7 @@ export class ApiDocument {
       queryParameters.set(p['name'] as string, {
         name: p['name'] as string,
         type: schema['type'] as string | undefined,
+        format: (schema['format'] ?? items?.['format']) as string | undefined,
         enum: (schema['enum'] ?? items?.['enum']) as string[] | undefined,
       });
     }

@@ -108,6 +108,13 @@ export interface PulpProfile {
     errorCodes: boolean;
     /** `PATCH tasks/<id>/` with a bad state: the error as a bare list or under `state`. */
     cancelErrorField: boolean;
+    /**
+     * The `worker` filter: an href resolved like any relation (before 3.7x), or ignored since
+     * tasks no longer record their worker (any value matches nothing).
+     */
+    workerFilter: 'href' | 'matches-nothing';
+    /** `created_resources=<not a URL>` lets Django's Resolver404 through as a 404 (fixed in 3.6x). */
+    createdResourcesUnresolvable404: boolean;
   };
   labels: {
     /** pulp_labels in bodies. */
@@ -124,6 +131,13 @@ export interface PulpProfile {
   remotes: {
     /** rpm remotes check the URL scheme, and skip pulpcore's credentials-in-URL check (rpm 3.25.5/3.26). */
     rpmUrlSchemeCheck: boolean;
+  };
+  filters: {
+    /**
+     * Date-time filters parse with Python's `datetime.fromisoformat` (Django 4+), which takes a
+     * date alone, or with Django 3's stricter regex (a time is required).
+     */
+    dateTimes: 'date-and-time' | 'iso-format';
   };
   repositoryVersions: {
     /** Deleting a version a distribution serves is refused with 400 (core 3.44). */
@@ -186,9 +200,12 @@ const PROFILES: Record<PulpVersion, PulpProfile> = {
       distributionLocks: 'all-distributions',
       errorCodes: false,
       cancelErrorField: false,
+      workerFilter: 'href',
+      createdResourcesUnresolvable404: true,
     },
     labels: { key: WORD_KEY, value: NO_COMMA_OR_PARENTHESIS, nullValue: 'server-error', setLabelChecksRule: false, selectKey: /^[\w\s]+$/ },
     remotes: { rpmUrlSchemeCheck: false },
+    filters: { dateTimes: 'date-and-time' },
     repositoryVersions: { protectServed: false },
     rpm: { gpg: 'integers', legacyChecksumsIgnored: false, modifyTaskName: 'pulpcore.app.tasks.repository.add_and_remove' },
     deb: { structuredByDefault: false },
@@ -223,9 +240,12 @@ const PROFILES: Record<PulpVersion, PulpProfile> = {
       distributionLocks: 'all-distributions',
       errorCodes: false,
       cancelErrorField: false,
+      workerFilter: 'href',
+      createdResourcesUnresolvable404: true,
     },
     labels: { key: WORD_KEY, value: NO_COMMA_OR_PARENTHESIS, nullValue: 'server-error', setLabelChecksRule: false, selectKey: /^[\w\s]+$/ },
     remotes: { rpmUrlSchemeCheck: false },
+    filters: { dateTimes: 'iso-format' },
     repositoryVersions: { protectServed: false },
     rpm: { gpg: 'mapped-into-repo-config', legacyChecksumsIgnored: false, modifyTaskName: 'pulpcore.app.tasks.repository.add_and_remove' },
     deb: { structuredByDefault: true },
@@ -261,6 +281,8 @@ const PROFILES: Record<PulpVersion, PulpProfile> = {
       distributionLocks: 'base-path',
       errorCodes: true,
       cancelErrorField: true,
+      workerFilter: 'matches-nothing',
+      createdResourcesUnresolvable404: false,
     },
     labels: {
       key: {
@@ -273,6 +295,7 @@ const PROFILES: Record<PulpVersion, PulpProfile> = {
       selectKey: /^[\w .-]+$/,
     },
     remotes: { rpmUrlSchemeCheck: true },
+    filters: { dateTimes: 'iso-format' },
     repositoryVersions: { protectServed: true },
     rpm: { gpg: 'repo-config-only', legacyChecksumsIgnored: true, modifyTaskName: 'pulp_rpm.app.tasks.signing.signed_add_and_remove' },
     deb: { structuredByDefault: true },

@@ -94,6 +94,15 @@ const PROTECTED_VERSION =
   'The repository version cannot be deleted because it (or its publications) are currently being used to distribute content. Please update the necessary distributions first.';
 /** Relation filters whose value is an href that may be given as an absolute URL. */
 const HREF_FILTERS = new Set(['remote', 'repository', 'repository__in', 'repository_version', 'publication', 'worker', 'worker__in', 'parent_task', 'task_group']);
+/** The model family each relation filter's value must name. */
+const RELATED_FAMILIES: Record<string, string> = {
+  remote: 'remotes',
+  repository: 'repositories',
+  publication: 'publications',
+  worker: 'workers',
+  parent_task: 'tasks',
+  task_group: 'task-groups',
+};
 const GENERIC_FAMILIES: Record<string, Family> = {
   [`${V3}remotes/`]: 'remotes',
   [`${V3}repositories/`]: 'repositories',
@@ -182,8 +191,8 @@ export class Pulp {
     return code ? { description: `[${code}] ${description}`, code } : { description };
   }
 
-  renderTask(task: Task): JsonObject {
-    return renderTask(task, this.#taskView);
+  renderTask(task: Task, options: { createdBy?: boolean } = {}): JsonObject {
+    return renderTask(task, this.#taskView, options);
   }
 
   /** The 404 of a missing object; an id that is no UUID fails Django's lookup before the model is named. */
@@ -277,7 +286,7 @@ export class Pulp {
   }
 
   #listRequest(call: Call) {
-    return { op: call.op, query: call.query, origin: call.origin, path: call.path };
+    return { op: call.op, query: call.query, origin: call.origin, path: call.path, dateTimes: this.profile.filters.dateTimes };
   }
 
   #renderWorker(w: Worker): JsonObject {
@@ -381,10 +390,17 @@ export class Pulp {
     const inPublishedVersion = holdsContent((p: PulpObject) => this.store.version(String(p.values['repository_version']))?.units);
     special['content'] = inPublishedVersion;
     special['content__in'] = inPublishedVersion;
+    // Repositories whose latest (or any) version holds the content unit named.
+    const withContent = (versions: (repository: PulpObject) => RepositoryVersion[]) => (value: string) => {
+      const unit = this.#resource(value, 'Content');
+      return (repository: PulpObject) => versions(repository).some((v) => v.units.has(unit));
+    };
+    special['latest_with_content'] = withContent((r) => [this.store.latestVersion(r)].filter((v) => v !== undefined));
+    special['with_content'] = withContent((r) => [...(r.versions?.values() ?? [])]);
     return listResponse(this.#listRequest(call), {
       items,
       value: (obj, field) => fieldValue(ctx, obj, field),
-      special: withHrefFilters(special, (obj, field) => fieldValue(ctx, obj, field)),
+      special: this.#hrefFilters(special, (obj, field) => fieldValue(ctx, obj, field)),
       render: (obj) => (schema ? renderObject(ctx, obj, schema) : {}),
     });
   }
@@ -718,9 +734,10 @@ export class Pulp {
   }
 
   #taskList(call: Call): JsonObject {
+    // pulpcore's ReservedResources(In)Filter: a task must hold every resource named.
     const has = (pick: (t: Task) => string[]) => (value: string) => {
       const wanted = value.split(',').map(pathOf);
-      return (t: Task) => wanted.some((w) => pick(t).includes(w));
+      return (t: Task) => wanted.every((w) => pick(t).includes(w));
     };
     // A resource is named by its lock key (an href) or by what the record shows (a PRN on 3.116).
     const exclusive = (t: Task) => [...t.exclusive, ...t.record.filter((r) => !r.startsWith('shared:'))];
@@ -728,10 +745,17 @@ export class Pulp {
     return listResponse(this.#listRequest(call), {
       items: this.tasks.all(),
       value: (t, field) => this.renderTask(t)[field],
-      special: withHrefFilters(
+      special: this.#hrefFilters(
         {
-          created_resources: has((t) => t.createdResources),
-          reserved_resources_record: has((t) => t.record),
+          created_resources: (value) => {
+            if (this.profile.tasks.createdResourcesUnresolvable404 && !this.doc.match(hrefPath(value) ?? value)) throw notFound('Not found.');
+            const href = this.#resource(value);
+            return (t: Task) => t.createdResources.includes(href);
+          },
+          reserved_resources_record: (value) => {
+            if (!this.doc.match(hrefPath(value) ?? value)) throw badRequestList(`URI not valid: ${value}`);
+            return (t: Task) => t.record.includes(value);
+          },
           reserved_resources: has((t) => [...exclusive(t), ...shared(t)]),
           reserved_resources__in: has((t) => [...exclusive(t), ...shared(t)]),
           exclusive_resources: has(exclusive),
@@ -745,15 +769,81 @@ export class Pulp {
     });
   }
 
+  /**
+   * pulpcore's HyperlinkRelatedFilter for the relation filters of a list: "" and "null" ask for
+   * objects without the relation; anything else must resolve to a view of the related model.
+   */
+  #hrefFilters<T extends Listable>(
+    special: NonNullable<ListSpec<T>['special']>,
+    value: (item: T, field: string) => Json | undefined,
+  ): NonNullable<ListSpec<T>['special']> {
+    const out = { ...special };
+    out['pulp_href__in'] ??= (raw) => {
+      const hrefs = raw.split(',').map((uri) => this.#resource(uri));
+      return (item) => hrefs.includes(String(value(item, 'pulp_href')));
+    };
+    for (const name of HREF_FILTERS) {
+      if (name in out) continue;
+      const field = name.replace(/__in$/, '');
+      out[name] = (raw) => {
+        if (raw === '' || raw === 'null') return (item) => (value(item, field) ?? null) === null;
+        if (field === 'worker' && this.profile.tasks.workerFilter === 'matches-nothing') return () => false;
+        const wanted = (name.endsWith('__in') ? raw.split(',') : [raw]).map((uri) => this.#relatedFilterValue(field, uri));
+        return (item) => {
+          const related = String(value(item, field));
+          return wanted.some((w) => related === w || (w.endsWith('/') && !/[0-9a-f]{8}-[0-9a-f]{4}-/.test(w) && related.startsWith(w)));
+        };
+      };
+    }
+    return out;
+  }
+
+  /** The href a relation filter compares, or the 400 pulpcore answers for a value that names no object of the field's model. */
+  #relatedFilterValue(field: string, uri: string): string {
+    const path = hrefPath(uri) ?? uri;
+    const match = this.doc.match(path);
+    if (!match) throw badRequestList(`URI couldn't be resolved: ${uri}`);
+    const pk = match.ids.at(-1);
+    if (pk !== undefined && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(pk) && !match.route.template.includes('versions/')) {
+      throw badRequestList(`UUID invalid: ${pk}`);
+    }
+    const family = RELATED_FAMILIES[field];
+    const collection = match.route.collectionPath ?? match.route.template;
+    if (family && !collection.startsWith(`${V3}${family}/`)) throw badRequestList(`URI is not a valid href for ${field} model: ${uri}`);
+    return path;
+  }
+
+  /**
+   * pulpcore's `NamedModelViewSet.get_resource` (created_resources, pulp_href__in): the one object
+   * an href names, or the 400 saying why there is none.
+   */
+  #resource(uri: string, model?: 'Content'): string {
+    const path = hrefPath(uri) ?? uri;
+    const match = this.doc.match(path);
+    if (!match) throw badRequestList(`URI not valid: ${uri}`);
+    const name = (model ?? this.#modelAt(match.route.collectionPath ?? match.route.template, path)).toLowerCase();
+    if (match.ids.length === 0) throw badRequestList(`URI ${uri} matches more than one ${name}.`);
+    const exists = model === 'Content' ? this.store.unitAt(path) : this.store.get(path) ?? this.store.version(path) ?? this.tasks.get(path) ?? this.store.unitAt(path);
+    if (!exists) throw badRequestList(`URI ${uri} not found for ${name}.`);
+    return path;
+  }
+
+  #modelAt(collection: string, path: string): string {
+    if (/\/versions\/[^/]+\/$/.test(path)) return 'RepositoryVersion';
+    if (collection === `${V3}tasks/`) return 'Task';
+    return endpointAt(collection)?.model ?? contentTypeAt(collection)?.split('.').pop() ?? 'Model';
+  }
+
   #cancelTask(call: Call): Reply {
     const task = this.#task(call);
     const body = isPlainObject(call.body) ? call.body : {};
     const refuse = (message: string) => new HttpError(400, this.profile.tasks.cancelErrorField ? { state: [message] } : [message]);
-    if (!('state' in body)) throw refuse("'state' must be provided with the request.");
+    // 3.116 validates with TaskCancelSerializer: a missing state is the field's required error.
+    if (!('state' in body)) throw refuse(this.profile.tasks.cancelErrorField ? 'This field is required.' : "'state' must be provided with the request.");
     if (body['state'] !== 'canceled') throw refuse("The only acceptable value for 'state' is 'canceled'.");
     this.tasks.cancel(task);
     const canceled = task.state === 'canceling' || task.state === 'canceled';
-    return { status: canceled ? 200 : 409, body: this.renderTask(task) };
+    return { status: canceled ? 200 : 409, body: this.renderTask(task, { createdBy: false }) };
   }
 }
 
@@ -780,25 +870,6 @@ function holdsContent<T>(unitsOf: (item: T) => Map<string, StoredUnit> | undefin
 function pathOf(href: string): string {
   return hrefPath(href) ?? href;
 }
-
-function withHrefFilters<T extends Listable>(
-  special: NonNullable<ListSpec<T>['special']>,
-  value: (item: T, field: string) => Json | undefined,
-): NonNullable<ListSpec<T>['special']> {
-  const out = { ...special };
-  for (const name of HREF_FILTERS) {
-    if (name in out) continue;
-    const field = name.replace(/__in$/, '');
-    out[name] = (raw) => {
-      // pulpcore's HyperlinkRelatedFilter: "" and "null" ask for objects without the relation.
-      if (raw === '' || raw === 'null') return (item) => (value(item, field) ?? null) === null;
-      const wanted = (name.endsWith('__in') ? raw.split(',') : [raw]).map(pathOf);
-      return (item) => wanted.includes(String(value(item, field)));
-    };
-  }
-  return out;
-}
-
 
 function storageStats(): JsonObject {
   try {

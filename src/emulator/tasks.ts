@@ -324,7 +324,8 @@ export interface TaskView {
   prnOf: (href: string) => string;
 }
 
-export function renderTask(task: Task, view: TaskView): JsonObject {
+/** `createdBy`: list and detail views look up who dispatched the task; other answers (a cancel) show null. */
+export function renderTask(task: Task, view: TaskView, options: { createdBy?: boolean } = {}): JsonObject {
   const value = (field: string): Json => {
     switch (field) {
       case 'pulp_href':
@@ -342,7 +343,7 @@ export function renderTask(task: Task, view: TaskView): JsonObject {
       case 'logging_cid':
         return task.loggingCid;
       case 'created_by':
-        return ADMIN_USER;
+        return options.createdBy === false ? null : ADMIN_USER;
       case 'unblocked_at':
         return task.unblockedAt;
       case 'started_at':
