@@ -14,6 +14,8 @@ export interface DifferentialOptions {
   conformanceDir: string;
   /** The plain-HTTP container registry (`127.0.0.1:24950`) holding tiny/hello; scenarios that need it are left out without one. */
   registry?: string;
+  /** The directory of the test images' OCI layouts (real-pulp's `images/`); push scenarios are left out without it. */
+  images?: string;
   /** Only these scenarios (by name). */
   only?: string[];
   onScenario?: (report: ScenarioReport) => void;
@@ -46,7 +48,9 @@ export async function serverVersion(url: string): Promise<{ core: string; versio
 /** Runs the scenarios against a real server and a fresh emulator of its version, and sorts the differences. */
 export async function runDifferential(options: DifferentialOptions): Promise<DifferentialResult> {
   const { core, version, contentOrigin } = await serverVersion(options.url);
-  const scenarios: Scenario[] = SCENARIOS.filter((s) => (options.only ? options.only.includes(s.name) : true) && (!s.needsRegistry || options.registry !== undefined));
+  const scenarios: Scenario[] = SCENARIOS.filter(
+    (s) => (options.only ? options.only.includes(s.name) : true) && (!s.needsRegistry || options.registry !== undefined) && (!s.needsImages || options.images !== undefined),
+  );
   const emulator = await startEmulator({ pulpVersion: version, taskMs: 5, contentOrigin, username: options.username, password: options.password });
   const upstreams = await serveUpstreams(options.conformanceDir);
   try {
@@ -58,6 +62,7 @@ export async function runDifferential(options: DifferentialOptions): Promise<Dif
         emulator: { url: emulator.url, username: options.username, password: options.password },
         prefix: `${prefix}${reports.length}`,
         upstreams: { ...upstreams.upstreams, ...(options.registry ? { registry: `http://${options.registry}` } : {}) },
+        ...(options.images ? { images: options.images } : {}),
       });
       reports.push(report as ScenarioReport);
       options.onScenario?.(report as ScenarioReport);

@@ -62,6 +62,8 @@ export interface Scenario {
   covers: string;
   /** Needs the container test registry (PULP_E2E_REGISTRY). */
   needsRegistry?: boolean;
+  /** Needs the OCI layouts of the test images (real-pulp's images/) to push. */
+  needsImages?: boolean;
   run: (session: DifferentialSession) => Promise<void>;
 }
 
@@ -102,6 +104,8 @@ export interface SessionOptions {
   prefix: string;
   /** Upstream URLs the scenarios sync from, reachable by both servers. */
   upstreams: Record<string, string>;
+  /** The directory of the test images' OCI layouts (`hello/`, `other/`), for pushes. */
+  images?: string;
   pollIntervalMs?: number;
   taskTimeoutMs?: number;
 }
@@ -123,6 +127,17 @@ export class DifferentialSession {
 
   get upstreams(): Record<string, string> {
     return this.options.upstreams;
+  }
+
+  get images(): string {
+    if (!this.options.images) throw new Error('this scenario pushes images: give the directory of their OCI layouts');
+    return this.options.images;
+  }
+
+  /** One server's registry and credentials (Pulp serves its registry on the API port). */
+  side(side: 'real' | 'emulator'): { registry: string; username: string; password: string } {
+    const { url, username, password } = this.options[side];
+    return { registry: url, username, password };
   }
 
   /** A name unique to this run: `<prefix>-<suffix>`. */
@@ -212,6 +227,27 @@ export class DifferentialSession {
       }
     }
     this.#created.length = 0;
+    problems.push(...(await this.#sweep()));
+    return problems;
+  }
+
+  /**
+   * Deletes from the real server whatever still carries this scenario's prefix (an object a
+   * request made where the emulator refused, a task's by-product): the server is shared.
+   */
+  async #sweep(): Promise<string[]> {
+    const problems: string[] = [];
+    for (const endpoint of ['distributions/', 'repositories/', 'remotes/', 'pulp_container/namespaces/']) {
+      const listed = await this.#send('real', 'GET', `${apiPath(endpoint)}?name__startswith=${encodeURIComponent(this.options.prefix)}&fields=pulp_href&limit=1000`, 'admin');
+      const results = isObject(listed.body) && Array.isArray(listed.body['results']) ? listed.body['results'] : [];
+      for (const item of results) {
+        const href = isObject(item) ? item['pulp_href'] : undefined;
+        if (typeof href !== 'string') continue;
+        const answer = await this.#send('real', 'DELETE', href, 'admin');
+        if (answer.status === 202 && isObject(answer.body)) await this.#settle('real', String(answer.body['task']));
+        else if (answer.status >= 300 && answer.status !== 404) problems.push(`real DELETE ${href}: ${answer.status} ${answer.text.slice(0, 200)}`);
+      }
+    }
     return problems;
   }
 

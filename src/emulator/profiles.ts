@@ -159,6 +159,11 @@ export interface PulpProfile {
     tagFiltersRenamed: boolean;
     /** The sync's tag loop reports "Processing Tags" or (container 2.29) "Processing Manifests". */
     processingReport: 'tags' | 'manifests';
+    /**
+     * What deleting a container distribution also deletes: its push repository, or (container
+     * 2.29) also a container repository that no other distribution serves, synced ones included.
+     */
+    distributionDeleteTakes: 'push-repository' | 'sole-container-repository';
   };
   file: {
     /** A `mirror` sync of an autopublish repository is refused with 400 (core 3.109). */
@@ -209,7 +214,7 @@ const PROFILES: Record<PulpVersion, PulpProfile> = {
     repositoryVersions: { protectServed: false },
     rpm: { gpg: 'integers', legacyChecksumsIgnored: false, modifyTaskName: 'pulpcore.app.tasks.repository.add_and_remove' },
     deb: { structuredByDefault: false },
-    container: { push: 'push-repository-per-upload', tagFiltersRenamed: false, processingReport: 'tags' },
+    container: { push: 'push-repository-per-upload', tagFiltersRenamed: false, processingReport: 'tags', distributionDeleteTakes: 'push-repository' },
     file: { refuseMirrorWithAutopublish: false, syncOptimization: false },
   },
   '3.43': {
@@ -249,7 +254,7 @@ const PROFILES: Record<PulpVersion, PulpProfile> = {
     repositoryVersions: { protectServed: false },
     rpm: { gpg: 'mapped-into-repo-config', legacyChecksumsIgnored: false, modifyTaskName: 'pulpcore.app.tasks.repository.add_and_remove' },
     deb: { structuredByDefault: true },
-    container: { push: 'push-repository-per-push', tagFiltersRenamed: false, processingReport: 'tags' },
+    container: { push: 'push-repository-per-push', tagFiltersRenamed: false, processingReport: 'tags', distributionDeleteTakes: 'push-repository' },
     file: { refuseMirrorWithAutopublish: false, syncOptimization: false },
   },
   '3.116': {
@@ -299,7 +304,7 @@ const PROFILES: Record<PulpVersion, PulpProfile> = {
     repositoryVersions: { protectServed: true },
     rpm: { gpg: 'repo-config-only', legacyChecksumsIgnored: true, modifyTaskName: 'pulp_rpm.app.tasks.signing.signed_add_and_remove' },
     deb: { structuredByDefault: true },
-    container: { push: 'container-repository', tagFiltersRenamed: true, processingReport: 'manifests' },
+    container: { push: 'container-repository', tagFiltersRenamed: true, processingReport: 'manifests', distributionDeleteTakes: 'sole-container-repository' },
     file: { refuseMirrorWithAutopublish: true, syncOptimization: true },
   },
 };

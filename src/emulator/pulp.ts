@@ -17,6 +17,7 @@ import {
 import {
   CONTAINER_DISTRIBUTIONS,
   CONTAINER_PUSH_REPOSITORIES,
+  CONTAINER_REPOSITORIES,
   NAMESPACES,
   type Endpoint,
   type Family,
@@ -34,7 +35,8 @@ import { modifySerializer, modifyWork } from './modify.js';
 import { publicationOptions, publishVersion } from './publishing.js';
 import { jsonbOrder } from './jsonb.js';
 import { type PulpObject, type RepositoryVersion, Store, type StoredUnit } from './store.js';
-import { type SyncHost, applyPush, syncOptions, syncSerializer, syncWork } from './sync.js';
+import { Pushes } from './push.js';
+import { type SyncHost, syncOptions, syncSerializer, syncWork } from './sync.js';
 import type { PulpProfile } from './profiles.js';
 import { type Task, TaskFailure, TaskRunner, type TaskView, type TaskWork, isFinal, renderTask } from './tasks.js';
 import { objectSerializer } from './validation.js';
@@ -121,6 +123,8 @@ export class Pulp {
   readonly store: Store;
   readonly tasks: TaskRunner;
   readonly workers: Worker[];
+  /** `docker push` into the registry (and `/_emulator/registry_push`). */
+  readonly pushes: Pushes;
   /** The default domain's id, which 3.43+ tasks hold shared. */
   readonly domainId: string;
   readonly #syncHost: SyncHost;
@@ -133,6 +137,7 @@ export class Pulp {
   ) {
     this.store = new Store(profile.ids);
     this.domainId = this.store.clock.id();
+    this.pushes = new Pushes(this.store, profile);
     this.workers = [0, 1].map((i) => {
       const id = this.store.clock.id();
       return { id, href: `${V3}workers/${id}/`, name: `${process.pid + i}@localhost`, createdAt: this.store.clock.tick() };
@@ -550,7 +555,7 @@ export class Pulp {
       const doomed = endpoint.collectionPath === NAMESPACES ? [...this.#namespaceDistributions(obj), obj] : [obj];
       const withPushRepositories = doomed.flatMap((o) => {
         const repository = o.endpoint.family === 'distributions' ? this.store.get(String(o.values['repository'])) : undefined;
-        return repository?.endpoint.collectionPath === CONTAINER_PUSH_REPOSITORIES ? [o, repository] : [o];
+        return repository && this.#goesWithDistribution(repository) ? [o, repository] : [o];
       });
       return this.#dispatch(call, {
         name: 'pulpcore.app.tasks.base.general_multi_delete',
@@ -606,6 +611,16 @@ export class Pulp {
     return { status: 201, body: { key: name, value: action === 'set_label' ? (data['value'] ?? null) : (labels[name] ?? null) } };
   }
 
+  /**
+   * Whether deleting a container distribution deletes its repository: always a push repository,
+   * and from container 2.29 a container repository it is the only distribution of.
+   */
+  #goesWithDistribution(repository: PulpObject): boolean {
+    if (repository.endpoint.collectionPath === CONTAINER_PUSH_REPOSITORIES) return true;
+    if (this.profile.container.distributionDeleteTakes !== 'sole-container-repository' || repository.endpoint.collectionPath !== CONTAINER_REPOSITORIES) return false;
+    return [...this.store.list(CONTAINER_DISTRIBUTIONS)].filter((d) => d.values['repository'] === repository.href).length <= 1;
+  }
+
   #namespaceDistributions(namespace: PulpObject): PulpObject[] {
     return [...this.store.list(CONTAINER_DISTRIBUTIONS)].filter((d) => d.values['namespace'] === namespace.href);
   }
@@ -644,7 +659,7 @@ export class Pulp {
 
   /** `POST /_emulator/registry_push`: what `skopeo copy` into the registry leaves behind. */
   registryPush(name: string, tag: string): PulpObject {
-    return applyPush(this.store, this.profile, name, tag, (t, present) => this.options.content.push(t, present));
+    return this.pushes.pushSteps(name, tag, (t, present) => this.options.content.push(t, present));
   }
 
   /** The files served under `/pulp/content/<basePath>/`: the distribution's publication, or its repository's newest one. */

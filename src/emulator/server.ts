@@ -84,7 +84,7 @@ export class HttpLayer {
       this.log.push({ method, path: url.pathname, status: 200 });
       return sendBytes(res, 200, this.doc.bytes, { 'Content-Type': 'application/json', Allow: 'GET, HEAD, OPTIONS' }, method);
     }
-    if (await this.#content(req, res, url.pathname)) {
+    if (await this.#content(req, res, url.pathname, raw)) {
       this.log.push({ method, path: url.pathname, status: res.statusCode });
       return;
     }
@@ -170,7 +170,7 @@ export class HttpLayer {
   }
 
   /** The content app (`/pulp/content/`) and the registry (`/v2/`, `/token/`); false for API paths. */
-  async #content(req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean> {
+  async #content(req: IncomingMessage, res: ServerResponse, path: string, body: Buffer): Promise<boolean> {
     const checkCredentials = (username: string, password: string): boolean => username === this.options.username && password === this.options.password;
     if (path.startsWith(CONTENT_PREFIX)) {
       return handleContentRequest(req, res, {
@@ -179,12 +179,18 @@ export class HttpLayer {
       });
     }
     if (path === '/v2' || path.startsWith('/v2/') || path === '/token/' || path === '/token') {
-      return handleRegistryRequest(req, res, {
-        repository: (name) => this.pulp.registryRepository(name),
-        checkCredentials,
-        requireAuthentication: this.options.protectContent,
-        catalog: () => this.pulp.registryCatalog(),
-      });
+      return handleRegistryRequest(
+        req,
+        res,
+        {
+          repository: (name) => this.pulp.registryRepository(name),
+          checkCredentials,
+          requireAuthentication: this.options.protectContent,
+          catalog: () => this.pulp.registryCatalog(),
+          push: this.pulp.pushes,
+        },
+        body,
+      );
     }
     return false;
   }

@@ -1,16 +1,16 @@
 import type { Json, JsonObject } from '../model/json.js';
 import type { ObjectSchema } from './api-doc.js';
 import type { ContentBackend } from './backend.js';
-import { type ContentUnit, type PushStep, type RemoteFields, type SyncRequest, SyncError, unitId } from './content/index.js';
-import { CONTAINER_DISTRIBUTIONS, CONTAINER_PUSH_REPOSITORIES, CONTAINER_REPOSITORIES, CONTENT_REDIRECT_GUARDS, NAMESPACES, type Endpoint, endpointAt } from './endpoints.js';
-import { HttpError, ValidationError, badRequestList } from './errors.js';
-import { applyRetention, createPublication } from './lifecycle.js';
+import { type RemoteFields, type SyncRequest, SyncError } from './content/index.js';
+import type { Endpoint } from './endpoints.js';
+import { ValidationError, badRequestList } from './errors.js';
+import { createPublication } from './lifecycle.js';
 import { afterNewVersion, mirroredRpmPublicationFields, publicationEndpointFor } from './publishing.js';
 import { type SerializerSpec, fieldsFromSchema } from './serializer.js';
 import type { PulpProfile } from './profiles.js';
 import type { PulpObject, RepositoryVersion, Store } from './store.js';
 import { TaskFailure, type TaskWork } from './tasks.js';
-import { type ValidationContext, getOrCreateByName, resolveHref } from './validation.js';
+import { type ValidationContext, resolveHref } from './validation.js';
 
 /** The sync body serializer of a repository type (`RepositorySyncURLSerializer` and the plugins' subclasses). */
 export function syncSerializer(ctx: ValidationContext, endpoint: Endpoint, repository: PulpObject, request: ObjectSchema): SerializerSpec {
@@ -158,54 +158,4 @@ export function syncWork(host: SyncHost, endpoint: Endpoint, repository: PulpObj
       return { createdResources, progressReports, ...(host.profile.tasks.results && returned ? { result: host.versionResult(returned) } : {}) };
     },
   };
-}
-
-/**
- * What a `docker push` of `name:tag` leaves behind: the push repository `name` (a container-push
- * one before container 2.29, a plain container one after) with the new versions the profile's
- * push model makes, a distribution at base_path `name`, and the namespace of its first segment.
- */
-export function applyPush(
-  store: Store,
-  profile: PulpProfile,
-  name: string,
-  tag: string,
-  push: (tag: string, present: ContentUnit[]) => PushStep[],
-): PulpObject {
-  const pushEndpoint = endpointAt(profile.container.push === 'container-repository' ? CONTAINER_REPOSITORIES : CONTAINER_PUSH_REPOSITORIES) as Endpoint;
-  let repository = store.byName('repositories', name);
-  if (repository && repository.endpoint !== pushEndpoint) {
-    throw new HttpError(400, { detail: `A repository named '${name}' exists and is not a ${pushEndpoint.model}.` });
-  }
-  if (!repository) {
-    const values: JsonObject = { name, pulp_labels: {}, description: null, retain_repo_versions: null, manifest_signing_service: null };
-    if (pushEndpoint.collectionPath === CONTAINER_REPOSITORIES) values['remote'] = null;
-    repository = store.create(pushEndpoint, values);
-    store.addVersion(repository, []);
-  }
-  const present = () => [...(store.latestVersion(repository)?.units.values() ?? [])];
-  const steps = push(tag, present().map((u) => u.unit));
-  // One version per upload step (3.23), or the whole push as one version.
-  const versions = profile.container.push === 'push-repository-per-upload' || steps.length === 0 ? steps : [{ add: steps.flatMap((s) => s.add), remove: steps.flatMap((s) => s.remove) }];
-  for (const step of versions) {
-    const removed = new Set(step.remove.map(unitId));
-    const kept = present().filter((u) => !removed.has(unitId(u.unit)));
-    store.addVersion(repository, [...kept, ...step.add.map((u) => store.unit(u))]);
-    applyRetention(store, repository, profile);
-  }
-  const namespace = getOrCreateByName(store, NAMESPACES, name.split('/')[0] as string, {});
-  if (!store.byBasePath(name)) {
-    store.create(endpointAt(CONTAINER_DISTRIBUTIONS) as Endpoint, {
-      pulp_labels: {},
-      content_guard: getOrCreateByName(store, CONTENT_REDIRECT_GUARDS, 'content redirect', { description: null }).href,
-      name,
-      base_path: name,
-      repository: repository.href,
-      repository_version: null,
-      namespace: namespace.href,
-      private: false,
-      description: null,
-    });
-  }
-  return repository;
 }

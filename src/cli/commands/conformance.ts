@@ -1,5 +1,5 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { formatDifferential, runDifferential } from '../../conformance/differential-run.js';
 import { formatScenarioResult, primeServer, replayTranscript, serveUpstreams } from '../../conformance/replay.js';
@@ -10,6 +10,7 @@ interface ConformanceFlags {
   url?: string;
   against?: string;
   registry?: string;
+  images?: string;
   dir: string;
   scenario: string[];
   username: string;
@@ -30,6 +31,7 @@ export function registerConformanceCommand(program: Command): void {
     .option('--url <url>', 'base URL of the Pulp server to check, e.g. http://pulp.example:24817')
     .option('--against <url>', 'differential mode: send the same requests to this real Pulp and to an emulator of its version, and compare the answers')
     .option('--registry <host:port>', 'differential mode: the plain-HTTP registry holding tiny/hello, for the container scenarios (default: $PULP_E2E_REGISTRY)')
+    .option('--images <dir>', 'differential mode: the OCI layouts of the test images to push (real-pulp images/)', join('..', 'shared', 'real-pulp', 'images'))
     .option('--dir <path>', 'conformance directory holding transcripts/ and upstreams/', join('..', 'shared', 'pulp', 'conformance'))
     .option('--scenario <name...>', 'only these scenarios (file name or scenario name, e.g. 05_rpm_sync or rpm_sync)', [])
     .option('--username <name>', 'API user', 'admin')
@@ -47,6 +49,7 @@ export function registerConformanceCommand(program: Command): void {
           password,
           conformanceDir: dir,
           ...(registry ? { registry } : {}),
+          ...(flags.images && existsSync(flags.images) ? { images: resolve(flags.images) } : {}),
           ...(flags.scenario.length > 0 ? { only: flags.scenario } : {}),
           onScenario: (r) => process.stderr.write(`${r.scenario}: ${r.requests} requests, ${r.differences.length} difference(s)${r.error ? ' (error)' : ''}\n`),
         });

@@ -58,7 +58,7 @@ export type { SyncContext, SyncPublication, SyncResult } from './sync.js';
 export { SyncError } from './sync.js';
 export type { ContentLookup } from './serve.js';
 export { CONTENT_PREFIX, handleContentRequest } from './serve.js';
-export type { RegistryLookup, RegistryRepository } from './container/registry.js';
+export type { RegistryLookup, RegistryPushHandler, RegistryRepository } from './container/registry.js';
 export { handleRegistryRequest } from './container/registry.js';
 export type { PushStep } from './container/push.js';
 export { registryPush } from './container/push.js';
