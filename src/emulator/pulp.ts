@@ -818,8 +818,10 @@ export class Pulp {
     const path = hrefPath(uri) ?? uri;
     const match = this.doc.match(path);
     if (!match) throw badRequestList(`URI couldn't be resolved: ${uri}`);
-    const pk = match.ids.at(-1);
-    if (pk !== undefined && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(pk) && !match.route.template.includes('versions/')) {
+    // A version's view is keyed by repository and number: no pk to check.
+    const isVersion = match.route.operations.get('GET')?.id.endsWith('_versions_read') ?? false;
+    const pk = isVersion ? undefined : match.ids.at(-1);
+    if (pk !== undefined && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(pk)) {
       throw badRequestList(`UUID invalid: ${pk}`);
     }
     const family = RELATED_FAMILIES[field];

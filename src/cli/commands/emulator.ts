@@ -22,7 +22,8 @@ function faultSpec(value: string): FaultOptions {
   }
 }
 
-function pulpVersion(value: string): PulpVersion {
+/** `--pulp-version`: one of the versions the emulator speaks. */
+export function pulpVersion(value: string): PulpVersion {
   const version = PULP_VERSIONS.find((v) => v === value);
   if (!version) throw new InvalidArgumentError(`the emulator speaks Pulp ${PULP_VERSIONS.join(', ')}; got '${value}'.`);
   return version;
