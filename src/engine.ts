@@ -32,8 +32,8 @@ export interface LoadedDesiredState {
   sources: ReadonlyMap<string, readonly string[]>;
 }
 
-export async function loadDesired(path: string, env: NodeJS.ProcessEnv = process.env): Promise<LoadedDesiredState> {
-  const { state, diagnostics, sources } = await loadDesiredState(path, { env });
+export async function loadDesired(path: string, env: NodeJS.ProcessEnv = process.env, cwd?: string): Promise<LoadedDesiredState> {
+  const { state, diagnostics, sources } = await loadDesiredState(path, { env, ...(cwd !== undefined ? { cwd } : {}) });
   if (state === undefined) throw new DesiredStateError(diagnostics, sources);
   return { state, warnings: diagnostics, sources };
 }

@@ -162,12 +162,13 @@ export function versionHrefOf(object: LiveObject, number: number): string {
  * What the executor and Pulp leave behind after applying `plan` to `state`: creates with
  * server defaults, PATCH merges, deletes with Pulp's cascades (a repository takes its
  * publications; references to a deleted object become null), syncs making a new version and
- * recording `pulpform_synced` and `pulpform_snapshot_<marker>`, publications of the resolved
+ * recording `pulpform_synced`, `pulpform_synced_version` and (once) `pulpform_snapshot_<marker>`, publications of the resolved
  * version. An action whose object changed since the plan (its guard) throws.
  */
 export function simulateApply(plan: Plan, state: LiveState): LiveState {
   const objects = new Map(state.objects.map((object) => [object.href, structuredClone(object)]));
   const createdPublications = new Map<Address, string>();
+  const syncedNow = new Map<string, string>();
   let serial = 0;
 
   const named = (address: Address): LiveObject | undefined => {
@@ -182,6 +183,9 @@ export function simulateApply(plan: Plan, state: LiveState): LiveState {
       if (ref.output === 'version') {
         const repository = named(ref.$ref);
         if (repository === undefined) throw new Error(`simulateApply: no repository ${ref.$ref}`);
+        // As the executor: what a sync in this apply left for the snapshot, else the recorded version.
+        const synced = ref.snapshot === undefined ? undefined : syncedNow.get(`${ref.$ref} ${ref.snapshot}`);
+        if (synced !== undefined) return synced;
         const number = ref.snapshot === undefined ? undefined : repository.labels[`${LABELS.snapshotPrefix}${ref.snapshot}`];
         return number === undefined ? (repository.versionHref ?? null) : versionHrefOf(repository, Number(number));
       }
@@ -268,7 +272,10 @@ export function simulateApply(plan: Plan, state: LiveState): LiveState {
           const number = Number(/\/versions\/(\d+)\/$/.exec(repository.versionHref ?? '')?.[1] ?? 0) + 1;
           repository.versionHref = versionHrefOf(repository, number);
           const marker = action.labelsAfter?.[LABELS.synced] as string;
-          repository.labels = { ...repository.labels, ...action.labelsAfter, [`${LABELS.snapshotPrefix}${marker}`]: String(number) };
+          // As the executor: the version a snapshot first gave stays its record.
+          const recorded = repository.labels[`${LABELS.snapshotPrefix}${marker}`] ?? String(number);
+          repository.labels = { ...repository.labels, ...action.labelsAfter, [`${LABELS.snapshotPrefix}${marker}`]: recorded, [LABELS.syncedVersion]: String(number) };
+          syncedNow.set(`${action.address} ${marker}`, repository.versionHref);
           touch(repository);
           break;
         }
@@ -301,6 +308,7 @@ export function mirror(plugin: Plugin, name: string, options: { snapshot?: strin
     desired(`distribution/${plugin}/${name}-${stage}`, {
       refs: { publication: `publication/${plugin}/${name}@${pin}` },
       snapshot: pin,
+      ...(stage === 'development' ? { followsSync: true } : {}),
       fields: { base_path: `${name}/${stage}` },
     }),
   ];

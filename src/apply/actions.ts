@@ -1,7 +1,9 @@
 import type { PulpClient, TaskProgress, WriteResult } from '../live/client.js';
 import { PulpApiError, TaskFailedError } from '../live/errors.js';
 import { PUSH_REPOSITORY_ENDPOINT } from '../live/normalize.js';
+import type { Capabilities } from '../model/capabilities.js';
 import { LABELS, labelProblem } from '../model/labels.js';
+import { toServerBody } from '../model/server-fields.js';
 import { type JsonObject, jsonEqual } from '../model/json.js';
 import type { PlanAction } from '../model/plan.js';
 import type { Secret } from '../model/secret.js';
@@ -24,6 +26,8 @@ export interface ActionContext {
   secrets: (source: string) => Secret | null;
   /** Every secret value sent in this apply, so error texts can be scrubbed of them. */
   revealed: Set<string>;
+  /** The server's, from the plan: how bodies written here (labels after a sync) must look. */
+  capabilities: Capabilities;
   taskTimeoutMs: number;
   signal: AbortSignal | undefined;
   progress: (step: string, progress: TaskProgress) => void;
@@ -138,7 +142,8 @@ async function findCreated(ctx: ActionContext, action: PlanAction, body: JsonObj
   if (action.kind === 'distribution') {
     // Distribution creates are tasks: one still queued would make the name check below miss it.
     const creates = await ctx.client.activeTasks({ nameContains: 'general_create' });
-    for (const task of creates.filter((t) => JSON.stringify(t['reserved_resources_record']).includes('distributions/'))) {
+    // Their lock is on the distributions (an href before pulpcore 3.50, `…:distributions` or `…:distribution.base_path` after).
+    for (const task of creates.filter((t) => JSON.stringify(t['reserved_resources_record']).includes('distribution'))) {
       await waitTask(ctx, 'find', String(task['pulp_href']), `create of ${action.address}`).catch(() => undefined);
     }
   }
@@ -188,6 +193,10 @@ async function deleteObject(ctx: ActionContext, action: PlanAction): Promise<Act
   return { href };
 }
 
+async function versionExists(ctx: ActionContext, href: string): Promise<boolean> {
+  return !(await isGone(ctx, href));
+}
+
 async function isGone(ctx: ActionContext, href: string): Promise<boolean> {
   try {
     await ctx.client.get(href);
@@ -201,8 +210,9 @@ async function isGone(ctx: ActionContext, href: string): Promise<boolean> {
 async function syncRepository(ctx: ActionContext, action: PlanAction): Promise<ActionOutcome> {
   const repository = ctx.run.targetHref(action.address, action.guard?.href);
   const body = ctx.run.resolveBody(action.body ?? {});
-  const taskHref = await dispatchSync(ctx, action.address, repository, body);
-  const task = await waitTask(ctx, 'sync', taskHref, `sync of ${action.address}`);
+  const task = action.syncFrom === undefined
+    ? await syncOnce(ctx, action, repository, body)
+    : await withRemoteUrl(ctx, action, String(body['remote']), action.syncFrom, () => syncOnce(ctx, action, repository, body));
   const current = await ctx.client.get(repository);
   const version = createdResources(task).find((h) => VERSION_HREF.test(h)) ?? current['latest_version_href'];
   if (typeof version !== 'string') throw new ApplyStepError('apply.internal', `${action.address} has no latest version after its sync`);
@@ -210,6 +220,22 @@ async function syncRepository(ctx: ActionContext, action: PlanAction): Promise<A
   const created = createdResources(task).includes(version);
   ctx.run.recordSync(action.address, { versionHref: version, labels: written, newVersion: created });
   return { href: repository, note: created ? `new version ${version}` : `no new version; latest is ${version}` };
+}
+
+async function syncOnce(ctx: ActionContext, action: PlanAction, repository: string, body: JsonObject): Promise<JsonObject> {
+  const taskHref = await dispatchSync(ctx, action.address, repository, body);
+  return waitTask(ctx, 'sync', taskHref, `sync of ${action.address}`);
+}
+
+/** Runs `work` with the remote's url set to `url`, and puts the url it had back afterwards, whatever happened. */
+async function withRemoteUrl<T>(ctx: ActionContext, action: PlanAction, remote: string, url: string, work: () => Promise<T>): Promise<T> {
+  const original = (await ctx.client.get(remote))['url'];
+  await settle(ctx, 'remote', await ctx.client.patch(remote, { url }), `url of the remote of ${action.address}`);
+  try {
+    return await work();
+  } finally {
+    if (typeof original === 'string') await settle(ctx, 'remote', await ctx.client.patch(remote, { url: original }), `url of the remote of ${action.address}`);
+  }
 }
 
 /**
@@ -244,7 +270,7 @@ async function trimRepository(ctx: ActionContext, action: PlanAction): Promise<A
   const current = await ctx.client.get(repository);
   const labels = current['pulp_labels'] !== null && typeof current['pulp_labels'] === 'object' && !Array.isArray(current['pulp_labels']) ? current['pulp_labels'] : {};
   const recorded = Object.fromEntries(Object.entries(labels).filter(([key, value]) => !key.startsWith(LABELS.snapshotPrefix) || remaining.has(String(value))));
-  if (!jsonEqual(labels, recorded)) await settle(ctx, 'labels', await ctx.client.patch(repository, { pulp_labels: recorded }), `labels of ${action.address}`);
+  if (!jsonEqual(labels, recorded)) await patchLabels(ctx, action, repository, current, recorded);
   const note = [
     deleted.length > 0 ? `deleted version${deleted.length === 1 ? '' : 's'} ${deleted.join(', ')}` : 'deleted nothing',
     ...(kept.length > 0 ? [`kept ${kept.join(', ')}: still among the newest ${retain}`] : []),
@@ -293,17 +319,28 @@ async function newestSyncTasks(ctx: ActionContext, repository: string): Promise<
 async function writeLabelsAfter(ctx: ActionContext, action: PlanAction, repository: string, current: JsonObject, version: string): Promise<Record<string, string>> {
   const after: Record<string, string> = { ...action.labelsAfter };
   const number = /\/versions\/(\d+)\/$/.exec(version)?.[1] ?? '';
-  const marker = after[LABELS.synced];
-  if (marker !== undefined && labelProblem(`${LABELS.snapshotPrefix}${marker}`, number) === undefined) after[`${LABELS.snapshotPrefix}${marker}`] = number;
-  if (Object.keys(after).length === 0) return after;
-  if (ctx.signal?.aborted) throw new ActionInterruptedError('the sync finished; its labels were not written');
   const labels = current['pulp_labels'];
   const before = labels !== null && typeof labels === 'object' && !Array.isArray(labels) ? labels : {};
-  const merged = { ...before, ...after };
-  if (!jsonEqual(before, merged)) {
-    await settle(ctx, 'labels', await ctx.client.patch(repository, { pulp_labels: merged }), `labels of ${action.address}`);
+  const marker = after[LABELS.synced];
+  const key = `${LABELS.snapshotPrefix}${marker}`;
+  if (marker !== undefined && number !== '') {
+    after[LABELS.syncedVersion] = number;
+    // The version a snapshot first gave stays its record (what a distribution pinned to it keeps serving), unless it is gone.
+    const recorded = before[key];
+    const keep = typeof recorded === 'string' && recorded !== number && (await versionExists(ctx, `${repository}versions/${recorded}/`));
+    if (!keep && labelProblem(key, number) === undefined) after[key] = number;
   }
+  if (Object.keys(after).length === 0) return after;
+  if (ctx.signal?.aborted) throw new ActionInterruptedError('the sync finished; its labels were not written');
+  const merged = { ...before, ...after };
+  if (!jsonEqual(before, merged)) await patchLabels(ctx, action, repository, current, merged);
   return after;
+}
+
+/** PATCHes a repository's labels, carrying whatever this release resets when an update leaves it out. */
+async function patchLabels(ctx: ActionContext, action: PlanAction, repository: string, current: JsonObject, labels: JsonObject): Promise<void> {
+  const body = toServerBody(action.endpoint, { pulp_labels: labels }, ctx.capabilities, current);
+  await settle(ctx, 'labels', await ctx.client.patch(repository, body), `labels of ${action.address}`);
 }
 
 /** The request body: HrefRefs resolved, write-only values added from their sources (never from the plan). */

@@ -77,6 +77,13 @@ export interface ActionInterruptedEvent extends EventBase, ActionIdentity {
   detail?: string;
 }
 
+/** The first interrupt: nothing new starts; the actions in flight run to their end. */
+export interface ApplyStoppingEvent extends EventBase {
+  code: 'apply.stopping';
+  /** Ids of the actions still running. */
+  inFlight: string[];
+}
+
 export interface ApplySummaryEvent extends EventBase {
   code: 'apply.summary';
   elapsedMs: number;
@@ -91,6 +98,7 @@ export type ApplyEvent =
   | ActionFailedEvent
   | ActionSkippedEvent
   | ActionInterruptedEvent
+  | ApplyStoppingEvent
   | ApplySummaryEvent;
 
 export type ApplyEventCode = ApplyEvent['code'];

@@ -2,6 +2,7 @@ import type { PulpClient, TaskProgress } from '../live/client.js';
 import { describeProgress } from '../live/client.js';
 import { PulpApiError, TaskFailedError, TaskTimeoutError, TaskWaitAbandonedError } from '../live/errors.js';
 import { readLiveState } from '../live/read.js';
+import { capabilitiesOf } from '../model/capabilities.js';
 import type { LiveObject, LiveState } from '../model/resource.js';
 import type { Plan, PlanAction } from '../model/plan.js';
 import type { Secret } from '../model/secret.js';
@@ -26,8 +27,13 @@ export interface ApplyOptions {
   concurrency?: number;
   /** Longest wait for one Pulp task. Default 2 hours. */
   taskTimeoutMs?: number;
-  /** Abort (SIGINT): start nothing new, abandon task waits (the tasks run on in Pulp), resolve with the result. */
+  /** Abort (a first Ctrl-C): start nothing new; the actions in flight run to their end. */
   signal?: AbortSignal;
+  /**
+   * Abort (a second Ctrl-C): stop waiting for the tasks of the actions in flight too (they run on
+   * in Pulp) and resolve with the result at once. Default: `signal` does both.
+   */
+  abandon?: AbortSignal;
   onEvent?: (event: ApplyEvent) => void;
   /** The live state to resolve references to existing objects against. Default: `liveForStaleness`, else read once from the server. */
   live?: LiveState;
@@ -67,7 +73,9 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
   plan.waves.forEach((wave, index) => wave.forEach((action) => waveOf.set(action.id, index)));
   const dependents = checkGraph(actions);
   const { signal } = options;
+  const abandon = options.abandon ?? signal;
   const revealed = new Set<string>();
+  const capabilities = capabilitiesOf(plan.server.versions);
   const emit = (event: ApplyEvent): void => {
     try {
       options.onEvent?.(event);
@@ -115,8 +123,9 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
       run,
       secrets: options.secrets,
       revealed,
+      capabilities,
       taskTimeoutMs: options.taskTimeoutMs ?? 2 * 60 * 60 * 1000,
-      signal,
+      signal: abandon,
       progress: (step: string, progress: TaskProgress) => {
         // Short tasks are reported by action.done alone; long ones on every change, and at least every interval.
         if (progress.state !== 'waiting' && progress.state !== 'running') return;
@@ -175,6 +184,13 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
     }
   };
 
+  const stopping = (): void => {
+    if (abandon === signal) return;
+    const inFlight = [...running.keys()];
+    emit({ code: 'apply.stopping', time: now(), level: 'warn', message: `Stopping: starting nothing new; waiting for ${inFlight.length} action${inFlight.length === 1 ? '' : 's'} in flight to finish`, inFlight });
+  };
+  signal?.addEventListener('abort', stopping, { once: true });
+
   const concurrency = Math.max(1, options.concurrency ?? 8);
   let next = 0;
   for (;;) {
@@ -186,6 +202,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
     await Promise.race(running.values());
   }
 
+  signal?.removeEventListener('abort', stopping);
   for (const action of actions) {
     if (outcomes.has(action.id)) continue;
     const record: ActionSkipped = { ...identity(action), cause: 'interrupted', reason: 'the apply was interrupted before this action started' };

@@ -36,6 +36,8 @@ export function isHrefRef(value: unknown): value is HrefRef {
 export class RunState {
   readonly #created = new Map<Address, JsonObject>();
   readonly #synced = new Map<Address, SyncOutcome>();
+  /** Repository → snapshot → the version its sync in this run left (a new mirror may sync two). */
+  readonly #snapshots = new Map<Address, Map<string, string>>();
   readonly #live = new Map<Address, LiveObject[]>();
 
   constructor(live: LiveState | undefined) {
@@ -52,6 +54,8 @@ export class RunState {
 
   recordSync(address: Address, outcome: SyncOutcome): void {
     this.#synced.set(address, outcome);
+    const marker = outcome.labels[LABELS.synced];
+    if (marker !== undefined) this.#snapshots.set(address, (this.#snapshots.get(address) ?? new Map()).set(marker, outcome.versionHref));
   }
 
   /** Whether a sync in this run made `versionHref`. */
@@ -102,10 +106,8 @@ export class RunState {
 
   /** The repository version a sync in this run left, else the one synced from `snapshot`, else the latest. */
   #versionOf(repository: Address, snapshot: string | undefined): string {
-    const synced = this.#synced.get(repository);
-    if (synced && (snapshot === undefined || synced.labels[LABELS.synced] === snapshot || `${LABELS.snapshotPrefix}${snapshot}` in synced.labels)) {
-      return synced.versionHref;
-    }
+    const synced = snapshot === undefined ? this.#synced.get(repository)?.versionHref : this.#snapshots.get(repository)?.get(snapshot);
+    if (synced !== undefined) return synced;
     const created = this.#created.get(repository);
     // A repository re-created in this run has none of the old one's versions.
     const live = created ? undefined : this.#live.get(repository)?.[0];

@@ -1,4 +1,4 @@
-import { type Command, Option } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import type winston from 'winston';
 import { ForeignLockError, LockHeldError } from '../apply/lock.js';
 import { type ClientSettings, DesiredStateError } from '../engine.js';
@@ -33,7 +33,7 @@ export function addServerOptions(command: Command): Command {
     .option('--profile <name>', 'take unset connection settings from [cli-NAME] of pulp-cli\'s cli.toml (env PULP_CLI_PROFILE; default [cli])')
     .option('--ca-cert <path>', 'PEM file of the CA that signed the server certificate')
     .option('--insecure', 'do not verify the server TLS certificate (not recommended)')
-    .option('--request-timeout <seconds>', 'wait this long for each answer from Pulp; reads that time out are retried (default: 60)', positiveInteger('--request-timeout'))
+    .option('--request-timeout <seconds>', 'wait at most this long for each request to Pulp, its retries included (default: 60)', positiveInteger)
     .option('--no-color', 'disable colours (NO_COLOR is honoured too)')
     .option('--log-level <level>', 'error, warn, info or debug', 'warn')
     .option('--log-file <path>', 'also write JSON log lines to this file')
@@ -54,13 +54,25 @@ export function clientSettingsOf(options: Pick<ServerCommandOptions, 'requestTim
   return options.requestTimeout === undefined ? {} : { timeoutMs: options.requestTimeout * 1000 };
 }
 
-export function positiveInteger(name: string): (value: string) => number {
+/**
+ * Parsers of numeric flags. Commander prints what they throw on one line after the flag and the
+ * value ("option '--concurrency <n>' argument '0' is invalid. It must be …") and exits 2.
+ */
+export function wholeNumberFlag(minimum: number): (value: string) => number {
   return (value) => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a whole number of at least 1, not "${value}"`);
+    if (value.trim() === '' || !Number.isInteger(n) || n < minimum) throw new InvalidArgumentError(`It must be a whole number of at least ${minimum}.`);
     return n;
   };
 }
+
+export function secondsFlag(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('It must be a number of seconds greater than 0, such as 300 or 0.5.');
+  return n;
+}
+
+export const positiveInteger = wholeNumberFlag(1);
 
 /**
  * Prints an error the way users can act on it: what failed and the fix, never a stack trace

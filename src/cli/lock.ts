@@ -29,9 +29,11 @@ function durationFlag(value: string): number {
 }
 
 export interface LockedSession {
-  /** Aborted by SIGINT/SIGTERM once `interruptible()` was called, or when the lock is lost. */
+  /** Aborted by a first SIGINT/SIGTERM once `interruptible()` was called, or when the lock is lost: start nothing new. */
   readonly signal: AbortSignal;
-  /** From now on a first interrupt stops the work through `signal` (running Pulp tasks go on) instead of ending the process. */
+  /** Aborted by a second SIGINT/SIGTERM: stop waiting for the tasks in flight too (they go on in Pulp). */
+  readonly abandon: AbortSignal;
+  /** From now on interrupts stop the work through `signal`, then `abandon`, instead of ending the process. */
   interruptible(): void;
   /** Releases the lock and stops listening for signals; call it in `finally`. */
   end(): Promise<void>;
@@ -48,6 +50,7 @@ const BLOCKED_REPEAT_MS = 60_000;
 export async function startLockedSession(client: PulpClient, flags: LockFlags, scope: { stack: string; operation: string }): Promise<LockedSession> {
   const say = (text: string): void => void process.stderr.write(`${text}\n`);
   const stop = new AbortController();
+  const abandon = new AbortController();
   let interruptible = false;
   let lock: HeldLock | undefined;
   let interrupts = 0;
@@ -55,11 +58,17 @@ export async function startLockedSession(client: PulpClient, flags: LockFlags, s
     const released = lock ? Promise.race([lock.release().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 2000))]) : Promise.resolve();
     void released.then(() => process.exit(130));
   };
+  // First interrupt: finish what is in flight; second: stop waiting and report; third: quit at once.
   const onSignal = (): void => {
     interrupts += 1;
-    if (!interruptible || interrupts > 1) return quit();
-    say('\nInterrupt received: starting nothing new; running Pulp tasks go on. Press Ctrl-C again to quit at once.');
-    stop.abort();
+    if (!interruptible || interrupts > 2) return quit();
+    if (interrupts === 1) {
+      say('\nInterrupt received.');
+      stop.abort();
+      return;
+    }
+    say('\nSecond interrupt: no longer waiting for the tasks in flight (they go on in Pulp); reporting what was left running. Press Ctrl-C again to quit at once.');
+    abandon.abort();
   };
   const stopListening = (): void => {
     process.off('SIGINT', onSignal);
@@ -102,6 +111,7 @@ export async function startLockedSession(client: PulpClient, flags: LockFlags, s
     held.lost.addEventListener('abort', () => {
       say(`Error: ${String(held.lost.reason)}; stopping: starting nothing new.`);
       stop.abort();
+      abandon.abort();
     });
   }
   try {
@@ -112,6 +122,7 @@ export async function startLockedSession(client: PulpClient, flags: LockFlags, s
   }
   return {
     signal: stop.signal,
+    abandon: abandon.signal,
     interruptible: () => void (interruptible = true),
     end,
   };

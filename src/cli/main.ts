@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { registerApplyCommand } from './commands/apply.js';
 import { registerClientConfigCommand } from './commands/client-config.js';
@@ -18,7 +18,9 @@ export function buildProgram(): Command {
     .name('pulpform')
     .description('Desired-state engine for Pulp 3: plan, apply and watch remotes, repositories, publications and distributions from YAML.')
     .version(pkg.version)
-    .showHelpAfterError();
+    // Commander prints the usage error itself; the exit status is decided below.
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)');
   registerValidateCommand(program);
   registerPlanCommand(program);
   registerApplyCommand(program);
@@ -31,4 +33,19 @@ export function buildProgram(): Command {
   return program;
 }
 
-await buildProgram().parseAsync(process.argv);
+/**
+ * Exit status of a usage error (an unknown flag, a bad value): 2, as for most command-line tools,
+ * except where `--detailed-exitcode` has promised that 2 means "changes present".
+ */
+export function usageExitCode(argv: readonly string[]): number {
+  return argv.includes('--detailed-exitcode') ? 1 : 2;
+}
+
+try {
+  await buildProgram().parseAsync(process.argv);
+} catch (error) {
+  if (!(error instanceof CommanderError)) throw error;
+  // Help and --version end as commander decided (help without a command is exit 1); everything else is a usage error.
+  const shown = ['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(error.code);
+  process.exitCode = shown ? error.exitCode : usageExitCode(process.argv);
+}

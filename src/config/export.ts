@@ -3,6 +3,7 @@ import { differsFromDefault } from '../diff/values.js';
 import { FIELDS, LABELS, type Diagnostic, type Kind, type LiveObject, type LiveState } from '../model/index.js';
 import { PUSH_REPOSITORY_ENDPOINT } from '../live/normalize.js';
 import { parseSelectors, selectorMatches } from '../plan/scope.js';
+import { exportMirrors } from './export-mirrors.js';
 import { DEFAULT_STACK } from './load.js';
 import { isWrittenField } from './schema.js';
 
@@ -53,22 +54,30 @@ class Exporter {
   }
 
   run(): ExportResult {
-    const candidates = this.live.objects.filter((object) => this.exportable(object));
-    const chosen = this.options.select === undefined ? candidates : this.withReferences(this.selected(candidates), candidates);
+    const selection = this.options.select === undefined ? undefined : this.selectors();
+    const candidates = this.live.objects.filter((object) => this.exportable(object, selection));
+    const chosen = selection === undefined ? candidates : this.withReferences(candidates.filter(selection), candidates);
+    // Release Train shapes first (they carry the pins the server records); the rest low-level.
+    const mirrors = exportMirrors({ objects: candidates, byHref: this.byHref, wanted: new Set(chosen), secretVariable });
+    this.diagnostics.push(...mirrors.diagnostics);
+    for (const variable of mirrors.env) this.env.add(variable);
+    const rest = chosen.filter((object) => !mirrors.covered.has(object) && !mirrors.declined.has(object));
     const items: Record<Kind, Item[]> = { remote: [], repository: [], publication: [], distribution: [] };
-    const distributions = chosen.filter((object) => object.kind === 'distribution').sort(byName);
+    const distributions = rest.filter((object) => object.kind === 'distribution').sort(byName);
     const published = new Map<string, LiveObject>();
-    const exported = new Set(chosen);
+    const exported = new Set([...rest, ...mirrors.covered]);
     for (const object of distributions) {
       const item = this.distribution(object, published, exported);
       if (item !== undefined) items.distribution.push(item);
     }
-    for (const object of chosen.filter((o) => o.kind === 'remote').sort(byName)) items.remote.push(this.remote(object));
-    for (const object of chosen.filter((o) => o.kind === 'repository').sort(byName)) items.repository.push(this.repository(object));
+    for (const object of rest.filter((o) => o.kind === 'remote').sort(byName)) items.remote.push(this.remote(object));
+    for (const object of rest.filter((o) => o.kind === 'repository').sort(byName)) items.repository.push(this.repository(object));
     for (const [repository, publication] of [...published].sort(([a], [b]) => compare(a, b))) items.publication.push(this.publication(repository, publication));
 
-    const count = Object.values(items).reduce((sum, list) => sum + list.length, 0);
-    return { yaml: this.render(items), stack: this.stack, count, env: [...this.env].sort(), diagnostics: this.diagnostics };
+    const high = { upstreams: mirrors.upstreams, package_mirrors: mirrors.packageMirrors, container_mirrors: mirrors.containerMirrors };
+    const mirrorObjects = mirrors.covered.size + mirrors.publications;
+    const count = Object.values(items).reduce((sum, list) => sum + list.length, 0) + mirrorObjects;
+    return { yaml: this.render(items, high), stack: this.stack, count, env: [...this.env].sort(), diagnostics: this.diagnostics };
   }
 
   // ── what is exported ────────────────────────────────────────────────────────────────────
@@ -87,19 +96,19 @@ class Exporter {
     return stacks[0] ?? DEFAULT_STACK;
   }
 
-  /** Named objects a desired state can declare, unless another stack manages them. */
-  private exportable(object: LiveObject): boolean {
+  /** Named objects a desired state can declare, unless another stack manages them (said only of selected ones). */
+  private exportable(object: LiveObject, selection: ((object: LiveObject) => boolean) | undefined): boolean {
     if (object.kind === 'publication' || object.endpoint === PUSH_REPOSITORY_ENDPOINT) return false;
     const owner = object.labels[LABELS.stack];
     if (owner === undefined || owner === this.stack) return true;
-    this.leftOut(object, `it is managed by stack "${owner}"`, `Export with --stack ${owner} for that desired state.`);
+    if (selection === undefined || selection(object)) this.leftOut(object, `it is managed by stack "${owner}"`, `Export with --stack ${owner} for that desired state.`);
     return false;
   }
 
-  private selected(candidates: LiveObject[]): LiveObject[] {
+  private selectors(): (object: LiveObject) => boolean {
     const { selectors, diagnostics } = parseSelectors(this.options.select as string, '--select');
     this.diagnostics.push(...diagnostics);
-    return candidates.filter((object) => selectors.some((selector) => selectorMatches(selector, object.address)));
+    return (object) => selectors.some((selector) => selectorMatches(selector, object.address));
   }
 
   /** The selected objects and, transitively, what they refer to, so that the export loads on its own. */
@@ -239,8 +248,9 @@ class Exporter {
 
   // ── text ────────────────────────────────────────────────────────────────────────────────
 
-  private render(items: Record<Kind, Item[]>): string {
+  private render(items: Record<Kind, Item[]>, high: Record<string, Item[]>): string {
     const data: Item = { stack: this.stack };
+    for (const [section, list] of Object.entries(high)) if (list.length > 0) data[section] = list;
     for (const kind of ['remote', 'repository', 'publication', 'distribution'] as const) if (items[kind].length > 0) data[SECTION[kind]] = items[kind];
     const doc = new Document(data);
     for (const kind of ['remote', 'repository', 'distribution'] as const) {
@@ -258,7 +268,7 @@ class Exporter {
     }
     doc.commentBefore = [
       ` Exported by pulpform from ${this.live.server.url} (${Object.entries(this.live.server.versions).sort(([a], [b]) => compare(a, b)).map(([c, v]) => `${c} ${v}`).join(', ')}).`,
-      ' Applying it adopts these objects (adopt: true) and changes nothing but their labels.',
+      ' Applying it adopts these objects (adopt: true) and changes nothing but their labels; a stack pulpform built plans no change.',
       ...(this.env.size > 0 ? [` Write-only values Pulp holds are read from the environment: ${[...this.env].sort().join(', ')}.`] : []),
       ...this.diagnostics.filter((d) => d.code === 'export.left_out').map((d) => ` Left out: ${d.summary.replace(/ is not exported: /, ': ')}`),
     ].join('\n');

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { createHash } from 'node:crypto';
 import { addressOf, canonicalJson, KINDS, labelProblem, LABELS } from '../model/index.js';
 import type { Diagnostic, DesiredState, Json } from '../model/index.js';
@@ -98,7 +99,7 @@ export async function loadDesiredState(path: string, options: LoadOptions = {}):
     stack: stack ?? DEFAULT_STACK,
     server: toServerSettings(server),
     resources: toResources(items),
-    sources: { files: read.map((file) => file.display), sha256: hash.digest('hex') },
+    sources: { files: read.map((file) => file.display), sha256: hash.digest('hex'), path, cwd: resolve(cwd) },
   };
   return { state, diagnostics: collapseRepeats(diagnostics), sources };
 }

@@ -37,6 +37,7 @@ export function toResources(items: readonly ConfigItem[]): DesiredResource[] {
     }
     if (data.secret_version !== undefined) resource.secretVersion = String(data.secret_version);
     if (generated.snapshot !== undefined) resource.snapshot = generated.snapshot;
+    if (generated.followsSync) resource.followsSync = true;
     if (generated.retain !== undefined) resource.retain = generated.retain;
     if (generated.image !== undefined) resource.image = generated.image;
     if (generated.consumer !== undefined) resource.consumer = generated.consumer;

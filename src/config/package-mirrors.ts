@@ -254,6 +254,7 @@ function mirrorItems(data: Record<string, unknown>, origin: Origin, upstream: Up
       data: { name: serving.name, base_path: serving.base_path, type, publication: publicationName(pin), ...owned.fields },
       generated: {
         ...(pin !== undefined ? { snapshot: pin } : {}),
+        ...(pin !== undefined && serving.snapshot === undefined ? { followsSync: true } : {}),
         consumer: { environment, ...consumer },
         fieldOrigins: { ...owned.origins, type: at('type'), publication: serving.snapshot !== undefined ? at('distributions', environment, 'snapshot') : at(snapshot === undefined ? 'name' : 'snapshot') },
       },

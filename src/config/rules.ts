@@ -1,4 +1,4 @@
-import { labelProblem } from '../model/index.js';
+import { labelProblem, labelRulesOfAllReleases } from '../model/index.js';
 import type { Kind } from '../model/index.js';
 import { isPlainObject, SENSITIVE } from './issues.js';
 import type { Finding } from './issues.js';
@@ -8,6 +8,9 @@ import { originOf } from './entries.js';
 import type { ConfigItem } from './sections.js';
 import { closest } from './suggest.js';
 import { describeLocation } from './yaml-file.js';
+
+/** Label rules of the supported releases, oldest first. */
+const LABEL_RULES = labelRulesOfAllReleases();
 
 /**
  * Checks that need more than one field or more than one item (changesets-style rules). They
@@ -374,17 +377,29 @@ const labels: Rule = ({ items, report }) => {
         continue;
       }
       if (typeof value !== 'string') continue;
-      const problem = labelProblem(key, value);
-      if (problem === undefined) continue;
-      const badKey = labelProblem(key, '') !== undefined;
-      report(item, ['labels', key], badKey ? 'key' : 'value', {
-        severity: 'error',
-        code: 'config.invalid_label',
-        summary: badKey ? 'Invalid label key' : 'Invalid label value',
-        detail: `Pulp 3.23 refuses this label: ${problem}.`,
-        hint: badKey ? `Rename it to "${key.replace(/[^\w ]/g, '_')}".` : `Write the value without commas or parentheses, e.g. "${value.replace(/[,()]/g, ' ').replace(/\s+/g, ' ').trim()}".`,
-        value: badKey ? key : value,
-      });
+      // Offline there is no server to ask: refuse only what no supported release accepts.
+      const accepting = LABEL_RULES.filter(({ rule }) => labelProblem(key, value, rule) === undefined);
+      if (accepting.length === LABEL_RULES.length) continue;
+      const newest = LABEL_RULES.at(-1)!.rule;
+      const badKey = labelProblem(key, '', accepting.length === 0 ? newest : LABEL_RULES[0]!.rule) !== undefined;
+      const fix = badKey ? `Rename it to "${key.replace(/[^\p{L}\p{N}_ ]/gu, '_')}"` : `Write the value without commas or parentheses, e.g. "${value.replace(/[,()]/g, ' ').replace(/\s+/g, ' ').trim()}"`;
+      report(item, ['labels', key], badKey ? 'key' : 'value', accepting.length === 0
+        ? {
+            severity: 'error',
+            code: 'config.invalid_label',
+            summary: badKey ? 'Invalid label key' : 'Invalid label value',
+            detail: `No supported Pulp accepts this label: ${labelProblem(key, value, newest)}.`,
+            hint: `${fix}.`,
+            value: badKey ? key : value,
+          }
+        : {
+            severity: 'warning',
+            code: 'config.label_needs_newer_pulp',
+            summary: badKey ? 'Label key needs a newer Pulp' : 'Label value needs a newer Pulp',
+            detail: `Only pulpcore ${accepting[0]!.release} and later accept this label (older releases: ${labelProblem(key, value, LABEL_RULES[0]!.rule)}); planning against an older server refuses it.`,
+            hint: `${fix}, which every supported Pulp accepts.`,
+            value: badKey ? key : value,
+          });
     }
   }
 };

@@ -37,6 +37,8 @@ export interface RawItem {
 export interface Generated {
   /** Publications and distributions: serve the version synced from this snapshot (DesiredResource.snapshot). */
   snapshot?: string;
+  /** Distributions: serve what the repository's latest sync of its marker gave (DesiredResource.followsSync). */
+  followsSync?: boolean;
   /** Repositories: the sync marker (default: the remote's url). */
   marker?: string;
   retain?: number;

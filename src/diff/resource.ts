@@ -1,7 +1,11 @@
 import {
+  coreRelease,
   FIELDS,
+  fieldUnavailable,
+  toServerBody,
   type Address,
   type BodyValue,
+  type Capabilities,
   type DesiredResource,
   type Diagnostic,
   type FieldChange,
@@ -12,7 +16,7 @@ import {
 } from '../model/index.js';
 import { desiredLabels, diffLabels, statusLabels } from './labels.js';
 import { diffSecrets } from './secrets.js';
-import { differsFromDefault, fieldSupported, parsePointer, pointerSegment, sameValue, wireValue } from './values.js';
+import { differsFromDefault, parsePointer, pointerSegment, sameValue, wireValue } from './values.js';
 
 /** What a reference will point at: an href known now, or one that an earlier action creates. */
 export type RefValue = { href: string } | { unknown: HrefRef; after: string };
@@ -22,8 +26,10 @@ export type ResolveRef = (field: string, target: Address) => RefValue | undefine
 
 export interface DiffContext {
   stack: string;
-  /** Server component versions, for fields added in later releases (FieldSpec.since). */
+  /** Server component versions: fields some releases lack (FieldSpec.since, FieldSpec.until). */
   versions: Record<string, string>;
+  /** How this release holds pulpform's fields: request bodies are mapped to it. */
+  capabilities: Capabilities;
   resolveRef: ResolveRef;
   /** Status labels to record along with the desired ones (e.g. an adopted repository's sync marker). */
   extraLabels?: Record<string, string>;
@@ -64,9 +70,9 @@ export function diffResource(desired: DesiredResource, live: LiveObject | undefi
 
   for (const field of Object.keys(desired.fields).sort()) {
     const value = desired.fields[field] as Json;
-    const supported = mode === 'patch' ? hasField(field) : fieldSupported(specs[field], context.versions);
-    if (!supported) {
-      if (differsFromDefault(desired.endpoint, field, value)) diff.diagnostics.push(unsupportedField(desired, field, value));
+    const unavailable = fieldUnavailable(specs[field], context.versions);
+    if (unavailable !== undefined || (mode === 'patch' && !hasField(field))) {
+      if (differsFromDefault(desired.endpoint, field, value)) diff.diagnostics.push(unsupportedField(desired, field, value, context.versions));
       continue;
     }
     // Omitted fields take the server default; sending some defaults explicitly (null headers) is refused by 3.23.
@@ -125,6 +131,7 @@ export function diffResource(desired: DesiredResource, live: LiveObject | undefi
   diff.secrets = secrets.secrets;
   diff.unchanged += secrets.unchanged;
 
+  diff.body = toServerBody(desired.endpoint, diff.body, context.capabilities, mode === 'patch' ? live?.raw : undefined);
   if (changedFields.length > 0) diff.notes.push(`${changedFields.join(', ')} ${changedFields.length === 1 ? 'differs' : 'differ'}`);
   const userLabels = labelChanges.map((change) => parsePointer(change.path)[1] ?? '').filter((key) => !key.startsWith('pulpform_'));
   if (userLabels.length > 0) diff.notes.push(`label${userLabels.length === 1 ? '' : 's'} ${userLabels.join(', ')} ${userLabels.length === 1 ? 'differs' : 'differ'}`);
@@ -132,19 +139,35 @@ export function diffResource(desired: DesiredResource, live: LiveObject | undefi
   return diff;
 }
 
-/** Warning for a field the YAML sets but the server does not have. */
-export function unsupportedField(desired: DesiredResource, field: string, value: Json): Diagnostic {
-  const since = FIELDS[desired.endpoint]?.[field]?.since;
+/**
+ * A field the YAML sets that this server cannot honour: an error naming the release that has
+ * it; a warning when the server merely does not report it (it may be judged by the server).
+ */
+export function unsupportedField(desired: DesiredResource, field: string, value: Json, versions: Readonly<Record<string, string>>): Diagnostic {
+  const unavailable = fieldUnavailable(FIELDS[desired.endpoint]?.[field], versions);
+  const server = coreRelease(versions);
+  const where = { address: desired.address, value, ...(desired.source ? { source: desired.source } : {}) };
+  if (unavailable === undefined) {
+    return {
+      severity: 'warning',
+      code: 'plan.field_unreported',
+      summary: `${desired.address}: ${server} does not report "${field}"; it is left out`,
+      detail: `The ${desired.endpoint} objects of this server have no "${field}" field.`,
+      hint: `Remove "${field}" from the desired state, or check the server's plugin versions.`,
+      ...where,
+    };
+  }
+  const { release, have, removed } = unavailable;
   return {
-    severity: 'warning',
+    severity: 'error',
     code: 'plan.field_unsupported',
-    summary: `${desired.address}: the server has no field "${field}"; it is left out`,
-    detail: since
-      ? `"${field}" needs ${since.component} ${since.version} or later; this server's ${since.component} is older.`
-      : `The server does not report "${field}" for ${desired.endpoint}.`,
-    hint: since ? `Upgrade ${since.component} to ${since.version} or later, or remove "${field}" from the desired state.` : `Remove "${field}" from the desired state.`,
-    address: desired.address,
-    value,
-    ...(desired.source ? { source: desired.source } : {}),
+    summary: `${desired.address}: ${server} cannot honour "${field}"`,
+    detail: removed
+      ? `${release.component} ${release.version} and later no longer honour "${field}"; this server runs ${release.component} ${have}.`
+      : `"${field}" needs ${release.component} ${release.version} or later; this server runs ${release.component} ${have}.`,
+    hint: removed
+      ? `Remove "${field}" from the desired state (or set it to its default) for this server.`
+      : `Upgrade ${release.component} to ${release.version} or later, or remove "${field}" from the desired state.`,
+    ...where,
   };
 }

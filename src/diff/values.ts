@@ -1,4 +1,4 @@
-import { FIELDS, jsonEqual, type Endpoint, type FieldSpec, type Json } from '../model/index.js';
+import { FIELDS, jsonEqual, type Endpoint, type Json } from '../model/index.js';
 
 /** pulp_deb stores these as whitespace-separated sets of tokens. */
 const TOKEN_FIELDS = new Set(['distributions', 'components', 'architectures']);
@@ -42,27 +42,6 @@ export function sameValue(endpoint: Endpoint, field: string, a: Json | undefined
 export function differsFromDefault(endpoint: Endpoint, field: string, value: Json | undefined): boolean {
   const spec = FIELDS[endpoint]?.[field];
   return !sameValue(endpoint, field, value, spec?.default ?? null);
-}
-
-/** Numeric comparison of dotted versions: `3.20.0` < `3.23`. */
-export function compareVersions(a: string, b: string): number {
-  const left = a.split('.').map((part) => Number.parseInt(part, 10) || 0);
-  const right = b.split('.').map((part) => Number.parseInt(part, 10) || 0);
-  for (let i = 0; i < Math.max(left.length, right.length); i++) {
-    const diff = (left[i] ?? 0) - (right[i] ?? 0);
-    if (diff !== 0) return diff;
-  }
-  return 0;
-}
-
-/**
- * Whether a server with these component versions has the field. A component the server did
- * not report counts as supporting it: the server is then the judge (400 "Unexpected field").
- */
-export function fieldSupported(spec: FieldSpec | undefined, versions: Record<string, string>): boolean {
-  if (spec?.since === undefined) return true;
-  const have = versions[spec.since.component];
-  return have === undefined || compareVersions(have, spec.since.version) >= 0;
 }
 
 /** One JSON pointer segment (RFC 6901). */

@@ -264,12 +264,8 @@ export class PulpClient {
   /** Tasks still waiting or running whose name contains `nameContains` (and that hold a lock on `resource`, if given). */
   async activeTasks(filter: ActiveTaskFilter): Promise<JsonObject[]> {
     const query: Query = { state__in: 'waiting,running', name__contains: filter.nameContains };
-    let record: string | undefined;
-    if (filter.resource !== undefined) {
-      const shared = filter.lock === 'shared';
-      query[shared ? 'shared_resources' : 'exclusive_resources'] = filter.resource;
-      record = shared ? `shared:${filter.resource}` : filter.resource;
-    }
+    const shared = filter.lock === 'shared';
+    if (filter.resource !== undefined) query[shared ? 'shared_resources' : 'exclusive_resources'] = filter.resource;
     const tasks = await this.list('tasks/', query);
     // Filter again here: a server that ignores one of these query filters must not make us wait on unrelated tasks.
     return tasks.filter((task) => {
@@ -280,7 +276,7 @@ export class PulpClient {
         (state === 'waiting' || state === 'running') &&
         typeof name === 'string' &&
         name.includes(filter.nameContains) &&
-        (record === undefined || (Array.isArray(reserved) && reserved.includes(record)))
+        (filter.resource === undefined || (Array.isArray(reserved) && reserved.some((record) => locksObject(record, filter.resource!, shared))))
       );
     });
   }
@@ -309,6 +305,9 @@ export class PulpClient {
   async #send(method: string, path: string, body: JsonObject | undefined, signal: AbortSignal | undefined): Promise<RawResponse> {
     const url = this.#url(path);
     const displayPath = this.#displayPath(path);
+    // One deadline for the request and all its retries: --request-timeout is what a user waits at most.
+    const started = Date.now();
+    const deadline = started + this.#timeoutMs;
     for (let attempt = 0; ; attempt++) {
       this.#counts.set(method, (this.#counts.get(method) ?? 0) + 1);
       let response: RawResponse | undefined;
@@ -322,7 +321,7 @@ export class PulpClient {
           throwHttpErrors: false,
           followRedirect: false,
           retry: { limit: 0 },
-          timeout: { request: this.#timeoutMs },
+          timeout: { request: Math.max(1, deadline - Date.now()) },
           agent: { http: this.#httpAgent, https: this.#httpsAgent },
           https: { certificateAuthority: this.#ca, rejectUnauthorized: !this.#insecure },
           ...(signal ? { signal } : {}),
@@ -342,15 +341,16 @@ export class PulpClient {
         }
       } catch (error) {
         if (isAbort(error)) throw error;
-        failure = this.#networkError(method, displayPath, error);
+        failure = this.#networkError(method, displayPath, error, { attempts: attempt + 1, elapsedMs: Date.now() - started });
       }
       if (response && method === 'DELETE' && response.status === 404 && attempt > 0) return { status: 204, headers: {}, text: '' };
       const retryable = response ? this.#statusRetryable(method, response.status) : this.#failureRetryable(method, failure!);
-      if (!retryable || attempt >= this.#retries) {
+      const backoff = retryable ? this.#backoff(attempt, response) : 0;
+      if (!retryable || attempt >= this.#retries || Date.now() + backoff >= deadline) {
         if (response) return response;
         throw failure!;
       }
-      await sleep(this.#backoff(attempt, response), undefined, signal ? { signal } : undefined);
+      await sleep(backoff, undefined, signal ? { signal } : undefined);
     }
   }
 
@@ -468,7 +468,7 @@ export class PulpClient {
     return `this URL does not look like a Pulp API root: check the server URL (${this.baseUrl}) and the API root (${this.apiRoot})`;
   }
 
-  #networkError(method: string, path: string, error: unknown): PulpApiError {
+  #networkError(method: string, path: string, error: unknown, tried: { attempts: number; elapsedMs: number }): PulpApiError {
     const code = typeof (error as { code?: unknown }).code === 'string' ? (error as { code: string }).code : '';
     const raw = error instanceof Error ? error.message : String(error);
     const outcomeUnknown = method !== 'GET';
@@ -477,12 +477,12 @@ export class PulpClient {
     if (code === 'ECONNREFUSED') return make('connection_refused', `connection refused by ${this.baseUrl}`, `is Pulp running at ${this.baseUrl}?`, false);
     if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return make('dns', `cannot resolve the host of ${this.baseUrl}`, 'check the server URL', false);
     if (code === 'ETIMEDOUT' || (error as { name?: string }).name === 'TimeoutError') {
-      return make('timeout', `no answer within ${Math.round(this.#timeoutMs / 1000)} s`, `is Pulp at ${this.baseUrl} overloaded? A longer --request-timeout may help`, outcomeUnknown);
+      return make('timeout', `no answer within ${Math.round(this.#timeoutMs / 1000)} s (${triedText(tried)})`, `is Pulp at ${this.baseUrl} overloaded? A longer --request-timeout may help`, outcomeUnknown);
     }
     if (code === 'ECONNRESET' || code === 'EPIPE' || /socket hang up/i.test(raw)) {
       // A server that speaks only HTTPS hangs up on plain HTTP.
       const plain = this.baseUrl.startsWith('http:') ? `; if it happens every time, check whether ${this.baseUrl} should be https://` : '';
-      return make('connection_reset', 'the connection was closed before an answer arrived', `running again is safe${plain}`, outcomeUnknown);
+      return make('connection_reset', `the connection was closed before an answer arrived (${triedText(tried)})`, `running again is safe${plain}`, outcomeUnknown);
     }
     if (/wrong version number|packet length too long|http request/i.test(raw)) {
       return make('tls', `${this.baseUrl} does not speak TLS`, `use http:// in the server URL, or the port where the server speaks HTTPS`, false);
@@ -492,6 +492,11 @@ export class PulpClient {
     }
     return make('network', `network error${code ? ` ${code}` : ''}: ${raw}`, `is Pulp reachable at ${this.baseUrl}?`, outcomeUnknown);
   }
+}
+
+/** `3 attempts over 12 s` */
+function triedText(tried: { attempts: number; elapsedMs: number }): string {
+  return `${tried.attempts} attempt${tried.attempts === 1 ? '' : 's'} over ${Math.round(tried.elapsedMs / 1000)} s`;
 }
 
 function splitBaseUrl(baseUrl: string, apiRootOption: string): { origin: string; prefix: string; apiRoot: string } {
@@ -560,6 +565,17 @@ function isAbort(error: unknown): boolean {
   const name = (error as { name?: unknown })?.name;
   const code = (error as { code?: unknown })?.code;
   return name === 'AbortError' || code === 'ABORT_ERR' || code === 'ERR_ABORTED';
+}
+
+/**
+ * Whether a task's lock record is a lock on the object at `href`: the href itself, or (pulpcore
+ * 3.50 and later) its PRN `prn:rpm.rpmrepository:<uuid>`; shared locks are prefixed `shared:`.
+ */
+export function locksObject(record: Json, href: string, shared: boolean): boolean {
+  if (typeof record !== 'string' || record.startsWith('shared:') !== shared) return false;
+  const id = /([0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12})\/?$/i.exec(href)?.[1];
+  const lock = record.replace(/^shared:/, '');
+  return lock === href || (id !== undefined && lock.startsWith('prn:') && lock.endsWith(`:${id}`));
 }
 
 export function progressReportsOf(task: JsonObject): ProgressReport[] {

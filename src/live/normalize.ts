@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
+import type { Capabilities } from '../model/capabilities.js';
 import { FIELDS, type FieldSpec } from '../model/fields.js';
 import { canonicalJson, type Json, type JsonObject } from '../model/json.js';
 import { addressOf, type Endpoint, KINDS, type Kind, type LiveObject, PLUGINS, type Plugin } from '../model/resource.js';
+import { fromServerFields } from '../model/server-fields.js';
 
 /**
  * Container push repositories: made by `podman push`, not creatable through the API (POST and
@@ -41,17 +43,19 @@ export function fingerprintOf(raw: JsonObject): string {
 
 /**
  * One object of a list response in the shape of DesiredResource: the managed fields the server
- * returned (references stay hrefs), labels, which write-only fields are set, and what it
- * serves or holds. Publications are named after their repository (`repositoryNames`: href → name).
+ * returned, in pulpform's terms on every release (references stay hrefs), labels, which
+ * write-only fields are set, and what it serves or holds. Publications are named after their
+ * repository (`repositoryNames`: href → name).
  */
-export function normalizeLiveObject(endpoint: Endpoint, raw: JsonObject, repositoryNames: ReadonlyMap<string, string>): LiveObject {
+export function normalizeLiveObject(endpoint: Endpoint, raw: JsonObject, repositoryNames: ReadonlyMap<string, string>, capabilities: Capabilities): LiveObject {
   const { kind, plugin } = kindAndPluginOf(endpoint);
   const href = stringOf(raw['pulp_href']) ?? '';
   const name = kind === 'publication' ? publicationName(raw, repositoryNames) : (stringOf(raw['name']) ?? '');
-  const fields: JsonObject = {};
+  const read: JsonObject = {};
   for (const [field, spec] of Object.entries(fieldSpecsOf(endpoint))) {
-    if (!spec.secret && field in raw) fields[field] = raw[field] as Json;
+    if (!spec.secret && field in raw) read[field] = raw[field] as Json;
   }
+  const fields = fromServerFields(endpoint, raw, read, capabilities);
   // Only the objects a plan acts on need a fingerprint: hash on first use, not 10,000 per read.
   let fingerprint: string | undefined;
   const object: LiveObject = {

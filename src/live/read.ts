@@ -1,3 +1,4 @@
+import { capabilitiesOf } from '../model/capabilities.js';
 import type { JsonObject } from '../model/json.js';
 import type { Endpoint, LiveObject, LiveRepositoryVersion, LiveState, ServerInfo } from '../model/resource.js';
 import { mapBounded } from './bounded.js';
@@ -52,7 +53,8 @@ export async function readLiveState(client: PulpClient, options: ReadLiveStateOp
       if (typeof raw['pulp_href'] === 'string' && typeof raw['name'] === 'string') repositoryNames.set(raw['pulp_href'], raw['name']);
     }
   });
-  const objects: LiveObject[] = endpoints.flatMap((endpoint, i) => lists[i]!.map((raw) => normalizeLiveObject(endpoint, raw, repositoryNames)));
+  const capabilities = capabilitiesOf(server.versions);
+  const objects: LiveObject[] = endpoints.flatMap((endpoint, i) => lists[i]!.map((raw) => normalizeLiveObject(endpoint, raw, repositoryNames, capabilities)));
   return versions === undefined ? { server, objects } : { server, objects, versions };
 }
 

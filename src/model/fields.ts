@@ -1,3 +1,4 @@
+import { compareVersions } from './capabilities.js';
 import type { Json } from './json.js';
 import type { Endpoint, Kind } from './resource.js';
 
@@ -21,12 +22,22 @@ export interface FieldSpec {
   secret?: boolean;
   /** A reference to another object, held as an href on the wire and as an address in YAML. */
   ref?: Kind | 'repository_version' | 'content_guard';
-  /** First server version that has the field: `component>=version`. */
-  since?: { component: string; version: string };
+  /** First release that has the field: `component>=version`. */
+  since?: ComponentRelease;
+  /** First release that no longer honours the field (it may still answer it, read-only). */
+  until?: ComponentRelease;
   /** Set at create only; changing it means replacing the object. */
   createOnly?: boolean;
   description: string;
 }
+
+export interface ComponentRelease {
+  component: string;
+  version: string;
+}
+
+const RPM_3_25: ComponentRelease = { component: 'rpm', version: '3.25.0' };
+const RPM_3_30: ComponentRelease = { component: 'rpm', version: '3.30.0' };
 
 const POLICY = ['immediate', 'on_demand', 'streamed'] as const;
 const CHECKSUM = ['unknown', 'md5', 'sha1', 'sha224', 'sha256', 'sha384', 'sha512'] as const;
@@ -68,6 +79,15 @@ const DISTRIBUTION_BASE: Record<string, FieldSpec> = {
 const PUBLISHED_DISTRIBUTION: Record<string, FieldSpec> = {
   ...DISTRIBUTION_BASE,
   publication: { type: 'string', nullable: true, default: null, ref: 'publication', description: 'Serve this publication.' },
+  // Managed so that pointing a distribution at a publication clears a version another tool set.
+  repository_version: {
+    type: 'string',
+    nullable: true,
+    default: null,
+    ref: 'repository_version',
+    since: { component: 'core', version: '3.106.0' },
+    description: 'Serve this repository version (pulpcore 3.106 and later).',
+  },
 };
 
 export const FIELDS: Record<Endpoint, Record<string, FieldSpec>> = {
@@ -99,11 +119,12 @@ export const FIELDS: Record<Endpoint, Record<string, FieldSpec>> = {
     autopublish: { type: 'boolean', default: false, description: 'Publish every new version automatically.' },
     metadata_signing_service: { type: 'string', nullable: true, default: null, description: 'Signing service href for repository metadata.' },
     retain_package_versions: { type: 'integer', default: 0, minimum: 0, description: 'Keep only N versions of each package (0: all).' },
-    metadata_checksum_type: { type: 'enum', enum: CHECKSUM, nullable: true, default: null, description: 'Checksum of the published metadata (deprecated in rpm 3.30).' },
-    package_checksum_type: { type: 'enum', enum: CHECKSUM, nullable: true, default: null, description: 'Checksum of packages in the published metadata (deprecated in rpm 3.30).' },
+    metadata_checksum_type: { type: 'enum', enum: CHECKSUM, nullable: true, default: null, until: RPM_3_30, description: 'Checksum of the published metadata (ignored from rpm 3.30).' },
+    package_checksum_type: { type: 'enum', enum: CHECKSUM, nullable: true, default: null, until: RPM_3_30, description: 'Checksum of packages in the published metadata (ignored from rpm 3.30).' },
+    // rpm 3.24 moved both into repo_config; server-fields.ts maps them on every release.
     gpgcheck: { type: 'integer', default: 0, minimum: 0, description: 'gpgcheck value advertised in config.repo (0 or 1).' },
     repo_gpgcheck: { type: 'integer', default: 0, minimum: 0, description: 'repo_gpgcheck advertised in config.repo (0 or 1).' },
-    sqlite_metadata: { type: 'boolean', default: false, description: 'Also publish sqlite metadata (removed in rpm 3.25).' },
+    sqlite_metadata: { type: 'boolean', default: false, until: RPM_3_25, description: 'Also publish sqlite metadata (ignored from rpm 3.25).' },
   },
   'repositories/file/file': {
     ...REPOSITORY_BASE,
@@ -116,11 +137,11 @@ export const FIELDS: Record<Endpoint, Record<string, FieldSpec>> = {
     manifest_signing_service: { type: 'string', nullable: true, default: null, description: 'Signing service href for manifests.' },
   },
   'publications/rpm/rpm': {
-    metadata_checksum_type: { type: 'enum', enum: CHECKSUM, createOnly: true, description: 'Checksum of the metadata (default: the repository\'s).' },
-    package_checksum_type: { type: 'enum', enum: CHECKSUM, createOnly: true, description: 'Checksum of packages (default: the repository\'s).' },
+    metadata_checksum_type: { type: 'enum', enum: CHECKSUM, createOnly: true, until: RPM_3_30, description: 'Checksum of the metadata (default: the repository\'s; ignored from rpm 3.30).' },
+    package_checksum_type: { type: 'enum', enum: CHECKSUM, createOnly: true, until: RPM_3_30, description: 'Checksum of packages (default: the repository\'s; ignored from rpm 3.30).' },
     gpgcheck: { type: 'integer', createOnly: true, description: 'gpgcheck in config.repo.' },
     repo_gpgcheck: { type: 'integer', createOnly: true, description: 'repo_gpgcheck in config.repo.' },
-    sqlite_metadata: { type: 'boolean', createOnly: true, description: 'Publish sqlite metadata.' },
+    sqlite_metadata: { type: 'boolean', createOnly: true, until: RPM_3_25, description: 'Publish sqlite metadata (ignored from rpm 3.25).' },
   },
   'publications/file/file': {
     manifest: { type: 'string', nullable: true, default: 'PULP_MANIFEST', createOnly: true, description: 'Manifest file name.' },
@@ -154,4 +175,18 @@ export function isNamedKind(kind: Kind): boolean {
 
 export function secretFields(endpoint: Endpoint): string[] {
   return Object.entries(FIELDS[endpoint] ?? {}).filter(([, spec]) => spec.secret).map(([name]) => name);
+}
+
+/**
+ * Why a server with these component versions does not honour the field: the release that
+ * added it or the one that stopped honouring it. Undefined when it does, or when the server
+ * does not report the component (the server then judges).
+ */
+export function fieldUnavailable(spec: FieldSpec | undefined, versions: Readonly<Record<string, string>>): { release: ComponentRelease; have: string; removed: boolean } | undefined {
+  for (const [release, removed] of [[spec?.since, false], [spec?.until, true]] as const) {
+    const have = release === undefined ? undefined : versions[release.component];
+    if (release === undefined || have === undefined) continue;
+    if ((compareVersions(have, release.version) >= 0) === removed) return { release, have, removed };
+  }
+  return undefined;
 }

@@ -4,3 +4,5 @@ export * from './resource.js';
 export * from './plan.js';
 export * from './labels.js';
 export * from './fields.js';
+export * from './capabilities.js';
+export * from './server-fields.js';

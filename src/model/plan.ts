@@ -41,11 +41,13 @@ export interface SecretSource {
   source: string;
 }
 
-/** What the plan saw of the live object it acts on; apply refuses the action if this changed. */
+/** What the plan saw of the live object it acts on; apply refuses the plan if this changed. */
 export interface ActionGuard {
   href: string;
   fingerprint: string;
   lastUpdated?: string;
+  /** The managed fields and labels as the plan read them, so a refusal can say what changed. */
+  seen?: { fields: JsonObject; labels: Record<string, string> };
 }
 
 export interface PlanAction {
@@ -67,6 +69,11 @@ export interface PlanAction {
   secrets?: SecretSource[];
   /** Labels to write after a successful sync (`pulpform_synced`, snapshot records). */
   labelsAfter?: Record<string, string>;
+  /**
+   * Syncs of an earlier snapshot than the remote's (a new mirror's production pin): the url the
+   * remote is set to for this sync only; the executor puts the remote's url back after it.
+   */
+  syncFrom?: string;
   guard?: ActionGuard;
   /** Ids of actions that must succeed first; if one fails this action is skipped. */
   dependsOn: string[];
@@ -101,11 +108,20 @@ export interface PlanSummary {
   sync: number;
 }
 
+/** The desired state a plan was made from. */
+export interface PlanSource {
+  files: string[];
+  sha256: string;
+  /** The `-f` path as given, and the directory it was given in: where `apply PLANFILE` finds the desired state again. */
+  path?: string;
+  cwd?: string;
+}
+
 export interface Plan {
   formatVersion: string;
   createdAt: string;
   stack: string;
-  source: { files: string[]; sha256: string };
+  source: PlanSource;
   server: { url: string; versions: Record<string, string> };
   /** Selector given with --only, if any: the plan is partial. */
   scope?: string;

@@ -1,3 +1,4 @@
+import type { PlanSource } from './plan.js';
 import type { Json, JsonObject } from './json.js';
 import type { Secret } from './secret.js';
 
@@ -102,6 +103,12 @@ export interface DesiredResource {
   /** Publications and distributions: serve the repository version synced from this snapshot rather than the latest. */
   snapshot?: string;
   /**
+   * Distributions whose snapshot is the repository's own sync marker (a mirror's development):
+   * they serve what the latest sync of it gave, a --resync included. Others keep the version
+   * their snapshot first gave.
+   */
+  followsSync?: boolean;
+  /**
    * Repositories: keep the newest N repository versions (with their publications); older ones
    * are deleted unless a distribution serves them, a desired snapshot pin refers to them, or
    * they are the latest. pulpform's own retention, not Pulp's `retain_repo_versions`.
@@ -155,7 +162,7 @@ export interface DesiredState {
   stack: string;
   server: ServerSettings;
   resources: DesiredResource[];
-  sources: { files: string[]; sha256: string };
+  sources: PlanSource;
 }
 
 /** An object read from the server, normalised to the shape of DesiredResource.fields. */

@@ -1,14 +1,19 @@
 import { diffResource, unsupportedField, type DiffContext, type RefValue, type ResourceDiff } from '../diff/resource.js';
-import { differsFromDefault, fieldSupported, sameValue } from '../diff/values.js';
+import { differsFromDefault, sameValue } from '../diff/values.js';
 import {
   addressOf,
   canonicalJson,
+  capabilitiesOf,
   FIELDS,
+  fieldUnavailable,
+  toServerBody,
+  type Capabilities,
   KINDS,
   LABELS,
   labelProblem,
   parseAddress,
   PLAN_FORMAT_VERSION,
+  STAMP,
   type ActionGuard,
   type ActionType,
   type Address,
@@ -25,6 +30,7 @@ import {
 } from '../model/index.js';
 import { PUSH_REPOSITORY_ENDPOINT } from '../live/normalize.js';
 import { planRetention } from './retention.js';
+import { serverChecks } from './server-checks.js';
 import { groupsOf, resyncSelection, scopeActions, scopeImages } from './scope.js';
 import { skipReplacements } from './skip.js';
 import { summarize, toWaves } from './waves.js';
@@ -71,6 +77,7 @@ export function buildPlan(desired: DesiredState, live: LiveState, options: PlanO
   ({ actions, diagnostics } = scopeImages(actions, diagnostics, desired.resources, options.imageFilter, pushDeletes));
   if (options.only !== undefined) ({ actions, diagnostics } = scopeActions(actions, diagnostics, options.only, groupsOf(desired.resources), pushDeletes));
   if (options.prune && !options.allowDeleteAll) diagnostics.push(...pruneAllGuard(desired, actions));
+  diagnostics.push(...serverChecks(desired, live.server.versions, capabilitiesOf(live.server.versions)));
   const { waves, cyclic } = toWaves(actions);
   if (cyclic.length > 0) {
     diagnostics.push({
@@ -107,6 +114,8 @@ interface Node {
   blocked: boolean;
   /** Repositories adopted with content: sync records written by the adoption instead of a sync. */
   assumedLabels?: Record<string, string>;
+  /** Repositories: syncs of older snapshots planned before the main one, by snapshot. */
+  earlierSyncs?: Map<string, PlanAction>;
   /** Publications: the live publication that already satisfies it. */
   satisfiedBy?: LiveObject;
   /** Publications: another desired publication that yields the same Pulp publication. */
@@ -120,7 +129,12 @@ function namedKey(kind: Kind, name: string): string {
 }
 
 function guardOf(live: LiveObject): ActionGuard {
-  return { href: live.href, fingerprint: live.fingerprint, ...(live.lastUpdated !== undefined ? { lastUpdated: live.lastUpdated } : {}) };
+  return {
+    href: live.href,
+    fingerprint: live.fingerprint,
+    ...(live.lastUpdated !== undefined ? { lastUpdated: live.lastUpdated } : {}),
+    seen: { fields: live.fields, labels: live.labels },
+  };
 }
 
 /** `{repo}versions/{n}/` → n. */
@@ -156,6 +170,12 @@ class Planner {
   private readonly publicationKeys = new Map<string, Address>();
   /** Publications live distributions serve, by href. */
   private readonly servedPublications = new Set<string>();
+  /** Repository versions known to exist: latest ones, published ones, and all when they were listed. */
+  private readonly knownVersions = new Set<string>();
+  /** Publications a distribution that follows its repository's sync serves (a mirror's development). */
+  private readonly followedPublications: ReadonlySet<Address>;
+  /** Snapshots publications pin, by the repository they publish. */
+  private readonly pinsByRepository = new Map<Address, Set<string>>();
   /** Push repository href → the container distribution serving it (what `docker push` made). */
   private readonly pushDistributions = new Map<string, LiveObject>();
   /** Deletes of push distributions planned by --replace-push-conflicts, by href: a narrowed run keeps them. */
@@ -163,10 +183,18 @@ class Planner {
   /** Desired distributions with adopt: true pinned to a snapshot, by repository: see adoptedPinnedDistributions. */
   private adoptedPinned?: Map<Address, DesiredResource[]>;
   private readonly stack: string;
+  private readonly capabilities: Capabilities;
   private readonly resync: (address: Address) => boolean = () => false;
 
   constructor(private readonly desired: DesiredState, private readonly live: LiveState, private readonly options: PlanOptions) {
     this.stack = desired.stack;
+    this.capabilities = capabilitiesOf(live.server.versions);
+    this.followedPublications = new Set(desired.resources.flatMap((r) => (r.followsSync && r.refs.publication !== undefined ? [r.refs.publication] : [])));
+    for (const resource of desired.resources) {
+      if (resource.kind !== 'publication' || resource.snapshot === undefined) continue;
+      const repository = resource.refs.repository ?? addressOf('repository', resource.plugin, resource.name);
+      this.pinsByRepository.set(repository, (this.pinsByRepository.get(repository) ?? new Set()).add(resource.snapshot));
+    }
     if (options.resync !== undefined) {
       const selection = resyncSelection(options.resync, desired.resources);
       this.resync = selection.matches;
@@ -183,7 +211,9 @@ class Planner {
         this.liveNamed.set(namedKey(object.kind, object.name), object);
       }
     }
+    for (const version of live.versions ?? []) this.knownVersions.add(version.href);
     for (const object of this.liveByHref.values()) {
+      if (object.versionHref !== undefined) this.knownVersions.add(object.versionHref);
       if (object.kind === 'distribution' && typeof object.fields.publication === 'string') this.servedPublications.add(object.fields.publication);
       const repository = object.kind === 'distribution' ? this.liveByHref.get(String(object.fields.repository)) : undefined;
       if (repository?.endpoint === PUSH_REPOSITORY_ENDPOINT) this.pushDistributions.set(repository.href, object);
@@ -278,6 +308,8 @@ class Planner {
       ].join('; '), live);
     } else if (diff.changes.length > 0) {
       node.action = this.add('update', desired, diff, notes.join('; '), live);
+    } else {
+      this.diagnostics.push(...diff.diagnostics);
     }
   }
 
@@ -342,10 +374,43 @@ class Planner {
       `Delete the distribution "${distribution.name}" (Pulp deletes its push repository, and the pushed images, with it): run with --replace-push-conflicts to plan that first, or delete it yourself (DELETE ${distribution.href}).`);
   }
 
-  /** `development: 20240115T000000 -> 20240301T000000` when a distribution's pinned snapshot moves. */
+  /**
+   * `development: 20240115T000000 -> 20240301T000000` when a distribution's pinned snapshot
+   * moves, saying so when the repository was synced from it before and it is a repoint only.
+   */
   private servesNote(desired: DesiredResource, diff: ResourceDiff): string[] {
     const change = diff.changes.find((c) => c.path === `/pulp_labels/${LABELS.serves}`);
-    return change ? [`${desired.name}: ${String(change.before ?? '(none)')} -> ${String(change.after ?? '(none)')}`] : [];
+    if (!change) return [];
+    const publication = desired.refs.publication === undefined ? undefined : this.nodes.get(desired.refs.publication);
+    const repository = publication === undefined ? undefined : this.nodes.get(publication.desired.refs.repository ?? addressOf('repository', publication.desired.plugin, publication.desired.name));
+    const syncing = repository?.sync?.labelsAfter?.[LABELS.synced] === desired.snapshot;
+    const repoint = desired.snapshot !== undefined && repository !== undefined && !syncing && this.recordedVersion(repository, desired.snapshot)?.exists === true;
+    return [`${desired.name}: ${String(change.before ?? '(none)')} -> ${String(change.after ?? '(none)')}${repoint ? ' (synced before: repoint, no sync)' : ''}`];
+  }
+
+  /**
+   * A distribution pinned on its own (production) to the snapshot its repository follows keeps
+   * the version that snapshot first gave when the shared publication moves on (a --resync made
+   * a newer version): an existing publication of that version, preferably the one it serves.
+   */
+  private pinnedPublication(referrer: DesiredResource, publication: Node): string | undefined {
+    if (referrer.kind !== 'distribution' || referrer.followsSync || referrer.snapshot === undefined) return undefined;
+    const repository = this.nodes.get(publication.desired.refs.repository ?? addressOf('repository', publication.desired.plugin, publication.desired.name));
+    const recorded = repository === undefined ? undefined : this.recordedVersion(repository, referrer.snapshot);
+    if (recorded?.exists !== true) return undefined;
+    const pinned = `${repository!.live!.href}versions/${recorded.number}/`;
+    if (publication.satisfiedBy?.versionHref === pinned) return undefined;
+    const candidates = (this.publicationsByVersion.get(pinned) ?? []).filter((p) => p.endpoint === publication.desired.endpoint);
+    const served = this.nodes.get(referrer.address)?.live?.fields.publication;
+    return (candidates.find((p) => p.href === served) ?? newest(candidates))?.href;
+  }
+
+  /** The version the repository's labels record for `snapshot`, and whether it is known to exist still. */
+  private recordedVersion(node: Node, snapshot: string): { number: string; exists: boolean } | undefined {
+    if (node.live === undefined || (node.action !== undefined && NEW.includes(node.action.type))) return undefined;
+    const number = ({ ...node.live.labels, ...node.assumedLabels })[`${LABELS.snapshotPrefix}${snapshot}`];
+    if (number === undefined) return undefined;
+    return { number, exists: this.knownVersions.has(`${node.live.href}versions/${number}/`) };
   }
 
   private checkProtected(node: Node): void {
@@ -419,8 +484,12 @@ class Planner {
     const recreated = node.action !== undefined && NEW.includes(node.action.type);
     const before = recreated ? undefined : (node.live?.labels[LABELS.synced] ?? node.assumedLabels?.[LABELS.synced]);
     const marker = desired.sync.marker;
+    const requested = this.resync(desired.address);
     const resync = before === marker;
-    if (resync && !this.resync(desired.address)) return;
+    if (resync && !requested) return;
+    // Back to a snapshot synced before (a rollback, or forward again): its version is still there to serve.
+    const recorded = before === undefined || resync ? undefined : this.recordedVersion(node, marker);
+    if (recorded?.exists && !requested) return;
     const remoteAddress = desired.refs.remote;
     if (remoteAddress === undefined) {
       this.error('plan.sync_without_remote', desired, `${desired.address} asks for a sync but names no remote`, undefined, 'Name the remote to sync from.');
@@ -431,7 +500,9 @@ class Planner {
     const dependsOn = [node.action?.id, this.nodes.get(remoteAddress)?.action?.id, 'after' in remote ? remote.after : undefined];
     const action: PlanAction = {
       ...this.identity('sync', desired),
-      reason: resync ? `synced again from ${marker} (--resync)` : `synced: ${before ?? '(never)'} -> ${marker}`,
+      reason: resync || recorded?.exists
+        ? `synced again from ${marker} (--resync)`
+        : `synced: ${before ?? '(never)'} -> ${marker}${recorded ? ` (version ${recorded.number}, which ${marker} gave before, is gone: retention or a manual delete removed it)` : ''}`,
       changes: resync ? [] : [{ path: `/pulp_labels/${LABELS.synced}`, ...(before !== undefined ? { before } : {}), after: marker }],
       unchanged: 0,
       body: { remote: 'href' in remote ? remote.href : remote.unknown, ...desired.sync.options },
@@ -442,6 +513,49 @@ class Planner {
     };
     node.sync = action;
     this.actions.push(action);
+    if (before === undefined) this.planEarlierSnapshots(node, action);
+  }
+
+  /**
+   * A mirror set up with production pinned to an older snapshot than development's: sync that
+   * one first (the remote set to its url for that sync only), then development's, so one apply
+   * converges. Only for a repository never synced: on a running mirror a pin to a snapshot never
+   * synced stays an error, as it is more likely a typo than a wish.
+   */
+  private planEarlierSnapshots(node: Node, sync: PlanAction): void {
+    const marker = node.desired.sync!.marker;
+    const remote = node.desired.refs.remote === undefined ? undefined : this.nodes.get(node.desired.refs.remote);
+    const url = remote?.desired.fields.url;
+    if (typeof url !== 'string' || !STAMP.test(marker)) return;
+    const pins = [...(this.pinsByRepository.get(node.desired.address) ?? [])]
+      .filter((pin) => pin !== marker && STAMP.test(pin) && this.recordedVersion(node, pin)?.exists !== true)
+      .sort();
+    const trailing = new RegExp(`/${marker}/?$`);
+    if (!trailing.test(url)) return;
+    let previous = sync.dependsOn;
+    const earlier = new Map<string, PlanAction>();
+    for (const pin of pins) {
+      const action: PlanAction = {
+        ...sync,
+        id: `sync ${node.desired.address}@${pin}`,
+        reason: `synced: (never) -> ${pin} first, a snapshot a distribution is pinned to, then ${marker}`,
+        changes: [{ path: `/pulp_labels/${LABELS.synced}`, after: pin }],
+        labelsAfter: { [LABELS.synced]: pin },
+        syncFrom: url.replace(trailing, (end) => end.replace(marker, pin)),
+        dependsOn: previous,
+      };
+      delete action.guard;
+      earlier.set(pin, action);
+      this.actions.push(action);
+      previous = [action.id];
+    }
+    if (earlier.size === 0) return;
+    sync.dependsOn = [...new Set([...sync.dependsOn, ...previous])].sort();
+    // The guard belongs to the first action on the repository, now the earliest sync.
+    const first = earlier.get(pins[0]!)!;
+    if (sync.guard !== undefined) first.guard = sync.guard;
+    delete sync.guard;
+    node.earlierSyncs = earlier;
   }
 
   // ── publications ─────────────────────────────────────────────────────────────────────────
@@ -461,8 +575,8 @@ class Planner {
     const specs = FIELDS[desired.endpoint] ?? {};
     const options: JsonObject = {};
     for (const [field, value] of Object.entries(desired.fields)) {
-      if (fieldSupported(specs[field], this.live.server.versions)) options[field] = value;
-      else if (differsFromDefault(desired.endpoint, field, value)) this.diagnostics.push(unsupportedField(desired, field, value));
+      if (fieldUnavailable(specs[field], this.live.server.versions) === undefined) options[field] = value;
+      else if (differsFromDefault(desired.endpoint, field, value)) this.diagnostics.push(unsupportedField(desired, field, value, this.live.server.versions));
     }
 
     let reason: string;
@@ -499,7 +613,10 @@ class Planner {
       ],
       unchanged: 0,
       // Omitted is null to Pulp, and 3.23 refuses an explicit null signing_service.
-      body: { repository_version: 'href' in version ? version.href : version.unknown, ...Object.fromEntries(Object.entries(options).filter(([, value]) => value !== null)) },
+      body: toServerBody(desired.endpoint, {
+        repository_version: 'href' in version ? version.href : version.unknown,
+        ...Object.fromEntries(Object.entries(options).filter(([, value]) => value !== null)),
+      }, this.capabilities),
       secrets: [],
       dependsOn: 'after' in version ? [version.after] : [],
       diagnostics: [],
@@ -524,6 +641,7 @@ class Planner {
     return {
       stack: this.stack,
       versions: this.live.server.versions,
+      capabilities: this.capabilities,
       resolveRef: (field, target) => this.resolveRef(desired, field, target),
       ...(extraLabels !== undefined ? { extraLabels } : {}),
     };
@@ -533,6 +651,8 @@ class Planner {
     if (field === 'repository_version') return this.resolveVersion(referrer, target, referrer.snapshot);
     let node = this.nodes.get(target);
     if (node?.aliasOf !== undefined) node = this.nodes.get(node.aliasOf);
+    const kept = field === 'publication' && node !== undefined ? this.pinnedPublication(referrer, node) : undefined;
+    if (kept !== undefined) return { href: kept };
     if (node !== undefined) {
       if (node.action !== undefined && NEW.includes(node.action.type)) return { unknown: { $ref: node.desired.address }, after: node.action.id };
       if (node.desired.kind === 'publication') return node.satisfiedBy ? { href: node.satisfiedBy.href } : undefined;
@@ -559,7 +679,15 @@ class Planner {
     const sync = node?.sync;
     if (snapshot !== undefined) {
       if (sync !== undefined && node?.desired.sync?.marker === snapshot) return { unknown, after: sync.id };
+      const earlier = node?.earlierSyncs?.get(snapshot);
+      if (earlier !== undefined) return { unknown, after: earlier.id };
       const labels = { ...live?.labels, ...node?.assumedLabels };
+      // Following the repository: what its last sync of this snapshot left (a --resync may have made a newer version).
+      const follows = referrer.followsSync === true || this.followedPublications.has(referrer.address);
+      const last = labels[LABELS.syncedVersion];
+      if (follows && live !== undefined && labels[LABELS.synced] === snapshot && last !== undefined && this.knownVersions.has(`${live.href}versions/${last}/`)) {
+        return { href: `${live.href}versions/${last}/` };
+      }
       const number = labels[`${LABELS.snapshotPrefix}${snapshot}`];
       if (live !== undefined && number !== undefined) return { href: `${live.href}versions/${number}/` };
       const recorded = Object.keys(labels).filter((key) => key.startsWith(LABELS.snapshotPrefix)).map((key) => key.slice(LABELS.snapshotPrefix.length)).sort();

@@ -38,7 +38,13 @@ const action = z.object({
   body: z.record(z.string(), z.json()).optional(),
   secrets: z.array(z.object({ field: z.string(), source: z.string() })).optional(),
   labelsAfter: z.record(z.string(), z.string()).optional(),
-  guard: z.object({ href: z.string(), fingerprint: z.string(), lastUpdated: z.string().optional() }).optional(),
+  syncFrom: z.string().optional(),
+  guard: z.object({
+    href: z.string(),
+    fingerprint: z.string(),
+    lastUpdated: z.string().optional(),
+    seen: z.object({ fields: z.record(z.string(), z.json()), labels: z.record(z.string(), z.string()) }).optional(),
+  }).optional(),
   dependsOn: z.array(z.string()),
   source: source.optional(),
 });
@@ -60,7 +66,7 @@ const planSchema = z.object({
   formatVersion: z.string(),
   createdAt: z.string(),
   stack: z.string(),
-  source: z.object({ files: z.array(z.string()), sha256: z.string() }),
+  source: z.object({ files: z.array(z.string()), sha256: z.string(), path: z.string().optional(), cwd: z.string().optional() }),
   server: z.object({ url: z.string(), versions: z.record(z.string(), z.string()) }),
   scope: z.string().optional(),
   waves: z.array(z.array(action)),

@@ -47,22 +47,25 @@ export function probeTargets(plan: Plan, options: TargetOptions): { targets: Pro
   const liveByHref = new Map(options.live.objects.map((object) => [object.href, object]));
   const liveByAddress = new Map(options.live.objects.filter((object) => object.kind === 'remote').map((object) => [object.address, object]));
   const desired = new Map((options.desired?.resources ?? []).map((resource) => [resource.address, resource]));
-  const targets = new Map<Address, ProbeTarget>();
-  const seen = new Set<Address>();
+  // One target per remote and url: a new mirror's earlier snapshot is synced through its remote at another url.
+  const targets = new Map<string, ProbeTarget>();
+  const seen = new Set<string>();
   const diagnostics: Diagnostic[] = [];
 
   for (const sync of actions.filter((action) => action.type === 'sync')) {
     const remote = remoteOfSync(sync, liveByHref);
     if (remote === undefined) continue;
-    if (seen.has(remote)) {
-      targets.get(remote)?.repositories.push(sync.address);
+    const key = `${remote} ${sync.syncFrom ?? ''}`;
+    if (seen.has(key)) {
+      targets.get(key)?.repositories.push(sync.address);
       continue;
     }
-    seen.add(remote);
+    seen.add(key);
     const declared = desired.get(remote);
     const live = liveByAddress.get(remote);
-    const fields = declared?.fields ?? plannedFields(remote, live, actions);
-    if (fields === undefined) continue;
+    const planned = declared?.fields ?? plannedFields(remote, live, actions);
+    if (planned === undefined) continue;
+    const fields = sync.syncFrom === undefined ? planned : { ...planned, url: sync.syncFrom };
     const sources = secretSourcesOf(remote, declared?.secrets, actions);
     const unknown = unknownSecrets(live, sources, declared !== undefined);
     if (unknown.length > 0) {
@@ -97,7 +100,7 @@ export function probeTargets(plan: Plan, options: TargetOptions): { targets: Pro
     // Probing without it would only report its absence again, as a rejection.
     diagnostics.push(...missing);
     if (missing.length > 0) continue;
-    targets.set(remote, {
+    targets.set(key, {
       remote,
       plugin: sync.plugin,
       repositories: [sync.address],

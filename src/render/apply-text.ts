@@ -39,6 +39,8 @@ export function renderApplyEvent(event: ApplyEvent, options: { color: boolean })
       return `${p.bold(event.address)}: ${p.yellow('Skipped')}: ${event.reason}`;
     case 'action.interrupted':
       return `${p.bold(event.address)}: ${p.yellow('Interrupted')}${event.taskHref ? ` (task ${event.taskHref} runs on in Pulp)` : ''}${event.detail ? `: ${event.detail}` : ''}`;
+    case 'apply.stopping':
+      return p.yellow(`Stopping: starting nothing new; waiting for the ${event.inFlight.length === 1 ? 'action' : `${event.inFlight.length} actions`} in flight to finish (${event.inFlight.join(', ') || 'none'}). Press Ctrl-C again to stop waiting; their Pulp tasks go on.`);
     case 'apply.summary':
       return undefined;
   }

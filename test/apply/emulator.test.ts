@@ -144,7 +144,7 @@ describe('against the emulator', () => {
     const [distribution] = find(live, 'distribution/file/files');
     const [remote] = find(live, 'remote/file/files');
     expect(repository!.versionHref).toBe(`${repository!.href}versions/1/`);
-    expect(repository!.labels).toEqual({ ...LABELS, pulpform_synced: '20240101T000000', pulpform_snapshot_20240101T000000: '1' });
+    expect(repository!.labels).toEqual({ ...LABELS, pulpform_synced: '20240101T000000', pulpform_snapshot_20240101T000000: '1', pulpform_synced_version: '1' });
     expect(publication!.versionHref).toBe(repository!.versionHref);
     expect(distribution!.fields['publication']).toBe(publication!.href);
     expect(remote!.secretsSet).toMatchObject({ username: true, password: true });

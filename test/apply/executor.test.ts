@@ -100,7 +100,7 @@ describe('applyPlan', () => {
     expect(repository['remote']).toBe(remote['pulp_href']);
     expect(publication!['repository_version']).toBe(`${String(repository['pulp_href'])}versions/1/`);
     expect(distribution['publication']).toBe(publication!['pulp_href']);
-    expect(repository['pulp_labels']).toEqual({ pulpform_stack: 'test', pulpform_synced: '20240101T000000', pulpform_snapshot_20240101T000000: '1' });
+    expect(repository['pulp_labels']).toEqual({ pulpform_stack: 'test', pulpform_synced: '20240101T000000', pulpform_snapshot_20240101T000000: '1', pulpform_synced_version: '1' });
     expect(pulp.secrets.get(String(remote['pulp_href']))).toEqual({ password: ARK_PASSWORD });
     expect(JSON.stringify({ result, events })).not.toContain(ARK_PASSWORD);
     const codes = events.map((e) => e.code);
@@ -371,7 +371,7 @@ describe('applyPlan actions', () => {
     expect(result.ok).toBe(true);
     expect(result.succeeded[0]!.note).toBe(`no new version; latest is ${String(repo['pulp_href'])}versions/0/`);
     // A URL marker cannot be a label key, so no snapshot record is written for it.
-    expect(repo['pulp_labels']).toEqual({ pulpform_stack: 'test', team: 'infra', pulpform_synced: 'https://x/' });
+    expect(repo['pulp_labels']).toEqual({ pulpform_stack: 'test', team: 'infra', pulpform_synced: 'https://x/', pulpform_synced_version: '0' });
     expect(pulp.ofEndpoint('publications/rpm/rpm')[0]!['repository_version']).toBe(`${String(repo['pulp_href'])}versions/0/`);
   });
 

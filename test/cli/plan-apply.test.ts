@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serveDirectory } from '../../src/conformance/static-server.js';
@@ -121,9 +121,13 @@ describe('pulpform plan and apply', () => {
     await fetchJson(`${emulator.url}${href}`, { method: 'PATCH', body: JSON.stringify({ download_concurrency: 3 }) });
     await waitUntil(async () => ((await fetchJson(`${emulator.url}${href}`)) as { download_concurrency: number }).download_concurrency === 3);
 
+    emulator.resetRequests();
     const stale = await pulpform(['apply', 'change.plan']);
     expect(stale.status).toBe(1);
-    expect(stale.stdout).toContain('remote/rpm/hello changed on the server since the plan was made; refusing to update it');
+    expect(stale.stderr).toContain('change.plan is stale: 1 object it acts on changed on the server since it was made. Nothing was changed.');
+    expect(stale.stderr).toContain(`remote/rpm/hello (${href}):\n      download_concurrency: null -> 3`);
+    // Refused before the first write: not even the server lock was taken.
+    expect(writes()).toEqual([]);
 
     const fresh = await pulpform(['plan', '--out', 'fresh.plan']);
     expect(fresh.stdout).toContain('download_concurrency');
@@ -131,6 +135,48 @@ describe('pulpform plan and apply', () => {
     expect(applied.status).toBe(0);
     expect(applied.stdout).toContain('Apply complete!');
     expect((await pulpform(['plan', '--detailed-exitcode'])).status).toBe(0);
+
+    emulator.resetRequests();
+    const again = await pulpform(['apply', 'fresh.plan']);
+    expect(again.status).toBe(0);
+    expect(again.stdout).toBe('fresh.plan has already been applied: the server has every change it makes (1 action). Nothing to do.\n');
+    expect(writes()).toEqual([]);
+  });
+
+  test('a stale object anywhere refuses the whole saved plan: the sync, publication and repoint of a pin bump do not run', async () => {
+    await pulpform(['apply', '--auto-approve']);
+    await writeFile(join(dir, 'state.yaml'), yaml(upstream.url).replace('policy: on_demand', 'policy: immediate').replace('base_path: hello/dev', 'base_path: hello/development'));
+    expect((await pulpform(['plan', '--out', 'bump.plan'])).status).toBe(0);
+    const distributions = (await fetchJson(`${emulator.url}/pulp/api/v3/distributions/rpm/rpm/?name=hello-dev`)) as { results: { pulp_href: string }[] };
+    const href = distributions.results[0]!.pulp_href;
+    await fetchJson(`${emulator.url}${href}`, { method: 'PATCH', body: JSON.stringify({ pulp_labels: { owner: 'someone' } }) });
+    await waitUntil(async () => ((await fetchJson(`${emulator.url}${href}`)) as { pulp_labels: Record<string, string> }).pulp_labels['owner'] === 'someone');
+    emulator.resetRequests();
+    const stale = await pulpform(['apply', 'bump.plan']);
+    expect(stale.status).toBe(1);
+    expect(stale.stderr).toContain('pulp_labels.owner: (absent) -> "someone"');
+    expect(stale.stderr).toContain('pulp_labels.pulpform_stack: "cli" -> (absent)');
+    expect(writes()).toEqual([]);
+  });
+
+  test('apply PLANFILE reads the desired state the plan was made from, never an unrelated ./desired-state', async () => {
+    await writeFile(join(dir, 'state.yaml'), yaml(upstream.url));
+    expect((await pulpform(['plan', '--out', 'first.plan'])).status).toBe(0);
+    const elsewhere = await mkdtemp(join(tmpdir(), 'pulpform-cli-elsewhere-'));
+    try {
+      await mkdir(join(elsewhere, 'desired-state'));
+      await writeFile(join(elsewhere, 'desired-state', 'broken.yaml'), 'stack: unrelated\nremotes: [ {name: x\n');
+      const applied = await runCli(['apply', join(dir, 'first.plan'), '--server', emulator.url], {
+        cwd: elsewhere,
+        env: { PULP_PASSWORD: PULP_SECRET, UPSTREAM_PASSWORD: UPSTREAM_SECRET },
+      });
+      expect(applied.stderr).not.toContain('broken.yaml');
+      expect(applied.stderr).toBe('');
+      expect(applied.status).toBe(0);
+      expect(applied.stdout).toContain('Apply complete!');
+    } finally {
+      await rm(elsewhere, { recursive: true, force: true });
+    }
   });
 
   test('a desired state with errors is reported with its location and nothing is read or written', async () => {

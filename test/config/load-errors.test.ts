@@ -200,9 +200,14 @@ const MISTAKES: Mistake[] = [
     code: 'config.invalid_base_path', at: ['a.yaml', 4, 16], hint: 'Write it as "ceph/ceph".',
   },
   {
-    title: 'label key with a hyphen',
+    title: 'label key with a slash',
+    files: { 'a.yaml': 'remotes:\n' + RPM_REMOTE + '    labels:\n      team/name: infra\n' },
+    code: 'config.invalid_label', at: ['a.yaml', 6, 7], path: 'remotes[0].labels.team/name', hint: 'Rename it to "team_name".',
+  },
+  {
+    title: 'label key with a hyphen, which only pulpcore 3.105 and later accept',
     files: { 'a.yaml': 'remotes:\n' + RPM_REMOTE + '    labels:\n      team-name: infra\n' },
-    code: 'config.invalid_label', at: ['a.yaml', 6, 7], path: 'remotes[0].labels.team-name', hint: 'Rename it to "team_name".',
+    code: 'config.label_needs_newer_pulp', severity: 'warning', at: ['a.yaml', 6, 7], path: 'remotes[0].labels.team-name', hint: 'Rename it to "team_name", which every supported Pulp accepts.',
   },
   {
     title: 'label value with parentheses',

@@ -38,7 +38,7 @@ describe('loadDesiredState on a valid multi-file desired state', () => {
     for (const file of files) hash.update(readFileSync(`${ABS}/${file}`));
 
     expect(state.stack).toBe('seed');
-    expect(state.sources).toEqual({ files: files.map((file) => `${DIR}/${file}`), sha256: hash.digest('hex') });
+    expect(state.sources).toEqual({ files: files.map((file) => `${DIR}/${file}`), sha256: hash.digest('hex'), path: DIR, cwd: process.cwd() });
     expect(state.server).toEqual({
       url: 'http://127.0.0.1:24817',
       username: 'admin',

@@ -299,7 +299,7 @@ describe('mistakes in mirrors are reported where they are written, with the fix'
   });
 
   test('a mistake shared by every generated item is reported once', async () => {
-    const { diagnostics } = await load(UPSTREAMS + ROCKY.replace('labels: { team: infra }', 'labels: { team-name: infra }'));
+    const { diagnostics } = await load(UPSTREAMS + ROCKY.replace('labels: { team: infra }', 'labels: { team/name: infra }'));
     expect(diagnostics.map((d) => [d.code, d.source?.line])).toEqual([['config.invalid_label', 18]]);
   });
 });

@@ -1,9 +1,10 @@
 import { describe, expect, test } from '@jest/globals';
 import { diffResource, type DiffContext, type RefValue } from '../../src/diff/resource.js';
+import { capabilitiesOf } from '../../src/model/index.js';
 import { desired, live, SERVER, STACK } from '../builders.js';
 
 function context(refs: Record<string, RefValue> = {}): DiffContext {
-  return { stack: STACK, versions: SERVER.versions, resolveRef: (_field, target) => refs[target] };
+  return { stack: STACK, versions: SERVER.versions, capabilities: capabilitiesOf(SERVER.versions), resolveRef: (_field, target) => refs[target] };
 }
 
 describe('diffResource', () => {

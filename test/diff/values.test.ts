@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { comparableValue, compareVersions, fieldSupported, parsePointer, pointerSegment, sameValue } from '../../src/diff/values.js';
+import { comparableValue, parsePointer, pointerSegment, sameValue } from '../../src/diff/values.js';
 
 describe('comparing field values the way Pulp means them', () => {
   test('tag lists are sets', () => {
@@ -25,22 +25,6 @@ describe('comparing field values the way Pulp means them', () => {
     expect(sameValue('remotes/rpm/rpm', 'total_timeout', 5, '5.0')).toBe(true);
     expect(sameValue('remotes/rpm/rpm', 'total_timeout', 5, '5.5')).toBe(false);
     expect(sameValue('remotes/rpm/rpm', 'url', '5', '5.0')).toBe(false);
-  });
-});
-
-describe('server versions', () => {
-  test('dotted versions compare numerically', () => {
-    expect(compareVersions('3.20.0', '3.23')).toBeLessThan(0);
-    expect(compareVersions('3.100.1', '3.23')).toBeGreaterThan(0);
-    expect(compareVersions('3.23', '3.23.0')).toBe(0);
-  });
-
-  test('a field marked since is supported from that version, and when the server does not report the component', () => {
-    const spec = { type: 'boolean' as const, since: { component: 'rpm', version: '3.23' }, description: '' };
-    expect(fieldSupported(spec, { rpm: '3.20.0' })).toBe(false);
-    expect(fieldSupported(spec, { rpm: '3.23.0' })).toBe(true);
-    expect(fieldSupported(spec, {})).toBe(true);
-    expect(fieldSupported({ type: 'string', description: '' }, { rpm: '1.0' })).toBe(true);
   });
 });
 

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Ark } from '../../src/ark/index.js';
+import { compareVersions } from '../../src/model/index.js';
 import type { CliResult } from '../helpers/cli.js';
 import { CLI } from '../helpers/cli.js';
 import { expectExit, FULL_TRAIN, NEW, OLD, runId, startTrainArk, type TrainShape, TrainStack } from './harness.js';
@@ -85,6 +86,25 @@ describe.each(EACH_SERVER)('%s: the Release Train flow', (_label, server: RealSe
     expect(await stackObjects(server, stack.id)).toEqual(expect.arrayContaining(expected));
   });
 
+  test('a label change on an rpm repository keeps its gpg options (rpm 3.24 resets repo_config on updates that leave it out)', async () => {
+    await reshape({ localRpmTeam: 'platform' });
+    expect((await planActions()).map((a) => a.id)).toEqual([`update repository/rpm/${stack.id}-local-rpm`]);
+    await apply();
+    expect(await planActions()).toEqual([]);
+    const repository = await findObject(server, 'repositories/rpm/rpm/', `${stack.id}-local-rpm`);
+    expect(repository?.['pulp_labels']).toMatchObject({ team: 'platform' });
+    // Wherever this release keeps them, both are 1.
+    const config = (repository?.['repo_config'] ?? {}) as Record<string, unknown>;
+    expect([repository?.['gpgcheck'] ?? config['gpgcheck'], repository?.['repo_gpgcheck'] ?? config['repo_gpgcheck']]).toEqual([1, 1]);
+  });
+
+  test('a wrong Pulp password is reported as rejected credentials (403 before pulpcore 3.24, 401 after)', async () => {
+    const refused = await stack.run(['plan'], { env: { PULP_PASSWORD: 'not-the-password' } });
+    expectExit(refused, 1);
+    expect(refused.stderr).toContain('rejected the credentials');
+    expect(refused.stdout + refused.stderr).not.toContain('not-the-password');
+  });
+
   test('a pin bump syncs and repoints only what moved', async () => {
     await reshape({ baseos: { development: NEW, production: OLD } });
     expect((await planActions()).map((a) => a.id).sort()).toEqual([
@@ -114,28 +134,55 @@ describe.each(EACH_SERVER)('%s: the Release Train flow', (_label, server: RealSe
     expect(production?.['publication']).toEqual(development?.['publication']);
   });
 
-  test('a saved plan refuses an object changed since it was made', async () => {
+  test('rolling development back to a snapshot it served repoints it: no sync, no new publication', async () => {
+    await reshape({ baseos: { development: OLD, production: NEW } });
+    const planned = await run(['plan', '--json']);
+    expectExit(planned, 0);
+    const actions = actionsOf(planned);
+    expect(actions.map((a) => a.id).sort()).toEqual([`update distribution/rpm/${stack.id}-baseos-development`, `update remote/rpm/${stack.id} Rocky 9 BaseOS-remote`]);
+    expect(planned.stdout).toContain(`${stack.id}-baseos-development: ${NEW} -> ${OLD} (synced before: repoint, no sync)`);
+    stack.proxy.reset();
+    await apply();
+    expect(objectWrites().filter((w) => w.method === 'POST')).toEqual([]);
+    expect(await planActions()).toEqual([]);
+    await reshape({ baseos: { development: NEW, production: NEW } });
+    expect((await planActions()).map((a) => a.type)).toEqual(['update', 'update']);
+    await apply();
+  });
+
+  test('a saved plan is refused whole, before any write, when an object it acts on changed; applied twice, it says so', async () => {
     await reshape({ jammy: { development: NEW, production: OLD } });
-    const saved = await run(['plan', '--out', 'bump.plan']);
-    expectExit(saved, 0);
+    expectExit(await run(['plan', '--out', 'bump.plan']), 0);
     const development = await findObject(server, 'distributions/deb/apt/', `${stack.id}-jammy-development`);
     await waitTask(server, await pulpRequest(server, 'PATCH', String(development?.['pulp_href']), { base_path: `${stack.id}/jammy/moved` }));
+    stack.proxy.reset();
     const refused = await run(['apply', 'bump.plan']);
-    expect(refused.status).toBe(1);
-    expect(refused.stdout + refused.stderr).toContain(`distribution/deb/${stack.id}-jammy-development`);
-    expect(refused.stdout + refused.stderr).toMatch(/changed on the server since the plan/);
+    expectExit(refused, 1);
+    expect(refused.stderr).toContain('bump.plan is stale: 1 object it acts on changed on the server since it was made. Nothing was changed.');
+    expect(refused.stderr).toContain(`base_path: "${stack.id}/jammy/development" -> "${stack.id}/jammy/moved"`);
+    // Not the remote update, the sync or the publication the plan starts with; not even the lock.
+    expect(stack.proxy.writes()).toEqual([]);
     await apply();
     expect(await planActions()).toEqual([]);
     expect((await findObject(server, 'distributions/deb/apt/', `${stack.id}-jammy-development`))?.['base_path']).toBe(`${stack.id}/jammy/development`);
+
+    await reshape({ jammy: { development: NEW, production: NEW } });
+    expectExit(await run(['plan', '--out', 'promote.plan']), 0);
+    expectExit(await run(['apply', 'promote.plan']), 0);
+    stack.proxy.reset();
+    const again = await run(['apply', 'promote.plan']);
+    expectExit(again, 0);
+    expect(again.stdout).toContain('promote.plan has already been applied');
+    expect(stack.proxy.writes()).toEqual([]);
   });
 
-  test('export of its low-level objects, then a plan of the export: no changes', async () => {
-    // Package and container mirrors export as low-level kinds for now (their round trip is issue 15).
-    const selected = [`${stack.id}-files`, ...(E2E_REGISTRY ? [`${stack.id}-tiny-hello`, `${stack.id}/tiny-hello`] : [])];
-    const exported = await run(['export', '--stack', stack.id, '--select', selected.join(','), '-o', 'exported']);
+  test('export of the stack, then a plan of the export: no changes', async () => {
+    const exported = await run(['export', '--stack', stack.id, '--select', `${stack.id}*`, '-o', 'exported']);
     expectExit(exported, 0);
     const yaml = await readFile(join(stack.dir, 'exported', 'export.yaml'), 'utf8');
     expect(yaml).toContain(`stack: ${stack.id}`);
+    expect(yaml).toMatch(/^package_mirrors:/m);
+    expect(yaml).toMatch(/^container_mirrors:/m);
     expect(yaml).not.toContain(stack.ark.password);
     // Export names the variables that must hold the write-only values Pulp never returns.
     const variables = [...new Set([...yaml.matchAll(/\$\{env:(\w+)\}/g)].map((match) => match[1]!))];
@@ -143,6 +190,7 @@ describe.each(EACH_SERVER)('%s: the Release Train flow', (_label, server: RealSe
     const plan = await stack.run(['plan', '-f', 'exported', '--detailed-exitcode'], { env });
     results.push(plan);
     expectExit(plan, 0);
+    expect(plan.stdout).toContain('No changes.');
   });
 
   test('client-config --check passes for both environments', async () => {
@@ -209,6 +257,26 @@ describe.each(EACH_SERVER)('%s: the Release Train flow', (_label, server: RealSe
     expect({ status: await exited, log }).toMatchObject({ status: 0 });
     results.push({ status: 0, stdout: log, stderr: '' });
     expect(await planActions()).toEqual([]);
+  });
+
+  test('a label key only newer releases accept: validate warns, the plan refuses it on older releases by name, newer ones apply it', async () => {
+    const yaml = `stack: ${stack.id}\nremotes:\n  - { name: ${stack.id}-labelled, type: file, url: "\${env:ARK_URL}/pulp/content/files/images/PULP_MANIFEST", labels: { cf-env: prod } }\n`;
+    await mkdir(join(stack.dir, 'labelled'), { recursive: true });
+    await writeFile(join(stack.dir, 'labelled', 'labelled.yaml'), yaml);
+    const validated = await stack.run(['validate', '-f', 'labelled']);
+    results.push(validated);
+    expectExit(validated, 0);
+    expect(validated.stdout + validated.stderr).toContain('Label key needs a newer Pulp');
+    const accepted = compareVersions(server.versions['core']!, '3.105.0') >= 0;
+    const applied = await run(['apply', '-f', 'labelled', '--auto-approve']);
+    if (accepted) {
+      expectExit(applied, 0);
+      expect((await findObject(server, 'remotes/file/file/', `${stack.id}-labelled`))?.['pulp_labels']).toMatchObject({ 'cf-env': 'prod' });
+    } else {
+      expectExit(applied, 1);
+      expect(applied.stdout + applied.stderr).toContain(`pulpcore ${server.versions['core']} refuses the label key "cf-env"`);
+      expect(await findObject(server, 'remotes/file/file/', `${stack.id}-labelled`)).toBeUndefined();
+    }
   });
 
   test('no remote password in anything pulpform printed or wrote', async () => {

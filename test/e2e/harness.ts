@@ -38,6 +38,8 @@ export interface TrainShape {
   files: boolean;
   /** The test registry's image, when PULP_E2E_REGISTRY is set. */
   registryImage: boolean;
+  /** A local rpm repository with gpgcheck and repo_gpgcheck set, carrying this `team` label. */
+  localRpmTeam?: string;
 }
 
 export const FULL_TRAIN: TrainShape = {
@@ -47,6 +49,7 @@ export const FULL_TRAIN: TrainShape = {
   images: ['nova-api', 'keystone'],
   files: true,
   registryImage: true,
+  localRpmTeam: 'infra',
 };
 
 /** A unique id for one run: a stack name, a namespace and a path segment. */
@@ -109,7 +112,15 @@ export function trainYaml(id: string, shape: TrainShape): string {
     ...mirrors,
   ];
   if (shape.images.length > 0) {
-    lines.push(`container_mirrors:`, `  - upstream: ark`, `    namespace: ${id}`, `    prefix: rocky-source-`, `    policy: on_demand`, `    images: [${shape.images.join(', ')}]`);
+    lines.push(
+      `container_mirrors:`,
+      `  - upstream: ark`,
+      `    namespace: ${id}`,
+      `    prefix: rocky-source-`,
+      `    policy: on_demand`,
+      `    include_tags: ["2024.1-rocky-9-*"]`,
+      `    images: [${shape.images.join(', ')}]`,
+    );
   }
   const low = { remotes: [] as string[], repositories: [] as string[], publications: [] as string[], distributions: [] as string[] };
   if (shape.files) {
@@ -122,6 +133,9 @@ export function trainYaml(id: string, shape: TrainShape): string {
     low.remotes.push(`  - { name: ${id}-tiny-hello, type: container, url: "http://${E2E_REGISTRY}", upstream_name: tiny/hello, policy: on_demand }`);
     low.repositories.push(`  - { name: ${id}/tiny-hello, type: container, remote: ${id}-tiny-hello, sync: true }`);
     low.distributions.push(`  - { name: ${id}/tiny-hello, type: container, base_path: ${id}/tiny-hello, repository: ${id}/tiny-hello }`);
+  }
+  if (shape.localRpmTeam !== undefined) {
+    low.repositories.push(`  - { name: ${id}-local-rpm, type: rpm, gpgcheck: 1, repo_gpgcheck: 1, labels: { team: ${shape.localRpmTeam} } }`);
   }
   for (const [section, entries] of Object.entries(low)) if (entries.length > 0) lines.push(`${section}:`, ...entries);
   return `${lines.join('\n')}\n`;

@@ -39,7 +39,7 @@ describe('pulpform emulator command', () => {
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-    expect(code).toBe(1);
+    expect(code).toBe(2);
     expect(stderr).toContain("invalid fault spec 'error=lots'");
   });
 });

@@ -157,23 +157,37 @@ function nonLabelChanges(plan: Plan): string[] {
 }
 
 describe('pulpform export, then apply, on a server the Ansible tooling built', () => {
-  test('the export adopts every object by changing only labels; afterwards the plan is empty and no object was replaced', async () => {
+  test('the export is the Release Train form where objects fit it and adopts every object; afterwards the plan is empty and no object was replaced', async () => {
     const before = await readLiveState(client);
     const exported = await runCli(['export', '--server', emulator.url, '-o', dir, '--stack', 'seed'], { env: { PULP_PASSWORD: 'password' } });
     expect(exported.status).toBe(0);
     expect(exported.stdout).toBe('');
-    expect(exported.stderr).toContain('rocky-8-appstream-production is not exported: it serves a publication of version 1 of "Rocky Linux 8 - AppStream", not of its latest version (2)');
+    expect(exported.stderr).toContain('rocky-8-appstream-production is not exported: it serves version 1 of "Rocky Linux 8 - AppStream", whose snapshot the server does not record');
+    expect(exported.stderr.match(/rocky-8-appstream-production is not exported/g)).toHaveLength(1);
     expect(exported.stderr).toContain('Exported 20 objects for stack "seed"');
     expect(exported.stderr).toContain('Set ARK_STACKHPC_COM_PASSWORD, ARK_STACKHPC_COM_USERNAME before planning');
     expect(exported.stderr).not.toContain('ark-secret');
     const text = await readFile(join(dir, 'export.yaml'), 'utf8');
     expect(text).not.toContain('ark-secret');
 
-    // Names with spaces and slashes, and the Ceph distribution named "ceph", round-trip.
-    const data = parse(text) as { distributions: { name: string; base_path: string; repository?: string; publication?: string }[] };
-    expect(data.distributions).toContainEqual(expect.objectContaining({ name: 'ceph', base_path: 'ceph/ceph', repository: 'ceph/ceph', adopt: true }));
-    expect((data as unknown as { repositories: object[] }).repositories).toContainEqual({ name: 'ceph/ceph', type: 'container', remote: 'ceph/ceph-remote', sync: true, adopt: true });
-    expect(data.distributions).toContainEqual(expect.objectContaining({ name: 'rocky-8-baseos-production', publication: 'Rocky Linux 8 - BaseOS' }));
+    const data = parse(text) as Record<string, Array<Record<string, unknown>>>;
+    expect(data.upstreams).toEqual([
+      { name: 'ark', url: ARK, username: '${env:ARK_STACKHPC_COM_USERNAME}', password: '${env:ARK_STACKHPC_COM_PASSWORD}' },
+      { name: 'quay', url: 'https://quay.io' },
+    ]);
+    expect(data.package_mirrors).toContainEqual({
+      name: 'Rocky Linux 8 - BaseOS', type: 'rpm', upstream: 'ark', path: 'rocky/8.8/BaseOS/x86_64/os', snapshot: '20231020T014922', policy: 'on_demand',
+      distributions: {
+        development: { name: 'rocky-8-baseos-development', base_path: 'rocky/8/BaseOS/x86_64/os/development' },
+        production: { name: 'rocky-8-baseos-production', base_path: 'rocky/8/BaseOS/x86_64/os/production', snapshot: '20231020T014922' },
+      },
+      adopt: true,
+    });
+    expect(data.package_mirrors).toContainEqual(expect.objectContaining({ name: 'Ubuntu jammy', type: 'deb', dists: 'jammy jammy-updates', components: 'main universe', architectures: 'amd64' }));
+    // The Ceph distribution named "ceph" round-trips as a per-image distribution name.
+    expect(data.container_mirrors).toEqual([{ upstream: 'quay', namespace: 'ceph', policy: 'on_demand', include_tags: ['v16.2.11'], images: [{ name: 'ceph', distribution: 'ceph' }], adopt: true }]);
+    // A label set by hand on one of an image's objects does not fit a mirror: it stays low-level, the label kept.
+    expect(data.distributions).toEqual([expect.objectContaining({ name: 'stackhpc/centos-source-barbican-api', labels: { owner: 'kolla team' }, adopt: true })]);
     expect(text).toContain('password: ${env:ARK_STACKHPC_COM_PASSWORD} # write-only: Pulp holds it but never returns it');
 
     const desired = await loadExport(dir);
@@ -182,14 +196,15 @@ describe('pulpform export, then apply, on a server the Ansible tooling built', (
     expect(plan.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
     expect(new Set(actions.map((a) => a.type))).toEqual(new Set(['adopt']));
     expect(actions.map((a) => a.address).sort()).toEqual(desired.resources.filter((r) => r.kind !== 'publication').map((r) => r.address).sort());
-    for (const action of actions) expect(action.changes.filter((c) => !c.path.startsWith('/pulp_labels/'))).toEqual([]);
+    // Besides labels, only the repositories of package mirrors name their remote (the playbooks pass it to each sync).
+    expect(nonLabelChanges(plan).sort()).toEqual(['repository/deb/Ubuntu jammy /remote', 'repository/rpm/Rocky Linux 8 - AppStream /remote', 'repository/rpm/Rocky Linux 8 - BaseOS /remote']);
 
     const result = await applyPlan(plan, { client, live: before, secrets: () => null });
     expect(result.failed).toEqual([]);
     const after = await readLiveState(client);
     expect(hrefs(after)).toEqual(hrefs(before));
     // Adopted with content from its remote's unchanged URL: recorded as synced from it, not synced again.
-    expect(after.objects.find((o) => o.address === 'repository/container/ceph/ceph')?.labels).toEqual({ pulpform_stack: 'seed', pulpform_scheme: '1', pulpform_synced: 'https://quay.io' });
+    expect(after.objects.find((o) => o.address === 'repository/container/ceph/ceph')?.labels).toEqual({ pulpform_stack: 'seed', pulpform_scheme: '1', pulpform_synced: 'tags:v16.2.11' });
     expect(after.objects.find((o) => o.name === 'stackhpc/centos-source-barbican-api' && o.kind === 'distribution')?.labels).toMatchObject({ owner: 'kolla team', pulpform_stack: 'seed' });
     expect(after.objects.find((o) => o.name === 'rocky-8-appstream-production')?.labels).toEqual({});
 
@@ -198,13 +213,16 @@ describe('pulpform export, then apply, on a server the Ansible tooling built', (
     expect(again.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
   });
 
-  test('--select exports the matching objects with what they refer to', async () => {
-    const exported = await runCli(['export', '--server', emulator.url, '--select', 'distribution/container/ceph'], { env: { PULP_PASSWORD: 'password' } });
+  test('--select exports the matching objects with what they refer to, and nothing about the others', async () => {
+    const exported = await runCli(['export', '--server', emulator.url, '--select', 'distribution/container/ceph,stackhpc/*'], { env: { PULP_PASSWORD: 'password' } });
     expect(exported.status).toBe(0);
-    const data = parse(exported.stdout) as Record<string, { name: string }[]>;
-    expect(Object.fromEntries(['remotes', 'repositories', 'publications', 'distributions'].map((key) => [key, (data[key] ?? []).map((item) => item.name)]))).toEqual({
-      remotes: ['ceph/ceph-remote'], repositories: ['ceph/ceph'], publications: [], distributions: ['ceph'],
+    const data = parse(exported.stdout) as Record<string, Array<{ name?: string; namespace?: string }>>;
+    expect(data.container_mirrors?.map((mirror) => mirror.namespace)).toEqual(['ceph']);
+    expect(data.package_mirrors).toBeUndefined();
+    expect(Object.fromEntries(['remotes', 'repositories', 'distributions'].map((key) => [key, (data[key] ?? []).map((item) => item.name)]))).toEqual({
+      remotes: ['stackhpc/centos-source-barbican-api-remote'], repositories: ['stackhpc/centos-source-barbican-api'], distributions: ['stackhpc/centos-source-barbican-api'],
     });
+    expect(exported.stderr).not.toContain('Warning');
   });
 
   test('package and container mirrors with adopt: true take the objects over without a sync or a new publication', async () => {

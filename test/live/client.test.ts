@@ -186,6 +186,26 @@ describe('PulpClient retries', () => {
     expect(error.status).toBe(404);
   });
 
+  test('one deadline for a request and its retries: a server that never answers is given up on once', async () => {
+    server = await startServer(() => undefined);
+    client = new PulpClient({ baseUrl: server.url, timeoutMs: 300, retries: 3, retryDelayMs: 5 });
+    const error = (await errorOf(client.get('status/'))) as PulpApiError;
+    expect(error.code).toBe('timeout');
+    expect(error.message).toMatch(/no answer within 0 s \(1 attempt over 0 s\)$/);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  test('retries stop at the deadline, and the error counts them', async () => {
+    server = await startServer((_req, res) => resetConnection(res));
+    client = new PulpClient({ baseUrl: server.url, timeoutMs: 1000, retries: 50, retryDelayMs: 5 });
+    const error = (await errorOf(client.get('status/'))) as PulpApiError;
+    expect(error.code).toBe('connection_reset');
+    // A 5 ms backoff doubling within 1 s: far fewer than 50 retries fit, but more than one.
+    expect(server.requests.length).toBeGreaterThan(1);
+    expect(server.requests.length).toBeLessThan(12);
+    expect(error.message).toContain(`(${server.requests.length} attempts over`);
+  });
+
   test('gives up after the configured number of retries', async () => {
     const { server, client } = await serve((_req, res) => sendJson(res, 500, { detail: 'boom' }), { retries: 2 });
     const error = (await errorOf(client.get('status/'))) as PulpApiError;

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import { PulpClient } from '../../src/live/client.js';
 import { PulpApiError } from '../../src/live/errors.js';
 import { fingerprintOf, normalizeLiveObject } from '../../src/live/normalize.js';
+import { capabilitiesOf } from '../../src/model/index.js';
 import { LIVE_ENDPOINTS, readLiveState } from '../../src/live/read.js';
 import { Secret } from '../../src/model/secret.js';
 import { FakePulp, sendJson } from './fake-pulp.js';
@@ -113,6 +114,6 @@ describe('fingerprints', () => {
 
   test('are the ones normalisation records', () => {
     const raw = { pulp_href: '/h/', name: 'n', url: 'u', pulp_labels: {} };
-    expect(normalizeLiveObject('remotes/file/file', raw, new Map()).fingerprint).toBe(fingerprintOf(raw));
+    expect(normalizeLiveObject('remotes/file/file', raw, new Map(), capabilitiesOf({})).fingerprint).toBe(fingerprintOf(raw));
   });
 });

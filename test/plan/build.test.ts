@@ -99,14 +99,14 @@ describe('creating from an empty server', () => {
     expect(JSON.stringify(plan)).not.toMatch(/s3cr3t-value|ark-user/);
   });
 
-  test('fields the server does not have are left out, with a warning only when the YAML asks for a non-default value', () => {
+  test('fields the server does not have are left out, with an error naming the release that has them only when the YAML asks for a non-default value', () => {
     const on = desired('distribution/rpm/d1', { fields: { generate_repo_config: true } });
     const off = desired('distribution/rpm/d2');
     const plan = buildPlan(desiredState([on, off]), liveState([]), { now: NOW });
     expect(only(plan, 'create distribution/rpm/d1').body).not.toHaveProperty('generate_repo_config');
     expect(only(plan, 'create distribution/rpm/d2').body).not.toHaveProperty('generate_repo_config');
-    expect(codes(plan)).toEqual(['warning plan.field_unsupported']);
-    expect(plan.diagnostics[0]?.detail).toContain('rpm 3.23');
+    expect(codes(plan)).toEqual(['error plan.field_unsupported']);
+    expect(plan.diagnostics[0]?.detail).toBe('"generate_repo_config" needs rpm 3.23 or later; this server runs rpm 3.20.0.');
     const newer = buildPlan(desiredState([on]), liveState([], { url: 'http://127.0.0.1:1', versions: { core: '3.49.0', rpm: '3.26.0' } }), { now: NOW });
     expect(only(newer, 'create distribution/rpm/d1').body?.generate_repo_config).toBe(true);
   });
@@ -129,7 +129,7 @@ describe('updates', () => {
       retain_repo_versions: 5,
       pulp_labels: { env: 'prod', [LABELS.stack]: STACK, [LABELS.scheme]: '1', [LABELS.synced]: OLD, [`${LABELS.snapshotPrefix}${OLD}`]: '3' },
     });
-    expect(update.guard).toEqual({ href: current.href, fingerprint: current.fingerprint, lastUpdated: '2024-02-01T00:00:00Z' });
+    expect(update.guard).toEqual({ href: current.href, fingerprint: current.fingerprint, lastUpdated: '2024-02-01T00:00:00Z', seen: { fields: current.fields, labels: current.labels } });
     expect(update.reason).toBe('retain_repo_versions differs; label env differs');
   });
 
@@ -227,7 +227,7 @@ describe('publications follow the repository version', () => {
     const development = find(afterBump.objects, 'distribution/rpm/r-development');
     expect(actionsOf(plan).map((a) => a.id)).toEqual(['update distribution/rpm/r-production']);
     const production = only(plan, 'update distribution/rpm/r-production');
-    expect(production.reason).toBe(`r-production: ${OLD} -> ${NEW}; publication differs`);
+    expect(production.reason).toBe(`r-production: ${OLD} -> ${NEW} (synced before: repoint, no sync); publication differs`);
     expect(production.body?.publication).toBe(development.fields.publication);
   });
 

@@ -65,6 +65,8 @@ export function packageMirror(arkUrl: string, mirror: PackageMirror, env: Record
     desired(`distribution/${plugin}/${slug}-${stage}`, {
       refs: { publication: `publication/${plugin}/${name}@${pin}` },
       snapshot: pin,
+      // As package mirrors generate them: development follows the repository's sync, production is pinned on its own.
+      ...(stage === 'development' ? { followsSync: true } : {}),
       fields: { base_path: `${mirror.path}/${stage}` },
     }),
   ];

@@ -68,7 +68,7 @@ const CASES: Case[] = [
       res.write(STATUS.slice(0, 40));
       setImmediate(() => res.socket?.destroy());
     },
-    cause: /^Error: GET \/pulp\/api\/v3\/status\/: the connection was closed before an answer arrived$/,
+    cause: /^Error: GET \/pulp\/api\/v3\/status\/: the connection was closed before an answer arrived \(4 attempts over \d+ s\)$/,
     hint: /running again is safe/,
   },
   {
@@ -165,7 +165,7 @@ const CASES: Case[] = [
     name: 'plain HTTP to a port that speaks HTTPS',
     tls: true,
     handler: (_req, res) => json(res, 200, STATUS),
-    cause: /the connection was closed before an answer arrived$/,
+    cause: /the connection was closed before an answer arrived \(\d attempts? over \d+ s\)$/,
     hint: /check whether http:\/\/127\.0\.0\.1:\d+ should be https:\/\//,
   },
   {

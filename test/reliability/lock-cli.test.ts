@@ -95,23 +95,40 @@ describe('pulpform apply and the server lock', () => {
 
   test('bad lock flags are refused with the reason', async () => {
     const badBool = await runCli(['apply', '--auto-approve', '--lock=maybe', ...args()], { env });
-    expect(badBool.status).toBe(1);
+    expect(badBool.status).toBe(2);
     expect(badBool.stderr).toContain('--lock takes true or false, not "maybe".');
     const badDuration = await runCli(['apply', '--auto-approve', '--lock-timeout', 'soon', ...args()], { env });
-    expect(badDuration.status).toBe(1);
+    expect(badDuration.status).toBe(2);
     expect(badDuration.stderr).toContain('"soon" is not a duration: use e.g. 30s, 10m, 1h30m, or a number of seconds.');
   });
 
-  test('SIGTERM during apply stops it and releases the lock; the next apply waits for the task it left, then converges', async () => {
+  test('a first SIGTERM during apply starts nothing new but waits for the actions in flight and reports them', async () => {
+    emulator.pulp.tasks.pause();
+    const run = startCli(['apply', '--auto-approve', '--concurrency', '1', ...args()], { env });
+    // The distribution create is a task, which waits while tasks are paused.
+    while (!emulator.requests().some((r) => r.method === 'POST' && r.path.startsWith('/pulp/api/v3/distributions/'))) await new Promise((resolve) => setTimeout(resolve, 5));
+    run.child.kill('SIGTERM');
+    await run.stderrMatches(/Stopping: starting nothing new; waiting for the action in flight to finish \(create distribution\/file\/three\)/);
+    emulator.pulp.tasks.resume();
+    const result = await run.done;
+    expect(result.stdout).toContain('distribution/file/three: Creation complete');
+    expect(result.stdout).toMatch(/remote\/\w+\/\w+: Skipped: the apply was interrupted before this action started/);
+    expect(result.status).toBe(1);
+    expect(await readLock(client, 'locked')).toBeUndefined();
+  });
+
+  test('a second SIGTERM stops waiting, reports the task left running and releases the lock; the next apply waits for it, then converges', async () => {
     emulator.pulp.tasks.pause();
     const run = startCli(['apply', '--auto-approve', ...args()], { env });
-    // The distribution create is a task, which waits while tasks are paused.
     while (!emulator.requests().some((r) => r.method === 'POST' && r.path.startsWith('/pulp/api/v3/distributions/'))) await new Promise((resolve) => setTimeout(resolve, 5));
     expect(await readLock(client, 'locked')).toBeDefined();
     run.child.kill('SIGTERM');
+    await run.stderrMatches(/Stopping: starting nothing new/);
+    run.child.kill('SIGTERM');
     const result = await run.done;
     expect(result.status).toBe(1);
-    expect(result.stderr).toContain('Interrupt received: starting nothing new; running Pulp tasks go on.');
+    expect(result.stderr).toContain('Second interrupt: no longer waiting for the tasks in flight');
+    expect(result.stdout).toMatch(/distribution\/file\/three: Interrupted \(task \/pulp\/api\/v3\/tasks\/[^ ]+\/ runs on in Pulp\)/);
     expect(await readLock(client, 'locked')).toBeUndefined();
 
     const next = startCli(['apply', '--auto-approve', ...args()], { env });

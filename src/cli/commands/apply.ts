@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import type { ApplyEvent, ApplyResult } from '../../apply/events.js';
 import { applyPlan } from '../../apply/executor.js';
@@ -8,14 +9,16 @@ import type { PulpClient } from '../../live/client.js';
 import { readLiveState } from '../../live/read.js';
 import type { Plan } from '../../model/plan.js';
 import type { LiveState } from '../../model/resource.js';
-import { parsePlan } from '../../plan/planfile.js';
+import { checkSavedPlan } from '../../plan/stale.js';
 import { preflightPlan } from '../../preflight/index.js';
 import { progressThrottle, renderApplyEvent, renderApplySummary } from '../../render/apply-text.js';
 import { renderDiagnostics } from '../../render/diagnostics.js';
 import { renderPlanText } from '../../render/plan-text.js';
+import { renderSavedPlanCheck } from '../../render/saved-plan.js';
 import { addDesiredStateOption, addServerOptions, clientSettingsOf, loggerFor, positiveInteger, reportError, type ServerCommandOptions, useColor } from '../common.js';
 import { ConnectionError, resolveConnection } from '../connection.js';
 import { addLockOptions, type LockFlags, type LockedSession, startLockedSession } from '../lock.js';
+import { readPlanFile } from '../plan-files.js';
 import { addPlanningOptions, hasChanges, hasErrors, type PlanningFlags, planOptionsOf } from './plan.js';
 
 interface ApplyCommandOptions extends ServerCommandOptions, LockFlags, PlanningFlags {
@@ -33,10 +36,10 @@ export function registerApplyCommand(program: Command): void {
     .description('Make the Pulp server match the desired state: plan, confirm, then create, update, sync and delete.')
     .option('--auto-approve', 'do not ask for confirmation')
     .option('--json', 'print the plan, every event and the result as JSON lines on stdout')
-    .option('--concurrency <n>', 'actions in flight at once', positiveInteger('--concurrency'), 8)
-    .option('--task-timeout <seconds>', 'give up waiting for one Pulp task after this long (it runs on in Pulp)', positiveInteger('--task-timeout'))
+    .option('--concurrency <n>', 'actions in flight at once', positiveInteger, 8)
+    .option('--task-timeout <seconds>', 'give up waiting for one Pulp task after this long (it runs on in Pulp)', positiveInteger)
     .option('--skip-preflight', 'do not probe the upstreams of planned syncs before writing (when only the Pulp server can reach them)');
-  addLockOptions(addServerOptions(addDesiredStateOption(addPlanningOptions(command, 'apply only to')))).action(async (planFile: string | undefined, options: ApplyCommandOptions) => {
+  addLockOptions(addServerOptions(addDesiredStateOption(addPlanningOptions(command, 'apply only to')))).action(async (planFile: string | undefined, options: ApplyCommandOptions, command: Command) => {
     const color = useColor(process.stdout, options.color);
     const errColor = useColor(process.stderr, options.color);
     let secrets: string[] = [];
@@ -44,8 +47,8 @@ export function registerApplyCommand(program: Command): void {
     const print = (text: string): void => void process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
     const json = (value: object): void => print(JSON.stringify(value));
     try {
-      const saved = planFile === undefined ? undefined : parsePlan(readFileSync(planFile, 'utf8'), planFile);
-      const desired = await desiredFor(saved, options, errColor);
+      const saved = planFile === undefined ? undefined : readPlanFile(planFile);
+      const desired = await desiredFor(saved, options, command.getOptionValueSource('file') !== 'default', errColor);
       const connection = resolveConnection(options, process.env, desired?.state.server);
       secrets = secretValues(desired?.state, connection);
       if (connection.insecure) logger.warn(`TLS certificate verification is off for ${connection.url} (--insecure)`);
@@ -72,11 +75,14 @@ export function registerApplyCommand(program: Command): void {
         if (saved) {
           plan = saved;
           live = await readLiveState(client);
+          // All or nothing: a stale object anywhere refuses the whole plan before the first write.
+          if (refusedSavedPlan(saved, planFile!, live, errColor)) return;
           plan = await preflighted(plan, live);
           if (hasChanges(plan) && !hasErrors(plan)) {
             await lock();
-            // Staleness is judged against the server as it is once no other run can change it.
+            // Judged again once no other run can change the server underneath.
             live = await readLiveState(client);
+            if (refusedSavedPlan(saved, planFile!, live, errColor)) return;
           }
         } else {
           const planNow = async (): Promise<{ plan: Plan; live: LiveState }> => {
@@ -108,13 +114,13 @@ export function registerApplyCommand(program: Command): void {
         }
         session!.interruptible();
         const shown = progressThrottle();
-        const result = await runApply(plan, live, client, desired, options, session!.signal, (event) => {
+        const result = await runApply(plan, live, client, desired, options, session!, (event) => {
           logger.info(event.message, { code: event.code, severity: event.level });
           if (options.json) json({ type: 'event', ...event });
           else if (shown(event)) {
             const line = renderApplyEvent(event, { color });
             // Progress of long tasks is for the person watching; stdout keeps what was done.
-            if (line !== undefined && event.code === 'action.progress') process.stderr.write(`${line}\n`);
+            if (line !== undefined && (event.code === 'action.progress' || event.code === 'apply.stopping')) process.stderr.write(`${line}\n`);
             else if (line !== undefined) print(line);
           }
         }, saved !== undefined);
@@ -132,21 +138,37 @@ export function registerApplyCommand(program: Command): void {
   });
 }
 
+/** Reports a saved plan that is stale or already applied (exit 1 or 0); false when it can be applied. */
+function refusedSavedPlan(plan: Plan, file: string, live: LiveState, color: boolean): boolean {
+  const check = checkSavedPlan(plan, live);
+  if (check.state === 'fresh') return false;
+  const text = renderSavedPlanCheck(check, file, { color });
+  if (check.state === 'applied') process.stdout.write(text);
+  else process.stderr.write(text);
+  process.exitCode = check.state === 'applied' ? 0 : 1;
+  return true;
+}
+
 /**
  * The desired state gives the server settings and inline secrets. With a saved plan it is
- * optional (env and file secrets resolve without it) and may have moved on since the plan.
+ * optional (env and file secrets resolve without it) and may have moved on since the plan; it
+ * is read from where the plan was made from unless -f says otherwise, never from an unrelated
+ * ./desired-state.
  */
-async function desiredFor(saved: Plan | undefined, options: ApplyCommandOptions, color: boolean): Promise<LoadedDesiredState | undefined> {
+async function desiredFor(saved: Plan | undefined, options: ApplyCommandOptions, fileGiven: boolean, color: boolean): Promise<LoadedDesiredState | undefined> {
   if (!saved) {
     const loaded = await loadDesired(options.file);
     if (loaded.warnings.length > 0 && !options.json) process.stderr.write(renderDiagnostics(loaded.warnings, { color, sources: loaded.sources }));
     return loaded;
   }
-  if (!existsSync(options.file)) return undefined;
+  const path = fileGiven ? options.file : saved.source.path;
+  const cwd = fileGiven ? process.cwd() : (saved.source.cwd ?? process.cwd());
+  if (path === undefined || !existsSync(resolve(cwd, path))) return undefined;
   try {
-    const loaded = await loadDesired(options.file);
+    const loaded = await loadDesired(path, process.env, cwd);
+    if (loaded.state.stack !== saved.stack) return undefined;
     if (loaded.state.sources.sha256 !== saved.source.sha256 && !options.json) {
-      process.stderr.write(`Note: ${options.file} changed since the plan was made; applying the saved plan as it is.\n`);
+      process.stderr.write(`Note: ${path} changed since the plan was made; applying the saved plan as it is.\n`);
     }
     return loaded;
   } catch {
@@ -179,7 +201,7 @@ async function runApply(
   client: PulpClient,
   desired: LoadedDesiredState | undefined,
   options: ApplyCommandOptions,
-  signal: AbortSignal,
+  session: LockedSession,
   onEvent: (event: ApplyEvent) => void,
   checkStaleness: boolean,
 ): Promise<ApplyResult> {
@@ -188,7 +210,8 @@ async function runApply(
     secrets: secretResolver(desired?.state),
     concurrency: options.concurrency,
     taskTimeoutMs: options.taskTimeout === undefined ? undefined : options.taskTimeout * 1000,
-    signal,
+    signal: session.signal,
+    abandon: session.abandon,
     onEvent,
     ...(checkStaleness ? { liveForStaleness: live } : { live }),
   });

@@ -1,9 +1,7 @@
 import type { Command } from 'commander';
-import { writeFileSync } from 'node:fs';
 import { loadDesired, openClient, planAgainstServer, secretResolver, secretValues } from '../../engine.js';
 import type { Plan } from '../../model/plan.js';
 import type { PlanOptions } from '../../plan/index.js';
-import { serializePlan } from '../../plan/planfile.js';
 import { preflightPlan } from '../../preflight/index.js';
 import { renderDiagnostics } from '../../render/diagnostics.js';
 import { renderPlanJson } from '../../render/plan-json.js';
@@ -11,6 +9,7 @@ import { renderPlanText } from '../../render/plan-text.js';
 import { addDesiredStateOption, addServerOptions, clientSettingsOf, loggerFor, reportError, type ServerCommandOptions, useColor } from '../common.js';
 import { resolveConnection } from '../connection.js';
 import { describeRunningLock } from '../lock.js';
+import { checkPlanFileDirectory, writePlanFile } from '../plan-files.js';
 
 /** The planning flags `plan` and `apply` share. */
 export interface PlanningFlags {
@@ -75,6 +74,7 @@ export function registerPlanCommand(program: Command): void {
     let secrets: string[] = [];
     const logger = loggerFor(options, () => secrets);
     try {
+      if (options.out !== undefined) checkPlanFileDirectory(options.out);
       const { state, warnings, sources } = await loadDesired(options.file);
       if (warnings.length > 0 && !options.json) process.stderr.write(renderDiagnostics(warnings, { color: errColor, sources }));
       const connection = resolveConnection(options, process.env, state.server);
@@ -91,7 +91,7 @@ export function registerPlanCommand(program: Command): void {
         logger.info('planned', { server: connection.url, actions: plan.waves.flat().length, summary: plan.summary });
         process.stdout.write(options.json ? renderPlanJson(plan) : renderPlanText(plan, { color, verbose: options.verbose }));
         if (options.out !== undefined && !hasErrors(plan)) {
-          writeFileSync(options.out, serializePlan(plan), { mode: 0o600 });
+          writePlanFile(options.out, plan);
           if (!options.json) process.stdout.write(`\nSaved the plan to ${options.out}. To perform exactly these actions, run:\n  pulpform apply ${options.out}\n`);
         } else if (!options.json && hasChanges(plan) && !hasErrors(plan)) {
           process.stdout.write(`\nNote: you didn't use --out to save this plan, so pulpform can't guarantee to take exactly these actions if you run "pulpform apply" now.\n`);

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { loadDesired, openClient, secretValues } from '../../engine.js';
 import { startWatch, type WatchEvent } from '../../watch/index.js';
-import { addDesiredStateOption, addServerOptions, clientSettingsOf, loggerFor, positiveInteger, reportError, type ServerCommandOptions, useColor } from '../common.js';
+import { addDesiredStateOption, addServerOptions, clientSettingsOf, loggerFor, positiveInteger, reportError, secondsFlag, type ServerCommandOptions, useColor, wholeNumberFlag } from '../common.js';
 import { resolveConnection } from '../connection.js';
 import { addLockOptions, type LockFlags } from '../lock.js';
 
@@ -18,22 +18,6 @@ interface WatchCommandOptions extends ServerCommandOptions, LockFlags {
   skipPreflight?: boolean;
 }
 
-function wholeNumber(name: string): (value: string) => number {
-  return (value) => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a whole number of at least 0, not "${value}"`);
-    return n;
-  };
-}
-
-function positiveSeconds(name: string): (value: string) => number {
-  return (value) => {
-    const n = Number(value);
-    if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a number of seconds greater than 0, such as 300 or 0.5, not "${value}"`);
-    return n;
-  };
-}
-
 export function registerWatchCommand(program: Command): void {
   const command = program
     .command('watch')
@@ -44,14 +28,14 @@ export function registerWatchCommand(program: Command): void {
       + 'An object that keeps failing is retried with exponential backoff. '
       + 'Logs go to stderr, one line per event (JSON lines with --log-format json); stdout is not used.',
     )
-    .option('--interval <seconds>', 're-reconcile this long after each cycle, to repair changes made outside pulpform', positiveSeconds('--interval'))
-    .option('--debounce <ms>', 'wait this long after the last file event before reconciling (editor bursts, atomic saves)', wholeNumber('--debounce'), 300)
+    .option('--interval <seconds>', 're-reconcile this long after each cycle, to repair changes made outside pulpform', secondsFlag)
+    .option('--debounce <ms>', 'wait this long after the last file event before reconciling (editor bursts, atomic saves)', wholeNumberFlag(0), 300)
     .option('--prune', 'delete managed objects that are no longer in the desired state, and replace objects that cannot change in place (otherwise both are reported and skipped)')
     .option('--allow-delete-all', 'with --prune, allow deleting every managed object of a kind')
-    .option('--concurrency <n>', 'actions in flight at once', positiveInteger('--concurrency'), 8)
-    .option('--task-timeout <seconds>', 'give up waiting for one Pulp task after this long (it runs on in Pulp)', positiveInteger('--task-timeout'))
-    .option('--backoff <seconds>', 'after an object fails, leave it alone this long before retrying; doubled (with jitter) for each further failure in a row', positiveSeconds('--backoff'), 30)
-    .option('--backoff-max <seconds>', 'the longest backoff', positiveSeconds('--backoff-max'), 3600)
+    .option('--concurrency <n>', 'actions in flight at once', positiveInteger, 8)
+    .option('--task-timeout <seconds>', 'give up waiting for one Pulp task after this long (it runs on in Pulp)', positiveInteger)
+    .option('--backoff <seconds>', 'after an object fails, leave it alone this long before retrying; doubled (with jitter) for each further failure in a row', secondsFlag, 30)
+    .option('--backoff-max <seconds>', 'the longest backoff', secondsFlag, 3600)
     .option('--skip-preflight', 'do not probe the upstreams of planned syncs first (when only the Pulp server can reach them); otherwise a sync whose upstream fails the probe is left out and reported');
   addLockOptions(addServerOptions(addDesiredStateOption(command)));
   // A watch is read for what it did: it logs every cycle unless asked to be quieter.
