@@ -48,8 +48,10 @@ export interface RequestOptions {
   auth?: 'admin' | 'none' | 'wrong';
   /** Names the step in reports (default: method and path). */
   label?: string;
-  /** Body paths (`results.*.digest`) whose values may differ; keys must still be there. */
+  /** Body paths (`results.*.digest`) whose values may differ; keys and nullness must still agree. */
   volatile?: string[];
+  /** Body paths whose values are the servers' own state, null or not (a worker's current task): only the key must be there. */
+  ignore?: string[];
   /** Body paths of lists compared as multisets (`progress_reports` always are: Pulp does not order them). */
   unordered?: string[];
   /** Raw body text instead of JSON (a JSON string body, a malformed one). */
@@ -320,7 +322,7 @@ export class DifferentialSession {
     });
   }
 
-  #compare(step: string, real: Answer, emulated: Answer, options: Pick<RequestOptions, 'volatile' | 'unordered'>): void {
+  #compare(step: string, real: Answer, emulated: Answer, options: Pick<RequestOptions, 'volatile' | 'unordered' | 'ignore'>): void {
     const differ = (path: string, r: string, e: string) =>
       this.differences.push({ scenario: this.options.scenario, step, path, real: clip(r), emulator: clip(e) });
     if (real.status !== emulated.status) differ('status', String(real.status), String(emulated.status));
@@ -341,6 +343,7 @@ export class DifferentialSession {
     }
     const ctx: CompareContext = {
       volatile: [...ALWAYS_VOLATILE, ...(options.volatile ?? [])].map(pathPattern),
+      ignore: (options.ignore ?? []).map(pathPattern),
       // Pulp does not order progress reports, and keeps a task's resources in a Python set.
       unordered: ['**.progress_reports', '**.reserved_resources_record', ...(options.unordered ?? [])].map(pathPattern),
       hosts: [new URL(this.options.real.url).host, new URL(this.options.emulator.url).host],
@@ -354,6 +357,7 @@ export class DifferentialSession {
 
 interface CompareContext {
   volatile: PathPattern[];
+  ignore: PathPattern[];
   unordered: PathPattern[];
   /** The real and the emulator's API host (`127.0.0.1:24927`), equal for comparison. */
   hosts: [string, string];
@@ -392,6 +396,7 @@ function compareJson(real: Json, emulated: Json, path: string[], ctx: CompareCon
     for (const [k, v] of Object.entries(r)) compareJson(v, (e[k] ?? null) as Json, [...path, k], ctx);
     return;
   }
+  if (ctx.ignore.some((p) => matchesPath(p, path))) return;
   if (ctx.volatile.some((p) => matchesPath(p, path))) {
     if ((real === null) !== (emulated === null)) ctx.differ(path, show(real), show(emulated));
     return;

@@ -20,17 +20,19 @@ export function validateLabels(labels: Json, profile: PulpProfile): void {
 type LabelTerm = (labels: JsonObject) => boolean;
 
 /**
- * Parses a `pulp_label_select` value with 3.23's grammar (comma-separated terms, ANDed:
- * `k=v`, `k!=v`, `k~v` (case-insensitive contains), `k`, `!k`). Errors are the view-level bare lists.
+ * Parses a `pulp_label_select` value with the profile's grammar: comma-separated terms, ANDed
+ * (`k=v`, `k!=v`, `k~v` case-insensitive contains, `k`, `!k`). Errors are the view-level bare lists.
  */
-export function parseLabelSelect(value: string): LabelTerm {
-  const terms: LabelTerm[] = value.split(',').map((term) => {
-    // The same unanchored regex as pulpcore, so `a=b=c` is key `a`, value `b=c`.
-    const m = /^(!?[\w\s]+)(=|!=|~)?(.*)?/.exec(term);
+export function parseLabelSelect(value: string, grammar: PulpProfile['labels']['select']): LabelTerm {
+  const split = grammar.escapedCommas ? value.split(/(?<!\\),/) : value.split(',');
+  // The same unanchored regex as pulpcore, so `a=b=c` is key `a`, value `b=c`.
+  const pattern = new RegExp(`^(!?${grammar.keyChars}+)(=|!=|~)?(.*)?`, 'u');
+  const terms: LabelTerm[] = split.map((term) => {
+    const m = pattern.exec(term);
     if (!m) throw badRequestList(`Invalid search term: '${term}'.`);
     const key = m[1] as string;
     const op = m[2];
-    const val = m[3] ?? '';
+    const val = grammar.escapedCommas ? (m[3] ?? '').replace(/\\,/g, ',') : (m[3] ?? '');
     if (key.startsWith('!') && op) throw badRequestList(`Cannot use an operator with '${key}'.`);
     switch (op) {
       case '=':

@@ -1,5 +1,6 @@
 import type { Json, JsonObject } from '../model/json.js';
 import type { Operation, QueryParameter } from './api-doc.js';
+import type { PulpProfile } from './profiles.js';
 import { HttpError } from './errors.js';
 import { parseLabelSelect } from './labels.js';
 
@@ -60,6 +61,8 @@ export interface ListRequest {
   path: string;
   /** How date-time filter values parse (see PulpProfile.filters). */
   dateTimes: 'date-and-time' | 'iso-format';
+  /** The pulp_label_select grammar (see PulpProfile.labels). */
+  labelSelect: PulpProfile['labels']['select'];
 }
 
 export function listResponse<T extends Listable>(req: ListRequest, spec: ListSpec<T>): JsonObject {
@@ -80,7 +83,7 @@ export function listResponse<T extends Listable>(req: ListRequest, spec: ListSpe
       formErrors[name] = [invalid];
       continue;
     }
-    predicates.push(...predicateFor(name, raw, spec));
+    predicates.push(...predicateFor(name, raw, spec, req.labelSelect));
   }
   const ordering = orderingTerms(query, op, formErrors);
   if (unknown.length > 0) formErrors['errors'] = unknown;
@@ -142,12 +145,12 @@ function isIsoFormat(value: string): boolean {
   return date.getUTCMonth() === Number(month) - 1 && date.getUTCDate() === Number(day) && Number(hour) < 24 && Number(minute) < 60 && Number(second) < 60;
 }
 
-function predicateFor<T extends Listable>(name: string, raw: string, spec: ListSpec<T>): ((item: T) => boolean)[] {
+function predicateFor<T extends Listable>(name: string, raw: string, spec: ListSpec<T>, labelSelect: ListRequest['labelSelect']): ((item: T) => boolean)[] {
   const special = spec.special?.[name];
   if (special) return [special(raw)];
   // pulp_label_select parses every value itself, the empty one included.
   if (name === 'pulp_label_select') {
-    const matches = parseLabelSelect(raw);
+    const matches = parseLabelSelect(raw, labelSelect);
     return [(item) => matches((spec.value(item, 'pulp_labels') ?? {}) as JsonObject)];
   }
   if (EMPTY_VALUES.has(raw)) return [];

@@ -125,8 +125,11 @@ export interface PulpProfile {
     nullValue: 'server-error' | 'accepted';
     /** `set_label` checks key and value with the pulp_labels rule (core 3.105; before, the key is a SlugField). */
     setLabelChecksRule: boolean;
-    /** `pulp_label_select` keys and values. */
-    selectKey: RegExp;
+    /**
+     * `pulp_label_select`: the characters of a key (a regex class) and whether `\,` escapes a
+     * comma inside a value (core 3.105) rather than splitting the terms.
+     */
+    select: { keyChars: string; escapedCommas: boolean };
   };
   remotes: {
     /** rpm remotes check the URL scheme, and skip pulpcore's credentials-in-URL check (rpm 3.25.5/3.26). */
@@ -208,7 +211,7 @@ const PROFILES: Record<PulpVersion, PulpProfile> = {
       workerFilter: 'href',
       createdResourcesUnresolvable404: true,
     },
-    labels: { key: WORD_KEY, value: NO_COMMA_OR_PARENTHESIS, nullValue: 'server-error', setLabelChecksRule: false, selectKey: /^[\w\s]+$/ },
+    labels: { key: WORD_KEY, value: NO_COMMA_OR_PARENTHESIS, nullValue: 'server-error', setLabelChecksRule: false, select: { keyChars: '[\\w\\s]', escapedCommas: false } },
     remotes: { rpmUrlSchemeCheck: false },
     filters: { dateTimes: 'date-and-time' },
     repositoryVersions: { protectServed: false },
@@ -248,7 +251,7 @@ const PROFILES: Record<PulpVersion, PulpProfile> = {
       workerFilter: 'href',
       createdResourcesUnresolvable404: true,
     },
-    labels: { key: WORD_KEY, value: NO_COMMA_OR_PARENTHESIS, nullValue: 'server-error', setLabelChecksRule: false, selectKey: /^[\w\s]+$/ },
+    labels: { key: WORD_KEY, value: NO_COMMA_OR_PARENTHESIS, nullValue: 'server-error', setLabelChecksRule: false, select: { keyChars: '[\\w\\s]', escapedCommas: false } },
     remotes: { rpmUrlSchemeCheck: false },
     filters: { dateTimes: 'iso-format' },
     repositoryVersions: { protectServed: false },
@@ -297,7 +300,7 @@ const PROFILES: Record<PulpVersion, PulpProfile> = {
       value: { pattern: /^[^()]*$/, message: (key) => `Key '${key}' contains value with parenthesis.` },
       nullValue: 'accepted',
       setLabelChecksRule: true,
-      selectKey: /^[\w .-]+$/,
+      select: { keyChars: '[\\w .\\-]', escapedCommas: true },
     },
     remotes: { rpmUrlSchemeCheck: true },
     filters: { dateTimes: 'iso-format' },

@@ -291,7 +291,7 @@ export class Pulp {
   }
 
   #listRequest(call: Call) {
-    return { op: call.op, query: call.query, origin: call.origin, path: call.path, dateTimes: this.profile.filters.dateTimes };
+    return { op: call.op, query: call.query, origin: call.origin, path: call.path, dateTimes: this.profile.filters.dateTimes, labelSelect: this.profile.labels.select };
   }
 
   #renderWorker(w: Worker): JsonObject {

@@ -72,7 +72,8 @@ export function registerConformanceCommand(program: Command): void {
       let failed = 0;
       try {
         for (const file of files) {
-          const emulator = flags.url ? undefined : await startEmulator({ taskMs: 2, username: flags.username, password });
+          // The transcripts were recorded on pulpcore 3.23.24.
+          const emulator = flags.url ? undefined : await startEmulator({ pulpVersion: '3.23', taskMs: 2, username: flags.username, password });
           const baseUrl = flags.url ?? (emulator?.url as string);
           try {
             if (emulator || (flags.prime && file === files[0])) {

@@ -133,6 +133,10 @@ export const LISTS: Scenario[] = [
       const repo = hrefOf(await s.request('POST', 'repositories/rpm/rpm/', { body: { name: s.name('repo') } }));
       await s.request('POST', `${repo}set_label/`, { body: { key: 'env', value: 'dev' }, label: 'POST set_label on a repository' });
       await s.request('GET', 'repositories/rpm/rpm/', { query: { pulp_label_select: 'env=dev', name__startswith: s.name('') }, label: 'GET repositories by the set label' });
+      await s.request('POST', 'remotes/rpm/rpm/', { body: { name: s.name('dotted'), url: UPSTREAM, pulp_labels: { 'dotted.key': 'a,b', 'x y': 'z' } }, label: 'POST remote with a dotted key and a comma value' });
+      for (const select of ['dotted.key=a\\,b', 'dotted.key', 'x y=z', 'x y~Z,!missing', 'dotted.key=a,b']) {
+        await s.request('GET', 'remotes/rpm/rpm/', { query: { pulp_label_select: select, name__startswith: s.name('') }, label: `GET remotes by label ${select}` });
+      }
     },
   },
 ];
