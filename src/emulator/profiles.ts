@@ -90,30 +90,31 @@ export interface PulpProfile {
   tasks: {
     updateName: string;
     deleteName: string;
-    /** Updates and most deletes run at once in the API process when their resources are free (core 3.29). */
+    /** Updates and most deletes run at once in the API process when their resources are free (3.43 does, 3.23 does not). */
     immediate: boolean;
     /** `worker` of a task that ran on a worker; 3.116 shows null for every task. */
     showsWorker: boolean;
     record: LockRecord;
-    /** Tasks record what they return (core 3.8x+): an update's object, a sync's repository version. */
+    /** Tasks record what they return (3.116, not 3.43): an update's object, a sync's repository version. */
     results: boolean;
-    /** aiohttp (3.9+) prints `url='…'` in errors where older ones printed `url=URL('…')`. */
+    /** The aiohttp of 3.116 prints `url='…'` in errors where that of 3.23 and 3.43 printed `url=URL('…')`. */
     plainUrlsInErrors: boolean;
     /**
-     * Distribution tasks lock every distribution (before core 3.85), or the distribution itself
-     * and, when its base path may change, the base-path lock, with the old lock shared.
+     * Distribution tasks lock every distribution, or (core 3.116, backported to 3.85.29,
+     * 3.105.16, 3.115.4) the distribution itself and, when its base path may change, the
+     * base-path lock, with the old lock shared.
      */
     distributionLocks: 'all-distributions' | 'base-path';
-    /** Descriptions of failed tasks carry Pulp error codes (`[PLP0011] …`). */
+    /** Descriptions of failed tasks carry Pulp error codes (`[PLP0011] …`): 3.116, not 3.43. */
     errorCodes: boolean;
     /** `PATCH tasks/<id>/` with a bad state: the error as a bare list or under `state`. */
     cancelErrorField: boolean;
     /**
-     * The `worker` filter: an href resolved like any relation (before 3.7x), or ignored since
-     * tasks no longer record their worker (any value matches nothing).
+     * The `worker` filter: an href resolved like any relation (3.23, 3.43), or (3.116) a filter
+     * that matches nothing, since tasks no longer record their worker.
      */
     workerFilter: 'href' | 'matches-nothing';
-    /** `created_resources=<not a URL>` lets Django's Resolver404 through as a 404 (fixed in 3.6x). */
+    /** `created_resources=<not a URL>` lets Django's Resolver404 through as a 404 (3.23, 3.43; 3.116 answers 400). */
     createdResourcesUnresolvable404: boolean;
   };
   labels: {
