@@ -253,9 +253,18 @@ export class TaskRunner {
 
   #startUnblocked(): void {
     if (this.#paused) return;
-    const queued = [...this.#queue];
-    for (const [i, task] of queued.entries()) {
-      if (!this.#blocked(task, queued.slice(0, i))) this.#start(task);
+    const heldExclusive = new Set<string>();
+    const heldShared = new Set<string>();
+    for (const t of this.#running) {
+      t.exclusive.forEach((r) => heldExclusive.add(r));
+      t.shared.forEach((r) => heldShared.add(r));
+    }
+    // A queued task also holds back later ones that conflict with it: dispatch order per resource.
+    for (const task of [...this.#queue]) {
+      const blocked = task.exclusive.some((r) => heldExclusive.has(r) || heldShared.has(r)) || task.shared.some((r) => heldExclusive.has(r));
+      task.exclusive.forEach((r) => heldExclusive.add(r));
+      task.shared.forEach((r) => heldShared.add(r));
+      if (!blocked) this.#start(task);
     }
   }
 
