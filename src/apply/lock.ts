@@ -248,6 +248,11 @@ async function findLock(client: PulpClient, name: string): Promise<JsonObject | 
   return found;
 }
 
+/** `pulpform unlock`: deletes this lock (by its href: never a newer one taken meanwhile). */
+export async function breakLock(client: PulpClient, lock: LockInfo): Promise<void> {
+  await deleteLock(client, lock.href);
+}
+
 async function deleteLock(client: PulpClient, href: string): Promise<void> {
   try {
     await client.delete(href);

@@ -7,7 +7,9 @@ import { registerConformanceCommand } from './commands/conformance.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerEmulatorCommand } from './commands/emulator.js';
 import { registerExportCommand } from './commands/export.js';
+import { registerPinCommands } from './commands/pin.js';
 import { registerPlanCommand } from './commands/plan.js';
+import { registerUnlockCommand } from './commands/unlock.js';
 import { registerValidateCommand } from './commands/validate.js';
 import { registerWatchCommand } from './commands/watch.js';
 
@@ -25,6 +27,8 @@ export function buildProgram(): Command {
   registerPlanCommand(program);
   registerApplyCommand(program);
   registerWatchCommand(program);
+  registerPinCommands(program);
+  registerUnlockCommand(program);
   registerEmulatorCommand(program);
   registerConformanceCommand(program);
   registerExportCommand(program);

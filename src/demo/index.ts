@@ -1,4 +1,4 @@
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import type { ApplyEvent } from '../apply/events.js';
@@ -10,12 +10,12 @@ import { DesiredStateError, planAgainstServer, secretResolver } from '../engine.
 import { type Emulator, type PulpVersion, startEmulator } from '../emulator/index.js';
 import { PulpClient } from '../live/client.js';
 import { readLiveState } from '../live/read.js';
-import { type DesiredResource, type DesiredState, type Plan, Secret } from '../model/index.js';
+import { type DesiredResource, type DesiredState, type Plan, Secret, type SourceLocation } from '../model/index.js';
 import { preflightPlan } from '../preflight/index.js';
 import { renderApplyEvent, renderApplySummary } from '../render/apply-text.js';
 import { renderPlanText } from '../render/plan-text.js';
 import { palette } from '../render/style.js';
-import { repin } from './repin.js';
+import { editPin, type PinEdit } from '../config/pins.js';
 
 /**
  * `pulpform demo`: the Release Train end to end on two in-process emulators on 127.0.0.1, an
@@ -108,8 +108,8 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     if (mirror === undefined) throw new DemoError(`${options.file} has no package mirror pinned to an Ark snapshot, so there is no pin to bump`);
     const { repository, from, to } = mirror;
     heading(`3. Bump the development pin of "${repository.name}"`);
-    const bump = await repin(work, repository.source!, ['snapshot'], from, to);
-    say(`${bump.file} line ${bump.line}:`);
+    const bump = await repin(work, repository.source!, ['snapshot'], to);
+    say(`${repository.source!.file} line ${bump.line}:`);
     say(p.red(`- ${bump.before.trim()}`));
     say(p.green(`+ ${bump.after.trim()}`));
     say();
@@ -117,8 +117,8 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     await converge('full');
 
     heading(`4. Promote production of "${repository.name}" to ${to}: a repoint, no sync`);
-    const promotion = await repin(work, repository.source!, ['distributions', 'production', 'snapshot'], from, to);
-    say(`${promotion.file} line ${promotion.line}: production ${p.red(from)} -> ${p.green(to)}`);
+    const promotion = await repin(work, repository.source!, ['distributions', 'production', 'snapshot'], to);
+    say(`${repository.source!.file} line ${promotion.line}: production ${p.red(from)} -> ${p.green(to)}`);
     say();
     state = await load();
     await converge('full');
@@ -144,6 +144,14 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     await Promise.all([ark?.close(), local?.close()]);
     await rm(work, { recursive: true, force: true });
   }
+}
+
+/** Sets one pin in the demo's copy of the desired state, as `pulpform pin` does. */
+async function repin(cwd: string, entry: SourceLocation, path: readonly [string] | readonly [string, string, string], snapshot: string): Promise<PinEdit> {
+  const file = join(cwd, entry.file);
+  const { text, edit } = editPin(await readFile(file, 'utf8'), entry, path, snapshot);
+  await writeFile(file, text);
+  return edit;
 }
 
 /** The first package mirror pinned to an Ark snapshot that has a newer one there (see arkFor). */

@@ -77,7 +77,7 @@ export function buildPlan(desired: DesiredState, live: LiveState, options: PlanO
   ({ actions, diagnostics } = scopeImages(actions, diagnostics, desired.resources, options.imageFilter, pushDeletes));
   if (options.only !== undefined) ({ actions, diagnostics } = scopeActions(actions, diagnostics, options.only, groupsOf(desired.resources), pushDeletes));
   if (options.prune && !options.allowDeleteAll) diagnostics.push(...pruneAllGuard(desired, actions));
-  diagnostics.push(...serverChecks(desired, live.server.versions, capabilitiesOf(live.server.versions)));
+  diagnostics.push(...serverChecks(desired, live.server.versions, planner.capabilities));
   const { waves, cyclic } = toWaves(actions);
   if (cyclic.length > 0) {
     diagnostics.push({
@@ -183,7 +183,7 @@ class Planner {
   /** Desired distributions with adopt: true pinned to a snapshot, by repository: see adoptedPinnedDistributions. */
   private adoptedPinned?: Map<Address, DesiredResource[]>;
   private readonly stack: string;
-  private readonly capabilities: Capabilities;
+  readonly capabilities: Capabilities;
   private readonly resync: (address: Address) => boolean = () => false;
 
   constructor(private readonly desired: DesiredState, private readonly live: LiveState, private readonly options: PlanOptions) {

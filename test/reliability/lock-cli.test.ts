@@ -93,6 +93,26 @@ describe('pulpform apply and the server lock', () => {
     }
   });
 
+  test('unlock shows the holder and its age, asks (or needs --force without a terminal), and removes only that lock', async () => {
+    const other = await acquireLock(client, { stack: 'locked', operation: 'watch' });
+    try {
+      const asked = await runCli(['unlock', ...args()], { env });
+      expect(asked.status).toBe(1);
+      expect(asked.stdout).toMatch(/The server lock of stack "locked" is held by .+ \(pid \d+, watch\), taken \d+ s ago/);
+      expect(asked.stdout).toContain('Its holder may still be running');
+      expect(asked.stderr).toContain('unlock needs confirmation, but there is no terminal to ask on');
+      expect((await readLock(client, 'locked'))?.id).toBe(other.info.id);
+      const forced = await runCli(['unlock', '--force', ...args()], { env });
+      expect(forced.status).toBe(0);
+      expect(forced.stdout).toContain('Lock removed.');
+      expect(await readLock(client, 'locked')).toBeUndefined();
+      const none = await runCli(['unlock', ...args()], { env });
+      expect(none.stdout).toBe(`No lock is held for stack "locked" on ${emulator.url}.\n`);
+    } finally {
+      await other.release().catch(() => undefined);
+    }
+  });
+
   test('bad lock flags are refused with the reason', async () => {
     const badBool = await runCli(['apply', '--auto-approve', '--lock=maybe', ...args()], { env });
     expect(badBool.status).toBe(2);

@@ -21,7 +21,7 @@ import { addLockOptions, type LockFlags, type LockedSession, startLockedSession 
 import { readPlanFile } from '../plan-files.js';
 import { addPlanningOptions, hasChanges, hasErrors, type PlanningFlags, planOptionsOf } from './plan.js';
 
-interface ApplyCommandOptions extends ServerCommandOptions, LockFlags, PlanningFlags {
+export interface ApplyCommandOptions extends ServerCommandOptions, LockFlags, PlanningFlags {
   autoApprove?: boolean;
   json?: boolean;
   concurrency: number;
@@ -40,102 +40,107 @@ export function registerApplyCommand(program: Command): void {
     .option('--task-timeout <seconds>', 'give up waiting for one Pulp task after this long (it runs on in Pulp)', positiveInteger)
     .option('--skip-preflight', 'do not probe the upstreams of planned syncs before writing (when only the Pulp server can reach them)');
   addLockOptions(addServerOptions(addDesiredStateOption(addPlanningOptions(command, 'apply only to')))).action(async (planFile: string | undefined, options: ApplyCommandOptions, command: Command) => {
-    const color = useColor(process.stdout, options.color);
-    const errColor = useColor(process.stderr, options.color);
-    let secrets: string[] = [];
-    const logger = loggerFor(options, () => secrets);
-    const print = (text: string): void => void process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
-    const json = (value: object): void => print(JSON.stringify(value));
-    try {
-      const saved = planFile === undefined ? undefined : readPlanFile(planFile);
-      const desired = await desiredFor(saved, options, command.getOptionValueSource('file') !== 'default', errColor);
-      const connection = resolveConnection(options, process.env, desired?.state.server);
-      secrets = secretValues(desired?.state, connection);
-      if (connection.insecure) logger.warn(`TLS certificate verification is off for ${connection.url} (--insecure)`);
-      if (saved && saved.server.url !== connection.url) {
-        throw new ConnectionError(
-          `${planFile} was planned against ${saved.server.url}, but this run would apply it to ${connection.url}`,
-          'point --server (or PULP_BASE_URL) at the server the plan was made for, or make a new plan',
-        );
-      }
-      const client = openClient(connection, clientSettingsOf(options));
-      let session: LockedSession | undefined;
-      // Only a run with something to change takes the server lock, so a run with nothing to do writes nothing.
-      const lock = async (): Promise<void> => {
-        session = await startLockedSession(client, options, { stack: saved?.stack ?? desired!.state.stack, operation: 'apply' });
-      };
-      // Probes go to the upstreams, not to Pulp: a run they stop never takes the lock.
-      const preflighted = async (plan: Plan, live: LiveState): Promise<Plan> =>
-        options.skipPreflight || hasErrors(plan) || !hasChanges(plan)
-          ? plan
-          : (await preflightPlan(plan, { desired: desired?.state, live, secrets: secretResolver(desired?.state) })).plan;
-      try {
-        let plan: Plan;
-        let live: LiveState;
-        if (saved) {
-          plan = saved;
-          live = await readLiveState(client);
-          // All or nothing: a stale object anywhere refuses the whole plan before the first write.
-          if (refusedSavedPlan(saved, planFile!, live, errColor)) return;
-          plan = await preflighted(plan, live);
-          if (hasChanges(plan) && !hasErrors(plan)) {
-            await lock();
-            // Judged again once no other run can change the server underneath.
-            live = await readLiveState(client);
-            if (refusedSavedPlan(saved, planFile!, live, errColor)) return;
-          }
-        } else {
-          const planNow = async (): Promise<{ plan: Plan; live: LiveState }> => {
-            const planned = await planAgainstServer(desired!.state, client, planOptionsOf(options));
-            return { ...planned, plan: await preflighted(planned.plan, planned.live) };
-          };
-          ({ plan, live } = await planNow());
-          if (hasChanges(plan) && !hasErrors(plan)) {
-            if (!options.autoApprove) requireTerminal(options.json === true);
-            await lock();
-            // Plan again now that no other run can change the server underneath.
-            ({ plan, live } = await planNow());
-          }
-        }
-        if (options.json) json({ type: 'plan', plan });
-        else if (!saved || hasErrors(plan)) print(renderPlanText(plan, { color }));
-        if (hasErrors(plan)) {
-          process.exitCode = 1;
-          if (!options.json) process.stderr.write('\nThe plan has errors (above); nothing was changed.\n');
-          return;
-        }
-        if (!hasChanges(plan)) {
-          process.exitCode = 0;
-          return;
-        }
-        if (!saved && !options.autoApprove && !(await approved(options.json === true))) {
-          process.exitCode = 1;
-          return;
-        }
-        session!.interruptible();
-        const shown = progressThrottle();
-        const result = await runApply(plan, live, client, desired, options, session!, (event) => {
-          logger.info(event.message, { code: event.code, severity: event.level });
-          if (options.json) json({ type: 'event', ...event });
-          else if (shown(event)) {
-            const line = renderApplyEvent(event, { color });
-            // Progress of long tasks is for the person watching; stdout keeps what was done.
-            if (line !== undefined && (event.code === 'action.progress' || event.code === 'apply.stopping')) process.stderr.write(`${line}\n`);
-            else if (line !== undefined) print(line);
-          }
-        }, saved !== undefined);
-        if (options.json) json({ type: 'result', ...result });
-        else print(renderApplySummary(result, { color }));
-        process.exitCode = result.ok ? 0 : 1;
-      } finally {
-        await session?.end();
-        client.close();
-      }
-    } catch (error) {
-      reportError(error, { color: errColor, logger });
-      process.exitCode = 1;
-    }
+    await runApplyCommand(planFile, options, command.getOptionValueSource('file') !== 'default');
   });
+}
+
+/** What `pulpform apply` does, for `pin --apply` and `promote --apply` too; sets process.exitCode. */
+export async function runApplyCommand(planFile: string | undefined, options: ApplyCommandOptions, fileGiven: boolean): Promise<void> {
+  const color = useColor(process.stdout, options.color);
+  const errColor = useColor(process.stderr, options.color);
+  let secrets: string[] = [];
+  const logger = loggerFor(options, () => secrets);
+  const print = (text: string): void => void process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+  const json = (value: object): void => print(JSON.stringify(value));
+  try {
+    const saved = planFile === undefined ? undefined : readPlanFile(planFile);
+    const desired = await desiredFor(saved, options, fileGiven, errColor);
+    const connection = resolveConnection(options, process.env, desired?.state.server);
+    secrets = secretValues(desired?.state, connection);
+    if (connection.insecure) logger.warn(`TLS certificate verification is off for ${connection.url} (--insecure)`);
+    if (saved && saved.server.url !== connection.url) {
+      throw new ConnectionError(
+        `${planFile} was planned against ${saved.server.url}, but this run would apply it to ${connection.url}`,
+        'point --server (or PULP_BASE_URL) at the server the plan was made for, or make a new plan',
+      );
+    }
+    const client = openClient(connection, clientSettingsOf(options));
+    let session: LockedSession | undefined;
+    // Only a run with something to change takes the server lock, so a run with nothing to do writes nothing.
+    const lock = async (): Promise<void> => {
+      session = await startLockedSession(client, options, { stack: saved?.stack ?? desired!.state.stack, operation: 'apply' });
+    };
+    // Probes go to the upstreams, not to Pulp: a run they stop never takes the lock.
+    const preflighted = async (plan: Plan, live: LiveState): Promise<Plan> =>
+      options.skipPreflight || hasErrors(plan) || !hasChanges(plan)
+        ? plan
+        : (await preflightPlan(plan, { desired: desired?.state, live, secrets: secretResolver(desired?.state) })).plan;
+    try {
+      let plan: Plan;
+      let live: LiveState;
+      if (saved) {
+        plan = saved;
+        live = await readLiveState(client);
+        // All or nothing: a stale object anywhere refuses the whole plan before the first write.
+        if (refusedSavedPlan(saved, planFile!, live, errColor)) return;
+        plan = await preflighted(plan, live);
+        if (hasChanges(plan) && !hasErrors(plan)) {
+          await lock();
+          // Judged again once no other run can change the server underneath.
+          live = await readLiveState(client);
+          if (refusedSavedPlan(saved, planFile!, live, errColor)) return;
+        }
+      } else {
+        const planNow = async (): Promise<{ plan: Plan; live: LiveState }> => {
+          const planned = await planAgainstServer(desired!.state, client, planOptionsOf(options));
+          return { ...planned, plan: await preflighted(planned.plan, planned.live) };
+        };
+        ({ plan, live } = await planNow());
+        if (hasChanges(plan) && !hasErrors(plan)) {
+          if (!options.autoApprove) requireTerminal(options.json === true);
+          await lock();
+          // Plan again now that no other run can change the server underneath.
+          ({ plan, live } = await planNow());
+        }
+      }
+      if (options.json) json({ type: 'plan', plan });
+      else if (!saved || hasErrors(plan)) print(renderPlanText(plan, { color }));
+      if (hasErrors(plan)) {
+        process.exitCode = 1;
+        if (!options.json) process.stderr.write('\nThe plan has errors (above); nothing was changed.\n');
+        return;
+      }
+      if (!hasChanges(plan)) {
+        process.exitCode = 0;
+        return;
+      }
+      if (!saved && !options.autoApprove && !(await approved(options.json === true))) {
+        process.exitCode = 1;
+        return;
+      }
+      session!.interruptible();
+      const shown = progressThrottle();
+      const result = await runApply(plan, live, client, desired, options, session!, (event) => {
+        logger.info(event.message, { code: event.code, severity: event.level });
+        if (options.json) json({ type: 'event', ...event });
+        else if (shown(event)) {
+          const line = renderApplyEvent(event, { color });
+          // Progress of long tasks is for the person watching; stdout keeps what was done.
+          if (line !== undefined && (event.code === 'action.progress' || event.code === 'apply.stopping')) process.stderr.write(`${line}\n`);
+          else if (line !== undefined) print(line);
+        }
+      }, saved !== undefined);
+      if (options.json) json({ type: 'result', ...result });
+      else print(renderApplySummary(result, { color }));
+      process.exitCode = result.ok ? 0 : 1;
+    } finally {
+      await session?.end();
+      client.close();
+    }
+  } catch (error) {
+    reportError(error, { color: errColor, logger });
+    process.exitCode = 1;
+  }
 }
 
 /** Reports a saved plan that is stale or already applied (exit 1 or 0); false when it can be applied. */
