@@ -45,43 +45,73 @@ export async function serverVersion(url: string): Promise<{ core: string; versio
   return { core, version, contentOrigin: status.content_settings?.content_origin ?? url };
 }
 
-/** Runs the scenarios against a real server and a fresh emulator of its version, and sorts the differences. */
-export async function runDifferential(options: DifferentialOptions): Promise<DifferentialResult> {
+/** A real server and a fresh emulator of its version, ready to run scenarios one at a time. */
+export interface DifferentialRun {
+  version: PulpVersion;
+  core: string;
+  /** The scenarios this run can do (those needing a registry or images only when given). */
+  scenarios: Scenario[];
+  run(scenario: Scenario): Promise<ScenarioReport>;
+  /** Sorts the differences of the reports into accepted and unexpected ones, and finds unused entries. */
+  result(reports: ScenarioReport[]): DifferentialResult;
+  close(): Promise<void>;
+}
+
+export async function startDifferential(options: DifferentialOptions): Promise<DifferentialRun> {
   const { core, version, contentOrigin } = await serverVersion(options.url);
   const scenarios: Scenario[] = SCENARIOS.filter(
     (s) => (options.only ? options.only.includes(s.name) : true) && (!s.needsRegistry || options.registry !== undefined) && (!s.needsImages || options.images !== undefined),
   );
   const emulator = await startEmulator({ pulpVersion: version, taskMs: 5, contentOrigin, username: options.username, password: options.password });
   const upstreams = await serveUpstreams(options.conformanceDir);
-  try {
-    const reports: ScenarioReport[] = [];
-    const prefix = runPrefix();
-    for (const scenario of scenarios) {
+  const prefix = runPrefix();
+  let count = 0;
+  return {
+    version,
+    core,
+    scenarios,
+    run: async (scenario) => {
       const [report] = await runScenarios([scenario], {
         real: { url: options.url, username: options.username, password: options.password },
         emulator: { url: emulator.url, username: options.username, password: options.password },
-        prefix: `${prefix}${reports.length}`,
+        prefix: `${prefix}${count++}`,
         upstreams: { ...upstreams.upstreams, ...(options.registry ? { registry: `http://${options.registry}` } : {}) },
         ...(options.images ? { images: options.images } : {}),
       });
-      reports.push(report as ScenarioReport);
       options.onScenario?.(report as ScenarioReport);
-    }
-    const entries = ACCEPTED_DIFFERENCES.filter((e) => e.versions.includes(version) && scenarios.some((s) => s.name === e.scenario));
-    const used = new Set<AcceptedDifference>();
-    const unexpected: Difference[] = [];
-    const accepted: DifferentialResult['accepted'] = [];
-    for (const difference of reports.flatMap((r) => r.differences)) {
-      const entry = entries.find((e) => isAccepted(e, version, difference));
-      if (entry) {
-        used.add(entry);
-        accepted.push({ difference, why: entry.why });
-      } else unexpected.push(difference);
-    }
-    return { version, core, reports, unexpected, accepted, unused: entries.filter((e) => !used.has(e)) };
+      return report as ScenarioReport;
+    },
+    result: (reports) => {
+      const ran = new Set(reports.map((r) => r.scenario));
+      const entries = ACCEPTED_DIFFERENCES.filter((e) => e.versions.includes(version) && ran.has(e.scenario));
+      const used = new Set<AcceptedDifference>();
+      const unexpected: Difference[] = [];
+      const accepted: DifferentialResult['accepted'] = [];
+      for (const difference of reports.flatMap((r) => r.differences)) {
+        const entry = entries.find((e) => isAccepted(e, version, difference));
+        if (entry) {
+          used.add(entry);
+          accepted.push({ difference, why: entry.why });
+        } else unexpected.push(difference);
+      }
+      return { version, core, reports, unexpected, accepted, unused: entries.filter((e) => !used.has(e)) };
+    },
+    close: async () => {
+      await upstreams.close();
+      await emulator.close();
+    },
+  };
+}
+
+/** Runs every scenario against a real server and a fresh emulator of its version, and sorts the differences. */
+export async function runDifferential(options: DifferentialOptions): Promise<DifferentialResult> {
+  const run = await startDifferential(options);
+  try {
+    const reports: ScenarioReport[] = [];
+    for (const scenario of run.scenarios) reports.push(await run.run(scenario));
+    return run.result(reports);
   } finally {
-    await upstreams.close();
-    await emulator.close();
+    await run.close();
   }
 }
 

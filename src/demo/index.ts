@@ -7,7 +7,7 @@ import { arkFor } from '../ark/from-desired.js';
 import { type Ark, STAMP, startArk } from '../ark/index.js';
 import { loadDesiredState } from '../config/index.js';
 import { DesiredStateError, planAgainstServer, secretResolver } from '../engine.js';
-import { type Emulator, type PulpVersion, startEmulator } from '../emulator/index.js';
+import { type Emulator, NEWEST_PULP_VERSION, type PulpVersion, startEmulator } from '../emulator/index.js';
 import { PulpClient } from '../live/client.js';
 import { readLiveState } from '../live/read.js';
 import { type DesiredResource, type DesiredState, type Plan, Secret, type SourceLocation } from '../model/index.js';
@@ -30,7 +30,7 @@ export interface DemoOptions {
   color: boolean;
   /** Keep both emulators running after the walk-through until this resolves. */
   keepRunning?: () => Promise<void>;
-  /** The Pulp version the local emulator speaks; default the emulator's default. */
+  /** The Pulp version the local emulator speaks; default the newest it speaks. */
   pulpVersion?: PulpVersion;
 }
 
@@ -56,7 +56,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   let client: PulpClient | undefined;
   try {
     ark = await startArk({}, { username: ARK_USER, password: ARK_PASSWORD });
-    local = await startEmulator({ username: PULP_USER, password: PULP_PASSWORD, taskMs: 1, ...(options.pulpVersion ? { pulpVersion: options.pulpVersion } : {}) });
+    local = await startEmulator({ username: PULP_USER, password: PULP_PASSWORD, taskMs: 1, pulpVersion: options.pulpVersion ?? NEWEST_PULP_VERSION });
     client = new PulpClient({ baseUrl: local.url, username: PULP_USER, password: new Secret(PULP_PASSWORD, 'demo') });
     const env = { ...process.env, ARK_URL: ark.url, ARK_USERNAME: ARK_USER, ARK_PASSWORD };
     const load = async (): Promise<DesiredState> => {

@@ -11,7 +11,7 @@ export type { ContentBackend } from './backend.js';
 export type { FaultOptions } from './faults.js';
 export { parseFaultSpec } from './faults.js';
 export type { RequestRecord } from './server.js';
-export { DEFAULT_PULP_VERSION, PULP_VERSIONS, type PulpVersion, profileVersionOf } from './profiles.js';
+export { DEFAULT_PULP_VERSION, NEWEST_PULP_VERSION, PULP_VERSIONS, type PulpVersion, profileVersionOf } from './profiles.js';
 
 export interface EmulatorOptions {
   /** The Pulp version to speak (see profiles.ts); default DEFAULT_PULP_VERSION. */
