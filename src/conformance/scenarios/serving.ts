@@ -87,4 +87,22 @@ export const SERVING: Scenario[] = [
       await s.request('GET', 'pulp_container/namespaces/', { query: { name: base }, label: 'GET namespaces by name' });
     },
   },
+  {
+    name: 'content-guards',
+    covers: "content redirect guards, which hold pulpform's server lock: create, duplicate names, synchronous PATCH, lists by name, DELETE",
+    run: async (s) => {
+      const endpoint = 'contentguards/core/content_redirect/';
+      const name = s.name('lock');
+      const guard = hrefOf(await s.request('POST', endpoint, { body: { name, description: '{"holder": "a"}' }, label: 'POST content redirect guard' }));
+      await s.request('POST', endpoint, { body: { name, description: 'again' }, label: 'POST content redirect guard (same name)' });
+      await s.request('POST', endpoint, { body: { description: 'no name' }, label: 'POST content redirect guard (no name)' });
+      await s.request('GET', guard, { label: 'GET content redirect guard' });
+      await s.request('PATCH', guard, { body: { description: '{"holder": "b"}' }, label: 'PATCH content redirect guard' });
+      await s.request('PUT', guard, { body: { description: 'put' }, label: 'PUT content redirect guard without name' });
+      await s.request('GET', endpoint, { query: { name }, label: 'GET content redirect guards by name' });
+      await s.request('GET', 'contentguards/', { query: { name__startswith: s.name('') }, label: 'GET content guards by prefix' });
+      await s.request('DELETE', guard, { label: 'DELETE content redirect guard' });
+      await s.request('GET', guard, { label: 'GET the deleted guard' });
+    },
+  },
 ];
