@@ -32,10 +32,6 @@ export function isoMicros(micros: number): string {
   return `${iso.slice(0, 23)}${String(micros % 1000).padStart(3, '0')}Z`;
 }
 
-export function newId(): string {
-  return randomUUID();
-}
-
 /** RFC 9562 UUIDv7: 48 bits of milliseconds, version 7, random rest. */
 function uuid7(ms: number): string {
   const bytes = randomBytes(16);
