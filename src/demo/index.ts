@@ -7,7 +7,7 @@ import { arkFor } from '../ark/from-desired.js';
 import { type Ark, STAMP, startArk } from '../ark/index.js';
 import { loadDesiredState } from '../config/index.js';
 import { DesiredStateError, planAgainstServer, secretResolver } from '../engine.js';
-import { type Emulator, startEmulator } from '../emulator/index.js';
+import { type Emulator, NEWEST_PULP_VERSION, type PulpVersion, startEmulator } from '../emulator/index.js';
 import { PulpClient } from '../live/client.js';
 import { readLiveState } from '../live/read.js';
 import { type DesiredResource, type DesiredState, type Plan, Secret, type SourceLocation } from '../model/index.js';
@@ -30,6 +30,8 @@ export interface DemoOptions {
   color: boolean;
   /** Keep both emulators running after the walk-through until this resolves. */
   keepRunning?: () => Promise<void>;
+  /** The Pulp version the local emulator speaks; default the newest it speaks. */
+  pulpVersion?: PulpVersion;
 }
 
 export class DemoError extends Error {
@@ -54,7 +56,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   let client: PulpClient | undefined;
   try {
     ark = await startArk({}, { username: ARK_USER, password: ARK_PASSWORD });
-    local = await startEmulator({ username: PULP_USER, password: PULP_PASSWORD, taskMs: 1 });
+    local = await startEmulator({ username: PULP_USER, password: PULP_PASSWORD, taskMs: 1, pulpVersion: options.pulpVersion ?? NEWEST_PULP_VERSION });
     client = new PulpClient({ baseUrl: local.url, username: PULP_USER, password: new Secret(PULP_PASSWORD, 'demo') });
     const env = { ...process.env, ARK_URL: ark.url, ARK_USERNAME: ARK_USER, ARK_PASSWORD };
     const load = async (): Promise<DesiredState> => {
@@ -70,7 +72,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     say(p.bold('pulpform demo: the Release Train on two emulators, all on 127.0.0.1'));
     say();
     say(`  Ark (upstream)   ${ark.url}   user ${ARK_USER}, password ${ARK_PASSWORD}: content and registry need them`);
-    say(`  local Pulp       ${local.url}   user ${PULP_USER}, password ${PULP_PASSWORD}`);
+    say(`  local Pulp       ${local.url}   user ${PULP_USER}, password ${PULP_PASSWORD} (Pulp ${local.pulpVersion})`);
     say(`  desired state    ${options.file} (a copy in ${join(work, copy)}), with ARK_URL=${ark.url}`);
     say();
     say(`Ark holds ${snapshots} package snapshots (those ${options.file} pins, and one newer per path) and ${spec.containers?.length ?? 0} container images.`);

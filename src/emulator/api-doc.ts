@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import type { Json } from '../model/json.js';
 
 /**
- * The OpenAPI document served by the real pulpcore 3.23.24 server the emulator imitates. It is the
- * emulator's source for routes (and so for 404/405/Allow), field order, request schemas and the
- * query filters each list endpoint accepts, so none of those are guessed.
+ * The OpenAPI document served by the real Pulp server a profile imitates (data/openapi/, gzipped).
+ * It is the emulator's source for routes (and so for 404/405/Allow), field order, request schemas,
+ * choices, and the query filters each list endpoint accepts, so none of those are guessed.
  */
-const API_DOC_FILE = 'pulpcore-3.23.24_rpm-3.20.0_container-2.14.18_deb-2.20.4_file-1.14.5.api.json';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 const METHODS: HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
@@ -21,6 +21,8 @@ export interface SchemaProperty {
   writeOnly: boolean;
   minLength: number | undefined;
   maxLength: number | undefined;
+  /** A RegexField's (or SlugField's) pattern. */
+  pattern: string | undefined;
   minimum: number | undefined;
   maximum: number | undefined;
   /** Present when the serializer declares a default (a PUT resets the field to it). */
@@ -40,6 +42,8 @@ export interface ObjectSchema {
 export interface QueryParameter {
   name: string;
   type: string | undefined;
+  /** `date-time`, `uri`, `uuid`... of the value (of each item for arrays). */
+  format: string | undefined;
   /** Allowed values, e.g. the `ordering` choices. */
   enum: string[] | undefined;
 }
@@ -69,6 +73,8 @@ export interface RouteMatch {
 
 type RawSchema = { [key: string]: Json };
 
+const loaded = new Map<string, ApiDocument>();
+
 export class ApiDocument {
   readonly bytes: Buffer;
   readonly routes: Route[] = [];
@@ -79,7 +85,10 @@ export class ApiDocument {
   readonly #operations = new Map<string, Operation>();
   readonly #writeOnly = new Map<string, string[]>();
 
-  constructor(bytes: Buffer) {
+  constructor(
+    bytes: Buffer,
+    readonly file = 'api.json',
+  ) {
     this.bytes = bytes;
     const doc = JSON.parse(bytes.toString('utf8')) as {
       paths: Record<string, Record<string, RawSchema>>;
@@ -136,8 +145,14 @@ export class ApiDocument {
     }
   }
 
-  static load(): ApiDocument {
-    return new ApiDocument(readFileSync(new URL(`../../data/${API_DOC_FILE}`, import.meta.url)));
+  /** `file` is a document under data/openapi/, without its `.gz`. Each is parsed once per process. */
+  static load(file: string): ApiDocument {
+    let doc = loaded.get(file);
+    if (!doc) {
+      doc = new ApiDocument(gunzipSync(readFileSync(new URL(`../../data/openapi/${file}.gz`, import.meta.url))), file);
+      loaded.set(file, doc);
+    }
+    return doc;
   }
 
   match(path: string): RouteMatch | undefined {
@@ -168,7 +183,7 @@ export class ApiDocument {
     const cached = this.#schemaCache.get(name);
     if (cached) return cached;
     const raw = this.#schemas[name];
-    if (!raw) throw new Error(`OpenAPI schema ${name} is not in ${API_DOC_FILE}`);
+    if (!raw) throw new Error(`OpenAPI schema ${name} is not in ${this.file}`);
     const props = (raw['properties'] ?? {}) as Record<string, RawSchema>;
     const schema: ObjectSchema = {
       name,
@@ -196,6 +211,7 @@ export class ApiDocument {
       queryParameters.set(p['name'] as string, {
         name: p['name'] as string,
         type: schema['type'] as string | undefined,
+        format: (schema['format'] ?? items?.['format']) as string | undefined,
         enum: (schema['enum'] ?? items?.['enum']) as string[] | undefined,
       });
     }
@@ -223,6 +239,7 @@ export class ApiDocument {
       writeOnly: spec['writeOnly'] === true,
       minLength: spec['minLength'] as number | undefined,
       maxLength: spec['maxLength'] as number | undefined,
+      pattern: spec['pattern'] as string | undefined,
       minimum: spec['minimum'] as number | undefined,
       maximum: spec['maximum'] as number | undefined,
       default: 'default' in spec ? { value: spec['default'] as Json } : undefined,
@@ -243,10 +260,13 @@ function escapeRegex(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+/** Views whose `http_method_names` leave out HEAD (pulpcore's WorkerViewSet). */
+const WITHOUT_HEAD = new Set(['/pulp/api/v3/workers/']);
+
 /** The Allow header DRF sends for a view: its methods in DRF's order, plus HEAD with GET, plus OPTIONS. */
 export function allowHeader(route: Route): string {
   const methods: string[] = METHODS.filter((m) => route.operations.has(m));
-  if (route.operations.has('GET')) methods.push('HEAD');
+  if (route.operations.has('GET') && !WITHOUT_HEAD.has(route.collectionPath ?? route.template)) methods.push('HEAD');
   methods.push('OPTIONS');
   return methods.join(', ');
 }

@@ -1,8 +1,9 @@
-/** The DRF router listing of `GET /pulp/api/v3/`, in the 3.23.24 server's registration order. */
-export const API_ROOT_ENDPOINTS = [
+/** The DRF router listing of `GET /pulp/api/v3/` of each version, in the real server's registration order. */
+
+export const API_ROOT_3_23: readonly string[] = [
   'access_policies', 'distributions/core/artifacts', 'artifacts', 'contentguards',
-  'contentguards/core/content_redirect', 'content', 'distributions', 'domains', 'exporters/core/filesystem', 'users',
-  'groups', 'repositories', 'publications', 'remotes', 'exporters/core/pulp', 'importers/core/pulp',
+  'contentguards/core/content_redirect', 'content', 'distributions', 'domains', 'exporters/core/filesystem',
+  'users', 'groups', 'repositories', 'publications', 'remotes', 'exporters/core/pulp', 'importers/core/pulp',
   'contentguards/core/rbac', 'roles', 'signing-services', 'task-groups', 'task-schedules', 'tasks', 'uploads',
   'upstream-pulps', 'workers', 'content/container/blobs', 'distributions/container/container',
   'pulp_container/namespaces', 'repositories/container/container-push', 'remotes/container/container',
@@ -17,5 +18,57 @@ export const API_ROOT_ENDPOINTS = [
   'content/rpm/modulemd_obsoletes', 'content/rpm/modulemds', 'content/rpm/packagecategories',
   'content/rpm/packageenvironments', 'content/rpm/packagegroups', 'content/rpm/packagelangpacks',
   'content/rpm/packages', 'content/rpm/repo_metadata_files', 'acs/rpm/rpm', 'distributions/rpm/rpm',
-  'publications/rpm/rpm', 'remotes/rpm/rpm', 'repositories/rpm/rpm', 'remotes/rpm/uln', 'content/rpm/advisories',
+  'publications/rpm/rpm', 'remotes/rpm/rpm', 'repositories/rpm/rpm', 'remotes/rpm/uln',
+  'content/rpm/advisories'
+];
+
+export const API_ROOT_3_43: readonly string[] = [
+  'access_policies', 'distributions/core/artifacts', 'artifacts', 'contentguards/core/composite',
+  'contentguards', 'contentguards/core/content_redirect', 'content', 'distributions', 'domains',
+  'exporters/core/filesystem', 'users', 'groups', 'contentguards/core/header', 'repositories', 'publications',
+  'remotes', 'exporters/core/pulp', 'importers/core/pulp', 'contentguards/core/rbac', 'roles',
+  'signing-services', 'task-groups', 'task-schedules', 'tasks', 'uploads', 'upstream-pulps', 'workers',
+  'content/container/blobs', 'distributions/container/container', 'pulp_container/namespaces',
+  'repositories/container/container-push', 'remotes/container/container', 'repositories/container/container',
+  'content/container/signatures', 'content/container/manifests', 'content/container/tags',
+  'distributions/deb/apt', 'publications/deb/apt', 'remotes/deb/apt', 'repositories/deb/apt',
+  'content/deb/generic_contents', 'content/deb/installer_file_indices', 'content/deb/installer_packages',
+  'content/deb/package_indices', 'content/deb/package_release_components', 'content/deb/packages',
+  'content/deb/release_architectures', 'content/deb/release_components', 'content/deb/release_files',
+  'content/deb/releases', 'content/deb/source_indices', 'content/deb/source_release_components',
+  'content/deb/source_packages', 'publications/deb/verbatim', 'content/rpm/distribution_trees',
+  'content/rpm/modulemd_defaults', 'content/rpm/modulemd_obsoletes', 'content/rpm/modulemds',
+  'content/rpm/packagecategories', 'content/rpm/packageenvironments', 'content/rpm/packagegroups',
+  'content/rpm/packagelangpacks', 'content/rpm/packages', 'content/rpm/repo_metadata_files', 'acs/rpm/rpm',
+  'distributions/rpm/rpm', 'publications/rpm/rpm', 'remotes/rpm/rpm', 'repositories/rpm/rpm',
+  'remotes/rpm/uln', 'content/rpm/advisories', 'acs/file/file', 'content/file/files',
+  'distributions/file/file', 'publications/file/file', 'remotes/file/file', 'repositories/file/file'
+];
+
+export const API_ROOT_3_116: readonly string[] = [
+  'access_policies', 'distributions/core/artifacts', 'artifacts', 'contentguards/core/composite',
+  'contentguards', 'contentguards/core/content_redirect', 'content', 'distributions', 'domains',
+  'exporters/core/filesystem', 'users', 'groups', 'contentguards/core/header', 'repositories', 'publications',
+  'remotes', 'distributions/core/openpgp', 'repositories/core/openpgp_keyring',
+  'content/core/openpgp_publickey', 'content/core/openpgp_publicsubkey', 'content/core/openpgp_signature',
+  'content/core/openpgp_userattribute', 'content/core/openpgp_userid', 'exporters/core/pulp',
+  'importers/core/pulp', 'contentguards/core/rbac', 'roles', 'signing-services', 'task-groups',
+  'task-schedules', 'tasks', 'uploads', 'upstream-pulps', 'vuln_report', 'workers',
+  'contentguards/certguard/rhsm', 'contentguards/certguard/x509', 'acs/file/file', 'content/file/files',
+  'distributions/file/file', 'remotes/file/git', 'publications/file/file', 'remotes/file/file',
+  'repositories/file/file', 'content/rpm/distribution_trees', 'content/rpm/modulemd_defaults',
+  'content/rpm/modulemd_obsoletes', 'content/rpm/modulemds', 'content/rpm/packagecategories',
+  'content/rpm/packageenvironments', 'content/rpm/packagegroups', 'content/rpm/packagelangpacks',
+  'content/rpm/packages', 'content/rpm/repo_metadata_files', 'acs/rpm/rpm', 'distributions/rpm/rpm',
+  'publications/rpm/rpm', 'remotes/rpm/rpm', 'repositories/rpm/rpm', 'remotes/rpm/uln',
+  'content/rpm/advisories', 'content/container/blobs', 'distributions/container/container',
+  'pulp_container/namespaces', 'distributions/container/pull-through', 'remotes/container/pull-through',
+  'repositories/container/container-push', 'remotes/container/container', 'repositories/container/container',
+  'content/container/signatures', 'content/container/manifests', 'content/container/tags', 'acs/deb/deb',
+  'distributions/deb/apt', 'publications/deb/apt', 'remotes/deb/apt', 'repositories/deb/apt',
+  'content/deb/generic_contents', 'content/deb/installer_file_indices', 'content/deb/installer_packages',
+  'content/deb/package_indices', 'content/deb/package_release_components', 'content/deb/packages',
+  'content/deb/release_architectures', 'content/deb/release_components', 'content/deb/release_files',
+  'content/deb/releases', 'content/deb/source_indices', 'content/deb/source_release_components',
+  'content/deb/source_packages', 'publications/deb/verbatim'
 ];

@@ -58,6 +58,7 @@ export function endpointOf(pulpType: string, family: Family): Endpoint | undefin
 }
 
 export const CONTAINER_PUSH_REPOSITORIES = `${V3}repositories/container/container-push/`;
+export const CONTAINER_REPOSITORIES = `${V3}repositories/container/container/`;
 export const CONTAINER_DISTRIBUTIONS = `${V3}distributions/container/container/`;
 export const NAMESPACES = `${V3}pulp_container/namespaces/`;
 export const CONTENT_REDIRECT_GUARDS = `${V3}contentguards/core/content_redirect/`;

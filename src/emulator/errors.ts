@@ -27,7 +27,8 @@ export class ValidationError extends Error {
   }
 }
 
-export const notFound = (): HttpError => new HttpError(404, { detail: 'Not found.' });
+/** A 404 with the profile's detail for the missing object's model. */
+export const notFound = (detail: string): HttpError => new HttpError(404, { detail });
 
 /** A view-level 400: DRF renders a ValidationError raised outside a serializer as a bare list. */
 export const badRequestList = (message: string): HttpError => new HttpError(400, [message]);
@@ -59,6 +60,22 @@ export function pythonErrorRepr(detail: Json): string {
   return String(detail);
 }
 
-function pyQuote(s: string): string {
+/** Python's `repr()` of a string. */
+export function pyRepr(s: string): string {
   return s.includes("'") && !s.includes('"') ? `"${s}"` : `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+const pyQuote = pyRepr;
+
+/**
+ * Pulp's error codes (core 3.7x+ `PulpException`s and the plugins' own), by the start of the
+ * description of the failures the emulator raises; the others carry no code.
+ */
+const TASK_ERROR_CODES: Array<[RegExp, string]> = [
+  [/^Could not find a Release file at /, 'DEB0001'],
+  [/^Cannot delete repository version\. /, 'PLP0011'],
+];
+
+export function taskErrorCode(description: string): string | undefined {
+  return TASK_ERROR_CODES.find(([pattern]) => pattern.test(description))?.[1];
 }

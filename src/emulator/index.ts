@@ -4,14 +4,18 @@ import { ApiDocument } from './api-doc.js';
 import { type ContentBackend, contentBackend } from './backend.js';
 import { type FaultOptions, FaultPlan } from './faults.js';
 import { Pulp } from './pulp.js';
+import { DEFAULT_PULP_VERSION, type PulpVersion, pulpProfile } from './profiles.js';
 import { HttpLayer, type RequestRecord, requestCounts } from './server.js';
 
 export type { ContentBackend } from './backend.js';
 export type { FaultOptions } from './faults.js';
 export { parseFaultSpec } from './faults.js';
 export type { RequestRecord } from './server.js';
+export { DEFAULT_PULP_VERSION, NEWEST_PULP_VERSION, PULP_VERSIONS, type PulpVersion, profileVersionOf } from './profiles.js';
 
 export interface EmulatorOptions {
+  /** The Pulp version to speak (see profiles.ts); default DEFAULT_PULP_VERSION. */
+  pulpVersion?: PulpVersion;
   /** Default 127.0.0.1. */
   host?: string;
   /** Default 0: an ephemeral port. */
@@ -38,6 +42,8 @@ export interface EmulatorOptions {
 export interface Emulator {
   /** e.g. `http://127.0.0.1:41234` */
   readonly url: string;
+  /** The Pulp version it speaks. */
+  readonly pulpVersion: PulpVersion;
   /** The in-memory server behind the HTTP API, for tests that seed or inspect state directly. */
   readonly pulp: Pulp;
   requests(): RequestRecord[];
@@ -48,12 +54,10 @@ export interface Emulator {
   close(): Promise<void>;
 }
 
-let apiDocument: ApiDocument | undefined;
-
-/** Starts an emulated Pulp 3.23 server (pulpcore 3.23.24 with rpm, container, deb and file) on 127.0.0.1. */
+/** Starts an emulated Pulp server (pulpcore with rpm, container, deb and file, of the profile's versions) on 127.0.0.1. */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
-  apiDocument ??= ApiDocument.load();
-  const doc = apiDocument;
+  const profile = pulpProfile(options.pulpVersion ?? DEFAULT_PULP_VERSION);
+  const doc = ApiDocument.load(profile.apiDocument);
   const host = options.host ?? '127.0.0.1';
   const faults = new FaultPlan(options.faults);
   const server = createServer();
@@ -66,13 +70,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  const pulp = new Pulp(doc, {
+  const pulp = new Pulp(doc, profile, {
     contentOrigin: options.contentOrigin ?? url,
     taskMs: options.taskMs ?? 10,
     content: options.content ?? contentBackend,
     injectTaskFailure: () => faults.nextTaskFails(),
   });
-  const http = new HttpLayer(doc, pulp, {
+  const http = new HttpLayer(doc, profile, pulp, {
     username: options.username ?? 'admin',
     password: options.password ?? 'password',
     latencyMs: options.latencyMs ?? 0,
@@ -82,6 +86,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   server.on('request', (req, res) => void http.handle(req, res));
   return {
     url,
+    pulpVersion: profile.version,
     pulp,
     requests: () => http.log.map((r) => ({ ...r })),
     requestCounts: () => requestCounts(http.log),

@@ -1,33 +1,38 @@
 import type { Json, JsonObject } from '../model/json.js';
 import { HtmlError, ValidationError, badRequestList } from './errors.js';
+import type { PulpProfile } from './profiles.js';
 
 /**
- * pulpcore 3.23's `pulp_labels_validator`: keys must match `^[\w ]+$`, values must not contain
- * commas or parentheses. A null value makes the real server crash (`re.search` on None), which
- * answers Django's HTML 500 page, so the emulator does the same.
+ * pulpcore's `pulp_labels_validator`: keys and values must match the profile's rules. Before core 3.105 a null value makes the server crash (`re.search` on
+ * None), which answers Django's HTML 500 page, so the emulator does the same.
  */
-export function validateLabels(labels: Json): void {
+export function validateLabels(labels: Json, profile: PulpProfile): void {
   for (const [key, value] of Object.entries(labels as JsonObject)) {
-    if (!/^[\w ]+$/.test(key)) throw new ValidationError(`Key '${key}' contains non-alphanumerics.`);
-    if (value === null) throw new HtmlError(500);
-    if (/[,()]/.test(value as string)) throw new ValidationError(`Key '${key}' contains value with comma or parenthesis.`);
+    if (!profile.labels.key.pattern.test(key)) throw new ValidationError(profile.labels.key.message(key));
+    if (value === null) {
+      if (profile.labels.nullValue === 'server-error') throw new HtmlError(500);
+      continue;
+    }
+    if (!profile.labels.value.pattern.test(value as string)) throw new ValidationError(profile.labels.value.message(key));
   }
 }
 
 type LabelTerm = (labels: JsonObject) => boolean;
 
 /**
- * Parses a `pulp_label_select` value with 3.23's grammar (comma-separated terms, ANDed:
- * `k=v`, `k!=v`, `k~v` (case-insensitive contains), `k`, `!k`). Errors are the view-level bare lists.
+ * Parses a `pulp_label_select` value with the profile's grammar: comma-separated terms, ANDed
+ * (`k=v`, `k!=v`, `k~v` case-insensitive contains, `k`, `!k`). Errors are the view-level bare lists.
  */
-export function parseLabelSelect(value: string): LabelTerm {
-  const terms: LabelTerm[] = value.split(',').map((term) => {
-    // The same unanchored regex as pulpcore, so `a=b=c` is key `a`, value `b=c`.
-    const m = /^(!?[\w\s]+)(=|!=|~)?(.*)?/.exec(term);
+export function parseLabelSelect(value: string, grammar: PulpProfile['labels']['select']): LabelTerm {
+  const split = grammar.escapedCommas ? value.split(/(?<!\\),/) : value.split(',');
+  // The same unanchored regex as pulpcore, so `a=b=c` is key `a`, value `b=c`.
+  const pattern = new RegExp(`^(!?${grammar.keyChars}+)(=|!=|~)?(.*)?`, 'u');
+  const terms: LabelTerm[] = split.map((term) => {
+    const m = pattern.exec(term);
     if (!m) throw badRequestList(`Invalid search term: '${term}'.`);
     const key = m[1] as string;
     const op = m[2];
-    const val = m[3] ?? '';
+    const val = grammar.escapedCommas ? (m[3] ?? '').replace(/\\,/g, ',') : (m[3] ?? '');
     if (key.startsWith('!') && op) throw badRequestList(`Cannot use an operator with '${key}'.`);
     switch (op) {
       case '=':

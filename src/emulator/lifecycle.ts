@@ -1,11 +1,12 @@
 import type { JsonObject } from '../model/json.js';
 import type { Endpoint } from './endpoints.js';
+import type { PulpProfile } from './profiles.js';
 import type { PulpObject, RepositoryVersion, Store } from './store.js';
 
 /**
- * What deleting and versioning do to related objects, as pulpcore's models do it: deletes never
- * refuse (3.23 has no protection of served versions); references on distributions and
- * repositories are nulled; a repository's versions and their publications go with it.
+ * What deleting and versioning do to related objects, as pulpcore's models do it: references on
+ * distributions and repositories are nulled; a repository's versions and their publications go
+ * with it; from core 3.44 on, versions a distribution serves are protected.
  */
 
 function nullReferences(store: Store, family: 'distributions' | 'repositories', field: string, hrefs: Set<string>): void {
@@ -48,15 +49,45 @@ export function removeVersion(store: Store, version: RepositoryVersion): void {
   version.repository.versions?.delete(version.number);
 }
 
-/** `retain_repo_versions = N`: only the N newest versions survive. */
-export function applyRetention(store: Store, repository: PulpObject): void {
+/** `retain_repo_versions = N`: only the N newest versions survive, besides protected ones. */
+export function applyRetention(store: Store, repository: PulpObject, profile: PulpProfile): void {
   const keep = repository.values['retain_repo_versions'];
   if (typeof keep !== 'number') return;
+  const protectedVersions = profile.repositoryVersions.protectServed ? servedVersions(store, repository) : new Set<RepositoryVersion>();
   const versions = [...(repository.versions?.values() ?? [])].sort((a, b) => b.number - a.number);
-  for (const old of versions.slice(keep)) removeVersion(store, old);
+  for (const old of versions.slice(keep)) if (!protectedVersions.has(old)) removeVersion(store, old);
+}
+
+/**
+ * pulpcore's `Repository.protected_versions()`: versions a distribution names, versions of
+ * publications a distribution names, and for a distribution of the repository itself the
+ * version it serves (the newest published one, or the latest for container distributions).
+ */
+export function servedVersions(store: Store, repository: PulpObject): Set<RepositoryVersion> {
+  const served = new Set<RepositoryVersion>();
+  const add = (version: RepositoryVersion | undefined) => {
+    if (version?.repository === repository) served.add(version);
+  };
+  let servesRepository: PulpObject | undefined;
+  for (const distribution of store.listFamily('distributions')) {
+    const { repository_version: version, publication, repository: repo } = distribution.values;
+    if (typeof version === 'string') add(store.version(version));
+    if (typeof publication === 'string') add(store.version(String(store.get(publication)?.values['repository_version'])));
+    if (repo === repository.href) servesRepository ??= distribution;
+  }
+  if (servesRepository) {
+    if (servesRepository.endpoint.accepts.length === 0) add(store.latestVersion(repository));
+    else {
+      const published = new Set([...store.listFamily('publications')].map((p) => String(p.values['repository_version'])));
+      const versions = [...(repository.versions?.values() ?? [])].filter((v) => published.has(v.href)).sort((a, b) => b.number - a.number);
+      add(versions[0]);
+    }
+  }
+  return served;
 }
 
 /** A publication of a version; `options` are the plugin fields of the publication body. */
 export function createPublication(store: Store, endpoint: Endpoint, version: RepositoryVersion, options: JsonObject): PulpObject {
-  return store.create(endpoint, { repository_version: version.href, ...options });
+  // A checkpoint publication (core 3.74+) is only made on request.
+  return store.create(endpoint, { repository_version: version.href, checkpoint: false, ...options });
 }

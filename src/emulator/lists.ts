@@ -1,5 +1,6 @@
 import type { Json, JsonObject } from '../model/json.js';
-import type { Operation } from './api-doc.js';
+import type { Operation, QueryParameter } from './api-doc.js';
+import type { PulpProfile } from './profiles.js';
 import { HttpError } from './errors.js';
 import { parseLabelSelect } from './labels.js';
 
@@ -35,7 +36,7 @@ const ALWAYS_ALLOWED = new Set(['exclude_fields', 'fields', 'limit', 'minimal', 
 /** django-filter's EMPTY_VALUES plus pulpcore's "null": such a value disables the filter. */
 const EMPTY_VALUES = new Set(['', 'null']);
 const DEFAULT_LIMIT = 100;
-const LOOKUPS = ['exact', 'iexact', 'in', 'contains', 'icontains', 'startswith', 'istartswith', 'endswith', 'iendswith', 'gt', 'gte', 'lt', 'lte', 'range', 'isnull', 'ne'];
+const LOOKUPS = ['exact', 'iexact', 'in', 'contains', 'icontains', 'startswith', 'istartswith', 'endswith', 'iendswith', 'gt', 'gte', 'lt', 'lte', 'range', 'isnull', 'ne', 'regex', 'iregex'];
 
 export interface Listable {
   createdAt: number;
@@ -58,6 +59,10 @@ export interface ListRequest {
   /** `http://host:port`, for the absolute next/previous links. */
   origin: string;
   path: string;
+  /** How date-time filter values parse (see PulpProfile.filters). */
+  dateTimes: 'date-and-time' | 'iso-format';
+  /** The pulp_label_select grammar (see PulpProfile.labels). */
+  labelSelect: PulpProfile['labels']['select'];
 }
 
 export function listResponse<T extends Listable>(req: ListRequest, spec: ListSpec<T>): JsonObject {
@@ -73,13 +78,12 @@ export function listResponse<T extends Listable>(req: ListRequest, spec: ListSpe
       continue;
     }
     const raw = query.get(name) as string;
-    if (param.type === 'integer' || param.type === 'number') {
-      if (!EMPTY_VALUES.has(raw) && !Number.isFinite(Number(raw))) {
-        formErrors[name] = ['Enter a number.'];
-        continue;
-      }
+    const invalid = EMPTY_VALUES.has(raw) ? undefined : formError(param, raw, req.dateTimes);
+    if (invalid) {
+      formErrors[name] = [invalid];
+      continue;
     }
-    predicates.push(...predicateFor(name, raw, spec));
+    predicates.push(...predicateFor(name, raw, spec, req.labelSelect));
   }
   const ordering = orderingTerms(query, op, formErrors);
   if (unknown.length > 0) formErrors['errors'] = unknown;
@@ -99,14 +103,57 @@ export function listResponse<T extends Listable>(req: ListRequest, spec: ListSpe
   return { count, next, previous, results: page.map((item) => selectFields(spec.render(item), query)) };
 }
 
-function predicateFor<T extends Listable>(name: string, raw: string, spec: ListSpec<T>): ((item: T) => boolean)[] {
+/**
+ * django-filter's form validation of one parameter, by its kind in the OpenAPI document: numbers,
+ * ISO 8601 date-times (each end of a range), and the choices of a ChoiceFilter. Lists of
+ * choices (`state__in`) are not validated by Pulp's filters.
+ */
+function formError(param: QueryParameter, raw: string, dateTimes: ListRequest['dateTimes']): string | undefined {
+  if (param.type === 'integer' || param.type === 'number') return Number.isFinite(Number(raw)) ? undefined : 'Enter a number.';
+  if (param.format === 'date-time') {
+    const values = param.type === 'array' ? raw.split(',') : [raw];
+    const valid = dateTimes === 'iso-format' ? isIsoFormat : isIsoDateTime;
+    return values.every(valid) ? undefined : 'Enter a valid date/time.';
+  }
+  if (param.type === 'string' && param.enum && param.name !== 'ordering' && !param.enum.includes(raw)) {
+    return `Select a valid choice. ${raw} is not one of the available choices.`;
+  }
+  return undefined;
+}
+
+/** Django's `parse_datetime` (django-filter's IsoDateTimeField): a date and a time, optional seconds, fraction and offset. */
+function isIsoDateTime(value: string): boolean {
+  const m = /^(\d{4})-(\d{1,2})-(\d{1,2})[T ](\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:[.,]\d{1,9})?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?)?$/.exec(value.trim());
+  if (!m) return false;
+  const [, year, month, day, hour, minute, second] = m.map(Number) as number[];
+  const date = new Date(Date.UTC(year as number, (month as number) - 1, day as number));
+  return (
+    date.getUTCMonth() === (month as number) - 1 &&
+    date.getUTCDate() === day &&
+    (hour as number) < 24 &&
+    (minute as number) < 60 &&
+    (Number.isNaN(second) || (second as number) < 60)
+  );
+}
+
+/** Python's `datetime.fromisoformat` (3.11): a date, optionally with a time and an offset. */
+function isIsoFormat(value: string): boolean {
+  const m = /^(\d{4})-?(\d{2})-?(\d{2})(?:[T ](\d{2})(?::?(\d{2})(?::?(\d{2})(?:[.,]\d+)?)?)?(?:Z|[+-]\d{2}(?::?\d{2}(?::?\d{2})?)?)?)?$/.exec(value.trim());
+  if (!m) return false;
+  const [, year, month, day, hour = '0', minute = '0', second = '0'] = m;
+  const date = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
+  return date.getUTCMonth() === Number(month) - 1 && date.getUTCDate() === Number(day) && Number(hour) < 24 && Number(minute) < 60 && Number(second) < 60;
+}
+
+function predicateFor<T extends Listable>(name: string, raw: string, spec: ListSpec<T>, labelSelect: ListRequest['labelSelect']): ((item: T) => boolean)[] {
   const special = spec.special?.[name];
   if (special) return [special(raw)];
-  if (EMPTY_VALUES.has(raw)) return [];
+  // pulp_label_select parses every value itself, the empty one included.
   if (name === 'pulp_label_select') {
-    const matches = parseLabelSelect(raw);
+    const matches = parseLabelSelect(raw, labelSelect);
     return [(item) => matches((spec.value(item, 'pulp_labels') ?? {}) as JsonObject)];
   }
+  if (EMPTY_VALUES.has(raw)) return [];
   const cut = name.lastIndexOf('__');
   const lookup = cut > 0 && LOOKUPS.includes(name.slice(cut + 2)) ? name.slice(cut + 2) : 'exact';
   const field = lookup === 'exact' && !name.endsWith('__exact') ? name : name.slice(0, cut);
@@ -154,6 +201,12 @@ function lookupTest(lookup: string, raw: string): (value: Json | undefined) => b
     }
     case 'ne':
       return (v) => !equalsRaw(v, raw);
+    case 'regex':
+    case 'iregex': {
+      // PostgreSQL's ~ and ~*: a search anywhere in the value, as JavaScript's RegExp does it.
+      const pattern = new RegExp(raw, lookup === 'iregex' ? 'i' : '');
+      return (v) => pattern.test(text(v) ?? '');
+    }
     default:
       return (v) => equalsRaw(v, raw);
   }
@@ -201,15 +254,43 @@ function sortItems<T extends Listable>(items: T[], terms: string[], spec: ListSp
   });
 }
 
-/** PostgreSQL order: NULLs last ascending and first descending. */
+/** PostgreSQL order: NULLs last ascending and first descending; labels (hstore) as PostgreSQL sorts them. */
 function compareForOrdering(a: Json | undefined, b: Json | undefined, desc: boolean): number {
   const an = a === null || a === undefined;
   const bn = b === null || b === undefined;
   if (an || bn) return an === bn ? 0 : (an ? 1 : -1) * (desc ? -1 : 1);
-  const av = typeof a === 'object' ? JSON.stringify(a) : (a as string | number | boolean);
-  const bv = typeof b === 'object' ? JSON.stringify(b) : (b as string | number | boolean);
-  const c = av < bv ? -1 : av > bv ? 1 : 0;
+  let c: number;
+  if (isHstore(a) && isHstore(b)) c = compareHstore(a, b);
+  else {
+    const av = typeof a === 'object' ? JSON.stringify(a) : (a as string | number | boolean);
+    const bv = typeof b === 'object' ? JSON.stringify(b) : (b as string | number | boolean);
+    c = av < bv ? -1 : av > bv ? 1 : 0;
+  }
   return desc ? -c : c;
+}
+
+function isHstore(value: Json | undefined): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every((v) => v === null || typeof v === 'string');
+}
+
+/**
+ * PostgreSQL's hstore_cmp: an empty hstore first; otherwise the data areas (keys in hstore order,
+ * shorter first, each followed by its value) compared bytewise, then their lengths, then counts.
+ */
+function compareHstore(a: JsonObject, b: JsonObject): number {
+  const ka = Object.keys(a).length;
+  const kb = Object.keys(b).length;
+  if (ka === 0 || kb === 0) return ka - kb;
+  const data = (h: JsonObject) =>
+    Buffer.concat(
+      Object.keys(h)
+        .sort((x, y) => Buffer.byteLength(x) - Buffer.byteLength(y) || Buffer.compare(Buffer.from(x), Buffer.from(y)))
+        .flatMap((k) => [Buffer.from(k), Buffer.from((h[k] as string | null) ?? '')]),
+    );
+  const da = data(a);
+  const db = data(b);
+  const c = Buffer.compare(da.subarray(0, Math.min(da.length, db.length)), db.subarray(0, Math.min(da.length, db.length)));
+  return c !== 0 ? c : da.length - db.length || ka - kb;
 }
 
 /** DRF's `_positive_int`: anything unparsable (or 0 when strict, or negative) falls back to the default. */

@@ -45,7 +45,7 @@ export function modifySerializer(ctx: ValidationContext, request: ObjectSchema):
  */
 export function modifyWork(ctx: ValidationContext, repository: PulpObject, data: JsonObject): TaskWork {
   return {
-    name: 'pulpcore.app.tasks.repository.add_and_remove',
+    name: repository.endpoint.pulpType === 'rpm.rpm' ? ctx.profile.rpm.modifyTaskName : 'pulpcore.app.tasks.repository.add_and_remove',
     exclusive: [repository.href],
     run: () => {
       const { store } = ctx;
@@ -58,8 +58,8 @@ export function modifyWork(ctx: ValidationContext, repository: PulpObject, data:
       for (const href of remove.includes('*') ? latest.units.keys() : remove) units.delete(href);
       for (const href of (data['add_content_units'] ?? []) as string[]) units.set(href, store.unitAt(href) as StoredUnit);
       if (units.size === latest.units.size && [...units.keys()].every((href) => latest.units.has(href))) return {};
-      const version = store.addVersion(repository, units.values());
-      const after = afterNewVersion(store, version);
+      const version = store.addVersion(repository, units.values(), typeof data['base_version'] === 'string' ? base : null);
+      const after = afterNewVersion(store, version, ctx.profile);
       return { createdResources: [version.href, ...after.createdResources], progressReports: after.progressReports };
     },
   };

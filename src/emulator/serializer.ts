@@ -24,6 +24,7 @@ export interface Field {
   min: number | undefined;
   max: number | undefined;
   maxLength: number | undefined;
+  pattern: RegExp | undefined;
   default: { value: Json } | undefined;
   writeOnly: boolean;
   /** Field validators and `validate_<field>`: run in order on the converted value; throw ValidationError. */
@@ -52,6 +53,7 @@ function fieldFromProperty(p: SchemaProperty, required: boolean): Field {
     min: p.minimum,
     max: p.maximum,
     maxLength: p.maxLength,
+    pattern: p.pattern === undefined ? undefined : new RegExp(p.pattern, 'u'),
     default: p.default,
     writeOnly: p.writeOnly,
     validators: [],
@@ -112,12 +114,22 @@ export function isPlainObject(value: unknown): value is JsonObject {
 const TRUE_VALUES = new Set<Json>(['t', 'T', 'y', 'Y', 'yes', 'Yes', 'YES', 'true', 'True', 'TRUE', 'on', 'On', 'ON', '1', 1, true]);
 const FALSE_VALUES = new Set<Json>(['f', 'F', 'n', 'N', 'no', 'No', 'NO', 'false', 'False', 'FALSE', 'off', 'Off', 'OFF', '0', 0, false]);
 
-function toCharField(value: Json, field: Pick<Field, 'trim' | 'allowBlank' | 'maxLength'>): string {
+/** DRF's SlugField pattern, which the OpenAPI document shows as the field's `pattern`. */
+const SLUG_PATTERN = '^[-a-zA-Z0-9_]+$';
+
+function toCharField(value: Json, field: Pick<Field, 'trim' | 'allowBlank' | 'maxLength'> & { pattern?: RegExp | undefined }): string {
   if (typeof value !== 'string' && typeof value !== 'number') throw new ValidationError('Not a valid string.');
   const text = field.trim ? String(value).trim() : String(value);
   if (text === '' && !field.allowBlank) throw new ValidationError('This field may not be blank.');
   if (field.maxLength !== undefined && text.length > field.maxLength) {
     throw new ValidationError(`Ensure this field has no more than ${field.maxLength} characters.`);
+  }
+  if (field.pattern && !field.pattern.test(text)) {
+    throw new ValidationError(
+      field.pattern.source === SLUG_PATTERN
+        ? 'Enter a valid "slug" consisting of letters, numbers, underscores or hyphens.'
+        : 'This value does not match the required pattern.',
+    );
   }
   return text;
 }
@@ -215,6 +227,11 @@ export interface SerializerSpec {
   known: Set<string>;
   /** `Serializer.validate()`: object-level checks on the validated data. */
   validate?: (data: JsonObject) => void;
+  /**
+   * `Serializer.create()`/`update()` where a plugin overrides them: what is stored from the
+   * validated data, and what the answer shows that was not stored (rpm 3.24's gpg shim).
+   */
+  save?: (data: JsonObject, mode: Mode) => { stored: JsonObject; shown?: JsonObject };
 }
 
 /** Runs `is_valid()`: returns the validated data or throws the 400 DRF would answer. */

@@ -1,13 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Json } from '../model/json.js';
-import { type ApiDocument, type HttpMethod, allowHeader } from './api-doc.js';
-import { API_ROOT_ENDPOINTS } from './api-root.js';
+import { type ApiDocument, type HttpMethod, type RouteMatch, allowHeader } from './api-doc.js';
 import { newLoggingCid } from './clock.js';
 import { CONTENT_PREFIX, handleContentRequest, handleRegistryRequest } from './content/index.js';
 import { HtmlError, HttpError, htmlPage } from './errors.js';
 import type { FaultPlan } from './faults.js';
 import { Query } from './lists.js';
+import type { PulpProfile } from './profiles.js';
 import type { Pulp, Reply } from './pulp.js';
+import { pythonJsonError } from './python-json.js';
 import { isPlainObject } from './serializer.js';
 
 export interface RequestRecord {
@@ -45,6 +46,7 @@ export class HttpLayer {
 
   constructor(
     private readonly doc: ApiDocument,
+    private readonly profile: PulpProfile,
     private readonly pulp: Pulp,
     private readonly options: HttpLayerOptions,
   ) {}
@@ -80,9 +82,9 @@ export class HttpLayer {
     if (url.pathname === `${V3}docs/api.json` && (method === 'GET' || method === 'HEAD')) {
       // The real server's document, byte for byte.
       this.log.push({ method, path: url.pathname, status: 200 });
-      return sendBytes(res, 200, this.doc.bytes, { 'Content-Type': 'application/json' }, method);
+      return sendBytes(res, 200, this.doc.bytes, { 'Content-Type': 'application/json', Allow: 'GET, HEAD, OPTIONS' }, method);
     }
-    if (await this.#content(req, res, url.pathname)) {
+    if (await this.#content(req, res, url.pathname, raw)) {
       this.log.push({ method, path: url.pathname, status: res.statusCode });
       return;
     }
@@ -133,10 +135,21 @@ export class HttpLayer {
       }
       return htmlReply(404);
     }
+    // DRF names the view's methods on every answer it gives, errors included.
     const allow = allowHeader(match.route);
+    try {
+      return this.#view(req, method, url, raw, match, allow);
+    } catch (e) {
+      if (e instanceof HttpError) throw new HttpError(e.status, e.body, { Allow: allow, ...e.headers });
+      throw e;
+    }
+  }
+
+  #view(req: IncomingMessage, method: string, url: URL, raw: Buffer, match: RouteMatch, allow: string): Reply {
+    const path = url.pathname;
     const isStatus = path === `${V3}status/`;
     if (!isStatus) this.#authenticate(req);
-    if (!API_METHODS.has(method)) throw methodNotAllowed(method, allow);
+    if (!API_METHODS.has(method) || (method === 'HEAD' && !allow.includes('HEAD'))) throw methodNotAllowed(method, allow);
     if (method === 'OPTIONS') return { status: 200, body: { renders: ['application/json'], parses: ['application/json'] }, headers: { Allow: allow } };
     const op = match.route.operations.get((method === 'HEAD' ? 'GET' : method) as HttpMethod);
     if (!op) throw methodNotAllowed(method, allow);
@@ -146,7 +159,7 @@ export class HttpLayer {
       method: op.method,
       path,
       query: new Query(url.search),
-      body: op.method === 'GET' || op.method === 'DELETE' ? {} : parseBody(req, raw),
+      body: op.method === 'GET' || op.method === 'DELETE' ? {} : this.#parseBody(req, raw),
       match,
       op,
       origin: `http://${host}`,
@@ -157,7 +170,7 @@ export class HttpLayer {
   }
 
   /** The content app (`/pulp/content/`) and the registry (`/v2/`, `/token/`); false for API paths. */
-  async #content(req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean> {
+  async #content(req: IncomingMessage, res: ServerResponse, path: string, body: Buffer): Promise<boolean> {
     const checkCredentials = (username: string, password: string): boolean => username === this.options.username && password === this.options.password;
     if (path.startsWith(CONTENT_PREFIX)) {
       return handleContentRequest(req, res, {
@@ -166,34 +179,58 @@ export class HttpLayer {
       });
     }
     if (path === '/v2' || path.startsWith('/v2/') || path === '/token/' || path === '/token') {
-      return handleRegistryRequest(req, res, {
-        repository: (name) => this.pulp.registryRepository(name),
-        checkCredentials,
-        requireAuthentication: this.options.protectContent,
-        catalog: () => this.pulp.registryCatalog(),
-      });
+      return handleRegistryRequest(
+        req,
+        res,
+        {
+          repository: (name) => this.pulp.registryRepository(name),
+          checkCredentials,
+          requireAuthentication: this.options.protectContent,
+          catalog: () => this.pulp.registryCatalog(),
+          push: this.pulp.pushes,
+        },
+        body,
+      );
     }
     return false;
   }
 
   #root(req: IncomingMessage, method: string): Reply {
-    if (req.headers.authorization) this.#authenticate(req);
-    if (method !== 'GET' && method !== 'HEAD') throw methodNotAllowed(method, 'GET, HEAD, OPTIONS');
+    const allow = 'GET, HEAD, OPTIONS';
+    try {
+      if (req.headers.authorization) this.#authenticate(req);
+    } catch (e) {
+      if (e instanceof HttpError) throw new HttpError(e.status, e.body, { Allow: allow, ...e.headers });
+      throw e;
+    }
+    if (method !== 'GET' && method !== 'HEAD') throw methodNotAllowed(method, allow);
     const origin = `http://${req.headers.host ?? 'localhost'}`;
-    return { status: 200, body: Object.fromEntries(API_ROOT_ENDPOINTS.map((name) => [name, `${origin}${V3}${name}/`])) };
+    return { status: 200, body: Object.fromEntries(this.profile.apiRoot.map((name) => [name, `${origin}${V3}${name}/`])), headers: { Allow: 'GET, HEAD, OPTIONS' } };
   }
 
-  /** 3.23 lists SessionAuthentication first, so DRF answers 403 (without a challenge), not 401. */
+  /**
+   * 3.23 lists SessionAuthentication first, so DRF answers 403 without a challenge; from 3.24
+   * BasicAuthentication comes first: 401 with `WWW-Authenticate`.
+   */
   #authenticate(req: IncomingMessage): void {
+    const { status, challenge } = this.profile.unauthenticated;
+    const refuse = (detail: string) => new HttpError(status, { detail }, challenge ? { 'WWW-Authenticate': challenge } : {});
     const header = req.headers.authorization ?? '';
     const m = /^Basic\s+(.*)$/i.exec(header);
-    if (!m) throw new HttpError(403, { detail: 'Authentication credentials were not provided.' });
+    if (!m) throw refuse('Authentication credentials were not provided.');
     const decoded = Buffer.from((m[1] as string).trim(), 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
-    if (colon < 0) throw new HttpError(403, { detail: 'Invalid basic header. Credentials not correctly base64 encoded.' });
+    if (colon < 0) throw refuse('Invalid basic header. Credentials not correctly base64 encoded.');
     if (decoded.slice(0, colon) !== this.options.username || decoded.slice(colon + 1) !== this.options.password) {
-      throw new HttpError(403, { detail: 'Invalid username/password.' });
+      throw refuse('Invalid username/password.');
     }
+  }
+
+  /** A JSON body that is not an object reaches the serializer (400) or, on some versions, crashes first (500). */
+  #parseBody(req: IncomingMessage, raw: Buffer): unknown {
+    const body = parseBody(req, raw);
+    if (!isPlainObject(body) && this.profile.nonObjectBody === 'server-error') throw new HtmlError(500);
+    return body;
   }
 
   #control(method: string, path: string, raw: Buffer, res: ServerResponse): void {
@@ -249,10 +286,11 @@ function parseBody(req: IncomingMessage, raw: Buffer): unknown {
   if (raw.length === 0) return {};
   const type = (req.headers['content-type'] ?? 'application/json').split(';')[0]?.trim().toLowerCase();
   if (type === 'application/json') {
+    const text = raw.toString('utf8');
     try {
-      return JSON.parse(raw.toString('utf8')) as unknown;
-    } catch (e) {
-      throw new HttpError(400, { detail: `JSON parse error - ${e instanceof Error ? e.message : String(e)}` });
+      return JSON.parse(text) as unknown;
+    } catch {
+      throw new HttpError(400, { detail: `JSON parse error - ${pythonJsonError(text)}` });
     }
   }
   if (type === 'application/x-www-form-urlencoded') return Object.fromEntries(new URLSearchParams(raw.toString('utf8')));

@@ -1,5 +1,5 @@
 import type { JsonObject } from '../model/json.js';
-import { Clock, isoMicros, newId } from './clock.js';
+import { Clock, isoMicros } from './clock.js';
 import { CONTENT_TYPES, type ContentType, type ContentUnit, type PublishedFiles, mergeUnit, unitId } from './content/index.js';
 import type { Endpoint, Family } from './endpoints.js';
 
@@ -21,12 +21,15 @@ export interface PulpObject {
 }
 
 export interface RepositoryVersion {
+  id: string;
   number: number;
   href: string;
   repository: PulpObject;
   createdAt: number;
   /** The units present in this version, by unit href. */
   units: Map<string, StoredUnit>;
+  /** The version a `modify` with `base_version` started from. */
+  baseVersion: RepositoryVersion | null;
 }
 
 /** A content unit as the store holds it: one per (type, natural key), shared by every version that has it. */
@@ -40,7 +43,7 @@ export interface StoredUnit {
 const UNIQUE_NAME_FAMILIES: Family[] = ['remotes', 'repositories', 'distributions', 'namespaces', 'contentguards'];
 
 export class Store {
-  readonly clock = new Clock();
+  readonly clock: Clock;
   readonly #objects = new Map<string, PulpObject>();
   readonly #byEndpoint = new Map<string, Map<string, PulpObject>>();
   readonly #byFamily = new Map<Family, Map<string, PulpObject>>();
@@ -53,6 +56,10 @@ export class Store {
   readonly #unitsById = new Map<string, StoredUnit>();
   /** Artifacts by sha256: their href ids, and the bytes once a sync or push stored them. */
   readonly #artifacts = new Map<string, { id: string; data: Buffer | undefined }>();
+
+  constructor(ids: 'uuid4' | 'uuid7' = 'uuid4') {
+    this.clock = new Clock(ids);
+  }
 
   get(href: string): PulpObject | undefined {
     return this.#objects.get(href);
@@ -81,7 +88,7 @@ export class Store {
   }
 
   create(endpoint: Endpoint, values: JsonObject): PulpObject {
-    const id = newId();
+    const id = this.clock.id();
     const createdAt = this.clock.tick();
     const obj: PulpObject = {
       id,
@@ -145,11 +152,13 @@ export class Store {
     }
   }
 
-  addVersion(repository: PulpObject, units: Iterable<StoredUnit>): RepositoryVersion {
+  addVersion(repository: PulpObject, units: Iterable<StoredUnit>, baseVersion: RepositoryVersion | null = null): RepositoryVersion {
     const versions = repository.versions as Map<number, RepositoryVersion>;
     const number = repository.nextVersion as number;
     const version: RepositoryVersion = {
+      id: this.clock.id(),
       number,
+      baseVersion,
       href: `${repository.href}versions/${number}/`,
       repository,
       createdAt: this.clock.tick(),
@@ -194,14 +203,14 @@ export class Store {
     for (const artifact of stored.unit.artifacts) {
       if (!artifact.sha256) continue;
       const known = this.#artifacts.get(artifact.sha256);
-      if (!known) this.#artifacts.set(artifact.sha256, { id: newId(), data: artifact.data });
+      if (!known) this.#artifacts.set(artifact.sha256, { id: this.clock.id(), data: artifact.data });
       else known.data ??= artifact.data;
     }
     return stored;
   }
 
   #newUnit(unit: ContentUnit): StoredUnit {
-    const id = newId();
+    const id = this.clock.id();
     const stored: StoredUnit = { id, href: `/pulp/api/v3/${CONTENT_TYPES[unit.type].endpoint}${id}/`, createdAt: this.clock.tick(), unit };
     this.#unitsByKey.set(unitId(unit), stored);
     this.#unitsById.set(id, stored);
@@ -229,7 +238,7 @@ export class Store {
   artifactHref(sha256: string): string {
     let artifact = this.#artifacts.get(sha256);
     if (!artifact) {
-      artifact = { id: newId(), data: undefined };
+      artifact = { id: this.clock.id(), data: undefined };
       this.#artifacts.set(sha256, artifact);
     }
     return `/pulp/api/v3/artifacts/${artifact.id}/`;

@@ -1,15 +1,16 @@
 import type { Json, JsonObject } from '../model/json.js';
 import type { ObjectSchema } from './api-doc.js';
 import type { ContentBackend } from './backend.js';
-import { type ContentUnit, type PushStep, type RemoteFields, type SyncRequest, SyncError, unitId } from './content/index.js';
-import { CONTAINER_DISTRIBUTIONS, CONTAINER_PUSH_REPOSITORIES, CONTENT_REDIRECT_GUARDS, NAMESPACES, type Endpoint, endpointAt } from './endpoints.js';
-import { HttpError, ValidationError, badRequestList } from './errors.js';
-import { applyRetention, createPublication } from './lifecycle.js';
-import { afterNewVersion, publicationEndpointFor } from './publishing.js';
+import { type RemoteFields, type SyncRequest, SyncError } from './content/index.js';
+import type { Endpoint } from './endpoints.js';
+import { ValidationError, badRequestList } from './errors.js';
+import { createPublication } from './lifecycle.js';
+import { afterNewVersion, mirroredRpmPublicationFields, publicationEndpointFor } from './publishing.js';
 import { type SerializerSpec, fieldsFromSchema } from './serializer.js';
-import type { PulpObject, Store } from './store.js';
+import type { PulpProfile } from './profiles.js';
+import type { PulpObject, RepositoryVersion, Store } from './store.js';
 import { TaskFailure, type TaskWork } from './tasks.js';
-import { type ValidationContext, getOrCreateByName, resolveHref } from './validation.js';
+import { type ValidationContext, resolveHref } from './validation.js';
 
 /** The sync body serializer of a repository type (`RepositorySyncURLSerializer` and the plugins' subclasses). */
 export function syncSerializer(ctx: ValidationContext, endpoint: Endpoint, repository: PulpObject, request: ObjectSchema): SerializerSpec {
@@ -31,10 +32,13 @@ export function syncSerializer(ctx: ValidationContext, endpoint: Endpoint, repos
   };
 }
 
-/** The view-level checks of pulp_rpm's sync (bare-list 400s) and the resolved sync options. */
-export function syncOptions(endpoint: Endpoint, repository: PulpObject, data: JsonObject): JsonObject {
+/** The view-level checks of the plugins' sync views (bare-list 400s) and the resolved sync options. */
+export function syncOptions(profile: PulpProfile, endpoint: Endpoint, repository: PulpObject, data: JsonObject): JsonObject {
   const options = { ...data };
   delete options['remote'];
+  if (endpoint.pulpType === 'file.file' && profile.file.refuseMirrorWithAutopublish && data['mirror'] && repository.values['autopublish']) {
+    throw badRequestList('Cannot use mirror mode with autopublished repository.');
+  }
   if (endpoint.pulpType !== 'rpm.rpm') return options;
   const policy = (data['sync_policy'] as string | null | undefined) || (data['mirror'] ? 'mirror_complete' : 'additive');
   if (policy === 'mirror_complete' || policy === 'mirror_content_only') {
@@ -55,6 +59,9 @@ export function syncOptions(endpoint: Endpoint, repository: PulpObject, data: Js
 
 export interface SyncHost {
   store: Store;
+  profile: PulpProfile;
+  /** A version as a task's `result` shows it (RepositoryVersionSerializer, stored as jsonb). */
+  versionResult: (version: RepositoryVersion) => JsonObject;
   content: ContentBackend;
   /** What the plugins remember of each repository's last sync (for `sync.was_skipped`), by repository href. */
   lastSync: Map<string, { memo: JsonObject; versionNumber: number }>;
@@ -77,8 +84,14 @@ export function syncWork(host: SyncHost, endpoint: Endpoint, repository: PulpObj
       if (!store.get(repository.href) || !remote) throw new TaskFailure('The repository or the remote of this sync no longer exists.');
       const latest = store.latestVersion(repository);
       const latestVersionNumber = latest?.number ?? 0;
+      const remoteFields = structuredClone(remote.values);
+      // container 2.28+ stores the tag filters as includes/excludes.
+      if ('includes' in remoteFields) {
+        remoteFields['include_tags'] = remoteFields['includes'] ?? null;
+        remoteFields['exclude_tags'] = remoteFields['excludes'] ?? null;
+      }
       const base = {
-        remote: structuredClone(remote.values) as unknown as RemoteFields,
+        remote: remoteFields as unknown as RemoteFields,
         present: [...(latest?.units.values() ?? [])].map((u) => u.unit),
         artifactData: (sha256: string) => store.artifactData(sha256),
         onProgress: progress,
@@ -100,9 +113,16 @@ export function syncWork(host: SyncHost, endpoint: Endpoint, repository: PulpObj
           case 'deb':
             return { plugin: 'deb' as const, ...base, mirror: options['mirror'] as boolean, optimize: options['optimize'] as boolean, latestVersionNumber, lastSync };
           case 'file':
-            return { plugin: 'file' as const, ...base, mirror: options['mirror'] as boolean };
+            return {
+              plugin: 'file' as const,
+              ...base,
+              mirror: options['mirror'] as boolean,
+              ...(host.profile.file.syncOptimization
+                ? { optimization: { optimize: options['optimize'] !== false, remote: remoteHref, latestVersionNumber, lastSync } }
+                : {}),
+            };
           case 'container':
-            return { plugin: 'container' as const, ...base, mirror: options['mirror'] as boolean };
+            return { plugin: 'container' as const, ...base, mirror: options['mirror'] as boolean, processingReport: host.profile.container.processingReport };
         }
       })();
       let outcome;
@@ -115,59 +135,27 @@ export function syncWork(host: SyncHost, endpoint: Endpoint, repository: PulpObj
       if (!store.get(repository.href)) throw new TaskFailure('The repository was deleted while it was syncing.');
       const createdResources: string[] = [];
       const progressReports = [...outcome.progressReports];
-      if (outcome.changed) {
-        const version = store.addVersion(repository, outcome.units.map((u) => store.unit(u)));
-        createdResources.push(version.href);
-        const publications = publicationEndpointFor(repository);
-        if (outcome.publication && publications) {
-          const publication = createPublication(store, publications, version, outcome.publication.fields);
-          publication.files = outcome.publication.files;
-          createdResources.push(publication.href);
-        }
-        const after = afterNewVersion(store, version);
+      const version = outcome.changed ? store.addVersion(repository, outcome.units.map((u) => store.unit(u))) : store.latestVersion(repository);
+      if (outcome.changed && version) createdResources.push(version.href);
+      // Autopublish happens as the version is finalised, before the sync's own publication.
+      if (outcome.changed && version) {
+        const after = afterNewVersion(store, version, host.profile);
         createdResources.push(...after.createdResources);
         progressReports.push(...after.progressReports);
       }
+      const publications = publicationEndpointFor(repository);
+      // A metadata-mirroring sync publishes what it synced, a new version or the latest one.
+      if (outcome.publication && publications && version) {
+        const fields = pluginOf(repository) === 'rpm' ? mirroredRpmPublicationFields(host.profile, repository, outcome.publication.fields) : outcome.publication.fields;
+        const publication = createPublication(store, publications, version, fields);
+        publication.files = outcome.publication.files;
+        createdResources.push(publication.href);
+      }
       if (outcome.memo) host.lastSync.set(repository.href, { memo: outcome.memo, versionNumber: store.latestVersion(repository)?.number ?? 0 });
-      return { createdResources, progressReports };
+      const skipped = outcome.progressReports.some((r) => r.code === 'sync.was_skipped');
+      // rpm returns the version it made or kept (unless it skipped), file and container only a new one, deb nothing.
+      const returned = { rpm: skipped ? undefined : version, file: outcome.changed ? version : undefined, container: outcome.changed ? version : undefined, deb: undefined }[pluginOf(repository)];
+      return { createdResources, progressReports, ...(host.profile.tasks.results && returned ? { result: host.versionResult(returned) } : {}) };
     },
   };
-}
-
-/**
- * What a `docker push` of `name:tag` leaves behind: the container-push repository `name` (one new
- * version per push step), a distribution at base_path `name`, and the namespace of its first segment.
- */
-export function applyPush(store: Store, name: string, tag: string, push: (tag: string, present: ContentUnit[]) => PushStep[]): PulpObject {
-  const pushEndpoint = endpointAt(CONTAINER_PUSH_REPOSITORIES) as Endpoint;
-  let repository = store.byName('repositories', name);
-  if (repository && repository.endpoint !== pushEndpoint) {
-    throw new HttpError(400, { detail: `A repository named '${name}' exists and is not a container push repository.` });
-  }
-  if (!repository) {
-    repository = store.create(pushEndpoint, { name, pulp_labels: {}, description: null, retain_repo_versions: null, manifest_signing_service: null });
-    store.addVersion(repository, []);
-  }
-  const present = () => [...(store.latestVersion(repository)?.units.values() ?? [])];
-  for (const step of push(tag, present().map((u) => u.unit))) {
-    const removed = new Set(step.remove.map(unitId));
-    const kept = present().filter((u) => !removed.has(unitId(u.unit)));
-    store.addVersion(repository, [...kept, ...step.add.map((u) => store.unit(u))]);
-    applyRetention(store, repository);
-  }
-  const namespace = getOrCreateByName(store, NAMESPACES, name.split('/')[0] as string, {});
-  if (!store.byBasePath(name)) {
-    store.create(endpointAt(CONTAINER_DISTRIBUTIONS) as Endpoint, {
-      pulp_labels: {},
-      content_guard: getOrCreateByName(store, CONTENT_REDIRECT_GUARDS, 'content redirect', { description: null }).href,
-      name,
-      base_path: name,
-      repository: repository.href,
-      repository_version: null,
-      namespace: namespace.href,
-      private: false,
-      description: null,
-    });
-  }
-  return repository;
 }

@@ -1,5 +1,5 @@
-import type { JsonObject } from '../model/json.js';
-import { type Clock, isoMicros, newId } from './clock.js';
+import type { Json, JsonObject } from '../model/json.js';
+import { type Clock, isoMicros } from './clock.js';
 import type { ProgressReport } from './content/index.js';
 
 export type { ProgressReport } from './content/index.js';
@@ -11,24 +11,37 @@ export interface Task {
   id: string;
   href: string;
   createdAt: number;
+  lastUpdated: string;
   name: string;
   state: TaskState;
   loggingCid: string;
+  unblockedAt: string | null;
   startedAt: string | null;
   finishedAt: string | null;
-  error: { traceback: string; description: string } | null;
+  error: TaskError | null;
   worker: string | null;
   progressReports: ProgressReport[];
   createdResources: string[];
-  /** `reserved_resources_record` as 3.23 shows it: hrefs, shared ones prefixed with `shared:`. */
+  /** `reserved_resources_record` as the profile shows it (hrefs or PRNs, shared ones prefixed with `shared:`). */
   record: string[];
+  /** The lock keys (hrefs, or the distribution locks) it holds while it runs. */
   exclusive: string[];
   shared: string[];
+  /** What the task returned (3.116 shows an update's object). */
+  result: JsonObject | null;
+}
+
+export interface TaskError {
+  traceback: string;
+  description: string;
+  /** Pulp's error code, where the profile's tasks report them. */
+  code?: string;
 }
 
 export interface TaskOutcome {
   createdResources?: string[];
   progressReports?: ProgressReport[];
+  result?: JsonObject;
 }
 
 /** What a task does when a worker runs it. Object changes happen here, not when the request is answered. */
@@ -36,8 +49,11 @@ export interface TaskWork {
   name: string;
   exclusive: string[];
   shared?: string[];
-  /** Overrides the recorded reservations (the distribution tasks record `/api/v3/distributions/`). */
-  record?: string[];
+  /**
+   * pulpcore's `immediate=True`: where the profile allows it and nothing earlier holds its
+   * resources, a synchronous task runs inside the request, on no worker.
+   */
+  immediate?: boolean;
   /** `progress` shows reports on the task while it runs. */
   run: (progress: (reports: ProgressReport[]) => void) => TaskOutcome | Promise<TaskOutcome>;
 }
@@ -58,6 +74,14 @@ export interface TaskRunnerOptions {
   workers: string[];
   /** Decides, at dispatch time (so seeded runs repeat), whether fault injection fails this task. */
   injectFailure: () => boolean;
+  /** Immediate tasks may run inside the request (core 3.29+). */
+  immediate: boolean;
+  /** Tasks show the worker that ran them (3.116 shows null). */
+  showsWorker: boolean;
+  /** The `reserved_resources_record` of a task's reservations. */
+  record: (exclusive: string[], shared: string[]) => string[];
+  /** A failure's description and error code as the profile's tasks show them. */
+  describeFailure: (failure: TaskFailure) => { description: string; code?: string };
 }
 
 /**
@@ -96,30 +120,84 @@ export class TaskRunner {
   }
 
   dispatch(work: TaskWork, loggingCid: string): Task {
-    const id = newId();
+    const id = this.clock.id();
     const shared = work.shared ?? [];
+    const createdAt = this.clock.tick();
     const task: Task = {
       id,
       href: `/pulp/api/v3/tasks/${id}/`,
-      createdAt: this.clock.tick(),
+      createdAt,
+      lastUpdated: isoMicros(createdAt),
       name: work.name,
       state: 'waiting',
       loggingCid,
+      unblockedAt: null,
       startedAt: null,
       finishedAt: null,
       error: null,
       worker: null,
       progressReports: [],
       createdResources: [],
-      record: work.record ?? [...work.exclusive, ...shared.map((s) => `shared:${s}`)],
+      record: this.options.record(work.exclusive, shared),
       exclusive: work.exclusive,
       shared,
+      result: null,
     };
     this.#tasks.set(task.href, task);
     this.#work.set(task, { ...work, failOnPurpose: this.options.injectFailure() });
     this.#queue.push(task);
-    this.#schedule();
+    if (work.immediate && this.options.immediate && !this.#paused && !this.#blocked(task, this.#queue.slice(0, -1))) {
+      this.#runNow(task);
+    } else {
+      this.#schedule();
+    }
     return task;
+  }
+
+  /** Whether a running task, or one of `earlier` still queued, holds a resource this task conflicts with. */
+  #blocked(task: Task, earlier: Task[]): boolean {
+    const holders = [...this.#running, ...earlier];
+    return holders.some(
+      (other) =>
+        task.exclusive.some((r) => other.exclusive.includes(r) || other.shared.includes(r)) ||
+        task.shared.some((r) => other.exclusive.includes(r)),
+    );
+  }
+
+  /** An immediate task inside the request: its work is applied before the 202 is answered. */
+  #runNow(task: Task): void {
+    this.#queue.splice(this.#queue.indexOf(task), 1);
+    this.#running.add(task);
+    task.state = 'running';
+    task.unblockedAt = task.startedAt = this.clock.now();
+    task.lastUpdated = task.startedAt;
+    const work = this.#work.get(task) as TaskWork & { failOnPurpose: boolean };
+    if (work.failOnPurpose) return this.#finish(task, 'failed', new TaskFailure('Emulator fault injection: this task was made to fail on purpose.'));
+    let outcome: TaskOutcome | Promise<TaskOutcome> | TaskFailure;
+    try {
+      outcome = work.run((reports) => {
+        task.progressReports = reports.map((r) => ({ ...r }));
+      });
+    } catch (e) {
+      outcome = e instanceof TaskFailure ? e : new TaskFailure(e instanceof Error ? e.message : String(e));
+    }
+    if (outcome instanceof Promise) {
+      void outcome.then(
+        (done) => this.#complete(task, done),
+        (e: unknown) => this.#finish(task, 'failed', e instanceof TaskFailure ? e : new TaskFailure(e instanceof Error ? e.message : String(e))),
+      );
+      return;
+    }
+    if (outcome instanceof TaskFailure) return this.#finish(task, 'failed', outcome);
+    this.#complete(task, outcome);
+  }
+
+  #complete(task: Task, outcome: TaskOutcome): void {
+    if (this.#closed) return;
+    task.createdResources = outcome.createdResources ?? [];
+    task.progressReports = outcome.progressReports ?? [];
+    task.result = outcome.result ?? null;
+    this.#finish(task, 'completed');
   }
 
   /** 3.23 semantics: an unfinished task goes to `canceling` at once and to `canceled` when its worker notices. */
@@ -181,9 +259,9 @@ export class TaskRunner {
       t.exclusive.forEach((r) => heldExclusive.add(r));
       t.shared.forEach((r) => heldShared.add(r));
     }
+    // A queued task also holds back later ones that conflict with it: dispatch order per resource.
     for (const task of [...this.#queue]) {
-      const blocked =
-        task.exclusive.some((r) => heldExclusive.has(r) || heldShared.has(r)) || task.shared.some((r) => heldExclusive.has(r));
+      const blocked = task.exclusive.some((r) => heldExclusive.has(r) || heldShared.has(r)) || task.shared.some((r) => heldExclusive.has(r));
       task.exclusive.forEach((r) => heldExclusive.add(r));
       task.shared.forEach((r) => heldShared.add(r));
       if (!blocked) this.#start(task);
@@ -194,8 +272,10 @@ export class TaskRunner {
     this.#queue.splice(this.#queue.indexOf(task), 1);
     this.#running.add(task);
     task.state = 'running';
-    task.startedAt = this.clock.now();
-    task.worker = this.options.workers[this.#nextWorker++ % this.options.workers.length] ?? null;
+    task.unblockedAt = task.startedAt = this.clock.now();
+    task.lastUpdated = task.startedAt;
+    const worker = this.options.workers[this.#nextWorker++ % this.options.workers.length] ?? null;
+    task.worker = this.options.showsWorker ? worker : null;
     const timer = this.#later(this.options.taskMs, () => {
       this.#pending.delete(task);
       void this.#execute(task);
@@ -221,19 +301,19 @@ export class TaskRunner {
     // cancel() may have run while the work was awaited.
     if ((task.state as TaskState) === 'canceling') return this.#finish(task, 'canceled');
     if (outcome instanceof TaskFailure) return this.#finish(task, 'failed', outcome);
-    task.createdResources = outcome.createdResources ?? [];
-    task.progressReports = outcome.progressReports ?? [];
-    this.#finish(task, 'completed');
+    this.#complete(task, outcome);
   }
 
   #finish(task: Task, state: TaskState, failure?: TaskFailure): void {
     task.state = state;
-    task.finishedAt = this.clock.now();
+    task.finishedAt = task.lastUpdated = this.clock.now();
     if (failure) {
       task.progressReports = failure.progressReports;
+      const { description, code } = this.options.describeFailure(failure);
       task.error = {
         traceback: `  File "<pulpform emulator>", in ${task.name}\n    raise ${failure.constructor.name}\n`,
-        description: failure.description,
+        description,
+        ...(code ? { code } : {}),
       };
     }
     this.#running.delete(task);
@@ -246,22 +326,69 @@ export function isFinal(task: Task): boolean {
   return FINAL_STATES.includes(task.state);
 }
 
-export function renderTask(task: Task): JsonObject {
-  return {
-    pulp_href: task.href,
-    pulp_created: isoMicros(task.createdAt),
-    state: task.state,
-    name: task.name,
-    logging_cid: task.loggingCid,
-    started_at: task.startedAt,
-    finished_at: task.finishedAt,
-    error: task.error,
-    worker: task.worker,
-    parent_task: null,
-    child_tasks: [],
-    task_group: null,
-    progress_reports: task.progressReports.map((r) => ({ ...r })),
-    created_resources: [...task.createdResources],
-    reserved_resources_record: [...task.record],
+/** What a task's answer shows beyond the task itself: its schema's fields and how PRNs are named. */
+export interface TaskView {
+  /** `TaskResponse` fields, in the server's order. */
+  fields: string[];
+  prnOf: (href: string) => string;
+}
+
+/** `createdBy`: list and detail views look up who dispatched the task; other answers (a cancel) show null. */
+export function renderTask(task: Task, view: TaskView, options: { createdBy?: boolean } = {}): JsonObject {
+  const value = (field: string): Json => {
+    switch (field) {
+      case 'pulp_href':
+        return task.href;
+      case 'prn':
+        return `prn:core.task:${task.id}`;
+      case 'pulp_created':
+        return isoMicros(task.createdAt);
+      case 'pulp_last_updated':
+        return task.lastUpdated;
+      case 'state':
+        return task.state;
+      case 'name':
+        return task.name;
+      case 'logging_cid':
+        return task.loggingCid;
+      case 'created_by':
+        return options.createdBy === false ? null : ADMIN_USER;
+      case 'unblocked_at':
+        return task.unblockedAt;
+      case 'started_at':
+        return task.startedAt;
+      case 'finished_at':
+        return task.finishedAt;
+      case 'error':
+        return task.error && renderError(task.error);
+      case 'worker':
+        return task.worker;
+      case 'child_tasks':
+        return [];
+      case 'progress_reports':
+        return task.progressReports.map((r) => ({ ...r }));
+      case 'created_resources':
+        return [...task.createdResources];
+      case 'created_resource_prns':
+        return task.createdResources.map(view.prnOf);
+      case 'reserved_resources_record':
+        return [...task.record];
+      case 'result':
+        return task.result && structuredClone(task.result);
+      case 'pulp_api_version':
+        return 'v3';
+      default:
+        return null;
+    }
   };
+  return Object.fromEntries(view.fields.map((field) => [field, value(field)]));
+}
+
+/** The user every emulated request is made as (the admin pulpcore creates first). */
+const ADMIN_USER = '/pulp/api/v3/users/1/';
+
+function renderError(error: TaskError): JsonObject {
+  const out: JsonObject = { traceback: error.traceback, description: error.description };
+  if (error.code) out['error_code'] = error.code;
+  return out;
 }

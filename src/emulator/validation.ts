@@ -1,8 +1,9 @@
 import type { Json, JsonObject } from '../model/json.js';
 import type { ApiDocument, ObjectSchema } from './api-doc.js';
 import { CONTENT_REDIRECT_GUARDS, CONTAINER_DISTRIBUTIONS, CONTAINER_PUSH_REPOSITORIES, NAMESPACES, type Endpoint, endpointAt, hrefPath } from './endpoints.js';
-import { ValidationError } from './errors.js';
+import { ValidationError, pyRepr } from './errors.js';
 import { validateLabels } from './labels.js';
+import type { PulpProfile } from './profiles.js';
 import { type Field, type Mode, type SerializerSpec, fieldsFromSchema } from './serializer.js';
 import type { PulpObject, RepositoryVersion, Store } from './store.js';
 
@@ -15,6 +16,7 @@ import type { PulpObject, RepositoryVersion, Store } from './store.js';
 export interface ValidationContext {
   doc: ApiDocument;
   store: Store;
+  profile: PulpProfile;
 }
 
 const MUST_BE_UNIQUE = 'This field must be unique.';
@@ -73,7 +75,7 @@ export function objectSerializer(
   const spec: SerializerSpec = { fields, known };
   const current = (name: string, data: JsonObject): Json => (name in data ? (data[name] as Json) : (instance?.values[name] ?? null));
 
-  byName.get('pulp_labels')?.validators.push(validateLabels);
+  byName.get('pulp_labels')?.validators.push((labels) => validateLabels(labels, ctx.profile));
   const name = byName.get('name');
   if (name && endpoint.family !== 'publications') {
     name.validators.push((value) => {
@@ -86,14 +88,25 @@ export function objectSerializer(
 
   switch (endpoint.family) {
     case 'remotes': {
-      byName.get('url')?.validators.push((value) => validateRemoteUrl(value as string));
+      const schemes = ctx.profile.remotes.rpmUrlSchemeCheck ? RPM_URL_SCHEMES[endpoint.pulpType] : undefined;
+      // pulp_rpm's own validate_url replaces pulpcore's (no credentials or import path checks).
+      byName.get('url')?.validators.push(schemes ? (value) => validateUrlScheme(value as string, schemes) : (value) => validateRemoteUrl(value as string));
       byName.get('proxy_url')?.validators.push((value) => {
         if ((value as string).includes('@')) throw new ValidationError('proxy_url must not contain credentials');
       });
       byName.get('sigstore')?.validators.push((value) => {
         if (!/^https?:\/\/[^\s/?#]+[^\s]*$/i.test(value as string)) throw new ValidationError('Enter a valid URL.');
       });
+      const mergeTagFilters = ctx.profile.container.tagFiltersRenamed && endpoint.pulpType === 'container.container';
       spec.validate = (data) => {
+        if (mergeTagFilters) {
+          // container 2.28+: the old names are write-only and appended to the new ones.
+          for (const [old, renamed] of [['include_tags', 'includes'], ['exclude_tags', 'excludes']] as const) {
+            const given = data[old] as Json[] | null | undefined;
+            delete data[old];
+            if (given && given.length > 0) data[renamed] = [...((data[renamed] as Json[] | null | undefined) ?? []), ...given];
+          }
+        }
         // 3.23 falls back to the stored values only for PATCH.
         const prior = (key: string) => (key in data ? data[key] : mode === 'partial' ? (instance?.values[key] ?? null) : null);
         const proxyUsername = prior('proxy_username');
@@ -116,25 +129,30 @@ export function objectSerializer(
           throw new ValidationError(`Type for Remote '${String(obj.values['name'])}' does not match Repository.`);
         }
       });
-      for (const signing of ['metadata_signing_service', 'manifest_signing_service']) related(ctx, byName.get(signing), { family: 'signing-services' });
+
       if (endpoint.pulpType === 'rpm.rpm') {
+        const shim = ctx.profile.rpm.gpg === 'mapped-into-repo-config';
         spec.validate = (data) => {
           for (const field of ['metadata_checksum_type', 'package_checksum_type']) {
             const value = data[field];
             if (value && !ALLOWED_CONTENT_CHECKSUMS.includes(value as string)) throw new ValidationError({ [field]: ALLOWED_CHECKSUM_ERROR_MSG });
           }
+          if (shim) rejectGpgWithRepoConfig(data);
         };
+        if (shim) spec.save = rpmGpgShim;
       }
       break;
     }
     case 'publications': {
+      const gpgShim = endpoint.pulpType === 'rpm.rpm' && ctx.profile.rpm.gpg === 'mapped-into-repo-config';
       related(ctx, byName.get('repository_version'), { family: 'repositories', versions: true });
-      related(ctx, byName.get('repository'), { family: 'repositories', accept: (repo) => endpoint.accepts.includes(repo.endpoint.pulpType) });
-      related(ctx, byName.get('signing_service'), { family: 'signing-services' });
+      // Any repository passes the serializer; the plugins' views look it up by their own model.
+      related(ctx, byName.get('repository'), { family: 'repositories' });
       spec.validate = (data) => {
         if (endpoint.pulpType === 'rpm.rpm') {
           const bad = ['metadata_checksum_type', 'package_checksum_type'].some((f) => data[f] && !ALLOWED_CONTENT_CHECKSUMS.includes(data[f] as string));
           if (bad) throw new ValidationError(ALLOWED_CHECKSUM_ERROR_MSG);
+          if (gpgShim) rejectGpgWithRepoConfig(data);
         }
         const repository = data['repository'];
         const version = data['repository_version'];
@@ -158,7 +176,8 @@ export function objectSerializer(
       const container = endpoint.collectionPath === CONTAINER_DISTRIBUTIONS;
       related(ctx, byName.get('repository'), { family: 'repositories' });
       related(ctx, byName.get('repository_version'), { family: 'repositories', versions: true });
-      related(ctx, byName.get('publication'), { family: 'publications', accept: (p) => endpoint.accepts.includes(p.endpoint.collectionPath) });
+      // Any complete publication, whatever its plugin.
+      related(ctx, byName.get('publication'), { family: 'publications' });
       related(ctx, byName.get('content_guard'), {
         family: 'contentguards',
         accept: (g) => !container || g.endpoint.collectionPath === CONTENT_REDIRECT_GUARDS,
@@ -190,7 +209,52 @@ export function objectSerializer(
     case 'contentguards':
       break;
   }
+  // Every signing service reference of any plugin (metadata_, package_, manifest_, signing_service).
+  for (const field of fields) if (field.kind === 'related' && field.name.endsWith('signing_service')) related(ctx, field, { family: 'signing-services' });
   return spec;
+}
+
+/** The URL schemes pulp_rpm's remotes accept (rpm 3.25.5+). */
+const RPM_URL_SCHEMES: Record<string, string[]> = { 'rpm.rpm': ['http', 'https', 'file'], 'rpm.uln': ['uln'] };
+
+function validateUrlScheme(url: string, allowed: string[]): void {
+  // Python's urlparse: a scheme is letters, digits, + - . before the first colon, lower-cased.
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase() ?? '';
+  if (!allowed.includes(scheme)) {
+    throw new ValidationError(`The url ${pyRepr(url)} is not valid. It must start with: (${allowed.map(pyRepr).join(', ')}${allowed.length === 1 ? ',' : ''}).`);
+  }
+}
+
+/** Python's truth value of a JSON value: empty containers, 0, '' and null are false. */
+function pyTruthy(value: Json): boolean {
+  if (Array.isArray(value)) return value.length > 0;
+  if (value !== null && typeof value === 'object') return Object.keys(value).length > 0;
+  return Boolean(value);
+}
+
+function rejectGpgWithRepoConfig(data: JsonObject): void {
+  if ((data['gpgcheck'] || data['repo_gpgcheck']) && pyTruthy(data['repo_config'] ?? null)) {
+    throw new ValidationError(
+      "Cannot use gpg options and 'repo_config' options simultaneously. The 'gpgcheck' and 'repo_gpgcheck' options are deprecated, please use 'repo_config' only.",
+    );
+  }
+}
+
+/**
+ * rpm 3.24.1–3.29's shim from the deprecated gpg options to repo_config: the options given
+ * become repo_config, else the body's repo_config, else {}. On create the value is set after the
+ * object was saved and never stored (the answer shows it, a later read does not); an update
+ * without either resets repo_config to {}.
+ */
+function rpmGpgShim(data: JsonObject, mode: Mode): { stored: JsonObject; shown?: JsonObject } {
+  const gpg: JsonObject = {};
+  for (const field of ['gpgcheck', 'repo_gpgcheck']) {
+    if (data[field] !== undefined && data[field] !== null) gpg[field] = data[field] as number;
+    delete data[field];
+  }
+  const repoConfig = Object.keys(gpg).length > 0 ? gpg : ((data['repo_config'] as JsonObject | undefined) ?? {});
+  if (mode === 'create') return { stored: data, shown: { repo_config: repoConfig } };
+  return { stored: { ...data, repo_config: repoConfig } };
 }
 
 function validateRemoteUrl(url: string): void {
@@ -251,5 +315,5 @@ function validateContainerDistribution(ctx: ValidationContext, data: JsonObject)
 
 export function getOrCreateByName(store: Store, collectionPath: string, name: string, values: JsonObject): PulpObject {
   const endpoint = endpointAt(collectionPath) as Endpoint;
-  return store.byName(endpoint.family, name) ?? store.create(endpoint, { name, ...values });
+  return store.byName(endpoint.family, name) ?? store.create(endpoint, { name, pulp_labels: {}, ...values });
 }

@@ -35,7 +35,8 @@ describe('conformance transcripts of a real pulpcore 3.23.24 replayed against th
   for (const file of transcriptFiles(`${conformanceDir}/transcripts`)) {
     test(`${basename(file)}: every step answers like the real server`, async () => {
       const transcript = loadTranscript(file);
-      const emulator = await startEmulator({ taskMs: 2 });
+      // The transcripts were recorded on pulpcore 3.23.24.
+      const emulator = await startEmulator({ pulpVersion: '3.23', taskMs: 2 });
       try {
         await primeServer({ baseUrl: emulator.url, upstreams: upstreams.upstreams, pollIntervalMs: 2 });
         const result = await replayTranscript(transcript, {

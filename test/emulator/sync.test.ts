@@ -67,7 +67,7 @@ describe('emulator sync, versions and push through a content backend', () => {
 
   async function setup(repository: JsonObject = {}) {
     const content = new FakeContent();
-    emulator = await startEmulator({ taskMs: 1, content });
+    emulator = await startEmulator({ pulpVersion: '3.23', taskMs: 1, content });
     const api = apiClient(emulator.url);
     const remote = (await api.call('POST', '/pulp/api/v3/remotes/rpm/rpm/', { name: 'up', url: 'http://upstream.invalid/', password: 'pw' })).body as JsonObject;
     const repo = (await api.call('POST', '/pulp/api/v3/repositories/rpm/rpm/', { name: 'mirror', remote: remote['pulp_href'] as string, ...repository })).body as JsonObject;
@@ -182,7 +182,7 @@ describe('emulator sync, versions and push through a content backend', () => {
 
   test('a registry push leaves a push repository, its distribution and namespace; deleting the distribution deletes the repository', async () => {
     const content = new FakeContent();
-    emulator = await startEmulator({ taskMs: 1, content });
+    emulator = await startEmulator({ pulpVersion: '3.23', taskMs: 1, content });
     const api = apiClient(emulator.url);
     const push = async (tag: string) =>
       (await fetch(`${emulator?.url as string}/_emulator/registry_push`, { method: 'POST', body: JSON.stringify({ name: 'team/app', tag }) })).status;

@@ -16,7 +16,7 @@ describe('emulator tasks', () => {
   });
 
   async function start(taskMs: number) {
-    emulator = await startEmulator({ taskMs });
+    emulator = await startEmulator({ pulpVersion: '3.23', taskMs });
     return apiClient(emulator.url);
   }
 

@@ -1,12 +1,16 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
+import { formatDifferential, runDifferential } from '../../conformance/differential-run.js';
 import { formatScenarioResult, primeServer, replayTranscript, serveUpstreams } from '../../conformance/replay.js';
 import { loadTranscript, transcriptFiles } from '../../conformance/transcript.js';
 import { startEmulator } from '../../emulator/index.js';
 
 interface ConformanceFlags {
   url?: string;
+  against?: string;
+  registry?: string;
+  images?: string;
   dir: string;
   scenario: string[];
   username: string;
@@ -25,6 +29,9 @@ export function registerConformanceCommand(program: Command): void {
     .command('conformance')
     .description('Replay the recorded Pulp transcripts against a server (default: a fresh emulator per scenario) and report differences')
     .option('--url <url>', 'base URL of the Pulp server to check, e.g. http://pulp.example:24817')
+    .option('--against <url>', 'differential mode: send the same requests to this real Pulp and to an emulator of its version, and compare the answers')
+    .option('--registry <host:port>', 'differential mode: the plain-HTTP registry holding tiny/hello, for the container scenarios (default: $PULP_E2E_REGISTRY)')
+    .option('--images <dir>', 'differential mode: the OCI layouts of the test images to push (real-pulp images/)', join('..', 'shared', 'real-pulp', 'images'))
     .option('--dir <path>', 'conformance directory holding transcripts/ and upstreams/', join('..', 'shared', 'pulp', 'conformance'))
     .option('--scenario <name...>', 'only these scenarios (file name or scenario name, e.g. 05_rpm_sync or rpm_sync)', [])
     .option('--username <name>', 'API user', 'admin')
@@ -33,6 +40,23 @@ export function registerConformanceCommand(program: Command): void {
     .option('--prime', 'first sync the rpm and file fixtures into throwaway repositories (conformance-prime-*), as the recording server had their artifacts; always done for the emulator', false)
     .action(async (flags: ConformanceFlags, command: Command) => {
       const dir = resolve(flags.dir);
+      if (flags.against) {
+        const password = flags.passwordFile ? readFileSync(flags.passwordFile, 'utf8').trim() : (process.env['PULP_PASSWORD'] ?? 'password');
+        const registry = flags.registry ?? process.env['PULP_E2E_REGISTRY'];
+        const result = await runDifferential({
+          url: flags.against.replace(/\/+$/, ''),
+          username: flags.username,
+          password,
+          conformanceDir: dir,
+          ...(registry ? { registry } : {}),
+          ...(flags.images && existsSync(flags.images) ? { images: resolve(flags.images) } : {}),
+          ...(flags.scenario.length > 0 ? { only: flags.scenario } : {}),
+          onScenario: (r) => process.stderr.write(`${r.scenario}: ${r.requests} requests, ${r.differences.length} difference(s)${r.error ? ' (error)' : ''}\n`),
+        });
+        process.stdout.write(`${formatDifferential(result)}\n`);
+        if (result.unexpected.length > 0 || result.unused.length > 0 || result.reports.some((r) => r.error)) process.exitCode = 1;
+        return;
+      }
       let files: string[];
       try {
         files = transcriptFiles(join(dir, 'transcripts'));
@@ -48,7 +72,8 @@ export function registerConformanceCommand(program: Command): void {
       let failed = 0;
       try {
         for (const file of files) {
-          const emulator = flags.url ? undefined : await startEmulator({ taskMs: 2, username: flags.username, password });
+          // The transcripts were recorded on pulpcore 3.23.24.
+          const emulator = flags.url ? undefined : await startEmulator({ pulpVersion: '3.23', taskMs: 2, username: flags.username, password });
           const baseUrl = flags.url ?? (emulator?.url as string);
           try {
             if (emulator || (flags.prime && file === files[0])) {

@@ -2,11 +2,14 @@ import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { DemoError, runDemo } from '../../demo/index.js';
+import { NEWEST_PULP_VERSION, PULP_VERSIONS, type PulpVersion } from '../../emulator/index.js';
+import { pulpVersion } from './emulator.js';
 import { palette } from '../../render/style.js';
 import { reportError, useColor } from '../common.js';
 
 interface DemoFlags {
   file?: string;
+  pulpVersion?: PulpVersion;
   keepRunning?: boolean;
   color: boolean;
 }
@@ -20,6 +23,7 @@ export function registerDemoCommand(program: Command): void {
     .description('Walk the Release Train end to end on two built-in emulators (Ark and a local Pulp, on 127.0.0.1): apply, plan again, bump a pin, promote')
     .option('-f, --file <path>', 'desired state to run (default: ./desired-state, else the one shipped with pulpform)')
     .option('--keep-running', 'keep both emulators running afterwards, until Ctrl-C')
+    .option('--pulp-version <version>', `the Pulp version the local emulator speaks: ${PULP_VERSIONS.join(', ')} (default ${NEWEST_PULP_VERSION})`, pulpVersion)
     .option('--no-color', 'disable colours (NO_COLOR is honoured too)')
     .action(async (flags: DemoFlags) => {
       const color = useColor(process.stdout, flags.color);
@@ -29,6 +33,7 @@ export function registerDemoCommand(program: Command): void {
           color,
           write: (text) => void process.stdout.write(text),
           ...(flags.keepRunning ? { keepRunning: untilInterrupted } : {}),
+          ...(flags.pulpVersion ? { pulpVersion: flags.pulpVersion } : {}),
         });
       } catch (error) {
         if (error instanceof DemoError) {

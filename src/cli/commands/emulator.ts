@@ -1,7 +1,8 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import { type FaultOptions, parseFaultSpec, startEmulator } from '../../emulator/index.js';
+import { DEFAULT_PULP_VERSION, type FaultOptions, PULP_VERSIONS, type PulpVersion, parseFaultSpec, startEmulator } from '../../emulator/index.js';
 
 interface EmulatorFlags {
+  pulpVersion: PulpVersion;
   host: string;
   port: number;
   latency: number;
@@ -21,6 +22,13 @@ function faultSpec(value: string): FaultOptions {
   }
 }
 
+/** `--pulp-version`: one of the versions the emulator speaks. */
+export function pulpVersion(value: string): PulpVersion {
+  const version = PULP_VERSIONS.find((v) => v === value);
+  if (!version) throw new InvalidArgumentError(`the emulator speaks Pulp ${PULP_VERSIONS.join(', ')}; got '${value}'.`);
+  return version;
+}
+
 function nonNegativeInteger(flag: string) {
   return (value: string): number => {
     if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`${flag} needs a whole number >= 0, got '${value}'.`);
@@ -31,7 +39,8 @@ function nonNegativeInteger(flag: string) {
 export function registerEmulatorCommand(program: Command): void {
   program
     .command('emulator')
-    .description('Run the built-in Pulp emulator (pulpcore 3.23.24 with rpm, container, deb and file) until interrupted')
+    .description('Run the built-in Pulp emulator (pulpcore with rpm, container, deb and file) until interrupted')
+    .option('--pulp-version <version>', `the Pulp version to speak: ${PULP_VERSIONS.join(', ')} (pulpcore 3.23.24, 3.43.1, 3.116.0 with their plugins)`, pulpVersion, DEFAULT_PULP_VERSION)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--port <n>', 'port to listen on (0 picks a free one)', nonNegativeInteger('--port'), 24817)
     .option('--latency <ms>', 'delay added to every API request', nonNegativeInteger('--latency'), 0)
@@ -43,6 +52,7 @@ export function registerEmulatorCommand(program: Command): void {
     .option('--content-origin <url>', "CONTENT_ORIGIN shown in distributions' base_url (default: the emulator's own URL)")
     .action(async (flags: EmulatorFlags) => {
       const emulator = await startEmulator({
+        pulpVersion: flags.pulpVersion,
         host: flags.host,
         port: flags.port,
         latencyMs: flags.latency,
@@ -54,7 +64,7 @@ export function registerEmulatorCommand(program: Command): void {
       });
       const password = flags.password === 'password' ? "password 'password'" : 'the password given with --password';
       process.stderr.write(
-        `Pulp emulator listening on ${emulator.url} (API: ${emulator.url}/pulp/api/v3/)\n` +
+        `Pulp ${emulator.pulpVersion} emulator listening on ${emulator.url} (API: ${emulator.url}/pulp/api/v3/)\n` +
           `Basic auth: user '${flags.username}', ${password}. Request log: GET ${emulator.url}/_emulator/requests\n` +
           'Stop with Ctrl-C.\n',
       );

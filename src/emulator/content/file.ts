@@ -1,7 +1,9 @@
+import type { JsonObject } from '../../model/json.js';
+import type { FetchResult } from '../../upstream/http.js';
 import type { ProgressReport } from './progress.js';
 import type { PublishedFiles } from './publish.js';
 import { type PendingArtifact, SyncRun, type SyncContext, type SyncResult } from './sync.js';
-import { type ContentUnit, naturalKey, type UnitArtifact } from './units.js';
+import { type ContentUnit, naturalKey, sha256Hex, type UnitArtifact } from './units.js';
 
 export interface ManifestEntry {
   relativePath: string;
@@ -46,22 +48,78 @@ export function fileUnit(entry: ManifestEntry, artifact: UnitArtifact): ContentU
 
 export interface FileSyncOptions {
   mirror?: boolean;
+  /**
+   * pulp_file 3.7x+ (FILE_SYNC_OPTIMIZATION): the manifest is fetched before the pipeline, and a
+   * sync whose manifest, remote, policy and version are those of the last one is skipped.
+   * Undefined: pulp_file 1.14, which fetches inside the pipeline and never skips.
+   */
+  optimization?: {
+    optimize: boolean;
+    /** The remote's href, part of what must not change. */
+    remote: string;
+    latestVersionNumber: number;
+    lastSync: { memo: JsonObject; versionNumber: number } | null;
+  };
+}
+
+/** What pulp_file records of a sync (`last_sync_details`), to skip the next one. */
+export interface FileSyncMemo extends JsonObject {
+  remote_pk: string;
+  url: string;
+  download_policy: string;
+  mirror: boolean;
+  manifest_checksum: string;
+}
+
+function shouldSkip(details: FileSyncMemo, optimization: NonNullable<FileSyncOptions['optimization']>): boolean {
+  const last = optimization.lastSync;
+  if (!last) return false;
+  const memo = last.memo as FileSyncMemo;
+  if (memo.download_policy !== 'immediate' && details.download_policy === 'immediate') return false;
+  if (!memo.mirror && details.mirror) return false;
+  return (
+    memo.remote_pk === details.remote_pk &&
+    memo.url === details.url &&
+    last.versionNumber === optimization.latestVersionNumber &&
+    memo.manifest_checksum === details.manifest_checksum
+  );
 }
 
 /**
- * pulp_file 1.14 sync: the remote URL is the manifest; files are fetched next to it. A mirror
- * sync that creates a version also publishes it, serving the upstream manifest unchanged.
+ * pulp_file sync: the remote URL is the manifest; files are fetched next to it. A mirror sync
+ * that creates a version also publishes it, serving the upstream manifest unchanged.
  */
-export async function syncFile(context: SyncContext, options: FileSyncOptions = {}): Promise<SyncResult> {
+export async function syncFile(context: SyncContext, options: FileSyncOptions = {}): Promise<SyncResult & { memo: FileSyncMemo | null }> {
   const run = new SyncRun(context);
   const mirror = options.mirror ?? false;
+  const url = context.remote.url;
   let culprit: ProgressReport | null = null;
+  let prefetched: FetchResult | undefined;
+  let memo: FileSyncMemo | null = null;
+  const optimization = options.optimization;
+  if (optimization) {
+    try {
+      prefetched = await run.downloader.fetch(url);
+    } catch (error) {
+      throw run.failure(error, null);
+    }
+    memo = {
+      remote_pk: optimization.remote,
+      url,
+      download_policy: String(context.remote.policy ?? 'immediate'),
+      mirror,
+      manifest_checksum: sha256Hex(prefetched.body),
+    };
+    if (optimization.optimize && shouldSkip(memo, optimization)) {
+      run.progress.record('Skipping Sync (no change from previous sync)', 'sync.was_skipped', 1, 1);
+      return { units: context.present, changed: false, added: [], removed: [], progressReports: run.progress.snapshot(), publication: null, memo: null };
+    }
+  }
   try {
     const downloading = run.startPipeline();
     const metadata = run.progress.start('Downloading Metadata', 'sync.downloading.metadata');
     culprit = metadata;
-    const url = context.remote.url;
-    const manifest = await run.downloader.fetch(url);
+    const manifest = prefetched ?? (await run.downloader.fetch(url));
     run.progress.increment(metadata);
     run.progress.finish(metadata);
 
@@ -92,6 +150,7 @@ export async function syncFile(context: SyncContext, options: FileSyncOptions = 
         mirror && outcome.changed
           ? { files: publishFile(outcome.units, { manifestName, manifest: manifest.body }), fields: { manifest: manifestName } }
           : null,
+      memo,
     };
   } catch (error) {
     throw run.failure(error, culprit);

@@ -58,7 +58,7 @@ export type { SyncContext, SyncPublication, SyncResult } from './sync.js';
 export { SyncError } from './sync.js';
 export type { ContentLookup } from './serve.js';
 export { CONTENT_PREFIX, handleContentRequest } from './serve.js';
-export type { RegistryLookup, RegistryRepository } from './container/registry.js';
+export type { RegistryLookup, RegistryPushHandler, RegistryRepository } from './container/registry.js';
 export { handleRegistryRequest } from './container/registry.js';
 export type { PushStep } from './container/push.js';
 export { registryPush } from './container/push.js';
@@ -109,7 +109,7 @@ export async function syncRepository(request: SyncRequest): Promise<SyncOutcome>
     case 'deb':
       return syncDeb(request, request);
     case 'file':
-      return { ...(await syncFile(request, request)), memo: null };
+      return syncFile(request, request);
     case 'container':
       return { ...(await syncContainer(request, request)), memo: null };
   }

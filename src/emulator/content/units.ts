@@ -136,6 +136,9 @@ export interface ContentTypeInfo {
   type: ContentType;
   /** The list endpoint under /pulp/api/v3/. */
   endpoint: string;
+  /** The Django model (404 texts) and its PRN label (`rpm.package`). */
+  model: string;
+  prnModel: string;
   /** Response fields after pulp_href and pulp_created, in Pulp 3.23's order. */
   fields: Array<[name: string, source: FieldSource]>;
   /** The plugin-specific list filters this endpoint accepts in 3.23 (beside repository_version*). */
@@ -170,6 +173,8 @@ export const DEB_PACKAGE_FIELDS = [
 export const CONTENT_TYPES: Record<ContentType, ContentTypeInfo> = {
   'rpm.package': {
     type: 'rpm.package',
+    model: 'Package',
+    prnModel: 'rpm.package',
     endpoint: 'content/rpm/packages/',
     fields: [...checksums, ['artifact', { from: 'artifact' }], ...named(...RPM_PACKAGE_FIELDS)],
     filters: [
@@ -188,6 +193,8 @@ export const CONTENT_TYPES: Record<ContentType, ContentTypeInfo> = {
   },
   'rpm.repo_metadata_file': {
     type: 'rpm.repo_metadata_file',
+    model: 'RepoMetadataFile',
+    prnModel: 'rpm.repometadatafile',
     endpoint: 'content/rpm/repo_metadata_files/',
     fields: [...checksums, ['artifact', { from: 'artifact' }], ...named('relative_path', 'data_type', 'checksum_type', 'checksum')],
     filters: [],
@@ -196,6 +203,8 @@ export const CONTENT_TYPES: Record<ContentType, ContentTypeInfo> = {
   },
   'file.file': {
     type: 'file.file',
+    model: 'FileContent',
+    prnModel: 'file.filecontent',
     endpoint: 'content/file/files/',
     fields: [['artifact', { from: 'artifact' }], ...named('relative_path'), ...checksums],
     filters: ['relative_path', 'sha256'],
@@ -203,6 +212,8 @@ export const CONTENT_TYPES: Record<ContentType, ContentTypeInfo> = {
   },
   'deb.package': {
     type: 'deb.package',
+    model: 'Package',
+    prnModel: 'deb.package',
     endpoint: 'content/deb/packages/',
     fields: [['artifact', { from: 'artifact' }], ...named('relative_path'), ...checksums, ...named(...DEB_PACKAGE_FIELDS)],
     filters: [
@@ -214,6 +225,8 @@ export const CONTENT_TYPES: Record<ContentType, ContentTypeInfo> = {
   },
   'deb.release': {
     type: 'deb.release',
+    model: 'Release',
+    prnModel: 'deb.release',
     endpoint: 'content/deb/releases/',
     fields: named('codename', 'suite', 'distribution'),
     filters: ['codename', 'distribution', 'suite'],
@@ -221,6 +234,8 @@ export const CONTENT_TYPES: Record<ContentType, ContentTypeInfo> = {
   },
   'deb.release_component': {
     type: 'deb.release_component',
+    model: 'ReleaseComponent',
+    prnModel: 'deb.releasecomponent',
     endpoint: 'content/deb/release_components/',
     fields: named('component', 'release'),
     filters: ['component', 'release'],
@@ -228,6 +243,8 @@ export const CONTENT_TYPES: Record<ContentType, ContentTypeInfo> = {
   },
   'deb.release_architecture': {
     type: 'deb.release_architecture',
+    model: 'ReleaseArchitecture',
+    prnModel: 'deb.releasearchitecture',
     endpoint: 'content/deb/release_architectures/',
     fields: named('architecture', 'release'),
     filters: ['architecture', 'release'],
@@ -235,6 +252,8 @@ export const CONTENT_TYPES: Record<ContentType, ContentTypeInfo> = {
   },
   'deb.package_index': {
     type: 'deb.package_index',
+    model: 'PackageIndex',
+    prnModel: 'deb.packageindex',
     endpoint: 'content/deb/package_indices/',
     fields: [['artifacts', { from: 'artifacts' }], ...named('component', 'architecture', 'relative_path')],
     filters: ['architecture', 'component', 'relative_path', 'sha256'],
@@ -242,6 +261,8 @@ export const CONTENT_TYPES: Record<ContentType, ContentTypeInfo> = {
   },
   'deb.release_file': {
     type: 'deb.release_file',
+    model: 'ReleaseFile',
+    prnModel: 'deb.releasefile',
     endpoint: 'content/deb/release_files/',
     fields: [['artifacts', { from: 'artifacts' }], ...named('codename', 'suite', 'distribution', 'relative_path')],
     filters: ['codename', 'relative_path', 'sha256', 'suite'],
@@ -249,6 +270,8 @@ export const CONTENT_TYPES: Record<ContentType, ContentTypeInfo> = {
   },
   'deb.package_release_component': {
     type: 'deb.package_release_component',
+    model: 'PackageReleaseComponent',
+    prnModel: 'deb.packagereleasecomponent',
     endpoint: 'content/deb/package_release_components/',
     fields: named('package', 'release_component'),
     filters: ['package', 'release_component'],
@@ -256,6 +279,8 @@ export const CONTENT_TYPES: Record<ContentType, ContentTypeInfo> = {
   },
   'container.blob': {
     type: 'container.blob',
+    model: 'Blob',
+    prnModel: 'container.blob',
     endpoint: 'content/container/blobs/',
     fields: [['artifact', { from: 'artifact' }], ...named('digest')],
     filters: ['digest', 'digest__in'],
@@ -263,6 +288,8 @@ export const CONTENT_TYPES: Record<ContentType, ContentTypeInfo> = {
   },
   'container.manifest': {
     type: 'container.manifest',
+    model: 'Manifest',
+    prnModel: 'container.manifest',
     endpoint: 'content/container/manifests/',
     fields: [['artifact', { from: 'artifact' }], ...named('digest', 'schema_version', 'media_type', 'listed_manifests', 'config_blob', 'blobs')],
     filters: ['digest', 'digest__in', 'media_type'],
@@ -270,6 +297,8 @@ export const CONTENT_TYPES: Record<ContentType, ContentTypeInfo> = {
   },
   'container.tag': {
     type: 'container.tag',
+    model: 'Tag',
+    prnModel: 'container.tag',
     endpoint: 'content/container/tags/',
     fields: named('name', 'tagged_manifest'),
     filters: ['digest', 'media_type', 'name', 'name__in'],

@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type http from 'node:http';
 import { artifactBytes } from '../source.js';
 import { type ContentUnit, refId, type UnitRef, unitId } from '../units.js';
@@ -19,7 +19,24 @@ export interface RegistryLookup {
   requireAuthentication?: boolean;
   /** Every served base path, for /v2/_catalog. */
   catalog?(): string[] | Promise<string[]>;
+  /** Pushing (blob uploads and manifest PUTs); without it the registry is read-only. */
+  push?: RegistryPushHandler;
 }
+
+/** What the core does with a push, one protocol step at a time. */
+export interface RegistryPushHandler {
+  /** An upload starts: the push repository and its distribution exist from now on. */
+  start(name: string): void;
+  /** Whether the repository (or its unfinished push) already holds the blob. */
+  hasBlob(name: string, digest: string): boolean;
+  /** A finished upload whose bytes match their digest. */
+  blob(name: string, digest: string, data: Buffer): void;
+  /** A manifest PUT under a tag or its digest; answers the manifest's digest, or the error for blobs it lacks. */
+  manifest(name: string, reference: string, data: Buffer, mediaType: string): { digest: string } | { missingBlob: string };
+}
+
+/** Uploads in progress, by upload id. */
+const uploads = new Map<string, { name: string; chunks: Buffer[] }>();
 
 interface Access {
   type: string;
@@ -72,10 +89,10 @@ function basicCredentials(header: string | undefined): [string, string] | null {
 /**
  * Serves the registry API as pulp_container 2.14 does, for `/v2/...` and `/token/`. Returns
  * false for any other path (the caller handles it). The token realm and service are derived
- * from the request's Host header, like Pulp's `request.get_host()`. Pushing over HTTP is not
- * emulated (see registryPush).
+ * from the request's Host header, like Pulp's `request.get_host()`. Pushes go to `lookup.push`.
  */
-export async function handleRegistryRequest(req: http.IncomingMessage, res: http.ServerResponse, lookup: RegistryLookup): Promise<boolean> {
+/** `body`: the request body when the caller already read it from `req`. */
+export async function handleRegistryRequest(req: http.IncomingMessage, res: http.ServerResponse, lookup: RegistryLookup, body?: Buffer): Promise<boolean> {
   const url = new URL(req.url ?? '/', 'http://registry');
   const host = req.headers.host ?? 'localhost';
   if (url.pathname === '/token/' || url.pathname === '/token') {
@@ -115,8 +132,21 @@ export async function handleRegistryRequest(req: http.IncomingMessage, res: http
     return true;
   }
   if (method !== 'GET' && method !== 'HEAD') {
+    if (lookup.push && route.name && (route.kind === 'upload' || route.kind === 'manifest')) {
+      await receivePush(req, res, url, route, lookup.push, common, body ?? (await readAll(req)));
+      return true;
+    }
     send(res, 405, registryError('UNSUPPORTED', 'The operation is unsupported.'), common);
     return true;
+  }
+  if (lookup.push && route.kind === 'blob' && route.name && lookup.push.hasBlob(route.name, route.reference!)) {
+    // A blob of an unfinished push is there for the pusher's HEAD, not yet for pulls.
+    const repository = await lookup.repository(route.name);
+    if (!repository?.units.some((u) => u.type === 'container.blob' && u.fields.digest === route.reference)) {
+      res.writeHead(200, { ...common, 'Docker-Content-Digest': route.reference!, 'Content-Length': 0 });
+      res.end();
+      return true;
+    }
   }
   if (route.kind === 'root') {
     send(res, 200, {}, common);
@@ -176,18 +206,91 @@ async function serveArtifact(res: http.ServerResponse, method: string, unit: Con
   res.end(method === 'HEAD' ? undefined : data);
 }
 
-type Route = { kind: 'root' | 'catalog' | 'tags' | 'manifest' | 'blob' | 'unknown'; name?: string; reference?: string };
+type Route = { kind: 'root' | 'catalog' | 'tags' | 'manifest' | 'blob' | 'upload' | 'unknown'; name?: string; reference?: string };
 
-/** `/v2/<name>/tags/list`, `/v2/<name>/manifests/<ref>`, `/v2/<name>/blobs/<digest>`; names may contain slashes. */
+/**
+ * `/v2/<name>/tags/list`, `/v2/<name>/manifests/<ref>`, `/v2/<name>/blobs/<digest>`,
+ * `/v2/<name>/blobs/uploads/[<id>]`; names may contain slashes.
+ */
 function parseRoute(pathname: string): Route {
   if (pathname === '/v2' || pathname === '/v2/') return { kind: 'root' };
   if (pathname === '/v2/_catalog') return { kind: 'catalog' };
   const rest = pathname.slice(4);
+  const upload = /^(.+)\/blobs\/uploads\/([^/]*)$/.exec(rest);
+  if (upload) return { kind: 'upload', name: upload[1]!, reference: upload[2]! };
   const tags = /^(.+)\/tags\/list$/.exec(rest);
   if (tags) return { kind: 'tags', name: tags[1]! };
   const item = /^(.+)\/(manifests|blobs)\/([^/]+)$/.exec(rest);
   if (item) return { kind: item[2] === 'manifests' ? 'manifest' : 'blob', name: item[1]!, reference: decodeURIComponent(item[3]!) };
   return { kind: 'unknown' };
+}
+
+/**
+ * The push half of the registry API as pulp_container answers it: POST starts an upload
+ * (202), PATCH appends a chunk (204), PUT with `?digest=` finishes it (201), and a manifest PUT
+ * makes the pushed tag (201).
+ */
+async function receivePush(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  url: URL,
+  route: Route,
+  push: RegistryPushHandler,
+  common: Record<string, string>,
+  body: Buffer,
+): Promise<void> {
+  const name = route.name!;
+  const method = req.method ?? 'GET';
+  const done = (status: number, headers: Record<string, string>) => {
+    res.writeHead(status, { ...common, 'Content-Length': 0, ...headers });
+    res.end();
+  };
+  if (route.kind === 'manifest') {
+    const mediaType = (req.headers['content-type'] ?? '').split(';')[0]!.trim();
+    const result = push.manifest(name, route.reference!, body, mediaType);
+    if ('missingBlob' in result) {
+      send(res, 400, registryError('BLOB_UNKNOWN', 'blob unknown to registry', { digest: result.missingBlob }), common);
+      return;
+    }
+    done(201, { Location: `/v2/${name}/manifests/${result.digest}`, 'Docker-Content-Digest': result.digest });
+    return;
+  }
+  if (method === 'POST' && !route.reference) {
+    push.start(name);
+    const id = randomUUID();
+    uploads.set(id, { name, chunks: [] });
+    done(202, { Location: `/v2/${name}/blobs/uploads/${id}`, 'Docker-Upload-UUID': id, Range: '0-0' });
+    return;
+  }
+  const upload = uploads.get(route.reference ?? '');
+  if (!upload || upload.name !== name) {
+    send(res, 404, registryError('BLOB_UPLOAD_UNKNOWN', 'blob upload unknown to registry'), common);
+    return;
+  }
+  if (body.length > 0) upload.chunks.push(body);
+  const size = upload.chunks.reduce((n, c) => n + c.length, 0);
+  if (method === 'PATCH') {
+    done(204, { Location: `/v2/${name}/blobs/uploads/${route.reference}`, 'Docker-Upload-UUID': route.reference!, Range: `0-${Math.max(0, size - 1)}` });
+    return;
+  }
+  const digest = url.searchParams.get('digest') ?? '';
+  const data = Buffer.concat(upload.chunks);
+  if (method !== 'PUT' || digest !== `sha256:${createHash('sha256').update(data).digest('hex')}`) {
+    send(res, 400, registryError('DIGEST_INVALID', 'provided digest did not match uploaded content', { digest }), common);
+    return;
+  }
+  uploads.delete(route.reference!);
+  push.blob(name, digest, data);
+  done(201, { Location: `/v2/${name}/blobs/${digest}`, 'Docker-Content-Digest': digest });
+}
+
+function readAll(req: http.IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
 }
 
 function serveTags(res: http.ServerResponse, url: URL, name: string, units: ContentUnit[], headers: Record<string, string>): void {

@@ -6,6 +6,8 @@ import { blobUnit, includedLayers, MANIFEST_ACCEPT, MEDIA_TYPE, manifestUnit, ta
 
 export interface ContainerSyncOptions {
   mirror?: boolean;
+  /** The report of the tag loop: "Processing Tags" (container 2.14–2.2x) or "Processing Manifests" (2.29). */
+  processingReport?: 'tags' | 'manifests';
 }
 
 interface ManifestJson {
@@ -90,7 +92,10 @@ export async function syncContainer(context: SyncContext, options: ContainerSync
     run.progress.increment(tagReport);
     run.progress.finish(tagReport);
 
-    const processing = run.progress.start('Processing Tags', 'sync.processing.tag', selected.length);
+    const processing =
+      options.processingReport === 'manifests'
+        ? run.progress.start('Processing Manifests', 'sync.processing.manifest', selected.length)
+        : run.progress.start('Processing Tags', 'sync.processing.tag', selected.length);
     culprit = processing;
     const blobs: ContentUnit[] = [];
     const manifests: ContentUnit[] = [];

@@ -198,6 +198,8 @@ export async function syncDeb(context: SyncContext, options: DebSyncOptions): Pr
       );
       if (optimize && optionsUnchanged && previousReleaseFile?.fields.artifact_set_sha256 === releaseSet) {
         emitted.push(...context.present.filter((u) => u.type === 'deb.package_index' && String(u.fields.relative_path).includes(distribution)));
+        // The real servers (pulp_deb 2.20 to 3.10) count one unit as associated on this path.
+        emitted.push(releaseFile);
         run.progress.record('Skipping ReleaseFile sync (no change from previous sync)', 'sync.release_file.was_skipped', null, 1);
         continue;
       }
