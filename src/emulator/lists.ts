@@ -214,7 +214,12 @@ function lookupTest(lookup: string, raw: string): (value: Json | undefined) => b
 
 function equalsRaw(value: Json | undefined, raw: string): boolean {
   if (typeof value === 'number') return value === Number(raw);
-  if (typeof value === 'boolean') return value === ['true', 'True', '1'].includes(raw);
+  if (typeof value === 'boolean') {
+    // django-filter's BooleanFilter: a value it does not read as true or false filters nothing.
+    if (['true', 'True', '1'].includes(raw)) return value;
+    if (['false', 'False', '0'].includes(raw)) return !value;
+    return true;
+  }
   return value === raw;
 }
 

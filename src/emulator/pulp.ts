@@ -259,7 +259,8 @@ export class Pulp {
         return { status: 204, body: undefined };
       }
       case 'workers_list':
-        return ok(listResponse(this.#listRequest(call), { items: this.workers, value: (w, f) => this.#renderWorker(w)[f], render: (w) => this.#renderWorker(w) }));
+        // Every emulated worker heartbeats: `online` and `missing` are computed filters, not fields.
+        return ok(listResponse(this.#listRequest(call), { items: this.workers, value: (w, f) => (f === 'online' ? true : f === 'missing' ? false : this.#renderWorker(w)[f]), render: (w) => this.#renderWorker(w) }));
       case 'workers_read': {
         const worker = this.workers.find((w) => w.id === call.match.ids[0]);
         if (!worker) throw this.notFound('AppStatus', call.match.ids[0]);

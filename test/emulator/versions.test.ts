@@ -51,6 +51,14 @@ describe.each(PULP_VERSIONS.map((v) => [v]))('the emulator speaking Pulp %s', (v
     expect(doc.info['x-pulp-app-versions']['core']).toBe(core?.['version']);
   });
 
+  test("workers' online and missing filters are computed; a boolean filter it cannot read filters nothing", async () => {
+    const count = async (query: string): Promise<unknown> => ((await api.call('GET', `/pulp/api/v3/workers/?${query}`)).body as JsonObject)['count'];
+    expect(await count('online=true')).toBe(2);
+    expect(await count('online=false')).toBe(0);
+    expect(await count('missing=True')).toBe(0);
+    expect(await count('online=bogus')).toBe(2);
+  });
+
   test('task filters validate their choices; modify with base_version shows it', async () => {
     expect(await api.call('GET', '/pulp/api/v3/tasks/?state=bogus')).toMatchObject({
       status: 400,
