@@ -108,16 +108,17 @@ function failure(target: ListingTarget, error: unknown, options: { timeoutMs: nu
     };
   }
   const message = redact(error instanceof Error ? error.message : String(error));
+  const timedOut = error instanceof DownloadError && /timed out/.test(message);
   const tls = /SSLCertVerificationError|certificate/i.test(message);
   const proxy = typeof target.fields.proxy_url === 'string' && target.fields.proxy_url !== '' ? ` through the proxy ${redact(target.fields.proxy_url)}` : '';
   return {
     ...base(target),
     code: tls ? 'outdated.tls' : 'outdated.unreachable',
     summary: tls ? `TLS to the upstream of ${target.mirror} failed` : `${target.mirror}: cannot reach the upstream ${originOf(target.listingUrl)}${proxy}`,
-    detail: `${message}${error instanceof DownloadError && /timed out/.test(message) ? ` (waited ${Math.round(options.timeoutMs / 1000)} s)` : ''}`,
+    detail: timedOut ? `GET ${target.listingUrl} got no answer within ${Math.round(options.timeoutMs / 1000)} s.` : message,
     hint: tls
       ? 'Give the upstream\'s CA as its ca_cert, or check its client_cert and client_key (or tls_validation).'
-      : `Check the upstream's url${proxy ? ' and its proxy' : ''}, and that this machine can reach it.`,
+      : `Check the upstream's url${proxy ? ' and its proxy' : ''}, and that this machine can reach it${timedOut ? '; a slow upstream needs a longer --request-timeout' : ''}.`,
   };
 }
 
