@@ -26,7 +26,7 @@ export function registerOutdatedCommand(program: Command): void {
   const command = program
     .command('outdated')
     .argument('[selector]', 'only these package mirrors: a name glob ("Rocky Linux 9*") or repository/rpm/NAME')
-    .description('For every pinned package mirror, list the newer snapshots its upstream serves, newest first, read from the upstream\'s content listing of the mirror\'s path with its credentials and TLS settings, and the `pulpform pin` that takes the newest. Reads only the upstreams, not the Pulp server. Container mirrors and mirrors without a snapshot: are not checked.')
+    .description('For every pinned package mirror, list the newer snapshots its upstream serves, newest first, read from the upstream\'s content listing of the mirror\'s path with its credentials and TLS settings, and the `pulpform pin` that takes the newest. Reads only the upstreams, not the Pulp server. Container mirrors, and package mirrors without a snapshot, are not checked.')
     .option('--json', 'print one JSON line per mirror and a result line on stdout')
     .option('--request-timeout <seconds>', 'wait at most this long for each upstream listing', secondsFlag, 30)
     .option('--no-color', 'disable colours (NO_COLOR is honoured too)');
