@@ -7,6 +7,14 @@ import { diagnosticLine, jsonLine, type OutputCommand, type OutputLine, OUTPUT_C
 import { ConnectionError } from './connection.js';
 import { ProfileError } from './profile.js';
 
+/** A command's own refusal (a selector matching nothing, ...), with the code and hint the result line carries. */
+export class CommandFailure extends Error {
+  override readonly name = 'CommandFailure';
+  constructor(readonly code: string, message: string, readonly hint?: string) {
+    super(message);
+  }
+}
+
 /**
  * `--json` output of one command run: lines as they come, then exactly one result line, also
  * when the run fails before its own output (configuration, connection, lock).
@@ -53,5 +61,6 @@ function describeFailure(error: unknown): { code: string; message: string; hint?
   if (error instanceof LockHeldError || error instanceof ForeignLockError) return { code: 'lock.held', message, hint: error.hint };
   if (error instanceof ConnectionError || error instanceof ClientSetupError || error instanceof ProfileError) return { code: 'connection', message, ...(error.hint ? { hint: error.hint } : {}) };
   if (error instanceof PlanFileError) return { code: 'planfile', message };
+  if (error instanceof CommandFailure) return { code: error.code, message, ...(error.hint !== undefined ? { hint: error.hint } : {}) };
   return { code: 'internal', message: `internal error: ${message}` };
 }

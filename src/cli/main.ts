@@ -7,6 +7,7 @@ import { registerConformanceCommand } from './commands/conformance.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerEmulatorCommand } from './commands/emulator.js';
 import { registerExportCommand } from './commands/export.js';
+import { registerOutdatedCommand } from './commands/outdated.js';
 import { registerPinCommands } from './commands/pin.js';
 import { registerPlanCommand } from './commands/plan.js';
 import { registerStatusCommand } from './commands/status.js';
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerApplyCommand(program);
   registerWatchCommand(program);
   registerPinCommands(program);
+  registerOutdatedCommand(program);
   registerUnlockCommand(program);
   registerStatusCommand(program);
   registerEmulatorCommand(program);

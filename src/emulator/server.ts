@@ -175,6 +175,7 @@ export class HttpLayer {
     if (path.startsWith(CONTENT_PREFIX)) {
       return handleContentRequest(req, res, {
         distribution: (basePath) => this.pulp.servedFiles(basePath),
+        basePathsUnder: (prefix) => [...this.pulp.store.distributionsUnder(prefix)].map((distribution) => String(distribution.values['base_path'])),
         ...(this.options.protectContent ? { checkCredentials } : {}),
       });
     }

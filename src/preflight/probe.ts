@@ -1,7 +1,7 @@
 import { connectionOf, DownloadError, Downloader, joinUrl, type RemoteFields, ResponseError } from '../upstream/http.js';
 import { RegistryClient } from '../upstream/registry.js';
 import { redactUrlCredentials as redact } from '../live/errors.js';
-import type { Diagnostic } from '../model/index.js';
+import type { Diagnostic, JsonObject, Secret } from '../model/index.js';
 import type { ProbeTarget } from './targets.js';
 
 /**
@@ -19,10 +19,17 @@ export interface ProbeOptions {
 
 const STAMP = /^\d{8}T\d{6}$/;
 
+/**
+ * A downloader with the remote's credentials, headers, proxy and TLS settings, for one quick
+ * read: no retries, one request at a time, the whole request bounded by `timeoutMs`.
+ */
+export function probeDownloader(fields: JsonObject, secrets: Readonly<Record<string, Secret>>, timeoutMs: number): Downloader {
+  const remote = { ...fields, ...Object.fromEntries(Object.entries(secrets).map(([field, secret]) => [field, secret.reveal()])) } as unknown as RemoteFields;
+  return new Downloader({ ...connectionOf(remote), maxRetries: 0, downloadConcurrency: 1, totalTimeoutMs: timeoutMs });
+}
+
 export async function probe(target: ProbeTarget, options: ProbeOptions): Promise<Diagnostic[]> {
-  const fields = { ...target.fields, ...Object.fromEntries(Object.entries(target.secrets).map(([field, secret]) => [field, secret.reveal()])) } as unknown as RemoteFields;
-  const connection = { ...connectionOf(fields), maxRetries: 0, downloadConcurrency: 1, totalTimeoutMs: options.timeoutMs };
-  const downloader = new Downloader(connection);
+  const downloader = probeDownloader(target.fields, target.secrets, options.timeoutMs);
   const url = String(target.fields.url ?? '');
   const failures: Diagnostic[] = [];
   for (const path of probePaths(target)) {

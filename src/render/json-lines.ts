@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import type { Diagnostic } from '../model/index.js';
+import type { OutdatedMirror } from '../plan/outdated.js';
 
 /**
  * The machine-readable output of `--json`: JSON Lines on stdout, one object per line, keys in
@@ -50,6 +51,19 @@ const statusLine = z.strictObject({
   status: z.record(z.string(), json).describe('Per mirror the snapshots synced and what each environment serves; images; undeclared objects; the lock.'),
 });
 
+const outdatedShape = z.strictObject({
+  type: z.literal('outdated'),
+  mirror: z.string().describe('The package mirror (its repository name).'),
+  address: z.string().describe('Its repository, e.g. repository/rpm/NAME.'),
+  upstream: z.string().describe('Origin of the upstream, without credentials.'),
+  listingUrl: z.string().describe('The content listing read: <url><content_path><path>/, without credentials.'),
+  snapshot: z.string().describe('The snapshot the mirror syncs (its snapshot:, what development serves).'),
+  pins: z.record(z.string(), z.string()).describe('Environment -> the snapshot the YAML pins it to.'),
+  newer: z.array(z.string()).describe('Snapshots the upstream lists that are newer than snapshot, newest first; empty when up to date or not read.'),
+  error: z.strictObject({ code: z.string(), message: z.string(), detail: z.string().optional(), hint: z.string().optional() }).optional()
+    .describe('Why the listing could not be read (code outdated.*).'),
+}).describe('One pinned package mirror of pulpform outdated: the newer snapshots its upstream serves.');
+
 const resultLine = z.strictObject({
   type: z.literal('result'),
   contract: z.literal(OUTPUT_CONTRACT),
@@ -60,7 +74,7 @@ const resultLine = z.strictObject({
   error: z.strictObject({ code: z.string(), message: z.string(), hint: z.string().optional() }).optional().describe('Why the run failed, when it failed before its own output.'),
 }).describe('The last line of every run.');
 
-export const OUTPUT_LINE = z.discriminatedUnion('type', [diagnosticShape, planLine, eventShape, statusLine, resultLine]);
+export const OUTPUT_LINE = z.discriminatedUnion('type', [diagnosticShape, planLine, eventShape, statusLine, outdatedShape, resultLine]);
 export type OutputLine = z.infer<typeof OUTPUT_LINE>;
 export type ResultLine = z.infer<typeof resultLine>;
 
@@ -76,6 +90,23 @@ export function jsonLine(line: OutputLine): string {
 export function eventLine(event: { code: string; level: 'debug' | 'info' | 'warn' | 'error'; message: string; time: string; type?: string }): OutputLine {
   const { type: actionType, ...rest } = event;
   return { ...(JSON.parse(JSON.stringify(rest)) as Record<string, z.infer<typeof json>>), ...(actionType !== undefined ? { actionType } : {}), type: 'event', code: event.code, level: event.level, message: event.message, time: event.time };
+}
+
+export function outdatedLine(mirror: OutdatedMirror): OutputLine {
+  const { error } = mirror;
+  return {
+    type: 'outdated',
+    mirror: mirror.mirror,
+    address: mirror.address,
+    upstream: mirror.upstream,
+    listingUrl: mirror.listingUrl,
+    snapshot: mirror.snapshot,
+    pins: mirror.pins,
+    newer: mirror.newer,
+    ...(error !== undefined
+      ? { error: { code: error.code, message: error.summary, ...(error.detail !== undefined ? { detail: error.detail } : {}), ...(error.hint !== undefined ? { hint: error.hint } : {}) } }
+      : {}),
+  };
 }
 
 export function diagnosticLine(diagnostic: Diagnostic): OutputLine {

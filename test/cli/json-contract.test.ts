@@ -137,6 +137,25 @@ describe('--json output contract', () => {
     expect(refused.json.result).toMatchObject({ exitCode: 1, ok: false, error: { code: expect.stringMatching(/^pulp\./) } });
   });
 
+  test('outdated: one line per pinned mirror and a result; a rejected password, bad configuration and a selector matching nothing end in a result too', async () => {
+    const checked = await pulpform(['outdated', '-f', 'ok', '--json']);
+    expect(checked.status).toBe(0);
+    expect(checked.json.ofType('outdated')).toEqual([expect.objectContaining({ mirror: 'Rocky Linux 9 - BaseOS', snapshot: '20240816T002610', newer: [] })]);
+    expect(checked.json.result).toMatchObject({ command: 'outdated', exitCode: 0, ok: true, summary: { mirrors: 1, outdated: 0, upToDate: 1, failed: 0 } });
+
+    const rejected = await pulpform(['outdated', '-f', 'ok', '--json'], { ARK_PASSWORD: 'not-the-password' });
+    expect(rejected.json.ofType('diagnostic')).toEqual([expect.objectContaining({ code: 'outdated.credentials_rejected', severity: 'error' })]);
+    expect(rejected.json.ofType('outdated')[0]).toMatchObject({ error: { code: 'outdated.credentials_rejected', hint: expect.any(String) } });
+    expect(rejected.json.result).toMatchObject({ exitCode: 1, ok: false, summary: { failed: 1 } });
+    expect(rejected.stdout).not.toContain('not-the-password');
+
+    const config = await pulpform(['outdated', '-f', 'bad.yaml', '--json']);
+    expect(config.json.result).toMatchObject({ command: 'outdated', exitCode: 1, ok: false, error: { code: 'config.unknown_field' } });
+
+    const selector = await pulpform(['outdated', 'nosuchthing', '-f', 'ok', '--json']);
+    expect(selector.json.result).toMatchObject({ exitCode: 1, ok: false, error: { code: 'outdated.selector', message: expect.stringContaining('no package mirror matches "nosuchthing"') } });
+  });
+
   test('watch: events as they happen, then one result when it stops', async () => {
     const watch = startCli(['watch', '-f', 'ok', '--json'], { cwd: work, env });
     await new Promise<void>((resolve, reject) => {

@@ -39,6 +39,22 @@ async function packageNames(versionHref: string): Promise<string[]> {
 }
 
 describe('Ark on the emulator', () => {
+  test('<path>/ lists the snapshots served below it, as Pulp\'s content app lists distributions under a prefix', async () => {
+    const listing = `${ark.url}/pulp/content/${BASEOS}/`;
+    expect((await fetch(listing)).status).toBe(401);
+    const auth = { Authorization: `Basic ${Buffer.from(`${ark.username}:${ark.password}`).toString('base64')}` };
+    const answer = await fetch(listing, { headers: auth });
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('content-type')).toMatch(/^text\/html/);
+    const html = await answer.text();
+    expect(html).toContain('<a href="20220817T082321/">20220817T082321/</a>\n<a href="20221010T000000/">20221010T000000/</a>');
+    expect(html).toContain(`Index of ${BASEOS}/`);
+    expect(await (await fetch(`${ark.url}/pulp/content/centos/8-stream/`, { headers: auth })).text()).toContain('<a href="BaseOS/">BaseOS/</a>');
+    const bare = await fetch(listing.replace(/\/$/, ''), { headers: auth, redirect: 'manual' });
+    expect([bare.status, bare.headers.get('location')]).toEqual([301, `/pulp/content/${BASEOS}/`]);
+    expect((await fetch(`${ark.url}/pulp/content/centos/9-stream/`, { headers: auth })).status).toBe(404);
+  });
+
   test('each snapshot is served at <path>/<stamp>/ and only with the subscriber credentials', async () => {
     const url = `${ark.snapshotUrl(BASEOS, '20220817T082321')}repodata/repomd.xml`;
     expect(url).toBe(`${ark.url}/pulp/content/${BASEOS}/20220817T082321/repodata/repomd.xml`);

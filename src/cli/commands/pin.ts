@@ -25,7 +25,7 @@ interface PinningOptions extends ServerCommandOptions, LockFlags {
 }
 
 /** A package mirror of the desired state: its repository and its distributions by environment. */
-interface Mirror {
+export interface Mirror {
   repository: DesiredResource;
   environments: Map<string, DesiredResource>;
 }
@@ -33,11 +33,11 @@ interface Mirror {
 /** One pin to set, or why it is not set. */
 type PinChange = { mirror: Mirror; environment: string; path: readonly [string] | readonly [string, string, string]; snapshot: string } | { mirror: Mirror; refused: string } | { mirror: Mirror; unchanged: string };
 
-class PinRefusedError extends Error {
+export class PinRefusedError extends Error {
   override readonly name = 'PinRefusedError';
 }
 
-function packageMirrors(state: DesiredState): Mirror[] {
+export function packageMirrors(state: DesiredState): Mirror[] {
   const byAddress = new Map(state.resources.map((resource) => [resource.address, resource]));
   const mirrors = new Map<string, Mirror>();
   for (const distribution of state.resources) {
@@ -53,7 +53,7 @@ function packageMirrors(state: DesiredState): Mirror[] {
 }
 
 /** The mirrors a selector names (all without one); none is an error naming the closest names. */
-function selectMirrors(state: DesiredState, selector: string | undefined): Mirror[] {
+export function selectMirrors(state: DesiredState, selector: string | undefined): Mirror[] {
   const mirrors = packageMirrors(state);
   if (mirrors.length === 0) throw new PinRefusedError(`the desired state has no package mirror (package_mirrors:) to pin`);
   if (selector === undefined) return mirrors;
@@ -72,7 +72,7 @@ function pinPath(mirror: Mirror, environment: string): readonly [string] | reado
   return environment === 'development' && distribution?.followsSync ? ['snapshot'] : ['distributions', environment, 'snapshot'];
 }
 
-function currentPin(mirror: Mirror, environment: string): string | undefined {
+export function currentPin(mirror: Mirror, environment: string): string | undefined {
   return mirror.environments.get(environment)?.snapshot;
 }
 

@@ -11,6 +11,8 @@ export interface ContentLookup {
    * an Ark that serves subscribers only); others get 401.
    */
   checkCredentials?(username: string, password: string): boolean;
+  /** Base paths of the distributions below `prefix` (`prefix/...`): what Pulp lists at `<prefix>/` when no distribution serves it. */
+  basePathsUnder?(prefix: string): Iterable<string>;
 }
 
 export const CONTENT_PREFIX = '/pulp/content/';
@@ -41,11 +43,36 @@ function listing(path: string, files: PublishedFiles, dir: string): string | nul
     entries.add(slash < 0 ? rest : rest.slice(0, slash + 1));
   }
   if (!entries.size) return null;
+  return indexPage(path, entries);
+}
+
+function indexPage(path: string, entries: Iterable<string>): string {
   const links = [...entries].sort().map((e) => `<a href="${encodeURI(e)}">${e}</a>`);
   return (
     `<!DOCTYPE html>\n<html>\n<head><title>Index of ${path}</title></head>\n<body>\n<h1>Index of ${path}</h1>\n` +
     `<hr><pre><a href="../">../</a>\n${links.join('\n')}\n</pre><hr></body>\n</html>\n`
   );
+}
+
+/**
+ * A path no distribution serves, but distributions lie below: Pulp lists the next segment of
+ * each (`<stamp>/` for every snapshot Ark serves under a repository path), after a redirect to
+ * the path with its slash.
+ */
+async function prefixListing(req: http.IncomingMessage, res: http.ServerResponse, url: URL, relative: string, lookup: ContentLookup): Promise<boolean> {
+  const prefix = relative.replace(/\/+$/, '');
+  if (prefix === '' || lookup.basePathsUnder === undefined) return false;
+  const entries = new Set<string>();
+  for (const basePath of lookup.basePathsUnder(prefix)) entries.add(`${basePath.slice(prefix.length + 1).split('/')[0]}/`);
+  if (entries.size === 0) return false;
+  if (!relative.endsWith('/')) {
+    res.writeHead(301, { Location: `${url.pathname}/` });
+    res.end();
+    return true;
+  }
+  res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+  res.end(req.method === 'HEAD' ? undefined : indexPage(`${prefix}/`, entries));
+  return true;
 }
 
 /**
@@ -104,6 +131,7 @@ export async function handleContentRequest(req: http.IncomingMessage, res: http.
     res.end(req.method === 'HEAD' ? undefined : data);
     return true;
   }
+  if (await prefixListing(req, res, url, relative, lookup)) return true;
   text(res, 404, '404: Not Found');
   return true;
 }
