@@ -12,12 +12,8 @@ import { API_ROOT_3_116, API_ROOT_3_23, API_ROOT_3_43 } from './api-root.js';
 
 export const PULP_VERSIONS = ['3.23', '3.43', '3.116'] as const;
 export type PulpVersion = (typeof PULP_VERSIONS)[number];
-/**
- * What `startEmulator()` and `pulpform emulator` speak when not told otherwise. Still 3.23: tests
- * outside the emulator assume 3.23 answers, and pulpform's client handles 3.116's pushes only
- * partly (see the emulator-versions report); `pulpform demo` already runs on the newest.
- */
-export const DEFAULT_PULP_VERSION: PulpVersion = '3.23';
+/** What `startEmulator()`, `pulpform emulator` and `pulpform demo` speak when not told otherwise: the newest. */
+export const DEFAULT_PULP_VERSION: PulpVersion = '3.116';
 /** The newest version the emulator speaks (`pulpform demo`'s default). */
 export const NEWEST_PULP_VERSION: PulpVersion = '3.116';
 

@@ -128,7 +128,8 @@ describe('against the emulator', () => {
   test('readLiveState makes one request per endpoint plus status', async () => {
     emulator.resetRequests();
     const live = await readLiveState(client);
-    expect(live.server.versions).toMatchObject({ core: '3.23.24', rpm: '3.20.0', file: '1.14.5', deb: '2.20.4', container: '2.14.18' });
+    // The emulator's default profile is the newest release it speaks.
+    expect(live.server.versions).toMatchObject({ core: '3.116.0', rpm: '3.38.5', file: '3.116.0', deb: '3.10.0', container: '2.29.0' });
     expect(emulator.requestCounts().byMethod).toEqual({ GET: 1 + LIVE_ENDPOINTS.length });
     expect(live.objects).toEqual([]);
   });

@@ -204,7 +204,7 @@ describe('pulpform plan and apply', () => {
   test('wrong credentials give a one-line cause with a hint, and never echo the password', async () => {
     const result = await pulpform(['plan'], { PULP_PASSWORD: 'not-the-password' });
     expect(result.status).toBe(1);
-    expect(result.stderr).toMatch(/Error: .*403/);
+    expect(result.stderr).toMatch(/Error: .*HTTP 40[13]: the server rejected the credentials/);
     expect(result.stderr).toContain('Hint:');
     expect(result.stderr).not.toContain('not-the-password');
   });

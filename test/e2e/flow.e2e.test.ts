@@ -7,7 +7,10 @@ import type { Ark } from '../../src/ark/index.js';
 import { compareVersions } from '../../src/model/index.js';
 import type { CliResult } from '../helpers/cli.js';
 import { CLI } from '../helpers/cli.js';
-import { expectExit, FULL_TRAIN, NEW, OLD, runId, startTrainArk, type TrainShape, TrainStack } from './harness.js';
+import { expectExit, FULL_TRAIN, NEW, OLD, runId, startTrainArk, trainYaml, type TrainShape, TrainStack } from './harness.js';
+import { acquireLock, readLock } from '../../src/apply/lock.js';
+import { PulpClient } from '../../src/live/client.js';
+import { Secret } from '../../src/model/secret.js';
 import { findObject, pulpRequest, stackObjects, waitTask } from './pulp.js';
 import { EACH_SERVER, E2E_REGISTRY, type RealServer } from './servers.js';
 
@@ -107,8 +110,17 @@ describe.each(EACH_SERVER)('%s: the Release Train flow', (_label, server: RealSe
     expect(refused.stdout + refused.stderr).not.toContain('not-the-password');
   });
 
-  test('a pin bump syncs and repoints only what moved', async () => {
-    await reshape({ baseos: { development: NEW, production: OLD } });
+  /** `pulpform pin`/`promote` edit the YAML; it must then be exactly what the new shape writes. */
+  const expectYamlOf = async (changes: Partial<TrainShape>): Promise<void> => {
+    shape = { ...shape, ...changes };
+    expect(await readFile(join(stack.desiredPath, 'train.yaml'), 'utf8')).toBe(trainYaml(stack.id, shape));
+  };
+
+  test('a pin bump (pulpform pin) syncs and repoints only what moved', async () => {
+    const pinned = await stack.run(['pin', `${stack.id} Rocky 9 BaseOS`, NEW]);
+    expectExit(pinned, 0);
+    expect(pinned.stdout).toContain(`${stack.id} Rocky 9 BaseOS: development ${OLD} -> ${NEW}`);
+    await expectYamlOf({ baseos: { development: NEW, production: OLD } });
     expect((await planActions()).map((a) => a.id).sort()).toEqual([
       `create publication/rpm/${stack.id} Rocky 9 BaseOS@${NEW}`,
       `sync repository/rpm/${stack.id} Rocky 9 BaseOS`,
@@ -124,8 +136,11 @@ describe.each(EACH_SERVER)('%s: the Release Train flow', (_label, server: RealSe
     expect(development?.['publication']).not.toEqual(production?.['publication']);
   });
 
-  test('promotion repoints production without a sync', async () => {
-    await reshape({ baseos: { development: NEW, production: NEW } });
+  test('promotion (pulpform promote) repoints production without a sync', async () => {
+    const promoted = await stack.run(['promote', `${stack.id} Rocky 9 BaseOS`]);
+    expectExit(promoted, 0);
+    expect(promoted.stdout).toContain(`${stack.id} Rocky 9 BaseOS: production ${OLD} -> ${NEW}`);
+    await expectYamlOf({ baseos: { development: NEW, production: NEW } });
     expect((await planActions()).map((a) => a.id)).toEqual([`update distribution/rpm/${stack.id}-baseos-production`]);
     stack.proxy.reset();
     await apply();
@@ -134,6 +149,36 @@ describe.each(EACH_SERVER)('%s: the Release Train flow', (_label, server: RealSe
     const development = await findObject(server, 'distributions/rpm/rpm/', `${stack.id}-baseos-development`);
     const production = await findObject(server, 'distributions/rpm/rpm/', `${stack.id}-baseos-production`);
     expect(production?.['publication']).toEqual(development?.['publication']);
+  });
+
+  test('status lists the snapshots synced into each mirror and what each environment serves', async () => {
+    const result = await stack.run(['status', `${stack.id} Rocky 9 BaseOS`, '--json']);
+    const [line] = jsonRun(result.stdout, result.status).ofType('status');
+    const status = line!.status as unknown as { mirrors: Array<{ name: string; snapshots: Array<{ snapshot: string; publication?: string }>; environments: Array<{ environment: string; serves?: string; wanted?: string }> }> };
+    expect(status.mirrors.map((m) => m.name)).toEqual([`${stack.id} Rocky 9 BaseOS`]);
+    const [mirror] = status.mirrors;
+    expect(mirror!.snapshots.map((s) => s.snapshot)).toEqual([OLD, NEW]);
+    expect(mirror!.snapshots.every((s) => s.publication !== undefined)).toBe(true);
+    expect(mirror!.environments.map((e) => [e.environment, e.serves, e.wanted])).toEqual([['development', NEW, NEW], ['production', NEW, NEW]]);
+    const text = await stack.run(['status', `${stack.id} Rocky 9 BaseOS`]);
+    expectExit(text, 0);
+    expect(text.stdout).toMatch(new RegExp(`production +serves ${NEW} +as the YAML says`));
+  });
+
+  test('unlock removes a lock a dead run left, naming its holder', async () => {
+    const client = new PulpClient({ baseUrl: server.url, username: server.username, password: new Secret(server.password, 'test') });
+    try {
+      await acquireLock(client, { stack: stack.id, operation: 'apply' });
+      const planned = await stack.run(['plan']);
+      expect(planned.stderr).toMatch(/Note: .+ \(pid \d+, apply\) has held the server lock for/);
+      const unlocked = await stack.run(['unlock', '--force']);
+      expectExit(unlocked, 0);
+      expect(unlocked.stdout).toMatch(/The server lock of stack ".+" is held by .+ \(pid \d+, apply\), taken [0-9a-z ]+ ago/);
+      expect(unlocked.stdout).toContain('Lock removed.');
+      expect(await readLock(client, stack.id)).toBeUndefined();
+    } finally {
+      client.close();
+    }
   });
 
   test('rolling development back to a snapshot it served repoints it: no sync, no new publication', async () => {

@@ -48,7 +48,8 @@ beforeAll(async () => {
 });
 afterAll(() => ark.close());
 beforeEach(async () => {
-  local = await startEmulator({ taskMs: 1 });
+  // Push repositories as pulp_container before 2.29 makes them (3.116 pushes into plain container repositories).
+  local = await startEmulator({ taskMs: 1, pulpVersion: '3.43' });
   dir = await mkdtemp(join(tmpdir(), 'pulpform-preflight-'));
 });
 afterEach(async () => {

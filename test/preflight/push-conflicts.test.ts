@@ -82,7 +82,8 @@ describe('push conflicts on the emulator', () => {
   });
   afterAll(() => ark.close());
   beforeEach(async () => {
-    local = await LocalPulp.start();
+    // Push repositories as pulp_container before 2.29 makes them (3.116 pushes into plain container repositories).
+    local = await LocalPulp.start({ pulpVersion: '3.43' });
     const push = await fetch(`${local.emulator.url}/_emulator/registry_push`, { method: 'POST', body: JSON.stringify({ name: NOVA, tag: 'pushed-by-hand' }) });
     expect(push.status).toBe(200);
   });

@@ -187,8 +187,9 @@ export async function tasksOf(client: PulpClient): Promise<TaskRecord[]> {
   }));
 }
 
+/** The repository a task locked exclusively: an href, or from pulpcore 3.50 on a PRN (`prn:rpm.rpmrepository:<id>`). */
 function repositoryOf(task: TaskRecord): string {
-  return task.resources.find((r) => r.includes('/repositories/')) ?? '?';
+  return task.resources.find((r) => r.includes('/repositories/') || /^prn:\w+\.\w*repository:/.test(r)) ?? '?';
 }
 
 /** Sync tasks per repository href. */
