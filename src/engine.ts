@@ -6,12 +6,22 @@ import type { Diagnostic, Plan } from './model/plan.js';
 import type { DesiredState, LiveState } from './model/resource.js';
 import { Secret } from './model/secret.js';
 import { buildPlan, type PlanOptions } from './plan/index.js';
-import type { Connection } from './cli/connection.js';
 
 /**
  * One pass of the pipeline, shared by `plan`, `apply` and `watch`:
  * config → live → plan. Nothing here prints; callers render what comes back.
  */
+
+/** How to reach the Pulp server, after every source of settings (flags, environment, `server:`, a pulp-cli profile) has been weighed. */
+export interface Connection {
+  url: string;
+  username: string;
+  password?: Secret;
+  caCert?: string;
+  insecure: boolean;
+  /** Which source gave the URL, for messages: `--server`, `PULP_BASE_URL`, `server.url in desired-state/x.yaml`, `base_url of [cli] in ~/.config/pulp/cli.toml`. */
+  urlSource: string;
+}
 
 /** The desired state failed validation; the diagnostics say where and how to fix it. */
 export class DesiredStateError extends Error {

@@ -1,13 +1,14 @@
 import type { PulpClient, TaskProgress, WriteResult } from '../live/client.js';
 import { PulpApiError, TaskFailedError } from '../live/errors.js';
-import { PUSH_REPOSITORY_ENDPOINT } from '../live/normalize.js';
+import { PUSH_REPOSITORY_ENDPOINT } from '../model/fields.js';
 import type { Capabilities } from '../model/capabilities.js';
 import { LABELS, labelProblem } from '../model/labels.js';
 import { toServerBody } from '../model/server-fields.js';
 import { type JsonObject, jsonEqual } from '../model/json.js';
 import type { PlanAction } from '../model/plan.js';
 import type { Secret } from '../model/secret.js';
-import { ApplyStepError, isHrefRef, type RunState } from './refs.js';
+import { isHrefRef } from '../model/plan.js';
+import { ApplyStepError, type RunState } from './refs.js';
 
 /** The action stopped between two of its steps because the apply was interrupted. */
 export class ActionInterruptedError extends Error {

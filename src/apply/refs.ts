@@ -1,6 +1,6 @@
 import { LABELS } from '../model/labels.js';
 import type { JsonObject } from '../model/json.js';
-import type { BodyValue, HrefRef } from '../model/plan.js';
+import { type BodyValue, type HrefRef, isHrefRef } from '../model/plan.js';
 import { type Address, addressOf, type LiveObject, type LiveState, parseAddress } from '../model/resource.js';
 
 /** An action cannot go ahead; `code` is stable for machines, the message says what and how to fix it. */
@@ -22,10 +22,6 @@ interface SyncOutcome {
   labels: Record<string, string>;
   /** Whether the sync made `versionHref` (rather than finding nothing new). */
   newVersion: boolean;
-}
-
-export function isHrefRef(value: unknown): value is HrefRef {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && typeof (value as { $ref?: unknown }).$ref === 'string';
 }
 
 /**

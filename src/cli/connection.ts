@@ -1,18 +1,8 @@
 import { readFileSync } from 'node:fs';
+import type { Connection } from '../engine.js';
 import { Secret } from '../model/secret.js';
 import type { ServerSettings } from '../model/resource.js';
 import { pulpCliConfigFiles, type PulpCliProfile, readPulpCliProfile } from './profile.js';
-
-/** How to reach the Pulp server, after every source of settings has been weighed. */
-export interface Connection {
-  url: string;
-  username: string;
-  password?: Secret;
-  caCert?: string;
-  insecure: boolean;
-  /** Which source gave the URL, for messages: `--server`, `PULP_BASE_URL`, `server.url in desired-state/x.yaml`, `base_url of [cli] in ~/.config/pulp/cli.toml`. */
-  urlSource: string;
-}
 
 export interface ConnectionFlags {
   server?: string;

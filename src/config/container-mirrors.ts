@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import type { ImageScope } from '../model/index.js';
-import { parseImageFilter } from '../plan/scope.js';
+import { parseImageFilter } from '../model/selectors.js';
 import { checkEntry, entryFields, within } from './entries.js';
 import { isPlainObject } from './issues.js';
 import { mirrorMetaFields, ownership, policySchema, upstreamOf } from './mirrors.js';

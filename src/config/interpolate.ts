@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Secret } from '../model/index.js';
-import { closest } from './suggest.js';
+import { closest } from '../model/suggest.js';
 
 /** Files read through ${file:...} hold a key, a certificate or a password: anything larger is a mistake. */
 export const MAX_REFERENCED_FILE_BYTES = 1024 * 1024;

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import type { Json } from '../model/index.js';
 import type { Path } from './yaml-file.js';
 import { formatPath } from './yaml-file.js';
-import { closest } from './suggest.js';
+import { closest } from '../model/suggest.js';
 
 /** A diagnostic before it is placed: the caller adds source, path and address. */
 export interface Finding {

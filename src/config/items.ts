@@ -5,7 +5,7 @@ import { reportIssues } from './issues.js';
 import { genericItemSchema, itemSchema, pluginsAllowing, PUBLISHING_PLUGINS, SYNC_OPTIONS } from './schema.js';
 import type { ConfigItem, RawItem } from './sections.js';
 import { SECRET_FIELDS } from './secret-fields.js';
-import { closest } from './suggest.js';
+import { closest } from '../model/suggest.js';
 import type { Path } from './yaml-file.js';
 
 const PLURAL: Record<Kind, string> = { remote: 'remotes', repository: 'repositories', publication: 'publications', distribution: 'distributions' };

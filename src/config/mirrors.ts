@@ -3,7 +3,7 @@ import { FIELDS } from '../model/index.js';
 import { within } from './entries.js';
 import { META } from './schema.js';
 import type { ExpandContext, Origin, ReportAt } from './sections.js';
-import { closest } from './suggest.js';
+import { closest } from '../model/suggest.js';
 import type { Upstream } from './upstreams.js';
 import type { Path } from './yaml-file.js';
 

@@ -6,7 +6,7 @@ import type { ReportItem } from './items.js';
 import { itemName, text } from './items.js';
 import { originOf } from './entries.js';
 import type { ConfigItem } from './sections.js';
-import { closest } from './suggest.js';
+import { closest } from '../model/suggest.js';
 import { describeLocation } from './yaml-file.js';
 
 /** Label rules of the supported releases, oldest first. */

@@ -4,7 +4,7 @@ import type { Diagnostic, SourceLocation } from '../model/index.js';
 import type { SourceFile } from './files.js';
 import { firstTooDeep } from './nesting.js';
 import { SECRET_FIELD_NAMES } from './secret-fields.js';
-import { closest } from './suggest.js';
+import { closest } from '../model/suggest.js';
 
 /** Deeper documents are refused before conversion: the schema needs 5 levels, and yaml recurses. */
 export const MAX_DEPTH = 32;

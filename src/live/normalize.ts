@@ -1,15 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { Capabilities } from '../model/capabilities.js';
-import { FIELDS, type FieldSpec } from '../model/fields.js';
+import { FIELDS, type FieldSpec, PUSH_REPOSITORY_ENDPOINT } from '../model/fields.js';
 import { canonicalJson, type Json, type JsonObject } from '../model/json.js';
 import { addressOf, type Endpoint, KINDS, type Kind, type LiveObject, PLUGINS, type Plugin } from '../model/resource.js';
 import { fromServerFields } from '../model/server-fields.js';
 
-/**
- * Container push repositories: made by `podman push`, not creatable through the API (POST and
- * DELETE are 405), but their names block container repositories of the same name.
- */
-export const PUSH_REPOSITORY_ENDPOINT: Endpoint = 'repositories/container/container-push';
 
 const KIND_OF_SEGMENT: Record<string, Kind> = { remotes: 'remote', repositories: 'repository', publications: 'publication', distributions: 'distribution' };
 

@@ -4,7 +4,8 @@ import type { Endpoint, LiveObject, LiveRepositoryVersion, LiveState, ServerInfo
 import { mapBounded } from './bounded.js';
 import type { PulpClient } from './client.js';
 import { PulpApiError } from './errors.js';
-import { kindAndPluginOf, normalizeLiveObject, PUSH_REPOSITORY_ENDPOINT } from './normalize.js';
+import { PUSH_REPOSITORY_ENDPOINT } from '../model/fields.js';
+import { kindAndPluginOf, normalizeLiveObject } from './normalize.js';
 
 /** Every list pulpform reads, one paginated request chain each. */
 export const LIVE_ENDPOINTS: readonly Endpoint[] = [

@@ -190,3 +190,9 @@ export function fieldUnavailable(spec: FieldSpec | undefined, versions: Readonly
   }
   return undefined;
 }
+
+/**
+ * Container push repositories: made by `podman push`, not creatable through the API (POST and
+ * DELETE are 405), but their names block container repositories of the same name.
+ */
+export const PUSH_REPOSITORY_ENDPOINT: Endpoint = 'repositories/container/container-push';

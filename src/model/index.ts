@@ -6,3 +6,5 @@ export * from './labels.js';
 export * from './fields.js';
 export * from './capabilities.js';
 export * from './server-fields.js';
+export * from './selectors.js';
+export * from './suggest.js';

@@ -33,6 +33,11 @@ export const LABELS = {
 /** A dated snapshot, `20220817T082321`: what package mirrors pin and record. */
 export const STAMP = /^\d{8}T\d{6}$/;
 
+/** Stamps sort as text in time order; newest first. */
+export function newestFirst(stamps: readonly string[]): string[] {
+  return [...stamps].sort((a, b) => (a < b ? 1 : a > b ? -1 : 0));
+}
+
 /** Labels that record what happened on the server rather than what the YAML asks for. */
 export function isStatusLabel(key: string): boolean {
   return key === LABELS.synced || key === LABELS.syncedVersion || key === LABELS.secretVersion || key.startsWith(LABELS.snapshotPrefix);

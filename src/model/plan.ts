@@ -133,3 +133,7 @@ export interface Plan {
   options: { prune: boolean };
   extensions?: JsonObject;
 }
+
+export function isHrefRef(value: unknown): value is HrefRef {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && typeof (value as { $ref?: unknown }).$ref === 'string';
+}

@@ -28,7 +28,7 @@ import {
   type Plan,
   type PlanAction,
 } from '../model/index.js';
-import { PUSH_REPOSITORY_ENDPOINT } from '../live/normalize.js';
+import { PUSH_REPOSITORY_ENDPOINT } from '../model/fields.js';
 import { planRetention } from './retention.js';
 import { serverChecks } from './server-checks.js';
 import { resyncSelection, scopeActions, scopeImages } from './scope.js';

@@ -1,3 +1,2 @@
 export { buildPlan, type PlanOptions } from './build.js';
 export { parsePlan, PlanFileError, serializePlan } from './planfile.js';
-export { parseSelectors, selectorMatches, type Selector } from './scope.js';

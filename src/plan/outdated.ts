@@ -1,5 +1,5 @@
 import type { Address, Diagnostic } from '../model/index.js';
-import { newestFirst } from '../upstream/listing.js';
+import { newestFirst } from '../model/labels.js';
 
 /** `pulpform outdated` for one pinned package mirror: its pins and the newer snapshots its upstream serves. */
 export interface OutdatedMirror {

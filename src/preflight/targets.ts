@@ -1,4 +1,4 @@
-import { isHrefRef } from '../apply/refs.js';
+import { isHrefRef } from '../model/plan.js';
 import {
   type Address,
   type DesiredState,

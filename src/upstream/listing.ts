@@ -1,3 +1,5 @@
+import { newestFirst, STAMP } from '../model/labels.js';
+
 /**
  * The HTML directory listing Pulp's content app serves at `/pulp/content/<prefix>/`: one link
  * per distribution (or deeper prefix) below the prefix. Ark serves every snapshot of a
@@ -7,9 +9,6 @@
  *   3.23, 3.43:  <a href="20240101T000000/">20240101T000000/</a>
  *   3.116:       <a href="./20240101T000000/">20240101T000000/</a>
  */
-
-/** A snapshot stamp: `20240816T002610`. */
-const STAMP = /^\d{8}T\d{6}$/;
 
 const HREF = /<a\s[^>]*?href\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/gi;
 
@@ -29,10 +28,6 @@ export function parseSnapshotListing(html: string): string[] {
   return newestFirst([...stamps]);
 }
 
-/** Stamps sort as text in time order; newest first. */
-export function newestFirst(stamps: readonly string[]): string[] {
-  return [...stamps].sort((a, b) => (a < b ? 1 : a > b ? -1 : 0));
-}
 
 /** `<url>/<snapshot>` (what a pinned mirror's remote syncs) → `<url>/`, the listing of its snapshots; undefined when the URL does not end with that snapshot. */
 export function snapshotListingUrl(remoteUrl: string, snapshot: string): string | undefined {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { parse } from 'yaml';
-import { exportDesiredState } from '../../src/config/export.js';
+import { exportDesiredState } from '../../src/export/export.js';
 import { ownershipLabels } from '../../src/model/index.js';
 import { live, liveState } from '../builders.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { globToRegExp, parseSelectors, selectorMatches } from '../../src/plan/scope.js';
+import { globToRegExp, parseSelectors, selectorMatches } from '../../src/model/selectors.js';
 import { toWaves } from '../../src/plan/waves.js';
 import type { PlanAction } from '../../src/model/index.js';
 import { buildPlan } from '../../src/plan/build.js';

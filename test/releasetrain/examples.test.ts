@@ -6,7 +6,7 @@ import { basename, join } from 'node:path';
 import { arkFor } from '../../src/ark/from-desired.js';
 import { type Ark, startArk } from '../../src/ark/index.js';
 import { loadDesiredState } from '../../src/config/index.js';
-import { exportDesiredState } from '../../src/config/export.js';
+import { exportDesiredState } from '../../src/export/export.js';
 import { readLiveState } from '../../src/live/read.js';
 import { bumpable } from '../../src/demo/index.js';
 import { editPin } from '../../src/config/pins.js';

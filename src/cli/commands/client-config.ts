@@ -8,7 +8,8 @@ import { loadDesired, openClient, secretValues } from '../../engine.js';
 import type { PulpClient } from '../../live/client.js';
 import { renderDiagnostics } from '../../render/diagnostics.js';
 import { addDesiredStateOption, addServerOptions, clientSettingsOf, loggerFor, reportError, type ServerCommandOptions, useColor } from '../common.js';
-import { type Connection, ConnectionError, NoServerError, resolveConnection } from '../connection.js';
+import type { Connection } from '../../engine.js';
+import { ConnectionError, NoServerError, resolveConnection } from '../connection.js';
 
 interface ClientConfigOptions extends ServerCommandOptions {
   format: HostFormat;

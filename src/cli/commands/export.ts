@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { exportDesiredState } from '../../config/export.js';
+import { exportDesiredState } from '../../export/export.js';
 import { openClient } from '../../engine.js';
 import { readLiveState } from '../../live/read.js';
 import { renderDiagnostics } from '../../render/diagnostics.js';

@@ -1,11 +1,11 @@
 import { Document, isMap, isScalar, type Pair, type YAMLMap } from 'yaml';
 import { differsFromDefault } from '../diff/values.js';
 import { FIELDS, LABELS, type Diagnostic, type Kind, type LiveObject, type LiveState } from '../model/index.js';
-import { PUSH_REPOSITORY_ENDPOINT } from '../live/normalize.js';
-import { parseSelectors, selectorMatches } from '../plan/scope.js';
-import { exportMirrors } from './export-mirrors.js';
-import { DEFAULT_STACK } from './load.js';
-import { isWrittenField } from './schema.js';
+import { PUSH_REPOSITORY_ENDPOINT } from '../model/fields.js';
+import { parseSelectors, selectorMatches } from '../model/selectors.js';
+import { exportMirrors } from './mirrors.js';
+import { DEFAULT_STACK } from '../config/load.js';
+import { isWrittenField } from '../config/schema.js';
 
 export interface ExportOptions {
   /** The stack the export is for; default: the one stack found on the server's labels, else "default". */

@@ -1,0 +1,92 @@
+import { describe, expect, test } from '@jest/globals';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, normalize, relative } from 'node:path';
+
+// The pipeline's arrows (ARCHITECTURE.md), enforced: a stage imports only the stages before it.
+// config → live → diff → plan → apply → render, watch around them, the emulator beside them.
+
+const ALLOWED: Record<string, readonly string[]> = {
+  model: [],
+  upstream: ['model'],
+  config: ['model'],
+  live: ['model'],
+  diff: ['model'],
+  plan: ['model', 'diff'],
+  apply: ['model', 'live'],
+  preflight: ['model', 'live', 'upstream'],
+  render: ['model', 'diff', 'plan', 'apply'],
+  engine: ['model', 'config', 'live', 'plan'],
+  watch: ['model', 'config', 'live', 'plan', 'apply', 'preflight', 'engine'],
+  export: ['model', 'config', 'diff'],
+  clientconfig: ['model', 'live', 'render'],
+  emulator: ['model', 'upstream'],
+  ark: ['model', 'emulator'],
+  conformance: ['model', 'emulator'],
+  demo: ['model', 'config', 'live', 'apply', 'preflight', 'engine', 'render', 'ark', 'emulator'],
+  cli: ['model', 'upstream', 'config', 'live', 'diff', 'plan', 'apply', 'preflight', 'render', 'engine', 'watch', 'export', 'clientconfig', 'emulator', 'ark', 'conformance', 'demo'],
+};
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    return entry.isDirectory() ? sourceFiles(path) : entry.name.endsWith('.ts') ? [path] : [];
+  });
+}
+
+/** `src/plan/build.ts` → `plan`; `src/engine.ts` → `engine`. */
+const stageOf = (file: string): string => relative('src', file).split('/')[0]!.replace(/\.ts$/, '');
+
+const IMPORT = /^(?:import|export)\s([^'";]*?)from\s+'(\.{1,2}\/[^']+)'/gm;
+
+/** Relative imports of a file; `values`: only those that load the module when it runs (not `import type`). */
+function importsOf(file: string, values = false): string[] {
+  return [...readFileSync(file, 'utf8').matchAll(IMPORT)]
+    .filter((match) => !values || !/^type\s/.test(match[1]!))
+    .map((match) => normalize(join(dirname(file), match[2]!.replace(/\.js$/, '.ts'))));
+}
+
+/** Files that load each other in a loop (strongly connected components of the value-import graph). */
+function importCycles(files: readonly string[]): string[][] {
+  const graph = new Map(files.map((file) => [file, importsOf(file, true).filter((target) => files.includes(target))]));
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const cycles: string[][] = [];
+  const visit = (file: string): void => {
+    index.set(file, index.size);
+    low.set(file, index.get(file)!);
+    stack.push(file);
+    for (const target of graph.get(file)!) {
+      if (!index.has(target)) {
+        visit(target);
+        low.set(file, Math.min(low.get(file)!, low.get(target)!));
+      } else if (stack.includes(target)) low.set(file, Math.min(low.get(file)!, index.get(target)!));
+    }
+    if (low.get(file) === index.get(file)) {
+      const component = stack.splice(stack.indexOf(file));
+      if (component.length > 1) cycles.push(component.sort());
+    }
+  };
+  for (const file of files) if (!index.has(file)) visit(file);
+  return cycles;
+}
+
+const FILES = sourceFiles('src');
+
+describe('the pipeline stages import only the stages before them', () => {
+  test('every stage is in the table', () => {
+    expect([...new Set(FILES.map(stageOf))].filter((stage) => !(stage in ALLOWED))).toEqual([]);
+  });
+
+  test('no import points backwards', () => {
+    const backwards = FILES.flatMap((file) =>
+      importsOf(file)
+        .filter((target) => stageOf(target) !== stageOf(file) && !ALLOWED[stageOf(file)]!.includes(stageOf(target)))
+        .map((target) => `${file} imports ${target} (${stageOf(file)} may import ${ALLOWED[stageOf(file)]!.join(', ') || 'nothing'})`));
+    expect(backwards).toEqual([]);
+  });
+
+  test('no files load each other in a loop', () => {
+    expect(importCycles(FILES)).toEqual([]);
+  });
+});
