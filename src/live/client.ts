@@ -1,4 +1,3 @@
-import got from 'got';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
@@ -14,6 +13,7 @@ import {
   summarizeErrorBody,
 } from './errors.js';
 import { TaskPoller, type TaskPollerStats, type WaitForTaskOptions } from './task-poller.js';
+import { requestText } from './http-text.js';
 
 export type { ProgressReport, TaskProgress } from './task-progress.js';
 export { describeProgress, progressReportsOf } from './task-progress.js';
@@ -285,20 +285,16 @@ export class PulpClient {
       let response: RawResponse | undefined;
       let failure: PulpApiError | undefined;
       try {
-        const answer = await got(url, {
-          method: method as 'GET',
+        response = await requestText(url, {
+          method,
           headers: this.#headers(),
           ...(body === undefined ? {} : { json: body }),
-          responseType: 'text',
-          throwHttpErrors: false,
-          followRedirect: false,
-          retry: { limit: 0 },
-          timeout: { request: Math.max(1, deadline - Date.now()) },
-          agent: { http: this.#httpAgent, https: this.#httpsAgent },
-          https: { certificateAuthority: this.#ca, rejectUnauthorized: !this.#insecure },
+          timeoutMs: Math.max(1, deadline - Date.now()),
+          agent: url.startsWith('https:') ? this.#httpsAgent : this.#httpAgent,
+          ca: this.#ca,
+          rejectUnauthorized: !this.#insecure,
           ...(signal ? { signal } : {}),
         });
-        response = { status: answer.statusCode, headers: answer.headers, text: answer.body };
         if (!this.#correlationRecorded && headerOf(response, 'correlation-id') === this.#correlationId) this.#correlationRecorded = true;
         if (response.status < 300 && isCutShort(response)) {
           failure = new PulpApiError({

@@ -1,4 +1,4 @@
-import { capabilitiesOf } from '../model/capabilities.js';
+import { type Capabilities, capabilitiesOf } from '../model/capabilities.js';
 import type { JsonObject } from '../model/json.js';
 import { LABELS } from '../model/labels.js';
 import type { Endpoint, LiveObject, LiveRepositoryVersion, LiveState, Plugin, ServerInfo } from '../model/resource.js';
@@ -28,16 +28,33 @@ export const LIVE_ENDPOINTS: readonly Endpoint[] = [
   'distributions/container/container',
 ];
 
+/** The `pulp_type` of the objects of each typed list (publications are not read from generic lists). */
+const PULP_TYPES: Readonly<Record<Endpoint, string>> = {
+  'remotes/rpm/rpm': 'rpm.rpm',
+  'remotes/deb/apt': 'deb.apt-remote',
+  'remotes/file/file': 'file.file',
+  'remotes/container/container': 'container.container',
+  'repositories/rpm/rpm': 'rpm.rpm',
+  'repositories/deb/apt': 'deb.deb',
+  'repositories/file/file': 'file.file',
+  'repositories/container/container': 'container.container',
+  [PUSH_REPOSITORY_ENDPOINT]: 'container.container-push',
+  'distributions/rpm/rpm': 'rpm.rpm',
+  'distributions/deb/apt': 'deb.apt-distribution',
+  'distributions/file/file': 'file.file',
+  'distributions/container/container': 'container.container',
+};
+
 /**
  * The lists of every type (pulpcore's own, on 3.23 and later), with the fields a scoped read
  * needs from them: who owns an object, and where a distribution serves. Publications have no
  * generic list with a label filter; they are read with their plugin.
  */
 const GENERIC_LISTS = [
-  { path: 'remotes/', fields: 'pulp_href,name,pulp_labels', everyObject: false },
-  { path: 'repositories/', fields: 'pulp_href,name,pulp_labels', everyObject: false },
+  { path: 'remotes/', family: 'remotes/', fields: 'pulp_href,name,pulp_labels', everyObject: false },
+  { path: 'repositories/', family: 'repositories/', fields: 'pulp_href,name,pulp_labels', everyObject: false },
   // Every distribution, not only this stack's: Pulp refuses a base path that overlaps any other.
-  { path: 'distributions/', fields: 'pulp_href,name,pulp_labels,base_path,base_url,content_guard,repository', everyObject: true },
+  { path: 'distributions/', family: 'distributions/', fields: 'pulp_href,name,pulp_labels,base_path,base_url,content_guard,repository', everyObject: true },
 ] as const;
 
 /** What a plan needs of the server: the plugins its desired state declares, and whose objects `--prune` may delete. */
@@ -67,7 +84,8 @@ export interface ReadLiveStateOptions {
  * With a scope: the typed lists of the scope's plugins (and the container push repositories,
  * whose names and base paths block container objects), plus the generic `remotes/` and
  * `repositories/` lists filtered by the stack's label, and every distribution from the generic
- * `distributions/` list. A plugin outside the scope is then read in full (its typed lists, a
+ * `distributions/` list; where the server filters those by type (capabilities), only the
+ * types of the other plugins, and none at all when the scope has every plugin. A plugin outside the scope is then read in full (its typed lists, a
  * second round) when one of its objects carries the stack's label (what `--prune` deletes, or
  * a type change replaces) or serves a push repository (what --replace-push-conflicts deletes),
  * so every object a plan can act on is complete. What stays from the generic lists is
@@ -82,11 +100,12 @@ export async function readLiveState(client: PulpClient, options: ReadLiveStateOp
   const concurrency = options.concurrency ?? 8;
   const scope = options.scope !== undefined && labelSelectable(options.scope.stack) ? options.scope : undefined;
   const typed = scope === undefined ? installed : installed.filter((endpoint) => endpoint === PUSH_REPOSITORY_ENDPOINT || scope.plugins.has(kindAndPluginOf(endpoint).plugin));
-  const generic = scope === undefined ? [] : GENERIC_LISTS;
+  const capabilities = capabilitiesOf(server.versions);
+  const generic = scope === undefined ? [] : genericQueries(scope, installed.filter((endpoint) => !typed.includes(endpoint)), capabilities);
   // One queue, so `concurrency` bounds the typed and the generic lists together.
   const jobs: (() => Promise<JsonObject[]>)[] = [
     ...typed.map((endpoint) => () => client.list(`${endpoint}/`)),
-    ...generic.map((list) => () => client.list(list.path, { fields: list.fields, ...(list.everyObject ? {} : { pulp_label_select: `${LABELS.stack}=${scope!.stack}` }) })),
+    ...generic.map(({ path, query }) => () => client.list(path, query)),
   ];
   const [lists, versions] = await Promise.all([mapBounded(jobs, concurrency, (job) => job()), options.versions ? readRepositoryVersions(client) : undefined]);
   const genericLists = lists.slice(typed.length);
@@ -115,7 +134,6 @@ export async function readLiveState(client: PulpClient, options: ReadLiveStateOp
       if (typeof raw['pulp_href'] === 'string' && typeof raw['name'] === 'string') repositoryNames.set(raw['pulp_href'], raw['name']);
     }
   }
-  const capabilities = capabilitiesOf(server.versions);
   const objects: LiveObject[] = [...read].flatMap(([endpoint, list]) => list.map((raw) => normalizeLiveObject(endpoint, raw, repositoryNames, capabilities)));
   for (const { endpoint, raw } of partial) {
     // Its plugin was read in the second round after all (another object of it is the stack's).
@@ -123,6 +141,21 @@ export async function readLiveState(client: PulpClient, options: ReadLiveStateOp
     objects.push({ ...normalizeLiveObject(endpoint, raw, repositoryNames, capabilities), partial: true });
   }
   return versions === undefined ? { server, objects } : { server, objects, versions };
+}
+
+/**
+ * The generic lists a scoped read sends. Where the server filters them by type, only the types
+ * of the lists it does not read typed (none: no request); else every type, and the typed lists'
+ * objects come back a second time (remotes and repositories only this stack's).
+ */
+function genericQueries(scope: LiveScope, unread: readonly Endpoint[], capabilities: Capabilities): { path: string; query: Record<string, string> }[] {
+  return GENERIC_LISTS.flatMap((list) => {
+    const query: Record<string, string> = { fields: list.fields };
+    if (!list.everyObject) query['pulp_label_select'] = `${LABELS.stack}=${scope.stack}`;
+    if (!capabilities.genericTypeFilter) return [{ path: list.path, query }];
+    const types = unread.filter((endpoint) => endpoint.startsWith(list.family)).map((endpoint) => PULP_TYPES[endpoint]!);
+    return types.length === 0 ? [] : [{ path: list.path, query: { ...query, pulp_type__in: types.join(',') } }];
+  });
 }
 
 /** `…/distributions/file/file/<id>/` → `distributions/file/file`, when it is a list pulpform reads. */

@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applyPlan } from '../../src/apply/executor.js';
 import { loadDesiredState } from '../../src/config/index.js';
-import { type Emulator, startEmulator } from '../../src/emulator/index.js';
+import { type Emulator, PULP_VERSIONS, type PulpVersion, startEmulator } from '../../src/emulator/index.js';
 import { planAgainstServer } from '../../src/engine.js';
 import { PulpClient } from '../../src/live/client.js';
-import { readLiveState } from '../../src/live/read.js';
+import { LIVE_ENDPOINTS, readLiveState } from '../../src/live/read.js';
 import type { Plan } from '../../src/model/plan.js';
 import type { DesiredState } from '../../src/model/resource.js';
 import { Secret } from '../../src/model/secret.js';
@@ -20,11 +20,11 @@ let emulator: Emulator;
 let client: PulpClient;
 let dir: string;
 
-beforeEach(async () => {
-  emulator = await startEmulator({ taskMs: 2 });
+async function start(pulpVersion: PulpVersion): Promise<void> {
+  emulator = await startEmulator({ taskMs: 2, pulpVersion });
   client = new PulpClient({ baseUrl: emulator.url, username: 'admin', password: new Secret('password', 'test'), retryDelayMs: 1 });
   dir = await mkdtemp(join(tmpdir(), 'pulpform-scoped-'));
-});
+}
 
 afterEach(async () => {
   client.close();
@@ -66,7 +66,10 @@ const FILE = `
   - { name: files, type: file, url: https://ark.example.com/files/PULP_MANIFEST }
 `;
 
-describe('readLiveState with the scope of a desired state', () => {
+// 3.23 has no type filter on the generic lists (they answer every type); 3.43 and later do.
+describe.each(PULP_VERSIONS)('readLiveState with the scope of a desired state, Pulp %s', (pulpVersion) => {
+  beforeEach(() => start(pulpVersion));
+
   test('a no-op plan reads status, the lists of the plugins it uses, the push repositories and three generic lists, once each', async () => {
     const state = await desired(`stack: scoped\n${RPM}`);
     await apply(state);
@@ -88,6 +91,14 @@ describe('readLiveState with the scope of a desired state', () => {
       '/pulp/api/v3/repositories/': 1,
       '/pulp/api/v3/distributions/': 1,
     });
+  });
+
+  test('a desired state of every plugin needs no generic list where the server filters them by type', async () => {
+    emulator.resetRequests();
+    await readLiveState(client, { scope: { stack: 'scoped', plugins: new Set(['rpm', 'deb', 'file', 'container']) } });
+    const generic = emulator.requests().filter((r) => ['/pulp/api/v3/remotes/', '/pulp/api/v3/repositories/', '/pulp/api/v3/distributions/'].includes(r.path));
+    expect(generic).toHaveLength(pulpVersion === '3.23' ? 3 : 0);
+    expect(emulator.requests()).toHaveLength(1 + LIVE_ENDPOINTS.length + generic.length);
   });
 
   test('--prune deletes the objects of a plugin the desired state no longer mentions, read in full', async () => {
