@@ -61,7 +61,8 @@ export function requestText(url: string, request: TextRequest): Promise<TextAnsw
       response.on('aborted', () => fail(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })));
       response.on('end', () => {
         clearTimeout(timer);
-        resolve({ status: response.statusCode ?? 0, headers: response.headers, text: Buffer.concat(chunks).toString('utf8') });
+        const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+        resolve({ status: response.statusCode ?? 0, headers: response.headers, text: body.toString('utf8') });
       });
     });
     const timer = setTimeout(() => {
