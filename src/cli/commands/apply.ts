@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import type { ApplyEvent, ApplyResult } from '../../apply/events.js';
-import { applyPlan } from '../../apply/executor.js';
+import { applyPlan, forExecution } from '../../apply/executor.js';
 import { type LoadedDesiredState, loadDesired, openClient, planAgainstServer, secretResolver, secretValues } from '../../engine.js';
 import type { PulpClient } from '../../live/client.js';
 import { readLiveState } from '../../live/read.js';
@@ -133,6 +133,7 @@ export async function runApplyCommand(planFile: string | undefined, options: App
         return;
       }
       session!.interruptible();
+      plan = forExecution(plan);
       const shown = progressThrottle();
       const result = await runApply(plan, live, client, resolveSecret, options, session!, (event) => {
         // winston builds and formats a record before it drops it by level: not 26,000 times for nothing.
