@@ -102,13 +102,15 @@ export async function runApplyCommand(planFile: string | undefined, options: App
           const planned = await planAgainstServer(desired!.state, client, planOptionsOf(options));
           return { ...planned, plan: await preflighted(planned.plan, planned.live) };
         };
-        ({ plan, live } = await planNow());
-        if (hasChanges(plan) && !hasErrors(plan)) {
+        let first: { plan: Plan; live: LiveState } | undefined = await planNow();
+        if (hasChanges(first.plan) && !hasErrors(first.plan)) {
           if (!options.autoApprove) requireTerminal(options.json === true);
           await lock();
-          // Plan again now that no other run can change the server underneath.
+          // Plan again now that no other run can change the server underneath, without the
+          // first plan in memory: V8 sizes the heap after its largest collections by what is live then.
+          first = undefined;
           ({ plan, live } = await planNow());
-        }
+        } else ({ plan, live } = first);
       }
       // Apply needs only the secrets of the desired state from here on.
       const resolveSecret = secretResolver(desired?.state);
