@@ -65,7 +65,10 @@ export function openClient(connection: Connection, settings: ClientSettings = {}
 }
 
 export async function planAgainstServer(state: DesiredState, client: PulpClient, options: PlanOptions = {}): Promise<{ plan: Plan; live: LiveState }> {
-  const live = await readLiveState(client, { versions: state.resources.some((resource) => resource.retain !== undefined) });
+  const live = await readLiveState(client, {
+    versions: state.resources.some((resource) => resource.retain !== undefined),
+    scope: { stack: state.stack, plugins: new Set(state.resources.map((resource) => resource.plugin)) },
+  });
   return { plan: buildPlan(state, live, options), live };
 }
 

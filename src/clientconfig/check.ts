@@ -1,6 +1,6 @@
-import got from 'got';
 import { mapBounded } from '../live/bounded.js';
 import { loadCaCert, type PulpClient } from '../live/client.js';
+import { requestText } from '../live/http-text.js';
 import { endpointOf, type JsonObject, type Plugin, type Secret } from '../model/index.js';
 import type { HostEntry } from './entries.js';
 import { contentUrl } from './render.js';
@@ -17,15 +17,14 @@ export type HttpGet = (url: string, headers?: Record<string, string>) => Promise
 export function httpGetter(options: { caCert?: string; insecure?: boolean; timeoutMs?: number }): HttpGet {
   const ca = options.caCert === undefined ? undefined : loadCaCert(options.caCert);
   return async (url, headers = {}) => {
-    const answer = await got(url, {
+    const answer = await requestText(url, {
+      method: 'GET',
       headers,
-      responseType: 'text',
-      throwHttpErrors: false,
-      retry: { limit: 0 },
-      timeout: { request: options.timeoutMs ?? 30_000 },
-      https: { certificateAuthority: ca, rejectUnauthorized: options.insecure !== true },
+      timeoutMs: options.timeoutMs ?? 30_000,
+      ca,
+      rejectUnauthorized: options.insecure !== true,
     });
-    return { status: answer.statusCode, headers: answer.headers, body: answer.body };
+    return { status: answer.status, headers: answer.headers, body: answer.text };
   };
 }
 

@@ -1,4 +1,3 @@
-import got from 'got';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
@@ -14,6 +13,7 @@ import {
   summarizeErrorBody,
 } from './errors.js';
 import { TaskPoller, type TaskPollerStats, type WaitForTaskOptions } from './task-poller.js';
+import { requestText } from './http-text.js';
 
 export type { ProgressReport, TaskProgress } from './task-progress.js';
 export { describeProgress, progressReportsOf } from './task-progress.js';
@@ -62,6 +62,8 @@ interface RawResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   text: string;
+  /** The parsed body, when the cut-short check already parsed it: a Pulp list page is parsed once, not twice. */
+  parsed?: Json;
 }
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'PATCH', 'DELETE']);
@@ -264,19 +266,18 @@ export class PulpClient {
 
   async #json(method: string, path: string, body?: JsonObject, signal?: AbortSignal): Promise<Json> {
     const response = await this.#send(method, path, body, signal);
-    const displayPath = this.#displayPath(path);
-    if (response.status >= 300) throw this.#httpError(method, displayPath, response);
+    if (response.status >= 300) throw this.#httpError(method, this.#displayPath(path), response);
     if (response.status === 204 || response.text.trim() === '') return null;
+    if (response.parsed !== undefined) return response.parsed;
     try {
       return JSON.parse(response.text) as Json;
     } catch {
-      throw this.#notPulp(method, displayPath, `the response is not JSON (${headerOf(response, 'content-type') ?? 'no content type'}): ${excerptOf(response.text)}`);
+      throw this.#notPulp(method, this.#displayPath(path), `the response is not JSON (${headerOf(response, 'content-type') ?? 'no content type'}): ${excerptOf(response.text)}`);
     }
   }
 
   async #send(method: string, path: string, body: JsonObject | undefined, signal: AbortSignal | undefined): Promise<RawResponse> {
     const url = this.#url(path);
-    const displayPath = this.#displayPath(path);
     // One deadline for the request and all its retries: --request-timeout is what a user waits at most.
     const started = Date.now();
     const deadline = started + this.#timeoutMs;
@@ -285,26 +286,22 @@ export class PulpClient {
       let response: RawResponse | undefined;
       let failure: PulpApiError | undefined;
       try {
-        const answer = await got(url, {
-          method: method as 'GET',
+        response = await requestText(url, {
+          method,
           headers: this.#headers(),
           ...(body === undefined ? {} : { json: body }),
-          responseType: 'text',
-          throwHttpErrors: false,
-          followRedirect: false,
-          retry: { limit: 0 },
-          timeout: { request: Math.max(1, deadline - Date.now()) },
-          agent: { http: this.#httpAgent, https: this.#httpsAgent },
-          https: { certificateAuthority: this.#ca, rejectUnauthorized: !this.#insecure },
+          timeoutMs: Math.max(1, deadline - Date.now()),
+          agent: url.startsWith('https:') ? this.#httpsAgent : this.#httpAgent,
+          ca: this.#ca,
+          rejectUnauthorized: !this.#insecure,
           ...(signal ? { signal } : {}),
         });
-        response = { status: answer.statusCode, headers: answer.headers, text: answer.body };
         if (!this.#correlationRecorded && headerOf(response, 'correlation-id') === this.#correlationId) this.#correlationRecorded = true;
         if (response.status < 300 && isCutShort(response)) {
           failure = new PulpApiError({
             code: 'cut_short',
             method,
-            path: displayPath,
+            path: this.#displayPath(path),
             status: response.status,
             reason: `the JSON answer is incomplete (${response.text.length} bytes)`,
             hint: 'a proxy or the server cut the answer short; running again is safe',
@@ -314,7 +311,7 @@ export class PulpClient {
         }
       } catch (error) {
         if (isAbort(error)) throw error;
-        failure = this.#networkError(method, displayPath, error, { attempts: attempt + 1, elapsedMs: Date.now() - started });
+        failure = this.#networkError(method, this.#displayPath(path), error, { attempts: attempt + 1, elapsedMs: Date.now() - started });
       }
       if (response && method === 'DELETE' && response.status === 404 && attempt > 0) return { status: 204, headers: {}, text: '' };
       const retryable = response ? this.#statusRetryable(method, response.status) : this.#failureRetryable(method, failure!);
@@ -519,11 +516,14 @@ function withQuery(path: string, query: Query | undefined): string {
   return `${path}${path.includes('?') ? '&' : '?'}${params.toString()}`;
 }
 
-/** A JSON answer that does not parse: cut short in transit (a non-JSON answer is judged later, with a hint about the API root). */
+/**
+ * A JSON answer that does not parse: cut short in transit (a non-JSON answer is judged later,
+ * with a hint about the API root). One that parses keeps the result in `parsed`.
+ */
 function isCutShort(response: RawResponse): boolean {
   if (!/json/i.test(headerOf(response, 'content-type') ?? '') || response.text.trim() === '') return false;
   try {
-    JSON.parse(response.text);
+    response.parsed = JSON.parse(response.text) as Json;
     return false;
   } catch {
     return true;

@@ -37,6 +37,8 @@ export interface Capabilities {
   labelValues: Pick<LabelRule, 'valueForbidden' | 'valueForbiddenWords'>;
   /** Tasks can be listed by `pulp_href__in`. */
   taskHrefFilter: boolean;
+  /** The lists of every type (`remotes/`, `repositories/`, `distributions/`) filter by `pulp_type__in`. */
+  genericTypeFilter: boolean;
 }
 
 /** pulpcore 3.23.24 with pulp_rpm 3.20, pulp_container 2.14, pulp_deb 2.20, pulp_file 1.14. */
@@ -47,6 +49,7 @@ const BASELINE: Capabilities = {
   labelKeys: { key: /^[\p{L}\p{N}_ ]+$/u, keyAllowed: 'letters, digits, underscores and spaces' },
   labelValues: { valueForbidden: /[,()]/, valueForbiddenWords: 'commas or parentheses' },
   taskHrefFilter: false,
+  genericTypeFilter: false,
 };
 
 export interface CapabilityChange<K extends keyof Capabilities = keyof Capabilities> {
@@ -72,6 +75,7 @@ export const CHANGES: readonly CapabilityChange[] = [
   row({ capability: 'labelKeys', component: 'core', since: '3.105.0', value: { key: /^[\p{L}\p{N}_ .-]+$/u, keyAllowed: 'letters, digits, underscores, spaces, hyphens and dots' }, evidence: 'pulpcore 3.105.0 "Unify pulp_labels key validation to allow hyphens, spaces, and dots"' }),
   row({ capability: 'labelValues', component: 'core', since: '3.115.0', value: { valueForbidden: /[()]/, valueForbiddenWords: 'parentheses' }, evidence: 'pulpcore 3.115.0 "Allow commas in pulp_labels values"' }),
   row({ capability: 'taskHrefFilter', component: 'core', since: '3.24.0', value: true, evidence: 'pulpcore 3.24.0 adds pulp_href__in to tasks/' }),
+  row({ capability: 'genericTypeFilter', component: 'core', since: '3.43.0', value: true, evidence: 'the OpenAPI of pulpcore 3.43.1 has pulp_type__in on remotes/, repositories/ and distributions/; 3.23.24 has not (the first release between them with it is not pinned down)' }),
 ];
 
 /** Numeric comparison of dotted versions: `3.20.0` < `3.23`, `3.9` < `3.116`. */

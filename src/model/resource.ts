@@ -187,6 +187,12 @@ export interface LiveObject {
   secretsSet: Record<string, boolean>;
   /** Repositories: href of the latest version; publications: the version they publish. */
   versionHref?: string;
+  /**
+   * Read from a generic list only (readLiveState with a scope: a distribution of a plugin the
+   * desired state does not use, not this stack's): name, labels, base_path and repository; its
+   * other fields are absent, not unset. A plan never acts on it, only checks names and base paths against it.
+   */
+  partial?: true;
   raw: JsonObject;
 }
 

@@ -520,8 +520,7 @@ class Planner {
     const remote = this.resolveRef(desired, 'remote', remoteAddress);
     if (remote === undefined) return;
     const dependsOn = [node.action?.id, this.nodes.get(remoteAddress)?.action?.id, 'after' in remote ? remote.after : undefined];
-    const action: PlanAction = {
-      ...this.identity('sync', desired),
+    const action: PlanAction = Object.assign(this.identity('sync', desired), {
       reason: resync || recorded?.exists
         ? `synced again from ${marker} (--resync)`
         : `synced: ${before ?? '(never)'} -> ${marker}${recorded ? ` (version ${recorded.number}, which ${marker} gave before, is gone: retention or a manual delete removed it)` : ''}`,
@@ -532,7 +531,7 @@ class Planner {
       // The first action on an object carries the guard; later ones see the object it left.
       ...(node.action === undefined && node.live !== undefined ? { guard: guardOf(node.live) } : {}),
       dependsOn: [...new Set(dependsOn.filter((id): id is string => id !== undefined))].sort(),
-    };
+    });
     node.sync = action;
     this.actions.push(action);
     if (before === undefined) this.planEarlierSnapshots(node, action);
@@ -869,7 +868,10 @@ class Planner {
   // ── helpers ──────────────────────────────────────────────────────────────────────────────
 
   private identity(type: ActionType, desired: DesiredResource): Pick<PlanAction, 'id' | 'type' | 'address' | 'kind' | 'plugin' | 'name' | 'endpoint' | 'source'> {
-    return {
+    // Callers add to this object (Object.assign) rather than spread it into a new one: V8 gives
+    // every object made by a spread followed by more properties a hidden class of its own, some
+    // 400 bytes for each of 13,000 actions at 10,000 objects.
+    const identity: Pick<PlanAction, 'id' | 'type' | 'address' | 'kind' | 'plugin' | 'name' | 'endpoint' | 'source'> = {
       id: `${type} ${desired.address}`,
       type,
       address: desired.address,
@@ -877,23 +879,23 @@ class Planner {
       plugin: desired.plugin,
       name: desired.name,
       endpoint: desired.endpoint,
-      ...(desired.source ? { source: desired.source } : {}),
     };
+    if (desired.source) identity.source = desired.source;
+    return identity;
   }
 
   private add(type: ActionType, desired: DesiredResource, diff: Omit<ResourceDiff, 'createOnlyChanged' | 'notes'>, reason: string, live?: LiveObject): PlanAction {
     this.diagnostics.push(...diff.diagnostics);
     const named = desired.kind !== 'publication' && NEW.includes(type);
-    const action: PlanAction = {
-      ...this.identity(type, desired),
+    const action: PlanAction = Object.assign(this.identity(type, desired), {
       reason,
       changes: diff.changes,
       unchanged: diff.unchanged,
-      body: named ? { name: desired.name, ...diff.body } : diff.body,
+      body: named ? Object.assign({ name: desired.name }, diff.body) : diff.body,
       ...(diff.secrets.length > 0 ? { secrets: diff.secrets } : {}),
       ...(live !== undefined ? { guard: guardOf(live) } : {}),
       dependsOn: [...new Set(diff.dependsOn)].sort(),
-    };
+    });
     this.actions.push(action);
     return action;
   }

@@ -34,6 +34,11 @@ describe('readLiveState', () => {
     });
   });
 
+  test('a stack that pulp_label_select cannot select (a comma) reads every typed list, as without a scope', async () => {
+    await readLiveState(client, { scope: { stack: 'a,b', plugins: new Set(['rpm']) } });
+    expect(client.requestCounts()).toEqual({ GET: 1 + LIVE_ENDPOINTS.length });
+  });
+
   test('normalises remotes: managed fields only, labels, which secrets are set, lastUpdated', async () => {
     const raw = pulp.seed('remotes/rpm/rpm', {
       name: 'baseos',

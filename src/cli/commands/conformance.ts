@@ -1,10 +1,6 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { formatDifferential, runDifferential } from '../../conformance/differential-run.js';
-import { formatScenarioResult, primeServer, replayTranscript, serveUpstreams } from '../../conformance/replay.js';
-import { loadTranscript, transcriptFiles } from '../../conformance/transcript.js';
-import { startEmulator } from '../../emulator/index.js';
 
 interface ConformanceFlags {
   url?: string;
@@ -39,6 +35,11 @@ export function registerConformanceCommand(program: Command): void {
     .option('--poll-ms <n>', 'task polling interval', positiveInteger, 200)
     .option('--prime', 'first sync the rpm and file fixtures into throwaway repositories (conformance-prime-*), as the recording server had their artifacts; always done for the emulator', false)
     .action(async (flags: ConformanceFlags, command: Command) => {
+      // Loaded when run: the conformance suite and the emulator are code plan and apply need none of.
+      const { formatDifferential, runDifferential } = await import('../../conformance/differential-run.js');
+      const { formatScenarioResult, primeServer, replayTranscript, serveUpstreams } = await import('../../conformance/replay.js');
+      const { loadTranscript, transcriptFiles } = await import('../../conformance/transcript.js');
+      const { startEmulator } = await import('../../emulator/index.js');
       const dir = resolve(flags.dir);
       if (flags.against) {
         const password = flags.passwordFile ? readFileSync(flags.passwordFile, 'utf8').trim() : (process.env['PULP_PASSWORD'] ?? 'password');

@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { DemoError, runDemo } from '../../demo/index.js';
-import { NEWEST_PULP_VERSION, PULP_VERSIONS, type PulpVersion } from '../../emulator/index.js';
+import { NEWEST_PULP_VERSION, PULP_VERSIONS, type PulpVersion } from '../../emulator/profiles.js';
 import { pulpVersion } from './emulator.js';
 import { palette } from '../../render/style.js';
 import { reportError, useColor } from '../common.js';
@@ -27,6 +26,8 @@ export function registerDemoCommand(program: Command): void {
     .option('--no-color', 'disable colours (NO_COLOR is honoured too)')
     .action(async (flags: DemoFlags) => {
       const color = useColor(process.stdout, flags.color);
+      // Loaded when run: the demo and its emulators are code plan and apply need none of.
+      const { DemoError, runDemo } = await import('../../demo/index.js');
       try {
         await runDemo({
           file: flags.file ?? (existsSync('desired-state') ? 'desired-state' : BUNDLED),

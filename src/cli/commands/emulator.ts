@@ -1,5 +1,6 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import { DEFAULT_PULP_VERSION, type FaultOptions, PULP_VERSIONS, type PulpVersion, parseFaultSpec, startEmulator } from '../../emulator/index.js';
+import { type FaultOptions, parseFaultSpec } from '../../emulator/faults.js';
+import { DEFAULT_PULP_VERSION, PULP_VERSIONS, type PulpVersion } from '../../emulator/profiles.js';
 
 interface EmulatorFlags {
   pulpVersion: PulpVersion;
@@ -51,6 +52,8 @@ export function registerEmulatorCommand(program: Command): void {
     .option('--password <password>', 'password the API accepts', 'password')
     .option('--content-origin <url>', "CONTENT_ORIGIN shown in distributions' base_url (default: the emulator's own URL)")
     .action(async (flags: EmulatorFlags) => {
+      // Loaded when run: the emulator is a large part of pulpform's code, which plan and apply need none of.
+      const { startEmulator } = await import('../../emulator/index.js');
       const emulator = await startEmulator({
         pulpVersion: flags.pulpVersion,
         host: flags.host,
