@@ -89,9 +89,9 @@ export interface ReadLiveStateOptions {
  * `distributions/` list; where the server filters those by type (capabilities), only the
  * types of the other plugins, and none at all when the scope has every plugin; where it cannot,
  * and the generic lists would take more pages (by the counts `declared`) than the other plugins'
- * typed lists, it reads every typed list as without a scope. A plugin outside the scope is then read in full (its typed lists, a
- * second round) when one of its objects carries the stack's label (what `--prune` deletes, or
- * a type change replaces) or serves a push repository (what --replace-push-conflicts deletes),
+ * typed lists, it reads every typed list as without a scope. A plugin outside the scope is
+ * then read in full (its typed lists, a second round) when one of its objects carries the
+ * stack's label (what `--prune` deletes, or a type change replaces) or serves a push repository (what --replace-push-conflicts deletes),
  * so every object a plan can act on is complete. What stays from the generic lists is
  * distributions of the other plugins that the stack does not own: name, labels, base path and
  * repository only (`partial`), enough for name and base-path conflicts. Not read: remotes and
