@@ -3,7 +3,7 @@ import { loadDesiredState } from './config/index.js';
 import { PulpClient } from './live/client.js';
 import { readLiveState } from './live/read.js';
 import type { Diagnostic, Plan } from './model/plan.js';
-import type { DesiredState, LiveState } from './model/resource.js';
+import type { DesiredState, Kind, LiveState } from './model/resource.js';
 import { Secret } from './model/secret.js';
 import { buildPlan, type PlanOptions } from './plan/index.js';
 
@@ -67,9 +67,15 @@ export function openClient(connection: Connection, settings: ClientSettings = {}
 export async function planAgainstServer(state: DesiredState, client: PulpClient, options: PlanOptions = {}): Promise<{ plan: Plan; live: LiveState }> {
   const live = await readLiveState(client, {
     versions: state.resources.some((resource) => resource.retain !== undefined),
-    scope: { stack: state.stack, plugins: new Set(state.resources.map((resource) => resource.plugin)) },
+    scope: { stack: state.stack, plugins: new Set(state.resources.map((resource) => resource.plugin)), declared: declaredKinds(state) },
   });
   return { plan: buildPlan(state, live, options), live };
+}
+
+function declaredKinds(state: DesiredState): Partial<Record<Kind, number>> {
+  const declared: Partial<Record<Kind, number>> = {};
+  for (const resource of state.resources) declared[resource.kind] = (declared[resource.kind] ?? 0) + 1;
+  return declared;
 }
 
 /**

@@ -133,6 +133,11 @@ export class PulpClient {
     });
   }
 
+  /** Objects per page of a list (`limit`). */
+  get pageSize(): number {
+    return this.#pageSize;
+  }
+
   /** HTTP requests sent so far (retries included), by method. */
   requestCounts(): Record<string, number> {
     return Object.fromEntries(this.#counts);

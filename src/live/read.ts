@@ -1,7 +1,7 @@
 import { type Capabilities, capabilitiesOf } from '../model/capabilities.js';
 import type { JsonObject } from '../model/json.js';
 import { LABELS } from '../model/labels.js';
-import type { Endpoint, LiveObject, LiveRepositoryVersion, LiveState, Plugin, ServerInfo } from '../model/resource.js';
+import type { Endpoint, Kind, LiveObject, LiveRepositoryVersion, LiveState, Plugin, ServerInfo } from '../model/resource.js';
 import { mapBounded } from './bounded.js';
 import type { PulpClient } from './client.js';
 import { PulpApiError } from './errors.js';
@@ -62,6 +62,8 @@ const GENERIC_LISTS = [
 export interface LiveScope {
   stack: string;
   plugins: ReadonlySet<Plugin>;
+  /** How many objects of each kind the desired state declares: how long the generic lists' answers will be, about. */
+  declared?: Partial<Record<Kind, number>>;
 }
 
 export interface ReadLiveStateOptions {
@@ -86,9 +88,11 @@ export interface ReadLiveStateOptions {
  * whose names and base paths block container objects), plus the generic `remotes/` and
  * `repositories/` lists filtered by the stack's label, and every distribution from the generic
  * `distributions/` list; where the server filters those by type (capabilities), only the
- * types of the other plugins, and none at all when the scope has every plugin. A plugin outside the scope is then read in full (its typed lists, a
- * second round) when one of its objects carries the stack's label (what `--prune` deletes, or
- * a type change replaces) or serves a push repository (what --replace-push-conflicts deletes),
+ * types of the other plugins, and none at all when the scope has every plugin; where it cannot,
+ * and the generic lists would take more pages (by the counts `declared`) than the other plugins'
+ * typed lists, it reads every typed list as without a scope. A plugin outside the scope is
+ * then read in full (its typed lists, a second round) when one of its objects carries the
+ * stack's label (what `--prune` deletes, or a type change replaces) or serves a push repository (what --replace-push-conflicts deletes),
  * so every object a plan can act on is complete. What stays from the generic lists is
  * distributions of the other plugins that the stack does not own: name, labels, base path and
  * repository only (`partial`), enough for name and base-path conflicts. Not read: remotes and
@@ -99,9 +103,13 @@ export async function readLiveState(client: PulpClient, options: ReadLiveStateOp
   const server = serverInfoOf(client, await client.status());
   const installed = LIVE_ENDPOINTS.filter((endpoint) => pluginInstalled(server, kindAndPluginOf(endpoint).plugin));
   const concurrency = options.concurrency ?? 8;
-  const scope = options.scope !== undefined && labelSelectable(options.scope.stack) ? options.scope : undefined;
-  const typed = scope === undefined ? installed : installed.filter((endpoint) => endpoint === PUSH_REPOSITORY_ENDPOINT || scope.plugins.has(kindAndPluginOf(endpoint).plugin));
   const capabilities = capabilitiesOf(server.versions);
+  const scoped = (scope: LiveScope): Endpoint[] => installed.filter((endpoint) => endpoint === PUSH_REPOSITORY_ENDPOINT || scope.plugins.has(kindAndPluginOf(endpoint).plugin));
+  let scope = options.scope !== undefined && labelSelectable(options.scope.stack) ? options.scope : undefined;
+  // Without the type filter the generic lists answer this stack's objects of every plugin again:
+  // when that takes more pages than the other plugins' typed lists (one each), read those instead.
+  if (scope !== undefined && !capabilities.genericTypeFilter && genericPages(scope, client.pageSize) > installed.length - scoped(scope).length) scope = undefined;
+  const typed = scope === undefined ? installed : scoped(scope);
   const generic = scope === undefined ? [] : genericQueries(scope, installed.filter((endpoint) => !typed.includes(endpoint)), capabilities);
   // One queue, so `concurrency` bounds the typed and the generic lists together.
   const jobs: (() => Promise<JsonObject[]>)[] = [
@@ -142,6 +150,12 @@ export async function readLiveState(client: PulpClient, options: ReadLiveStateOp
     objects.push({ ...normalizeLiveObject(endpoint, raw, repositoryNames, capabilities), partial: true });
   }
   return versions === undefined ? { server, objects } : { server, objects, versions };
+}
+
+/** Pages of the generic lists without a type filter: this stack's remotes and repositories, and (about) every distribution. */
+function genericPages(scope: LiveScope, pageSize: number): number {
+  const pages = (kind: Kind): number => Math.max(1, Math.ceil((scope.declared?.[kind] ?? 0) / pageSize));
+  return pages('remote') + pages('repository') + pages('distribution');
 }
 
 /**

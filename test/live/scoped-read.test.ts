@@ -93,12 +93,22 @@ describe.each(PULP_VERSIONS)('readLiveState with the scope of a desired state, P
     });
   });
 
-  test('a desired state of every plugin needs no generic list where the server filters them by type', async () => {
+  test('a desired state of every plugin needs no generic list (with the type filter none is left; without it, the typed lists are fewer pages)', async () => {
     emulator.resetRequests();
     await readLiveState(client, { scope: { stack: 'scoped', plugins: new Set(['rpm', 'deb', 'file', 'container']) } });
     const generic = emulator.requests().filter((r) => ['/pulp/api/v3/remotes/', '/pulp/api/v3/repositories/', '/pulp/api/v3/distributions/'].includes(r.path));
-    expect(generic).toHaveLength(pulpVersion === '3.23' ? 3 : 0);
-    expect(emulator.requests()).toHaveLength(1 + LIVE_ENDPOINTS.length + generic.length);
+    expect(generic).toHaveLength(0);
+    expect(emulator.requests()).toHaveLength(1 + LIVE_ENDPOINTS.length);
+  });
+
+  test('without the type filter, a desired state whose generic lists would take more pages than the other plugins\' typed lists reads those instead', async () => {
+    const declared = { remote: 3140, repository: 3140, distribution: 3430 };
+    emulator.resetRequests();
+    await readLiveState(client, { scope: { stack: 'scoped', plugins: new Set(['rpm', 'container']), declared } });
+    const paths = new Set(emulator.requests().map((r) => r.path));
+    // 3.23: 4 + 4 + 4 pages of generic lists against 9 typed lists of deb and file; 3.43+: the type filter answers only deb and file.
+    expect(paths.has('/pulp/api/v3/remotes/')).toBe(pulpVersion !== '3.23');
+    expect(paths.has('/pulp/api/v3/remotes/file/file/')).toBe(pulpVersion === '3.23');
   });
 
   test('--prune deletes the objects of a plugin the desired state no longer mentions, read in full', async () => {
