@@ -189,7 +189,8 @@ function emulatorTarget(settings: SuiteSettings, latencyMs: number): CellTarget 
     prefix: '',
     stack: 'bench',
     fresh: async () => {
-      const emulator = await startEmulator({ latencyMs, taskMs: settings.taskMs });
+      // The published emulator tables are on the 3.23 profile (its global distribution lock included), so runs stay comparable.
+      const emulator = await startEmulator({ pulpVersion: '3.23', latencyMs, taskMs: settings.taskMs });
       stopped.set(emulator.url, () => emulator.close());
       return { url: emulator.url, ...PULP_USER, resetRequests: () => emulator.resetRequests(), requestCounts: () => emulator.requestCounts(), dispatchedTasks: () => [] };
     },
