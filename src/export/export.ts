@@ -3,7 +3,7 @@ import { differsFromDefault } from '../diff/values.js';
 import { FIELDS, LABELS, type Diagnostic, type Kind, type LiveObject, type LiveState } from '../model/index.js';
 import { PUSH_REPOSITORY_ENDPOINT } from '../model/fields.js';
 import { parseSelectors, selectorMatches } from '../model/selectors.js';
-import { exportMirrors } from './mirrors.js';
+import { exportMirrors, leftOutDiagnostic } from './mirrors.js';
 import { DEFAULT_STACK } from '../config/load.js';
 import { isWrittenField } from '../config/schema.js';
 
@@ -236,14 +236,7 @@ class Exporter {
   }
 
   private leftOut(object: LiveObject, why: string, hint: string): void {
-    this.diagnostics.push({
-      severity: 'warning',
-      code: 'export.left_out',
-      summary: `${object.address} is not exported: ${why}`,
-      detail: 'It stays on the server as it is, unmanaged: pulpform neither changes nor deletes it.',
-      hint,
-      address: object.address,
-    });
+    this.diagnostics.push(leftOutDiagnostic(object, why, hint));
   }
 
   // ── text ────────────────────────────────────────────────────────────────────────────────

@@ -265,15 +265,20 @@ class MirrorExporter {
   }
 
   private leftOut(object: LiveObject, why: string, hint: string): void {
-    this.diagnostics.push({
-      severity: 'warning',
-      code: 'export.left_out',
-      summary: `${object.address} is not exported: ${why}`,
-      detail: 'It stays on the server as it is, unmanaged: pulpform neither changes nor deletes it.',
-      hint,
-      address: object.address,
-    });
+    this.diagnostics.push(leftOutDiagnostic(object, why, hint));
   }
+}
+
+/** The warning for a live object export leaves out, and why. */
+export function leftOutDiagnostic(object: LiveObject, why: string, hint: string): Diagnostic {
+  return {
+    severity: 'warning',
+    code: 'export.left_out',
+    summary: `${object.address} is not exported: ${why}`,
+    detail: 'It stays on the server as it is, unmanaged: pulpform neither changes nor deletes it.',
+    hint,
+    address: object.address,
+  };
 }
 
 interface ImageExport {
