@@ -42,10 +42,10 @@ export class JsonOutput {
 
   /** A run that failed: the error as diagnostics where it has them, then the result carrying it. */
   failure(error: unknown, summary: JsonObject = {}): void {
-    if (error instanceof DesiredStateError) this.diagnostics(error.diagnostics);
-    const { code, message, hint } = describeFailure(error);
     if (this.#ended) return;
     this.#ended = true;
+    if (error instanceof DesiredStateError) this.diagnostics(error.diagnostics);
+    const { code, message, hint } = describeFailure(error);
     this.line({ type: 'result', contract: OUTPUT_CONTRACT, command: this.command, exitCode: 1, ok: false, summary, error: { code, message, ...(hint !== undefined ? { hint } : {}) } });
     process.exitCode = 1;
   }
