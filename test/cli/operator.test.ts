@@ -1,5 +1,4 @@
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
-import { jsonRun } from '../helpers/json-lines.js';
 import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +7,7 @@ import { type Ark, startArk } from '../../src/ark/index.js';
 import { loadDesiredState } from '../../src/config/index.js';
 import { type Emulator, startEmulator } from '../../src/emulator/index.js';
 import { type CliResult, runCli } from '../helpers/cli.js';
+import { jsonRun } from '../helpers/json-lines.js';
 
 // pin, promote and status as operators run them, on examples/single-mirror against an Ark emulator and a
 // local one: the YAML changes only where the pin is, the plan shows the sync or the repoint.

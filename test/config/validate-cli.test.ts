@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { jsonRun } from '../helpers/json-lines.js';
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { jsonRun } from '../helpers/json-lines.js';
 
 // Runs the built CLI under plain Node, as users do (npm test builds dist/ first).
 const CLI = join(process.cwd(), 'dist/cli/main.js');

@@ -1,16 +1,16 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { jsonRun } from '../helpers/json-lines.js';
 import { spawn } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { acquireLock, readLock } from '../../src/apply/lock.js';
 import type { Ark } from '../../src/ark/index.js';
+import { PulpClient } from '../../src/live/client.js';
 import { compareVersions } from '../../src/model/index.js';
+import { Secret } from '../../src/model/secret.js';
 import type { CliResult } from '../helpers/cli.js';
 import { CLI } from '../helpers/cli.js';
+import { jsonRun } from '../helpers/json-lines.js';
 import { expectExit, FULL_TRAIN, NEW, OLD, runId, startTrainArk, trainYaml, type TrainShape, TrainStack } from './harness.js';
-import { acquireLock, readLock } from '../../src/apply/lock.js';
-import { PulpClient } from '../../src/live/client.js';
-import { Secret } from '../../src/model/secret.js';
 import { findObject, pulpRequest, stackObjects, waitTask } from './pulp.js';
 import { EACH_SERVER, E2E_REGISTRY, type RealServer } from './servers.js';
 
