@@ -6,12 +6,12 @@ import { applyPlan } from '../../src/apply/executor.js';
 import { loadDesiredState } from '../../src/config/index.js';
 import { type Emulator, PULP_VERSIONS, type PulpVersion, startEmulator } from '../../src/emulator/index.js';
 import { planAgainstServer } from '../../src/engine.js';
-import { PulpClient } from '../../src/live/client.js';
+import type { PulpClient } from '../../src/live/client.js';
 import { LIVE_ENDPOINTS, readLiveState } from '../../src/live/read.js';
 import type { Plan } from '../../src/model/plan.js';
 import type { DesiredState } from '../../src/model/resource.js';
-import { Secret } from '../../src/model/secret.js';
 import type { PlanOptions } from '../../src/plan/index.js';
+import { clientFor } from '../reliability/world.js';
 
 // A plan reads only the lists its desired state's plugins need (readLiveState with a scope),
 // and still finds what --prune deletes in the plugins it no longer uses, and every base path.
@@ -22,7 +22,7 @@ let dir: string;
 
 async function start(pulpVersion: PulpVersion): Promise<void> {
   emulator = await startEmulator({ taskMs: 2, pulpVersion });
-  client = new PulpClient({ baseUrl: emulator.url, username: 'admin', password: new Secret('password', 'test'), retryDelayMs: 1 });
+  client = clientFor(emulator);
   dir = await mkdtemp(join(tmpdir(), 'pulpform-scoped-'));
 }
 
