@@ -1,14 +1,11 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type winston from 'winston';
-import { ForeignLockError, LockHeldError } from '../apply/lock.js';
 import { type ClientSettings, DesiredStateError } from '../engine.js';
-import { ClientSetupError, PulpApiError } from '../live/errors.js';
-import { PlanFileError } from '../plan/planfile.js';
 import { renderDiagnostics } from '../render/diagnostics.js';
 import { palette } from '../render/style.js';
-import { ConnectionError, type ConnectionFlags } from './connection.js';
+import type { ConnectionFlags } from './connection.js';
+import { describeFailure } from './failures.js';
 import { createLogger, type LogFormat } from './logger.js';
-import { ProfileError } from './profile.js';
 
 /** Flags shared by every command that talks to a Pulp server. */
 export interface ServerCommandOptions extends ConnectionFlags {
@@ -85,17 +82,8 @@ export function reportError(error: unknown, options: { color: boolean; logger?: 
     out(renderDiagnostics(error.diagnostics, { color: options.color, sources: error.sources }));
     return;
   }
-  const withHint =
-    error instanceof ConnectionError ||
-    error instanceof ProfileError ||
-    error instanceof PulpApiError ||
-    error instanceof ClientSetupError ||
-    error instanceof LockHeldError ||
-    error instanceof ForeignLockError;
-  const hint = withHint ? error.hint : undefined;
-  const known = withHint || error instanceof PlanFileError;
-  const message = error instanceof Error ? error.message : String(error);
-  out(`${p.bold(p.red('Error:'))} ${known ? message : `internal error: ${message}`}`);
+  const { message, hint, known } = describeFailure(error);
+  out(`${p.bold(p.red('Error:'))} ${message}`);
   if (hint) out(`  ${p.bold('Hint:')} ${hint}`);
   if (!known && error instanceof Error) options.logger?.debug('stack', { stack: error.stack });
 }

@@ -6,10 +6,10 @@ import { newerSnapshots, type OutdatedMirror, summarizeOutdated } from '../../pl
 import { listingTarget, readListing } from '../../preflight/listing.js';
 import { outdatedLine } from '../../render/json-lines.js';
 import { renderOutdatedText } from '../../render/outdated-text.js';
-import { palette } from '../../render/style.js';
 import { addDesiredStateOption, reportError, secondsFlag, useColor } from '../common.js';
-import { CommandFailure, JsonOutput } from '../json-output.js';
-import { currentPin, type Mirror, packageMirrors, PinRefusedError, selectMirrors } from './pin.js';
+import { CommandFailure, PinRefusedError } from '../failures.js';
+import { JsonOutput } from '../json-output.js';
+import { currentPin, type Mirror, packageMirrors, selectMirrors } from './pin.js';
 
 interface OutdatedOptions {
   file: string;
@@ -48,10 +48,8 @@ export function registerOutdatedCommand(program: Command): void {
       }
       process.exitCode = exitCode;
     } catch (error) {
-      const failure = error instanceof PinRefusedError ? new CommandFailure('outdated.selector', error.message, 'Run pulpform outdated without a selector to check every mirror.') : error;
-      if (json) json.failure(failure);
-      else if (failure instanceof CommandFailure) process.stderr.write(`${palette(useColor(process.stderr, options.color)).red('Error:')} ${failure.message}\n`);
-      else reportError(failure, { color: useColor(process.stderr, options.color) });
+      if (json) json.failure(error instanceof PinRefusedError ? new CommandFailure('outdated.selector', error.message, 'Run pulpform outdated without a selector to check every mirror.') : error);
+      else reportError(error, { color: useColor(process.stderr, options.color) });
       process.exitCode = 1;
     }
   });

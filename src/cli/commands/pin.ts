@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { editPin, type PinEdit, PinEditError } from '../../config/pins.js';
+import { editPin, type PinEdit } from '../../config/pins.js';
 import { closest } from '../../model/suggest.js';
 import { loadDesired, openClient, planAgainstServer, secretValues } from '../../engine.js';
 import { readLiveState } from '../../live/read.js';
@@ -10,6 +10,7 @@ import { parseSelectors, selectorMatches } from '../../model/selectors.js';
 import { renderPlanText } from '../../render/plan-text.js';
 import { palette } from '../../render/style.js';
 import { addDesiredStateOption, addServerOptions, clientSettingsOf, loggerFor, reportError, type ServerCommandOptions, useColor } from '../common.js';
+import { PinRefusedError } from '../failures.js';
 import { resolveConnection } from '../connection.js';
 import { addLockOptions, type LockFlags } from '../lock.js';
 import { type ApplyCommandOptions, runApplyCommand } from './apply.js';
@@ -32,10 +33,6 @@ export interface Mirror {
 
 /** One pin to set, or why it is not set. */
 type PinChange = { mirror: Mirror; environment: string; path: readonly [string] | readonly [string, string, string]; snapshot: string } | { mirror: Mirror; refused: string } | { mirror: Mirror; unchanged: string };
-
-export class PinRefusedError extends Error {
-  override readonly name = 'PinRefusedError';
-}
 
 export function packageMirrors(state: DesiredState): Mirror[] {
   const byAddress = new Map(state.resources.map((resource) => [resource.address, resource]));
@@ -225,10 +222,6 @@ function promotion(mirror: Mirror, live: LiveState, from: string, to: string): P
 }
 
 function fail(error: unknown, options: PinningOptions, logger: ReturnType<typeof loggerFor>): void {
-  if (error instanceof PinRefusedError || error instanceof PinEditError) {
-    process.stderr.write(`Error: ${error.message}\n`);
-  } else {
-    reportError(error, { color: useColor(process.stderr, options.color), logger });
-  }
+  reportError(error, { color: useColor(process.stderr, options.color), logger });
   process.exitCode = 1;
 }
