@@ -1,12 +1,8 @@
 import type { Command } from 'commander';
 import { loadDesiredState } from '../../config/index.js';
 import { plural, renderDiagnostics, summarizeDiagnostics } from '../../render/diagnostics.js';
+import { useColor } from '../common.js';
 import { JsonOutput } from '../json-output.js';
-
-/** Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org). */
-function useColor(stream: NodeJS.WriteStream, flag: boolean): boolean {
-  return flag && stream.isTTY === true && !process.env.NO_COLOR;
-}
 
 export function registerValidateCommand(program: Command): void {
   program
