@@ -1,4 +1,5 @@
 import { API_ROOT_3_116, API_ROOT_3_23, API_ROOT_3_43 } from './api-root.js';
+import { DEFAULT_PULP_VERSION, PULP_VERSIONS, type PulpVersion } from './versions.js';
 
 /**
  * What a client sees of each Pulp version the emulator speaks, in one table. The OpenAPI document
@@ -10,12 +11,7 @@ import { API_ROOT_3_116, API_ROOT_3_23, API_ROOT_3_43 } from './api-root.js';
  * every entry was checked against a real server of that version (test/e2e/differential).
  */
 
-export const PULP_VERSIONS = ['3.23', '3.43', '3.116'] as const;
-export type PulpVersion = (typeof PULP_VERSIONS)[number];
-/** What `startEmulator()`, `pulpform emulator` and `pulpform demo` speak when not told otherwise: the newest. */
-export const DEFAULT_PULP_VERSION: PulpVersion = '3.116';
-/** The newest version the emulator speaks (`pulpform demo`'s default). */
-export const NEWEST_PULP_VERSION: PulpVersion = '3.116';
+export { DEFAULT_PULP_VERSION, NEWEST_PULP_VERSION, PULP_VERSIONS, type PulpVersion } from './versions.js';
 
 export interface StatusComponent {
   component: string;

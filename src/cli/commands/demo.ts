@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { NEWEST_PULP_VERSION, PULP_VERSIONS, type PulpVersion } from '../../emulator/profiles.js';
+import { NEWEST_PULP_VERSION, PULP_VERSIONS, type PulpVersion } from '../../emulator/versions.js';
 import { pulpVersion } from './emulator.js';
 import { palette } from '../../render/style.js';
 import { reportError, useColor } from '../common.js';

@@ -1,6 +1,6 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { type FaultOptions, parseFaultSpec } from '../../emulator/faults.js';
-import { DEFAULT_PULP_VERSION, PULP_VERSIONS, type PulpVersion } from '../../emulator/profiles.js';
+import { DEFAULT_PULP_VERSION, PULP_VERSIONS, type PulpVersion } from '../../emulator/versions.js';
 
 interface EmulatorFlags {
   pulpVersion: PulpVersion;
