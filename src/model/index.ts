@@ -8,3 +8,4 @@ export * from './capabilities.js';
 export * from './server-fields.js';
 export * from './selectors.js';
 export * from './suggest.js';
+export * from './errors.js';
