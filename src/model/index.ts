@@ -8,4 +8,3 @@ export * from './capabilities.js';
 export * from './server-fields.js';
 export * from './selectors.js';
 export * from './suggest.js';
-export * from './errors.js';
