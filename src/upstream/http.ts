@@ -1,4 +1,4 @@
-// How Pulp fetches from an upstream (Basic auth, proxy, TLS, timeouts, retries, its error texts).
+// How Pulp fetches from an upstream (Basic auth, proxy, TLS, timeouts, retries; its error texts are in download-errors.ts).
 // The emulator's sync fetches through it to behave like Pulp; preflight probes through it so a
 // probe fails the way the sync would.
 import http from 'node:http';
