@@ -1,3 +1,4 @@
+import { PulpformError } from '../model/errors.js';
 import type { Json } from '../model/json.js';
 
 /** What kind of failure a PulpApiError is, for callers that branch on it (never parse messages). */
@@ -31,13 +32,15 @@ export interface PulpApiErrorInit {
  * how to fix it. Never carries the request, its headers or the underlying client error, so
  * printing or inspecting it cannot reveal credentials.
  */
-export class PulpApiError extends Error {
+export class PulpApiError extends PulpformError {
+  // Without the `pulp.` that apply and the CLI put in front of it: they report `pulp.http`.
   readonly code: PulpErrorCode;
   readonly method: string;
   readonly path: string;
   readonly status?: number;
   readonly reason: string;
-  readonly hint?: string;
+  // Initialised to keep it an own property of every PulpApiError, hint or none, as before the base class.
+  override readonly hint?: string = undefined;
   readonly bodyExcerpt?: string;
   readonly outcomeUnknown: boolean;
 
@@ -57,18 +60,22 @@ export class PulpApiError extends Error {
 }
 
 /** The client cannot be set up as asked (a bad server URL, an unreadable CA file); `hint` says how to fix it. */
-export class ClientSetupError extends Error {
+export class ClientSetupError extends PulpformError {
   constructor(
     message: string,
-    readonly hint: string,
+    override readonly hint: string,
   ) {
     super(message);
     this.name = 'ClientSetupError';
   }
+
+  get code(): string {
+    return 'connection';
+  }
 }
 
 /** A Pulp task that ended `failed` or `canceled`. */
-export class TaskFailedError extends Error {
+export class TaskFailedError extends PulpformError {
   readonly taskHref: string;
   readonly taskName: string;
   readonly state: string;
@@ -82,10 +89,14 @@ export class TaskFailedError extends Error {
     this.state = state;
     this.description = description;
   }
+
+  get code(): string {
+    return 'task.failed';
+  }
 }
 
 /** The wait for a task gave up; the task itself goes on in Pulp. */
-export class TaskTimeoutError extends Error {
+export class TaskTimeoutError extends PulpformError {
   readonly taskHref: string;
   readonly taskName: string;
   readonly state: string;
@@ -104,16 +115,24 @@ export class TaskTimeoutError extends Error {
     this.state = state;
     this.elapsedMs = elapsedMs;
   }
+
+  get code(): string {
+    return 'task.timeout';
+  }
 }
 
 /** The caller aborted the wait (SIGINT); the task itself goes on in Pulp. */
-export class TaskWaitAbandonedError extends Error {
+export class TaskWaitAbandonedError extends PulpformError {
   readonly taskHref: string;
 
   constructor(taskHref: string) {
     super(`stopped waiting for task ${taskHref}; it goes on running in Pulp`);
     this.name = 'TaskWaitAbandonedError';
     this.taskHref = taskHref;
+  }
+
+  get code(): string {
+    return 'task.abandoned';
   }
 }
 

@@ -78,3 +78,9 @@ export function requestText(url: string, request: TextRequest): Promise<TextAnsw
     sent.end(body);
   });
 }
+
+/** A header's value; of a repeated header, the first. */
+export function headerOf(answer: { headers: Record<string, string | string[] | undefined> }, name: string): string | undefined {
+  const value = answer.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}

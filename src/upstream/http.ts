@@ -1,4 +1,4 @@
-// How Pulp fetches from an upstream (Basic auth, proxy, TLS, timeouts, retries, its error texts).
+// How Pulp fetches from an upstream (Basic auth, proxy, TLS, timeouts, retries; its error texts are in download-errors.ts).
 // The emulator's sync fetches through it to behave like Pulp; preflight probes through it so a
 // probe fails the way the sync would.
 import http from 'node:http';
@@ -7,121 +7,14 @@ import { isIP } from 'node:net';
 import tls from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { createHash } from 'node:crypto';
-import { Secret } from '../model/secret.js';
+import { connectionError, DownloadError, ResponseError, timeoutError } from './download-errors.js';
+import type { RemoteConnection } from './remote.js';
+
+export { DownloadError, ResponseError } from './download-errors.js';
+export { connectionOf, type RemoteConnection, type RemoteFields } from './remote.js';
 
 export function sha256Hex(data: Buffer | string): string {
   return createHash('sha256').update(data).digest('hex');
-}
-
-/**
- * A remote as the core stores it: Pulp's field names. Only what downloading needs is read;
- * plugin fields (upstream_name, distributions, ...) are read by each plugin's sync.
- * Secrets may be plain strings (as stored) or Secret; they are wrapped at once.
- */
-export interface RemoteFields {
-  url: string;
-  policy?: 'immediate' | 'on_demand' | 'streamed';
-  username?: string | null;
-  password?: string | Secret | null;
-  tls_validation?: boolean;
-  ca_cert?: string | null;
-  client_cert?: string | null;
-  client_key?: string | Secret | null;
-  proxy_url?: string | null;
-  proxy_username?: string | null;
-  proxy_password?: string | Secret | null;
-  headers?: Array<Record<string, string>> | null;
-  download_concurrency?: number | null;
-  max_retries?: number | null;
-  total_timeout?: number | null;
-  connect_timeout?: number | null;
-  sock_connect_timeout?: number | null;
-  sock_read_timeout?: number | null;
-  // container
-  upstream_name?: string;
-  include_tags?: string[] | null;
-  exclude_tags?: string[] | null;
-  // deb
-  distributions?: string;
-  components?: string | null;
-  architectures?: string | null;
-  sync_sources?: boolean;
-  sync_udebs?: boolean;
-  sync_installer?: boolean;
-  ignore_missing_package_indices?: boolean;
-}
-
-/** Everything needed to fetch from a remote, secrets wrapped so they never print. */
-export interface RemoteConnection {
-  url: string;
-  username: string | null;
-  password: Secret | null;
-  tlsValidation: boolean;
-  caCert: string | null;
-  clientCert: string | null;
-  clientKey: Secret | null;
-  proxyUrl: string | null;
-  proxyUsername: string | null;
-  proxyPassword: Secret | null;
-  headers: Record<string, string>;
-  maxRetries: number;
-  downloadConcurrency: number;
-  totalTimeoutMs: number | null;
-  connectTimeoutMs: number | null;
-  readTimeoutMs: number | null;
-}
-
-function wrap(value: string | Secret | null | undefined, source: string): Secret | null {
-  if (value === null || value === undefined || value === '') return null;
-  return value instanceof Secret ? value : new Secret(value, source);
-}
-
-const seconds = (value: number | null | undefined) => (value === null || value === undefined ? null : value * 1000);
-
-export function connectionOf(remote: RemoteFields): RemoteConnection {
-  const headers: Record<string, string> = {};
-  for (const entry of remote.headers ?? []) Object.assign(headers, entry);
-  return {
-    url: remote.url,
-    username: remote.username || null,
-    password: wrap(remote.password, 'remote password'),
-    tlsValidation: remote.tls_validation ?? true,
-    caCert: remote.ca_cert ?? null,
-    clientCert: remote.client_cert ?? null,
-    clientKey: wrap(remote.client_key, 'remote client_key'),
-    proxyUrl: remote.proxy_url ?? null,
-    proxyUsername: remote.proxy_username || null,
-    proxyPassword: wrap(remote.proxy_password, 'remote proxy_password'),
-    headers,
-    maxRetries: remote.max_retries ?? 3,
-    downloadConcurrency: remote.download_concurrency ?? 10,
-    totalTimeoutMs: seconds(remote.total_timeout),
-    connectTimeoutMs: seconds(remote.connect_timeout ?? remote.sock_connect_timeout),
-    readTimeoutMs: seconds(remote.sock_read_timeout),
-  };
-}
-
-/** A failure whose message is the text real Pulp puts in the failed task's error.description. */
-export class DownloadError extends Error {
-  readonly retryable: boolean;
-  constructor(message: string, retryable: boolean) {
-    super(message);
-    this.name = new.target.name;
-    this.retryable = retryable;
-  }
-}
-
-/** aiohttp's ClientResponseError: `404, message='Not Found', url=URL('http://...')`. */
-export class ResponseError extends DownloadError {
-  readonly status: number;
-  readonly url: string;
-  readonly headers: http.IncomingHttpHeaders;
-  constructor(status: number, reason: string, url: string, headers: http.IncomingHttpHeaders) {
-    super(`${status}, message='${reason}', url=URL('${url}')`, status >= 500 || status === 429);
-    this.status = status;
-    this.url = url;
-    this.headers = headers;
-  }
 }
 
 export interface FetchResult {
@@ -373,45 +266,6 @@ export function basic(username: string, password: string): string {
 
 function proxyAuthorization(c: RemoteConnection): Record<string, string> {
   return c.proxyUsername ? { 'Proxy-Authorization': basic(c.proxyUsername, c.proxyPassword?.reveal() ?? '') } : {};
-}
-
-function timeoutError(url: string): DownloadError {
-  return new DownloadError(`Request timed out for ${url}. Increasing the total_timeout value on the remote might help.`, true);
-}
-
-const TLS_REASONS: Record<string, string> = {
-  DEPTH_ZERO_SELF_SIGNED_CERT: 'self-signed certificate',
-  SELF_SIGNED_CERT_IN_CHAIN: 'self-signed certificate in certificate chain',
-  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'unable to get local issuer certificate',
-  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'unable to get local issuer certificate',
-  CERT_HAS_EXPIRED: 'certificate has expired',
-};
-
-/** aiohttp's wording for a request that never got an HTTP response. */
-function connectionError(error: Error & { code?: string; address?: string; port?: number }, target: { host: string; port: number; ssl: string }, url: string): DownloadError {
-  const where = `Cannot connect to host ${target.host}:${target.port}`;
-  const code = error.code ?? '';
-  if (code === 'ECONNREFUSED') {
-    return new DownloadError(`${where} ssl:${target.ssl} [Connect call failed ('${error.address ?? target.host}', ${error.port ?? target.port})]`, true);
-  }
-  if (code === 'ENOTFOUND') return new DownloadError(`${where} ssl:${target.ssl} [Name or service not known]`, true);
-  if (code === 'EAI_AGAIN') return new DownloadError(`${where} ssl:${target.ssl} [Temporary failure in name resolution]`, true);
-  if (code === 'ECONNRESET') return new DownloadError('Server disconnected', true);
-  if (code === 'ETIMEDOUT') return timeoutError(url);
-  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
-    return new DownloadError(
-      `${where} ssl:True [SSLCertVerificationError: (1, "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: Hostname mismatch, certificate is not valid for '${target.host}'. (_ssl.c:1006)")]`,
-      true,
-    );
-  }
-  const reason = TLS_REASONS[code];
-  if (reason) {
-    return new DownloadError(
-      `${where} ssl:True [SSLCertVerificationError: (1, '[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: ${reason} (_ssl.c:1006)')]`,
-      true,
-    );
-  }
-  return new DownloadError(`${where} ssl:${target.ssl} [${error.message}]`, true);
 }
 
 /** Joins a base URL and a relative path the way pulp's urlpath_sanitize does (one slash between). */
