@@ -22,12 +22,13 @@ export interface ActionIdentity {
   address: Address;
 }
 
+/** Facts only: `describeApplyEvent` (src/render) says them in words. */
 interface EventBase {
   /** ISO time the event was emitted. */
   time: string;
   level: 'info' | 'warn' | 'error';
-  /** One line for humans; the structured fields carry the same facts. */
-  message: string;
+  /** @deprecated Never set: apply composes no words. Optional only while test/releasetrain still builds an event with it. */
+  message?: string;
 }
 
 export interface ActionStartEvent extends EventBase, ActionIdentity {

@@ -1,5 +1,4 @@
 import type { PulpClient, TaskProgress } from '../live/client.js';
-import { describeProgress } from '../live/client.js';
 import { PulpApiError, TaskFailedError, TaskTimeoutError, TaskWaitAbandonedError } from '../live/errors.js';
 import { readLiveState } from '../live/read.js';
 import { capabilitiesOf } from '../model/capabilities.js';
@@ -108,7 +107,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
       const reason = `depends on ${failed.id}, which ${how}`;
       const record: ActionSkipped = { ...identity(dependent), cause: 'dependency', reason };
       outcomes.set(dependentId, { status: 'skipped', record });
-      emit({ code: 'action.skipped', time: now(), level: 'warn', message: `${dependent.id}: skipped: ${reason}`, ...record });
+      emit({ code: 'action.skipped', time: now(), level: 'warn', ...record });
       skippedNow.push(dependent);
     }
     for (const dependent of skippedNow) skipDependents(dependent, 'was skipped');
@@ -118,8 +117,8 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
     const actionStarted = Date.now();
     const elapsed = (): number => Date.now() - actionStarted;
     // Written out, not spread from identity(): see actionForExecution.
-    emit({ code: 'action.start', time: now(), level: 'info', message: `${action.id}: started`, actionId: action.id, type: action.type, address: action.address, wave: waveOf.get(action.id) ?? 0 });
-    let lastProgress = { at: actionStarted, state: '', text: '' };
+    emit({ code: 'action.start', time: now(), level: 'info', actionId: action.id, type: action.type, address: action.address, wave: waveOf.get(action.id) ?? 0 });
+    let lastProgress = { at: actionStarted, state: '', reports: '' };
     const ctx: ActionContext = {
       client: options.client,
       run,
@@ -131,17 +130,16 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
       progress: (step: string, progress: TaskProgress) => {
         // Short tasks are reported by action.done alone; long ones on every change, and at least every interval.
         if (progress.state !== 'waiting' && progress.state !== 'running') return;
-        const text = describeProgress(progress.reports) ?? '';
+        const reports = JSON.stringify(progress.reports.map((r) => [r.message, r.done, r.total]));
         const at = Date.now();
-        const changed = progress.state !== lastProgress.state || text !== lastProgress.text;
+        const changed = progress.state !== lastProgress.state || reports !== lastProgress.reports;
         const quiet = at - lastProgress.at < progressIntervalMs;
         if (elapsed() < Math.min(PROGRESS_QUIET_MS, progressIntervalMs) || (!changed && quiet)) return;
-        lastProgress = { at, state: progress.state, text };
+        lastProgress = { at, state: progress.state, reports };
         emit({
           code: 'action.progress',
           time: now(),
           level: 'info',
-          message: `${action.id}: ${step} task ${progress.state}${text ? `: ${text}` : ''} (${Math.round(elapsed() / 1000)} s)`,
           ...identity(action),
           step,
           taskHref: progress.taskHref,
@@ -160,7 +158,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
       if (done.href !== undefined) record.href = done.href;
       if (done.note !== undefined) record.note = done.note;
       outcome = { status: 'succeeded', record };
-      const event: ActionDoneEvent = { code: 'action.done', time: now(), level: 'info', message: `${action.id}: done${done.note ? ` (${done.note})` : ''}`, actionId: record.actionId, type: record.type, address: record.address, elapsedMs: record.elapsedMs };
+      const event: ActionDoneEvent = { code: 'action.done', time: now(), level: 'info', actionId: record.actionId, type: record.type, address: record.address, elapsedMs: record.elapsedMs };
       if (record.href !== undefined) event.href = record.href;
       if (record.note !== undefined) event.note = record.note;
       emit(event);
@@ -170,13 +168,12 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
         if (error instanceof TaskWaitAbandonedError) record.taskHref = error.taskHref;
         else record.detail = error.detail;
         outcome = { status: 'interrupted', record };
-        const where = record.taskHref ? `; task ${record.taskHref} goes on in Pulp` : `; ${record.detail}`;
-        emit({ code: 'action.interrupted', time: now(), level: 'warn', message: `${action.id}: interrupted${where}`, ...record });
+        emit({ code: 'action.interrupted', time: now(), level: 'warn', ...record });
       } else {
         const failure = failureOf(error, scrub);
         const record: ActionFailed = { ...identity(action), elapsedMs: elapsed(), error: failure };
         outcome = { status: 'failed', record };
-        emit({ code: 'action.failed', time: now(), level: 'error', message: `${action.id}: failed: ${failure.message}`, ...record });
+        emit({ code: 'action.failed', time: now(), level: 'error', ...record });
       }
     }
     outcomes.set(action.id, outcome);
@@ -194,7 +191,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
   const stopping = (): void => {
     if (abandon === signal) return;
     const inFlight = [...running.keys()];
-    emit({ code: 'apply.stopping', time: now(), level: 'warn', message: `Stopping: starting nothing new; waiting for ${inFlight.length} action${inFlight.length === 1 ? '' : 's'} in flight to finish`, inFlight });
+    emit({ code: 'apply.stopping', time: now(), level: 'warn', inFlight });
   };
   signal?.addEventListener('abort', stopping, { once: true });
 
@@ -214,7 +211,7 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
     if (outcomes.has(action.id)) continue;
     const record: ActionSkipped = { ...identity(action), cause: 'interrupted', reason: 'the apply was interrupted before this action started' };
     outcomes.set(action.id, { status: 'skipped', record });
-    emit({ code: 'action.skipped', time: now(), level: 'warn', message: `${action.id}: skipped: ${record.reason}`, ...record });
+    emit({ code: 'action.skipped', time: now(), level: 'warn', ...record });
   }
 
   const result: ApplyResult = { ok: false, aborted: signal?.aborted ?? false, elapsedMs: Date.now() - started, succeeded: [], failed: [], skipped: [], interrupted: [] };
@@ -231,7 +228,6 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
     code: 'apply.summary',
     time: now(),
     level: result.ok ? 'info' : 'error',
-    message: `Apply ${result.aborted ? 'interrupted' : result.ok ? 'complete' : 'incomplete'}: ${counts.succeeded} succeeded, ${counts.failed} failed, ${counts.skipped} skipped, ${counts.interrupted} interrupted.`,
     elapsedMs: result.elapsedMs,
     counts,
     aborted: result.aborted,

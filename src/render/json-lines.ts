@@ -84,12 +84,15 @@ export function jsonLine(line: OutputLine): string {
 }
 
 /**
- * An apply or watch event as a line. An action's own `type` (create, sync, ...) is `actionType`
- * here, since `type` says what the line is.
+ * An apply or watch event as a line, with `message` its words (describeApplyEvent,
+ * describeWatchEvent). An action's own `type` (create, sync, ...) is `actionType` here, since
+ * `type` says what the line is.
  */
-export function eventLine(event: { code: string; level: 'debug' | 'info' | 'warn' | 'error'; message: string; time: string; type?: string }): OutputLine {
+export function eventLine(event: { code: string; level: 'debug' | 'info' | 'warn' | 'error'; time: string; type?: string }, message: string): OutputLine {
   const { type: actionType, ...rest } = event;
-  return { ...(JSON.parse(JSON.stringify(rest)) as Record<string, z.infer<typeof json>>), ...(actionType !== undefined ? { actionType } : {}), type: 'event', code: event.code, level: event.level, message: event.message, time: event.time };
+  // `message` right after `level`, where the lines have always had it.
+  const fields = Object.entries(JSON.parse(JSON.stringify(rest)) as Record<string, z.infer<typeof json>>).flatMap(([key, value]) => (key === 'level' ? [[key, value], ['message', message]] : [[key, value]]));
+  return { ...Object.fromEntries(fields), ...(actionType !== undefined ? { actionType } : {}), type: 'event', code: event.code, level: event.level, message, time: event.time };
 }
 
 export function outdatedLine(mirror: OutdatedMirror): OutputLine {

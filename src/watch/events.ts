@@ -56,11 +56,10 @@ export interface CycleReport {
   retryAt?: number;
 }
 
+/** Facts only: `describeWatchEvent` (src/render) says them in words. */
 interface EventBase {
   time: string;
   level: 'debug' | 'info' | 'warn' | 'error';
-  /** One line for humans; the other fields carry the same facts for machines. */
-  message: string;
 }
 
 export type WatchEvent =
@@ -69,14 +68,23 @@ export type WatchEvent =
   | (EventBase & { code: 'watch.files_changed'; files: string[]; queued: boolean })
   | (EventBase & { code: 'watch.cycle_start'; cycle: number; trigger: WatchTrigger })
   | (EventBase & { code: 'watch.desired_loaded'; cycle: number; files: string[]; sha256: string; resources: number })
-  | (EventBase & { code: 'watch.desired_invalid'; cycle: number; errors: number; applied: 'nothing' | 'last_good'; lastGoodSha256?: string })
+  | (EventBase & {
+    code: 'watch.desired_invalid';
+    cycle: number;
+    errors: number;
+    applied: 'nothing' | 'last_good';
+    lastGoodSha256?: string;
+    /** False when the files were not read again this cycle: the errors are those reported when they were saved. Not in JSON lines or log records. */
+    reread: boolean;
+  })
   | (EventBase & { code: 'watch.diagnostic'; cycle: number; origin: 'config' | 'plan' | 'preflight'; diagnostic: Diagnostic })
   | (EventBase & { code: 'watch.plan_blocked'; cycle: number; errors: number })
   | (EventBase & { code: 'watch.held_back'; cycle: number; deletes: Address[]; replacements: Address[] })
   | (EventBase & { code: 'watch.backing_off'; cycle: number } & BackingOff)
   | (EventBase & { code: 'watch.server_error'; cycle: number; error: { message: string; hint?: string }; retryAt: string })
   | (EventBase & { code: 'watch.cycle_done'; queued: boolean; nextCycleAt?: string } & CycleReport)
-  | (EventBase & { code: 'watch.error'; error: string })
+  /** `during`, and the watched `path`, are not in JSON lines or log records. */
+  | (EventBase & { code: 'watch.error'; error: string } & ({ during: 'cycle' } | { during: 'watching'; path: string }))
   | (EventBase & { code: 'watch.stopping'; signal: string })
   | (EventBase & { code: 'watch.stopped' })
   | (DistributiveOmit<ApplyEvent, 'level'> & { level: EventBase['level']; cycle: number });

@@ -1,4 +1,3 @@
-import { basename } from 'node:path';
 import type { ApplyResult } from '../apply/events.js';
 import { applyPlan } from '../apply/executor.js';
 import { acquireLock, type HeldLock } from '../apply/lock.js';
@@ -76,7 +75,7 @@ export class Reconciler {
       waiting: 0,
       upstreamFailed: 0,
     };
-    this.#emit({ code: 'watch.cycle_start', level: 'info', message: `cycle ${cycle} started (${describeTrigger(trigger)})`, cycle, trigger });
+    this.#emit({ code: 'watch.cycle_start', level: 'info', cycle, trigger });
     const state = await this.#load(cycle, trigger);
     if (state === undefined) report.outcome = 'invalid';
     else if (signal.aborted) report.outcome = 'interrupted';
@@ -101,17 +100,14 @@ export class Reconciler {
     const lastGoodSha256 = this.#lastGood?.state.sources.sha256;
     if (!trigger.reasons.includes('change') && !trigger.reasons.includes('start')) {
       if (this.#invalidErrors > 0) {
-        const count = `${this.#invalidErrors} error${this.#invalidErrors === 1 ? '' : 's'}`;
         this.#emit({
           code: 'watch.desired_invalid',
           level: this.#lastGood ? 'warn' : 'error',
-          message: this.#lastGood
-            ? `the desired state files still have ${count} (reported when they were saved); converging to the last valid desired state (${lastGoodSha256?.slice(0, 12)})`
-            : `the desired state files still have ${count} (reported when they were saved); nothing is applied`,
           cycle,
           errors: this.#invalidErrors,
           applied: this.#lastGood ? 'last_good' : 'nothing',
           ...(lastGoodSha256 !== undefined ? { lastGoodSha256 } : {}),
+          reread: false,
         });
       }
       return this.#lastGood?.state;
@@ -122,7 +118,7 @@ export class Reconciler {
       const { files, sha256 } = loaded.state.sources;
       if (sha256 !== lastGoodSha256) {
         const resources = loaded.state.resources.length;
-        this.#emit({ code: 'watch.desired_loaded', level: 'info', message: `desired state loaded: ${resources} object${resources === 1 ? '' : 's'} from ${files.join(', ')}`, cycle, files, sha256, resources });
+        this.#emit({ code: 'watch.desired_loaded', level: 'info', cycle, files, sha256, resources });
         for (const diagnostic of loaded.warnings) this.#diagnostic(cycle, 'config', diagnostic);
       }
       this.#lastGood = loaded;
@@ -134,11 +130,11 @@ export class Reconciler {
       this.#emit({
         code: 'watch.desired_invalid',
         level: 'error',
-        message: `the desired state has ${errors} error${errors === 1 ? '' : 's'}; nothing is applied. ${this.#lastGood ? 'The last valid desired state stays in force for drift repair' : 'Waiting for a valid save'}`,
         cycle,
         errors,
         applied: 'nothing',
         ...(lastGoodSha256 !== undefined ? { lastGoodSha256 } : {}),
+        reread: true,
       });
       for (const diagnostic of error.diagnostics) this.#diagnostic(cycle, 'config', diagnostic);
       return undefined;
@@ -181,14 +177,7 @@ export class Reconciler {
       report.outcome = 'error';
       report.error = described;
       const retryAt = new Date(entry.until).toISOString();
-      this.#emit({
-        code: 'watch.server_error',
-        level: 'error',
-        message: `cannot reconcile: ${described.message}${described.hint ? ` (hint: ${described.hint})` : ''}; trying again by ${retryAt}`,
-        cycle,
-        error: described,
-        retryAt,
-      });
+      this.#emit({ code: 'watch.server_error', level: 'error', cycle, error: described, retryAt });
     } finally {
       await lock?.release().catch(() => undefined);
       client?.close();
@@ -243,21 +232,14 @@ export class Reconciler {
     if (heldBack !== this.#reported.heldBack) {
       this.#reported.heldBack = heldBack;
       if (deletes.length + replacements.length > 0) {
-        this.#emit({
-          code: 'watch.held_back',
-          level: 'warn',
-          message: `not performed without --prune: ${[...deletes.map((a) => `delete ${a}`), ...replacements.map((a) => `replace ${a}`)].join(', ')}`,
-          cycle,
-          deletes,
-          replacements,
-        });
+        this.#emit({ code: 'watch.held_back', level: 'warn', cycle, deletes, replacements });
       }
     }
     const others = plan.diagnostics.filter((d) => d.code !== 'plan.not_desired' && d.code !== 'plan.replace_skipped');
     this.#describeOnChange('plan', others, cycle);
     const errors = others.filter((d) => d.severity === 'error').length;
     if (errors > 0) {
-      this.#emit({ code: 'watch.plan_blocked', level: 'error', message: `the plan has ${errors} error${errors === 1 ? '' : 's'}; nothing is applied until the desired state or the server changes`, cycle, errors });
+      this.#emit({ code: 'watch.plan_blocked', level: 'error', cycle, errors });
     }
     return errors === 0;
   }
@@ -272,18 +254,12 @@ export class Reconciler {
     const now = this.#now();
     for (const [address, reason] of failed) {
       const entry = backingOff(this.#objects.recordFailure(address, reason, now));
-      this.#emit({
-        code: 'watch.backing_off',
-        level: 'warn',
-        message: `${address} failed ${entry.failures} time${entry.failures === 1 ? '' : 's'} in a row; not retried before ${entry.until}`,
-        cycle: report.cycle,
-        ...entry,
-      });
+      this.#emit({ code: 'watch.backing_off', level: 'warn', cycle: report.cycle, ...entry });
     }
   }
 
   #diagnostic(cycle: number, origin: 'config' | 'plan' | 'preflight', diagnostic: Diagnostic): void {
-    this.#emit({ code: 'watch.diagnostic', level: diagnostic.severity === 'error' ? 'error' : 'warn', message: describeDiagnostic(diagnostic), cycle, origin, diagnostic });
+    this.#emit({ code: 'watch.diagnostic', level: diagnostic.severity === 'error' ? 'error' : 'warn', cycle, origin, diagnostic });
   }
 
   #emit(event: DistributiveOmit<WatchEvent, 'time'>): void {
@@ -293,26 +269,6 @@ export class Reconciler {
 
 function backingOff(entry: BackoffEntry): BackingOff {
   return { address: entry.key as Address, failures: entry.failures, until: new Date(entry.until).toISOString(), reason: entry.reason };
-}
-
-export function describeTrigger(trigger: WatchTrigger): string {
-  const files = trigger.files.map((file) => basename(file)).join(', ');
-  return trigger.reasons.map((reason) => (reason === 'change' && files ? `change: ${files}` : reason)).join(', ');
-}
-
-/** `desired-state/a.yaml:7:13: Unknown field (in remotes[0].polcy). A rpm remote has no field "polcy". Fix: Rename it to "policy".` */
-export function describeDiagnostic(diagnostic: Diagnostic): string {
-  const where = diagnostic.source ? `${diagnostic.source.file}:${diagnostic.source.line}:${diagnostic.source.column}: ` : diagnostic.address ? `${diagnostic.address}: ` : '';
-  const parts = [`${where}${oneLine(`${diagnostic.summary}${diagnostic.path ? ` (in ${diagnostic.path})` : ''}`)}`];
-  if (diagnostic.detail) parts.push(oneLine(diagnostic.detail));
-  if (diagnostic.hint) parts.push(`Fix: ${oneLine(diagnostic.hint)}`);
-  return parts.join(' ');
-}
-
-/** Lines become one sentence run: unpunctuated line ends get `;`, the last one `.`. */
-function oneLine(text: string): string {
-  const lines = text.trim().split(/\s*\n\s*/);
-  return lines.map((line, i) => (/[.!?:;]$/.test(line) ? line : `${line}${i === lines.length - 1 ? '.' : ';'}`)).join(' ');
 }
 
 function describeError(error: unknown): { message: string; hint?: string } {

@@ -15,7 +15,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   plan: ['model', 'diff'],
   apply: ['model', 'live'],
   preflight: ['model', 'live', 'upstream'],
-  render: ['model', 'diff', 'plan', 'apply'],
+  render: ['model', 'diff', 'plan', 'apply', 'watch'],
   engine: ['model', 'config', 'live', 'plan'],
   watch: ['model', 'config', 'live', 'plan', 'apply', 'preflight', 'engine'],
   export: ['model', 'config', 'diff'],

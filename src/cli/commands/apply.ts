@@ -14,6 +14,7 @@ import { PlanFileError } from '../../plan/planfile.js';
 import type { LiveState } from '../../model/resource.js';
 import { checkSavedPlan } from '../../plan/stale.js';
 import { preflightPlan } from '../../preflight/index.js';
+import { describeApplyEvent } from '../../render/apply-events.js';
 import { progressThrottle, renderApplyEvent, renderApplySummary } from '../../render/apply-text.js';
 import { renderDiagnostics } from '../../render/diagnostics.js';
 import { eventLine } from '../../render/json-lines.js';
@@ -136,17 +137,11 @@ export async function runApplyCommand(planFile: string | undefined, options: App
       }
       session!.interruptible();
       plan = forExecution(plan);
-      const shown = progressThrottle();
+      const show = json ? (event: ApplyEvent) => json.line(eventLine(event, describeApplyEvent(event))) : terminalView(color, print);
       const result = await runApply(plan, live, client, resolveSecret, options, session!, (event) => {
         // winston builds and formats a record before it drops it by level: not 26,000 times for nothing.
-        if (logger.isInfoEnabled()) logger.info(event.message, { code: event.code, severity: event.level });
-        if (json) json.line(eventLine(event));
-        else if (shown(event)) {
-          const line = renderApplyEvent(event, { color });
-          // Progress of long tasks is for the person watching; stdout keeps what was done.
-          if (line !== undefined && (event.code === 'action.progress' || event.code === 'apply.stopping')) process.stderr.write(`${line}\n`);
-          else if (line !== undefined) print(line);
-        }
+        if (logger.isInfoEnabled()) logger.info(describeApplyEvent(event), { code: event.code, severity: event.level });
+        show(event);
       }, saved !== undefined);
       process.exitCode = result.ok ? 0 : 1;
       if (json) json.result(result.ok ? 0 : 1, { ...planSummary(plan), ...applyCounts(result) });
@@ -160,6 +155,18 @@ export async function runApplyCommand(planFile: string | undefined, options: App
     else reportError(error, { color: errColor, logger });
     process.exitCode = 1;
   }
+}
+
+/** Apply's events on a terminal, Terraform style: what was done on stdout, progress of long tasks every ten seconds on stderr. */
+function terminalView(color: boolean, print: (text: string) => void): (event: ApplyEvent) => void {
+  const shown = progressThrottle();
+  return (event) => {
+    if (!shown(event)) return;
+    const line = renderApplyEvent(event, { color });
+    // Progress of long tasks is for the person watching; stdout keeps what was done.
+    if (line !== undefined && (event.code === 'action.progress' || event.code === 'apply.stopping')) process.stderr.write(`${line}\n`);
+    else if (line !== undefined) print(line);
+  };
 }
 
 /** The result line's account of what apply did. */

@@ -6,6 +6,7 @@ import { addDesiredStateOption, addServerOptions, clientSettingsOf, loggerFor, p
 import { resolveConnection } from '../connection.js';
 import { JsonOutput } from '../json-output.js';
 import { eventLine } from '../../render/json-lines.js';
+import { describeWatchEvent, watchEventData } from '../../render/watch-events.js';
 import { addLockOptions, type LockFlags } from '../lock.js';
 
 interface WatchCommandOptions extends ServerCommandOptions, LockFlags {
@@ -51,10 +52,13 @@ export function registerWatchCommand(program: Command): void {
     const logger = loggerFor(options, () => secrets);
     const json = options.json ? new JsonOutput('watch') : undefined;
     const counts = { cycles: 0, applied: 0, failed: 0, invalidEdits: 0 };
+    const showJson = json ? (shown: ReturnType<typeof watchEventData>, message: string) => json.line(eventLine(shown, message)) : () => undefined;
     const log = (event: WatchEvent): void => {
-      const { level, message, time: _time, ...data } = event;
+      const message = describeWatchEvent(event);
+      const shown = watchEventData(event);
+      const { level, time: _time, ...data } = shown;
       logger.log(level, message, options.logFormat === 'json' ? data : {});
-      json?.line(eventLine(event));
+      showJson(shown, message);
       if (event.code === 'watch.cycle_done') {
         counts.cycles += 1;
         counts.applied += Object.values(event.changed).reduce((sum, n) => sum + (n ?? 0), 0);
