@@ -27,8 +27,6 @@ interface EventBase {
   /** ISO time the event was emitted. */
   time: string;
   level: 'info' | 'warn' | 'error';
-  /** @deprecated Never set: apply composes no words. Optional only while test/releasetrain still builds an event with it. */
-  message?: string;
 }
 
 export interface ActionStartEvent extends EventBase, ActionIdentity {

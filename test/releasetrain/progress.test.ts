@@ -55,7 +55,7 @@ describe('progress of long syncs', () => {
 
 describe('progress lines', () => {
   const event = (actionId: string, elapsedMs: number): ActionProgressEvent => ({
-    code: 'action.progress', time: '', level: 'info', message: '', actionId, type: 'sync', address: actionId.slice(5), step: 'sync',
+    code: 'action.progress', time: '', level: 'info', actionId, type: 'sync', address: actionId.slice(5), step: 'sync',
     taskHref: '/pulp/api/v3/tasks/1/', taskState: 'running', elapsedMs,
     reports: [
       { message: 'Downloading Metadata Files', code: 'sync.downloading.metadata', state: 'completed', done: 4, total: null },
