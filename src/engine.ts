@@ -6,6 +6,7 @@ import type { Diagnostic, Plan } from './model/plan.js';
 import type { DesiredState, Kind, LiveState } from './model/resource.js';
 import { Secret } from './model/secret.js';
 import { buildPlan, type PlanOptions } from './plan/index.js';
+import { PulpformError } from './model/errors.js';
 
 /**
  * One pass of the pipeline, shared by `plan`, `apply` and `watch`:
@@ -24,7 +25,9 @@ export interface Connection {
 }
 
 /** The desired state failed validation; the diagnostics say where and how to fix it. */
-export class DesiredStateError extends Error {
+export class DesiredStateError extends PulpformError {
+  override readonly hint = 'fix the diagnostics above';
+
   constructor(
     readonly diagnostics: Diagnostic[],
     readonly sources: ReadonlyMap<string, readonly string[]>,
@@ -32,6 +35,11 @@ export class DesiredStateError extends Error {
     const errors = diagnostics.filter((d) => d.severity === 'error').length;
     super(`the desired state has ${errors} error${errors === 1 ? '' : 's'}`);
     this.name = 'DesiredStateError';
+  }
+
+  /** The code of the first error, which the result line names. */
+  get code(): string {
+    return this.diagnostics.find((d) => d.severity === 'error')?.code ?? 'config.invalid';
   }
 }
 

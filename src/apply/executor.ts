@@ -18,6 +18,7 @@ import type {
   ApplyResult,
 } from './events.js';
 import { ApplyStepError, RunState } from './refs.js';
+import { PulpformError } from '../model/errors.js';
 
 export interface ApplyOptions {
   client: PulpClient;
@@ -47,10 +48,14 @@ export interface ApplyOptions {
 const PROGRESS_QUIET_MS = 1000;
 
 /** The plan's actions do not form a valid dependency graph (a corrupt or hand-edited plan file). */
-export class InvalidPlanError extends Error {
+export class InvalidPlanError extends PulpformError {
   constructor(message: string) {
     super(`the plan cannot be applied: ${message}`);
     this.name = 'InvalidPlanError';
+  }
+
+  get code(): string {
+    return 'planfile';
   }
 }
 
@@ -320,7 +325,7 @@ function staleness(action: PlanAction, fresh: ReadonlyMap<string, LiveObject>): 
 
 function failureOf(error: unknown, scrub: (text: string) => string): ActionFailure {
   if (error instanceof PulpApiError) {
-    const failure: ActionFailure = { code: `pulp.${error.code}`, message: scrub(error.message) };
+    const failure: ActionFailure = { code: error.code, message: scrub(error.message) };
     if (error.hint) failure.hint = error.hint;
     if (error.status !== undefined) failure.status = error.status;
     return failure;

@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { PulpClient } from '../live/client.js';
 import { PulpApiError } from '../live/errors.js';
 import type { JsonObject } from '../model/json.js';
+import { PulpformError } from '../model/errors.js';
 
 /**
  * A lock on the Pulp server, so that two runs against one server (from any machines) never
@@ -81,8 +82,12 @@ export interface HeldLock {
 }
 
 /** Another run holds the lock (and the wait, if any, ran out). */
-export class LockHeldError extends Error {
-  readonly hint: string;
+export class LockHeldError extends PulpformError {
+  override readonly hint: string;
+
+  get code(): string {
+    return 'lock.held';
+  }
 
   constructor(
     readonly holder: LockInfo,
@@ -100,8 +105,12 @@ export class LockHeldError extends Error {
 }
 
 /** The object named like a lock is not one of ours: never delete it. */
-export class ForeignLockError extends Error {
-  readonly hint: string;
+export class ForeignLockError extends PulpformError {
+  override readonly hint: string;
+
+  get code(): string {
+    return 'lock.held';
+  }
 
   constructor(name: string, href: string) {
     super(`a content guard named ${name} (${href}) exists but is not a pulpform lock`);

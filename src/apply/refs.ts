@@ -2,11 +2,12 @@ import { LABELS } from '../model/labels.js';
 import type { JsonObject } from '../model/json.js';
 import { type BodyValue, type HrefRef, isHrefRef } from '../model/plan.js';
 import { type Address, addressOf, type LiveObject, type LiveState, parseAddress } from '../model/resource.js';
+import { PulpformError } from '../model/errors.js';
 
 /** An action cannot go ahead; `code` is stable for machines, the message says what and how to fix it. */
-export class ApplyStepError extends Error {
+export class ApplyStepError extends PulpformError {
   readonly code: string;
-  readonly hint: string | undefined;
+  override readonly hint: string | undefined;
 
   constructor(code: string, message: string, hint?: string) {
     super(message);

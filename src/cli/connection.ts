@@ -3,6 +3,7 @@ import type { Connection } from '../engine.js';
 import { Secret } from '../model/secret.js';
 import type { ServerSettings } from '../model/resource.js';
 import { pulpCliConfigFiles, type PulpCliProfile, readPulpCliProfile } from './profile.js';
+import { PulpformError } from '../model/errors.js';
 
 export interface ConnectionFlags {
   server?: string;
@@ -14,10 +15,14 @@ export interface ConnectionFlags {
   profile?: string;
 }
 
-export class ConnectionError extends Error {
-  constructor(message: string, readonly hint: string) {
+export class ConnectionError extends PulpformError {
+  constructor(message: string, override readonly hint: string) {
     super(message);
     this.name = 'ConnectionError';
+  }
+
+  get code(): string {
+    return 'connection';
   }
 }
 

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Secret } from '../model/secret.js';
 import { parseToml, TomlSyntaxError, type TomlValue } from './toml.js';
+import { PulpformError } from '../model/errors.js';
 
 /**
  * pulp-cli's connection settings (`pulp config create` writes them), so that operators who
@@ -21,10 +22,14 @@ export interface PulpCliProfile {
   verifySsl?: boolean;
 }
 
-export class ProfileError extends Error {
-  constructor(message: string, readonly hint: string) {
+export class ProfileError extends PulpformError {
+  constructor(message: string, override readonly hint: string) {
     super(message);
     this.name = 'ProfileError';
+  }
+
+  get code(): string {
+    return 'connection';
   }
 }
 

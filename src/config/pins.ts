@@ -1,5 +1,6 @@
 import { isAlias, isMap, isScalar, isSeq, parseDocument, type Pair, type YAMLMap } from 'yaml';
 import type { SourceLocation } from '../model/index.js';
+import { PulpformError } from '../model/errors.js';
 
 /**
  * Setting one pin of a package mirror in its YAML as a person would: only the characters of the
@@ -17,8 +18,11 @@ export interface PinEdit {
   previous?: string;
 }
 
-export class PinEditError extends Error {
+export class PinEditError extends PulpformError {
   override readonly name = 'PinEditError';
+  get code(): string {
+    return 'pin.refused';
+  }
 }
 
 /**

@@ -2,7 +2,7 @@
 // error): the PulpApiError with its code, its one-line reason and a hint naming the fix. Pure, so
 // every message can be tested without a server; none of them carries a credential.
 import type { Json } from '../model/json.js';
-import { excerptOf, PulpApiError, type PulpErrorCode, summarizeErrorBody } from './errors.js';
+import { excerptOf, PulpApiError, type PulpErrorKind, summarizeErrorBody } from './errors.js';
 import { headerOf } from './http-text.js';
 
 /** What the messages say about the server and the account they talked to. */
@@ -46,13 +46,13 @@ export function httpError(server: ServerContext, method: string, path: string, r
     }
   }
   const summary = parsed === undefined ? excerptOf(response.text) : excerptOf(summarizeErrorBody(parsed));
-  const base = { code: 'http' as const, method, path, status, bodyExcerpt: excerptOf(response.text) };
+  const base = { kind: 'http' as const, method, path, status, bodyExcerpt: excerptOf(response.text) };
   const detail = summary ? `: ${summary}` : '';
   if (status >= 300 && status < 400) {
     const location = headerOf(response, 'location');
     return new PulpApiError({
       ...base,
-      code: 'redirect',
+      kind: 'redirect',
       reason: `the server redirected to ${location ?? 'another address'}`,
       hint: 'use the address the server redirects to as the server URL',
       outcomeUnknown: false,
@@ -108,7 +108,7 @@ export function httpError(server: ServerContext, method: string, path: string, r
 
 /** A successful answer that is not what a Pulp API root sends. */
 export function notPulpError(server: ServerContext, method: string, path: string, reason: string): PulpApiError {
-  return new PulpApiError({ code: 'not_json', method, path, reason, hint: notPulpHint(server), outcomeUnknown: false });
+  return new PulpApiError({ kind: 'not_json', method, path, reason, hint: notPulpHint(server), outcomeUnknown: false });
 }
 
 function notPulpHint(server: ServerContext): string {
@@ -118,7 +118,7 @@ function notPulpHint(server: ServerContext): string {
 /** A successful answer whose JSON does not parse: it was cut short on the way. */
 export function cutShortError(method: string, path: string, response: HttpAnswer): PulpApiError {
   return new PulpApiError({
-    code: 'cut_short',
+    kind: 'cut_short',
     method,
     path,
     status: response.status,
@@ -133,8 +133,8 @@ export function networkError(server: ServerContext, method: string, path: string
   const code = typeof (error as { code?: unknown }).code === 'string' ? (error as { code: string }).code : '';
   const raw = error instanceof Error ? error.message : String(error);
   const outcomeUnknown = method !== 'GET';
-  const make = (kind: PulpErrorCode, reason: string, hint: string | undefined, unknown: boolean): PulpApiError =>
-    new PulpApiError({ code: kind, method, path, reason, ...(hint ? { hint } : {}), outcomeUnknown: unknown });
+  const make = (kind: PulpErrorKind, reason: string, hint: string | undefined, unknown: boolean): PulpApiError =>
+    new PulpApiError({ kind, method, path, reason, ...(hint ? { hint } : {}), outcomeUnknown: unknown });
   if (code === 'ECONNREFUSED') return make('connection_refused', `connection refused by ${server.baseUrl}`, `is Pulp running at ${server.baseUrl}?`, false);
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return make('dns', `cannot resolve the host of ${server.baseUrl}`, 'check the server URL', false);
   if (code === 'ETIMEDOUT' || (error as { name?: string }).name === 'TimeoutError') {

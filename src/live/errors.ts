@@ -1,8 +1,8 @@
 import { PulpformError } from '../model/errors.js';
 import type { Json } from '../model/json.js';
 
-/** What kind of failure a PulpApiError is, for callers that branch on it (never parse messages). */
-export type PulpErrorCode =
+/** What kind of failure a PulpApiError is, for callers that branch on it (never parse messages); its `code` is `pulp.<kind>`. */
+export type PulpErrorKind =
   | 'http'
   | 'not_json'
   | 'cut_short'
@@ -15,7 +15,7 @@ export type PulpErrorCode =
   | 'network';
 
 export interface PulpApiErrorInit {
-  code: PulpErrorCode;
+  kind: PulpErrorKind;
   method: string;
   /** Path and query on the server, never with credentials. */
   path: string;
@@ -33,8 +33,7 @@ export interface PulpApiErrorInit {
  * printing or inspecting it cannot reveal credentials.
  */
 export class PulpApiError extends PulpformError {
-  // Without the `pulp.` that apply and the CLI put in front of it: they report `pulp.http`.
-  readonly code: PulpErrorCode;
+  readonly kind: PulpErrorKind;
   readonly method: string;
   readonly path: string;
   readonly status?: number;
@@ -48,7 +47,7 @@ export class PulpApiError extends PulpformError {
     const where = `${init.method} ${init.path}`;
     super(init.status === undefined ? `${where}: ${init.reason}` : `${where}: HTTP ${init.status}: ${init.reason}`);
     this.name = 'PulpApiError';
-    this.code = init.code;
+    this.kind = init.kind;
     this.method = init.method;
     this.path = init.path;
     if (init.status !== undefined) this.status = init.status;
@@ -56,6 +55,11 @@ export class PulpApiError extends PulpformError {
     if (init.hint !== undefined) this.hint = init.hint;
     if (init.bodyExcerpt !== undefined) this.bodyExcerpt = init.bodyExcerpt;
     this.outcomeUnknown = init.outcomeUnknown;
+  }
+
+  /** `pulp.http`, `pulp.connection_refused`, ...: what apply's failures and the CLI's result line report. */
+  get code(): string {
+    return `pulp.${this.kind}`;
   }
 }
 

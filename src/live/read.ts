@@ -202,7 +202,7 @@ function serverInfoOf(client: PulpClient, status: JsonObject): ServerInfo {
   const versions = status['versions'];
   if (!Array.isArray(versions)) {
     throw new PulpApiError({
-      code: 'not_json',
+      kind: 'not_json',
       method: 'GET',
       path: `${client.apiRoot}status/`,
       reason: 'the status answer has no list of component versions',

@@ -228,8 +228,8 @@ export class PulpTransport {
   }
 
   #failureRetryable(method: string, failure: PulpApiError): boolean {
-    if (failure.code === 'connection_refused') return true;
-    return IDEMPOTENT.has(method) && ['connection_reset', 'timeout', 'network', 'cut_short'].includes(failure.code);
+    if (failure.kind === 'connection_refused') return true;
+    return IDEMPOTENT.has(method) && ['connection_reset', 'timeout', 'network', 'cut_short'].includes(failure.kind);
   }
 
   #backoff(attempt: number, response: RawResponse | undefined): number {

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { KINDS, PLAN_FORMAT_VERSION, PLUGINS, type Plan } from '../model/index.js';
+import { PulpformError } from '../model/errors.js';
 
 /**
  * A saved plan (`plan --out`): the plan data as JSON. It holds no secret by construction
@@ -10,8 +11,11 @@ export function serializePlan(plan: Plan): string {
   return `${JSON.stringify(plan, null, 2)}\n`;
 }
 
-export class PlanFileError extends Error {
+export class PlanFileError extends PulpformError {
   override readonly name = 'PlanFileError';
+  get code(): string {
+    return 'planfile';
+  }
 }
 
 const source = z.object({ file: z.string(), line: z.number(), column: z.number() });

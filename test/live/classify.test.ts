@@ -32,7 +32,7 @@ describe('httpError: a status of 300 or more', () => {
   test('401 with a password given: the credentials were rejected', () => {
     const error = httpError(SERVER, 'GET', PATH, json(401, { detail: 'Invalid username/password.' }));
     expect(error).toBeInstanceOf(PulpformError);
-    expect(error.code).toBe('http');
+    expect(error.kind).toBe('http');
     expect(error.status).toBe(401);
     expect(error.message).toBe(`GET ${PATH}: HTTP 401: the server rejected the credentials: Invalid username/password.`);
     expect(error.hint).toBe('check --username and --password-file (or PULP_USERNAME / PULP_PASSWORD)');
@@ -60,7 +60,7 @@ describe('httpError: a status of 300 or more', () => {
 
   test('404 in JSON: the object is gone', () => {
     const error = httpError(SERVER, 'GET', `${PATH}0190/`, json(404, { detail: 'No RpmRemote matches the given query.' }));
-    expect(error.code).toBe('http');
+    expect(error.kind).toBe('http');
     expect(error.reason).toBe('not found: No RpmRemote matches the given query.');
     expect(error.hint).toBe('it may have been deleted meanwhile: run plan again');
   });
@@ -119,7 +119,7 @@ describe('httpError: a status of 300 or more', () => {
 
   test('a redirect names where it points, as the code `redirect`', () => {
     const error = httpError(SERVER, 'GET', PATH, { status: 301, headers: { location: ['https://pulp.example.com/pulp/api/v3/'] }, text: '' });
-    expect(error.code).toBe('redirect');
+    expect(error.kind).toBe('redirect');
     expect(error.reason).toBe('the server redirected to https://pulp.example.com/pulp/api/v3/');
     expect(error.hint).toBe('use the address the server redirects to as the server URL');
   });
@@ -135,7 +135,7 @@ describe('networkError: no HTTP answer', () => {
   test('ECONNREFUSED asks whether Pulp runs there', () => {
     const error = networkError(SERVER, 'POST', PATH, socketError('ECONNREFUSED', 'connect ECONNREFUSED 10.0.0.1:24817'), ONCE);
     expect(error).toBeInstanceOf(PulpformError);
-    expect(error.code).toBe('connection_refused');
+    expect(error.kind).toBe('connection_refused');
     expect(error.status).toBeUndefined();
     expect(error.message).toBe(`POST ${PATH}: connection refused by http://pulp.example.com:24817`);
     expect(error.hint).toBe('is Pulp running at http://pulp.example.com:24817?');
@@ -145,14 +145,14 @@ describe('networkError: no HTTP answer', () => {
 
   test('an unknown host points at the server URL', () => {
     const error = networkError(SERVER, 'GET', PATH, socketError('ENOTFOUND', 'getaddrinfo ENOTFOUND pulp.example.com'), ONCE);
-    expect(error.code).toBe('dns');
+    expect(error.kind).toBe('dns');
     expect(error.reason).toBe('cannot resolve the host of http://pulp.example.com:24817');
     expect(error.hint).toBe('check the server URL');
   });
 
   test('the request timeout counts the attempts within the deadline', () => {
     const error = networkError(SERVER, 'GET', PATH, new TimeoutError(60_000), { attempts: 3, elapsedMs: 60_400 });
-    expect(error.code).toBe('timeout');
+    expect(error.kind).toBe('timeout');
     expect(error.message).toBe(`GET ${PATH}: no answer within 60 s (3 attempts over 60 s)`);
     expect(error.hint).toBe('is Pulp at http://pulp.example.com:24817 overloaded? A longer --request-timeout may help');
     expect(error.outcomeUnknown).toBe(false);
@@ -160,14 +160,14 @@ describe('networkError: no HTTP answer', () => {
 
   test('a socket ETIMEDOUT on a write is a timeout whose outcome is unknown', () => {
     const error = networkError({ ...SERVER, timeoutMs: 5_000 }, 'PUT', PATH, socketError('ETIMEDOUT', 'connect ETIMEDOUT'), ONCE);
-    expect(error.code).toBe('timeout');
+    expect(error.kind).toBe('timeout');
     expect(error.reason).toBe('no answer within 5 s (1 attempt over 0 s)');
     expect(error.outcomeUnknown).toBe(true);
   });
 
   test('a reset on plain HTTP suggests the server may want https://', () => {
     const error = networkError(SERVER, 'POST', PATH, socketError('ECONNRESET', 'socket hang up'), { attempts: 1, elapsedMs: 1_600 });
-    expect(error.code).toBe('connection_reset');
+    expect(error.kind).toBe('connection_reset');
     expect(error.reason).toBe('the connection was closed before an answer arrived (1 attempt over 2 s)');
     expect(error.hint).toBe('running again is safe; if it happens every time, check whether http://pulp.example.com:24817 should be https://');
     expect(error.outcomeUnknown).toBe(true);
@@ -175,13 +175,13 @@ describe('networkError: no HTTP answer', () => {
 
   test('a reset on https:// says only that running again is safe', () => {
     const error = networkError(TLS_SERVER, 'GET', PATH, socketError('EPIPE', 'write EPIPE'), ONCE);
-    expect(error.code).toBe('connection_reset');
+    expect(error.kind).toBe('connection_reset');
     expect(error.hint).toBe('running again is safe');
   });
 
   test('a self-signed certificate asks for the CA certificate', () => {
     const error = networkError(TLS_SERVER, 'GET', PATH, socketError('DEPTH_ZERO_SELF_SIGNED_CERT', 'self-signed certificate'), ONCE);
-    expect(error.code).toBe('tls');
+    expect(error.kind).toBe('tls');
     expect(error.message).toBe(`GET ${PATH}: TLS failure talking to https://pulp.example.com: self-signed certificate`);
     expect(error.hint).toBe('pass the CA certificate with --ca-cert, or (unsafe) --insecure to skip verification');
     expect(error.outcomeUnknown).toBe(false);
@@ -189,20 +189,20 @@ describe('networkError: no HTTP answer', () => {
 
   test('an unknown issuer is a TLS failure too', () => {
     const error = networkError(TLS_SERVER, 'GET', PATH, socketError('UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'unable to verify the first certificate'), ONCE);
-    expect(error.code).toBe('tls');
+    expect(error.kind).toBe('tls');
     expect(error.hint).toContain('--ca-cert');
   });
 
   test('https:// to a plain HTTP port: the server does not speak TLS', () => {
     const error = networkError(TLS_SERVER, 'GET', PATH, socketError('ERR_SSL_WRONG_VERSION_NUMBER', 'C0E7:error:0A00010B:SSL routines:ssl3_get_record:wrong version number'), ONCE);
-    expect(error.code).toBe('tls');
+    expect(error.kind).toBe('tls');
     expect(error.reason).toBe('https://pulp.example.com does not speak TLS');
     expect(error.hint).toBe('use http:// in the server URL, or the port where the server speaks HTTPS');
   });
 
   test('anything else is a network error naming its code', () => {
     const error = networkError(SERVER, 'DELETE', PATH, socketError('EHOSTUNREACH', 'connect EHOSTUNREACH 10.0.0.1:24817'), ONCE);
-    expect(error.code).toBe('network');
+    expect(error.kind).toBe('network');
     expect(error.reason).toBe('network error EHOSTUNREACH: connect EHOSTUNREACH 10.0.0.1:24817');
     expect(error.hint).toBe('is Pulp reachable at http://pulp.example.com:24817?');
     expect(error.outcomeUnknown).toBe(true);
@@ -212,7 +212,7 @@ describe('networkError: no HTTP answer', () => {
 describe('answers that are not what Pulp sends', () => {
   test('notPulpError points at the server URL and the API root', () => {
     const error = notPulpError(SERVER, 'GET', '/pulp/api/v3/status/', 'the response is not a JSON object');
-    expect(error.code).toBe('not_json');
+    expect(error.kind).toBe('not_json');
     expect(error.message).toBe('GET /pulp/api/v3/status/: the response is not a JSON object');
     expect(error.hint).toBe('this URL does not look like a Pulp API root: check the server URL (http://pulp.example.com:24817) and the API root (/pulp/api/v3/)');
   });
@@ -220,7 +220,7 @@ describe('answers that are not what Pulp sends', () => {
   test('cutShortError counts the bytes that came, and a cut-short write has an unknown outcome', () => {
     const answer: HttpAnswer = { status: 200, headers: { 'content-type': 'application/json' }, text: '{"count": 3, "resu' };
     const read = cutShortError('GET', PATH, answer);
-    expect(read.code).toBe('cut_short');
+    expect(read.kind).toBe('cut_short');
     expect(read.message).toBe(`GET ${PATH}: HTTP 200: the JSON answer is incomplete (18 bytes)`);
     expect(read.hint).toBe('a proxy or the server cut the answer short; running again is safe');
     expect(read.outcomeUnknown).toBe(false);

@@ -152,7 +152,7 @@ describe('PulpClient retries', () => {
   test('never retries a POST whose connection was reset', async () => {
     const { server, client } = await serve((_req, res) => resetConnection(res));
     const error = (await errorOf(client.post('/pulp/api/v3/repositories/rpm/rpm/1/sync/', {}))) as PulpApiError;
-    expect(error.code).toBe('connection_reset');
+    expect(error.kind).toBe('connection_reset');
     expect(error.outcomeUnknown).toBe(true);
     expect(server.requests).toHaveLength(1);
   });
@@ -190,7 +190,7 @@ describe('PulpClient retries', () => {
     server = await startServer(() => undefined);
     client = new PulpClient({ baseUrl: server.url, timeoutMs: 300, retries: 3, retryDelayMs: 5 });
     const error = (await errorOf(client.get('status/'))) as PulpApiError;
-    expect(error.code).toBe('timeout');
+    expect(error.kind).toBe('timeout');
     expect(error.message).toMatch(/no answer within 0 s \(1 attempt over 0 s\)$/);
     expect(server.requests).toHaveLength(1);
   });
@@ -199,7 +199,7 @@ describe('PulpClient retries', () => {
     server = await startServer((_req, res) => resetConnection(res));
     client = new PulpClient({ baseUrl: server.url, timeoutMs: 1000, retries: 50, retryDelayMs: 5 });
     const error = (await errorOf(client.get('status/'))) as PulpApiError;
-    expect(error.code).toBe('connection_reset');
+    expect(error.kind).toBe('connection_reset');
     // A 5 ms backoff doubling within 1 s: far fewer than 50 retries fit, but more than one.
     expect(server.requests.length).toBeGreaterThan(1);
     expect(server.requests.length).toBeLessThan(12);
@@ -241,7 +241,7 @@ describe('PulpClient errors', () => {
       res.end('<html><head><title>Welcome to nginx!</title></head><body>hi</body></html>');
     });
     const error = (await errorOf(client.status())) as PulpApiError;
-    expect(error.code).toBe('not_json');
+    expect(error.kind).toBe('not_json');
     expect(error.message).toContain('Welcome to nginx!');
     expect(error.hint).toContain('does not look like a Pulp API root');
   });
@@ -255,7 +255,7 @@ describe('PulpClient errors', () => {
     });
     expect(await client.get('status/')).toEqual({ ok: true });
     const error = (await errorOf(client.get('broken/'))) as PulpApiError;
-    expect(error.code).toBe('cut_short');
+    expect(error.kind).toBe('cut_short');
     expect(error.hint).toContain('cut the answer short');
   });
 
@@ -291,7 +291,7 @@ describe('PulpClient errors', () => {
     await closed.close();
     client = new PulpClient({ baseUrl: url, retries: 1, retryDelayMs: 1 });
     const error = (await errorOf(client.status())) as PulpApiError;
-    expect(error.code).toBe('connection_refused');
+    expect(error.kind).toBe('connection_refused');
     expect(error.hint).toBe(`is Pulp running at ${url}?`);
   });
 
@@ -301,7 +301,7 @@ describe('PulpClient errors', () => {
       res.end();
     });
     const error = (await errorOf(client.status())) as PulpApiError;
-    expect(error.code).toBe('redirect');
+    expect(error.kind).toBe('redirect');
     expect(error.reason).toContain('https://pulp.example.com/pulp/api/v3/status/');
   });
 });

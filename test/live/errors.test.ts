@@ -3,10 +3,11 @@ import { ClientSetupError, PulpApiError, TaskFailedError, TaskTimeoutError, Task
 import { PulpformError } from '../../src/model/errors.js';
 
 describe('live\'s errors are pulpform errors with a code and a hint', () => {
-  test('PulpApiError keeps its short code, which apply and the CLI report as pulp.<code>', () => {
-    const error = new PulpApiError({ code: 'connection_refused', method: 'GET', path: '/pulp/api/v3/status/', reason: 'connection refused by http://localhost', hint: 'is Pulp running?', outcomeUnknown: false });
+  test('PulpApiError: its kind, and the code apply and the CLI report, pulp.<kind>', () => {
+    const error = new PulpApiError({ kind: 'connection_refused', method: 'GET', path: '/pulp/api/v3/status/', reason: 'connection refused by http://localhost', hint: 'is Pulp running?', outcomeUnknown: false });
     expect(error).toBeInstanceOf(PulpformError);
-    expect(error.code).toBe('connection_refused');
+    expect(error.kind).toBe('connection_refused');
+    expect(error.code).toBe('pulp.connection_refused');
     expect(error.hint).toBe('is Pulp running?');
   });
 

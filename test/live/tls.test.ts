@@ -36,7 +36,7 @@ describe('PulpClient over TLS', () => {
         () => undefined,
         (e: unknown) => e,
       )) as PulpApiError;
-      expect(error.code).toBe('tls');
+      expect(error.kind).toBe('tls');
       expect(error.hint).toContain('--ca-cert');
       expect(error.hint).toContain('--insecure');
     } finally {
