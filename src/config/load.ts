@@ -13,7 +13,7 @@ import { toResources, toServerSettings } from './normalize.js';
 import { RULES, urlProblem } from './rules.js';
 import { originOf } from './entries.js';
 import { SECTIONS } from './sections.js';
-import type { ExpandContext, Origin, ReportAt, SectionEntry } from './sections.js';
+import type { ExpandContext, Origin, ReportAt, SectionEntry } from './section-types.js';
 import { readUpstreams, UPSTREAMS_KEY } from './upstreams.js';
 import { describeLocation, formatPath, locate, parseYamlFile } from './yaml-file.js';
 import type { ParsedFile, Path } from './yaml-file.js';

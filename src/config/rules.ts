@@ -5,7 +5,7 @@ import type { Finding } from './issues.js';
 import type { ReportItem } from './items.js';
 import { itemName, text } from './items.js';
 import { originOf } from './entries.js';
-import type { ConfigItem } from './sections.js';
+import type { ConfigItem } from './section-types.js';
 import { closest } from '../model/suggest.js';
 import { describeLocation } from './yaml-file.js';
 
