@@ -4,7 +4,7 @@ import { parseImageFilter } from '../model/selectors.js';
 import { checkEntry, entryFields, within } from './entries.js';
 import { isPlainObject } from './issues.js';
 import { mirrorMetaFields, ownership, policySchema, upstreamOf } from './mirrors.js';
-import { basePathProblem } from './rules.js';
+import { basePathProblem } from './rules/base-paths.js';
 import type { ExpandContext, Origin, RawItem, Section, SectionEntry, Upstream } from './section-types.js';
 import { describeLocation } from './yaml-file.js';
 

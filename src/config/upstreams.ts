@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { FIELDS } from '../model/index.js';
 import { checkEntry, entryFields, within } from './entries.js';
-import { urlFinding } from './rules.js';
+import { urlFinding } from './rules/urls.js';
 import { fieldSchema } from './schema.js';
 import type { SchemaMode } from './schema.js';
 import type { Origin, ReportAt, Section, SectionEntry, Upstream } from './section-types.js';
