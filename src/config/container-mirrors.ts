@@ -4,9 +4,8 @@ import { parseImageFilter } from '../model/selectors.js';
 import { checkEntry, entryFields, within } from './entries.js';
 import { isPlainObject } from './issues.js';
 import { mirrorMetaFields, ownership, policySchema, upstreamOf } from './mirrors.js';
-import { basePathProblem } from './rules.js';
-import type { ExpandContext, Origin, RawItem, Section, SectionEntry } from './sections.js';
-import type { Upstream } from './upstreams.js';
+import { basePathProblem } from './rules/base-paths.js';
+import type { ExpandContext, Origin, RawItem, Section, SectionEntry, Upstream } from './section-types.js';
 import { describeLocation } from './yaml-file.js';
 
 const CONTAINER_MIRRORS_KEY = 'container_mirrors';

@@ -4,7 +4,7 @@ import { isPlainObject, reportIssues, SENSITIVE } from './issues.js';
 import { interpolate, resolveSecret } from './interpolate.js';
 import type { InterpolationContext } from './interpolate.js';
 import { serverSchema, topLevelSchema } from './schema.js';
-import type { Origin, ReportAt, SectionEntry } from './sections.js';
+import type { Origin, ReportAt, SectionEntry } from './section-types.js';
 import { SECTIONS } from './sections.js';
 import type { ParsedFile, Path } from './yaml-file.js';
 import { locate } from './yaml-file.js';

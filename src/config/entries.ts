@@ -1,6 +1,6 @@
 import type * as z from 'zod';
 import { isPlainObject, reportIssues } from './issues.js';
-import type { Origin, RawItem, ReportAt, SectionEntry } from './sections.js';
+import type { Origin, RawItem, ReportAt, SectionEntry } from './section-types.js';
 import type { Path } from './yaml-file.js';
 
 /** The origin of a value inside another: `within(entry, 'distributions', 'production')`. */

@@ -3,7 +3,7 @@ import type { Kind, Plugin } from '../model/index.js';
 import type { Finding } from './issues.js';
 import { reportIssues } from './issues.js';
 import { genericItemSchema, itemSchema, pluginsAllowing, PUBLISHING_PLUGINS, SYNC_OPTIONS } from './schema.js';
-import type { ConfigItem, RawItem } from './sections.js';
+import type { ConfigItem, RawItem } from './section-types.js';
 import { SECRET_FIELDS } from './secret-fields.js';
 import { closest } from '../model/suggest.js';
 import type { Path } from './yaml-file.js';

@@ -2,9 +2,8 @@ import * as z from 'zod';
 import { FIELDS } from '../model/index.js';
 import { within } from './entries.js';
 import { META } from './schema.js';
-import type { ExpandContext, Origin, ReportAt } from './sections.js';
+import type { ExpandContext, Origin, ReportAt, Upstream } from './section-types.js';
 import { closest } from '../model/suggest.js';
-import type { Upstream } from './upstreams.js';
 import type { Path } from './yaml-file.js';
 
 /** `YYYYMMDDTHHMMSS` with a plausible date and time: the last segment of an Ark snapshot URL. */

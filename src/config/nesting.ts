@@ -1,3 +1,9 @@
+import { isMap, isPair, isSeq } from 'yaml';
+import type { Node, YAMLMap, YAMLSeq } from 'yaml';
+
+/** Deeper documents are refused before conversion: the schema needs 5 levels, and yaml recurses. */
+export const MAX_DEPTH = 32;
+
 /**
  * Where a YAML text first nests collections deeper than `limit`, estimated from the text
  * alone, so that hostile nesting (`[[[[...`, `- - - - ...`, thousands of indentation levels)
@@ -74,4 +80,19 @@ function isEntryIndicator(line: string, i: number): boolean {
   const c = line[i];
   const next = line[i + 1];
   return (c === '-' || c === '?') && (next === undefined || next === ' ' || next === '\t' || next === '\r');
+}
+
+/** The first node deeper than MAX_DEPTH; recursion stops there, so the walk itself stays shallow. */
+export function findTooDeep(node: unknown, depth: number): Node | undefined {
+  if (!isMap(node) && !isSeq(node)) return undefined;
+  if (depth >= MAX_DEPTH) return node;
+  for (const child of childNodes(node)) {
+    const found = findTooDeep(child, depth + 1);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+export function childNodes(collection: YAMLMap | YAMLSeq): unknown[] {
+  return collection.items.flatMap((item) => (isPair(item) ? [item.key, item.value] : [item]));
 }

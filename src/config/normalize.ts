@@ -4,7 +4,7 @@ import type { DesiredResource, Json, JsonObject, Plugin, Secret, ServerSettings 
 import { isPlainObject } from './issues.js';
 import { itemName } from './items.js';
 import { isWrittenField } from './schema.js';
-import type { ConfigItem, Origin } from './sections.js';
+import type { ConfigItem, Origin } from './section-types.js';
 import { locate } from './yaml-file.js';
 
 /**

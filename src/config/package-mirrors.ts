@@ -4,8 +4,7 @@ import { SYNC_OPTIONS } from './schema.js';
 import { checkEntry, entryFields, within } from './entries.js';
 import { isPlainObject } from './issues.js';
 import { checkSnapshot, mirrorMetaFields, ownership, policySchema, snapshotSchema, upstreamOf } from './mirrors.js';
-import type { ExpandContext, Origin, RawItem, Section, SectionEntry } from './sections.js';
-import type { Upstream } from './upstreams.js';
+import type { ExpandContext, Origin, RawItem, Section, SectionEntry, Upstream } from './section-types.js';
 
 const PACKAGE_MIRRORS_KEY = 'package_mirrors';
 

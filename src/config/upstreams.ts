@@ -1,10 +1,10 @@
 import * as z from 'zod';
 import { FIELDS } from '../model/index.js';
 import { checkEntry, entryFields, within } from './entries.js';
-import { urlFinding } from './rules.js';
+import { urlFinding } from './rules/urls.js';
 import { fieldSchema } from './schema.js';
 import type { SchemaMode } from './schema.js';
-import type { Origin, ReportAt, Section, SectionEntry } from './sections.js';
+import type { Origin, ReportAt, Section, SectionEntry, Upstream } from './section-types.js';
 import { describeLocation } from './yaml-file.js';
 
 export const UPSTREAMS_KEY = 'upstreams';
@@ -14,20 +14,6 @@ const SHARED_REMOTE_FIELDS = ['username', 'password', 'ca_cert', 'client_cert', 
 const SECRET = new Set(['username', 'password', 'client_key', 'proxy_username', 'proxy_password']);
 
 const DEFAULT_CONTENT_PATH = '/pulp/content/';
-
-/** An upstream Pulp (Ark) as the mirrors use it. */
-export interface Upstream {
-  /** Origin without a trailing slash: `https://ark.stackhpc.com`. */
-  url: string;
-  /** With leading and trailing slashes: `/pulp/content/`. */
-  contentPath: string;
-  /** Container registry origin, without a trailing slash. */
-  registry: string;
-  /** Remote fields for every remote made from this upstream: credentials (Secrets), TLS, proxy, secret_version. */
-  remoteFields: Record<string, unknown>;
-  /** Where each of `remoteFields` and `url`/`registry` is written. */
-  fieldOrigins: Record<string, Origin>;
-}
 
 function upstreamSchema(mode: SchemaMode): z.ZodObject {
   const specs = FIELDS['remotes/rpm/rpm'] ?? {};

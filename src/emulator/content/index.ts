@@ -65,24 +65,9 @@ export { registryPush } from './container/push.js';
 export { buildImage, type Image } from './container/image.js';
 export { containerRepository, debRepository, type DebSpec, fileRepository, rpmRepository, type RpmSpec } from './fixtures.js';
 export { repoKeyOf } from './associate.js';
-export {
-  CONTENT_TYPES,
-  type ContentType,
-  type ContentTypeInfo,
-  type ContentUnit,
-  contentTypeAt,
-  type FieldValue,
-  type HrefResolvers,
-  isUnitRef,
-  mergeUnit,
-  orderingChoices,
-  renderUnitFields,
-  type UnitArtifact,
-  unitId,
-  unitMatchesFilter,
-  unitOrderingValue,
-  type UnitRef,
-} from './units.js';
+export { CONTENT_TYPES, type ContentType, type ContentTypeInfo, contentTypeAt, orderingChoices } from './content-types.js';
+export { type HrefResolvers, renderUnitFields, unitMatchesFilter, unitOrderingValue } from './unit-fields.js';
+export { type ContentUnit, type FieldValue, isUnitRef, mergeUnit, type UnitArtifact, unitId, type UnitRef } from './units.js';
 
 export type SyncRequest =
   | ({ plugin: 'rpm' } & SyncContext & RpmSyncOptions)

@@ -5,7 +5,8 @@ import { fnmatch, syncContainer } from '../../../src/emulator/content/container/
 import { buildImage, imageUnits, manifestUnit, tagUnit } from '../../../src/emulator/content/container/image.js';
 import { containerRepository } from '../../../src/emulator/content/fixtures.js';
 import { SyncError } from '../../../src/emulator/content/sync.js';
-import { type ContentUnit, renderUnitFields, sha256Hex, unitId } from '../../../src/emulator/content/units.js';
+import { renderUnitFields } from '../../../src/emulator/content/unit-fields.js';
+import { type ContentUnit, sha256Hex, unitId } from '../../../src/emulator/content/units.js';
 import { listen, type TestServer } from './helpers.js';
 import { recorded, sortedReports, substitute } from './transcripts.js';
 

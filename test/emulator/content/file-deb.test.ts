@@ -6,7 +6,8 @@ import { publishDebApt, publishDebVerbatim } from '../../../src/emulator/content
 import { syncDeb } from '../../../src/emulator/content/deb/sync.js';
 import { parseManifest, publishFile, syncFile } from '../../../src/emulator/content/file.js';
 import { SyncError } from '../../../src/emulator/content/sync.js';
-import { type ContentUnit, renderUnitFields, sha256Hex } from '../../../src/emulator/content/units.js';
+import { renderUnitFields } from '../../../src/emulator/content/unit-fields.js';
+import { type ContentUnit, sha256Hex } from '../../../src/emulator/content/units.js';
 import { listen, staticServer, type TestServer, UPSTREAMS } from './helpers.js';
 import { recorded, sortedReports, substitute } from './transcripts.js';
 

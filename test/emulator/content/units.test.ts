@@ -1,17 +1,9 @@
 import { describe, expect, test } from '@jest/globals';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import {
-  CONTENT_TYPES,
-  type ContentType,
-  type ContentUnit,
-  contentTypeAt,
-  mergeUnit,
-  orderingChoices,
-  renderUnitFields,
-  unitMatchesFilter,
-  unitOrderingValue,
-} from '../../../src/emulator/content/units.js';
+import { CONTENT_TYPES, type ContentType, contentTypeAt, orderingChoices } from '../../../src/emulator/content/content-types.js';
+import { renderUnitFields, unitMatchesFilter, unitOrderingValue } from '../../../src/emulator/content/unit-fields.js';
+import { type ContentUnit, mergeUnit } from '../../../src/emulator/content/units.js';
 import { containerRepository, rpmRepository } from '../../../src/emulator/content/fixtures.js';
 import { UPSTREAMS } from './helpers.js';
 

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type { PublishedFiles } from '../publish.js';
-import { type ContentUnit, DEB_PACKAGE_FIELDS, refId, type UnitRef, unitId } from '../units.js';
+import { DEB_PACKAGE_FIELDS } from '../content-types.js';
+import { type ContentUnit, refId, type UnitRef, unitId } from '../units.js';
 import { formatParagraph } from './deb822.js';
 import { DEB_FIELD_NAMES } from './sync.js';
 

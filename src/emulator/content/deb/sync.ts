@@ -4,7 +4,8 @@ import type { JsonObject } from '../../../model/json.js';
 import { ResponseError } from '../../../upstream/http.js';
 import type { ProgressReport } from '../progress.js';
 import { type PendingArtifact, SyncRun, type SyncContext, type SyncResult } from '../sync.js';
-import { type ContentUnit, DEB_PACKAGE_FIELDS, naturalKey, sha256Hex, type UnitArtifact, unitRef } from '../units.js';
+import { DEB_PACKAGE_FIELDS } from '../content-types.js';
+import { type ContentUnit, naturalKey, sha256Hex, type UnitArtifact, unitRef } from '../units.js';
 import { fieldOf, parseParagraphs, type Paragraph, releaseReferences, type ReleaseFileReference } from './deb822.js';
 
 const RELEASE_FILE_ARTIFACTS = ['Release', 'InRelease', 'Release.gpg'];

@@ -1,0 +1,125 @@
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import type { Document, Node, ParsedNode } from 'yaml';
+import { findTooDeep } from './nesting.js';
+import { maskLines, maskUrlCredentials } from './yaml-masking.js';
+import { PARSE_OPTIONS, spotsOf } from './yaml-spots.js';
+import type { MapSpot, SeqSpot, Spot } from './yaml-spots.js';
+
+/**
+ * Parses a large, plain desired state one top-level key at a time, and each item of a
+ * top-level list on its own, so that only one small syntax tree lives at a time: parsing a
+ * 1.6 MB file whole peaks at ten times its data. Splitting at lines that start a top-level key
+ * (column 0) or an item of a top-level list (a dash at that list's indentation) gives the
+ * parser the same nodes. Anything that could reach across pieces (anchors, aliases, merge keys,
+ * directives, document markers, flow or complex top-level keys), any error or warning and any
+ * duplicate top-level key returns undefined: the file is parsed whole, as before.
+ */
+export function parseInChunks(text: string, lines: readonly string[]): { data: unknown; spots: Spot; maskedLines: string[]; lineCounter: LineCounter } | undefined {
+  if (text.length < CHUNKED_MIN_BYTES) return undefined;
+  const lineCounter = new LineCounter();
+  const starts: number[] = [];
+  let offset = 0;
+  for (const line of text.split('\n')) {
+    starts.push(offset);
+    offset += line.length + 1;
+  }
+  // No parse sees the whole text: fill the line counter here.
+  for (const start of starts) lineCounter.addNewLine(start);
+  const lineOf = (index: number): string => lines[index] ?? '';
+  const significant = (line: string): boolean => line.trim() !== '' && !line.trimStart().startsWith('#');
+  const keyLines: number[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const line = lineOf(i);
+    if (!significant(line) || /^\s/.test(line)) continue;
+    // Only plain `key:` lines at column 0; a top-level sequence, flow, directive or marker is parsed whole.
+    if (!/^[A-Za-z_][\w .-]*:(\s|$)/.test(line)) return undefined;
+    keyLines.push(i);
+  }
+  if (keyLines.length === 0) return undefined;
+  if (lines.slice(0, keyLines[0]).some(significant)) return undefined;
+
+  const data: Record<string, unknown> = {};
+  const top: MapSpot = { kind: 'map', at: 0, keys: [], keyAt: [], values: [] };
+  const maskedLines = [...lines];
+  const parse = (from: number, to: number): { doc: Document.Parsed; base: number } | undefined => {
+    const base = starts[from] ?? 0;
+    const end = to < starts.length ? (starts[to] ?? text.length) : text.length;
+    const doc = parseDocument(text.slice(base, end), PARSE_OPTIONS);
+    if (doc.errors.length > 0 || doc.warnings.length > 0 || reachesAcross(doc.contents) || findTooDeep(doc.contents, 1) !== undefined) return undefined;
+    maskLines(maskedLines, doc.contents, lineCounter, base);
+    return { doc, base };
+  };
+  for (const [k, first] of keyLines.entries()) {
+    const next = keyLines[k + 1] ?? lines.length;
+    const keyLine = parse(first, first + 1);
+    const keyPair = keyLine && isMap(keyLine.doc.contents) ? keyLine.doc.contents.items[0] : undefined;
+    if (keyLine === undefined || keyPair === undefined || !isScalar(keyPair.key)) return undefined;
+    const key = Object.keys(keyLine.doc.toJS() as Record<string, unknown>)[0];
+    if (key === undefined || top.keys.includes(key)) return undefined;
+    const keyAt = keyLine.base + (keyPair.key as ParsedNode).range[0];
+    const itemIndent = /^( *)-( |$)/.exec(lineOf(nextSignificant(lines, first + 1, next)))?.[1];
+    let value: unknown;
+    let spot: Spot | null;
+    const valueBelow = /^[^:]*:\s*(#.*)?$/.test(lineOf(first));
+    if (valueBelow && itemIndent !== undefined) {
+      // A block list: each item parsed on its own.
+      const marker = new RegExp(`^ {${itemIndent.length}}-( |$)`);
+      const itemStarts: number[] = [];
+      for (let i = first + 1; i < next; i++) if (marker.test(lineOf(i))) itemStarts.push(i);
+      if (lines.slice(first + 1, itemStarts[0]).some(significant)) return undefined;
+      const items: unknown[] = [];
+      const seq: SeqSpot = { kind: 'seq', at: (starts[itemStarts[0]!] ?? 0) + itemIndent.length, items: [] };
+      for (const [j, itemStart] of itemStarts.entries()) {
+        const to = itemStarts[j + 1] ?? next;
+        const piece = parse(itemStart, to);
+        if (piece === undefined || !isSeq(piece.doc.contents) || piece.doc.contents.items.length !== 1) return undefined;
+        items.push((piece.doc.toJS() as unknown[])[0]);
+        const item = piece.doc.contents.items[0] as Node | null;
+        seq.items.push({ kind: 'piece', at: piece.base + (item?.range?.[0] ?? 0), from: piece.base, to: to < starts.length ? (starts[to] ?? text.length) : text.length });
+      }
+      value = items;
+      spot = seq;
+    } else {
+      const block = parse(first, next);
+      const pair = block && isMap(block.doc.contents) && block.doc.contents.items.length === 1 ? block.doc.contents.items[0] : undefined;
+      if (block === undefined || pair === undefined) return undefined;
+      value = (block.doc.toJS() as Record<string, unknown>)[key];
+      spot = pair.value === null ? null : spotsOf(block.doc, pair.value, block.base, new Map());
+    }
+    // As yaml's toJS does: a key such as __proto__ becomes an own property.
+    if (key in data) Object.defineProperty(data, key, { value, writable: true, enumerable: true, configurable: true });
+    else data[key] = value;
+    top.keys.push(key);
+    top.keyAt.push(keyAt);
+    top.values.push(spot);
+  }
+  top.at = top.keyAt[0] ?? 0;
+  return { data, spots: top, maskedLines: maskUrlCredentials(maskedLines), lineCounter };
+}
+
+/** Smaller files are parsed whole: the pieces only pay off when the syntax tree is large. */
+const CHUNKED_MIN_BYTES = 64 * 1024;
+
+function nextSignificant(lines: readonly string[], from: number, to: number): number {
+  for (let i = from; i < to; i++) {
+    const line = lines[i] ?? '';
+    if (line.trim() !== '' && !line.trimStart().startsWith('#')) return i;
+  }
+  return to;
+}
+
+/** Anchors, aliases and merge keys tie nodes across the pieces of a chunked parse. */
+function reachesAcross(node: unknown): boolean {
+  if (isAlias(node)) return true;
+  if ((isScalar(node) || isMap(node) || isSeq(node)) && node.anchor !== undefined) return true;
+  if (!isMap(node) && !isSeq(node)) return false;
+  for (const item of node.items) {
+    if (isPair(item)) {
+      if (isScalar(item.key) && typeof item.key.value === 'symbol') return true;
+      if (!isScalar(item.key) || reachesAcross(item.value) || item.key.anchor !== undefined) return true;
+    } else if (reachesAcross(item)) {
+      return true;
+    }
+  }
+  return false;
+}
