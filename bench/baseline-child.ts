@@ -16,7 +16,9 @@ interface BaselineJob {
 
 const [mode, jobFile] = process.argv.slice(2);
 if ((mode !== 'check' && mode !== 'converge') || jobFile === undefined) {
-  process.stderr.write('usage: baseline-child.js <check|converge> <job.json>  (PULP_BASE_URL, PULP_USERNAME, PULP_PASSWORD, ARK_PASSWORD from the environment)\n');
+  process.stderr.write(
+    'usage: baseline-child.js <check|converge> <job.json>  (PULP_BASE_URL, PULP_USERNAME, PULP_PASSWORD, ARK_PASSWORD from the environment)\n',
+  );
   process.exit(2);
 }
 const job = JSON.parse(readFileSync(jobFile, 'utf8')) as BaselineJob;
@@ -25,9 +27,18 @@ const env = (name: string): string => {
   if (value === undefined) throw new Error(`${name} is not set`);
   return value;
 };
-const client = new PulpClient({ baseUrl: env('PULP_BASE_URL'), username: env('PULP_USERNAME'), password: new Secret(env('PULP_PASSWORD'), 'env:PULP_PASSWORD') });
+const client = new PulpClient({
+  baseUrl: env('PULP_BASE_URL'),
+  username: env('PULP_USERNAME'),
+  password: new Secret(env('PULP_PASSWORD'), 'env:PULP_PASSWORD'),
+});
 try {
-  const records = await runBaseline(client, job.shape, { mode: mode as BaselineMode, upstreamUrl: job.upstreamUrl, arkPassword: env('ARK_PASSWORD'), pollMs: job.pollMs });
+  const records = await runBaseline(client, job.shape, {
+    mode: mode as BaselineMode,
+    upstreamUrl: job.upstreamUrl,
+    arkPassword: env('ARK_PASSWORD'),
+    pollMs: job.pollMs,
+  });
   process.stdout.write(JSON.stringify(records));
 } finally {
   client.close();

@@ -35,8 +35,17 @@ export interface BaselineOptions {
 
 const FINAL = new Set(['completed', 'failed', 'canceled']);
 const ENDPOINTS = {
-  rpm: { remote: 'remotes/rpm/rpm/', repository: 'repositories/rpm/rpm/', publication: 'publications/rpm/rpm/', distribution: 'distributions/rpm/rpm/' },
-  container: { remote: 'remotes/container/container/', repository: 'repositories/container/container/', distribution: 'distributions/container/container/' },
+  rpm: {
+    remote: 'remotes/rpm/rpm/',
+    repository: 'repositories/rpm/rpm/',
+    publication: 'publications/rpm/rpm/',
+    distribution: 'distributions/rpm/rpm/',
+  },
+  container: {
+    remote: 'remotes/container/container/',
+    repository: 'repositories/container/container/',
+    distribution: 'distributions/container/container/',
+  },
 } as const;
 
 export async function runBaseline(client: PulpClient, shape: Shape, options: BaselineOptions): Promise<BaselineRecord[]> {
@@ -51,15 +60,25 @@ export async function runBaseline(client: PulpClient, shape: Shape, options: Bas
       await sleep(options.pollMs);
       task = await client.get(result.taskHref);
     }
-    if (task['state'] !== 'completed') throw new Error(`task ${result.taskHref} ${String(task['state'])}: ${JSON.stringify(task['error'])}`);
+    if (task['state'] !== 'completed')
+      throw new Error(`task ${result.taskHref} ${String(task['state'])}: ${JSON.stringify(task['error'])}`);
     return task;
   };
-  const step = async (kind: BaselineStep, plugin: 'rpm' | 'container', mirror: string, work: () => Promise<BaselineOutcome>): Promise<void> => {
+  const step = async (
+    kind: BaselineStep,
+    plugin: 'rpm' | 'container',
+    mirror: string,
+    work: () => Promise<BaselineOutcome>,
+  ): Promise<void> => {
     const before = client.requestCounts();
     const started = performance.now();
     const outcome = await work();
     const after = client.requestCounts();
-    const requests = Object.fromEntries(Object.entries(after).map(([method, n]) => [method, n - (before[method] ?? 0)]).filter(([, n]) => (n as number) > 0));
+    const requests = Object.fromEntries(
+      Object.entries(after)
+        .map(([method, n]) => [method, n - (before[method] ?? 0)])
+        .filter(([, n]) => (n as number) > 0),
+    );
     records.push({ step: kind, plugin, mirror, outcome, ms: performance.now() - started, requests });
   };
   /** Create, or PATCH the fields that differ (`always`: every field, as for remotes with a password). */
@@ -70,7 +89,9 @@ export async function runBaseline(client: PulpClient, shape: Shape, options: Bas
       await waitFor(await client.create(endpoint, { name, ...wanted }));
       return 'created';
     }
-    const changed = Object.entries(wanted).filter(([field, value]) => always.includes(field) || JSON.stringify(existing[field]) !== JSON.stringify(value));
+    const changed = Object.entries(wanted).filter(
+      ([field, value]) => always.includes(field) || JSON.stringify(existing[field]) !== JSON.stringify(value),
+    );
     if (changed.length === 0) return 'unchanged';
     await waitFor(await client.patch(String(existing['pulp_href']), Object.fromEntries(changed)));
     return 'updated';
@@ -88,15 +109,30 @@ export async function runBaseline(client: PulpClient, shape: Shape, options: Bas
 
   const credentials = { username: ARK_USERNAME, password: options.arkPassword };
   for (const m of shape.rpm) {
-    await step('remote', 'rpm', m.name, () => ensure(ENDPOINTS.rpm.remote, m.remoteName, { url: rpmRemoteUrl(m, options.upstreamUrl), policy: 'on_demand', ...credentials }, ['password']));
+    await step('remote', 'rpm', m.name, () =>
+      ensure(ENDPOINTS.rpm.remote, m.remoteName, { url: rpmRemoteUrl(m, options.upstreamUrl), policy: 'on_demand', ...credentials }, [
+        'password',
+      ]),
+    );
   }
   for (const m of shape.container) {
     await step('remote', 'container', m.name, () =>
-      ensure(ENDPOINTS.container.remote, m.remoteName, { url: options.upstreamUrl, upstream_name: m.upstreamName, policy: 'on_demand', ...credentials }, ['password']));
+      ensure(
+        ENDPOINTS.container.remote,
+        m.remoteName,
+        { url: options.upstreamUrl, upstream_name: m.upstreamName, policy: 'on_demand', ...credentials },
+        ['password'],
+      ),
+    );
   }
-  const mirrors = [...shape.rpm.map((m) => ({ m, plugin: 'rpm' as const, sync: { sync_policy: m.syncPolicy } })), ...shape.container.map((m) => ({ m, plugin: 'container' as const, sync: {} }))];
+  const mirrors = [
+    ...shape.rpm.map((m) => ({ m, plugin: 'rpm' as const, sync: { sync_policy: m.syncPolicy } })),
+    ...shape.container.map((m) => ({ m, plugin: 'container' as const, sync: {} })),
+  ];
   for (const { m, plugin } of mirrors) {
-    await step('repository', plugin, m.name, async () => ensure(ENDPOINTS[plugin].repository, m.name, { remote: await href(ENDPOINTS[plugin].remote, m.remoteName) }));
+    await step('repository', plugin, m.name, async () =>
+      ensure(ENDPOINTS[plugin].repository, m.name, { remote: await href(ENDPOINTS[plugin].remote, m.remoteName) }),
+    );
   }
   for (const { m, plugin, sync } of mirrors) {
     await step('sync', plugin, m.name, async () => {
@@ -116,12 +152,18 @@ export async function runBaseline(client: PulpClient, shape: Shape, options: Bas
       return 'created';
     });
     for (const d of m.distributions) {
-      await step('distribution', 'rpm', m.name, async () => ensure(ENDPOINTS.rpm.distribution, d.name, { base_path: d.basePath, publication: await latestPublication(m.name) }));
+      await step('distribution', 'rpm', m.name, async () =>
+        ensure(ENDPOINTS.rpm.distribution, d.name, { base_path: d.basePath, publication: await latestPublication(m.name) }),
+      );
     }
   }
   for (const m of shape.container) {
     await step('distribution', 'container', m.name, async () =>
-      ensure(ENDPOINTS.container.distribution, m.name, { base_path: m.basePath, repository: await href(ENDPOINTS.container.repository, m.name) }));
+      ensure(ENDPOINTS.container.distribution, m.name, {
+        base_path: m.basePath,
+        repository: await href(ENDPOINTS.container.repository, m.name),
+      }),
+    );
   }
   return records;
 }

@@ -27,6 +27,7 @@ export async function deleteByPrefix(client: PulpClient, prefix: string, stack: 
     });
     deleted += objects.length;
   }
-  for (const guard of await client.list('contentguards/core/content_redirect/', { name: lockName(stack) })) await client.delete(String(guard['pulp_href']));
+  for (const guard of await client.list('contentguards/core/content_redirect/', { name: lockName(stack) }))
+    await client.delete(String(guard['pulp_href']));
   return deleted;
 }

@@ -95,20 +95,35 @@ function counts(name: string, value: string | undefined, fallback: number[]): nu
 }
 
 const smoke = values.smoke === true;
-const servers = values.server === undefined ? [] : values.server.split(',').map((url) => url.trim()).filter((url) => url !== '');
+const servers =
+  values.server === undefined
+    ? []
+    : values.server
+        .split(',')
+        .map((url) => url.trim())
+        .filter((url) => url !== '');
 const targets: Target[] =
   servers.length === 0
     ? [{ kind: 'emulator' }]
-    : servers.map((url) => ({ kind: 'real', url, username: values.username ?? 'admin', password: values.password ?? process.env['PULP_PASSWORD'] ?? 'password' }));
-const sizes: SizeSpec[] = (values.sizes ?? (smoke ? 'smoke' : servers.length > 0 ? 'rocky9,x10' : 'rocky9,x10,10k')).split(',').map((name) => {
-  const size = SIZES[name.trim()];
-  if (!size) throw new Error(`--sizes: unknown size "${name}"; choose from ${Object.keys(SIZES).join(', ')}`);
-  return size;
-});
+    : servers.map((url) => ({
+        kind: 'real',
+        url,
+        username: values.username ?? 'admin',
+        password: values.password ?? process.env['PULP_PASSWORD'] ?? 'password',
+      }));
+const sizes: SizeSpec[] = (values.sizes ?? (smoke ? 'smoke' : servers.length > 0 ? 'rocky9,x10' : 'rocky9,x10,10k'))
+  .split(',')
+  .map((name) => {
+    const size = SIZES[name.trim()];
+    if (!size) throw new Error(`--sizes: unknown size "${name}"; choose from ${Object.keys(SIZES).join(', ')}`);
+    return size;
+  });
 const [sampleRpm, sampleImages] = counts('baseline-sample', values['baseline-sample'], [4, 20]);
 const bumpCount = count('bump', values.bump, smoke ? 1 : 3);
 if (sampleRpm === undefined || sampleImages === undefined || sampleRpm <= bumpCount) {
-  throw new Error(`--baseline-sample needs R,I with R above --bump (${bumpCount}), so the sample holds the bumped mirrors and unbumped ones`);
+  throw new Error(
+    `--baseline-sample needs R,I with R above --bump (${bumpCount}), so the sample holds the bumped mirrors and unbumped ones`,
+  );
 }
 const settings: SuiteSettings = {
   target: targets[0]!,
@@ -179,7 +194,10 @@ try {
   };
   // Where the files go does not change what is measured; the password is not shown.
   const unshown = ['--out', '--json', '--analysis', '--keep', '--before', '--password'];
-  const given = process.argv.slice(2).filter((arg, i, all) => !unshown.includes(arg) && !unshown.includes(all[i - 1] ?? '')).join(' ');
+  const given = process.argv
+    .slice(2)
+    .filter((arg, i, all) => !unshown.includes(arg) && !unshown.includes(all[i - 1] ?? ''))
+    .join(' ');
   const command = `npm run bench${given ? ` -- ${given}` : ''}`;
   const { log: _log, target: first, ...kept } = settings;
   const shown: Target = first.kind === 'real' ? { ...first, password: '(not saved)' } : first;

@@ -45,7 +45,15 @@ const PROBE = fileURLToPath(new URL('./probe.js', import.meta.url));
 export function requestsOf(byMethod: Record<string, number>): Requests {
   const count = (method: string): number => byMethod[method] ?? 0;
   const total = Object.values(byMethod).reduce((sum, n) => sum + n, 0);
-  return { GET: count('GET'), POST: count('POST'), PATCH: count('PATCH'), PUT: count('PUT'), DELETE: count('DELETE'), total, writes: total - count('GET') };
+  return {
+    GET: count('GET'),
+    POST: count('POST'),
+    PATCH: count('PATCH'),
+    PUT: count('PUT'),
+    DELETE: count('DELETE'),
+    total,
+    writes: total - count('GET'),
+  };
 }
 
 /**

@@ -33,7 +33,9 @@ const FIELDS = 'pulp_href,name,state,pulp_created,started_at,finished_at,reserve
 export async function readTasks(client: PulpClient, hrefs: readonly string[], byHref: boolean): Promise<JsonObject[]> {
   if (byHref) {
     const chunks = Array.from({ length: Math.ceil(hrefs.length / 50) }, (_, i) => hrefs.slice(i * 50, i * 50 + 50));
-    const pages = await mapBounded(chunks, 4, (chunk) => client.get('tasks/', { pulp_href__in: chunk.join(','), fields: FIELDS, limit: chunk.length }));
+    const pages = await mapBounded(chunks, 4, (chunk) =>
+      client.get('tasks/', { pulp_href__in: chunk.join(','), fields: FIELDS, limit: chunk.length }),
+    );
     return pages.flatMap((page) => (Array.isArray(page['results']) ? (page['results'] as JsonObject[]) : []));
   }
   return mapBounded(hrefs, 8, (href) => client.get(href, { fields: FIELDS }));
@@ -42,7 +44,12 @@ export async function readTasks(client: PulpClient, hrefs: readonly string[], by
 /** A task holds the global distribution lock: `/api/v3/distributions/` (or its PRN form) taken exclusively. */
 function holdsDistributionLock(task: JsonObject): boolean {
   const record = task['reserved_resources_record'];
-  return Array.isArray(record) && record.some((r) => typeof r === 'string' && !r.startsWith('shared:') && (/\/api\/v3\/distributions\/$/.test(r) || /:distributions$/.test(r)));
+  return (
+    Array.isArray(record) &&
+    record.some(
+      (r) => typeof r === 'string' && !r.startsWith('shared:') && (/\/api\/v3\/distributions\/$/.test(r) || /:distributions$/.test(r)),
+    )
+  );
 }
 
 export function serverWorkOf(tasks: readonly JsonObject[], workers: number): ServerWork {

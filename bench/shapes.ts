@@ -56,11 +56,18 @@ export function readScenario(file: string): Shape {
       sync?: { sync_policy?: string };
       distributions: Array<{ name: string; base_path: string }>;
     }>;
-    container?: Array<{ repository: { name: string }; remote: { name: string; upstream_name: string }; distribution: { base_path: string } }>;
+    container?: Array<{
+      repository: { name: string };
+      remote: { name: string; upstream_name: string };
+      distribution: { base_path: string };
+    }>;
   };
   const rpm = (doc.rpm ?? []).map((item): RpmMirror => {
     const url = new URL(item.remote.url);
-    const path = url.pathname.replace(STAMP, '').replace(/^\/pulp\/content\//, '').replace(/\/+$/, '');
+    const path = url.pathname
+      .replace(STAMP, '')
+      .replace(/^\/pulp\/content\//, '')
+      .replace(/\/+$/, '');
     return {
       name: item.repository.name,
       remoteName: item.remote.name,
@@ -70,13 +77,16 @@ export function readScenario(file: string): Shape {
       distributions: item.distributions.map((d) => ({ name: d.name, basePath: d.base_path })),
     };
   });
-  const container = (doc.container ?? []).map((item): ContainerMirror => ({
-    name: item.repository.name,
-    remoteName: item.remote.name,
-    upstreamName: item.remote.upstream_name,
-    basePath: item.distribution.base_path,
-  }));
-  if (rpm.length === 0 || container.length === 0) throw new Error(`${file} has no rpm or no container items: is it a Release Train scenario file?`);
+  const container = (doc.container ?? []).map(
+    (item): ContainerMirror => ({
+      name: item.repository.name,
+      remoteName: item.remote.name,
+      upstreamName: item.remote.upstream_name,
+      basePath: item.distribution.base_path,
+    }),
+  );
+  if (rpm.length === 0 || container.length === 0)
+    throw new Error(`${file} has no rpm or no container items: is it a Release Train scenario file?`);
   return { rpm, container };
 }
 
@@ -105,7 +115,13 @@ export function scaleShape(base: Shape, size: SizeSpec): Shape {
 }
 
 /** Remotes, repositories, publications and distributions the shape declares. */
-export function objectCounts(shape: Shape): { remote: number; repository: number; publication: number; distribution: number; total: number } {
+export function objectCounts(shape: Shape): {
+  remote: number;
+  repository: number;
+  publication: number;
+  distribution: number;
+  total: number;
+} {
   const rpmDistributions = shape.rpm.reduce((n, m) => n + m.distributions.length, 0);
   const remote = shape.rpm.length + shape.container.length;
   const counts = { remote, repository: remote, publication: shape.rpm.length, distribution: rpmDistributions + shape.container.length };
@@ -125,7 +141,12 @@ export function prefixShape(shape: Shape, prefix: string): Shape {
       remoteName: `${prefix}${m.remoteName}`,
       distributions: m.distributions.map((d) => ({ name: `${prefix}${d.name}`, basePath: `${prefix}${d.basePath}` })),
     })),
-    container: shape.container.map((m) => ({ ...m, name: `${prefix}${m.name}`, remoteName: `${prefix}${m.remoteName}`, basePath: `${prefix}${m.basePath}` })),
+    container: shape.container.map((m) => ({
+      ...m,
+      name: `${prefix}${m.name}`,
+      remoteName: `${prefix}${m.remoteName}`,
+      basePath: `${prefix}${m.basePath}`,
+    })),
   };
 }
 
@@ -155,8 +176,21 @@ export function desiredStateYaml(shape: Shape, upstreamUrl: string, stack = 'ben
   const document = {
     stack,
     remotes: [
-      ...shape.rpm.map((m) => ({ name: m.remoteName, type: 'rpm', url: rpmRemoteUrl(m, upstreamUrl), policy: 'on_demand', ...credentials })),
-      ...shape.container.map((m) => ({ name: m.remoteName, type: 'container', url: upstreamUrl, upstream_name: m.upstreamName, policy: 'on_demand', ...credentials })),
+      ...shape.rpm.map((m) => ({
+        name: m.remoteName,
+        type: 'rpm',
+        url: rpmRemoteUrl(m, upstreamUrl),
+        policy: 'on_demand',
+        ...credentials,
+      })),
+      ...shape.container.map((m) => ({
+        name: m.remoteName,
+        type: 'container',
+        url: upstreamUrl,
+        upstream_name: m.upstreamName,
+        policy: 'on_demand',
+        ...credentials,
+      })),
     ],
     repositories: [
       ...shape.rpm.map((m) => ({ name: m.name, type: 'rpm', remote: m.remoteName, sync: { sync_policy: m.syncPolicy } })),

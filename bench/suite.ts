@@ -18,7 +18,17 @@ import { deleteByPrefix } from './cleanup.js';
 import { type Measurement, measureChild, median, type RequestCounter, type Requests, requestsOf } from './measure.js';
 import { startCountingProxy } from './proxy.js';
 import { readTasks, type ServerWork, serverWorkOf } from './server-work.js';
-import { bumpPins, desiredStateYaml, objectCounts, prefixShape, readScenario, sampleShape, scaleShape, type Shape, type SizeSpec } from './shapes.js';
+import {
+  bumpPins,
+  desiredStateYaml,
+  objectCounts,
+  prefixShape,
+  readScenario,
+  sampleShape,
+  scaleShape,
+  type Shape,
+  type SizeSpec,
+} from './shapes.js';
 import { startUpstream, type Upstream } from './upstream.js';
 
 export const OPERATIONS = ['plan-empty', 'apply-empty', 'noop-plan', 'noop-apply', 'pin-bump'] as const;
@@ -192,7 +202,13 @@ function emulatorTarget(settings: SuiteSettings, latencyMs: number): CellTarget 
       // The published emulator tables are on the 3.23 profile (its global distribution lock included), so runs stay comparable.
       const emulator = await startEmulator({ pulpVersion: '3.23', latencyMs, taskMs: settings.taskMs });
       stopped.set(emulator.url, () => emulator.close());
-      return { url: emulator.url, ...PULP_USER, resetRequests: () => emulator.resetRequests(), requestCounts: () => emulator.requestCounts(), dispatchedTasks: () => [] };
+      return {
+        url: emulator.url,
+        ...PULP_USER,
+        resetRequests: () => emulator.resetRequests(),
+        requestCounts: () => emulator.requestCounts(),
+        dispatchedTasks: () => [],
+      };
     },
     release: async (server) => {
       await stopped.get(server.url)?.();
@@ -202,7 +218,11 @@ function emulatorTarget(settings: SuiteSettings, latencyMs: number): CellTarget 
 }
 
 /** A real Pulp behind a counting proxy; every cell's objects carry a prefix of their own and are deleted before and after it. */
-async function realTarget(target: Extract<Target, { kind: 'real' }>, size: SizeSpec, log: (line: string) => void): Promise<{ cell: CellTarget; close(): Promise<void> }> {
+async function realTarget(
+  target: Extract<Target, { kind: 'real' }>,
+  size: SizeSpec,
+  log: (line: string) => void,
+): Promise<{ cell: CellTarget; close(): Promise<void> }> {
   const proxy = await startCountingProxy(target.url);
   const id = randomBytes(3).toString('hex');
   const prefix = `pfb${id}-${size.name}-`;
@@ -211,7 +231,13 @@ async function realTarget(target: Extract<Target, { kind: 'real' }>, size: SizeS
   const status = await client.status();
   const versions = Object.fromEntries(
     (Array.isArray(status['versions']) ? status['versions'] : []).flatMap((entry) =>
-      entry && typeof entry === 'object' && !Array.isArray(entry) && typeof entry['component'] === 'string' && typeof entry['version'] === 'string' ? [[entry['component'], entry['version']]] : [],
+      entry &&
+      typeof entry === 'object' &&
+      !Array.isArray(entry) &&
+      typeof entry['component'] === 'string' &&
+      typeof entry['version'] === 'string'
+        ? [[entry['component'], entry['version']]]
+        : [],
     ),
   );
   const workers = Array.isArray(status['online_workers']) ? status['online_workers'].length : 0;
@@ -270,7 +296,14 @@ export async function runSuite(settings: SuiteSettings): Promise<SuiteResult> {
 }
 
 /** One size at one latency (or on one real server): every pulpform operation, then the baseline beside it. */
-async function runCell(settings: SuiteSettings, size: SizeSpec, unprefixed: Shape, latencyMs: number, upstream: Upstream, target: CellTarget): Promise<CellResult> {
+async function runCell(
+  settings: SuiteSettings,
+  size: SizeSpec,
+  unprefixed: Shape,
+  latencyMs: number,
+  upstream: Upstream,
+  target: CellTarget,
+): Promise<CellResult> {
   const shape = prefixShape(unprefixed, target.prefix);
   const where = target.server ? `core ${target.server.core}` : `${latencyMs}ms`;
   const tag = `${size.name} ${where}`;
@@ -278,7 +311,8 @@ async function runCell(settings: SuiteSettings, size: SizeSpec, unprefixed: Shap
   mkdirSync(dir, { recursive: true });
   const loadBefore = os.loadavg()[0]!;
   const objects = objectCounts(shape);
-  const runsOf = (operation: Operation): number => (operation === 'apply-empty' && objects.total > 1000 ? settings.largeApplyRuns : settings.runs);
+  const runsOf = (operation: Operation): number =>
+    operation === 'apply-empty' && objects.total > 1000 ? settings.largeApplyRuns : settings.runs;
   const cli = settings.cli ?? DEFAULT_CLI;
   const desiredDir = (name: string, content: Shape): string => {
     const path = join(dir, name);
@@ -294,10 +328,18 @@ async function runCell(settings: SuiteSettings, size: SizeSpec, unprefixed: Shap
   });
   const pulpform = async (server: BenchServer, name: string, args: string[]): Promise<Measurement> => {
     const measured = await measureChild(server, { script: cli, args, env: env(server), outputBase: join(dir, name) });
-    settings.log(`[${tag}] ${name}: ${(measured.wallMs / 1000).toFixed(2)} s, ${measured.requests.total} requests (${measured.requests.writes} writes), ${Math.round(measured.maxRssKb / 1024)} MB`);
+    settings.log(
+      `[${tag}] ${name}: ${(measured.wallMs / 1000).toFixed(2)} s, ${measured.requests.total} requests (${measured.requests.writes} writes), ${Math.round(measured.maxRssKb / 1024)} MB`,
+    );
     return measured;
   };
-  const applyArgs = (path: string): string[] => ['apply', '--auto-approve', '-f', path, ...(settings.concurrency ? ['--concurrency', String(settings.concurrency)] : [])];
+  const applyArgs = (path: string): string[] => [
+    'apply',
+    '--auto-approve',
+    '-f',
+    path,
+    ...(settings.concurrency ? ['--concurrency', String(settings.concurrency)] : []),
+  ];
   const results = new Map<Operation, Measurement[]>(OPERATIONS.map((op) => [op, []]));
   const workOf = async (server: BenchServer, tasks: string[]): Promise<ServerWork | undefined> => {
     if (!target.server || tasks.length === 0) return undefined;
@@ -318,7 +360,8 @@ async function runCell(settings: SuiteSettings, size: SizeSpec, unprefixed: Shap
   let noopPhases: Phases;
   let bumpActions: Record<string, number> = {};
   try {
-    for (let run = 1; run <= runsOf('plan-empty'); run++) results.get('plan-empty')!.push(await pulpform(server, `plan-empty-${run}`, ['plan', '-f', initial]));
+    for (let run = 1; run <= runsOf('plan-empty'); run++)
+      results.get('plan-empty')!.push(await pulpform(server, `plan-empty-${run}`, ['plan', '-f', initial]));
     const emptyRead = results.get('plan-empty')![0]!;
     if (!target.server) {
       const { plan } = await planInProcess(server, initial);
@@ -341,10 +384,12 @@ async function runCell(settings: SuiteSettings, size: SizeSpec, unprefixed: Shap
         if (work) serverWork = { pulpform: work };
       }
     }
-    for (let run = 1; run <= settings.runs; run++) results.get('noop-plan')!.push(await pulpform(server, `noop-plan-${run}`, ['plan', '-f', initial]));
+    for (let run = 1; run <= settings.runs; run++)
+      results.get('noop-plan')!.push(await pulpform(server, `noop-plan-${run}`, ['plan', '-f', initial]));
     noopGetsByPath = results.get('noop-plan')![0]!.byPath;
     noopLiveCounts = Object.fromEntries(LIVE_ENDPOINTS.map((endpoint) => [endpoint, 0]));
-    for (const object of (await planInProcess(server, initial)).live.objects) noopLiveCounts[object.endpoint] = (noopLiveCounts[object.endpoint] ?? 0) + 1;
+    for (const object of (await planInProcess(server, initial)).live.objects)
+      noopLiveCounts[object.endpoint] = (noopLiveCounts[object.endpoint] ?? 0) + 1;
     noopPhases = await phasesOf(server, initial, join(dir, 'noop-phases'));
     for (let run = 1; run <= settings.runs; run++) {
       const measured = await pulpform(server, `noop-apply-${run}`, applyArgs(initial));
@@ -364,7 +409,11 @@ async function runCell(settings: SuiteSettings, size: SizeSpec, unprefixed: Shap
       bumpActions = countActions(bumpPlan);
       results.get('pin-bump')!.push(await pulpform(server, `pin-bump-${run}`, applyArgs(bumped)));
     }
-    const operations: OperationResult[] = OPERATIONS.map((operation) => ({ operation, runs: results.get(operation)!, median: medianOf(results.get(operation)!) }));
+    const operations: OperationResult[] = OPERATIONS.map((operation) => ({
+      operation,
+      runs: results.get(operation)!,
+      median: medianOf(results.get(operation)!),
+    }));
     if (!settings.skipBaseline) {
       const baseline = await runBaselines(settings, tag, dir, shape, current, server, target, env, upstream);
       for (const result of operations) {
@@ -464,9 +513,16 @@ async function runBaselines(
   const run = async (on: BenchServer, operation: Operation, shape: Shape, name: string): Promise<void> => {
     const job = join(dir, `${name}.job.json`);
     writeFileSync(job, JSON.stringify({ shape: sample(shape), upstreamUrl: upstream.url, pollMs: baseline.pollMs }));
-    const measured = await measureChild(on, { script: BASELINE_CHILD, args: [BASELINE_MODE[operation], job], env: env(on), outputBase: join(dir, name) });
+    const measured = await measureChild(on, {
+      script: BASELINE_CHILD,
+      args: [BASELINE_MODE[operation], job],
+      env: env(on),
+      outputBase: join(dir, name),
+    });
     const records = JSON.parse(readFileSync(join(dir, `${name}.out`), 'utf8')) as BaselineRecord[];
-    settings.log(`[${tag}] ${name}: ${(measured.wallMs / 1000).toFixed(2)} s, ${measured.requests.total} requests, ${records.length} steps${sampled ? ' (sample)' : ''}`);
+    settings.log(
+      `[${tag}] ${name}: ${(measured.wallMs / 1000).toFixed(2)} s, ${measured.requests.total} requests, ${records.length} steps${sampled ? ' (sample)' : ''}`,
+    );
     collected.set(operation, [...(collected.get(operation) ?? []), { measured, records }]);
   };
   let current = converged;
@@ -489,11 +545,21 @@ async function runBaselines(
   }
   const stats = new Map<Operation, BaselineStats>();
   for (const [operation, runs] of collected) {
-    const extrapolated = runs.map(({ measured, records }) => (sampled ? extrapolate(measured, records, fullShape, bumped) : { wallMs: measured.wallMs, requests: measured.requests }));
+    const extrapolated = runs.map(({ measured, records }) =>
+      sampled ? extrapolate(measured, records, fullShape, bumped) : { wallMs: measured.wallMs, requests: measured.requests },
+    );
     const pick = (f: (r: Requests) => number): number => median(extrapolated.map((e) => f(e.requests)));
     stats.set(operation, {
       wallMs: median(extrapolated.map((e) => e.wallMs)),
-      requests: { GET: pick((r) => r.GET), POST: pick((r) => r.POST), PATCH: pick((r) => r.PATCH), PUT: pick((r) => r.PUT), DELETE: pick((r) => r.DELETE), total: pick((r) => r.total), writes: pick((r) => r.writes) },
+      requests: {
+        GET: pick((r) => r.GET),
+        POST: pick((r) => r.POST),
+        PATCH: pick((r) => r.PATCH),
+        PUT: pick((r) => r.PUT),
+        DELETE: pick((r) => r.DELETE),
+        total: pick((r) => r.total),
+        writes: pick((r) => r.writes),
+      },
       maxRssKb: median(runs.map((r) => r.measured.maxRssKb)),
       measuredObjects: objectCounts(sample(fullShape)).total,
       objects: objectCounts(fullShape).total,
@@ -526,7 +592,12 @@ function stepCounts(shape: Shape): Record<string, number> {
  * mean time and requests of the sample's steps of the same kind, excluding the bumped mirrors
  * (the objects outside the sample are never bumped).
  */
-export function extrapolate(measured: Measurement, records: BaselineRecord[], fullShape: Shape, bumped: ReadonlySet<string>): { wallMs: number; requests: Requests } {
+export function extrapolate(
+  measured: Measurement,
+  records: BaselineRecord[],
+  fullShape: Shape,
+  bumped: ReadonlySet<string>,
+): { wallMs: number; requests: Requests } {
   let wallMs = measured.wallMs;
   const byMethod: Record<string, number> = { ...measured.requests };
   delete byMethod['total'];

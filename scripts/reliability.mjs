@@ -24,7 +24,15 @@ const started = Date.now();
 const suites = ['test/reliability/', 'test/config/hostile.test.ts', 'test/config/never-throws.test.ts'];
 const jest = spawnSync(
   process.execPath,
-  ['--experimental-vm-modules', '--disable-warning=ExperimentalWarning', 'node_modules/jest/bin/jest.js', '--json', `--outputFile=${resultsFile}`, '--testTimeout=600000', ...suites],
+  [
+    '--experimental-vm-modules',
+    '--disable-warning=ExperimentalWarning',
+    'node_modules/jest/bin/jest.js',
+    '--json',
+    `--outputFile=${resultsFile}`,
+    '--testTimeout=600000',
+    ...suites,
+  ],
   { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...settings, PULPFORM_RELIABILITY_FIGURES: figuresFile } },
 );
 if (!existsSync(resultsFile)) {
@@ -32,12 +40,20 @@ if (!existsSync(resultsFile)) {
   process.exit(1);
 }
 const results = JSON.parse(readFileSync(resultsFile, 'utf8'));
-const figures = existsSync(figuresFile) ? readFileSync(figuresFile, 'utf8').trim().split('\n').filter(Boolean).map((line) => JSON.parse(line)) : [];
+const figures = existsSync(figuresFile)
+  ? readFileSync(figuresFile, 'utf8')
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line))
+  : [];
 rmSync(work, { recursive: true, force: true });
 
 const of = (suite) => figures.filter((f) => f.suite === suite);
 const sum = (items, pick) => items.reduce((total, item) => total + (pick(item) ?? 0), 0);
-const tests = results.testResults.flatMap((file) => file.assertionResults.map((a) => ({ file: file.name.replace(`${process.cwd()}/`, ''), title: a.fullName, status: a.status })));
+const tests = results.testResults.flatMap((file) =>
+  file.assertionResults.map((a) => ({ file: file.name.replace(`${process.cwd()}/`, ''), title: a.fullName, status: a.status })),
+);
 const inFile = (name) => tests.filter((t) => t.file.endsWith(name));
 const passed = (name) => inFile(name).filter((t) => t.status === 'passed').length;
 const failedTests = tests.filter((t) => t.status === 'failed');
@@ -71,12 +87,21 @@ const lines = [
   row(['what', 'figure']),
   row(['---', '---:']),
   row(['tests run / failed', `${tests.length} / ${failedTests.length}`]),
-  row(['faults injected and survived', `${sum(types, (t) => injected[t])} (${types.map((t) => `${t} ${injected[t]}`).join(', ')}) over ${faults.length} seeded applies`]),
+  row([
+    'faults injected and survived',
+    `${sum(types, (t) => injected[t])} (${types.map((t) => `${t} ${injected[t]}`).join(', ')}) over ${faults.length} seeded applies`,
+  ]),
   row(['applies that needed their one re-run', `${faults.filter((f) => f.rerun).length} of ${faults.length}`]),
-  row(['crash points tried (kill -9 of the apply CLI)', `${crash.length} (${crash.filter((c) => c.killed).length} killed mid-run, ${crash.filter((c) => c.tookOver).length} re-runs took over the dead run's lock)`]),
+  row([
+    'crash points tried (kill -9 of the apply CLI)',
+    `${crash.length} (${crash.filter((c) => c.killed).length} killed mid-run, ${crash.filter((c) => c.tookOver).length} re-runs took over the dead run's lock)`,
+  ]),
   row(['objects lost', String(lost)]),
   row(['objects duplicated or orphaned', String(duplicated)]),
-  row(['secrets leaked', `${secrets?.leaks ?? 'not measured'} (${secrets?.scenarios ?? 0} CLI scenarios swept for ${secrets?.secrets ?? 0} secrets, plus every crash run)`]),
+  row([
+    'secrets leaked',
+    `${secrets?.leaks ?? 'not measured'} (${secrets?.scenarios ?? 0} CLI scenarios swept for ${secrets?.secrets ?? 0} secrets, plus every crash run)`,
+  ]),
   row(['bad server answers, each one line of cause and one of hint', `${badAnswers.length} of ${inFile('bad-answers.test.ts').length}`]),
   row([
     'hostile inputs tried',
@@ -93,7 +118,9 @@ const lines = [
   '',
   row(['seed', 'objects', 'requests', ...types, 're-run', 'lost', 'extra']),
   row(['---:', '---:', '---:', ...types.map(() => '---:'), '---', '---:', '---:']),
-  ...faults.map((f) => row([f.seed, f.objects, f.requests, ...types.map((t) => f.injected[t] ?? 0), f.rerun ? 'yes' : 'no', f.lost, f.extra])),
+  ...faults.map((f) =>
+    row([f.seed, f.objects, f.requests, ...types.map((t) => f.injected[t] ?? 0), f.rerun ? 'yes' : 'no', f.lost, f.extra]),
+  ),
   '',
   '## Crashes',
   '',
@@ -103,22 +130,26 @@ const lines = [
   '',
   row(['request', 'killed', 'tasks it left queued', 'lock taken over', 'waited for left tasks', 'lost', 'extra']),
   row(['---:', '---', '---:', '---', '---', '---:', '---:']),
-  ...crash.map((c) => row([c.point, c.killed ? 'yes' : 'ended first', c.queued, c.tookOver ? 'yes' : 'no', c.waitedForTasks ? 'yes' : 'no', c.lost, c.extra])),
+  ...crash.map((c) =>
+    row([c.point, c.killed ? 'yes' : 'ended first', c.queued, c.tookOver ? 'yes' : 'no', c.waitedForTasks ? 'yes' : 'no', c.lost, c.extra]),
+  ),
   '',
   '## Tests by suite',
   '',
   row(['suite', 'passed', 'failed']),
   row(['---', '---:', '---:']),
-  ...[...new Set(tests.map((t) => t.file))].map((file) => row([file, passed(file), inFile(file).filter((t) => t.status === 'failed').length])),
+  ...[...new Set(tests.map((t) => t.file))].map((file) =>
+    row([file, passed(file), inFile(file).filter((t) => t.status === 'failed').length]),
+  ),
   '',
   ...(failedTests.length > 0 ? ['## Failed', '', ...failedTests.map((t) => `- ${t.file}: ${t.title}`), ''] : []),
   '## What these figures do not cover',
   '',
-  '- The faults are the emulator\'s: a real Pulp can also fail in ways it does not imitate (a worker killed in the',
+  "- The faults are the emulator's: a real Pulp can also fail in ways it does not imitate (a worker killed in the",
   '  middle of a task, a database restart). The client treats any lost answer the same way, whatever lost it.',
   '- A server that never answers is covered through the client (`slow` answers past its timeout), not through the',
   '  CLI, whose request timeout is 60 s.',
-  '- The server lock expires 2 minutes after its holder\'s last renewal, judged by the clock of the run that finds it:',
+  "- The server lock expires 2 minutes after its holder's last renewal, judged by the clock of the run that finds it:",
   '  machines whose clocks differ by more than about a minute could take over a live lock (keep them on NTP). A holder',
   '  that died on the same machine is recognised at once by its process id.',
 ];

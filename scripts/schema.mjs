@@ -3,7 +3,10 @@ import { writeFileSync } from 'node:fs';
 import { desiredStateJsonSchemaText, JSON_SCHEMA_FILE } from '../dist/config/json-schema.js';
 import { OUTPUT_SCHEMA_FILE, outputJsonSchemaText } from '../dist/render/json-lines.js';
 
-for (const [file, text] of [[JSON_SCHEMA_FILE, desiredStateJsonSchemaText()], [OUTPUT_SCHEMA_FILE, outputJsonSchemaText()]]) {
+for (const [file, text] of [
+  [JSON_SCHEMA_FILE, desiredStateJsonSchemaText()],
+  [OUTPUT_SCHEMA_FILE, outputJsonSchemaText()],
+]) {
   writeFileSync(new URL(`../${file}`, import.meta.url), text);
   process.stdout.write(`wrote ${file}\n`);
 }

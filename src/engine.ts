@@ -17,8 +17,8 @@ import { PulpformError } from './model/errors.js';
 export interface Connection {
   url: string;
   username: string;
-  password?: Secret;
-  caCert?: string;
+  password?: Secret | undefined;
+  caCert?: string | undefined;
   insecure: boolean;
   /** Which source gave the URL, for messages: `--server`, `PULP_BASE_URL`, `server.url in desired-state/x.yaml`, `base_url of [cli] in ~/.config/pulp/cli.toml`. */
   urlSource: string;
@@ -72,7 +72,11 @@ export function openClient(connection: Connection, settings: ClientSettings = {}
   });
 }
 
-export async function planAgainstServer(state: DesiredState, client: PulpClient, options: PlanOptions = {}): Promise<{ plan: Plan; live: LiveState }> {
+export async function planAgainstServer(
+  state: DesiredState,
+  client: PulpClient,
+  options: PlanOptions = {},
+): Promise<{ plan: Plan; live: LiveState }> {
   const live = await readLiveState(client, {
     versions: state.resources.some((resource) => resource.retain !== undefined),
     scope: { stack: state.stack, plugins: new Set(state.resources.map((resource) => resource.plugin)), declared: declaredKinds(state) },

@@ -97,7 +97,12 @@ export function hrefOf(endpoint: string, key: string): string {
 }
 
 export function fingerprintOf(object: Pick<LiveObject, 'fields' | 'labels' | 'secretsSet' | 'versionHref'>): string {
-  const seen: JsonObject = { fields: object.fields, labels: object.labels, secretsSet: object.secretsSet, version: object.versionHref ?? null };
+  const seen: JsonObject = {
+    fields: object.fields,
+    labels: object.labels,
+    secretsSet: object.secretsSet,
+    version: object.versionHref ?? null,
+  };
   return createHash('sha256').update(canonicalJson(seen)).digest('hex');
 }
 
@@ -202,7 +207,8 @@ export function simulateApply(plan: Plan, state: LiveState): LiveState {
     const object = objects.get(href);
     objects.delete(href);
     if (object?.kind === 'repository') {
-      for (const other of [...objects.values()]) if (other.kind === 'publication' && other.versionHref?.startsWith(href)) objects.delete(other.href);
+      for (const other of [...objects.values()])
+        if (other.kind === 'publication' && other.versionHref?.startsWith(href)) objects.delete(other.href);
     }
     for (const other of objects.values()) {
       const dangling = Object.entries(other.fields).filter(([, value]) => typeof value === 'string' && !objectExists(objects, value));
@@ -236,7 +242,12 @@ export function simulateApply(plan: Plan, state: LiveState): LiveState {
           const key = `${action.address}#${serial++}`;
           if (action.kind === 'publication') {
             const { repository_version: version, ...options } = body;
-            const object = live(action.address.split('@')[0] as string, { type: action.endpoint.split('/')[2] as string, href: hrefOf(action.endpoint, key), fields: options, versionHref: version as string });
+            const object = live(action.address.split('@')[0] as string, {
+              type: action.endpoint.split('/')[2] as string,
+              href: hrefOf(action.endpoint, key),
+              fields: options,
+              versionHref: version as string,
+            });
             object.raw.pulp_created = new Date(Date.UTC(2024, 2, 1, 0, 0, serial)).toISOString();
             objects.set(object.href, object);
             createdPublications.set(action.address, object.href);
@@ -274,7 +285,12 @@ export function simulateApply(plan: Plan, state: LiveState): LiveState {
           const marker = action.labelsAfter?.[LABELS.synced] as string;
           // As the executor: the version a snapshot first gave stays its record.
           const recorded = repository.labels[`${LABELS.snapshotPrefix}${marker}`] ?? String(number);
-          repository.labels = { ...repository.labels, ...action.labelsAfter, [`${LABELS.snapshotPrefix}${marker}`]: recorded, [LABELS.syncedVersion]: String(number) };
+          repository.labels = {
+            ...repository.labels,
+            ...action.labelsAfter,
+            [`${LABELS.snapshotPrefix}${marker}`]: recorded,
+            [LABELS.syncedVersion]: String(number),
+          };
           syncedNow.set(`${action.address} ${marker}`, repository.versionHref);
           touch(repository);
           break;
@@ -312,7 +328,12 @@ export function mirror(plugin: Plugin, name: string, options: { snapshot?: strin
       fields: { base_path: `${name}/${stage}` },
     }),
   ];
-  const resources = [remote, repository, ...serving('development', snapshot), ...(options.production !== undefined ? serving('production', options.production) : [])];
+  const resources = [
+    remote,
+    repository,
+    ...serving('development', snapshot),
+    ...(options.production !== undefined ? serving('production', options.production) : []),
+  ];
   return resources.filter((resource, index) => resources.findIndex((other) => other.address === resource.address) === index);
 }
 
@@ -323,7 +344,12 @@ export function liveFrom(state: DesiredState, server: ServerInfo = SERVER): Live
 }
 
 /** A small deterministic PRNG (mulberry32), so generative tests replay from their seed. */
-export function randomSource(seed: number): { next(): number; int(max: number): number; pick<T>(items: readonly T[]): T; chance(p: number): boolean } {
+export function randomSource(seed: number): {
+  next(): number;
+  int(max: number): number;
+  pick<T>(items: readonly T[]): T;
+  chance(p: number): boolean;
+} {
   let state = seed >>> 0;
   const next = (): number => {
     state = (state + 0x6d2b79f5) >>> 0;

@@ -58,7 +58,8 @@ export async function executeAction(ctx: ActionContext, action: PlanAction): Pro
       return trimRepository(ctx, action);
     case 'replace': {
       const deleted = await deleteObject(ctx, action);
-      if (ctx.signal?.aborted) throw new ActionInterruptedError(`the old object (${deleted.href}) was deleted; the new one was not created yet`);
+      if (ctx.signal?.aborted)
+        throw new ActionInterruptedError(`the old object (${deleted.href}) was deleted; the new one was not created yet`);
       const created = await createObject(ctx, action);
       return deleted.note ? { ...created, note: `old object ${deleted.note}` } : created;
     }
@@ -94,7 +95,11 @@ async function createObject(ctx: ActionContext, action: PlanAction): Promise<Act
  * no new version leaves one an earlier, interrupted run may have published already. The plan
  * could not see either, not knowing the version; a second publication would only duplicate it.
  */
-async function existingPublication(ctx: ActionContext, action: PlanAction, body: JsonObject): Promise<{ href: string; note: string } | undefined> {
+async function existingPublication(
+  ctx: ActionContext,
+  action: PlanAction,
+  body: JsonObject,
+): Promise<{ href: string; note: string } | undefined> {
   const version = body['repository_version'];
   if (action.kind !== 'publication' || typeof version !== 'string' || !isHrefRef(action.body?.['repository_version'])) return undefined;
   const options = Object.entries(body).filter(([field]) => field !== 'repository_version');
@@ -122,7 +127,11 @@ async function createdObject(ctx: ActionContext, action: PlanAction, result: Wri
   if (result.kind !== 'task') throw new ApplyStepError('apply.internal', `creating ${action.address} returned no object and no task`);
   const task = await waitTask(ctx, 'create', result.taskHref, `create of ${action.address}`);
   const href = createdResources(task).find((h) => h.includes(`/${action.endpoint}/`));
-  if (!href) throw new ApplyStepError('apply.internal', `the create task ${result.taskHref} of ${action.address} reported no created ${action.endpoint} object`);
+  if (!href)
+    throw new ApplyStepError(
+      'apply.internal',
+      `the create task ${result.taskHref} of ${action.address} reported no created ${action.endpoint} object`,
+    );
   return { pulp_href: href };
 }
 
@@ -211,9 +220,10 @@ async function isGone(ctx: ActionContext, href: string): Promise<boolean> {
 async function syncRepository(ctx: ActionContext, action: PlanAction): Promise<ActionOutcome> {
   const repository = ctx.run.targetHref(action.address, action.guard?.href);
   const body = ctx.run.resolveBody(action.body ?? {});
-  const task = action.syncFrom === undefined
-    ? await syncOnce(ctx, action, repository, body)
-    : await withRemoteUrl(ctx, action, String(body['remote']), action.syncFrom, () => syncOnce(ctx, action, repository, body));
+  const task =
+    action.syncFrom === undefined
+      ? await syncOnce(ctx, action, repository, body)
+      : await withRemoteUrl(ctx, action, String(body['remote']), action.syncFrom, () => syncOnce(ctx, action, repository, body));
   const current = await ctx.client.get(repository);
   const version = createdResources(task).find((h) => VERSION_HREF.test(h)) ?? current['latest_version_href'];
   if (typeof version !== 'string') throw new ApplyStepError('apply.internal', `${action.address} has no latest version after its sync`);
@@ -235,7 +245,8 @@ async function withRemoteUrl<T>(ctx: ActionContext, action: PlanAction, remote: 
   try {
     return await work();
   } finally {
-    if (typeof original === 'string') await settle(ctx, 'remote', await ctx.client.patch(remote, { url: original }), `url of the remote of ${action.address}`);
+    if (typeof original === 'string')
+      await settle(ctx, 'remote', await ctx.client.patch(remote, { url: original }), `url of the remote of ${action.address}`);
   }
 }
 
@@ -246,10 +257,16 @@ async function withRemoteUrl<T>(ctx: ActionContext, action: PlanAction, remote: 
  */
 async function trimRepository(ctx: ActionContext, action: PlanAction): Promise<ActionOutcome> {
   const repository = ctx.run.targetHref(action.address, action.guard?.href);
-  const planned = Array.isArray(action.body?.versions) ? action.body.versions.filter((number): number is number => typeof number === 'number') : [];
+  const planned = Array.isArray(action.body?.versions)
+    ? action.body.versions.filter((number): number is number => typeof number === 'number')
+    : [];
   const retain = typeof action.body?.retain === 'number' ? action.body.retain : 1;
   const present = (await ctx.client.list(`${repository}versions/`, { fields: 'pulp_href,number' }))
-    .flatMap((version) => (typeof version['pulp_href'] === 'string' && typeof version['number'] === 'number' ? [{ href: version['pulp_href'], number: version['number'] }] : []))
+    .flatMap((version) =>
+      typeof version['pulp_href'] === 'string' && typeof version['number'] === 'number'
+        ? [{ href: version['pulp_href'], number: version['number'] }]
+        : [],
+    )
     .sort((a, b) => b.number - a.number);
   const newest = new Set(present.slice(0, retain).map((version) => version.href));
   const deleted: number[] = [];
@@ -259,7 +276,10 @@ async function trimRepository(ctx: ActionContext, action: PlanAction): Promise<A
       kept.push(version.number);
       continue;
     }
-    if (ctx.signal?.aborted) throw new ActionInterruptedError(`deleted version${deleted.length === 1 ? '' : 's'} ${deleted.join(', ') || '(none)'} of ${action.address}; the others were not deleted`);
+    if (ctx.signal?.aborted)
+      throw new ActionInterruptedError(
+        `deleted version${deleted.length === 1 ? '' : 's'} ${deleted.join(', ') || '(none)'} of ${action.address}; the others were not deleted`,
+      );
     try {
       await settle(ctx, 'delete', await ctx.client.delete(version.href), `delete of version ${version.number} of ${action.address}`);
     } catch (error) {
@@ -269,8 +289,13 @@ async function trimRepository(ctx: ActionContext, action: PlanAction): Promise<A
   }
   const remaining = new Set(present.map((version) => String(version.number)).filter((number) => !deleted.includes(Number(number))));
   const current = await ctx.client.get(repository);
-  const labels = current['pulp_labels'] !== null && typeof current['pulp_labels'] === 'object' && !Array.isArray(current['pulp_labels']) ? current['pulp_labels'] : {};
-  const recorded = Object.fromEntries(Object.entries(labels).filter(([key, value]) => !key.startsWith(LABELS.snapshotPrefix) || remaining.has(String(value))));
+  const labels =
+    current['pulp_labels'] !== null && typeof current['pulp_labels'] === 'object' && !Array.isArray(current['pulp_labels'])
+      ? current['pulp_labels']
+      : {};
+  const recorded = Object.fromEntries(
+    Object.entries(labels).filter(([key, value]) => !key.startsWith(LABELS.snapshotPrefix) || remaining.has(String(value))),
+  );
   if (!jsonEqual(labels, recorded)) await patchLabels(ctx, action, repository, current, recorded);
   const note = [
     deleted.length > 0 ? `deleted version${deleted.length === 1 ? '' : 's'} ${deleted.join(', ')}` : 'deleted nothing',
@@ -307,9 +332,17 @@ async function dispatchSync(ctx: ActionContext, address: string, repository: str
 
 /** The repository's newest sync tasks, newest first: enough to hold every dispatch of one action. */
 async function newestSyncTasks(ctx: ActionContext, repository: string): Promise<JsonObject[]> {
-  const page = await ctx.client.get('tasks/', { exclusive_resources: repository, name__contains: 'synchroniz', ordering: '-pulp_created', limit: MAX_POST_ATTEMPTS + 1 });
+  const page = await ctx.client.get('tasks/', {
+    exclusive_resources: repository,
+    name__contains: 'synchroniz',
+    ordering: '-pulp_created',
+    limit: MAX_POST_ATTEMPTS + 1,
+  });
   const tasks = Array.isArray(page['results']) ? page['results'] : [];
-  return tasks.filter((task): task is JsonObject => task !== null && typeof task === 'object' && !Array.isArray(task) && typeof task['pulp_href'] === 'string');
+  return tasks.filter(
+    (task): task is JsonObject =>
+      task !== null && typeof task === 'object' && !Array.isArray(task) && typeof task['pulp_href'] === 'string',
+  );
 }
 
 /**
@@ -317,7 +350,13 @@ async function newestSyncTasks(ctx: ActionContext, repository: string): Promise<
  * lost), plus the snapshot record `pulpform_snapshot_<marker> = <version number>` when the
  * marker can be a label key (a snapshot stamp, not a URL): only the sync tells the number.
  */
-async function writeLabelsAfter(ctx: ActionContext, action: PlanAction, repository: string, current: JsonObject, version: string): Promise<Record<string, string>> {
+async function writeLabelsAfter(
+  ctx: ActionContext,
+  action: PlanAction,
+  repository: string,
+  current: JsonObject,
+  version: string,
+): Promise<Record<string, string>> {
   const after: Record<string, string> = { ...action.labelsAfter };
   const number = /\/versions\/(\d+)\/$/.exec(version)?.[1] ?? '';
   const labels = current['pulp_labels'];
@@ -339,7 +378,13 @@ async function writeLabelsAfter(ctx: ActionContext, action: PlanAction, reposito
 }
 
 /** PATCHes a repository's labels, carrying whatever this release resets when an update leaves it out. */
-async function patchLabels(ctx: ActionContext, action: PlanAction, repository: string, current: JsonObject, labels: JsonObject): Promise<void> {
+async function patchLabels(
+  ctx: ActionContext,
+  action: PlanAction,
+  repository: string,
+  current: JsonObject,
+  labels: JsonObject,
+): Promise<void> {
   const body = toServerBody(action.endpoint, { pulp_labels: labels }, ctx.capabilities, current);
   await settle(ctx, 'labels', await ctx.client.patch(repository, body), `labels of ${action.address}`);
 }

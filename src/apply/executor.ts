@@ -27,7 +27,7 @@ export interface ApplyOptions {
   /** Actions in flight at once. Default 8. */
   concurrency?: number;
   /** Longest wait for one Pulp task. Default 2 hours. */
-  taskTimeoutMs?: number;
+  taskTimeoutMs?: number | undefined;
   /** Abort (a first Ctrl-C): start nothing new; the actions in flight run to their end. */
   signal?: AbortSignal;
   /**
@@ -122,7 +122,15 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
     const actionStarted = Date.now();
     const elapsed = (): number => Date.now() - actionStarted;
     // Written out, not spread from identity(): see actionForExecution.
-    emit({ code: 'action.start', time: now(), level: 'info', actionId: action.id, type: action.type, address: action.address, wave: waveOf.get(action.id) ?? 0 });
+    emit({
+      code: 'action.start',
+      time: now(),
+      level: 'info',
+      actionId: action.id,
+      type: action.type,
+      address: action.address,
+      wave: waveOf.get(action.id) ?? 0,
+    });
     let lastProgress = { at: actionStarted, state: '', reports: '' };
     const ctx: ActionContext = {
       client: options.client,
@@ -163,7 +171,15 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
       if (done.href !== undefined) record.href = done.href;
       if (done.note !== undefined) record.note = done.note;
       outcome = { status: 'succeeded', record };
-      const event: ActionDoneEvent = { code: 'action.done', time: now(), level: 'info', actionId: record.actionId, type: record.type, address: record.address, elapsedMs: record.elapsedMs };
+      const event: ActionDoneEvent = {
+        code: 'action.done',
+        time: now(),
+        level: 'info',
+        actionId: record.actionId,
+        type: record.type,
+        address: record.address,
+        elapsedMs: record.elapsedMs,
+      };
       if (record.href !== undefined) event.href = record.href;
       if (record.note !== undefined) event.note = record.note;
       emit(event);
@@ -205,7 +221,10 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
   for (;;) {
     while (!signal?.aborted && running.size < concurrency && next < ready.length) {
       const action = ready[next++]!;
-      running.set(action.id, runOne(action).finally(() => running.delete(action.id)));
+      running.set(
+        action.id,
+        runOne(action).finally(() => running.delete(action.id)),
+      );
     }
     if (running.size === 0) break;
     await Promise.race(running.values());
@@ -214,12 +233,24 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
   signal?.removeEventListener('abort', stopping);
   for (const action of actions) {
     if (outcomes.has(action.id)) continue;
-    const record: ActionSkipped = { ...identity(action), cause: 'interrupted', reason: 'the apply was interrupted before this action started' };
+    const record: ActionSkipped = {
+      ...identity(action),
+      cause: 'interrupted',
+      reason: 'the apply was interrupted before this action started',
+    };
     outcomes.set(action.id, { status: 'skipped', record });
     emit({ code: 'action.skipped', time: now(), level: 'warn', ...record });
   }
 
-  const result: ApplyResult = { ok: false, aborted: signal?.aborted ?? false, elapsedMs: Date.now() - started, succeeded: [], failed: [], skipped: [], interrupted: [] };
+  const result: ApplyResult = {
+    ok: false,
+    aborted: signal?.aborted ?? false,
+    elapsedMs: Date.now() - started,
+    succeeded: [],
+    failed: [],
+    skipped: [],
+    interrupted: [],
+  };
   for (const action of actions) {
     const outcome = outcomes.get(action.id)!;
     if (outcome.status === 'succeeded') result.succeeded.push(outcome.record);
@@ -228,7 +259,12 @@ export async function applyPlan(plan: Plan, options: ApplyOptions): Promise<Appl
     else result.interrupted.push(outcome.record);
   }
   result.ok = result.succeeded.length === actions.length;
-  const counts = { succeeded: result.succeeded.length, failed: result.failed.length, skipped: result.skipped.length, interrupted: result.interrupted.length };
+  const counts = {
+    succeeded: result.succeeded.length,
+    failed: result.failed.length,
+    skipped: result.skipped.length,
+    interrupted: result.interrupted.length,
+  };
   emit({
     code: 'apply.summary',
     time: now(),
@@ -315,10 +351,16 @@ function staleness(action: PlanAction, fresh: ReadonlyMap<string, LiveObject>): 
   if (!guard) return undefined;
   const hint = 'run plan again and review what changed';
   const current = fresh.get(guard.href);
-  if (!current) return new ApplyStepError('apply.stale', `${action.address} (${guard.href}) no longer exists on the server; the plan is stale`, hint);
-  const updatedElsewhere = guard.lastUpdated !== undefined && current.lastUpdated !== undefined && guard.lastUpdated !== current.lastUpdated;
+  if (!current)
+    return new ApplyStepError('apply.stale', `${action.address} (${guard.href}) no longer exists on the server; the plan is stale`, hint);
+  const updatedElsewhere =
+    guard.lastUpdated !== undefined && current.lastUpdated !== undefined && guard.lastUpdated !== current.lastUpdated;
   if (current.fingerprint !== guard.fingerprint || updatedElsewhere) {
-    return new ApplyStepError('apply.stale', `${action.address} changed on the server since the plan was made; refusing to ${action.type} it`, hint);
+    return new ApplyStepError(
+      'apply.stale',
+      `${action.address} changed on the server since the plan was made; refusing to ${action.type} it`,
+      hint,
+    );
   }
   return undefined;
 }

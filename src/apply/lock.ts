@@ -227,7 +227,9 @@ function hold(client: PulpClient, info: LockInfo, ttlMs: number): HeldLock {
       }
       // A failed renewal is tried again next time; only an expiry we could not prevent loses the lock.
       if (Date.now() > expiresAt) {
-        lose(`the lock ${lockName(info.stack)} expired: it could not be renewed (${error instanceof Error ? error.message : String(error)})`);
+        lose(
+          `the lock ${lockName(info.stack)} expired: it could not be renewed (${error instanceof Error ? error.message : String(error)})`,
+        );
         return;
       }
     }
@@ -305,7 +307,12 @@ let machine: string | undefined;
 
 /** Host, boot and pid namespace: two processes with equal values can check each other's pids. */
 function thisMachine(): string {
-  machine ??= [hostname(), readOr(() => readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim()) ?? `booted ${Math.round((Date.now() / 1000 - uptime()) / 60)}`, readOr(() => readlinkSync('/proc/self/ns/pid')) ?? ''].join(' ');
+  machine ??= [
+    hostname(),
+    readOr(() => readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim()) ??
+      `booted ${Math.round((Date.now() / 1000 - uptime()) / 60)}`,
+    readOr(() => readlinkSync('/proc/self/ns/pid')) ?? '',
+  ].join(' ');
   return machine;
 }
 

@@ -98,7 +98,11 @@ export class RunState {
     if (parseAddress(ref.$ref).kind === 'publication') return this.#livePublication(ref.$ref);
     const live = this.#live.get(ref.$ref)?.[0];
     if (live) return live.href;
-    throw new ApplyStepError('apply.unresolved_ref', `${ref.$ref} is referenced but is not on the server and was not created by this apply`, 'run plan again');
+    throw new ApplyStepError(
+      'apply.unresolved_ref',
+      `${ref.$ref} is referenced but is not on the server and was not created by this apply`,
+      'run plan again',
+    );
   }
 
   /** The repository version a sync in this run left, else the one synced from `snapshot`, else the latest. */
@@ -132,8 +136,14 @@ export class RunState {
     const snapshot = exact ? undefined : name.slice(at + 1);
     const version = this.#versionOf(addressOf('repository', plugin, repositoryName), snapshot);
     const candidates = (this.#live.get(addressOf('publication', plugin, repositoryName)) ?? []).filter((p) => p.versionHref === version);
-    const newest = candidates.sort((a, b) => String(b.raw['pulp_created']).localeCompare(String(a.raw['pulp_created'])) || a.href.localeCompare(b.href))[0];
+    const newest = candidates.sort(
+      (a, b) => String(b.raw['pulp_created']).localeCompare(String(a.raw['pulp_created'])) || a.href.localeCompare(b.href),
+    )[0];
     if (newest) return newest.href;
-    throw new ApplyStepError('apply.unresolved_ref', `there is no publication of ${version} for ${address}`, 'run plan again: it will publish that version');
+    throw new ApplyStepError(
+      'apply.unresolved_ref',
+      `there is no publication of ${version} for ${address}`,
+      'run plan again: it will publish that version',
+    );
   }
 }

@@ -17,7 +17,9 @@ export interface PendingWritesOptions {
  * how each ended does not matter here (the plan made afterwards sees the result).
  */
 export async function waitForPendingWrites(client: PulpClient, options: PendingWritesOptions = {}): Promise<number> {
-  const pending = (await client.list('tasks/', { state__in: 'waiting,running' })).filter((task) => WRITE_TASK.test(String(task['name'] ?? '')));
+  const pending = (await client.list('tasks/', { state__in: 'waiting,running' })).filter((task) =>
+    WRITE_TASK.test(String(task['name'] ?? '')),
+  );
   if (pending.length === 0) return 0;
   options.onWait?.(pending.length);
   // Waited for together: the client polls them all with one request per tick.

@@ -1,5 +1,13 @@
 import { addressOf, type DesiredResource, type DesiredState } from '../model/index.js';
-import { type ArkDebRepository, type ArkFileRepository, type ArkImage, type ArkRpmRepository, type ArkSpec, STAMP, stampDate } from './index.js';
+import {
+  type ArkDebRepository,
+  type ArkFileRepository,
+  type ArkImage,
+  type ArkRpmRepository,
+  type ArkSpec,
+  STAMP,
+  stampDate,
+} from './index.js';
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 export interface ArkForDesired {
@@ -40,16 +48,20 @@ export function arkFor(state: DesiredState, arkUrl: string, options: { newer?: b
     const last = rest.slice(rest.lastIndexOf('/') + 1);
     const path = STAMP.test(last) ? rest.slice(0, rest.lastIndexOf('/')) : rest;
     const stamps = STAMP.test(last) ? [last, ...pinsOf(state, remote)] : [];
-    const entry = remote.plugin === 'rpm' ? (rpm.get(path) ?? { path }) : (deb.get(path) ?? { path, ...debLayout(remote) });
-    if (stamps.length === 0) entry.current = packages;
-    else entry.snapshots = { ...entry.snapshots, ...Object.fromEntries(stamps.map((stamp) => [stamp, packages])) };
-    if (remote.plugin === 'rpm') rpm.set(path, entry);
-    else deb.set(path, entry);
+    const fill = <T extends ArkRpmRepository | ArkDebRepository>(entry: T): T => {
+      if (stamps.length === 0) entry.current = packages;
+      else entry.snapshots = { ...entry.snapshots, ...Object.fromEntries(stamps.map((stamp) => [stamp, packages])) };
+      return entry;
+    };
+    if (remote.plugin === 'rpm') rpm.set(path, fill(rpm.get(path) ?? { path }));
+    else deb.set(path, fill(deb.get(path) ?? { path, ...debLayout(remote) }));
   }
   const newer = new Map<string, string>();
   if (options.newer) {
     for (const entry of [...rpm.values(), ...deb.values()]) {
-      const newest = Object.keys(entry.snapshots ?? {}).sort().at(-1);
+      const newest = Object.keys(entry.snapshots ?? {})
+        .sort()
+        .at(-1);
       if (newest === undefined) continue;
       const stamp = laterStamp(newest, 30);
       entry.snapshots = { ...entry.snapshots, [stamp]: packages };
@@ -61,14 +73,22 @@ export function arkFor(state: DesiredState, arkUrl: string, options: { newer?: b
 
 /** Snapshots the publications of the repositories syncing from this remote pin. */
 function pinsOf(state: DesiredState, remote: DesiredResource): string[] {
-  const repositories = new Set(state.resources.filter((r) => r.kind === 'repository' && r.refs.remote === remote.address).map((r) => r.address));
+  const repositories = new Set(
+    state.resources.filter((r) => r.kind === 'repository' && r.refs.remote === remote.address).map((r) => r.address),
+  );
   return state.resources
-    .filter((r) => r.kind === 'publication' && r.snapshot !== undefined && repositories.has(r.refs.repository ?? addressOf('repository', r.plugin, r.name)))
+    .filter(
+      (r) =>
+        r.kind === 'publication' &&
+        r.snapshot !== undefined &&
+        repositories.has(r.refs.repository ?? addressOf('repository', r.plugin, r.name)),
+    )
     .map((r) => r.snapshot!);
 }
 
 function debLayout(remote: DesiredResource): Omit<ArkDebRepository, 'path'> {
-  const tokens = (field: string): string[] => (typeof remote.fields[field] === 'string' ? (remote.fields[field] as string).split(/\s+/).filter((t) => t !== '') : []);
+  const tokens = (field: string): string[] =>
+    typeof remote.fields[field] === 'string' ? (remote.fields[field] as string).split(/\s+/).filter((t) => t !== '') : [];
   const [component] = tokens('components');
   const architectures = tokens('architectures');
   return {
@@ -87,7 +107,10 @@ function tagsFor(remote: DesiredResource): string[] {
 
 /** `20220817T082321` plus `days` days. */
 function laterStamp(stamp: string, days: number): string {
-  return new Date(stampDate(stamp).getTime() + days * DAY_MS).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, '');
+  return new Date(stampDate(stamp).getTime() + days * DAY_MS)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, '');
 }
 
 function originOf(url: string): string {

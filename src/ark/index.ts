@@ -1,4 +1,13 @@
-import { containerRepository, type ContentUnit, debRepository, type DebSpec, fileRepository, rpmRepository, type RpmSpec, unitId } from '../emulator/content/index.js';
+import {
+  containerRepository,
+  type ContentUnit,
+  debRepository,
+  type DebSpec,
+  fileRepository,
+  rpmRepository,
+  type RpmSpec,
+  unitId,
+} from '../emulator/content/index.js';
 import { type Emulator, startEmulator } from '../emulator/index.js';
 import type { Pulp } from '../emulator/pulp.js';
 import type { PulpObject } from '../emulator/store.js';
@@ -127,8 +136,16 @@ export function seedArk(pulp: Pulp, spec: ArkSpec): void {
       ...(repository.architectures !== undefined ? { architectures: repository.architectures } : {}),
     };
     // One release per distribution, all in the one version a snapshot is.
-    seedSnapshots(pulp, 'deb/apt', repository, (stamp, packages) => (repository.distributions ?? ['stable']).flatMap((distribution) =>
-      debRepository({ ...layout, distribution, packages: debPackages(repository.path, stamp, packages) })), { structured: true });
+    seedSnapshots(
+      pulp,
+      'deb/apt',
+      repository,
+      (stamp, packages) =>
+        (repository.distributions ?? ['stable']).flatMap((distribution) =>
+          debRepository({ ...layout, distribution, packages: debPackages(repository.path, stamp, packages) }),
+        ),
+      { structured: true },
+    );
   }
   for (const repository of spec.file ?? []) {
     seedSnapshots(pulp, 'file/file', { path: repository.path, current: 0 }, () => fileRepository(repository.files));
@@ -146,13 +163,19 @@ function seedSnapshots<T>(
 ): void {
   const base = trimSlashes(repository.path);
   const stored = pulp.store.byName('repositories', base) ?? pulp.seed(`${V3}repositories/${type}/`, { name: base });
-  const snapshots: Array<[string | undefined, SnapshotPackages<T>]> = Object.keys(repository.snapshots ?? {}).sort().map((stamp) => [stamp, repository.snapshots![stamp]!]);
+  const snapshots: Array<[string | undefined, SnapshotPackages<T>]> = Object.keys(repository.snapshots ?? {})
+    .sort()
+    .map((stamp) => [stamp, repository.snapshots![stamp]!]);
   if (repository.current !== undefined) snapshots.push([undefined, repository.current]);
   for (const [stamp, packages] of snapshots) {
-    if (stamp !== undefined && !STAMP.test(stamp)) throw new Error(`Ark snapshot "${stamp}" of ${base} is not a stamp like 20220817T082321`);
+    if (stamp !== undefined && !STAMP.test(stamp))
+      throw new Error(`Ark snapshot "${stamp}" of ${base} is not a stamp like 20220817T082321`);
     const basePath = stamp === undefined ? base : `${base}/${stamp}`;
     if (pulp.store.byBasePath(basePath)) continue;
-    const version = pulp.store.addVersion(stored, uniqueUnits(unitsOf(stamp, packages)).map((unit) => pulp.store.unit(unit)));
+    const version = pulp.store.addVersion(
+      stored,
+      uniqueUnits(unitsOf(stamp, packages)).map((unit) => pulp.store.unit(unit)),
+    );
     const publication = pulp.seed(`${V3}publications/${type}/`, { repository_version: version.href, ...publicationOptions });
     pulp.seed(`${V3}distributions/${type}/`, { name: basePath, base_path: basePath, publication: publication.href });
   }
@@ -169,7 +192,8 @@ function seedImage(pulp: Pulp, image: ArkImage): void {
   const repository = existing ?? pulp.seed(`${V3}repositories/container/container/`, { name });
   const present = existing ? [...(pulp.store.latestVersion(existing)?.units.values() ?? [])] : [];
   pulp.store.addVersion(repository, [...present, ...units.map((unit) => pulp.store.unit(unit))]);
-  if (!pulp.store.byBasePath(name)) pulp.seed(`${V3}distributions/container/container/`, { name, base_path: name, repository: repository.href });
+  if (!pulp.store.byBasePath(name))
+    pulp.seed(`${V3}distributions/container/container/`, { name, base_path: name, repository: repository.href });
 }
 
 /**
@@ -181,7 +205,10 @@ function rpmSnapshot(path: string, stamp: string | undefined, packages: Snapshot
   const options = buildTime !== undefined ? { buildTime } : {};
   if (typeof packages !== 'number') return rpmRepository(packages, options);
   const prefix = packagePrefix(path);
-  const common = Array.from({ length: Math.max(0, packages - 1) }, (_, i): RpmSpec => ({ name: `${prefix}-${String(i + 1).padStart(4, '0')}` }));
+  const common = Array.from(
+    { length: Math.max(0, packages - 1) },
+    (_, i): RpmSpec => ({ name: `${prefix}-${String(i + 1).padStart(4, '0')}` }),
+  );
   const dated: RpmSpec[] = packages > 0 ? [{ name: `${prefix}-release`, version: stampVersion(stamp) }] : [];
   return [...rpmRepository(common), ...rpmRepository(dated, options)];
 }
@@ -189,13 +216,19 @@ function rpmSnapshot(path: string, stamp: string | undefined, packages: Snapshot
 function debPackages(path: string, stamp: string | undefined, packages: SnapshotPackages<DebSpec>): DebSpec[] {
   if (typeof packages !== 'number') return packages;
   const prefix = packagePrefix(path);
-  const common = Array.from({ length: Math.max(0, packages - 1) }, (_, i): DebSpec => ({ name: `${prefix}-${String(i + 1).padStart(4, '0')}` }));
+  const common = Array.from(
+    { length: Math.max(0, packages - 1) },
+    (_, i): DebSpec => ({ name: `${prefix}-${String(i + 1).padStart(4, '0')}` }),
+  );
   return packages > 0 ? [...common, { name: `${prefix}-release`, version: `${stampVersion(stamp)}-1` }] : common;
 }
 
 /** `centos/8-stream/BaseOS/x86_64/os` → `baseos`: the last segment that is not an architecture or `os`. */
 function packagePrefix(path: string): string {
-  const segments = trimSlashes(path).toLowerCase().split('/').filter((segment) => !/^(os|x86_64|aarch64|amd64|arm64|noarch|stable)$/.test(segment));
+  const segments = trimSlashes(path)
+    .toLowerCase()
+    .split('/')
+    .filter((segment) => !/^(os|x86_64|aarch64|amd64|arm64|noarch|stable)$/.test(segment));
   return (segments.at(-1) ?? 'pkg').replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'pkg';
 }
 

@@ -27,10 +27,17 @@ export function addServerOptions(command: Command): Command {
     .option('--server <url>', 'Pulp base URL, e.g. https://pulp.example.com (env PULP_BASE_URL)')
     .option('--username <name>', 'Pulp user (env PULP_USERNAME; default admin)')
     .option('--password-file <path>', 'file holding the Pulp password (env PULP_PASSWORD)')
-    .option('--profile <name>', 'take unset connection settings from [cli-NAME] of pulp-cli\'s cli.toml (env PULP_CLI_PROFILE; default [cli])')
+    .option(
+      '--profile <name>',
+      "take unset connection settings from [cli-NAME] of pulp-cli's cli.toml (env PULP_CLI_PROFILE; default [cli])",
+    )
     .option('--ca-cert <path>', 'PEM file of the CA that signed the server certificate')
     .option('--insecure', 'do not verify the server TLS certificate (not recommended)')
-    .option('--request-timeout <seconds>', 'wait at most this long for each request to Pulp, its retries included (default: 60)', positiveInteger)
+    .option(
+      '--request-timeout <seconds>',
+      'wait at most this long for each request to Pulp, its retries included (default: 60)',
+      positiveInteger,
+    )
     .option('--no-color', 'disable colours (NO_COLOR is honoured too)')
     .option('--log-level <level>', 'error, warn, info or debug', 'warn')
     .option('--log-file <path>', 'also write JSON log lines to this file')
@@ -58,14 +65,16 @@ export function clientSettingsOf(options: Pick<ServerCommandOptions, 'requestTim
 export function wholeNumberFlag(minimum: number): (value: string) => number {
   return (value) => {
     const n = Number(value);
-    if (value.trim() === '' || !Number.isInteger(n) || n < minimum) throw new InvalidArgumentError(`It must be a whole number of at least ${minimum}.`);
+    if (value.trim() === '' || !Number.isInteger(n) || n < minimum)
+      throw new InvalidArgumentError(`It must be a whole number of at least ${minimum}.`);
     return n;
   };
 }
 
 export function secondsFlag(value: string): number {
   const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('It must be a number of seconds greater than 0, such as 300 or 0.5.');
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0)
+    throw new InvalidArgumentError('It must be a number of seconds greater than 0, such as 300 or 0.5.');
   return n;
 }
 

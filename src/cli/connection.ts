@@ -16,7 +16,10 @@ export interface ConnectionFlags {
 }
 
 export class ConnectionError extends PulpformError {
-  constructor(message: string, override readonly hint: string) {
+  constructor(
+    message: string,
+    override readonly hint: string,
+  ) {
     super(message);
     this.name = 'ConnectionError';
   }
@@ -40,7 +43,10 @@ export function resolveConnection(flags: ConnectionFlags, env: NodeJS.ProcessEnv
   const profileName = flags.profile ?? env.PULP_CLI_PROFILE;
   const profile = readPulpCliProfile(profileName, pulpCliConfigFiles(env));
   if (profileName !== undefined && profile?.baseUrl === undefined) {
-    throw new ConnectionError(`${profile?.label ?? 'the pulp-cli profile'} has no base_url`, `add base_url = "https://pulp.example.com" to it (pulp --profile ${profileName} config edit)`);
+    throw new ConnectionError(
+      `${profile?.label ?? 'the pulp-cli profile'} has no base_url`,
+      `add base_url = "https://pulp.example.com" to it (pulp --profile ${profileName} config edit)`,
+    );
   }
   const fromFlag = flags.server;
   const fromEnv = env.PULP_BASE_URL;
@@ -51,7 +57,15 @@ export function resolveConnection(flags: ConnectionFlags, env: NodeJS.ProcessEnv
       'pass --server URL, set PULP_BASE_URL, add server.url to the desired state, or select a pulp-cli profile with --profile (`pulpform emulator` runs a local one)',
     );
   }
-  const urlSource = fromFlag ? '--server' : fromEnv ? 'PULP_BASE_URL' : server.url ? (server.source ? `server.url in ${server.source.file}:${server.source.line}` : 'server.url') : `base_url of ${profile?.label}`;
+  const urlSource = fromFlag
+    ? '--server'
+    : fromEnv
+      ? 'PULP_BASE_URL'
+      : server.url
+        ? server.source
+          ? `server.url in ${server.source.file}:${server.source.line}`
+          : 'server.url'
+        : `base_url of ${profile?.label}`;
   const parsed = parseServerUrl(url, urlSource);
   const applies = profile?.baseUrl !== undefined && parseServerUrl(profile.baseUrl, `base_url of ${profile.label}`) === parsed;
   if (profile !== undefined && profileName !== undefined && !applies) {
@@ -86,7 +100,10 @@ function parseServerUrl(url: string, source: string): string {
   try {
     parsed = new URL(url);
   } catch {
-    throw new ConnectionError(`the server URL from ${source} is not a URL`, 'give the base URL of the Pulp server, e.g. https://pulp.example.com');
+    throw new ConnectionError(
+      `the server URL from ${source} is not a URL`,
+      'give the base URL of the Pulp server, e.g. https://pulp.example.com',
+    );
   }
   if (parsed.username || parsed.password) {
     throw new ConnectionError(
@@ -95,7 +112,10 @@ function parseServerUrl(url: string, source: string): string {
     );
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new ConnectionError(`the server URL from ${source} must use http or https, not ${parsed.protocol}`, 'e.g. https://pulp.example.com');
+    throw new ConnectionError(
+      `the server URL from ${source} must use http or https, not ${parsed.protocol}`,
+      'e.g. https://pulp.example.com',
+    );
   }
   // The API root is appended by the client; keep only scheme, host and any path prefix.
   return parsed.toString().replace(/\/+$/, '');
@@ -105,6 +125,9 @@ function readPasswordFile(path: string): string {
   try {
     return readFileSync(path, 'utf8').replace(/\r?\n$/, '');
   } catch (error) {
-    throw new ConnectionError(`cannot read the password file ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`, 'check the path given to --password-file');
+    throw new ConnectionError(
+      `cannot read the password file ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
+      'check the path given to --password-file',
+    );
   }
 }

@@ -3,7 +3,11 @@ import { PulpformError } from '../model/errors.js';
 /** A command's own refusal (a selector matching nothing, ...), with the code and hint the result line carries. */
 export class CommandFailure extends PulpformError {
   override readonly name = 'CommandFailure';
-  constructor(readonly code: string, message: string, override readonly hint?: string) {
+  constructor(
+    readonly code: string,
+    message: string,
+    override readonly hint?: string,
+  ) {
     super(message);
   }
 }

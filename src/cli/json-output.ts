@@ -34,7 +34,15 @@ export class JsonOutput {
     this.#ended = true;
     if (error instanceof DesiredStateError) this.diagnostics(error.diagnostics);
     const { code, message, hint } = describeFailure(error);
-    this.line({ type: 'result', contract: OUTPUT_CONTRACT, command: this.command, exitCode: 1, ok: false, summary, error: { code, message, ...(hint !== undefined ? { hint } : {}) } });
+    this.line({
+      type: 'result',
+      contract: OUTPUT_CONTRACT,
+      command: this.command,
+      exitCode: 1,
+      ok: false,
+      summary,
+      error: { code, message, ...(hint !== undefined ? { hint } : {}) },
+    });
     process.exitCode = 1;
   }
 }

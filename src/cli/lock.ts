@@ -1,5 +1,14 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import { acquireLock, describeHolder, formatDuration, type HeldLock, lockName, parseDuration, readLock, lockStaleness } from '../apply/lock.js';
+import {
+  acquireLock,
+  describeHolder,
+  formatDuration,
+  type HeldLock,
+  lockName,
+  parseDuration,
+  readLock,
+  lockStaleness,
+} from '../apply/lock.js';
 import { waitForPendingWrites } from '../apply/settle.js';
 import type { PulpClient } from '../live/client.js';
 
@@ -12,7 +21,12 @@ export interface LockFlags {
 
 export function addLockOptions(command: Command): Command {
   return command
-    .option('--lock <true|false>', 'hold the server lock while changing the server; --lock=false skips it (unsafe with concurrent runs)', booleanFlag, true)
+    .option(
+      '--lock <true|false>',
+      'hold the server lock while changing the server; --lock=false skips it (unsafe with concurrent runs)',
+      booleanFlag,
+      true,
+    )
     .option('--lock-timeout <duration>', 'wait this long for a lock another run holds, e.g. 30s, 10m; 0 fails at once', durationFlag, 0);
 }
 
@@ -47,7 +61,11 @@ const BLOCKED_REPEAT_MS = 60_000;
  * `interruptible()`, an interrupt releases the lock and ends the process; after it, a first
  * interrupt aborts `signal` and a second ends the process after a last attempt to release.
  */
-export async function startLockedSession(client: PulpClient, flags: LockFlags, scope: { stack: string; operation: string }): Promise<LockedSession> {
+export async function startLockedSession(
+  client: PulpClient,
+  flags: LockFlags,
+  scope: { stack: string; operation: string },
+): Promise<LockedSession> {
   const say = (text: string): void => void process.stderr.write(`${text}\n`);
   const stop = new AbortController();
   const abandon = new AbortController();
@@ -55,7 +73,9 @@ export async function startLockedSession(client: PulpClient, flags: LockFlags, s
   let lock: HeldLock | undefined;
   let interrupts = 0;
   const quit = (): void => {
-    const released = lock ? Promise.race([lock.release().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 2000))]) : Promise.resolve();
+    const released = lock
+      ? Promise.race([lock.release().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 2000))])
+      : Promise.resolve();
     void released.then(() => process.exit(130));
   };
   // First interrupt: finish what is in flight; second: stop waiting and report; third: quit at once.
@@ -67,7 +87,9 @@ export async function startLockedSession(client: PulpClient, flags: LockFlags, s
       stop.abort();
       return;
     }
-    say('\nSecond interrupt: no longer waiting for the tasks in flight (they go on in Pulp); reporting what was left running. Press Ctrl-C again to quit at once.');
+    say(
+      '\nSecond interrupt: no longer waiting for the tasks in flight (they go on in Pulp); reporting what was left running. Press Ctrl-C again to quit at once.',
+    );
     abandon.abort();
   };
   const stopListening = (): void => {
@@ -88,7 +110,9 @@ export async function startLockedSession(client: PulpClient, flags: LockFlags, s
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   if (!flags.lock) {
-    say('Warning: --lock=false: running without the server lock; another run changing this server at the same time can undo or duplicate these changes.');
+    say(
+      'Warning: --lock=false: running without the server lock; another run changing this server at the same time can undo or duplicate these changes.',
+    );
   } else {
     let lastBlocked = -Infinity;
     try {
@@ -99,7 +123,9 @@ export async function startLockedSession(client: PulpClient, flags: LockFlags, s
         onBlocked: (holder, ageMs) => {
           if (Date.now() - lastBlocked < BLOCKED_REPEAT_MS) return;
           lastBlocked = Date.now();
-          say(`Waiting for the server lock, held by ${describeHolder(holder)} for ${formatDuration(ageMs)} (--lock-timeout ${formatDuration(flags.lockTimeout)})...`);
+          say(
+            `Waiting for the server lock, held by ${describeHolder(holder)} for ${formatDuration(ageMs)} (--lock-timeout ${formatDuration(flags.lockTimeout)})...`,
+          );
         },
         onTakeover: (stale, why) => say(`Note: took over the server lock of ${describeHolder(stale)}: ${why}.`),
       });
@@ -115,7 +141,10 @@ export async function startLockedSession(client: PulpClient, flags: LockFlags, s
     });
   }
   try {
-    await waitForPendingWrites(client, { onWait: (count) => say(`Waiting for ${count} Pulp task${count === 1 ? '' : 's'} still running, perhaps left by an interrupted run...`) });
+    await waitForPendingWrites(client, {
+      onWait: (count) =>
+        say(`Waiting for ${count} Pulp task${count === 1 ? '' : 's'} still running, perhaps left by an interrupted run...`),
+    });
   } catch (error) {
     await end();
     throw error;

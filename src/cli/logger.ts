@@ -7,7 +7,7 @@ export interface LoggerOptions {
   level?: string;
   format?: LogFormat;
   /** Also write JSON lines to this file. */
-  file?: string;
+  file?: string | undefined;
   /** Values that must never be written (resolved secrets); replaced by `(sensitive)`. */
   secrets?: () => Iterable<string>;
   /** Where human/JSON lines go; stderr by default so stdout stays clean plan/JSON output. */

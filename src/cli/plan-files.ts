@@ -18,7 +18,9 @@ export function readPlanFile(path: string): Plan {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new PlanFileError(`cannot read the plan file ${path}: ${reason(error)}. Give the path of a plan saved with "pulpform plan --out FILE".`);
+    throw new PlanFileError(
+      `cannot read the plan file ${path}: ${reason(error)}. Give the path of a plan saved with "pulpform plan --out FILE".`,
+    );
   }
   return parsePlan(text, path);
 }
@@ -32,7 +34,10 @@ export function checkPlanFileDirectory(path: string): void {
   } catch {
     isDirectory = false;
   }
-  if (!isDirectory) throw new PlanFileError(`cannot save the plan to ${path}: the directory ${directory} does not exist. Create it, or choose another --out path.`);
+  if (!isDirectory)
+    throw new PlanFileError(
+      `cannot save the plan to ${path}: the directory ${directory} does not exist. Create it, or choose another --out path.`,
+    );
 }
 
 export function writePlanFile(path: string, plan: Plan): void {

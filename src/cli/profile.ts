@@ -23,7 +23,10 @@ export interface PulpCliProfile {
 }
 
 export class ProfileError extends PulpformError {
-  constructor(message: string, override readonly hint: string) {
+  constructor(
+    message: string,
+    override readonly hint: string,
+  ) {
     super(message);
     this.name = 'ProfileError';
   }
@@ -35,13 +38,34 @@ export class ProfileError extends PulpformError {
 
 /** Settings that change how pulp-cli connects and that pulpform cannot honour: refused rather than ignored. */
 const UNSUPPORTED: Record<string, { ignorable: (value: TomlValue) => boolean; hint: string }> = {
-  cert: { ignorable: () => false, hint: 'pulpform authenticates with a username and password; set username and password in the profile (or PULP_USERNAME / PULP_PASSWORD)' },
-  key: { ignorable: () => false, hint: 'pulpform authenticates with a username and password; set username and password in the profile (or PULP_USERNAME / PULP_PASSWORD)' },
-  client_id: { ignorable: () => false, hint: 'pulpform does not do OAuth2; set username and password in the profile (or PULP_USERNAME / PULP_PASSWORD)' },
-  client_secret: { ignorable: () => false, hint: 'pulpform does not do OAuth2; set username and password in the profile (or PULP_USERNAME / PULP_PASSWORD)' },
-  api_root: { ignorable: (value) => value === '/pulp/', hint: 'pulpform talks to the API at /pulp/api/v3/; remove api_root or set it to "/pulp/"' },
-  domain: { ignorable: (value) => value === 'default', hint: 'pulpform manages the default domain only; remove domain or set it to "default"' },
-  headers: { ignorable: (value) => Array.isArray(value) && value.length === 0, hint: 'pulpform sends no custom headers; remove them from the profile' },
+  cert: {
+    ignorable: () => false,
+    hint: 'pulpform authenticates with a username and password; set username and password in the profile (or PULP_USERNAME / PULP_PASSWORD)',
+  },
+  key: {
+    ignorable: () => false,
+    hint: 'pulpform authenticates with a username and password; set username and password in the profile (or PULP_USERNAME / PULP_PASSWORD)',
+  },
+  client_id: {
+    ignorable: () => false,
+    hint: 'pulpform does not do OAuth2; set username and password in the profile (or PULP_USERNAME / PULP_PASSWORD)',
+  },
+  client_secret: {
+    ignorable: () => false,
+    hint: 'pulpform does not do OAuth2; set username and password in the profile (or PULP_USERNAME / PULP_PASSWORD)',
+  },
+  api_root: {
+    ignorable: (value) => value === '/pulp/',
+    hint: 'pulpform talks to the API at /pulp/api/v3/; remove api_root or set it to "/pulp/"',
+  },
+  domain: {
+    ignorable: (value) => value === 'default',
+    hint: 'pulpform manages the default domain only; remove domain or set it to "default"',
+  },
+  headers: {
+    ignorable: (value) => Array.isArray(value) && value.length === 0,
+    hint: 'pulpform sends no custom headers; remove them from the profile',
+  },
 };
 
 /** pulp-cli's configuration files, lowest precedence first (click's app directory on each platform). */
@@ -71,7 +95,10 @@ export function readPulpCliProfile(name: string | undefined, files: readonly str
     const table = tables[section];
     if (table === undefined) continue;
     if (typeof table !== 'object' || Array.isArray(table)) {
-      throw new ProfileError(`${file}: "${section}" must be a table ([${section}])`, `write the profile's settings under a [${section}] line`);
+      throw new ProfileError(
+        `${file}: "${section}" must be a table ([${section}])`,
+        `write the profile's settings under a [${section}] line`,
+      );
     }
     Object.assign(settings, table);
     from = file;
@@ -100,7 +127,10 @@ function readConfigFile(file: string): Record<string, TomlValue | Record<string,
     return parseToml(text);
   } catch (error) {
     if (!(error instanceof TomlSyntaxError)) throw error;
-    throw new ProfileError(`the pulp-cli configuration ${file}:${error.line}:${error.column} is not valid TOML: ${error.reason}`, `correct it (\`pulp config validate --location ${file}\` checks it too)`);
+    throw new ProfileError(
+      `the pulp-cli configuration ${file}:${error.line}:${error.column} is not valid TOML: ${error.reason}`,
+      `correct it (\`pulp config validate --location ${file}\` checks it too)`,
+    );
   }
 }
 
@@ -108,7 +138,8 @@ function profileOf(settings: Record<string, TomlValue>, label: string, name: str
   const text = (key: string): string | undefined => {
     const value = settings[key];
     if (value === undefined) return undefined;
-    if (typeof value !== 'string') throw new ProfileError(`${key} of ${label} must be a string`, `write it in double quotes: ${key} = "..."`);
+    if (typeof value !== 'string')
+      throw new ProfileError(`${key} of ${label} must be a string`, `write it in double quotes: ${key} = "..."`);
     return value;
   };
   for (const [key, { ignorable, hint }] of Object.entries(UNSUPPORTED)) {
@@ -116,7 +147,8 @@ function profileOf(settings: Record<string, TomlValue>, label: string, name: str
     if (value !== undefined && !ignorable(value)) throw new ProfileError(`${label} sets ${key}, which pulpform does not support`, hint);
   }
   const verifySsl = settings.verify_ssl;
-  if (verifySsl !== undefined && typeof verifySsl !== 'boolean') throw new ProfileError(`verify_ssl of ${label} must be true or false`, 'write verify_ssl = true (or false, not recommended)');
+  if (verifySsl !== undefined && typeof verifySsl !== 'boolean')
+    throw new ProfileError(`verify_ssl of ${label} must be true or false`, 'write verify_ssl = true (or false, not recommended)');
   const password = text('password');
   const profile: PulpCliProfile = { label };
   if (name !== undefined) profile.name = name;

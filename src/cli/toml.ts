@@ -190,7 +190,8 @@ class Parser {
   }
 
   expect(c: string): void {
-    if (this.peek() !== c) this.fail(this.peek() === undefined || this.peek() === '\n' ? `"${c}" is missing` : `expected "${c}", found "${this.peek()}"`);
+    if (this.peek() !== c)
+      this.fail(this.peek() === undefined || this.peek() === '\n' ? `"${c}" is missing` : `expected "${c}", found "${this.peek()}"`);
     this.#at++;
   }
 

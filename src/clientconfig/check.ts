@@ -14,7 +14,7 @@ export interface HttpAnswer {
 /** GET a URL; an answer of any status resolves, only a failure to get one rejects. */
 export type HttpGet = (url: string, headers?: Record<string, string>) => Promise<HttpAnswer>;
 
-export function httpGetter(options: { caCert?: string; insecure?: boolean; timeoutMs?: number }): HttpGet {
+export function httpGetter(options: { caCert?: string | undefined; insecure?: boolean | undefined; timeoutMs?: number }): HttpGet {
   const ca = options.caCert === undefined ? undefined : loadCaCert(options.caCert);
   return async (url, headers = {}) => {
     const answer = await requestText(url, {
@@ -59,7 +59,10 @@ export async function checkHostEntries(entries: readonly HostEntry[], options: C
       case 'dnf':
         return [() => probeContent(entry, `${base}repodata/repomd.xml`, (body) => body.includes('<repomd'), options)];
       case 'apt':
-        return entry.suites.map((suite) => () => probeContent(entry, `${base}dists/${encodeURI(suite)}/Release`, (body) => /^(Suite|Codename):/m.test(body), options));
+        return entry.suites.map(
+          (suite) => () =>
+            probeContent(entry, `${base}dists/${encodeURI(suite)}/Release`, (body) => /^(Suite|Codename):/m.test(body), options),
+        );
       case 'registry':
         return [() => probeTags(entry, options)];
     }
@@ -82,7 +85,10 @@ async function probeContent(entry: HostEntry, url: string, looksRight: (body: st
   } else if (answer.status === 200) {
     cause = `serves something else at ${file}: not ${entry.format === 'dnf' ? 'yum repository metadata' : 'an apt Release file'}`;
   } else if (answer.status === 404) {
-    const what = entry.format === 'apt' ? `${file}: the upstream has no suite ${file.split('/').slice(1, -1).join('/')}, or the mirror's dists do not name it` : file;
+    const what =
+      entry.format === 'apt'
+        ? `${file}: the upstream has no suite ${file.split('/').slice(1, -1).join('/')}, or the mirror's dists do not name it`
+        : file;
     cause = `not published: ${entry.distribution} serves a publication without ${what}`;
   } else {
     cause = serverError('the server', answer.status);
@@ -111,9 +117,10 @@ async function probeTags(entry: HostEntry, options: CheckOptions): Promise<Probe
   if (answer.status === 200) {
     cause = 'serves no tags: its repository holds no image yet (not synced, or include_tags matches nothing upstream)';
   } else if (answer.status === 401 || answer.status === 403) {
-    cause = login !== undefined
-      ? 'auth: the registry refused the pull although pulpform logged in: check the user\'s permissions on this distribution'
-      : 'auth: the registry refused an anonymous pull: the distribution is private on the server (set private: false, or log hosts in)';
+    cause =
+      login !== undefined
+        ? "auth: the registry refused the pull although pulpform logged in: check the user's permissions on this distribution"
+        : 'auth: the registry refused an anonymous pull: the distribution is private on the server (set private: false, or log hosts in)';
   } else {
     cause = serverError('the registry', answer.status);
   }
@@ -140,18 +147,24 @@ function bearerChallenge(header: string | string[] | undefined): Challenge | und
 }
 
 /** The token a host's container runtime would get: anonymous, or with the login for a private image. */
-async function registryToken(challenge: Challenge, credentials: CheckOptions['credentials'], get: HttpGet): Promise<string | { failure: string }> {
+async function registryToken(
+  challenge: Challenge,
+  credentials: CheckOptions['credentials'],
+  get: HttpGet,
+): Promise<string | { failure: string }> {
   const url = new URL(challenge.realm);
   for (const [name, value] of Object.entries(challenge.params)) url.searchParams.append(name, value);
   const headers: Record<string, string> = {};
-  if (credentials !== undefined) headers.Authorization = `Basic ${Buffer.from(`${credentials.username}:${credentials.password?.reveal() ?? ''}`).toString('base64')}`;
+  if (credentials !== undefined)
+    headers.Authorization = `Basic ${Buffer.from(`${credentials.username}:${credentials.password?.reveal() ?? ''}`).toString('base64')}`;
   const answer = await get(url.toString(), headers);
   const token = (parseJson(answer.body) as { token?: unknown } | undefined)?.token;
   if (answer.status === 200 && typeof token === 'string') return token;
   return {
-    failure: answer.status === 401
-      ? `auth: the token service ${url.origin}${url.pathname} refused pulpform's login (${credentials?.username ?? 'anonymous'})`
-      : `auth: the token service ${url.origin}${url.pathname} answered ${answer.status} without a token`,
+    failure:
+      answer.status === 401
+        ? `auth: the token service ${url.origin}${url.pathname} refused pulpform's login (${credentials?.username ?? 'anonymous'})`
+        : `auth: the token service ${url.origin}${url.pathname} answered ${answer.status} without a token`,
   };
 }
 
@@ -173,7 +186,8 @@ async function explain(entry: HostEntry, cause: string, client: PulpClient | und
     return `distribution missing: the server has no ${plugin} distribution at base path ${entry.basePath} (run pulpform apply; ${entry.distribution} is in the desired state)`;
   }
   const serves = ['publication', 'repository', 'repository_version'].some((field) => typeof distribution[field] === 'string');
-  if (!serves) return `serves nothing: ${String(distribution.name)} at ${entry.basePath} has no ${plugin === 'container' ? 'repository' : 'publication'} (run pulpform apply)`;
+  if (!serves)
+    return `serves nothing: ${String(distribution.name)} at ${entry.basePath} has no ${plugin === 'container' ? 'repository' : 'publication'} (run pulpform apply)`;
   // The distribution is there and serves: when the server says it is served elsewhere, the URL hosts are given is what is wrong.
   const served = distribution['base_url'];
   if (probed !== undefined && typeof served === 'string' && /^https?:\/\//.test(served) && served.replace(/\/*$/, '/') !== probed) {

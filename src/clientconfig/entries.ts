@@ -78,7 +78,13 @@ export function selectHostEntries(state: DesiredState, format: HostFormat, envir
     if (distribution.consumer !== undefined && distribution.consumer.environment !== environment) continue;
     const repository = servedRepository(distribution, byAddress);
     if (repository === undefined) {
-      diagnostics.push(leftOut(distribution, 'serves nothing in the desired state (no publication or repository)', 'Give it "publication:" or "repository:", or leave it out of the desired state.'));
+      diagnostics.push(
+        leftOut(
+          distribution,
+          'serves nothing in the desired state (no publication or repository)',
+          'Give it "publication:" or "repository:", or leave it out of the desired state.',
+        ),
+      );
       continue;
     }
     const served: Served = {
@@ -106,7 +112,10 @@ export function selectHostEntries(state: DesiredState, format: HostFormat, envir
     }
     const source = aptSource(distribution, repository, byAddress);
     if (typeof source === 'string') {
-      diagnostics.push({ ...leftOut(distribution, source, 'Add "components: main ..." (and "dists:") to the mirror, or to the deb remote.'), severity: 'error' });
+      diagnostics.push({
+        ...leftOut(distribution, source, 'Add "components: main ..." (and "dists:") to the mirror, or to the deb remote.'),
+        severity: 'error',
+      });
       continue;
     }
     entries.push({ ...served, format, ...source, ...(consumer.signedBy !== undefined ? { signedBy: consumer.signedBy } : {}) });
@@ -132,7 +141,11 @@ function servedRepository(distribution: DesiredResource, byAddress: ReadonlyMap<
 }
 
 /** `deb URL SUITE COMPONENTS` as the publication lays the repository out, or why it cannot be said. */
-function aptSource(distribution: DesiredResource, repository: DesiredResource, byAddress: ReadonlyMap<Address, DesiredResource>): Omit<AptSource, keyof Served | 'format' | 'signedBy'> | string {
+function aptSource(
+  distribution: DesiredResource,
+  repository: DesiredResource,
+  byAddress: ReadonlyMap<Address, DesiredResource>,
+): Omit<AptSource, keyof Served | 'format' | 'signedBy'> | string {
   const publication = distribution.refs.publication !== undefined ? byAddress.get(distribution.refs.publication) : undefined;
   const remote = repository.refs.remote !== undefined ? byAddress.get(repository.refs.remote) : undefined;
   const words = (value: unknown): string[] => (typeof value === 'string' ? value.split(/\s+/).filter(Boolean) : []);
@@ -163,7 +176,12 @@ function leftOut(distribution: DesiredResource, why: string, hint: string): Diag
 
 /** dnf ids allow letters, digits and `-_.:`; a clash falls back to the distribution's name, then a number. */
 function assignIds(repositories: DnfRepository[]): void {
-  const slug = (text: string): string => text.toLowerCase().replace(/[^a-z0-9_.:-]+/g, '-').replace(/-{2,}/g, '-').replace(/^-+|-+$/g, '') || 'repository';
+  const slug = (text: string): string =>
+    text
+      .toLowerCase()
+      .replace(/[^a-z0-9_.:-]+/g, '-')
+      .replace(/-{2,}/g, '-')
+      .replace(/^-+|-+$/g, '') || 'repository';
   const counts = new Map<string, number>();
   for (const repository of repositories) counts.set(slug(repository.name), (counts.get(slug(repository.name)) ?? 0) + 1);
   const taken = new Set<string>();

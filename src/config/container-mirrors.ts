@@ -12,34 +12,53 @@ const CONTAINER_MIRRORS_KEY = 'container_mirrors';
 
 const tagsSchema = (description: string): z.ZodType => z.array(z.string().min(1)).optional().describe(description);
 
-const imageSchema = z.union([
-  z.string().min(1),
-  z.strictObject({
-    name: z.string().min(1).describe('Image name in the namespace, e.g. ceph.'),
-    distribution: z.string().min(1).optional().describe('Name of its distribution, when not "<namespace>/<name>" (the Ansible tooling names the Ceph one "ceph").'),
-    include_tags: tagsSchema('Tags of this image to sync, instead of the mirror\'s include_tags; * and ? are wildcards.'),
-    exclude_tags: tagsSchema('Tags of this image to skip, instead of the mirror\'s exclude_tags; * and ? are wildcards.'),
-  }),
-]).describe('An image name, or a map with per-image settings.');
+const imageSchema = z
+  .union([
+    z.string().min(1),
+    z.strictObject({
+      name: z.string().min(1).describe('Image name in the namespace, e.g. ceph.'),
+      distribution: z
+        .string()
+        .min(1)
+        .optional()
+        .describe('Name of its distribution, when not "<namespace>/<name>" (the Ansible tooling names the Ceph one "ceph").'),
+      include_tags: tagsSchema("Tags of this image to sync, instead of the mirror's include_tags; * and ? are wildcards."),
+      exclude_tags: tagsSchema("Tags of this image to skip, instead of the mirror's exclude_tags; * and ? are wildcards."),
+    }),
+  ])
+  .describe('An image name, or a map with per-image settings.');
 
-const entrySchema = z.strictObject({
-  upstream: z.string().min(1).describe('The upstream (declared under upstreams:) whose registry serves the images.'),
-  namespace: z.string().min(1).describe('Namespace of the images upstream and here: repository, distribution and base path are "<namespace>/<prefix><image>".'),
-  prefix: z.string().optional().describe('Prefix of every image name, e.g. "centos-source-" for the Kolla images of Yoga and earlier.'),
-  images: z.array(imageSchema).min(1).describe('Images to mirror, e.g. [barbican-api, bifrost-deploy].'),
-  include_tags: tagsSchema('Tags to sync (default: all); * and ? are wildcards.'),
-  exclude_tags: tagsSchema('Tags to skip; * and ? are wildcards.'),
-  policy: policySchema(),
-  mirror: z.boolean().optional().describe('Remove tags the upstream no longer has (default false: additive, as the Ansible tooling syncs).'),
-  group: z.string().min(1).optional().describe('A name for this set of images: plan or apply only it with --only group:NAME.'),
-  filter: z.string().optional()
-    .describe('Sync only the images matching one of these whitespace-separated, unanchored regexes (stackhpc_pulp_images_kolla_filter). Scope only: the others are left out of each run, never deleted. --image-filter overrides it.'),
-  ...mirrorMetaFields(),
-}).describe('Container images mirrored from an upstream registry: per image one remote, one repository and one distribution.');
+const entrySchema = z
+  .strictObject({
+    upstream: z.string().min(1).describe('The upstream (declared under upstreams:) whose registry serves the images.'),
+    namespace: z
+      .string()
+      .min(1)
+      .describe('Namespace of the images upstream and here: repository, distribution and base path are "<namespace>/<prefix><image>".'),
+    prefix: z.string().optional().describe('Prefix of every image name, e.g. "centos-source-" for the Kolla images of Yoga and earlier.'),
+    images: z.array(imageSchema).min(1).describe('Images to mirror, e.g. [barbican-api, bifrost-deploy].'),
+    include_tags: tagsSchema('Tags to sync (default: all); * and ? are wildcards.'),
+    exclude_tags: tagsSchema('Tags to skip; * and ? are wildcards.'),
+    policy: policySchema(),
+    mirror: z
+      .boolean()
+      .optional()
+      .describe('Remove tags the upstream no longer has (default false: additive, as the Ansible tooling syncs).'),
+    group: z.string().min(1).optional().describe('A name for this set of images: plan or apply only it with --only group:NAME.'),
+    filter: z
+      .string()
+      .optional()
+      .describe(
+        'Sync only the images matching one of these whitespace-separated, unanchored regexes (stackhpc_pulp_images_kolla_filter). Scope only: the others are left out of each run, never deleted. --image-filter overrides it.',
+      ),
+    ...mirrorMetaFields(),
+  })
+  .describe('Container images mirrored from an upstream registry: per image one remote, one repository and one distribution.');
 
 export const CONTAINER_MIRRORS_SECTION: Section = {
   key: CONTAINER_MIRRORS_KEY,
-  description: 'Container images mirrored from an upstream registry (e.g. the Kolla images on Ark, Ceph from quay.io), each served by its own distribution.',
+  description:
+    'Container images mirrored from an upstream registry (e.g. the Kolla images on Ark, Ceph from quay.io), each served by its own distribution.',
   documentItemSchema: () => entrySchema,
   isSecretField: () => false,
   expand: expandContainerMirror,
@@ -93,7 +112,10 @@ function namespaceValid(data: Record<string, unknown>, origin: Origin, context: 
     code: 'config.invalid_namespace',
     summary: 'Invalid container namespace',
     detail: `The namespace starts the base path of every image's distribution, and it ${problem}.`,
-    hint: `Write it as "${namespace.toLowerCase().replace(/[^a-z0-9._/-]+/g, '-').replace(/^\/+|\/+$/g, '')}".`,
+    hint: `Write it as "${namespace
+      .toLowerCase()
+      .replace(/[^a-z0-9._/-]+/g, '-')
+      .replace(/^\/+|\/+$/g, '')}".`,
     value: namespace,
   });
   return false;
@@ -159,7 +181,8 @@ function imageItems(data: Record<string, unknown>, entry: Origin, upstream: Upst
     ...(typeof data.filter === 'string' ? { filter: data.filter } : {}),
   };
   const owned = ownership(data, entry);
-  const tagsAt = (field: 'include_tags' | 'exclude_tags'): Origin => (image[field] !== undefined ? within(image.origin, field) : within(entry, field));
+  const tagsAt = (field: 'include_tags' | 'exclude_tags'): Origin =>
+    image[field] !== undefined ? within(image.origin, field) : within(entry, field);
   const imageAt = image.nameOrigin;
   return [
     {
@@ -194,7 +217,13 @@ function imageItems(data: Record<string, unknown>, entry: Origin, upstream: Upst
     {
       kind: 'repository',
       origin: image.origin,
-      data: { name: repositoryName, type: 'container', remote: remoteName, sync: data.mirror !== undefined ? { mirror: data.mirror } : true, ...owned.fields },
+      data: {
+        name: repositoryName,
+        type: 'container',
+        remote: remoteName,
+        sync: data.mirror !== undefined ? { mirror: data.mirror } : true,
+        ...owned.fields,
+      },
       generated: {
         marker: tagMarker(includeTags, excludeTags),
         image: scope,
@@ -204,10 +233,22 @@ function imageItems(data: Record<string, unknown>, entry: Origin, upstream: Upst
     {
       kind: 'distribution',
       origin: image.origin,
-      data: { name: image.distribution ?? repositoryName, base_path: repositoryName, type: 'container', repository: repositoryName, ...owned.fields },
+      data: {
+        name: image.distribution ?? repositoryName,
+        base_path: repositoryName,
+        type: 'container',
+        repository: repositoryName,
+        ...owned.fields,
+      },
       generated: {
         image: scope,
-        fieldOrigins: { ...owned.origins, name: image.distribution !== undefined ? within(image.origin, 'distribution') : imageAt, base_path: imageAt, repository: imageAt, type: imageAt },
+        fieldOrigins: {
+          ...owned.origins,
+          name: image.distribution !== undefined ? within(image.origin, 'distribution') : imageAt,
+          base_path: imageAt,
+          repository: imageAt,
+          type: imageAt,
+        },
       },
     },
   ];

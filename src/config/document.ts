@@ -49,10 +49,17 @@ export function readDeclarations(file: ParsedFile, env: NodeJS.ProcessEnv, repor
     reportIssues(TOP_LEVEL, declared, checked.error.issues, {
       subject: 'desired-state file',
       isSecret: () => false,
-      unknownKeyHint: () => `Remove it, or move it into an item. Top-level keys are ${TOP_LEVEL_KEYS.join(', ')}, and x-... for YAML anchors.`,
-      report: (path, part, finding) => report(origin([]), path, part, finding.code === 'config.unknown_field'
-        ? { ...finding, code: 'config.unknown_section', summary: 'Unknown top-level key' }
-        : finding),
+      unknownKeyHint: () =>
+        `Remove it, or move it into an item. Top-level keys are ${TOP_LEVEL_KEYS.join(', ')}, and x-... for YAML anchors.`,
+      report: (path, part, finding) =>
+        report(
+          origin([]),
+          path,
+          part,
+          finding.code === 'config.unknown_field'
+            ? { ...finding, code: 'config.unknown_section', summary: 'Unknown top-level key' }
+            : finding,
+        ),
     });
   }
   const resolver: Resolver = {
@@ -82,10 +89,13 @@ export function readDeclarations(file: ParsedFile, env: NodeJS.ProcessEnv, repor
     const list = data[section.key];
     if (!Array.isArray(list)) continue;
     const isSecret = (path: Path): boolean => path.length === 3 && typeof path[2] === 'string' && section.isSecretField(path[2]);
-    declarations.entries.set(section.key, list.map((entry, index) => ({
-      origin: origin([section.key, index]),
-      data: resolveTree(entry, [section.key, index], isSecret, resolver),
-    })));
+    declarations.entries.set(
+      section.key,
+      list.map((entry, index) => ({
+        origin: origin([section.key, index]),
+        data: resolveTree(entry, [section.key, index], isSecret, resolver),
+      })),
+    );
   }
   return declarations;
 }

@@ -26,7 +26,12 @@ export function checkEntry(
   schema: z.ZodType,
   data: Record<string, unknown>,
   origin: Origin,
-  options: { subject: string; report: ReportAt; isSecret?: (path: Path) => boolean; unknownKeyHint?: (path: Path, key: string) => string | undefined },
+  options: {
+    subject: string;
+    report: ReportAt;
+    isSecret?: (path: Path) => boolean;
+    unknownKeyHint?: (path: Path, key: string) => string | undefined;
+  },
 ): boolean {
   const result = schema.safeParse(data);
   if (result.success) return true;

@@ -31,14 +31,16 @@ export async function findDesiredStateFiles(target: string, cwd: string): Promis
   if (info === undefined) {
     return {
       files: [],
-      diagnostics: [{
-        severity: 'error',
-        code: 'config.path_not_found',
-        summary: 'Desired state not found',
-        detail: `There is no file or directory at ${displayPath(absolute, cwd)}.`,
-        hint: 'Pass the YAML file or the directory holding it with -f PATH (default ./desired-state).',
-        value: target,
-      }],
+      diagnostics: [
+        {
+          severity: 'error',
+          code: 'config.path_not_found',
+          summary: 'Desired state not found',
+          detail: `There is no file or directory at ${displayPath(absolute, cwd)}.`,
+          hint: 'Pass the YAML file or the directory holding it with -f PATH (default ./desired-state).',
+          value: target,
+        },
+      ],
     };
   }
   if (!info.isDirectory()) return { files: [absolute], diagnostics: [] };
@@ -50,14 +52,16 @@ export async function findDesiredStateFiles(target: string, cwd: string): Promis
   if (names.length === 0) {
     return {
       files: [],
-      diagnostics: [{
-        severity: 'error',
-        code: 'config.no_files',
-        summary: 'No YAML files in the desired-state directory',
-        detail: `The directory ${displayPath(absolute, cwd)} holds no *.yaml or *.yml file (subdirectories are not read).`,
-        hint: 'Add a .yaml file to the directory, or point -f at the file or directory that holds the desired state.',
-        value: target,
-      }],
+      diagnostics: [
+        {
+          severity: 'error',
+          code: 'config.no_files',
+          summary: 'No YAML files in the desired-state directory',
+          detail: `The directory ${displayPath(absolute, cwd)} holds no *.yaml or *.yml file (subdirectories are not read).`,
+          hint: 'Add a .yaml file to the directory, or point -f at the file or directory that holds the desired state.',
+          value: target,
+        },
+      ],
     };
   }
   return { files: names.map((name) => join(absolute, name)), diagnostics: [] };
@@ -66,7 +70,16 @@ export async function findDesiredStateFiles(target: string, cwd: string): Promis
 export async function readSourceFile(absolute: string, cwd: string): Promise<{ source?: SourceFile; diagnostics: Diagnostic[] }> {
   const display = displayPath(absolute, cwd);
   const unreadable = (detail: string, hint: string, code = 'config.file_unreadable'): { diagnostics: Diagnostic[] } => ({
-    diagnostics: [{ severity: 'error', code, summary: `Cannot read ${basename(absolute)}`, detail, hint, source: { file: display, line: 1, column: 1 } }],
+    diagnostics: [
+      {
+        severity: 'error',
+        code,
+        summary: `Cannot read ${basename(absolute)}`,
+        detail,
+        hint,
+        source: { file: display, line: 1, column: 1 },
+      },
+    ],
   });
   try {
     const info = await stat(absolute);
@@ -87,6 +100,9 @@ export async function readSourceFile(absolute: string, cwd: string): Promise<{ s
     }
     return { source: { display, absolute, dir: dirname(absolute), bytes, text }, diagnostics: [] };
   } catch (error) {
-    return unreadable(`${display}: ${(error as NodeJS.ErrnoException).code ?? String(error)}.`, 'Check that the file exists and is readable by this user.');
+    return unreadable(
+      `${display}: ${(error as NodeJS.ErrnoException).code ?? String(error)}.`,
+      'Check that the file exists and is readable by this user.',
+    );
   }
 }

@@ -40,7 +40,13 @@ export function interpolate(raw: string, context: InterpolationContext): Resolut
       continue;
     }
     if (part.fn === 'file' && parsed.value.length > 1) {
-      return problem('config.interpolation_syntax', 'File reference inside a longer value', `${part.expression} must be the whole value, not part of "${raw}".`, 'Put the whole value in the file, or use ${env:NAME} for the embedded part.', raw);
+      return problem(
+        'config.interpolation_syntax',
+        'File reference inside a longer value',
+        `${part.expression} must be the whole value, not part of "${raw}".`,
+        'Put the whole value in the file, or use ${env:NAME} for the embedded part.',
+        raw,
+      );
     }
     const resolved = resolvePart(part, context);
     if (!resolved.ok) return resolved;
@@ -59,7 +65,11 @@ export function resolveSecret(raw: string, context: InterpolationContext, inline
   const parts = parsed.value;
   const references = parts.filter((part) => !('literal' in part));
   if (references.length === 0) {
-    return { ok: true, value: new Secret(parts.map((part) => ('literal' in part ? part.literal : '')).join(''), inlineSource), inline: true };
+    return {
+      ok: true,
+      value: new Secret(parts.map((part) => ('literal' in part ? part.literal : '')).join(''), inlineSource),
+      inline: true,
+    };
   }
   const [only] = parts;
   if (parts.length > 1 || only === undefined || 'literal' in only) {
@@ -87,7 +97,14 @@ function parseTemplate(raw: string): Resolution<Part[]> {
       i += 3;
     } else if (raw.startsWith('${', i)) {
       const end = raw.indexOf('}', i + 2);
-      if (end < 0) return problem('config.interpolation_syntax', 'Unterminated reference', `The reference starting at "${raw.slice(i, i + 20)}" has no closing "}".`, SYNTAX_HINT, raw.slice(i));
+      if (end < 0)
+        return problem(
+          'config.interpolation_syntax',
+          'Unterminated reference',
+          `The reference starting at "${raw.slice(i, i + 20)}" has no closing "}".`,
+          SYNTAX_HINT,
+          raw.slice(i),
+        );
       const expression = raw.slice(i, end + 1);
       const inner = raw.slice(i + 2, end);
       const colon = inner.indexOf(':');
@@ -103,7 +120,14 @@ function parseTemplate(raw: string): Resolution<Part[]> {
           expression,
         );
       }
-      if (arg === '') return problem('config.interpolation_syntax', 'Empty reference', `"${expression}" names no ${fn === 'env' ? 'variable' : 'file'}.`, SYNTAX_HINT, expression);
+      if (arg === '')
+        return problem(
+          'config.interpolation_syntax',
+          'Empty reference',
+          `"${expression}" names no ${fn === 'env' ? 'variable' : 'file'}.`,
+          SYNTAX_HINT,
+          expression,
+        );
       if (literal !== '') parts.push({ literal });
       literal = '';
       parts.push({ fn, arg, expression });
@@ -120,27 +144,59 @@ function parseTemplate(raw: string): Resolution<Part[]> {
 function resolvePart(part: { fn: string; arg: string; expression: string }, context: InterpolationContext): Resolution<string> {
   if (part.fn === 'env') {
     if (!ENV_NAME.test(part.arg)) {
-      return problem('config.interpolation_syntax', 'Invalid environment variable name', `"${part.arg}" in ${part.expression} is not a variable name.`, 'Use letters, digits and underscores, not starting with a digit.', part.expression);
+      return problem(
+        'config.interpolation_syntax',
+        'Invalid environment variable name',
+        `"${part.arg}" in ${part.expression} is not a variable name.`,
+        'Use letters, digits and underscores, not starting with a digit.',
+        part.expression,
+      );
     }
     const value = context.env[part.arg];
     if (value === undefined) {
-      return problem('config.env_missing', 'Environment variable not set', `${part.expression} refers to the environment variable ${part.arg}, which is not set.`, `Set ${part.arg} in the environment pulpform runs in (export ${part.arg}=...), or change the reference.`, part.expression);
+      return problem(
+        'config.env_missing',
+        'Environment variable not set',
+        `${part.expression} refers to the environment variable ${part.arg}, which is not set.`,
+        `Set ${part.arg} in the environment pulpform runs in (export ${part.arg}=...), or change the reference.`,
+        part.expression,
+      );
     }
     return { ok: true, value };
   }
   const path = resolve(context.dir, part.arg);
   const fail = (code: string, summary: string, detail: string): Resolution<string> =>
-    problem(code, summary, detail, `Create the file or correct the path; relative paths start at the YAML file's directory (${context.dir}).`, part.expression);
+    problem(
+      code,
+      summary,
+      detail,
+      `Create the file or correct the path; relative paths start at the YAML file's directory (${context.dir}).`,
+      part.expression,
+    );
   try {
     const info = statSync(path);
-    if (!info.isFile()) return fail('config.file_unreadable', 'Referenced file is not a regular file', `${part.expression} refers to ${path}, which is not a regular file.`);
-    if (info.size > MAX_REFERENCED_FILE_BYTES) return fail('config.file_unreadable', 'Referenced file too large', `${part.expression} refers to ${path}, which is ${info.size} bytes (limit ${MAX_REFERENCED_FILE_BYTES}).`);
+    if (!info.isFile())
+      return fail(
+        'config.file_unreadable',
+        'Referenced file is not a regular file',
+        `${part.expression} refers to ${path}, which is not a regular file.`,
+      );
+    if (info.size > MAX_REFERENCED_FILE_BYTES)
+      return fail(
+        'config.file_unreadable',
+        'Referenced file too large',
+        `${part.expression} refers to ${path}, which is ${info.size} bytes (limit ${MAX_REFERENCED_FILE_BYTES}).`,
+      );
     return { ok: true, value: readFileSync(path, 'utf8').replace(/\r?\n$/, '') };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     return code === 'ENOENT'
       ? fail('config.file_missing', 'Referenced file not found', `${part.expression} refers to ${path}, which does not exist.`)
-      : fail('config.file_unreadable', 'Referenced file unreadable', `${part.expression} refers to ${path}, which cannot be read (${code ?? String(error)}).`);
+      : fail(
+          'config.file_unreadable',
+          'Referenced file unreadable',
+          `${part.expression} refers to ${path}, which cannot be read (${code ?? String(error)}).`,
+        );
   }
 }
 

@@ -35,7 +35,8 @@ export function reportIssues(schema: z.ZodType, data: unknown, issues: readonly 
     const allowed = Object.keys(objectAt(schema, issue.path as Path)?.shape ?? {});
     for (const key of issue.keys) {
       const guess = closest(key, allowed);
-      if (guess !== undefined && valueAt(data, [...(issue.path as Path), guess]) === undefined) misspelt.add(JSON.stringify([...issue.path, guess]));
+      if (guess !== undefined && valueAt(data, [...(issue.path as Path), guess]) === undefined)
+        misspelt.add(JSON.stringify([...issue.path, guess]));
     }
   }
   for (const issue of issues) {
@@ -70,7 +71,14 @@ function reportIssue(schema: z.ZodType, data: unknown, issue: z.core.$ZodIssue, 
         reportWrongType(path, field, issue.params.expected, value, shown(value), context);
         return;
       }
-      context.report(path, 'value', { severity: 'error', code: 'config.invalid_value', summary: 'Invalid value', detail: `"${field}": ${issue.message}.`, hint: fieldHint(schema, path), value: shown(value) });
+      context.report(path, 'value', {
+        severity: 'error',
+        code: 'config.invalid_value',
+        summary: 'Invalid value',
+        detail: `"${field}": ${issue.message}.`,
+        hint: fieldHint(schema, path),
+        value: shown(value),
+      });
       return;
     case 'invalid_value': {
       const allowed = issue.values.map(String);
@@ -87,7 +95,14 @@ function reportIssue(schema: z.ZodType, data: unknown, issue: z.core.$ZodIssue, 
     }
     case 'too_small': {
       if (issue.origin === 'string') {
-        context.report(path, 'value', { severity: 'error', code: 'config.invalid_value', summary: 'Empty value', detail: `"${field}" must not be empty.`, hint: 'Write a value, or remove the line.', value: shown(value) });
+        context.report(path, 'value', {
+          severity: 'error',
+          code: 'config.invalid_value',
+          summary: 'Empty value',
+          detail: `"${field}" must not be empty.`,
+          hint: 'Write a value, or remove the line.',
+          value: shown(value),
+        });
         return;
       }
       const nullable = schemaAt(schema, path)?.safeParse(null).success === true;
@@ -111,9 +126,10 @@ function reportIssue(schema: z.ZodType, data: unknown, issue: z.core.$ZodIssue, 
           code: 'config.unknown_field',
           summary: 'Unknown field',
           detail: `${capitalised(article(context.subject))} ${context.subject} has no field "${formatPath(keyPath)}".`,
-          hint: guess !== undefined
-            ? `Rename it to "${guess}"${valueAt(data, [...path, guess]) === undefined && isRequired(schema, [...path, guess]) ? ', which this item needs' : ''}.`
-            : (context.unknownKeyHint?.(path, key) ?? `Remove it. Allowed here: ${allowed.join(', ')}.`),
+          hint:
+            guess !== undefined
+              ? `Rename it to "${guess}"${valueAt(data, [...path, guess]) === undefined && isRequired(schema, [...path, guess]) ? ', which this item needs' : ''}.`
+              : (context.unknownKeyHint?.(path, key) ?? `Remove it. Allowed here: ${allowed.join(', ')}.`),
           value: key,
         });
       }
@@ -125,12 +141,23 @@ function reportIssue(schema: z.ZodType, data: unknown, issue: z.core.$ZodIssue, 
         for (const inner of matching[0] ?? []) reportIssue(schema, data, inner, [...path, ...(inner.path as Path)], context);
         return;
       }
-      const expected = issue.errors.flatMap((branch) => branch.filter((inner) => inner.path.length === 0 && inner.code === 'invalid_type').map((inner) => (inner as z.core.$ZodIssueInvalidType).expected));
+      const expected = issue.errors.flatMap((branch) =>
+        branch
+          .filter((inner) => inner.path.length === 0 && inner.code === 'invalid_type')
+          .map((inner) => (inner as z.core.$ZodIssueInvalidType).expected),
+      );
       reportWrongType(path, field, expected.join('|'), value, shown(value), context);
       return;
     }
     default:
-      context.report(path, 'value', { severity: 'error', code: 'config.invalid_value', summary: 'Invalid value', detail: `"${field}": ${issue.message}.`, hint: fieldHint(schema, path), value: shown(value) });
+      context.report(path, 'value', {
+        severity: 'error',
+        code: 'config.invalid_value',
+        summary: 'Invalid value',
+        detail: `"${field}": ${issue.message}.`,
+        hint: fieldHint(schema, path),
+        value: shown(value),
+      });
   }
 }
 
@@ -166,9 +193,12 @@ function typeHint(expected: string, value: unknown, secret: boolean): string {
   const wants = (t: string): boolean => expected.split('|').includes(t);
   if (value === null) return 'Write a value after the colon, or remove the line.';
   if (wants('string') && (typeof value === 'number' || typeof value === 'boolean')) {
-    return secret ? 'Quote the value, or better use ${env:NAME} or ${file:PATH}.' : `Quote it: "${String(value)}" (unquoted, YAML reads it as a ${typeof value}).`;
+    return secret
+      ? 'Quote the value, or better use ${env:NAME} or ${file:PATH}.'
+      : `Quote it: "${String(value)}" (unquoted, YAML reads it as a ${typeof value}).`;
   }
-  if ((wants('int') || wants('number')) && typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value))) return `Write ${value} without quotes.`;
+  if ((wants('int') || wants('number')) && typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value)))
+    return `Write ${value} without quotes.`;
   if (wants('int') && typeof value === 'number') return `Use a whole number, e.g. ${Math.round(value)}.`;
   if (wants('boolean') && typeof value === 'string') return 'Write true or false (YAML 1.2 reads yes/no/on/off as strings).';
   if (wants('array') && !Array.isArray(value)) return 'Write a list: one "- item" per line, or [a, b].';
@@ -231,9 +261,12 @@ function schemaAt(schema: z.ZodType, path: Path): z.ZodType | undefined {
   let current: z.ZodType | undefined = schema;
   for (const segment of path) {
     const inner = unwrap(current);
-    current = inner instanceof z.ZodArray ? (inner.element as z.ZodType)
-      : inner instanceof z.ZodRecord ? (inner.valueType as z.ZodType)
-      : (asObject(inner)?.shape[String(segment)] as z.ZodType | undefined);
+    current =
+      inner instanceof z.ZodArray
+        ? (inner.element as z.ZodType)
+        : inner instanceof z.ZodRecord
+          ? (inner.valueType as z.ZodType)
+          : (asObject(inner)?.shape[String(segment)] as z.ZodType | undefined);
     if (current === undefined) return undefined;
   }
   return current;
@@ -246,7 +279,8 @@ function objectAt(schema: z.ZodType, path: Path): z.ZodObject | undefined {
 function asObject(schema: z.ZodType | undefined): z.ZodObject | undefined {
   const inner = unwrap(schema);
   if (inner instanceof z.ZodObject) return inner;
-  if (inner instanceof z.ZodUnion) return (inner.options as z.ZodType[]).map(unwrap).find((o): o is z.ZodObject => o instanceof z.ZodObject);
+  if (inner instanceof z.ZodUnion)
+    return (inner.options as z.ZodType[]).map(unwrap).find((o): o is z.ZodObject => o instanceof z.ZodObject);
   return undefined;
 }
 

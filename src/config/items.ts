@@ -8,7 +8,12 @@ import { SECRET_FIELDS } from './secret-fields.js';
 import { closest } from '../model/suggest.js';
 import type { Path } from './yaml-file.js';
 
-const PLURAL: Record<Kind, string> = { remote: 'remotes', repository: 'repositories', publication: 'publications', distribution: 'distributions' };
+const PLURAL: Record<Kind, string> = {
+  remote: 'remotes',
+  repository: 'repositories',
+  publication: 'publications',
+  distribution: 'distributions',
+};
 
 export type ReportItem = (item: ConfigItem, path: Path, part: 'key' | 'value', finding: Finding) => void;
 
@@ -43,9 +48,10 @@ export function assignPlugins(items: readonly RawItem[], report: ReportItem): Co
           severity: 'error',
           code: 'config.type_missing',
           summary: 'Missing type',
-          detail: item.kind === 'distribution'
-            ? 'This distribution serves nothing its plugin could be inferred from, so it needs a type.'
-            : `Every ${item.kind} needs a type: ${PLUGINS.join(', ')}.`,
+          detail:
+            item.kind === 'distribution'
+              ? 'This distribution serves nothing its plugin could be inferred from, so it needs a type.'
+              : `Every ${item.kind} needs a type: ${PLUGINS.join(', ')}.`,
           hint: `Add "type: rpm" (or ${PLUGINS.slice(1).join(', ')}).`,
         });
       }
@@ -103,14 +109,17 @@ export function validateItems(items: readonly ConfigItem[], report: ReportItem):
 function unknownKeyHint(kind: Kind, plugin: Plugin | undefined, path: Path, key: string): string | undefined {
   if (path.length === 1 && path[0] === 'sync' && plugin !== undefined) {
     const options = Object.keys(SYNC_OPTIONS[plugin]);
-    if (plugin === 'rpm' && key === 'mirror') return 'rpm repositories take "sync_policy: mirror_complete" (or mirror_content_only) instead of mirror.';
+    if (plugin === 'rpm' && key === 'mirror')
+      return 'rpm repositories take "sync_policy: mirror_complete" (or mirror_content_only) instead of mirror.';
     return `Remove it. Sync options of ${plugin} repositories: ${options.join(', ')}.`;
   }
   if (path.length > 0) return undefined;
   if (key === 'pulp_labels') return 'Write labels under "labels:".';
-  if (key === 'repository_version') return 'Serving a pinned repository version is not supported here; serve the repository with "repository: NAME".';
-  if (kind === 'publication' && key === 'name') return 'Publications have no name of their own: they take their repository\'s. Remove it.';
-  if (kind === 'distribution' && key === 'publication' && plugin === 'container') return 'Container distributions serve a repository: use "repository: NAME" instead.';
+  if (key === 'repository_version')
+    return 'Serving a pinned repository version is not supported here; serve the repository with "repository: NAME".';
+  if (kind === 'publication' && key === 'name') return "Publications have no name of their own: they take their repository's. Remove it.";
+  if (kind === 'distribution' && key === 'publication' && plugin === 'container')
+    return 'Container distributions serve a repository: use "repository: NAME" instead.';
   const owners = pluginsAllowing(kind, key);
   if (owners.length > 0) {
     return `"${key}" applies to ${owners.join(', ')} ${PLURAL[kind]} only; remove it${kind === 'distribution' ? ', or correct the type' : ''}.`;

@@ -14,13 +14,18 @@ export function desiredStateJsonSchema(): Record<string, unknown> {
   const document = z.strictObject({
     stack: z.string().min(1).optional().describe(STACK_DESCRIPTION),
     server: serverSchema('document').optional(),
-    ...Object.fromEntries(SECTIONS.map((section) => [section.key, z.array(section.documentItemSchema()).nullable().optional().describe(section.description)])),
+    ...Object.fromEntries(
+      SECTIONS.map((section) => [section.key, z.array(section.documentItemSchema()).nullable().optional().describe(section.description)]),
+    ),
   });
   return {
     title: 'pulpform desired state',
-    description: 'Remotes, repositories, publications and distributions a Pulp 3 server should have. String values may use ${env:NAME} and ${file:PATH}.',
+    description:
+      'Remotes, repositories, publications and distributions a Pulp 3 server should have. String values may use ${env:NAME} and ${file:PATH}.',
     ...z.toJSONSchema(document, { target: 'draft-7' }),
-    patternProperties: { [`^${EXTENSION_PREFIX}`]: { description: 'Ignored by pulpform: a place for YAML anchors (&name) that items merge with <<: *name.' } },
+    patternProperties: {
+      [`^${EXTENSION_PREFIX}`]: { description: 'Ignored by pulpform: a place for YAML anchors (&name) that items merge with <<: *name.' },
+    },
   };
 }
 

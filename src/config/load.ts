@@ -24,7 +24,7 @@ export const DEFAULT_STACK = 'default';
 export interface LoadOptions {
   env?: NodeJS.ProcessEnv;
   /** Directory relative paths start from; also how file names are shown. Default: process.cwd(). */
-  cwd?: string;
+  cwd?: string | undefined;
 }
 
 export interface LoadResult {
@@ -73,9 +73,9 @@ export async function loadDesiredState(path: string, options: LoadOptions = {}):
   const server = mergeServer(declarations, reportAt);
   const entriesOf = (key: string): SectionEntry[] => declarations.flatMap((declared) => declared.entries.get(key) ?? []);
   const context: ExpandContext = { report: reportAt, upstreams: readUpstreams(entriesOf(UPSTREAMS_KEY), reportAt) };
-  const raw = SECTIONS
-    .flatMap((section) => entriesOf(section.key).flatMap((entry) => section.expand(entry, context)))
-    .sort((a, b) => KINDS.indexOf(a.kind) - KINDS.indexOf(b.kind));
+  const raw = SECTIONS.flatMap((section) => entriesOf(section.key).flatMap((entry) => section.expand(entry, context))).sort(
+    (a, b) => KINDS.indexOf(a.kind) - KINDS.indexOf(b.kind),
+  );
   const items = assignPlugins(raw, reportItem);
   validateItems(items, reportItem);
   for (const rule of RULES) rule({ items, report: reportItem });
@@ -91,7 +91,10 @@ export async function loadDesiredState(path: string, options: LoadOptions = {}):
       ...(read[0] !== undefined ? { source: { file: read[0].display, line: 1, column: 1 } } : {}),
     });
   }
-  sortDiagnostics(diagnostics, read.map((file) => file.display));
+  sortDiagnostics(
+    diagnostics,
+    read.map((file) => file.display),
+  );
   if (failed) return { diagnostics: collapseRepeats(diagnostics), sources };
 
   const hash = createHash('sha256');
@@ -155,16 +158,19 @@ function mergeServer(declarations: readonly FileDeclarations[], report: ReportAt
           code: problem.code,
           summary: problem.summary,
           detail: problem.detail,
-          hint: problem.code === 'config.url_credentials'
-            ? 'Remove the credentials from the URL and set server.username and server.password (e.g. password: ${env:PULP_PASSWORD}).'
-            : 'Write the server\'s base URL, e.g. https://pulp.example.com.',
+          hint:
+            problem.code === 'config.url_credentials'
+              ? 'Remove the credentials from the URL and set server.username and server.password (e.g. password: ${env:PULP_PASSWORD}).'
+              : "Write the server's base URL, e.g. https://pulp.example.com.",
           value: problem.redacted,
         });
       }
     }
     if (first === undefined) {
       first = server;
-    } else if (canonicalJson(JSON.parse(JSON.stringify(first.value)) as Json) !== canonicalJson(JSON.parse(JSON.stringify(server.value)) as Json)) {
+    } else if (
+      canonicalJson(JSON.parse(JSON.stringify(first.value)) as Json) !== canonicalJson(JSON.parse(JSON.stringify(server.value)) as Json)
+    ) {
       report(server.origin, [], 'key', {
         severity: 'error',
         code: 'config.conflicting_server',
@@ -203,7 +209,9 @@ function collapseRepeats(diagnostics: readonly Diagnostic[]): Diagnostic[] {
     kept.push(copy);
   }
   for (const { diagnostic, repeats } of firsts.values()) {
-    if (repeats > 0) diagnostic.detail = `${diagnostic.detail ?? ''} It is referenced ${repeats} more time${repeats === 1 ? '' : 's'} after this one.`.trim();
+    if (repeats > 0)
+      diagnostic.detail =
+        `${diagnostic.detail ?? ''} It is referenced ${repeats} more time${repeats === 1 ? '' : 's'} after this one.`.trim();
   }
   return kept;
 }

@@ -22,7 +22,7 @@ export function checkSnapshot(value: string, origin: Origin, path: Path, report:
     code: 'config.invalid_snapshot',
     summary: 'Invalid snapshot stamp',
     detail: `"${value}" is not a snapshot stamp: upstream snapshots are named by their UTC date and time as YYYYMMDDTHHMMSS.`,
-    hint: 'Copy the stamp from the last segment of the snapshot\'s URL on the upstream, e.g. 20240816T002610.',
+    hint: "Copy the stamp from the last segment of the snapshot's URL on the upstream, e.g. 20240816T002610.",
     value,
   });
   return false;
@@ -30,21 +30,32 @@ export function checkSnapshot(value: string, origin: Origin, path: Path, report:
 
 export function policySchema(): z.ZodType {
   const spec = FIELDS['remotes/rpm/rpm']?.policy;
-  return z.enum(spec?.enum as [string, ...string[]]).optional().describe(`Download policy of the generated remotes (Pulp default ${String(spec?.default)}): ${spec?.description ?? ''}`);
+  return z
+    .enum(spec?.enum as [string, ...string[]])
+    .optional()
+    .describe(`Download policy of the generated remotes (Pulp default ${String(spec?.default)}): ${spec?.description ?? ''}`);
 }
 
 /** Fields every mirror entry has besides what it mirrors. */
 export function mirrorMetaFields(): Record<string, z.ZodType> {
   return {
-    enabled: z.boolean().optional().describe('false: the entry is not declared at all (an OS or group toggle); its objects are left alone, or deleted by --prune.'),
+    enabled: z
+      .boolean()
+      .optional()
+      .describe('false: the entry is not declared at all (an OS or group toggle); its objects are left alone, or deleted by --prune.'),
     labels: META.labels(),
-    adopt: META.adopt().describe('Take over existing objects of the generated names that carry no pulpform labels (e.g. made by the Ansible tooling).'),
+    adopt: META.adopt().describe(
+      'Take over existing objects of the generated names that carry no pulpform labels (e.g. made by the Ansible tooling).',
+    ),
     protect: META.protect(),
   };
 }
 
 /** The labels/adopt/protect an entry hands to each item it generates, and where they are written. */
-export function ownership(data: Record<string, unknown>, origin: Origin): { fields: Record<string, unknown>; origins: Record<string, Origin> } {
+export function ownership(
+  data: Record<string, unknown>,
+  origin: Origin,
+): { fields: Record<string, unknown>; origins: Record<string, Origin> } {
   const fields: Record<string, unknown> = {};
   const origins: Record<string, Origin> = {};
   for (const key of ['labels', 'adopt', 'protect']) {
@@ -67,7 +78,10 @@ export function upstreamOf(data: Record<string, unknown>, origin: Origin, contex
     code: 'config.unknown_upstream',
     summary: 'Unknown upstream',
     detail: `No upstream named "${name}" is declared${declared.length > 0 ? ` (declared: ${declared.join(', ')})` : ''}.`,
-    hint: guess !== undefined ? `Use "${guess}", or declare "${name}" under "upstreams:".` : `Declare it under "upstreams:" (name, url, credentials), or correct the name.`,
+    hint:
+      guess !== undefined
+        ? `Use "${guess}", or declare "${name}" under "upstreams:".`
+        : `Declare it under "upstreams:" (name, url, credentials), or correct the name.`,
     value: name,
   });
   return undefined;

@@ -12,12 +12,15 @@ import { locate } from './yaml-file.js';
  * has its plugin and the fields its schema requires.
  */
 export function toResources(items: readonly ConfigItem[]): DesiredResource[] {
-  const remoteUrls = new Map(items.filter((item) => item.kind === 'remote').map((item) => [item.data.name as string, item.data.url as string]));
+  const remoteUrls = new Map(
+    items.filter((item) => item.kind === 'remote').map((item) => [item.data.name as string, item.data.url as string]),
+  );
   return items.map((item) => {
     const plugin = item.plugin as Plugin;
     const data = item.data;
     const generated = item.generated ?? {};
-    const endpoint = item.kind === 'publication' && data.verbatim === true ? endpointOf('publication', plugin, 'verbatim') : endpointOf(item.kind, plugin);
+    const endpoint =
+      item.kind === 'publication' && data.verbatim === true ? endpointOf('publication', plugin, 'verbatim') : endpointOf(item.kind, plugin);
     const resource: DesiredResource = {
       address: addressOf(item.kind, plugin, itemName(item) as string),
       kind: item.kind,
@@ -49,7 +52,10 @@ export function toResources(items: readonly ConfigItem[]): DesiredResource[] {
         reference('remote');
         const sync = data.sync;
         if (sync === true || isPlainObject(sync)) {
-          resource.sync = { marker: generated.marker ?? (remoteUrls.get(data.remote as string) as string), options: sync === true ? {} : (sync as JsonObject) };
+          resource.sync = {
+            marker: generated.marker ?? (remoteUrls.get(data.remote as string) as string),
+            options: sync === true ? {} : (sync as JsonObject),
+          };
         }
         break;
       }

@@ -23,36 +23,87 @@ const HOST_FIELD_HINTS: Record<string, string> = {
 const GPGKEY_PROTOCOLS = ['https:', 'http:', 'file:', 'ftp:'];
 const PUBLICATION_MODES = ['verbatim', 'structured', 'simple'] as const;
 
-const servingSchema = z.strictObject({
-  name: z.string().min(1).describe('Name of the distribution in Pulp, e.g. rocky-9-baseos-production.'),
-  base_path: z.string().min(1).describe('Where it is served under the content origin, e.g. rocky/9/BaseOS/x86_64/os/production.'),
-  snapshot: snapshotSchema('Serve this snapshot instead of the mirror\'s (e.g. production pinned to the one development served before). It must have been synced already; changing it is the promotion, and needs no sync.'),
-}).describe('One distribution serving the mirror.');
+const servingSchema = z
+  .strictObject({
+    name: z.string().min(1).describe('Name of the distribution in Pulp, e.g. rocky-9-baseos-production.'),
+    base_path: z.string().min(1).describe('Where it is served under the content origin, e.g. rocky/9/BaseOS/x86_64/os/production.'),
+    snapshot: snapshotSchema(
+      "Serve this snapshot instead of the mirror's (e.g. production pinned to the one development served before). It must have been synced already; changing it is the promotion, and needs no sync.",
+    ),
+  })
+  .describe('One distribution serving the mirror.');
 
-const entrySchema = z.strictObject({
-  name: z.string().min(1).describe('Repository name (the Ansible names are kept, so existing repositories can be adopted), e.g. "Rocky Linux 9 - BaseOS".'),
-  type: z.enum(TYPES).describe('rpm or deb.'),
-  upstream: z.string().min(1).describe('The upstream (declared under upstreams:) to mirror from.'),
-  path: z.string().min(1).describe('Path of the repository under the upstream\'s content path, without the snapshot, e.g. rocky/9.4/BaseOS/x86_64/os.'),
-  snapshot: snapshotSchema('Upstream snapshot to sync, e.g. 20240816T002610: the remote URL ends with it. Changing it syncs the new snapshot, publishes it and repoints the distributions that follow it. Leave it out for an upstream path that is not snapshotted.'),
-  remote_name: z.string().min(1).optional().describe('Name of the remote (default "<name>-remote", as the Ansible tooling names it).'),
-  policy: policySchema(),
-  sync_policy: SYNC_OPTIONS.rpm.sync_policy as z.ZodType,
-  mirror: (SYNC_OPTIONS.deb.mirror as z.ZodType).describe('deb: remove content the upstream no longer has (the Release Train uses true).'),
-  dists: z.string().min(1).optional().describe('deb (required): whitespace-separated distributions to mirror (dists/<name>), e.g. "jammy jammy-updates".'),
-  components: z.string().min(1).optional().describe('deb: whitespace-separated components (default: all).'),
-  architectures: z.string().min(1).optional().describe('deb: whitespace-separated architectures (default: all).'),
-  publication_mode: z.enum(PUBLICATION_MODES).optional().describe('deb: verbatim (default: the upstream metadata as it is), structured or simple.'),
-  distributions: z.record(z.string(), servingSchema).optional()
-    .describe('The distributions serving this mirror, by environment (development, production, ...). Each serves the mirror\'s snapshot unless it pins its own.'),
-  retain: z.int().min(1).optional().describe('Keep the newest N repository versions and their publications; never one a distribution serves.'),
-  gpgcheck: z.boolean().optional().describe('rpm: whether hosts check package signatures (dnf gpgcheck) in the .repo file `pulpform client-config` prints. Not sent to Pulp.'),
-  repo_gpgcheck: z.boolean().optional().describe('rpm: whether hosts check the signature of the repository metadata (dnf repo_gpgcheck). Not sent to Pulp.'),
-  gpgkey: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional()
-    .describe('rpm: URL, or list of URLs, of the public keys hosts check signatures with (dnf gpgkey), e.g. file:///etc/pki/rpm-gpg/RPM-GPG-KEY-Rocky-9. Not sent to Pulp.'),
-  signed_by: z.string().min(1).optional().describe('deb: absolute path, on hosts, of the keyring apt checks the Release signatures with (signed-by), e.g. /usr/share/keyrings/docker.gpg. Not sent to Pulp.'),
-  ...mirrorMetaFields(),
-}).describe('A package repository mirrored from an upstream snapshot: one remote, one repository, its publications, and its distributions.');
+const entrySchema = z
+  .strictObject({
+    name: z
+      .string()
+      .min(1)
+      .describe('Repository name (the Ansible names are kept, so existing repositories can be adopted), e.g. "Rocky Linux 9 - BaseOS".'),
+    type: z.enum(TYPES).describe('rpm or deb.'),
+    upstream: z.string().min(1).describe('The upstream (declared under upstreams:) to mirror from.'),
+    path: z
+      .string()
+      .min(1)
+      .describe("Path of the repository under the upstream's content path, without the snapshot, e.g. rocky/9.4/BaseOS/x86_64/os."),
+    snapshot: snapshotSchema(
+      'Upstream snapshot to sync, e.g. 20240816T002610: the remote URL ends with it. Changing it syncs the new snapshot, publishes it and repoints the distributions that follow it. Leave it out for an upstream path that is not snapshotted.',
+    ),
+    remote_name: z.string().min(1).optional().describe('Name of the remote (default "<name>-remote", as the Ansible tooling names it).'),
+    policy: policySchema(),
+    sync_policy: SYNC_OPTIONS.rpm.sync_policy as z.ZodType,
+    mirror: (SYNC_OPTIONS.deb.mirror as z.ZodType).describe(
+      'deb: remove content the upstream no longer has (the Release Train uses true).',
+    ),
+    dists: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('deb (required): whitespace-separated distributions to mirror (dists/<name>), e.g. "jammy jammy-updates".'),
+    components: z.string().min(1).optional().describe('deb: whitespace-separated components (default: all).'),
+    architectures: z.string().min(1).optional().describe('deb: whitespace-separated architectures (default: all).'),
+    publication_mode: z
+      .enum(PUBLICATION_MODES)
+      .optional()
+      .describe('deb: verbatim (default: the upstream metadata as it is), structured or simple.'),
+    distributions: z
+      .record(z.string(), servingSchema)
+      .optional()
+      .describe(
+        "The distributions serving this mirror, by environment (development, production, ...). Each serves the mirror's snapshot unless it pins its own.",
+      ),
+    retain: z
+      .int()
+      .min(1)
+      .optional()
+      .describe('Keep the newest N repository versions and their publications; never one a distribution serves.'),
+    gpgcheck: z
+      .boolean()
+      .optional()
+      .describe(
+        'rpm: whether hosts check package signatures (dnf gpgcheck) in the .repo file `pulpform client-config` prints. Not sent to Pulp.',
+      ),
+    repo_gpgcheck: z
+      .boolean()
+      .optional()
+      .describe('rpm: whether hosts check the signature of the repository metadata (dnf repo_gpgcheck). Not sent to Pulp.'),
+    gpgkey: z
+      .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
+      .optional()
+      .describe(
+        'rpm: URL, or list of URLs, of the public keys hosts check signatures with (dnf gpgkey), e.g. file:///etc/pki/rpm-gpg/RPM-GPG-KEY-Rocky-9. Not sent to Pulp.',
+      ),
+    signed_by: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'deb: absolute path, on hosts, of the keyring apt checks the Release signatures with (signed-by), e.g. /usr/share/keyrings/docker.gpg. Not sent to Pulp.',
+      ),
+    ...mirrorMetaFields(),
+  })
+  .describe(
+    'A package repository mirrored from an upstream snapshot: one remote, one repository, its publications, and its distributions.',
+  );
 
 export const PACKAGE_MIRRORS_SECTION: Section = {
   key: PACKAGE_MIRRORS_KEY,
@@ -65,8 +116,18 @@ export const PACKAGE_MIRRORS_SECTION: Section = {
 function expandPackageMirror(entry: SectionEntry, context: ExpandContext): RawItem[] {
   const data = entryFields(entry, PACKAGE_MIRRORS_KEY, context.report);
   if (data === undefined) return [];
-  const valid = checkEntry(entrySchema, data, entry.origin, { subject: 'package mirror', report: context.report, unknownKeyHint: (path, key) => misnestedEnvironment(data, path, key) });
-  if (!valid || !typeSpecificFieldsValid(data, entry.origin, context) || !hostFieldsValid(data, entry.origin, context) || data.enabled === false) return [];
+  const valid = checkEntry(entrySchema, data, entry.origin, {
+    subject: 'package mirror',
+    report: context.report,
+    unknownKeyHint: (path, key) => misnestedEnvironment(data, path, key),
+  });
+  if (
+    !valid ||
+    !typeSpecificFieldsValid(data, entry.origin, context) ||
+    !hostFieldsValid(data, entry.origin, context) ||
+    data.enabled === false
+  )
+    return [];
   const pinsOk = pinsValid(data, entry.origin, context);
   const upstream = upstreamOf(data, entry.origin, context);
   if (upstream === undefined || !pinsOk) return [];
@@ -93,7 +154,11 @@ function typeSpecificFieldsValid(data: Record<string, unknown>, origin: Origin, 
       code: 'config.unknown_field',
       summary: 'Field of the other package type',
       detail: `"${field}" applies to ${type === 'rpm' ? 'deb' : 'rpm'} mirrors only; this one is ${type}.`,
-      hint: HOST_FIELD_HINTS[field] ?? (type === 'rpm' ? 'Remove it (rpm mirrors take sync_policy).' : 'Remove it (deb mirrors take mirror: true instead of sync_policy).'),
+      hint:
+        HOST_FIELD_HINTS[field] ??
+        (type === 'rpm'
+          ? 'Remove it (rpm mirrors take sync_policy).'
+          : 'Remove it (deb mirrors take mirror: true instead of sync_policy).'),
       value: field,
     });
   }
@@ -134,7 +199,7 @@ function hostFieldsValid(data: Record<string, unknown>, origin: Origin, context:
       code: 'config.invalid_signed_by',
       summary: 'Invalid signed_by',
       detail: 'apt\'s signed-by names a keyring file by its absolute path, without spaces, commas or "]".',
-      hint: 'Write the keyring\'s path on the hosts, e.g. /usr/share/keyrings/docker.gpg.',
+      hint: "Write the keyring's path on the hosts, e.g. /usr/share/keyrings/docker.gpg.",
       value: data.signed_by,
     });
   }
@@ -218,9 +283,14 @@ function mirrorItems(data: Record<string, unknown>, origin: Origin, upstream: Up
       },
     },
   };
-  const syncOptions = type === 'rpm'
-    ? (data.sync_policy !== undefined ? { sync_policy: data.sync_policy } : undefined)
-    : (data.mirror !== undefined ? { mirror: data.mirror } : undefined);
+  const syncOptions =
+    type === 'rpm'
+      ? data.sync_policy !== undefined
+        ? { sync_policy: data.sync_policy }
+        : undefined
+      : data.mirror !== undefined
+        ? { mirror: data.mirror }
+        : undefined;
   const repository: RawItem = {
     kind: 'repository',
     origin,
@@ -228,7 +298,11 @@ function mirrorItems(data: Record<string, unknown>, origin: Origin, upstream: Up
     generated: {
       ...(snapshot !== undefined ? { marker: snapshot } : {}),
       ...(data.retain !== undefined ? { retain: data.retain as number } : {}),
-      fieldOrigins: { ...owned.origins, remote: at(data.remote_name === undefined ? 'name' : 'remote_name'), sync: at(type === 'rpm' ? 'sync_policy' : 'mirror') },
+      fieldOrigins: {
+        ...owned.origins,
+        remote: at(data.remote_name === undefined ? 'name' : 'remote_name'),
+        sync: at(type === 'rpm' ? 'sync_policy' : 'mirror'),
+      },
     },
   };
 
@@ -238,7 +312,11 @@ function mirrorItems(data: Record<string, unknown>, origin: Origin, upstream: Up
   const pins = new Map<string | undefined, Origin>();
   for (const [environment, serving] of environments) {
     const pin = serving.snapshot ?? snapshot;
-    if (!pins.has(pin)) pins.set(pin, serving.snapshot !== undefined ? at('distributions', environment, 'snapshot') : at(snapshot === undefined ? 'name' : 'snapshot'));
+    if (!pins.has(pin))
+      pins.set(
+        pin,
+        serving.snapshot !== undefined ? at('distributions', environment, 'snapshot') : at(snapshot === undefined ? 'name' : 'snapshot'),
+      );
   }
   if (environments.length === 0) pins.set(snapshot, at(snapshot === undefined ? 'name' : 'snapshot'));
   const publicationName = (pin: string | undefined): string => (pin === undefined ? name : `${name}@${pin}`);
@@ -263,7 +341,14 @@ function mirrorItems(data: Record<string, unknown>, origin: Origin, upstream: Up
         ...(pin !== undefined ? { snapshot: pin } : {}),
         ...(pin !== undefined && serving.snapshot === undefined ? { followsSync: true } : {}),
         consumer: { environment, ...consumer },
-        fieldOrigins: { ...owned.origins, type: at('type'), publication: serving.snapshot !== undefined ? at('distributions', environment, 'snapshot') : at(snapshot === undefined ? 'name' : 'snapshot') },
+        fieldOrigins: {
+          ...owned.origins,
+          type: at('type'),
+          publication:
+            serving.snapshot !== undefined
+              ? at('distributions', environment, 'snapshot')
+              : at(snapshot === undefined ? 'name' : 'snapshot'),
+        },
       },
     };
   });

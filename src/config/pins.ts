@@ -29,28 +29,48 @@ export class PinEditError extends PulpformError {
  * `path`: `['snapshot']` for the mirror's own pin (what development follows), or
  * `['distributions', ENV, 'snapshot']` for an environment pinned on its own (added if missing).
  */
-export function editPin(text: string, entry: SourceLocation, path: readonly [string] | readonly [string, string, string], snapshot: string): { text: string; edit: PinEdit } {
+export function editPin(
+  text: string,
+  entry: SourceLocation,
+  path: readonly [string] | readonly [string, string, string],
+  snapshot: string,
+): { text: string; edit: PinEdit } {
   const where = `${entry.file} line ${entry.line}`;
   const document = parseDocument(text, { keepSourceTokens: false });
-  const offset = text.split('\n').slice(0, entry.line - 1).reduce((n, line) => n + line.length + 1, 0) + entry.column - 1;
+  const offset =
+    text
+      .split('\n')
+      .slice(0, entry.line - 1)
+      .reduce((n, line) => n + line.length + 1, 0) +
+    entry.column -
+    1;
   const lists = isMap(document.contents) ? document.contents.items.flatMap((pair) => (isSeq(pair.value) ? [pair.value] : [])) : [];
-  const item = lists.flatMap((list) => list.items).find((candidate) => isMap(candidate) && candidate.range != null && candidate.range[0] <= offset && offset < candidate.range[2]);
+  const item = lists
+    .flatMap((list) => list.items)
+    .find((candidate) => isMap(candidate) && candidate.range != null && candidate.range[0] <= offset && offset < candidate.range[2]);
   if (!isMap(item)) throw new PinEditError(`${where}: no package mirror entry found there`);
   const parentPath = path.slice(0, -1);
   const parent = parentPath.length === 0 ? item : item.getIn(parentPath, true);
-  if (isAlias(parent)) throw new PinEditError(`${where}: ${parentPath.join('.')} is an alias of an anchor shared by other entries; write that environment out in this entry to pin it on its own`);
+  if (isAlias(parent))
+    throw new PinEditError(
+      `${where}: ${parentPath.join('.')} is an alias of an anchor shared by other entries; write that environment out in this entry to pin it on its own`,
+    );
   if (!isMap(parent)) throw new PinEditError(`${where}: the mirror has no ${parentPath.join('.')} to pin`);
   const key = path[path.length - 1]!;
   const pair = (parent as YAMLMap).items.find((candidate): candidate is Pair => isScalar(candidate.key) && candidate.key.value === key);
   if (pair !== undefined) {
-    if (isAlias(pair.value)) throw new PinEditError(`${where}: ${path.join('.')} is an alias (*${pair.value.source}); change the anchor, which other entries share, or write the stamp here`);
+    if (isAlias(pair.value))
+      throw new PinEditError(
+        `${where}: ${path.join('.')} is an alias (*${pair.value.source}); change the anchor, which other entries share, or write the stamp here`,
+      );
     if (!isScalar(pair.value) || pair.value.range == null) throw new PinEditError(`${where}: ${path.join('.')} is not a plain value`);
     const [start, end] = pair.value.range;
     const previous = String(pair.value.value);
     const quote = /^["']/.test(text.slice(start, end)) ? text[start] : '';
     return finish(text, `${text.slice(0, start)}${quote}${snapshot}${quote}${text.slice(end)}`, start, previous);
   }
-  if (parentPath.length === 0) throw new PinEditError(`${where}: the mirror has no snapshot: (its upstream path is not snapshotted), so it has no pin to set`);
+  if (parentPath.length === 0)
+    throw new PinEditError(`${where}: the mirror has no snapshot: (its upstream path is not snapshotted), so it has no pin to set`);
   return finish(text, insertKey(text, parent as YAMLMap, `${key}: ${snapshot}`, where), insertionPoint(text, parent as YAMLMap), undefined);
 }
 

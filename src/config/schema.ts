@@ -16,9 +16,18 @@ const NAME_DESCRIPTION = 'Name of the object in Pulp (unique per kind across plu
 
 export const META = {
   name: () => z.string().min(1).describe(NAME_DESCRIPTION),
-  labels: () => z.record(z.string(), z.string()).optional()
-    .describe('User labels (pulp_labels). Keys: letters, digits, underscores and spaces; values without commas or parentheses. Keys starting with pulpform_ are reserved.'),
-  adopt: () => z.boolean().optional().describe('Take over an existing object of this name that carries no pulpform labels, instead of reporting a conflict.'),
+  labels: () =>
+    z
+      .record(z.string(), z.string())
+      .optional()
+      .describe(
+        'User labels (pulp_labels). Keys: letters, digits, underscores and spaces; values without commas or parentheses. Keys starting with pulpform_ are reserved.',
+      ),
+  adopt: () =>
+    z
+      .boolean()
+      .optional()
+      .describe('Take over an existing object of this name that carries no pulpform labels, instead of reporting a conflict.'),
   protect: () => z.boolean().optional().describe('Never delete or replace this object, even with --prune.'),
   type: (plugin: Plugin) => z.literal(plugin).describe('Pulp plugin: rpm, deb, file or container.'),
 };
@@ -26,9 +35,16 @@ export const META = {
 /** Options of the sync request per plugin (Pulp 3.23: rpm 3.20, deb 2.20, file 1.14, container 2.14). */
 export const SYNC_OPTIONS: Record<Plugin, Record<string, z.ZodType>> = {
   rpm: {
-    sync_policy: z.enum(['additive', 'mirror_complete', 'mirror_content_only']).optional()
-      .describe('additive keeps content the upstream dropped; mirror_complete mirrors exactly (and publishes); mirror_content_only mirrors content, not metadata.'),
-    skip_types: z.array(z.enum(['srpm', 'treeinfo'])).optional().describe('Content types not to sync.'),
+    sync_policy: z
+      .enum(['additive', 'mirror_complete', 'mirror_content_only'])
+      .optional()
+      .describe(
+        'additive keeps content the upstream dropped; mirror_complete mirrors exactly (and publishes); mirror_content_only mirrors content, not metadata.',
+      ),
+    skip_types: z
+      .array(z.enum(['srpm', 'treeinfo']))
+      .optional()
+      .describe('Content types not to sync.'),
     optimize: z.boolean().optional().describe('Skip the sync when the upstream metadata did not change (default true).'),
   },
   deb: {
@@ -45,8 +61,12 @@ export const SYNC_OPTIONS: Record<Plugin, Record<string, z.ZodType>> = {
 };
 
 function syncSchema(plugin: Plugin): z.ZodType {
-  return z.union([z.boolean(), z.strictObject(SYNC_OPTIONS[plugin])]).optional()
-    .describe('Sync the repository from its remote: true, or a map of sync options. A sync is planned when the remote URL (the snapshot) changed since the last one.');
+  return z
+    .union([z.boolean(), z.strictObject(SYNC_OPTIONS[plugin])])
+    .optional()
+    .describe(
+      'Sync the repository from its remote: true, or a map of sync options. A sync is planned when the remote URL (the snapshot) changed since the last one.',
+    );
 }
 
 /** After resolution a write-only field holds a Secret; anything else was not a string in the YAML. */
@@ -58,16 +78,34 @@ export function fieldSchema(spec: FieldSpec, mode: SchemaMode): z.ZodType {
     schema = secretValue;
   } else {
     switch (spec.type) {
-      case 'string': schema = z.string(); break;
-      case 'integer': schema = spec.minimum === undefined ? z.int() : z.int().min(spec.minimum); break;
-      case 'number': schema = spec.minimum === undefined ? z.number() : z.number().min(spec.minimum); break;
-      case 'boolean': schema = z.boolean(); break;
-      case 'string[]': schema = z.array(z.string()); break;
-      case 'headers':
-        schema = z.array(z.record(z.string(), z.string()).refine((header) => Object.keys(header).length === 1, { message: 'each header must be a map with exactly one key' }));
+      case 'string':
+        schema = z.string();
         break;
-      case 'object': schema = z.record(z.string(), z.json()); break;
-      case 'enum': schema = z.enum(spec.enum as [string, ...string[]]); break;
+      case 'integer':
+        schema = spec.minimum === undefined ? z.int() : z.int().min(spec.minimum);
+        break;
+      case 'number':
+        schema = spec.minimum === undefined ? z.number() : z.number().min(spec.minimum);
+        break;
+      case 'boolean':
+        schema = z.boolean();
+        break;
+      case 'string[]':
+        schema = z.array(z.string());
+        break;
+      case 'headers':
+        schema = z.array(
+          z
+            .record(z.string(), z.string())
+            .refine((header) => Object.keys(header).length === 1, { message: 'each header must be a map with exactly one key' }),
+        );
+        break;
+      case 'object':
+        schema = z.record(z.string(), z.json());
+        break;
+      case 'enum':
+        schema = z.enum(spec.enum as [string, ...string[]]);
+        break;
     }
   }
   if (spec.nullable) schema = schema.nullable();
@@ -82,7 +120,9 @@ export function isWrittenField(spec: FieldSpec): boolean {
 
 function pulpFields(endpoint: Endpoint, mode: SchemaMode): Record<string, z.ZodType> {
   return Object.fromEntries(
-    Object.entries(FIELDS[endpoint] ?? {}).filter(([, spec]) => isWrittenField(spec)).map(([name, spec]) => [name, fieldSchema(spec, mode)]),
+    Object.entries(FIELDS[endpoint] ?? {})
+      .filter(([, spec]) => isWrittenField(spec))
+      .map(([name, spec]) => [name, fieldSchema(spec, mode)]),
   );
 }
 
@@ -93,8 +133,12 @@ function shape(kind: Kind, plugin: Plugin, mode: SchemaMode): Record<string, z.Z
         name: META.name(),
         type: META.type(plugin),
         ...pulpFields(endpointOf('remote', plugin), mode),
-        secret_version: z.union([z.string(), z.int()]).optional()
-          .describe('Change it (e.g. "1" -> "2") to send this remote\'s secrets again once: Pulp never returns them, so a rotation is otherwise invisible.'),
+        secret_version: z
+          .union([z.string(), z.int()])
+          .optional()
+          .describe(
+            'Change it (e.g. "1" -> "2") to send this remote\'s secrets again once: Pulp never returns them, so a rotation is otherwise invisible.',
+          ),
         labels: META.labels(),
         adopt: META.adopt(),
         protect: META.protect(),
@@ -113,15 +157,33 @@ function shape(kind: Kind, plugin: Plugin, mode: SchemaMode): Record<string, z.Z
     case 'publication':
       return {
         repository: z.string().min(1).describe('Repository to publish, by name; the publication takes its plugin and its name.'),
-        ...(plugin === 'deb' ? { verbatim: z.boolean().optional().describe('deb only: publish the upstream metadata verbatim (publications/deb/verbatim) instead of generating it.') } : {}),
+        ...(plugin === 'deb'
+          ? {
+              verbatim: z
+                .boolean()
+                .optional()
+                .describe('deb only: publish the upstream metadata verbatim (publications/deb/verbatim) instead of generating it.'),
+            }
+          : {}),
         ...pulpFields(endpointOf('publication', plugin), mode),
       };
     case 'distribution':
       return {
         name: META.name(),
         type: META.type(plugin).optional(),
-        ...(plugin === 'container' ? {} : { publication: z.string().min(1).optional().describe('Serve the publication declared for this repository (by repository name).') }),
-        repository: z.string().min(1).optional()
+        ...(plugin === 'container'
+          ? {}
+          : {
+              publication: z
+                .string()
+                .min(1)
+                .optional()
+                .describe('Serve the publication declared for this repository (by repository name).'),
+            }),
+        repository: z
+          .string()
+          .min(1)
+          .optional()
           .describe('Serve this repository (by name): its newest publication, or its latest version for container.'),
         ...pulpFields(endpointOf('distribution', plugin), mode),
         labels: META.labels(),
@@ -181,13 +243,18 @@ export function pluginsAllowing(kind: Kind, key: string): Plugin[] {
 }
 
 export function serverSchema(mode: SchemaMode): z.ZodObject {
-  return z.strictObject({
-    url: z.string().optional().describe('Base URL of the Pulp server, e.g. http://127.0.0.1:24817 (no credentials: use username/password).'),
-    username: z.string().optional().describe('User to authenticate as.'),
-    password: (mode === 'runtime' ? secretValue : z.string()).optional().describe('Password, preferably ${env:NAME} or ${file:PATH}.'),
-    ca_cert: z.string().optional().describe('Path of a PEM CA bundle to verify the server with (relative to this file).'),
-    insecure: z.boolean().optional().describe('Skip TLS verification (testing only).'),
-  }).describe('How to reach the Pulp server. Command-line flags and PULP_* environment variables override it.');
+  return z
+    .strictObject({
+      url: z
+        .string()
+        .optional()
+        .describe('Base URL of the Pulp server, e.g. http://127.0.0.1:24817 (no credentials: use username/password).'),
+      username: z.string().optional().describe('User to authenticate as.'),
+      password: (mode === 'runtime' ? secretValue : z.string()).optional().describe('Password, preferably ${env:NAME} or ${file:PATH}.'),
+      ca_cert: z.string().optional().describe('Path of a PEM CA bundle to verify the server with (relative to this file).'),
+      insecure: z.boolean().optional().describe('Skip TLS verification (testing only).'),
+    })
+    .describe('How to reach the Pulp server. Command-line flags and PULP_* environment variables override it.');
 }
 
 export const STACK_DESCRIPTION = 'Ownership scope: the pulpform_stack label on every object this desired state manages. Default "default".';

@@ -44,7 +44,7 @@ export interface Generated {
 
 /** A RawItem once its plugin is known (undefined when the YAML does not let us tell). */
 export interface ConfigItem extends RawItem {
-  plugin?: Plugin;
+  plugin?: Plugin | undefined;
 }
 
 export type ReportAt = (origin: Origin, path: Path, part: 'key' | 'value', finding: Finding) => void;

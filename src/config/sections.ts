@@ -13,9 +13,10 @@ function lowLevelSection(key: string, kind: Kind, description: string): Section 
   return {
     key,
     description,
-    documentItemSchema: () => (kind === 'remote' || kind === 'repository'
-      ? z.discriminatedUnion('type', PLUGINS.map((plugin) => itemSchema(kind, plugin, 'document')) as [z.ZodObject, ...z.ZodObject[]])
-      : genericItemSchema(kind, 'document')),
+    documentItemSchema: () =>
+      kind === 'remote' || kind === 'repository'
+        ? z.discriminatedUnion('type', PLUGINS.map((plugin) => itemSchema(kind, plugin, 'document')) as [z.ZodObject, ...z.ZodObject[]])
+        : genericItemSchema(kind, 'document'),
     isSecretField: (field) => SECRET_FIELDS[kind].has(field),
     expand(entry, { report }) {
       const data = entryFields(entry, key, report);
@@ -31,8 +32,16 @@ function lowLevelSection(key: string, kind: Kind, description: string): Section 
  */
 export const SECTIONS: readonly Section[] = [
   lowLevelSection('remotes', 'remote', 'Upstream sources to sync from (Pulp remotes), by plugin type.'),
-  lowLevelSection('repositories', 'repository', 'Pulp repositories; with a remote and sync, pulpform syncs them when the remote URL changes.'),
-  lowLevelSection('publications', 'publication', 'One publication per repository (rpm, deb, file): what a distribution serves. Named by its repository.'),
+  lowLevelSection(
+    'repositories',
+    'repository',
+    'Pulp repositories; with a remote and sync, pulpform syncs them when the remote URL changes.',
+  ),
+  lowLevelSection(
+    'publications',
+    'publication',
+    'One publication per repository (rpm, deb, file): what a distribution serves. Named by its repository.',
+  ),
   lowLevelSection('distributions', 'distribution', 'Where content is served: a base path serving a publication or a repository.'),
   UPSTREAMS_SECTION,
   PACKAGE_MIRRORS_SECTION,

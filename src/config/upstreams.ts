@@ -10,24 +10,48 @@ import { describeLocation } from './yaml-file.js';
 export const UPSTREAMS_KEY = 'upstreams';
 
 /** Remote fields an upstream hands to every remote generated from it. */
-const SHARED_REMOTE_FIELDS = ['username', 'password', 'ca_cert', 'client_cert', 'client_key', 'tls_validation', 'proxy_url', 'proxy_username', 'proxy_password'] as const;
+const SHARED_REMOTE_FIELDS = [
+  'username',
+  'password',
+  'ca_cert',
+  'client_cert',
+  'client_key',
+  'tls_validation',
+  'proxy_url',
+  'proxy_username',
+  'proxy_password',
+] as const;
 const SECRET = new Set(['username', 'password', 'client_key', 'proxy_username', 'proxy_password']);
 
 const DEFAULT_CONTENT_PATH = '/pulp/content/';
 
 function upstreamSchema(mode: SchemaMode): z.ZodObject {
   const specs = FIELDS['remotes/rpm/rpm'] ?? {};
-  const shared = Object.fromEntries(SHARED_REMOTE_FIELDS.flatMap((field) => (specs[field] ? [[field, fieldSchema(specs[field], mode)]] : [])));
-  return z.strictObject({
-    name: z.string().min(1).describe('Name mirrors refer to with "upstream: NAME".'),
-    url: z.string().min(1).describe('Origin of the upstream Pulp, e.g. https://ark.stackhpc.com (no credentials: use username/password).'),
-    content_path: z.string().min(1).optional()
-      .describe(`Path of its content app (default ${DEFAULT_CONTENT_PATH}): package mirrors sync <url><content_path><path>/<snapshot>.`),
-    registry: z.string().min(1).optional().describe('Origin of its container registry (default: url).'),
-    ...shared,
-    secret_version: z.union([z.string(), z.int()]).optional()
-      .describe('Change it (e.g. "1" -> "2") to send the credentials of every remote made from this upstream again once (rotation).'),
-  }).describe('An upstream Pulp server (e.g. StackHPC Ark) whose URL, credentials, TLS and proxy settings package and container mirrors share.');
+  const shared = Object.fromEntries(
+    SHARED_REMOTE_FIELDS.flatMap((field) => (specs[field] ? [[field, fieldSchema(specs[field], mode)]] : [])),
+  );
+  return z
+    .strictObject({
+      name: z.string().min(1).describe('Name mirrors refer to with "upstream: NAME".'),
+      url: z
+        .string()
+        .min(1)
+        .describe('Origin of the upstream Pulp, e.g. https://ark.stackhpc.com (no credentials: use username/password).'),
+      content_path: z
+        .string()
+        .min(1)
+        .optional()
+        .describe(`Path of its content app (default ${DEFAULT_CONTENT_PATH}): package mirrors sync <url><content_path><path>/<snapshot>.`),
+      registry: z.string().min(1).optional().describe('Origin of its container registry (default: url).'),
+      ...shared,
+      secret_version: z
+        .union([z.string(), z.int()])
+        .optional()
+        .describe('Change it (e.g. "1" -> "2") to send the credentials of every remote made from this upstream again once (rotation).'),
+    })
+    .describe(
+      'An upstream Pulp server (e.g. StackHPC Ark) whose URL, credentials, TLS and proxy settings package and container mirrors share.',
+    );
 }
 
 const RUNTIME = upstreamSchema('runtime');
@@ -73,7 +97,13 @@ function urlsAreValid(data: Record<string, unknown>, origin: Origin, report: Rep
   let valid = true;
   for (const field of ['url', 'registry', 'proxy_url']) {
     const url = data[field];
-    const finding = typeof url === 'string' ? urlFinding(field, url, { allowFile: false, example: field === 'proxy_url' ? 'http://proxy.example.com:3128' : 'https://ark.stackhpc.com' }) : undefined;
+    const finding =
+      typeof url === 'string'
+        ? urlFinding(field, url, {
+            allowFile: false,
+            example: field === 'proxy_url' ? 'http://proxy.example.com:3128' : 'https://ark.stackhpc.com',
+          })
+        : undefined;
     if (finding === undefined) continue;
     valid = false;
     report(origin, [field], 'value', finding);
@@ -83,9 +113,16 @@ function urlsAreValid(data: Record<string, unknown>, origin: Origin, report: Rep
 
 function toUpstream(data: Record<string, unknown>, origin: Origin): Upstream {
   const url = (data.url as string).replace(/\/+$/, '');
-  const contentPath = `/${(typeof data.content_path === 'string' ? data.content_path : DEFAULT_CONTENT_PATH).replace(/^\/+|\/+$/g, '')}/`.replace(/^\/\/$/, '/');
+  const contentPath =
+    `/${(typeof data.content_path === 'string' ? data.content_path : DEFAULT_CONTENT_PATH).replace(/^\/+|\/+$/g, '')}/`.replace(
+      /^\/\/$/,
+      '/',
+    );
   const remoteFields: Record<string, unknown> = {};
-  const fieldOrigins: Record<string, Origin> = { url: within(origin, 'url'), registry: within(origin, data.registry === undefined ? 'url' : 'registry') };
+  const fieldOrigins: Record<string, Origin> = {
+    url: within(origin, 'url'),
+    registry: within(origin, data.registry === undefined ? 'url' : 'registry'),
+  };
   for (const field of [...SHARED_REMOTE_FIELDS, 'secret_version']) {
     if (data[field] === undefined) continue;
     remoteFields[field] = data[field];

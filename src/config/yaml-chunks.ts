@@ -14,7 +14,10 @@ import type { MapSpot, SeqSpot, Spot } from './yaml-spots.js';
  * directives, document markers, flow or complex top-level keys), any error or warning and any
  * duplicate top-level key returns undefined: the file is parsed whole, as before.
  */
-export function parseInChunks(text: string, lines: readonly string[]): { data: unknown; spots: Spot; maskedLines: string[]; lineCounter: LineCounter } | undefined {
+export function parseInChunks(
+  text: string,
+  lines: readonly string[],
+): { data: unknown; spots: Spot; maskedLines: string[]; lineCounter: LineCounter } | undefined {
   if (text.length < CHUNKED_MIN_BYTES) return undefined;
   const lineCounter = new LineCounter();
   const starts: number[] = [];
@@ -45,7 +48,8 @@ export function parseInChunks(text: string, lines: readonly string[]): { data: u
     const base = starts[from] ?? 0;
     const end = to < starts.length ? (starts[to] ?? text.length) : text.length;
     const doc = parseDocument(text.slice(base, end), PARSE_OPTIONS);
-    if (doc.errors.length > 0 || doc.warnings.length > 0 || reachesAcross(doc.contents) || findTooDeep(doc.contents, 1) !== undefined) return undefined;
+    if (doc.errors.length > 0 || doc.warnings.length > 0 || reachesAcross(doc.contents) || findTooDeep(doc.contents, 1) !== undefined)
+      return undefined;
     maskLines(maskedLines, doc.contents, lineCounter, base);
     return { doc, base };
   };
@@ -75,7 +79,12 @@ export function parseInChunks(text: string, lines: readonly string[]): { data: u
         if (piece === undefined || !isSeq(piece.doc.contents) || piece.doc.contents.items.length !== 1) return undefined;
         items.push((piece.doc.toJS() as unknown[])[0]);
         const item = piece.doc.contents.items[0] as Node | null;
-        seq.items.push({ kind: 'piece', at: piece.base + (item?.range?.[0] ?? 0), from: piece.base, to: to < starts.length ? (starts[to] ?? text.length) : text.length });
+        seq.items.push({
+          kind: 'piece',
+          at: piece.base + (item?.range?.[0] ?? 0),
+          from: piece.base,
+          to: to < starts.length ? (starts[to] ?? text.length) : text.length,
+        });
       }
       value = items;
       spot = seq;

@@ -29,14 +29,16 @@ export function parseYamlFile(source: SourceFile): ParseOutcome {
     return { file: source.display, line, column: col };
   };
   const tooDeep = (offset: number): ParseOutcome => ({
-    diagnostics: [{
-      severity: 'error',
-      code: 'config.too_deep',
-      summary: 'YAML nested too deeply',
-      detail: `The document nests collections more than ${MAX_DEPTH} levels deep here; a desired state needs at most 5.`,
-      hint: 'Remove the extra nesting: items are maps inside the top-level lists (remotes, repositories, publications, distributions).',
-      source: at(offset),
-    }],
+    diagnostics: [
+      {
+        severity: 'error',
+        code: 'config.too_deep',
+        summary: 'YAML nested too deeply',
+        detail: `The document nests collections more than ${MAX_DEPTH} levels deep here; a desired state needs at most 5.`,
+        hint: 'Remove the extra nesting: items are maps inside the top-level lists (remotes, repositories, publications, distributions).',
+        source: at(offset),
+      },
+    ],
     maskedLines: maskLinesByPattern(lines),
   });
   const estimated = firstTooDeep(source.text, MAX_DEPTH);
@@ -48,7 +50,12 @@ export function parseYamlFile(source: SourceFile): ParseOutcome {
   }
 
   const chunked = parseInChunks(source.text, lines);
-  if (chunked !== undefined) return { parsed: { source, spots: chunked.spots, lineCounter: chunked.lineCounter, data: chunked.data }, diagnostics: [], maskedLines: chunked.maskedLines };
+  if (chunked !== undefined)
+    return {
+      parsed: { source, spots: chunked.spots, lineCounter: chunked.lineCounter, data: chunked.data },
+      diagnostics: [],
+      maskedLines: chunked.maskedLines,
+    };
 
   // logLevel 'error': yaml would otherwise print its own warnings to the process's stderr.
   const doc = parseDocument(source.text, { lineCounter, prettyErrors: false, ...PARSE_OPTIONS });
@@ -76,7 +83,11 @@ export function parseYamlFile(source: SourceFile): ParseOutcome {
     });
     return { diagnostics, maskedLines: maskUrlCredentials(maskedLines) };
   }
-  return { parsed: { source, spots: spotsOf(doc, doc.contents, 0, new Map()), lineCounter, data }, diagnostics, maskedLines: maskUrlCredentials(maskedLines) };
+  return {
+    parsed: { source, spots: spotsOf(doc, doc.contents, 0, new Map()), lineCounter, data },
+    diagnostics,
+    maskedLines: maskUrlCredentials(maskedLines),
+  };
 }
 
 function firstAliasOffset(node: unknown): number | undefined {

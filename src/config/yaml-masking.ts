@@ -5,7 +5,9 @@ import { closest } from '../model/suggest.js';
 
 const SOLE_REFERENCE = /^\$\{(env|file):[^}]*\}$/;
 const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/@'"]+)@/gi;
-const SECRET_LINE = new RegExp(`^(\\s*(?:-\\s+)?["']?(?:${[...SECRET_FIELD_NAMES].join('|')})["']?\\s*:\\s*)(?!\\$\\{(?:env|file):[^}]*\\}\\s*$)(\\S.*)$`);
+const SECRET_LINE = new RegExp(
+  `^(\\s*(?:-\\s+)?["']?(?:${[...SECRET_FIELD_NAMES].join('|')})["']?\\s*:\\s*)(?!\\$\\{(?:env|file):[^}]*\\}\\s*$)(\\S.*)$`,
+);
 
 function isNode(value: unknown): value is Node {
   return isMap(value) || isSeq(value) || isScalar(value) || isAlias(value);

@@ -18,7 +18,15 @@ export interface Answer {
 }
 
 /** One request to one side, answered with its status, headers and body (parsed when it is JSON). */
-export function send(target: SideOptions, agent: Agent, side: string, method: string, path: string, auth: 'admin' | 'none' | 'wrong', body?: string): Promise<Answer> {
+export function send(
+  target: SideOptions,
+  agent: Agent,
+  side: string,
+  method: string,
+  path: string,
+  auth: 'admin' | 'none' | 'wrong',
+  body?: string,
+): Promise<Answer> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (auth !== 'none') {
     const password = auth === 'wrong' ? `${target.password}-wrong` : target.password;

@@ -60,9 +60,18 @@ export interface DifferentialRun {
 export async function startDifferential(options: DifferentialOptions): Promise<DifferentialRun> {
   const { core, version, contentOrigin } = await serverVersion(options.url);
   const scenarios: Scenario[] = SCENARIOS.filter(
-    (s) => (options.only ? options.only.includes(s.name) : true) && (!s.needsRegistry || options.registry !== undefined) && (!s.needsImages || options.images !== undefined),
+    (s) =>
+      (options.only ? options.only.includes(s.name) : true) &&
+      (!s.needsRegistry || options.registry !== undefined) &&
+      (!s.needsImages || options.images !== undefined),
   );
-  const emulator = await startEmulator({ pulpVersion: version, taskMs: 5, contentOrigin, username: options.username, password: options.password });
+  const emulator = await startEmulator({
+    pulpVersion: version,
+    taskMs: 5,
+    contentOrigin,
+    username: options.username,
+    password: options.password,
+  });
   const upstreams = await serveUpstreams(options.conformanceDir);
   const prefix = runPrefix();
   let count = 0;
@@ -120,8 +129,16 @@ export function formatDifferential(result: DifferentialResult): string {
   const lines = [`pulpcore ${result.core} (emulator profile ${result.version}):`];
   for (const r of result.reports) {
     const unexpected = result.unexpected.filter((d) => d.scenario === r.scenario).length;
-    lines.push(`  ${r.scenario}: ${r.requests} requests compared, ${unexpected} unexpected difference(s)${r.error ? ', stopped by an error' : ''}`);
-    if (r.error) lines.push(...r.error.split('\n').slice(0, 6).map((l) => `      ! ${l}`));
+    lines.push(
+      `  ${r.scenario}: ${r.requests} requests compared, ${unexpected} unexpected difference(s)${r.error ? ', stopped by an error' : ''}`,
+    );
+    if (r.error)
+      lines.push(
+        ...r.error
+          .split('\n')
+          .slice(0, 6)
+          .map((l) => `      ! ${l}`),
+      );
   }
   for (const d of result.unexpected) {
     lines.push(`  DIFFERENCE ${d.scenario} / ${d.step} / ${d.path}`, `      real:     ${d.real}`, `      emulator: ${d.emulator}`);

@@ -126,16 +126,27 @@ export class DifferentialSession {
     const text = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
     const [real, emulated] = await Promise.all([
       this.#send('real', method, apiPath(path) + query, options.auth ?? 'admin', text),
-      this.#send('emulator', method, this.#translate(apiPath(path) + query), options.auth ?? 'admin', text === undefined ? undefined : this.#translate(text)),
+      this.#send(
+        'emulator',
+        method,
+        this.#translate(apiPath(path) + query),
+        options.auth ?? 'admin',
+        text === undefined ? undefined : this.#translate(text),
+      ),
     ]);
     this.requests += 1;
     this.#compare(label, real, emulated, options);
-    if (real.status === 201 && isObject(real.body) && typeof real.body['pulp_href'] === 'string') this.#created.unshift(real.body['pulp_href']);
+    if (real.status === 201 && isObject(real.body) && typeof real.body['pulp_href'] === 'string')
+      this.#created.unshift(real.body['pulp_href']);
     return real;
   }
 
   /** `request`, then, when it dispatched a task, waits for the task on both sides and compares them. */
-  async call(method: string, path: string, options: RequestOptions & { taskLabel?: string; taskVolatile?: string[] } = {}): Promise<Answer> {
+  async call(
+    method: string,
+    path: string,
+    options: RequestOptions & { taskLabel?: string; taskVolatile?: string[] } = {},
+  ): Promise<Answer> {
     const answer = await this.request(method, path, options);
     if (answer.status === 202 && isObject(answer.body) && typeof answer.body['task'] === 'string') {
       return this.waitTask(answer.body['task'], {
@@ -150,9 +161,13 @@ export class DifferentialSession {
   async waitTask(href: string, options: { label?: string; volatile?: string[]; unordered?: string[] } = {}): Promise<Answer> {
     const [real, emulated] = await Promise.all([this.#settle('real', href), this.#settle('emulator', this.#translate(href))]);
     this.requests += 1;
-    this.#compare(options.label ?? `task ${shortPath(href)}`, real, emulated, { unordered: ['created_resources', 'created_resource_prns', ...(options.unordered ?? [])], ...(options.volatile ? { volatile: options.volatile } : {}) });
+    this.#compare(options.label ?? `task ${shortPath(href)}`, real, emulated, {
+      unordered: ['created_resources', 'created_resource_prns', ...(options.unordered ?? [])],
+      ...(options.volatile ? { volatile: options.volatile } : {}),
+    });
     if (isObject(real.body) && Array.isArray(real.body['created_resources'])) {
-      for (const href of real.body['created_resources']) if (typeof href === 'string' && !/\/versions\/\d+\/$/.test(href)) this.#created.unshift(href);
+      for (const href of real.body['created_resources'])
+        if (typeof href === 'string' && !/\/versions\/\d+\/$/.test(href)) this.#created.unshift(href);
     }
     return real;
   }
@@ -160,7 +175,13 @@ export class DifferentialSession {
   /** Sends to one side only, uncompared (for set-up a scenario needs on both, like a registry push). */
   async raw(side: 'real' | 'emulator', method: string, path: string, body?: Json): Promise<Answer> {
     const target = side === 'real' ? apiPath(path) : this.#translate(apiPath(path));
-    return this.#send(side, method, target, 'admin', body === undefined ? undefined : JSON.stringify(side === 'real' ? body : JSON.parse(this.#translate(JSON.stringify(body)))));
+    return this.#send(
+      side,
+      method,
+      target,
+      'admin',
+      body === undefined ? undefined : JSON.stringify(side === 'real' ? body : JSON.parse(this.#translate(JSON.stringify(body)))),
+    );
   }
 
   /** Records an object created outside `request` (a push) for the clean-up. */
@@ -191,7 +212,8 @@ export class DifferentialSession {
         try {
           const answer = await this.#send(side, 'DELETE', target, 'admin');
           if (answer.status === 202 && isObject(answer.body)) await this.#settle(side, String(answer.body['task']));
-          else if (answer.status >= 300 && answer.status !== 404) problems.push(`${side} DELETE ${target}: ${answer.status} ${answer.text.slice(0, 200)}`);
+          else if (answer.status >= 300 && answer.status !== 404)
+            problems.push(`${side} DELETE ${target}: ${answer.status} ${answer.text.slice(0, 200)}`);
         } catch (e) {
           problems.push(`${side} DELETE ${target}: ${e instanceof Error ? e.message : String(e)}`);
         }
@@ -209,14 +231,20 @@ export class DifferentialSession {
   async #sweep(): Promise<string[]> {
     const problems: string[] = [];
     for (const endpoint of ['distributions/', 'repositories/', 'remotes/', 'pulp_container/namespaces/']) {
-      const listed = await this.#send('real', 'GET', `${apiPath(endpoint)}?name__startswith=${encodeURIComponent(this.options.prefix)}&fields=pulp_href&limit=1000`, 'admin');
+      const listed = await this.#send(
+        'real',
+        'GET',
+        `${apiPath(endpoint)}?name__startswith=${encodeURIComponent(this.options.prefix)}&fields=pulp_href&limit=1000`,
+        'admin',
+      );
       const results = isObject(listed.body) && Array.isArray(listed.body['results']) ? listed.body['results'] : [];
       for (const item of results) {
         const href = isObject(item) ? item['pulp_href'] : undefined;
         if (typeof href !== 'string') continue;
         const answer = await this.#send('real', 'DELETE', href, 'admin');
         if (answer.status === 202 && isObject(answer.body)) await this.#settle('real', String(answer.body['task']));
-        else if (answer.status >= 300 && answer.status !== 404) problems.push(`real DELETE ${href}: ${answer.status} ${answer.text.slice(0, 200)}`);
+        else if (answer.status >= 300 && answer.status !== 404)
+          problems.push(`real DELETE ${href}: ${answer.status} ${answer.text.slice(0, 200)}`);
       }
     }
     return problems;
@@ -255,7 +283,8 @@ export class DifferentialSession {
       const answer = await this.#send(side, 'GET', href, 'admin');
       const state = isObject(answer.body) ? answer.body['state'] : undefined;
       if (answer.status !== 200 || (typeof state === 'string' && FINAL_TASK_STATES.includes(state))) return answer;
-      if (Date.now() > deadline) throw new Error(`${side} task ${href} is still ${String(state)} after ${this.options.taskTimeoutMs ?? 120_000} ms`);
+      if (Date.now() > deadline)
+        throw new Error(`${side} task ${href} is still ${String(state)} after ${this.options.taskTimeoutMs ?? 120_000} ms`);
       await new Promise((r) => setTimeout(r, this.options.pollIntervalMs ?? 100));
     }
   }
@@ -280,7 +309,9 @@ function clip(text: string): string {
 
 /** A readable step name: the API prefix and ids left out. */
 function shortPath(path: string): string {
-  return apiPath(path).replace(/^\/pulp\/api\/v3\//, '').replace(UUID, '<id>');
+  return apiPath(path)
+    .replace(/^\/pulp\/api\/v3\//, '')
+    .replace(UUID, '<id>');
 }
 
 /** A prefix for one run's object names: short, unique, valid in every name and base path Pulp accepts. */

@@ -35,7 +35,8 @@ export async function pushOciImage(target: PushTarget, layout: string, name: str
     if (head.status === 200) continue;
     const started = await fetch(url(`/v2/${name}/blobs/uploads/`), { method: 'POST', headers });
     const location = started.headers.get('location');
-    if (started.status !== 202 || !location) throw new Error(`starting the upload of ${descriptor.digest} to ${name}: ${started.status} ${await started.text()}`);
+    if (started.status !== 202 || !location)
+      throw new Error(`starting the upload of ${descriptor.digest} to ${name}: ${started.status} ${await started.text()}`);
     // A chunk, then the digest in an empty PUT: what docker and skopeo send, and what every pulp_container accepts.
     const data = await blob(descriptor.digest);
     const patched = await fetch(new URL(location, target.registry), {
@@ -44,13 +45,18 @@ export async function pushOciImage(target: PushTarget, layout: string, name: str
       body: data,
     });
     const next = patched.headers.get('location') ?? location;
-    if (patched.status !== 202 && patched.status !== 204) throw new Error(`uploading ${descriptor.digest} to ${name}: ${patched.status} ${await patched.text()}`);
+    if (patched.status !== 202 && patched.status !== 204)
+      throw new Error(`uploading ${descriptor.digest} to ${name}: ${patched.status} ${await patched.text()}`);
     const finish = new URL(next, target.registry);
     finish.searchParams.set('digest', descriptor.digest);
     const put = await fetch(finish, { method: 'PUT', headers });
     if (put.status !== 201) throw new Error(`finishing the upload of ${descriptor.digest} to ${name}: ${put.status} ${await put.text()}`);
   }
-  const put = await fetch(url(`/v2/${name}/manifests/${tag}`), { method: 'PUT', headers: { ...headers, 'Content-Type': top.mediaType }, body: manifestBytes });
+  const put = await fetch(url(`/v2/${name}/manifests/${tag}`), {
+    method: 'PUT',
+    headers: { ...headers, 'Content-Type': top.mediaType },
+    body: manifestBytes,
+  });
   if (put.status !== 201) throw new Error(`putting the manifest of ${name}:${tag}: ${put.status} ${await put.text()}`);
   return { digest: top.digest };
 }
@@ -63,7 +69,9 @@ async function bearerToken(target: PushTarget, name: string): Promise<string> {
   const tokenUrl = new URL(realm);
   tokenUrl.searchParams.set('service', param('service') ?? '');
   tokenUrl.searchParams.set('scope', `repository:${name}:pull,push`);
-  const answer = await fetch(tokenUrl, { headers: { Authorization: `Basic ${Buffer.from(`${target.username}:${target.password}`).toString('base64')}` } });
+  const answer = await fetch(tokenUrl, {
+    headers: { Authorization: `Basic ${Buffer.from(`${target.username}:${target.password}`).toString('base64')}` },
+  });
   const body = (await answer.json()) as { token?: string };
   if (!body.token) throw new Error(`${tokenUrl} gave no token: ${answer.status} ${JSON.stringify(body)}`);
   return body.token;

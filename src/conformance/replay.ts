@@ -124,7 +124,8 @@ async function runAction(step: ActionStep, ctx: StepContext): Promise<StepResult
     if (ctx.options.registryPush) await ctx.options.registryPush(args);
     else {
       const answer = await ctx.client('POST', '/_emulator/registry_push', 'none', JSON.stringify(args));
-      if (answer.status >= 300) return result(step, 'action', summary, [`registry_push answered ${answer.status}: ${answer.text.slice(0, 300)}`]);
+      if (answer.status >= 300)
+        return result(step, 'action', summary, [`registry_push answered ${answer.status}: ${answer.text.slice(0, 300)}`]);
     }
     return result(step, 'action', summary, []);
   } catch (e) {
@@ -189,7 +190,9 @@ function authorization(auth: string, options: Pick<ReplayOptions, 'username' | '
 }
 
 async function contentOrigin(client: Client): Promise<string> {
-  const status = parseJson((await client('GET', '/pulp/api/v3/status/', 'none')).text) as { content_settings?: { content_origin?: string } } | undefined;
+  const status = parseJson((await client('GET', '/pulp/api/v3/status/', 'none')).text) as
+    | { content_settings?: { content_origin?: string } }
+    | undefined;
   const origin = status?.content_settings?.content_origin;
   if (!origin) throw new Error('could not read content_settings.content_origin from /pulp/api/v3/status/; pass contentOrigin');
   return origin.replace(/\/+$/, '');
@@ -226,7 +229,9 @@ function send(base: URL, agent: Agent, method: string, path: string, auth: strin
  * the rpm and file fixtures into throwaway repositories and deletes them again. Units and
  * artifacts stay behind, as on the real server. The objects are not named `cf-*`.
  */
-export async function primeServer(options: Pick<ReplayOptions, 'baseUrl' | 'upstreams' | 'username' | 'password' | 'pollIntervalMs' | 'taskTimeoutMs'>): Promise<void> {
+export async function primeServer(
+  options: Pick<ReplayOptions, 'baseUrl' | 'upstreams' | 'username' | 'password' | 'pollIntervalMs' | 'taskTimeoutMs'>,
+): Promise<void> {
   const base = new URL(options.baseUrl);
   const agent = new Agent({ keepAlive: true });
   const client: Client = (method, path, auth, body) => send(base, agent, method, path, authorization(auth, options), body);
@@ -237,7 +242,8 @@ export async function primeServer(options: Pick<ReplayOptions, 'baseUrl' | 'upst
     const parsed = (parseJson(answer.text) ?? {}) as Record<string, Json>;
     if (answer.status === 202) {
       const task = parseJson((await waitTask(ctx, parsed['task'] as string)).text) as Record<string, Json>;
-      if (task['state'] !== 'completed') throw new Error(`priming: the task of ${method} ${path} ended ${String(task['state'])}: ${JSON.stringify(task['error'])}`);
+      if (task['state'] !== 'completed')
+        throw new Error(`priming: the task of ${method} ${path} ended ${String(task['state'])}: ${JSON.stringify(task['error'])}`);
     }
     return parsed;
   };
@@ -248,7 +254,10 @@ export async function primeServer(options: Pick<ReplayOptions, 'baseUrl' | 'upst
     ] as const) {
       const name = `conformance-prime-${plugin}`;
       const remote = await call('POST', `/pulp/api/v3/remotes/${plugin}/${plugin}/`, { name, url });
-      const repository = await call('POST', `/pulp/api/v3/repositories/${plugin}/${plugin}/`, { name, remote: remote['pulp_href'] as string });
+      const repository = await call('POST', `/pulp/api/v3/repositories/${plugin}/${plugin}/`, {
+        name,
+        remote: remote['pulp_href'] as string,
+      });
       await call('POST', `${repository['pulp_href'] as string}sync/`, {});
       await call('DELETE', repository['pulp_href'] as string);
       await call('DELETE', remote['pulp_href'] as string);
@@ -259,7 +268,9 @@ export async function primeServer(options: Pick<ReplayOptions, 'baseUrl' | 'upst
 }
 
 /** Serves `upstreams/{rpm,file,deb}` of a conformance directory on 127.0.0.1 for `{{upstream}}` and friends. */
-export async function serveUpstreams(conformanceDir: string): Promise<{ upstreams: ReplayOptions['upstreams']; close: () => Promise<void> }> {
+export async function serveUpstreams(
+  conformanceDir: string,
+): Promise<{ upstreams: ReplayOptions['upstreams']; close: () => Promise<void> }> {
   const [rpm, file, deb] = await Promise.all([
     serveDirectory(join(conformanceDir, 'upstreams', 'rpm')),
     serveDirectory(join(conformanceDir, 'upstreams', 'file')),

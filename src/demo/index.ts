@@ -56,7 +56,12 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   let client: PulpClient | undefined;
   try {
     ark = await startArk({}, { username: ARK_USER, password: ARK_PASSWORD });
-    local = await startEmulator({ username: PULP_USER, password: PULP_PASSWORD, taskMs: 1, pulpVersion: options.pulpVersion ?? NEWEST_PULP_VERSION });
+    local = await startEmulator({
+      username: PULP_USER,
+      password: PULP_PASSWORD,
+      taskMs: 1,
+      pulpVersion: options.pulpVersion ?? NEWEST_PULP_VERSION,
+    });
     client = new PulpClient({ baseUrl: local.url, username: PULP_USER, password: new Secret(PULP_PASSWORD, 'demo') });
     const env = { ...process.env, ARK_URL: ark.url, ARK_USERNAME: ARK_USER, ARK_PASSWORD };
     const load = async (): Promise<DesiredState> => {
@@ -75,17 +80,30 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     say(`  local Pulp       ${local.url}   user ${PULP_USER}, password ${PULP_PASSWORD} (Pulp ${local.pulpVersion})`);
     say(`  desired state    ${options.file} (a copy in ${join(work, copy)}), with ARK_URL=${ark.url}`);
     say();
-    say(`Ark holds ${snapshots} package snapshots (those ${options.file} pins, and one newer per path) and ${spec.containers?.length ?? 0} container images.`);
+    say(
+      `Ark holds ${snapshots} package snapshots (those ${options.file} pins, and one newer per path) and ${spec.containers?.length ?? 0} container images.`,
+    );
 
     const converge = async (show: 'summary' | 'full'): Promise<Plan> => {
       const planned = await planAgainstServer(state, client!);
-      const { plan, probed } = await preflightPlan(planned.plan, { desired: state, live: planned.live, secrets: secretResolver(state, env) });
-      if (plan.diagnostics.some((d) => d.severity === 'error')) throw new DemoError(`the plan has errors:\n${renderPlanText(plan, { color: options.color })}`);
+      const { plan, probed } = await preflightPlan(planned.plan, {
+        desired: state,
+        live: planned.live,
+        secrets: secretResolver(state, env),
+      });
+      if (plan.diagnostics.some((d) => d.severity === 'error'))
+        throw new DemoError(`the plan has errors:\n${renderPlanText(plan, { color: options.color })}`);
       const actions = plan.waves.flat();
       if (show === 'full' || actions.length === 0) say(renderPlanText(plan, { color: options.color }).trimEnd());
-      else say(`${p.bold('Plan:')} ${plan.summary.add} to add, ${plan.summary.change} to change, ${plan.summary.destroy} to destroy, ${plan.summary.sync} to sync (\`pulpform plan\` lists every action).`);
+      else
+        say(
+          `${p.bold('Plan:')} ${plan.summary.add} to add, ${plan.summary.change} to change, ${plan.summary.destroy} to destroy, ${plan.summary.sync} to sync (\`pulpform plan\` lists every action).`,
+        );
       if (actions.length === 0) return plan;
-      if (probed > 0) say(`Preflight: ${probed === 1 ? 'the upstream of the sync' : `the upstreams of all ${probed} syncs`} answered, credentials accepted.`);
+      if (probed > 0)
+        say(
+          `Preflight: ${probed === 1 ? 'the upstream of the sync' : `the upstreams of all ${probed} syncs`} answered, credentials accepted.`,
+        );
       say();
       const onEvent = (event: ApplyEvent): void => {
         if (show === 'summary' && event.code !== 'action.failed') return;
@@ -105,7 +123,8 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     await converge('full');
 
     const mirror = bumpable(state, ark.url, newer);
-    if (mirror === undefined) throw new DemoError(`${options.file} has no package mirror pinned to an Ark snapshot, so there is no pin to bump`);
+    if (mirror === undefined)
+      throw new DemoError(`${options.file} has no package mirror pinned to an Ark snapshot, so there is no pin to bump`);
     const { repository, from, to } = mirror;
     heading(`3. Bump the development pin of "${repository.name}"`);
     const bump = await repin(work, repository.source!, ['snapshot'], to);
@@ -147,7 +166,12 @@ export async function runDemo(options: DemoOptions): Promise<void> {
 }
 
 /** Sets one pin in the demo's copy of the desired state, as `pulpform pin` does. */
-async function repin(cwd: string, entry: SourceLocation, path: readonly [string] | readonly [string, string, string], snapshot: string): Promise<PinEdit> {
+async function repin(
+  cwd: string,
+  entry: SourceLocation,
+  path: readonly [string] | readonly [string, string, string],
+  snapshot: string,
+): Promise<PinEdit> {
   const file = join(cwd, entry.file);
   const { text, edit } = editPin(await readFile(file, 'utf8'), entry, path, snapshot);
   await writeFile(file, text);
@@ -155,9 +179,15 @@ async function repin(cwd: string, entry: SourceLocation, path: readonly [string]
 }
 
 /** The first package mirror pinned to an Ark snapshot that has a newer one there (see arkFor). */
-export function bumpable(state: DesiredState, arkUrl: string, newer: Map<string, string>): { repository: DesiredResource; from: string; to: string } | undefined {
+export function bumpable(
+  state: DesiredState,
+  arkUrl: string,
+  newer: Map<string, string>,
+): { repository: DesiredResource; from: string; to: string } | undefined {
   const prefix = `${arkUrl}/pulp/content/`;
-  for (const repository of state.resources.filter((r) => r.kind === 'repository' && r.sync !== undefined && STAMP.test(r.sync.marker) && r.source !== undefined)) {
+  for (const repository of state.resources.filter(
+    (r) => r.kind === 'repository' && r.sync !== undefined && STAMP.test(r.sync.marker) && r.source !== undefined,
+  )) {
     const remote = state.resources.find((r) => r.address === repository.refs.remote);
     const url = typeof remote?.fields.url === 'string' ? remote.fields.url.replace(/\/+$/, '') : '';
     if (!url.startsWith(prefix)) continue;

@@ -57,7 +57,16 @@ export interface ResourceDiff {
 }
 
 export function diffResource(desired: DesiredResource, live: LiveObject | undefined, mode: DiffMode, context: DiffContext): ResourceDiff {
-  const diff: ResourceDiff = { changes: [], unchanged: 0, body: {}, secrets: [], dependsOn: [], createOnlyChanged: [], notes: [], diagnostics: [] };
+  const diff: ResourceDiff = {
+    changes: [],
+    unchanged: 0,
+    body: {},
+    secrets: [],
+    dependsOn: [],
+    createOnlyChanged: [],
+    notes: [],
+    diagnostics: [],
+  };
   const changedFields: string[] = [];
   const specs = FIELDS[desired.endpoint] ?? {};
   const hasField = (field: string): boolean => live !== undefined && Object.hasOwn(live.fields, field);
@@ -72,7 +81,8 @@ export function diffResource(desired: DesiredResource, live: LiveObject | undefi
     const value = desired.fields[field] as Json;
     const unavailable = fieldUnavailable(specs[field], context.versions);
     if (unavailable !== undefined || (mode === 'patch' && !hasField(field))) {
-      if (differsFromDefault(desired.endpoint, field, value)) diff.diagnostics.push(unsupportedField(desired, field, value, context.versions));
+      if (differsFromDefault(desired.endpoint, field, value))
+        diff.diagnostics.push(unsupportedField(desired, field, value, context.versions));
       continue;
     }
     // Omitted fields take the server default; sending some defaults explicitly (null headers) is refused by 3.23.
@@ -134,7 +144,10 @@ export function diffResource(desired: DesiredResource, live: LiveObject | undefi
   diff.body = toServerBody(desired.endpoint, diff.body, context.capabilities, mode === 'patch' ? live?.raw : undefined);
   if (changedFields.length > 0) diff.notes.push(`${changedFields.join(', ')} ${changedFields.length === 1 ? 'differs' : 'differ'}`);
   const userLabels = labelChanges.map((change) => parsePointer(change.path)[1] ?? '').filter((key) => !key.startsWith('pulpform_'));
-  if (userLabels.length > 0) diff.notes.push(`label${userLabels.length === 1 ? '' : 's'} ${userLabels.join(', ')} ${userLabels.length === 1 ? 'differs' : 'differ'}`);
+  if (userLabels.length > 0)
+    diff.notes.push(
+      `label${userLabels.length === 1 ? '' : 's'} ${userLabels.join(', ')} ${userLabels.length === 1 ? 'differs' : 'differ'}`,
+    );
   diff.notes.push(...secrets.notes);
   return diff;
 }
@@ -143,7 +156,12 @@ export function diffResource(desired: DesiredResource, live: LiveObject | undefi
  * A field the YAML sets that this server cannot honour: an error naming the release that has
  * it; a warning when the server merely does not report it (it may be judged by the server).
  */
-export function unsupportedField(desired: DesiredResource, field: string, value: Json, versions: Readonly<Record<string, string>>): Diagnostic {
+export function unsupportedField(
+  desired: DesiredResource,
+  field: string,
+  value: Json,
+  versions: Readonly<Record<string, string>>,
+): Diagnostic {
   const unavailable = fieldUnavailable(FIELDS[desired.endpoint]?.[field], versions);
   const server = coreRelease(versions);
   const where = { address: desired.address, value, ...(desired.source ? { source: desired.source } : {}) };

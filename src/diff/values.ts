@@ -16,7 +16,12 @@ export function comparableValue(endpoint: Endpoint, field: string, value: Json |
   if (spec.type === 'string[]' && Array.isArray(value)) {
     return [...new Set(value.map((item) => (typeof item === 'string' ? item : JSON.stringify(item))))].sort();
   }
-  if ((spec.type === 'integer' || spec.type === 'number') && typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) {
+  if (
+    (spec.type === 'integer' || spec.type === 'number') &&
+    typeof value === 'string' &&
+    value.trim() !== '' &&
+    Number.isFinite(Number(value))
+  ) {
     return Number(value);
   }
   if (spec.type === 'string' && typeof value === 'string' && TOKEN_FIELDS.has(field) && endpoint.startsWith('remotes/deb/')) {
@@ -50,5 +55,8 @@ export function pointerSegment(key: string): string {
 }
 
 export function parsePointer(path: string): string[] {
-  return path.split('/').slice(1).map((segment) => segment.replaceAll('~1', '/').replaceAll('~0', '~'));
+  return path
+    .split('/')
+    .slice(1)
+    .map((segment) => segment.replaceAll('~1', '/').replaceAll('~0', '~'));
 }

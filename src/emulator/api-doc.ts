@@ -173,7 +173,10 @@ export class ApiDocument {
   writeOnlyFields(operationId: string): string[] {
     let names = this.#writeOnly.get(operationId);
     if (!names) {
-      names = this.operation(operationId)?.requestSchema?.properties.filter((p) => p.writeOnly).map((p) => p.name) ?? [];
+      names =
+        this.operation(operationId)
+          ?.requestSchema?.properties.filter((p) => p.writeOnly)
+          .map((p) => p.name) ?? [];
       this.#writeOnly.set(operationId, names);
     }
     return names;

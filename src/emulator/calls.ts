@@ -77,11 +77,25 @@ export function versionContext(pulp: PulpState): Pick<RenderContext, 'doc' | 'st
 }
 
 export function renderContext(pulp: PulpState, call: Call): RenderContext {
-  return { doc: pulp.doc, store: pulp.store, contentOrigin: pulp.options.contentOrigin, host: call.host, prnOf: (href) => pulp.prnOf(href), profile: pulp.profile };
+  return {
+    doc: pulp.doc,
+    store: pulp.store,
+    contentOrigin: pulp.options.contentOrigin,
+    host: call.host,
+    prnOf: (href) => pulp.prnOf(href),
+    profile: pulp.profile,
+  };
 }
 
 export function listRequest(pulp: PulpState, call: Call): ListRequest {
-  return { op: call.op, query: call.query, origin: call.origin, path: call.path, dateTimes: pulp.profile.filters.dateTimes, labelSelect: pulp.profile.labels.select };
+  return {
+    op: call.op,
+    query: call.query,
+    origin: call.origin,
+    path: call.path,
+    dateTimes: pulp.profile.filters.dateTimes,
+    labelSelect: pulp.profile.labels.select,
+  };
 }
 
 export function operationOf(doc: ApiDocument, endpoint: Endpoint, action: string): Operation {

@@ -13,9 +13,7 @@ export class HttpError extends Error {
 
 /** Django's HTML error pages (the response when no DRF view handles the request or a view crashes). */
 export class HtmlError extends Error {
-  constructor(
-    readonly status: 404 | 500,
-  ) {
+  constructor(readonly status: 404 | 500) {
     super(`HTTP ${status}`);
   }
 }
@@ -35,9 +33,7 @@ export const badRequestList = (message: string): HttpError => new HttpError(400,
 
 export function htmlPage(status: 404 | 500): string {
   const [title, text] =
-    status === 404
-      ? ['Not Found', '<p>The requested resource was not found on this server.</p>']
-      : ['Server Error (500)', '<p></p>'];
+    status === 404 ? ['Not Found', '<p>The requested resource was not found on this server.</p>'] : ['Server Error (500)', '<p></p>'];
   return `\n<!doctype html>\n<html lang="en">\n<head>\n  <title>${title}</title>\n</head>\n<body>\n  <h1>${title}</h1>${text}\n</body>\n</html>\n`;
 }
 
@@ -55,7 +51,9 @@ export function pythonErrorRepr(detail: Json): string {
   }
   if (Array.isArray(detail)) return `[${detail.map(pythonErrorRepr).join(', ')}]`;
   if (detail !== null && typeof detail === 'object') {
-    return `{${Object.entries(detail).map(([k, v]) => `${pyQuote(k)}: ${pythonErrorRepr(v)}`).join(', ')}}`;
+    return `{${Object.entries(detail)
+      .map(([k, v]) => `${pyQuote(k)}: ${pythonErrorRepr(v)}`)
+      .join(', ')}}`;
   }
   return String(detail);
 }

@@ -78,7 +78,13 @@ export class FaultPlan {
   }
 }
 
-const SHARES: Record<string, keyof FaultOptions> = { error: 'errorRate', reset: 'resetRate', lost: 'lostRate', slow: 'slowRate', task: 'taskFailureRate' };
+const SHARES: Record<string, keyof FaultOptions> = {
+  error: 'errorRate',
+  reset: 'resetRate',
+  lost: 'lostRate',
+  slow: 'slowRate',
+  task: 'taskFailureRate',
+};
 
 /**
  * Parses the `--faults` spec of `pulpform emulator`: comma-separated `name=share` pairs, names
@@ -86,7 +92,10 @@ const SHARES: Record<string, keyof FaultOptions> = { error: 'errorRate', reset: 
  */
 export function parseFaultSpec(spec: string): FaultOptions {
   const out: FaultOptions = {};
-  for (const part of spec.split(',').map((p) => p.trim()).filter((p) => p !== '')) {
+  for (const part of spec
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '')) {
     const m = /^(\w+)=([0-9.]+)$/.exec(part);
     if (m?.[1] === 'slow_ms' && /^\d+$/.test(m[2] as string)) {
       out.slowMs = Number(m[2]);

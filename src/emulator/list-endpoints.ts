@@ -10,7 +10,17 @@ import { type RenderContext, fieldValue, renderObject, renderUnit, renderVersion
 import type { PulpObject, RepositoryVersion, StoredUnit } from './store.js';
 
 /** Relation filters whose value is an href that may be given as an absolute URL. */
-const HREF_FILTERS = new Set(['remote', 'repository', 'repository__in', 'repository_version', 'publication', 'worker', 'worker__in', 'parent_task', 'task_group']);
+const HREF_FILTERS = new Set([
+  'remote',
+  'repository',
+  'repository__in',
+  'repository_version',
+  'publication',
+  'worker',
+  'worker__in',
+  'parent_task',
+  'task_group',
+]);
 
 /** The model family each relation filter's value must name. */
 const RELATED_FAMILIES: Record<string, string> = {
@@ -26,7 +36,7 @@ const RELATED_FAMILIES: Record<string, string> = {
 export function objectList(pulp: PulpState, call: Call, ctx: RenderContext, items: Iterable<PulpObject>, op: Operation): JsonObject {
   const schema = op.responseSchema;
   const special: ListSpec<PulpObject>['special'] = {
-    'namespace__name': (value) => (d) => pulp.store.get(String(d.values['namespace']))?.values['name'] === value,
+    namespace__name: (value) => (d) => pulp.store.get(String(d.values['namespace']))?.values['name'] === value,
   };
   const inPublishedVersion = holdsContent((p: PulpObject) => pulp.store.version(String(p.values['repository_version']))?.units);
   special['content'] = inPublishedVersion;
@@ -62,7 +72,8 @@ export function versionList(pulp: PulpState, call: Call, versions: RepositoryVer
 export function contentAnswer(pulp: PulpState, call: Call, contentType: ContentType | undefined, action: string): Reply {
   if (action === 'read') {
     const stored = pulp.store.unitAt(call.path);
-    if (!stored || stored.unit.type !== contentType) throw pulp.notFound(contentType ? CONTENT_TYPES[contentType].model : 'Content', call.match.ids[0]);
+    if (!stored || stored.unit.type !== contentType)
+      throw pulp.notFound(contentType ? CONTENT_TYPES[contentType].model : 'Content', call.match.ids[0]);
     return ok(selectFields(renderUnit(versionContext(pulp), stored, call.op.responseSchema, true), call.query));
   }
   if (action !== 'list') throw new HttpError(501, { detail: `The Pulp emulator does not implement ${call.op.id}.` });
@@ -158,7 +169,10 @@ export function resourceAt(pulp: PulpState, uri: string, model?: 'Content'): str
   if (!match) throw badRequestList(`URI not valid: ${uri}`);
   const name = (model ?? modelAt(match.route.collectionPath ?? match.route.template, path)).toLowerCase();
   if (match.ids.length === 0) throw badRequestList(`URI ${uri} matches more than one ${name}.`);
-  const exists = model === 'Content' ? pulp.store.unitAt(path) : pulp.store.get(path) ?? pulp.store.version(path) ?? pulp.tasks.get(path) ?? pulp.store.unitAt(path);
+  const exists =
+    model === 'Content'
+      ? pulp.store.unitAt(path)
+      : (pulp.store.get(path) ?? pulp.store.version(path) ?? pulp.tasks.get(path) ?? pulp.store.unitAt(path));
   if (!exists) throw badRequestList(`URI ${uri} not found for ${name}.`);
   return path;
 }

@@ -36,7 +36,26 @@ const ALWAYS_ALLOWED = new Set(['exclude_fields', 'fields', 'limit', 'minimal', 
 /** django-filter's EMPTY_VALUES plus pulpcore's "null": such a value disables the filter. */
 const EMPTY_VALUES = new Set(['', 'null']);
 const DEFAULT_LIMIT = 100;
-const LOOKUPS = ['exact', 'iexact', 'in', 'contains', 'icontains', 'startswith', 'istartswith', 'endswith', 'iendswith', 'gt', 'gte', 'lt', 'lte', 'range', 'isnull', 'ne', 'regex', 'iregex'];
+const LOOKUPS = [
+  'exact',
+  'iexact',
+  'in',
+  'contains',
+  'icontains',
+  'startswith',
+  'istartswith',
+  'endswith',
+  'iendswith',
+  'gt',
+  'gte',
+  'lt',
+  'lte',
+  'range',
+  'isnull',
+  'ne',
+  'regex',
+  'iregex',
+];
 
 export interface Listable {
   createdAt: number;
@@ -99,7 +118,9 @@ export function listResponse<T extends Listable>(req: ListRequest, spec: ListSpe
   const link = (params: Record<string, string | null>) => `${req.origin}${req.path}?${encodeQuery(query, params)}`;
   const next = offset + limit >= count ? null : link({ limit: String(limit), offset: String(offset + limit) });
   let previous: string | null = null;
-  if (offset > 0) previous = offset - limit <= 0 ? link({ limit: String(limit), offset: null }) : link({ limit: String(limit), offset: String(offset - limit) });
+  if (offset > 0)
+    previous =
+      offset - limit <= 0 ? link({ limit: String(limit), offset: null }) : link({ limit: String(limit), offset: String(offset - limit) });
   return { count, next, previous, results: page.map((item) => selectFields(spec.render(item), query)) };
 }
 
@@ -123,7 +144,9 @@ function formError(param: QueryParameter, raw: string, dateTimes: ListRequest['d
 
 /** Django's `parse_datetime` (django-filter's IsoDateTimeField): a date and a time, optional seconds, fraction and offset. */
 function isIsoDateTime(value: string): boolean {
-  const m = /^(\d{4})-(\d{1,2})-(\d{1,2})[T ](\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:[.,]\d{1,9})?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?)?$/.exec(value.trim());
+  const m = /^(\d{4})-(\d{1,2})-(\d{1,2})[T ](\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:[.,]\d{1,9})?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?)?$/.exec(
+    value.trim(),
+  );
   if (!m) return false;
   const [, year, month, day, hour, minute, second] = m.map(Number) as number[];
   const date = new Date(Date.UTC(year as number, (month as number) - 1, day as number));
@@ -138,14 +161,28 @@ function isIsoDateTime(value: string): boolean {
 
 /** Python's `datetime.fromisoformat` (3.11): a date, optionally with a time and an offset. */
 function isIsoFormat(value: string): boolean {
-  const m = /^(\d{4})-?(\d{2})-?(\d{2})(?:[T ](\d{2})(?::?(\d{2})(?::?(\d{2})(?:[.,]\d+)?)?)?(?:Z|[+-]\d{2}(?::?\d{2}(?::?\d{2})?)?)?)?$/.exec(value.trim());
+  const m =
+    /^(\d{4})-?(\d{2})-?(\d{2})(?:[T ](\d{2})(?::?(\d{2})(?::?(\d{2})(?:[.,]\d+)?)?)?(?:Z|[+-]\d{2}(?::?\d{2}(?::?\d{2})?)?)?)?$/.exec(
+      value.trim(),
+    );
   if (!m) return false;
   const [, year, month, day, hour = '0', minute = '0', second = '0'] = m;
   const date = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
-  return date.getUTCMonth() === Number(month) - 1 && date.getUTCDate() === Number(day) && Number(hour) < 24 && Number(minute) < 60 && Number(second) < 60;
+  return (
+    date.getUTCMonth() === Number(month) - 1 &&
+    date.getUTCDate() === Number(day) &&
+    Number(hour) < 24 &&
+    Number(minute) < 60 &&
+    Number(second) < 60
+  );
 }
 
-function predicateFor<T extends Listable>(name: string, raw: string, spec: ListSpec<T>, labelSelect: ListRequest['labelSelect']): ((item: T) => boolean)[] {
+function predicateFor<T extends Listable>(
+  name: string,
+  raw: string,
+  spec: ListSpec<T>,
+  labelSelect: ListRequest['labelSelect'],
+): ((item: T) => boolean)[] {
   const special = spec.special?.[name];
   if (special) return [special(raw)];
   // pulp_label_select parses every value itself, the empty one included.
@@ -245,14 +282,14 @@ function orderingTerms(query: Query, op: Operation, errors: JsonObject): string[
 
 function sortItems<T extends Listable>(items: T[], terms: string[], spec: ListSpec<T>): T[] {
   const keys = [...terms, '-pulp_created'].map((term) => ({ desc: term.startsWith('-'), field: term.replace(/^-/, '') }));
-  const valueOf = (item: T, field: string): Json | undefined => {
+  const fieldValueOf = (item: T, field: string): Json | undefined => {
     if (field === 'pulp_created') return item.createdAt;
     if (field === 'pk' || field === 'pulp_id') return item.id;
     return spec.value(item, field);
   };
   return items.sort((a, b) => {
     for (const { desc, field } of keys) {
-      const c = compareForOrdering(valueOf(a, field), valueOf(b, field), desc);
+      const c = compareForOrdering(fieldValueOf(a, field), fieldValueOf(b, field), desc);
       if (c !== 0) return c;
     }
     return 0;
@@ -275,7 +312,12 @@ function compareForOrdering(a: Json | undefined, b: Json | undefined, desc: bool
 }
 
 function isHstore(value: Json | undefined): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every((v) => v === null || typeof v === 'string');
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.values(value).every((v) => v === null || typeof v === 'string')
+  );
 }
 
 /**
@@ -331,7 +373,12 @@ function quotePlus(s: string): string {
 
 /** drf-queryfields: `fields` keeps only the named fields (unknown names ignored), `exclude_fields` drops some; both repeatable. */
 export function selectFields(body: JsonObject, query: Query): JsonObject {
-  const include = new Set(query.getAll('fields').flatMap((v) => v.split(',')).filter((n) => n !== ''));
+  const include = new Set(
+    query
+      .getAll('fields')
+      .flatMap((v) => v.split(','))
+      .filter((n) => n !== ''),
+  );
   const exclude = new Set(query.getAll('exclude_fields').flatMap((v) => v.split(',')));
   if (include.size === 0 && exclude.size === 0) return body;
   return Object.fromEntries(Object.entries(body).filter(([k]) => (include.size === 0 || include.has(k)) && !exclude.has(k)));

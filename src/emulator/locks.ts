@@ -18,16 +18,28 @@ export function reservedResourcesRecord(pulp: PulpState, exclusive: string[], sh
     if (key === `${V3}domains/${pulp.domainId}/`) return `prn:core.domain:${pulp.domainId}`;
     return pulp.prnOf(key);
   };
-  return [...exclusive.map(name), ...[...shared, ...domainShared.filter((d) => !exclusive.includes(d))].map((key) => `shared:${name(key)}`)];
+  return [
+    ...exclusive.map(name),
+    ...[...shared, ...domainShared.filter((d) => !exclusive.includes(d))].map((key) => `shared:${name(key)}`),
+  ];
 }
 
 /** What an update or delete task reserves: the object, or what the profile's distribution tasks lock. */
-export function locks(profile: PulpProfile, endpoint: Endpoint, obj: PulpObject, basePathMayChange: boolean): { exclusive: string[]; shared: string[] } {
+export function locks(
+  profile: PulpProfile,
+  endpoint: Endpoint,
+  obj: PulpObject,
+  basePathMayChange: boolean,
+): { exclusive: string[]; shared: string[] } {
   return endpoint.family === 'distributions' ? distributionLocks(profile, obj, basePathMayChange) : { exclusive: [obj.href], shared: [] };
 }
 
 /** pulpcore's distribution reservations: one lock for all, or the object plus the base-path lock when the path may change. */
-export function distributionLocks(profile: PulpProfile, obj: PulpObject | undefined, basePathMayChange: boolean): { exclusive: string[]; shared: string[] } {
+export function distributionLocks(
+  profile: PulpProfile,
+  obj: PulpObject | undefined,
+  basePathMayChange: boolean,
+): { exclusive: string[]; shared: string[] } {
   if (profile.tasks.distributionLocks === 'all-distributions') return { exclusive: [DISTRIBUTIONS_LOCK], shared: [] };
   const exclusive = obj ? [obj.href] : [];
   if (basePathMayChange) exclusive.push(BASE_PATH_LOCK);

@@ -17,7 +17,8 @@ export function modifySerializer(ctx: ValidationContext, request: ObjectSchema):
       const path = hrefPath(href);
       const match = path === undefined ? undefined : ctx.doc.match(path);
       if (!match) throw new ValidationError(`URI not valid: ${href}`);
-      if (!/^\{\w+\}$/.test(match.route.template) || match.ids.length !== 1) throw new ValidationError('URI does not contain an unqualified resource PK');
+      if (!/^\{\w+\}$/.test(match.route.template) || match.ids.length !== 1)
+        throw new ValidationError('URI does not contain an unqualified resource PK');
       found.set(href, ctx.store.unitById(match.ids[0] as string));
     }
     const missing = [...found].filter(([, unit]) => !unit).map(([href]) => `'${href}'`);
@@ -34,7 +35,8 @@ export function modifySerializer(ctx: ValidationContext, request: ObjectSchema):
         return ['*'];
       });
     }
-    if (field.name === 'base_version') field.validators.push((value) => resolveHref(ctx, value as string, { family: 'repositories', versions: true }).href);
+    if (field.name === 'base_version')
+      field.validators.push((value) => resolveHref(ctx, value as string, { family: 'repositories', versions: true }).href);
   }
   return { fields, known: new Set(request.properties.map((p) => p.name)) };
 }

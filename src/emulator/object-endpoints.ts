@@ -1,7 +1,19 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { JsonObject } from '../model/json.js';
 import type { ObjectSchema, Operation } from './api-doc.js';
-import { type Call, type PulpState, type Reply, dispatch, objectAt, ok, operationOf, renderStored, serializerFor, versionAt, versionContext } from './calls.js';
+import {
+  type Call,
+  type PulpState,
+  type Reply,
+  dispatch,
+  objectAt,
+  ok,
+  operationOf,
+  renderStored,
+  serializerFor,
+  versionAt,
+  versionContext,
+} from './calls.js';
 import { CONTAINER_DISTRIBUTIONS, CONTAINER_PUSH_REPOSITORIES, CONTAINER_REPOSITORIES, NAMESPACES, type Endpoint } from './endpoints.js';
 import { HtmlError, HttpError, ValidationError, pythonErrorRepr } from './errors.js';
 import { validateLabels } from './labels.js';
@@ -100,15 +112,28 @@ function create(pulp: PulpState, call: Call, ctx: RenderContext, endpoint: Endpo
         run: () => {
           const current = pulp.store.version(version.href);
           if (!current) throw new TaskFailure('RepositoryVersion matching query does not exist.');
-          const { publication, reports } = publishVersion(pulp.store, endpoint, current, publicationOptions(pulp.profile, endpoint, current.repository, data));
-          return { createdResources: [publication.href], progressReports: reports, ...(PUBLISH_RETURNS_PUBLICATION.has(endpoint.pulpType) ? taskResult(pulp, ctx, publication) : {}) };
+          const { publication, reports } = publishVersion(
+            pulp.store,
+            endpoint,
+            current,
+            publicationOptions(pulp.profile, endpoint, current.repository, data),
+          );
+          return {
+            createdResources: [publication.href],
+            progressReports: reports,
+            ...(PUBLISH_RETURNS_PUBLICATION.has(endpoint.pulpType) ? taskResult(pulp, ctx, publication) : {}),
+          };
         },
       });
     }
     default: {
       const { stored, shown } = spec.save?.(data, 'create') ?? { stored: data };
       const obj = createObject(pulp, endpoint, stored);
-      return { status: 201, body: { ...renderStored(ctx, obj), ...pick(shown ?? {}, renderStored(ctx, obj)) }, headers: { Location: obj.href } };
+      return {
+        status: 201,
+        body: { ...renderStored(ctx, obj), ...pick(shown ?? {}, renderStored(ctx, obj)) },
+        headers: { Location: obj.href },
+      };
     }
   }
 }
@@ -118,7 +143,8 @@ export function createObject(pulp: PulpState, endpoint: Endpoint, data: JsonObje
   const values: JsonObject = {};
   const schema = operationOf(pulp.doc, endpoint, 'read').responseSchema;
   for (const p of schema?.properties ?? []) {
-    if (!p.readOnly || p.default || p.name in MODEL_DEFAULTS) values[p.name] = structuredClone(MODEL_DEFAULTS[p.name] ?? p.default?.value ?? null);
+    if (!p.readOnly || p.default || p.name in MODEL_DEFAULTS)
+      values[p.name] = structuredClone(MODEL_DEFAULTS[p.name] ?? p.default?.value ?? null);
   }
   const obj = pulp.store.create(endpoint, { ...values, ...data });
   if (endpoint.family === 'repositories') pulp.store.addVersion(obj, []);
@@ -230,7 +256,8 @@ function labelAction(pulp: PulpState, call: Call, endpoint: Endpoint, action: 's
       fields,
       known: new Set(['key', 'value']),
       validate: (d) => {
-        if (action === 'set_label' && pulp.profile.labels.setLabelChecksRule) validateLabels({ [d['key'] as string]: d['value'] ?? null }, pulp.profile);
+        if (action === 'set_label' && pulp.profile.labels.setLabelChecksRule)
+          validateLabels({ [d['key'] as string]: d['value'] ?? null }, pulp.profile);
       },
     },
     call.body,
@@ -250,7 +277,11 @@ function labelAction(pulp: PulpState, call: Call, endpoint: Endpoint, action: 's
  */
 function goesWithDistribution(pulp: PulpState, repository: PulpObject): boolean {
   if (repository.endpoint.collectionPath === CONTAINER_PUSH_REPOSITORIES) return true;
-  if (pulp.profile.container.distributionDeleteTakes !== 'sole-container-repository' || repository.endpoint.collectionPath !== CONTAINER_REPOSITORIES) return false;
+  if (
+    pulp.profile.container.distributionDeleteTakes !== 'sole-container-repository' ||
+    repository.endpoint.collectionPath !== CONTAINER_REPOSITORIES
+  )
+    return false;
   return [...pulp.store.list(CONTAINER_DISTRIBUTIONS)].filter((d) => d.values['repository'] === repository.href).length <= 1;
 }
 

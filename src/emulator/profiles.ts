@@ -176,7 +176,10 @@ export interface PulpProfile {
 }
 
 const WORD_KEY: LabelKeyRule = { pattern: /^[\w ]+$/, message: (key) => `Key '${key}' contains non-alphanumerics.` };
-const NO_COMMA_OR_PARENTHESIS: LabelKeyRule = { pattern: /^[^,()]*$/, message: (key) => `Key '${key}' contains value with comma or parenthesis.` };
+const NO_COMMA_OR_PARENTHESIS: LabelKeyRule = {
+  pattern: /^[^,()]*$/,
+  message: (key) => `Key '${key}' contains value with comma or parenthesis.`,
+};
 
 const PROFILES: Record<PulpVersion, PulpProfile> = {
   '3.23': {
@@ -210,13 +213,24 @@ const PROFILES: Record<PulpVersion, PulpProfile> = {
       workerFilter: 'href',
       createdResourcesUnresolvable404: true,
     },
-    labels: { key: WORD_KEY, value: NO_COMMA_OR_PARENTHESIS, nullValue: 'server-error', setLabelChecksRule: false, select: { keyChars: '[\\w\\s]', escapedCommas: false } },
+    labels: {
+      key: WORD_KEY,
+      value: NO_COMMA_OR_PARENTHESIS,
+      nullValue: 'server-error',
+      setLabelChecksRule: false,
+      select: { keyChars: '[\\w\\s]', escapedCommas: false },
+    },
     remotes: { rpmUrlSchemeCheck: false },
     filters: { dateTimes: 'date-and-time' },
     repositoryVersions: { protectServed: false },
     rpm: { gpg: 'integers', legacyChecksumsIgnored: false, modifyTaskName: 'pulpcore.app.tasks.repository.add_and_remove' },
     deb: { structuredByDefault: false },
-    container: { push: 'push-repository-per-upload', tagFiltersRenamed: false, processingReport: 'tags', distributionDeleteTakes: 'push-repository' },
+    container: {
+      push: 'push-repository-per-upload',
+      tagFiltersRenamed: false,
+      processingReport: 'tags',
+      distributionDeleteTakes: 'push-repository',
+    },
     file: { refuseMirrorWithAutopublish: false, syncOptimization: false },
   },
   '3.43': {
@@ -250,13 +264,24 @@ const PROFILES: Record<PulpVersion, PulpProfile> = {
       workerFilter: 'href',
       createdResourcesUnresolvable404: true,
     },
-    labels: { key: WORD_KEY, value: NO_COMMA_OR_PARENTHESIS, nullValue: 'server-error', setLabelChecksRule: false, select: { keyChars: '[\\w\\s]', escapedCommas: false } },
+    labels: {
+      key: WORD_KEY,
+      value: NO_COMMA_OR_PARENTHESIS,
+      nullValue: 'server-error',
+      setLabelChecksRule: false,
+      select: { keyChars: '[\\w\\s]', escapedCommas: false },
+    },
     remotes: { rpmUrlSchemeCheck: false },
     filters: { dateTimes: 'iso-format' },
     repositoryVersions: { protectServed: false },
     rpm: { gpg: 'mapped-into-repo-config', legacyChecksumsIgnored: false, modifyTaskName: 'pulpcore.app.tasks.repository.add_and_remove' },
     deb: { structuredByDefault: true },
-    container: { push: 'push-repository-per-push', tagFiltersRenamed: false, processingReport: 'tags', distributionDeleteTakes: 'push-repository' },
+    container: {
+      push: 'push-repository-per-push',
+      tagFiltersRenamed: false,
+      processingReport: 'tags',
+      distributionDeleteTakes: 'push-repository',
+    },
     file: { refuseMirrorWithAutopublish: false, syncOptimization: false },
   },
   '3.116': {
@@ -294,7 +319,8 @@ const PROFILES: Record<PulpVersion, PulpProfile> = {
     labels: {
       key: {
         pattern: /^[\w .-]+$/,
-        message: (key) => `Key '${key}' contains invalid characters. Only alphanumerics, underscores, spaces, hyphens, and dots are allowed.`,
+        message: (key) =>
+          `Key '${key}' contains invalid characters. Only alphanumerics, underscores, spaces, hyphens, and dots are allowed.`,
       },
       value: { pattern: /^[^()]*$/, message: (key) => `Key '${key}' contains value with parenthesis.` },
       nullValue: 'accepted',
@@ -306,7 +332,12 @@ const PROFILES: Record<PulpVersion, PulpProfile> = {
     repositoryVersions: { protectServed: true },
     rpm: { gpg: 'repo-config-only', legacyChecksumsIgnored: true, modifyTaskName: 'pulp_rpm.app.tasks.signing.signed_add_and_remove' },
     deb: { structuredByDefault: true },
-    container: { push: 'container-repository', tagFiltersRenamed: true, processingReport: 'manifests', distributionDeleteTakes: 'sole-container-repository' },
+    container: {
+      push: 'container-repository',
+      tagFiltersRenamed: true,
+      processingReport: 'manifests',
+      distributionDeleteTakes: 'sole-container-repository',
+    },
     file: { refuseMirrorWithAutopublish: true, syncOptimization: true },
   },
 };

@@ -52,11 +52,15 @@ function rpmChecksumOptions(profile: PulpProfile, pick: (field: string, fallback
  */
 function rpmGpgOptions(profile: PulpProfile, repository: PulpObject, data: JsonObject): JsonObject {
   if (profile.rpm.gpg === 'integers') {
-    return { gpgcheck: data['gpgcheck'] ?? repository.values['gpgcheck'] ?? 0, repo_gpgcheck: data['repo_gpgcheck'] ?? repository.values['repo_gpgcheck'] ?? 0 };
+    return {
+      gpgcheck: data['gpgcheck'] ?? repository.values['gpgcheck'] ?? 0,
+      repo_gpgcheck: data['repo_gpgcheck'] ?? repository.values['repo_gpgcheck'] ?? 0,
+    };
   }
   const gpg: JsonObject = {};
   if (profile.rpm.gpg === 'mapped-into-repo-config') {
-    for (const field of ['gpgcheck', 'repo_gpgcheck']) if (data[field] !== undefined && data[field] !== null) gpg[field] = data[field] as number;
+    for (const field of ['gpgcheck', 'repo_gpgcheck'])
+      if (data[field] !== undefined && data[field] !== null) gpg[field] = data[field] as number;
   }
   const repoConfig = Object.keys(gpg).length > 0 ? gpg : (data['repo_config'] ?? repository.values['repo_config'] ?? {});
   return { gpgcheck: null, repo_gpgcheck: null, repo_config: structuredClone(repoConfig) };
@@ -77,10 +81,18 @@ function publicationKind(endpoint: Endpoint, options: JsonObject): PublicationKi
 }
 
 /** Publishes a version: the publication object with its generated files, and the publish task's progress reports. */
-export function publishVersion(store: Store, endpoint: Endpoint, version: RepositoryVersion, options: JsonObject): { publication: PulpObject; reports: ProgressReport[] } {
+export function publishVersion(
+  store: Store,
+  endpoint: Endpoint,
+  version: RepositoryVersion,
+  options: JsonObject,
+): { publication: PulpObject; reports: ProgressReport[] } {
   const kind = publicationKind(endpoint, options);
   const publication = createPublication(store, endpoint, version, options);
-  publication.files = publish(kind, [...version.units.values()].map((u) => u.unit));
+  publication.files = publish(
+    kind,
+    [...version.units.values()].map((u) => u.unit),
+  );
   return { publication, reports: publishProgressReports(kind.plugin) };
 }
 
@@ -93,11 +105,17 @@ export function publicationEndpointFor(repository: PulpObject): Endpoint | undef
  * What follows a new version in the same task: `autopublish` (rpm, file) publishes it with the
  * repository's settings, and `retain_repo_versions` drops the oldest versions.
  */
-export function afterNewVersion(store: Store, version: RepositoryVersion, profile: PulpProfile): { createdResources: string[]; progressReports: ProgressReport[] } {
+export function afterNewVersion(
+  store: Store,
+  version: RepositoryVersion,
+  profile: PulpProfile,
+): { createdResources: string[]; progressReports: ProgressReport[] } {
   const repository = version.repository;
   const endpoint = publicationEndpointFor(repository);
   const published =
-    repository.values['autopublish'] === true && endpoint ? publishVersion(store, endpoint, version, publicationOptions(profile, endpoint, repository, {})) : undefined;
+    repository.values['autopublish'] === true && endpoint
+      ? publishVersion(store, endpoint, version, publicationOptions(profile, endpoint, repository, {}))
+      : undefined;
   applyRetention(store, repository, profile);
   return { createdResources: published ? [published.publication.href] : [], progressReports: published?.reports ?? [] };
 }
@@ -118,11 +136,21 @@ export function mirroredRpmPublicationFields(profile: PulpProfile, repository: P
     case 'integers':
       return { ...checksums, gpgcheck: 0, repo_gpgcheck: signed ? 1 : 0, sqlite_metadata: sqlite };
     case 'mapped-into-repo-config':
-      return { ...checksums, gpgcheck: null, repo_gpgcheck: null, repo_config: { repo_gpgcheck: signed, gpgcheck: 0 }, sqlite_metadata: sqlite };
+      return {
+        ...checksums,
+        gpgcheck: null,
+        repo_gpgcheck: null,
+        repo_config: { repo_gpgcheck: signed, gpgcheck: 0 },
+        sqlite_metadata: sqlite,
+      };
     case 'repo-config-only': {
       const config = (repository.values['repo_config'] ?? {}) as JsonObject;
       const flag = (value: JsonObject[string] | undefined) => (typeof value === 'boolean' ? Number(value) : Number(value ?? 0));
-      return { ...checksums, repo_config: { repo_gpgcheck: signed ? flag(config['repo_gpgcheck']) : 0, gpgcheck: flag(config['gpgcheck']) }, sqlite_metadata: false };
+      return {
+        ...checksums,
+        repo_config: { repo_gpgcheck: signed ? flag(config['repo_gpgcheck']) : 0, gpgcheck: flag(config['gpgcheck']) },
+        sqlite_metadata: false,
+      };
     }
   }
 }

@@ -1,6 +1,18 @@
 import type { JsonObject } from '../model/json.js';
 import type { ApiDocument } from './api-doc.js';
-import { type Call, type PulpOptions, type PulpState, type Reply, V3, listRequest, ok, operationOf, renderContext, serializerFor, versionContext } from './calls.js';
+import {
+  type Call,
+  type PulpOptions,
+  type PulpState,
+  type Reply,
+  V3,
+  listRequest,
+  ok,
+  operationOf,
+  renderContext,
+  serializerFor,
+  versionContext,
+} from './calls.js';
 import { CONTENT_TYPES, type PublishedFiles, type RegistryRepository, contentTypeAt } from './content/index.js';
 import { CONTAINER_DISTRIBUTIONS, type Family, endpointAt, operationPrefix } from './endpoints.js';
 import { HttpError, notFound, taskErrorCode } from './errors.js';
@@ -18,7 +30,7 @@ import { Pushes } from './push.js';
 import type { SyncHost } from './sync.js';
 import type { PulpProfile } from './profiles.js';
 import { cancelTask, taskAt, taskList } from './task-endpoints.js';
-import { type Task, TaskFailure, TaskRunner, type TaskView, isFinal, renderTask } from './tasks.js';
+import { type Task, type TaskFailure, TaskRunner, type TaskView, isFinal, renderTask } from './tasks.js';
 
 export type { Call, PulpOptions, Reply } from './calls.js';
 
@@ -101,7 +113,11 @@ export class Pulp implements PulpState {
 
   /** The 404 of a missing object; an id that is no UUID fails Django's lookup before the model is named. */
   notFound(model: string, id?: string): HttpError {
-    return notFound(id !== undefined && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id) ? 'Not found.' : this.profile.notFound(model));
+    return notFound(
+      id !== undefined && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)
+        ? 'Not found.'
+        : this.profile.notFound(model),
+    );
   }
 
   close(): void {
@@ -126,7 +142,13 @@ export class Pulp implements PulpState {
     if (collection.startsWith(`${V3}content/`)) return contentAnswer(this, call, contentTypeAt(collection), action);
     switch (call.op.id) {
       case 'repository_versions_list':
-        return ok(versionList(this, call, [...this.store.listFamily('repositories')].flatMap((r) => [...(r.versions?.values() ?? [])])));
+        return ok(
+          versionList(
+            this,
+            call,
+            [...this.store.listFamily('repositories')].flatMap((r) => [...(r.versions?.values() ?? [])]),
+          ),
+        );
       case 'tasks_list':
         return ok(taskList(this, call));
       case 'tasks_read':
@@ -141,7 +163,13 @@ export class Pulp implements PulpState {
       }
       case 'workers_list':
         // Every emulated worker heartbeats: `online` and `missing` are computed filters, not fields.
-        return ok(listResponse(listRequest(this, call), { items: this.workers, value: (w, f) => (f === 'online' ? true : f === 'missing' ? false : renderWorker(this, w)[f]), render: (w) => renderWorker(this, w) }));
+        return ok(
+          listResponse(listRequest(this, call), {
+            items: this.workers,
+            value: (w, f) => (f === 'online' ? true : f === 'missing' ? false : renderWorker(this, w)[f]),
+            render: (w) => renderWorker(this, w),
+          }),
+        );
       case 'workers_read': {
         const worker = this.workers.find((w) => w.id === call.match.ids[0]);
         if (!worker) throw this.notFound('AppStatus', call.match.ids[0]);

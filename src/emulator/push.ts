@@ -1,7 +1,15 @@
 import type { JsonObject } from '../model/json.js';
 import { type ContentUnit, type PushStep, type RegistryPushHandler, unitId } from './content/index.js';
 import { blobUnit, digestOf, manifestUnit, tagUnit } from './content/container/image.js';
-import { CONTAINER_DISTRIBUTIONS, CONTAINER_PUSH_REPOSITORIES, CONTAINER_REPOSITORIES, CONTENT_REDIRECT_GUARDS, NAMESPACES, type Endpoint, endpointAt } from './endpoints.js';
+import {
+  CONTAINER_DISTRIBUTIONS,
+  CONTAINER_PUSH_REPOSITORIES,
+  CONTAINER_REPOSITORIES,
+  CONTENT_REDIRECT_GUARDS,
+  NAMESPACES,
+  type Endpoint,
+  endpointAt,
+} from './endpoints.js';
 import { HttpError } from './errors.js';
 import { applyRetention } from './lifecycle.js';
 import type { PulpProfile } from './profiles.js';
@@ -32,7 +40,10 @@ export class Pushes implements RegistryPushHandler {
     const repository = this.store.byName('repositories', name);
     if (!repository) return false;
     const present = [...(this.store.latestVersion(repository)?.units.values() ?? [])];
-    return present.some((u) => u.unit.type === 'container.blob' && u.unit.fields.digest === digest) || (this.#pending.get(repository.href)?.has(digest) ?? false);
+    return (
+      present.some((u) => u.unit.type === 'container.blob' && u.unit.fields.digest === digest) ||
+      (this.#pending.get(repository.href)?.has(digest) ?? false)
+    );
   }
 
   blob(name: string, digest: string, data: Buffer): void {
@@ -51,7 +62,12 @@ export class Pushes implements RegistryPushHandler {
     const repository = this.repository(name);
     const json = JSON.parse(data.toString('utf8')) as { config?: { digest: string }; layers?: Array<{ digest: string }> };
     const pending = this.#pending.get(repository.href) ?? new Map<string, StoredUnit>();
-    const known = new Map([...this.#present(repository).filter((u) => u.unit.type === 'container.blob').map((u) => [String(u.unit.fields.digest), u] as const), ...pending]);
+    const known = new Map([
+      ...this.#present(repository)
+        .filter((u) => u.unit.type === 'container.blob')
+        .map((u) => [String(u.unit.fields.digest), u] as const),
+      ...pending,
+    ]);
     const blobOf = (digest: string) => known.get(digest)?.unit;
     for (const digest of [json.config?.digest, ...(json.layers ?? []).map((l) => l.digest)]) {
       if (digest !== undefined && !blobOf(digest)) return { missingBlob: digest };
@@ -63,7 +79,9 @@ export class Pushes implements RegistryPushHandler {
     const added = [manifest, ...(reference.startsWith('sha256:') ? [] : [tagUnit(reference, manifest)])].map((u) => this.store.unit(u));
     this.#pending.delete(repository.href);
     // A tag of that name on another manifest gives way to the pushed one.
-    const replaced = this.#present(repository).filter((u) => u.unit.type === 'container.tag' && u.unit.fields.name === reference && !added.includes(u));
+    const replaced = this.#present(repository).filter(
+      (u) => u.unit.type === 'container.tag' && u.unit.fields.name === reference && !added.includes(u),
+    );
     this.#addVersion(repository, [...pending.values(), ...added], replaced);
     return { digest };
   }
@@ -71,18 +89,30 @@ export class Pushes implements RegistryPushHandler {
   /** `/_emulator/registry_push`: a push of the content side's test image as these protocol steps. */
   pushSteps(name: string, tag: string, push: (tag: string, present: ContentUnit[]) => PushStep[]): PulpObject {
     const repository = this.repository(name);
-    const steps = push(tag, this.#present(repository).map((u) => u.unit));
-    const versions = this.profile.container.push === 'push-repository-per-upload' || steps.length === 0 ? steps : [{ add: steps.flatMap((s) => s.add), remove: steps.flatMap((s) => s.remove) }];
+    const steps = push(
+      tag,
+      this.#present(repository).map((u) => u.unit),
+    );
+    const versions =
+      this.profile.container.push === 'push-repository-per-upload' || steps.length === 0
+        ? steps
+        : [{ add: steps.flatMap((s) => s.add), remove: steps.flatMap((s) => s.remove) }];
     for (const step of versions) {
       const removed = new Set(step.remove.map(unitId));
-      this.#addVersion(repository, step.add.map((u) => this.store.unit(u)), this.#present(repository).filter((u) => removed.has(unitId(u.unit))));
+      this.#addVersion(
+        repository,
+        step.add.map((u) => this.store.unit(u)),
+        this.#present(repository).filter((u) => removed.has(unitId(u.unit))),
+      );
     }
     return repository;
   }
 
   /** The push repository of `name`, made with its distribution and namespace on first use. */
   repository(name: string): PulpObject {
-    const endpoint = endpointAt(this.profile.container.push === 'container-repository' ? CONTAINER_REPOSITORIES : CONTAINER_PUSH_REPOSITORIES) as Endpoint;
+    const endpoint = endpointAt(
+      this.profile.container.push === 'container-repository' ? CONTAINER_REPOSITORIES : CONTAINER_PUSH_REPOSITORIES,
+    ) as Endpoint;
     let repository = this.store.byName('repositories', name);
     if (repository && repository.endpoint !== endpoint) {
       throw new HttpError(400, { detail: `A repository named '${name}' exists and is not a ${endpoint.model}.` });

@@ -65,14 +65,14 @@ function scanString(text: string, begin: number): number {
     if (c === '"') return at + 1;
     if (c.charCodeAt(0) < 0x20) throw new PythonJsonError('Invalid control character at', at);
     if (c === '\\') {
-      const escape = text[at + 1];
-      if (escape === undefined) throw new PythonJsonError('Unterminated string starting at', begin - 1);
-      if (escape === 'u') {
+      const escaped = text[at + 1];
+      if (escaped === undefined) throw new PythonJsonError('Unterminated string starting at', begin - 1);
+      if (escaped === 'u') {
         if (!/^[0-9a-fA-F]{4}$/.test(text.slice(at + 2, at + 6))) throw new PythonJsonError('Invalid \\uXXXX escape', at + 1);
         at += 6;
         continue;
       }
-      if (!ESCAPES.has(escape)) throw new PythonJsonError('Invalid \\escape', at);
+      if (!ESCAPES.has(escaped)) throw new PythonJsonError('Invalid \\escape', at);
       at += 2;
       continue;
     }

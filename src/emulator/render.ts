@@ -108,7 +108,10 @@ export function renderVersion(ctx: Pick<RenderContext, 'doc' | 'store' | 'prnOf'
     return Object.fromEntries(
       [...counts.keys()]
         .sort()
-        .map((type) => [type, { count: counts.get(type) as number, href: `/pulp/api/v3/${CONTENT_TYPES[type].endpoint}?${param}=${version.href}` }]),
+        .map((type) => [
+          type,
+          { count: counts.get(type) as number, href: `/pulp/api/v3/${CONTENT_TYPES[type].endpoint}?${param}=${version.href}` },
+        ]),
     );
   };
   const value = (field: string): Json => {
@@ -146,7 +149,12 @@ export function renderVersion(ctx: Pick<RenderContext, 'doc' | 'store' | 'prnOf'
  * fields every content type has). Values the emulator does not model are what Pulp answers for
  * content nobody labelled or scanned.
  */
-export function renderUnit(ctx: Pick<RenderContext, 'store' | 'prnOf'>, stored: StoredUnit, schema: ObjectSchema | undefined, ownEndpoint: boolean): JsonObject {
+export function renderUnit(
+  ctx: Pick<RenderContext, 'store' | 'prnOf'>,
+  stored: StoredUnit,
+  schema: ObjectSchema | undefined,
+  ownEndpoint: boolean,
+): JsonObject {
   const { store } = ctx;
   const resolvers = {
     unitHref: (ref: { type: ContentType; key: string }) => {
@@ -177,10 +185,14 @@ export function renderUnit(ctx: Pick<RenderContext, 'store' | 'prnOf'>, stored: 
 /** Fields newer plugins derive from a unit's own data (container 2.2x manifests: config, annotations, sizes). */
 function unitExtras(store: Store, unit: ContentUnit): JsonObject {
   if (unit.type !== 'container.manifest') return {};
-  const json = jsonOf(unit.artifacts[0]?.data) as { annotations?: JsonObject; layers?: Array<{ size?: number }>; manifests?: unknown[] } | undefined;
+  const json = jsonOf(unit.artifacts[0]?.data) as
+    | { annotations?: JsonObject; layers?: Array<{ size?: number }>; manifests?: unknown[] }
+    | undefined;
   const configRef = unit.fields['config_blob'];
   const configUnit = isUnitRef(configRef) ? store.unitByKey(configRef.$unit.type, configRef.$unit.key)?.unit : undefined;
-  const config = jsonOf(configUnit?.artifacts[0]?.data) as { architecture?: string; os?: string; config?: { Labels?: JsonObject | null } } | undefined;
+  const config = jsonOf(configUnit?.artifacts[0]?.data) as
+    | { architecture?: string; os?: string; config?: { Labels?: JsonObject | null } }
+    | undefined;
   const isList = Array.isArray(json?.manifests);
   return {
     annotations: json?.annotations ?? {},

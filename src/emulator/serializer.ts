@@ -9,7 +9,17 @@ import { HttpError, ValidationError } from './errors.js';
  * object-level errors under `non_field_errors`.
  */
 
-export type FieldKind = 'string' | 'integer' | 'number' | 'boolean' | 'choice' | 'labels' | 'stringList' | 'objectList' | 'related' | 'json';
+export type FieldKind =
+  | 'string'
+  | 'integer'
+  | 'number'
+  | 'boolean'
+  | 'choice'
+  | 'labels'
+  | 'stringList'
+  | 'objectList'
+  | 'related'
+  | 'json';
 
 export interface Field {
   name: string;
@@ -28,6 +38,7 @@ export interface Field {
   default: { value: Json } | undefined;
   writeOnly: boolean;
   /** Field validators and `validate_<field>`: run in order on the converted value; throw ValidationError. */
+  // biome-ignore lint/suspicious/noConfusingVoidType: a validator that only checks returns nothing; one that converts returns the new value
   validators: ((value: Json) => Json | void)[];
 }
 
@@ -182,7 +193,8 @@ function convert(field: Field, raw: Json): Json {
 }
 
 function checkRange(n: number, field: Field, show: (n: number) => string): number {
-  if (field.min !== undefined && n < field.min) throw new ValidationError(`Ensure this value is greater than or equal to ${show(field.min)}.`);
+  if (field.min !== undefined && n < field.min)
+    throw new ValidationError(`Ensure this value is greater than or equal to ${show(field.min)}.`);
   if (field.max !== undefined && n > field.max) throw new ValidationError(`Ensure this value is less than or equal to ${show(field.max)}.`);
   return n;
 }

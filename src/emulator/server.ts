@@ -150,7 +150,8 @@ export class HttpLayer {
     const isStatus = path === `${V3}status/`;
     if (!isStatus) this.#authenticate(req);
     if (!API_METHODS.has(method) || (method === 'HEAD' && !allow.includes('HEAD'))) throw methodNotAllowed(method, allow);
-    if (method === 'OPTIONS') return { status: 200, body: { renders: ['application/json'], parses: ['application/json'] }, headers: { Allow: allow } };
+    if (method === 'OPTIONS')
+      return { status: 200, body: { renders: ['application/json'], parses: ['application/json'] }, headers: { Allow: allow } };
     const op = match.route.operations.get((method === 'HEAD' ? 'GET' : method) as HttpMethod);
     if (!op) throw methodNotAllowed(method, allow);
     if (isStatus) return { status: 200, body: this.pulp.status(), headers: { Allow: allow } };
@@ -171,11 +172,13 @@ export class HttpLayer {
 
   /** The content app (`/pulp/content/`) and the registry (`/v2/`, `/token/`); false for API paths. */
   async #content(req: IncomingMessage, res: ServerResponse, path: string, body: Buffer): Promise<boolean> {
-    const checkCredentials = (username: string, password: string): boolean => username === this.options.username && password === this.options.password;
+    const checkCredentials = (username: string, password: string): boolean =>
+      username === this.options.username && password === this.options.password;
     if (path.startsWith(CONTENT_PREFIX)) {
       return handleContentRequest(req, res, {
         distribution: (basePath) => this.pulp.servedFiles(basePath),
-        basePathsUnder: (prefix) => [...this.pulp.store.distributionsUnder(prefix)].map((distribution) => String(distribution.values['base_path'])),
+        basePathsUnder: (prefix) =>
+          [...this.pulp.store.distributionsUnder(prefix)].map((distribution) => String(distribution.values['base_path'])),
         ...(this.options.protectContent ? { checkCredentials } : {}),
       });
     }
@@ -206,7 +209,11 @@ export class HttpLayer {
     }
     if (method !== 'GET' && method !== 'HEAD') throw methodNotAllowed(method, allow);
     const origin = `http://${req.headers.host ?? 'localhost'}`;
-    return { status: 200, body: Object.fromEntries(this.profile.apiRoot.map((name) => [name, `${origin}${V3}${name}/`])), headers: { Allow: 'GET, HEAD, OPTIONS' } };
+    return {
+      status: 200,
+      body: Object.fromEntries(this.profile.apiRoot.map((name) => [name, `${origin}${V3}${name}/`])),
+      headers: { Allow: 'GET, HEAD, OPTIONS' },
+    };
   }
 
   /**
@@ -237,7 +244,8 @@ export class HttpLayer {
   #control(method: string, path: string, raw: Buffer, res: ServerResponse): void {
     const json = (status: number, body: Json) => send(res, status, JSON.stringify(body), { 'Content-Type': 'application/json' }, method);
     try {
-      if (path === '/_emulator/requests' && method === 'GET') return json(200, { requests: this.log.map((r) => ({ ...r })), counts: requestCounts(this.log) });
+      if (path === '/_emulator/requests' && method === 'GET')
+        return json(200, { requests: this.log.map((r) => ({ ...r })), counts: requestCounts(this.log) });
       if (path === '/_emulator/requests' && method === 'DELETE') {
         this.log.length = 0;
         return send(res, 204, '', {}, method);
@@ -250,7 +258,9 @@ export class HttpLayer {
         const repository = this.pulp.registryPush(body['name'], body['tag']);
         return json(200, { name: body['name'], tag: body['tag'], repository: repository.href });
       }
-      return json(404, { detail: `Unknown emulator control endpoint ${method} ${path}; see GET /_emulator/requests, DELETE /_emulator/requests, POST /_emulator/registry_push.` });
+      return json(404, {
+        detail: `Unknown emulator control endpoint ${method} ${path}; see GET /_emulator/requests, DELETE /_emulator/requests, POST /_emulator/registry_push.`,
+      });
     } catch (e) {
       if (e instanceof HttpError) return json(e.status, e.body);
       return json(400, { detail: e instanceof Error ? e.message : String(e) });

@@ -15,13 +15,15 @@ export interface Worker extends Listable {
 export function serverStatus(pulp: PulpState, workers: readonly Worker[]): JsonObject {
   const now = pulp.store.clock.now();
   const { status } = pulp.profile;
-  const app = (name: string): JsonObject => ({ name, last_heartbeat: now, ...(status.appVersions ? { versions: componentVersions(pulp.profile) } : {}) });
+  const app = (name: string): JsonObject => ({
+    name,
+    last_heartbeat: now,
+    ...(status.appVersions ? { versions: componentVersions(pulp.profile) } : {}),
+  });
   return {
     versions: pulp.profile.components.map((c) => ({ ...c })),
     online_workers: workers.map((w) =>
-      status.workerIdentity
-        ? { pulp_href: w.href, pulp_created: isoMicros(w.createdAt), ...app(w.name), current_task: null }
-        : app(w.name),
+      status.workerIdentity ? { pulp_href: w.href, pulp_created: isoMicros(w.createdAt), ...app(w.name), current_task: null } : app(w.name),
     ),
     // Two of each, as the two gunicorn workers of a default deployment register themselves.
     ...(status.apiApps ? { online_api_apps: [0, 1].map((i) => app(`${process.pid + 2 + i}@localhost`)) } : {}),

@@ -43,11 +43,14 @@ export function syncOptions(profile: PulpProfile, endpoint: Endpoint, repository
   const policy = (data['sync_policy'] as string | null | undefined) || (data['mirror'] ? 'mirror_complete' : 'additive');
   if (policy === 'mirror_complete' || policy === 'mirror_content_only') {
     if ((repository.values['retain_package_versions'] as number) > 0) {
-      throw badRequestList("Cannot use 'retain_package_versions' in combination with a 'mirror_complete' or 'mirror_content_only' sync policy.");
+      throw badRequestList(
+        "Cannot use 'retain_package_versions' in combination with a 'mirror_complete' or 'mirror_content_only' sync policy.",
+      );
     }
   }
   if (policy === 'mirror_complete') {
-    if (repository.values['autopublish']) throw badRequestList("Cannot use 'autopublish' in combination with a 'mirror_complete' sync policy.");
+    if (repository.values['autopublish'])
+      throw badRequestList("Cannot use 'autopublish' in combination with a 'mirror_complete' sync policy.");
     if ((data['skip_types'] as Json[] | undefined)?.length) {
       throw badRequestList("Cannot use 'skip_types' in combination with a 'mirror_complete' sync policy.");
     }
@@ -111,7 +114,14 @@ export function syncWork(host: SyncHost, endpoint: Endpoint, repository: PulpObj
               lastSync,
             };
           case 'deb':
-            return { plugin: 'deb' as const, ...base, mirror: options['mirror'] as boolean, optimize: options['optimize'] as boolean, latestVersionNumber, lastSync };
+            return {
+              plugin: 'deb' as const,
+              ...base,
+              mirror: options['mirror'] as boolean,
+              optimize: options['optimize'] as boolean,
+              latestVersionNumber,
+              lastSync,
+            };
           case 'file':
             return {
               plugin: 'file' as const,
@@ -122,10 +132,15 @@ export function syncWork(host: SyncHost, endpoint: Endpoint, repository: PulpObj
                 : {}),
             };
           case 'container':
-            return { plugin: 'container' as const, ...base, mirror: options['mirror'] as boolean, processingReport: host.profile.container.processingReport };
+            return {
+              plugin: 'container' as const,
+              ...base,
+              mirror: options['mirror'] as boolean,
+              processingReport: host.profile.container.processingReport,
+            };
         }
       })();
-      let outcome;
+      let outcome: Awaited<ReturnType<typeof host.content.sync>>;
       try {
         outcome = await host.content.sync(request);
       } catch (e) {
@@ -135,7 +150,12 @@ export function syncWork(host: SyncHost, endpoint: Endpoint, repository: PulpObj
       if (!store.get(repository.href)) throw new TaskFailure('The repository was deleted while it was syncing.');
       const createdResources: string[] = [];
       const progressReports = [...outcome.progressReports];
-      const version = outcome.changed ? store.addVersion(repository, outcome.units.map((u) => store.unit(u))) : store.latestVersion(repository);
+      const version = outcome.changed
+        ? store.addVersion(
+            repository,
+            outcome.units.map((u) => store.unit(u)),
+          )
+        : store.latestVersion(repository);
       if (outcome.changed && version) createdResources.push(version.href);
       // Autopublish happens as the version is finalised, before the sync's own publication.
       if (outcome.changed && version) {
@@ -146,16 +166,29 @@ export function syncWork(host: SyncHost, endpoint: Endpoint, repository: PulpObj
       const publications = publicationEndpointFor(repository);
       // A metadata-mirroring sync publishes what it synced, a new version or the latest one.
       if (outcome.publication && publications && version) {
-        const fields = pluginOf(repository) === 'rpm' ? mirroredRpmPublicationFields(host.profile, repository, outcome.publication.fields) : outcome.publication.fields;
+        const fields =
+          pluginOf(repository) === 'rpm'
+            ? mirroredRpmPublicationFields(host.profile, repository, outcome.publication.fields)
+            : outcome.publication.fields;
         const publication = createPublication(store, publications, version, fields);
         publication.files = outcome.publication.files;
         createdResources.push(publication.href);
       }
-      if (outcome.memo) host.lastSync.set(repository.href, { memo: outcome.memo, versionNumber: store.latestVersion(repository)?.number ?? 0 });
+      if (outcome.memo)
+        host.lastSync.set(repository.href, { memo: outcome.memo, versionNumber: store.latestVersion(repository)?.number ?? 0 });
       const skipped = outcome.progressReports.some((r) => r.code === 'sync.was_skipped');
       // rpm returns the version it made or kept (unless it skipped), file and container only a new one, deb nothing.
-      const returned = { rpm: skipped ? undefined : version, file: outcome.changed ? version : undefined, container: outcome.changed ? version : undefined, deb: undefined }[pluginOf(repository)];
-      return { createdResources, progressReports, ...(host.profile.tasks.results && returned ? { result: host.versionResult(returned) } : {}) };
+      const returned = {
+        rpm: skipped ? undefined : version,
+        file: outcome.changed ? version : undefined,
+        container: outcome.changed ? version : undefined,
+        deb: undefined,
+      }[pluginOf(repository)];
+      return {
+        createdResources,
+        progressReports,
+        ...(host.profile.tasks.results && returned ? { result: host.versionResult(returned) } : {}),
+      };
     },
   };
 }

@@ -55,7 +55,8 @@ export function cancelTask(pulp: PulpState, call: Call): Reply {
   const body = isPlainObject(call.body) ? call.body : {};
   const refuse = (message: string) => new HttpError(400, pulp.profile.tasks.cancelErrorField ? { state: [message] } : [message]);
   // 3.116 validates with TaskCancelSerializer: a missing state is the field's required error.
-  if (!('state' in body)) throw refuse(pulp.profile.tasks.cancelErrorField ? 'This field is required.' : "'state' must be provided with the request.");
+  if (!('state' in body))
+    throw refuse(pulp.profile.tasks.cancelErrorField ? 'This field is required.' : "'state' must be provided with the request.");
   if (body['state'] !== 'canceled') throw refuse("The only acceptable value for 'state' is 'canceled'.");
   pulp.tasks.cancel(task);
   const canceled = task.state === 'canceling' || task.state === 'canceled';

@@ -172,7 +172,8 @@ export class TaskRunner {
     task.unblockedAt = task.startedAt = this.clock.now();
     task.lastUpdated = task.startedAt;
     const work = this.#work.get(task) as TaskWork & { failOnPurpose: boolean };
-    if (work.failOnPurpose) return this.#finish(task, 'failed', new TaskFailure('Emulator fault injection: this task was made to fail on purpose.'));
+    if (work.failOnPurpose)
+      return this.#finish(task, 'failed', new TaskFailure('Emulator fault injection: this task was made to fail on purpose.'));
     let outcome: TaskOutcome | Promise<TaskOutcome> | TaskFailure;
     try {
       outcome = work.run((reports) => {
@@ -184,7 +185,8 @@ export class TaskRunner {
     if (outcome instanceof Promise) {
       void outcome.then(
         (done) => this.#complete(task, done),
-        (e: unknown) => this.#finish(task, 'failed', e instanceof TaskFailure ? e : new TaskFailure(e instanceof Error ? e.message : String(e))),
+        (e: unknown) =>
+          this.#finish(task, 'failed', e instanceof TaskFailure ? e : new TaskFailure(e instanceof Error ? e.message : String(e))),
       );
       return;
     }
@@ -261,7 +263,8 @@ export class TaskRunner {
     }
     // A queued task also holds back later ones that conflict with it: dispatch order per resource.
     for (const task of [...this.#queue]) {
-      const blocked = task.exclusive.some((r) => heldExclusive.has(r) || heldShared.has(r)) || task.shared.some((r) => heldExclusive.has(r));
+      const blocked =
+        task.exclusive.some((r) => heldExclusive.has(r) || heldShared.has(r)) || task.shared.some((r) => heldExclusive.has(r));
       task.exclusive.forEach((r) => heldExclusive.add(r));
       task.shared.forEach((r) => heldShared.add(r));
       if (!blocked) this.#start(task);

@@ -1,6 +1,14 @@
 import type { Json, JsonObject } from '../model/json.js';
 import type { ApiDocument, ObjectSchema } from './api-doc.js';
-import { CONTENT_REDIRECT_GUARDS, CONTAINER_DISTRIBUTIONS, CONTAINER_PUSH_REPOSITORIES, NAMESPACES, type Endpoint, endpointAt, hrefPath } from './endpoints.js';
+import {
+  CONTENT_REDIRECT_GUARDS,
+  CONTAINER_DISTRIBUTIONS,
+  CONTAINER_PUSH_REPOSITORIES,
+  NAMESPACES,
+  type Endpoint,
+  endpointAt,
+  hrefPath,
+} from './endpoints.js';
 import { ValidationError, pyRepr } from './errors.js';
 import { validateLabels } from './labels.js';
 import type { PulpProfile } from './profiles.js';
@@ -90,7 +98,9 @@ export function objectSerializer(
     case 'remotes': {
       const schemes = ctx.profile.remotes.rpmUrlSchemeCheck ? RPM_URL_SCHEMES[endpoint.pulpType] : undefined;
       // pulp_rpm's own validate_url replaces pulpcore's (no credentials or import path checks).
-      byName.get('url')?.validators.push(schemes ? (value) => validateUrlScheme(value as string, schemes) : (value) => validateRemoteUrl(value as string));
+      byName
+        .get('url')
+        ?.validators.push(schemes ? (value) => validateUrlScheme(value as string, schemes) : (value) => validateRemoteUrl(value as string));
       byName.get('proxy_url')?.validators.push((value) => {
         if ((value as string).includes('@')) throw new ValidationError('proxy_url must not contain credentials');
       });
@@ -101,7 +111,10 @@ export function objectSerializer(
       spec.validate = (data) => {
         if (mergeTagFilters) {
           // container 2.28+: the old names are write-only and appended to the new ones.
-          for (const [old, renamed] of [['include_tags', 'includes'], ['exclude_tags', 'excludes']] as const) {
+          for (const [old, renamed] of [
+            ['include_tags', 'includes'],
+            ['exclude_tags', 'excludes'],
+          ] as const) {
             const given = data[old] as Json[] | null | undefined;
             delete data[old];
             if (given && given.length > 0) data[renamed] = [...((data[renamed] as Json[] | null | undefined) ?? []), ...given];
@@ -135,7 +148,8 @@ export function objectSerializer(
         spec.validate = (data) => {
           for (const field of ['metadata_checksum_type', 'package_checksum_type']) {
             const value = data[field];
-            if (value && !ALLOWED_CONTENT_CHECKSUMS.includes(value as string)) throw new ValidationError({ [field]: ALLOWED_CHECKSUM_ERROR_MSG });
+            if (value && !ALLOWED_CONTENT_CHECKSUMS.includes(value as string))
+              throw new ValidationError({ [field]: ALLOWED_CHECKSUM_ERROR_MSG });
           }
           if (shim) rejectGpgWithRepoConfig(data);
         };
@@ -150,7 +164,9 @@ export function objectSerializer(
       related(ctx, byName.get('repository'), { family: 'repositories' });
       spec.validate = (data) => {
         if (endpoint.pulpType === 'rpm.rpm') {
-          const bad = ['metadata_checksum_type', 'package_checksum_type'].some((f) => data[f] && !ALLOWED_CONTENT_CHECKSUMS.includes(data[f] as string));
+          const bad = ['metadata_checksum_type', 'package_checksum_type'].some(
+            (f) => data[f] && !ALLOWED_CONTENT_CHECKSUMS.includes(data[f] as string),
+          );
           if (bad) throw new ValidationError(ALLOWED_CHECKSUM_ERROR_MSG);
           if (gpgShim) rejectGpgWithRepoConfig(data);
         }
@@ -187,7 +203,9 @@ export function objectSerializer(
         const other = ctx.store.byBasePath(value as string);
         if (other && other !== instance) throw new ValidationError(MUST_BE_UNIQUE);
       });
-      basePath?.validators.push(container ? (value) => validateContainerBasePath(value as string) : (value) => validateBasePath(ctx, value as string, instance));
+      basePath?.validators.push(
+        container ? (value) => validateContainerBasePath(value as string) : (value) => validateBasePath(ctx, value as string, instance),
+      );
       spec.validate = (data) => {
         const publication = current('publication', data);
         const repository = current('repository', data);
@@ -210,7 +228,8 @@ export function objectSerializer(
       break;
   }
   // Every signing service reference of any plugin (metadata_, package_, manifest_, signing_service).
-  for (const field of fields) if (field.kind === 'related' && field.name.endsWith('signing_service')) related(ctx, field, { family: 'signing-services' });
+  for (const field of fields)
+    if (field.kind === 'related' && field.name.endsWith('signing_service')) related(ctx, field, { family: 'signing-services' });
   return spec;
 }
 
@@ -221,7 +240,9 @@ function validateUrlScheme(url: string, allowed: string[]): void {
   // Python's urlparse: a scheme is letters, digits, + - . before the first colon, lower-cased.
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase() ?? '';
   if (!allowed.includes(scheme)) {
-    throw new ValidationError(`The url ${pyRepr(url)} is not valid. It must start with: (${allowed.map(pyRepr).join(', ')}${allowed.length === 1 ? ',' : ''}).`);
+    throw new ValidationError(
+      `The url ${pyRepr(url)} is not valid. It must start with: (${allowed.map(pyRepr).join(', ')}${allowed.length === 1 ? ',' : ''}).`,
+    );
   }
 }
 
@@ -302,7 +323,8 @@ function validateContainerBasePath(path: string): void {
  * path segment) are get-or-created while validating, that is when the request is answered.
  */
 function validateContainerDistribution(ctx: ValidationContext, data: JsonObject): void {
-  if (!('content_guard' in data)) data['content_guard'] = getOrCreateByName(ctx.store, CONTENT_REDIRECT_GUARDS, 'content redirect', { description: null }).href;
+  if (!('content_guard' in data))
+    data['content_guard'] = getOrCreateByName(ctx.store, CONTENT_REDIRECT_GUARDS, 'content redirect', { description: null }).href;
   const version = data['repository_version'];
   if (version && ctx.store.version(version as string)?.repository.endpoint.collectionPath === CONTAINER_PUSH_REPOSITORIES) {
     throw new ValidationError('A container push repository cannot be distributed by specifying a repository version.');

@@ -28,7 +28,12 @@ export interface ExportResult {
 
 type Item = Record<string, unknown>;
 
-const SECTION: Record<Kind, string> = { remote: 'remotes', repository: 'repositories', publication: 'publications', distribution: 'distributions' };
+const SECTION: Record<Kind, string> = {
+  remote: 'remotes',
+  repository: 'repositories',
+  publication: 'publications',
+  distribution: 'distributions',
+};
 
 /**
  * The live objects as low-level desired state that pulpform can adopt without changing
@@ -48,7 +53,10 @@ class Exporter {
   private readonly comments = new Map<Item, Map<string, string>>();
   private readonly stack: string;
 
-  constructor(private readonly live: LiveState, private readonly options: ExportOptions) {
+  constructor(
+    private readonly live: LiveState,
+    private readonly options: ExportOptions,
+  ) {
     for (const object of live.objects) this.byHref.set(object.href, object);
     this.stack = options.stack ?? this.stackOnServer();
   }
@@ -72,7 +80,8 @@ class Exporter {
     }
     for (const object of rest.filter((o) => o.kind === 'remote').sort(byName)) items.remote.push(this.remote(object));
     for (const object of rest.filter((o) => o.kind === 'repository').sort(byName)) items.repository.push(this.repository(object));
-    for (const [repository, publication] of [...published].sort(([a], [b]) => compare(a, b))) items.publication.push(this.publication(repository, publication));
+    for (const [repository, publication] of [...published].sort(([a], [b]) => compare(a, b)))
+      items.publication.push(this.publication(repository, publication));
 
     const high = { upstreams: mirrors.upstreams, package_mirrors: mirrors.packageMirrors, container_mirrors: mirrors.containerMirrors };
     const mirrorObjects = mirrors.covered.size + mirrors.publications;
@@ -83,7 +92,9 @@ class Exporter {
   // ── what is exported ────────────────────────────────────────────────────────────────────
 
   private stackOnServer(): string {
-    const stacks = [...new Set(this.live.objects.map((object) => object.labels[LABELS.stack]).filter((stack): stack is string => stack !== undefined))].sort();
+    const stacks = [
+      ...new Set(this.live.objects.map((object) => object.labels[LABELS.stack]).filter((stack): stack is string => stack !== undefined)),
+    ].sort();
     if (stacks.length > 1) {
       this.diagnostics.push({
         severity: 'warning',
@@ -101,7 +112,8 @@ class Exporter {
     if (object.kind === 'publication' || object.endpoint === PUSH_REPOSITORY_ENDPOINT) return false;
     const owner = object.labels[LABELS.stack];
     if (owner === undefined || owner === this.stack) return true;
-    if (selection === undefined || selection(object)) this.leftOut(object, `it is managed by stack "${owner}"`, `Export with --stack ${owner} for that desired state.`);
+    if (selection === undefined || selection(object))
+      this.leftOut(object, `it is managed by stack "${owner}"`, `Export with --stack ${owner} for that desired state.`);
     return false;
   }
 
@@ -164,23 +176,42 @@ class Exporter {
     const item = this.named(object);
     const publication = typeof object.fields.publication === 'string' ? this.byHref.get(object.fields.publication) : undefined;
     if (typeof object.fields.repository_version === 'string') {
-      this.leftOut(object, `it serves the repository version ${object.fields.repository_version}, which the desired state cannot pin`, 'Serve the repository instead (repository: NAME), then export again.');
+      this.leftOut(
+        object,
+        `it serves the repository version ${object.fields.repository_version}, which the desired state cannot pin`,
+        'Serve the repository instead (repository: NAME), then export again.',
+      );
       return undefined;
     }
     if (publication !== undefined) {
       const owner = this.repositoryOfVersion(publication.versionHref);
       if (owner === undefined || !exported.has(owner)) {
-        this.leftOut(object, `it serves a publication of a repository that is not exported (${publication.href})`, 'Export that repository too, or serve another publication.');
+        this.leftOut(
+          object,
+          `it serves a publication of a repository that is not exported (${publication.href})`,
+          'Export that repository too, or serve another publication.',
+        );
         return undefined;
       }
       if (owner.versionHref !== publication.versionHref) {
-        this.leftOut(object, `it serves a publication of version ${versionNumber(publication.versionHref)} of "${owner.name}", not of its latest version (${versionNumber(owner.versionHref)})`,
-          'A low-level distribution would be repointed to the latest version\'s publication. Declare the repository as a package mirror instead, this distribution pinned to the snapshot it serves, with adopt: true: the version it serves is taken as that snapshot and nothing is repointed.');
+        this.leftOut(
+          object,
+          `it serves a publication of version ${versionNumber(publication.versionHref)} of "${owner.name}", not of its latest version (${versionNumber(owner.versionHref)})`,
+          "A low-level distribution would be repointed to the latest version's publication. Declare the repository as a package mirror instead, this distribution pinned to the snapshot it serves, with adopt: true: the version it serves is taken as that snapshot and nothing is repointed.",
+        );
         return undefined;
       }
       const other = published.get(owner.name);
-      if (other !== undefined && other.href !== publication.href && (other.endpoint !== publication.endpoint || JSON.stringify(this.fields(other)) !== JSON.stringify(this.fields(publication)))) {
-        this.leftOut(object, `it serves another publication of "${owner.name}" than one already exported (${other.href})`, 'pulpform declares one publication per repository: point both distributions at the same one first.');
+      if (
+        other !== undefined &&
+        other.href !== publication.href &&
+        (other.endpoint !== publication.endpoint || JSON.stringify(this.fields(other)) !== JSON.stringify(this.fields(publication)))
+      ) {
+        this.leftOut(
+          object,
+          `it serves another publication of "${owner.name}" than one already exported (${other.href})`,
+          'pulpform declares one publication per repository: point both distributions at the same one first.',
+        );
         return undefined;
       }
       if (other === undefined) published.set(owner.name, publication);
@@ -215,7 +246,11 @@ class Exporter {
   }
 
   private owned(object: LiveObject, item: Item): Item {
-    const labels = Object.fromEntries(Object.entries(object.labels).filter(([key]) => !key.startsWith('pulpform_')).sort(([a], [b]) => compare(a, b)));
+    const labels = Object.fromEntries(
+      Object.entries(object.labels)
+        .filter(([key]) => !key.startsWith('pulpform_'))
+        .sort(([a], [b]) => compare(a, b)),
+    );
     if (Object.keys(labels).length > 0) item.labels = labels;
     if (object.labels[LABELS.stack] === undefined) item.adopt = true;
     return item;
@@ -244,7 +279,8 @@ class Exporter {
   private render(items: Record<Kind, Item[]>, high: Record<string, Item[]>): string {
     const data: Item = { stack: this.stack };
     for (const [section, list] of Object.entries(high)) if (list.length > 0) data[section] = list;
-    for (const kind of ['remote', 'repository', 'publication', 'distribution'] as const) if (items[kind].length > 0) data[SECTION[kind]] = items[kind];
+    for (const kind of ['remote', 'repository', 'publication', 'distribution'] as const)
+      if (items[kind].length > 0) data[SECTION[kind]] = items[kind];
     const doc = new Document(data);
     for (const kind of ['remote', 'repository', 'distribution'] as const) {
       const list = doc.get(SECTION[kind]);
@@ -260,10 +296,15 @@ class Exporter {
       });
     }
     doc.commentBefore = [
-      ` Exported by pulpform from ${this.live.server.url} (${Object.entries(this.live.server.versions).sort(([a], [b]) => compare(a, b)).map(([c, v]) => `${c} ${v}`).join(', ')}).`,
+      ` Exported by pulpform from ${this.live.server.url} (${Object.entries(this.live.server.versions)
+        .sort(([a], [b]) => compare(a, b))
+        .map(([c, v]) => `${c} ${v}`)
+        .join(', ')}).`,
       ' Applying it adopts these objects (adopt: true) and changes nothing but their labels; a stack pulpform built plans no change.',
       ...(this.env.size > 0 ? [` Write-only values Pulp holds are read from the environment: ${[...this.env].sort().join(', ')}.`] : []),
-      ...this.diagnostics.filter((d) => d.code === 'export.left_out').map((d) => ` Left out: ${d.summary.replace(/ is not exported: /, ': ')}`),
+      ...this.diagnostics
+        .filter((d) => d.code === 'export.left_out')
+        .map((d) => ` Left out: ${d.summary.replace(/ is not exported: /, ': ')}`),
     ].join('\n');
     return doc.toString({ lineWidth: 0 });
   }
@@ -297,6 +338,9 @@ function secretVariable(remote: LiveObject, field: string): string {
   } catch {
     // Keep the generic name.
   }
-  const name = `${host}_${field}`.toUpperCase().replace(/[^A-Z0-9]+/g, '_').replace(/^_+|_+$/g, '');
+  const name = `${host}_${field}`
+    .toUpperCase()
+    .replace(/[^A-Z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '');
   return /^[0-9]/.test(name) ? `HOST_${name}` : name;
 }

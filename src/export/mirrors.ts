@@ -42,7 +42,13 @@ const CONTENT_PATH = '/pulp/content/';
 const UPSTREAM_FIELDS = ['ca_cert', 'client_cert', 'tls_validation', 'proxy_url'] as const;
 const UPSTREAM_SECRETS = ['username', 'password', 'client_key', 'proxy_username', 'proxy_password'] as const;
 /** Fields a package mirror writes itself, besides the upstream's. */
-const PACKAGE_REMOTE_FIELDS: Record<string, string> = { url: 'url', policy: 'policy', distributions: 'dists', components: 'components', architectures: 'architectures' };
+const PACKAGE_REMOTE_FIELDS: Record<string, string> = {
+  url: 'url',
+  policy: 'policy',
+  distributions: 'dists',
+  components: 'components',
+  architectures: 'architectures',
+};
 const CONTAINER_REMOTE_FIELDS = new Set(['url', 'policy', 'upstream_name', 'include_tags', 'exclude_tags']);
 
 interface Upstream {
@@ -82,7 +88,9 @@ class MirrorExporter {
 
   run(): MirrorExport {
     const repositories = this.input.objects.filter((o) => o.kind === 'repository').sort(byName);
-    const packageMirrors = repositories.filter((r) => r.plugin === 'rpm' || r.plugin === 'deb').flatMap((r) => present(this.packageMirror(r)));
+    const packageMirrors = repositories
+      .filter((r) => r.plugin === 'rpm' || r.plugin === 'deb')
+      .flatMap((r) => present(this.packageMirror(r)));
     const images = repositories.filter((r) => r.plugin === 'container').flatMap((r) => present(this.containerImage(r)));
     return {
       upstreams: [...this.upstreams.values()].map((upstream) => upstream.item),
@@ -90,7 +98,9 @@ class MirrorExporter {
       containerMirrors: groupImages(images),
       covered: this.covered,
       declined: this.declined,
-      publications: new Set([...this.covered].filter((o) => o.kind === 'distribution' && o.plugin !== 'container').map((o) => o.fields.publication)).size,
+      publications: new Set(
+        [...this.covered].filter((o) => o.kind === 'distribution' && o.plugin !== 'container').map((o) => o.fields.publication),
+      ).size,
       env: [...this.env].sort(),
       diagnostics: this.diagnostics,
     };
@@ -122,8 +132,11 @@ class MirrorExporter {
       const snapshot = follows ? undefined : this.snapshotServed(repository, distribution, version, candidate.snapshot, markerVersion);
       if (!follows && snapshot === undefined) {
         this.declined.add(distribution);
-        this.leftOut(distribution, `it serves version ${versionNumber(version)} of "${repository.name}", whose snapshot the server does not record`,
-          'Declare it in the package mirror pinned to the snapshot that version came from (with adopt: true): the version it serves is then taken as that snapshot.');
+        this.leftOut(
+          distribution,
+          `it serves version ${versionNumber(version)} of "${repository.name}", whose snapshot the server does not record`,
+          'Declare it in the package mirror pinned to the snapshot that version came from (with adopt: true): the version it serves is then taken as that snapshot.',
+        );
         continue;
       }
       publications.add(publicationMode(publication));
@@ -140,7 +153,8 @@ class MirrorExporter {
     for (const [field, key] of Object.entries(PACKAGE_REMOTE_FIELDS)) {
       if (field === 'url') continue;
       const value = remote.fields[field];
-      if (value !== undefined && value !== null && (field === 'distributions' || differsFromDefault(remote.endpoint, field, value))) item[key] = value;
+      if (value !== undefined && value !== null && (field === 'distributions' || differsFromDefault(remote.endpoint, field, value)))
+        item[key] = value;
     }
     if (mode !== undefined && mode !== 'verbatim' && repository.plugin === 'deb') item.publication_mode = mode;
     if (Object.keys(served).length > 0) item.distributions = served;
@@ -152,14 +166,19 @@ class MirrorExporter {
     if (remote === undefined || remote.plugin !== repository.plugin || !defaultsExcept(repository, new Set(['remote']))) return undefined;
     if (!defaultsExcept(remote, new Set([...Object.keys(PACKAGE_REMOTE_FIELDS), ...UPSTREAM_FIELDS]))) return undefined;
     const parsed = splitContentUrl(String(remote.fields.url ?? ''));
-    if (parsed === undefined || !builtAsMirror(repository, (marker) => parsed.snapshot === undefined || STAMP.test(marker))) return undefined;
+    if (parsed === undefined || !builtAsMirror(repository, (marker) => parsed.snapshot === undefined || STAMP.test(marker)))
+      return undefined;
     const distributions = this.input.objects
       .filter((object) => object.kind === 'distribution' && object.plugin === repository.plugin)
       .filter((object) => this.input.byHref.get(String(object.fields.publication))?.versionHref?.startsWith(repository.href) === true)
       .sort(byName);
     if (distributions.some((d) => !defaultsExcept(d, new Set(['base_path', 'publication'])))) return undefined;
     // A pinned mirror's distributions record what they serve; low-level ones that happen to fit do not.
-    if (parsed.snapshot !== undefined && distributions.some((d) => d.labels[LABELS.stack] !== undefined && d.labels[LABELS.serves] === undefined)) return undefined;
+    if (
+      parsed.snapshot !== undefined &&
+      distributions.some((d) => d.labels[LABELS.stack] !== undefined && d.labels[LABELS.serves] === undefined)
+    )
+      return undefined;
     return { remote, repository, ...parsed, distributions };
   }
 
@@ -167,16 +186,25 @@ class MirrorExporter {
   private markerVersion(repository: LiveObject, snapshot: string | undefined): string | undefined {
     if (repository.labels[LABELS.stack] === undefined || snapshot === undefined) return repository.versionHref;
     const last = repository.labels[LABELS.syncedVersion];
-    const number = repository.labels[LABELS.synced] === snapshot && last !== undefined ? last : repository.labels[`${LABELS.snapshotPrefix}${snapshot}`];
+    const number =
+      repository.labels[LABELS.synced] === snapshot && last !== undefined ? last : repository.labels[`${LABELS.snapshotPrefix}${snapshot}`];
     return number === undefined ? repository.versionHref : `${repository.href}versions/${number}/`;
   }
 
   /** The snapshot a distribution's version came from, as the server records it. */
-  private snapshotServed(repository: LiveObject, distribution: LiveObject, version: string, snapshot: string | undefined, markerVersion: string | undefined): string | undefined {
+  private snapshotServed(
+    repository: LiveObject,
+    distribution: LiveObject,
+    version: string,
+    snapshot: string | undefined,
+    markerVersion: string | undefined,
+  ): string | undefined {
     const number = String(versionNumber(version));
     const serves = distribution.labels[LABELS.serves];
     if (serves !== undefined && repository.labels[`${LABELS.snapshotPrefix}${serves}`] === number) return serves;
-    const recorded = Object.entries(repository.labels).filter(([key, value]) => key.startsWith(LABELS.snapshotPrefix) && value === number).map(([key]) => key.slice(LABELS.snapshotPrefix.length));
+    const recorded = Object.entries(repository.labels)
+      .filter(([key, value]) => key.startsWith(LABELS.snapshotPrefix) && value === number)
+      .map(([key]) => key.slice(LABELS.snapshotPrefix.length));
     if (recorded.length === 1) return recorded[0];
     return version === markerVersion ? snapshot : undefined;
   }
@@ -192,10 +220,22 @@ class MirrorExporter {
   private containerImage(repository: LiveObject): ImageExport | undefined {
     const remote = this.remoteOf(repository);
     const slash = repository.name.lastIndexOf('/');
-    if (remote === undefined || slash <= 0 || remote.name !== `${repository.name}-remote` || remote.fields.upstream_name !== repository.name) return undefined;
-    if (!defaultsExcept(repository, new Set(['remote'])) || !defaultsExcept(remote, new Set([...CONTAINER_REMOTE_FIELDS, ...UPSTREAM_FIELDS]))) return undefined;
+    if (
+      remote === undefined ||
+      slash <= 0 ||
+      remote.name !== `${repository.name}-remote` ||
+      remote.fields.upstream_name !== repository.name
+    )
+      return undefined;
+    if (
+      !defaultsExcept(repository, new Set(['remote'])) ||
+      !defaultsExcept(remote, new Set([...CONTAINER_REMOTE_FIELDS, ...UPSTREAM_FIELDS]))
+    )
+      return undefined;
     if (!builtAsMirror(repository, (marker) => marker.startsWith('tags:'))) return undefined;
-    const distributions = this.input.objects.filter((o) => o.kind === 'distribution' && o.plugin === 'container' && o.fields.repository === repository.href);
+    const distributions = this.input.objects.filter(
+      (o) => o.kind === 'distribution' && o.plugin === 'container' && o.fields.repository === repository.href,
+    );
     const [distribution] = distributions;
     if (distributions.length !== 1 || distribution === undefined || distribution.fields.base_path !== repository.name) return undefined;
     if (!defaultsExcept(distribution, new Set(['base_path', 'repository', 'content_guard']))) return undefined;
@@ -213,12 +253,15 @@ class MirrorExporter {
     if (ownership === undefined || upstream === undefined) return undefined;
     for (const object of objects) this.covered.add(object);
     const image = repository.name.slice(slash + 1);
-    const tags = (field: string): string[] | undefined => (Array.isArray(remote.fields[field]) ? (remote.fields[field] as string[]) : undefined);
+    const tags = (field: string): string[] | undefined =>
+      Array.isArray(remote.fields[field]) ? (remote.fields[field] as string[]) : undefined;
     return {
       group: {
         upstream: upstream.name,
         namespace: repository.name.slice(0, slash),
-        ...(remote.fields.policy !== undefined && differsFromDefault(remote.endpoint, 'policy', remote.fields.policy) ? { policy: remote.fields.policy } : {}),
+        ...(remote.fields.policy !== undefined && differsFromDefault(remote.endpoint, 'policy', remote.fields.policy)
+          ? { policy: remote.fields.policy }
+          : {}),
         ...(tags('include_tags') ? { include_tags: tags('include_tags') } : {}),
         ...(tags('exclude_tags') ? { exclude_tags: tags('exclude_tags') } : {}),
         ...ownership,
@@ -232,11 +275,19 @@ class MirrorExporter {
   /** The upstream at `origin`, declared from the first remote of it; undefined when this remote's shared settings differ. */
   private upstreamFor(origin: string, remote: LiveObject): Upstream | undefined {
     const shared = Object.fromEntries(UPSTREAM_FIELDS.map((field) => [field, remote.fields[field]]));
-    const secrets = Object.fromEntries(UPSTREAM_SECRETS.filter((field) => remote.secretsSet[field] === true).map((field) => [field, this.input.secretVariable(remote, field)]));
+    const secrets = Object.fromEntries(
+      UPSTREAM_SECRETS.filter((field) => remote.secretsSet[field] === true).map((field) => [
+        field,
+        this.input.secretVariable(remote, field),
+      ]),
+    );
     const secretVersion = remote.labels[LABELS.secretVersion];
     const existing = this.upstreams.get(origin);
     if (existing !== undefined) {
-      const same = JSON.stringify(existing.shared) === JSON.stringify(shared) && JSON.stringify(existing.secrets) === JSON.stringify(secrets) && existing.secretVersion === secretVersion;
+      const same =
+        JSON.stringify(existing.shared) === JSON.stringify(shared) &&
+        JSON.stringify(existing.secrets) === JSON.stringify(secrets) &&
+        existing.secretVersion === secretVersion;
       return same ? existing : undefined;
     }
     const item: Item = { name: this.upstreamName(origin), url: origin };
@@ -249,7 +300,14 @@ class MirrorExporter {
       this.env.add(variable);
     }
     if (secretVersion !== undefined) item.secret_version = secretVersion;
-    const upstream: Upstream = { name: String(item.name), origin, shared, secrets, ...(secretVersion !== undefined ? { secretVersion } : {}), item };
+    const upstream: Upstream = {
+      name: String(item.name),
+      origin,
+      shared,
+      secrets,
+      ...(secretVersion !== undefined ? { secretVersion } : {}),
+      item,
+    };
     this.upstreams.set(origin, upstream);
     return upstream;
   }
@@ -310,7 +368,10 @@ function splitContentUrl(url: string): { origin: string; path: string; snapshot?
     return undefined;
   }
   if (parsed.search !== '' || parsed.hash !== '' || !parsed.pathname.startsWith(CONTENT_PATH)) return undefined;
-  const segments = parsed.pathname.slice(CONTENT_PATH.length).split('/').filter((segment) => segment !== '');
+  const segments = parsed.pathname
+    .slice(CONTENT_PATH.length)
+    .split('/')
+    .filter((segment) => segment !== '');
   const last = segments.at(-1);
   const snapshot = last !== undefined && STAMP.test(last) ? last : undefined;
   const path = (snapshot === undefined ? segments : segments.slice(0, -1)).join('/');
@@ -339,7 +400,13 @@ function defaultsExcept(object: LiveObject, except: ReadonlySet<string>): boolea
 
 /** The `labels` and `adopt` a mirror writes for all its objects, or undefined when their user labels differ. */
 function commonOwnership(objects: readonly LiveObject[]): Item | undefined {
-  const userLabels = objects.map((object) => Object.fromEntries(Object.entries(object.labels).filter(([key]) => !key.startsWith('pulpform_')).sort(([a], [b]) => (a < b ? -1 : 1))));
+  const userLabels = objects.map((object) =>
+    Object.fromEntries(
+      Object.entries(object.labels)
+        .filter(([key]) => !key.startsWith('pulpform_'))
+        .sort(([a], [b]) => (a < b ? -1 : 1)),
+    ),
+  );
   if (new Set(userLabels.map((labels) => JSON.stringify(labels))).size > 1) return undefined;
   const labels = userLabels[0] ?? {};
   return {
@@ -353,7 +420,12 @@ function environmentKeys(distributions: readonly LiveObject[]): Map<LiveObject, 
   const suffix = (name: string): string => /[-_/]([a-z0-9]+)$/i.exec(name)?.[1]?.toLowerCase() ?? name;
   const counts = new Map<string, number>();
   for (const distribution of distributions) counts.set(suffix(distribution.name), (counts.get(suffix(distribution.name)) ?? 0) + 1);
-  return new Map(distributions.map((distribution) => [distribution, counts.get(suffix(distribution.name)) === 1 ? suffix(distribution.name) : distribution.name]));
+  return new Map(
+    distributions.map((distribution) => [
+      distribution,
+      counts.get(suffix(distribution.name)) === 1 ? suffix(distribution.name) : distribution.name,
+    ]),
+  );
 }
 
 function publicationMode(publication: LiveObject): string {

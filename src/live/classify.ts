@@ -67,7 +67,12 @@ export function httpError(server: ServerContext, method: string, path: string, r
         outcomeUnknown: false,
       });
     }
-    return new PulpApiError({ ...base, reason: `the server rejected the credentials${detail}`, hint: CREDENTIAL_HINT, outcomeUnknown: false });
+    return new PulpApiError({
+      ...base,
+      reason: `the server rejected the credentials${detail}`,
+      hint: CREDENTIAL_HINT,
+      outcomeUnknown: false,
+    });
   }
   if (status === 403) {
     return new PulpApiError({
@@ -85,13 +90,29 @@ export function httpError(server: ServerContext, method: string, path: string, r
       outcomeUnknown: false,
     });
   }
-  if (status === 404) return new PulpApiError({ ...base, reason: `not found${detail}`, hint: 'it may have been deleted meanwhile: run plan again', outcomeUnknown: false });
+  if (status === 404)
+    return new PulpApiError({
+      ...base,
+      reason: `not found${detail}`,
+      hint: 'it may have been deleted meanwhile: run plan again',
+      outcomeUnknown: false,
+    });
   if (status === 429) {
-    return new PulpApiError({ ...base, reason: `the server is rate limiting requests${detail}`, hint: 'lower --concurrency or try again later', outcomeUnknown: false });
+    return new PulpApiError({
+      ...base,
+      reason: `the server is rate limiting requests${detail}`,
+      hint: 'lower --concurrency or try again later',
+      outcomeUnknown: false,
+    });
   }
   if (isHtml && status < 500) {
     // Pulp answers its API errors in JSON; an HTML error page comes from something else at this address.
-    return new PulpApiError({ ...base, reason: `the server answered with an HTML page${detail}`, hint: notPulpHint(server), outcomeUnknown: false });
+    return new PulpApiError({
+      ...base,
+      reason: `the server answered with an HTML page${detail}`,
+      hint: notPulpHint(server),
+      outcomeUnknown: false,
+    });
   }
   if (status === 400) return new PulpApiError({ ...base, reason: `Pulp refused the request${detail}`, outcomeUnknown: false });
   if (status === 405) return new PulpApiError({ ...base, reason: `Pulp does not allow ${method} here${detail}`, outcomeUnknown: false });
@@ -135,21 +156,45 @@ export function networkError(server: ServerContext, method: string, path: string
   const outcomeUnknown = method !== 'GET';
   const make = (kind: PulpErrorKind, reason: string, hint: string | undefined, unknown: boolean): PulpApiError =>
     new PulpApiError({ kind, method, path, reason, ...(hint ? { hint } : {}), outcomeUnknown: unknown });
-  if (code === 'ECONNREFUSED') return make('connection_refused', `connection refused by ${server.baseUrl}`, `is Pulp running at ${server.baseUrl}?`, false);
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return make('dns', `cannot resolve the host of ${server.baseUrl}`, 'check the server URL', false);
+  if (code === 'ECONNREFUSED')
+    return make('connection_refused', `connection refused by ${server.baseUrl}`, `is Pulp running at ${server.baseUrl}?`, false);
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
+    return make('dns', `cannot resolve the host of ${server.baseUrl}`, 'check the server URL', false);
   if (code === 'ETIMEDOUT' || (error as { name?: string }).name === 'TimeoutError') {
-    return make('timeout', `no answer within ${Math.round(server.timeoutMs / 1000)} s (${triedText(tried)})`, `is Pulp at ${server.baseUrl} overloaded? A longer --request-timeout may help`, outcomeUnknown);
+    return make(
+      'timeout',
+      `no answer within ${Math.round(server.timeoutMs / 1000)} s (${triedText(tried)})`,
+      `is Pulp at ${server.baseUrl} overloaded? A longer --request-timeout may help`,
+      outcomeUnknown,
+    );
   }
   if (code === 'ECONNRESET' || code === 'EPIPE' || /socket hang up/i.test(raw)) {
     // A server that speaks only HTTPS hangs up on plain HTTP.
-    const plain = server.baseUrl.startsWith('http:') ? `; if it happens every time, check whether ${server.baseUrl} should be https://` : '';
-    return make('connection_reset', `the connection was closed before an answer arrived (${triedText(tried)})`, `running again is safe${plain}`, outcomeUnknown);
+    const plain = server.baseUrl.startsWith('http:')
+      ? `; if it happens every time, check whether ${server.baseUrl} should be https://`
+      : '';
+    return make(
+      'connection_reset',
+      `the connection was closed before an answer arrived (${triedText(tried)})`,
+      `running again is safe${plain}`,
+      outcomeUnknown,
+    );
   }
   if (/wrong version number|packet length too long|http request/i.test(raw)) {
-    return make('tls', `${server.baseUrl} does not speak TLS`, `use http:// in the server URL, or the port where the server speaks HTTPS`, false);
+    return make(
+      'tls',
+      `${server.baseUrl} does not speak TLS`,
+      `use http:// in the server URL, or the port where the server speaks HTTPS`,
+      false,
+    );
   }
   if (/CERT|SSL|TLS|EPROTO|self[- ]signed|unable to verify/i.test(`${code} ${raw}`)) {
-    return make('tls', `TLS failure talking to ${server.baseUrl}: ${raw}`, 'pass the CA certificate with --ca-cert, or (unsafe) --insecure to skip verification', false);
+    return make(
+      'tls',
+      `TLS failure talking to ${server.baseUrl}: ${raw}`,
+      'pass the CA certificate with --ca-cert, or (unsafe) --insecure to skip verification',
+      false,
+    );
   }
   return make('network', `network error${code ? ` ${code}` : ''}: ${raw}`, `is Pulp reachable at ${server.baseUrl}?`, outcomeUnknown);
 }

@@ -68,7 +68,13 @@ export class PulpClient {
     if (Array.isArray(versions)) {
       this.#serverVersions = {};
       for (const entry of versions) {
-        if (entry && typeof entry === 'object' && !Array.isArray(entry) && typeof entry['component'] === 'string' && typeof entry['version'] === 'string') {
+        if (
+          entry &&
+          typeof entry === 'object' &&
+          !Array.isArray(entry) &&
+          typeof entry['component'] === 'string' &&
+          typeof entry['version'] === 'string'
+        ) {
           this.#serverVersions[entry['component']] = entry['version'];
         }
       }

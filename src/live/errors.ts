@@ -106,7 +106,14 @@ export class TaskTimeoutError extends PulpformError {
   readonly state: string;
   readonly elapsedMs: number;
 
-  constructor(taskHref: string, taskName: string, state: string, elapsedMs: number, doing: string | undefined, lastProgress: string | undefined) {
+  constructor(
+    taskHref: string,
+    taskName: string,
+    state: string,
+    elapsedMs: number,
+    doing: string | undefined,
+    lastProgress: string | undefined,
+  ) {
     const what = doing ? ` (${doing})` : '';
     const progress = lastProgress ? `; last progress: ${lastProgress}` : '';
     super(
@@ -160,7 +167,9 @@ export function summarizeErrorBody(body: Json): string {
   const detail = body['detail'];
   if (typeof detail === 'string' && Object.keys(body).length === 1) return detail;
   return Object.entries(body)
-    .map(([key, value]) => (key === 'non_field_errors' || key === 'errors' ? summarizeErrorBody(value) : `${key}: ${summarizeErrorBody(value)}`))
+    .map(([key, value]) =>
+      key === 'non_field_errors' || key === 'errors' ? summarizeErrorBody(value) : `${key}: ${summarizeErrorBody(value)}`,
+    )
     .join('; ');
 }
 

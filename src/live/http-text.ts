@@ -52,7 +52,9 @@ export function requestText(url: string, request: TextRequest): Promise<TextAnsw
       headers,
       ...(request.agent !== undefined ? { agent: request.agent } : {}),
       ...(request.signal !== undefined ? { signal: request.signal } : {}),
-      ...(secure ? { rejectUnauthorized: request.rejectUnauthorized ?? true, ...(request.ca !== undefined ? { ca: request.ca } : {}) } : {}),
+      ...(secure
+        ? { rejectUnauthorized: request.rejectUnauthorized ?? true, ...(request.ca !== undefined ? { ca: request.ca } : {}) }
+        : {}),
     };
     const sent = (secure ? https : http).request(target, options, (response) => {
       const chunks: Buffer[] = [];

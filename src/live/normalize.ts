@@ -5,8 +5,12 @@ import { canonicalJson, type Json, type JsonObject } from '../model/json.js';
 import { addressOf, type Endpoint, KINDS, type Kind, type LiveObject, PLUGINS, type Plugin } from '../model/resource.js';
 import { fromServerFields } from '../model/server-fields.js';
 
-
-const KIND_OF_SEGMENT: Record<string, Kind> = { remotes: 'remote', repositories: 'repository', publications: 'publication', distributions: 'distribution' };
+const KIND_OF_SEGMENT: Record<string, Kind> = {
+  remotes: 'remote',
+  repositories: 'repository',
+  publications: 'publication',
+  distributions: 'distribution',
+};
 
 /** Fields that depend on how the server was addressed, not on the object (`registry_path` is `<request host>/<base_path>`). */
 const HOST_DEPENDENT_FIELDS = new Set(['registry_path']);
@@ -42,7 +46,12 @@ export function fingerprintOf(raw: JsonObject): string {
  * write-only fields are set, and what it serves or holds. Publications are named after their
  * repository (`repositoryNames`: href → name).
  */
-export function normalizeLiveObject(endpoint: Endpoint, raw: JsonObject, repositoryNames: ReadonlyMap<string, string>, capabilities: Capabilities): LiveObject {
+export function normalizeLiveObject(
+  endpoint: Endpoint,
+  raw: JsonObject,
+  repositoryNames: ReadonlyMap<string, string>,
+  capabilities: Capabilities,
+): LiveObject {
   const { kind, plugin } = kindAndPluginOf(endpoint);
   const href = stringOf(raw['pulp_href']) ?? '';
   const name = kind === 'publication' ? publicationName(raw, repositoryNames) : (stringOf(raw['name']) ?? '');
@@ -73,7 +82,9 @@ export function normalizeLiveObject(endpoint: Endpoint, raw: JsonObject, reposit
   };
   const lastUpdated = stringOf(raw['pulp_last_updated']);
   if (lastUpdated) object.lastUpdated = lastUpdated;
-  const versionHref = stringOf(kind === 'publication' ? raw['repository_version'] : kind === 'repository' ? raw['latest_version_href'] : undefined);
+  const versionHref = stringOf(
+    kind === 'publication' ? raw['repository_version'] : kind === 'repository' ? raw['latest_version_href'] : undefined,
+  );
   if (versionHref) object.versionHref = versionHref;
   return object;
 }

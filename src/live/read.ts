@@ -55,7 +55,12 @@ const GENERIC_LISTS = [
   { path: 'remotes/', family: 'remotes/', fields: 'pulp_href,name,pulp_labels', everyObject: false },
   { path: 'repositories/', family: 'repositories/', fields: 'pulp_href,name,pulp_labels', everyObject: false },
   // Every distribution, not only this stack's: Pulp refuses a base path that overlaps any other.
-  { path: 'distributions/', family: 'distributions/', fields: 'pulp_href,name,pulp_labels,base_path,base_url,content_guard,repository', everyObject: true },
+  {
+    path: 'distributions/',
+    family: 'distributions/',
+    fields: 'pulp_href,name,pulp_labels,base_path,base_url,content_guard,repository',
+    everyObject: true,
+  },
 ] as const;
 
 /** What a plan needs of the server: the plugins its desired state declares, and whose objects `--prune` may delete. */
@@ -104,19 +109,39 @@ export async function readLiveState(client: PulpClient, options: ReadLiveStateOp
   const installed = LIVE_ENDPOINTS.filter((endpoint) => pluginInstalled(server, kindAndPluginOf(endpoint).plugin));
   const concurrency = options.concurrency ?? 8;
   const capabilities = capabilitiesOf(server.versions);
-  const scoped = (scope: LiveScope): Endpoint[] => installed.filter((endpoint) => endpoint === PUSH_REPOSITORY_ENDPOINT || scope.plugins.has(kindAndPluginOf(endpoint).plugin));
+  const scoped = (scope: LiveScope): Endpoint[] =>
+    installed.filter((endpoint) => endpoint === PUSH_REPOSITORY_ENDPOINT || scope.plugins.has(kindAndPluginOf(endpoint).plugin));
   let scope = options.scope !== undefined && labelSelectable(options.scope.stack) ? options.scope : undefined;
   // Without the type filter the generic lists answer this stack's objects of every plugin again:
   // when that takes more pages than the other plugins' typed lists (one each), read those instead.
-  if (scope !== undefined && !capabilities.genericTypeFilter && genericPages(scope, client.pageSize) > installed.length - scoped(scope).length) scope = undefined;
+  if (
+    scope !== undefined &&
+    !capabilities.genericTypeFilter &&
+    genericPages(scope, client.pageSize) > installed.length - scoped(scope).length
+  )
+    scope = undefined;
   const typed = scope === undefined ? installed : scoped(scope);
-  const generic = scope === undefined ? [] : genericQueries(scope, installed.filter((endpoint) => !typed.includes(endpoint)), capabilities);
+  const generic =
+    scope === undefined
+      ? []
+      : genericQueries(
+          scope,
+          installed.filter((endpoint) => !typed.includes(endpoint)),
+          capabilities,
+        );
   // One queue, so `concurrency` bounds the typed and the generic lists together.
   const jobs: (() => Promise<JsonObject[]>)[] = [
     ...typed.map((endpoint) => () => client.list(`${endpoint}/`)),
-    ...generic.map(({ path, query }) => () => client.list(path, query)),
+    ...generic.map(
+      ({ path, query }) =>
+        () =>
+          client.list(path, query),
+    ),
   ];
-  const [lists, versions] = await Promise.all([mapBounded(jobs, concurrency, (job) => job()), options.versions ? readRepositoryVersions(client) : undefined]);
+  const [lists, versions] = await Promise.all([
+    mapBounded(jobs, concurrency, (job) => job()),
+    options.versions ? readRepositoryVersions(client) : undefined,
+  ]);
   const genericLists = lists.slice(typed.length);
   const read = new Map<Endpoint, JsonObject[]>(typed.map((endpoint, i) => [endpoint, lists[i]!]));
   const partial: { endpoint: Endpoint; raw: JsonObject }[] = [];
@@ -143,7 +168,9 @@ export async function readLiveState(client: PulpClient, options: ReadLiveStateOp
       if (typeof raw['pulp_href'] === 'string' && typeof raw['name'] === 'string') repositoryNames.set(raw['pulp_href'], raw['name']);
     }
   }
-  const objects: LiveObject[] = [...read].flatMap(([endpoint, list]) => list.map((raw) => normalizeLiveObject(endpoint, raw, repositoryNames, capabilities)));
+  const objects: LiveObject[] = [...read].flatMap(([endpoint, list]) =>
+    list.map((raw) => normalizeLiveObject(endpoint, raw, repositoryNames, capabilities)),
+  );
   for (const { endpoint, raw } of partial) {
     // Its plugin was read in the second round after all (another object of it is the stack's).
     if (read.has(endpoint)) continue;
@@ -163,7 +190,11 @@ function genericPages(scope: LiveScope, pageSize: number): number {
  * of the lists it does not read typed (none: no request); else every type, and the typed lists'
  * objects come back a second time (remotes and repositories only this stack's).
  */
-function genericQueries(scope: LiveScope, unread: readonly Endpoint[], capabilities: Capabilities): { path: string; query: Record<string, string> }[] {
+function genericQueries(
+  scope: LiveScope,
+  unread: readonly Endpoint[],
+  capabilities: Capabilities,
+): { path: string; query: Record<string, string> }[] {
   return GENERIC_LISTS.flatMap((list) => {
     const query: Record<string, string> = { fields: list.fields };
     if (!list.everyObject) query['pulp_label_select'] = `${LABELS.stack}=${scope.stack}`;
@@ -212,7 +243,13 @@ function serverInfoOf(client: PulpClient, status: JsonObject): ServerInfo {
   }
   const info: ServerInfo = { url: client.baseUrl, versions: {} };
   for (const entry of versions) {
-    if (entry && typeof entry === 'object' && !Array.isArray(entry) && typeof entry['component'] === 'string' && typeof entry['version'] === 'string') {
+    if (
+      entry &&
+      typeof entry === 'object' &&
+      !Array.isArray(entry) &&
+      typeof entry['component'] === 'string' &&
+      typeof entry['version'] === 'string'
+    ) {
       info.versions[entry['component']] = entry['version'];
     }
   }

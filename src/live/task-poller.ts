@@ -246,7 +246,11 @@ export class TaskPoller {
       chunks.map(async (group) => {
         this.#stats.listRequests += 1;
         try {
-          const page = await this.#source.get('tasks/', { pulp_href__in: group.map((t) => t.href).join(','), fields: TASK_FIELDS, limit: group.length });
+          const page = await this.#source.get('tasks/', {
+            pulp_href__in: group.map((t) => t.href).join(','),
+            fields: TASK_FIELDS,
+            limit: group.length,
+          });
           for (const task of resultsOf(page)) answered.set(String(task['pulp_href']), task);
         } catch (error) {
           for (const tracked of group) failed.set(tracked, error instanceof Error ? error : new Error(String(error)));
@@ -262,7 +266,10 @@ export class TaskPoller {
    */
   async #listNewest(tasks: Tracked[], answered: Map<string, JsonObject>, failed: Map<Tracked, Error>): Promise<void> {
     const correlationId = this.#source.recordedCorrelationId();
-    const query: Record<string, string | number> = { limit: Math.min(MAX_LIST_LIMIT, Math.max(MIN_NEWEST_LIMIT, NEWEST_PER_TASK * tasks.length)), fields: TASK_FIELDS };
+    const query: Record<string, string | number> = {
+      limit: Math.min(MAX_LIST_LIMIT, Math.max(MIN_NEWEST_LIMIT, NEWEST_PER_TASK * tasks.length)),
+      fields: TASK_FIELDS,
+    };
     if (correlationId !== undefined) query['logging_cid'] = correlationId;
     const page = await this.#list(tasks, query, failed);
     for (const task of page === undefined ? [] : resultsOf(page)) answered.set(String(task['pulp_href']), task);
@@ -312,7 +319,9 @@ export class TaskPoller {
         const name = typeof task['name'] === 'string' ? task['name'] : '';
         const reports: ProgressReport[] = progressReportsOf(task);
         this.#drop(tracked, waiter);
-        waiter.reject(new TaskTimeoutError(tracked.href, name, state, now - waiter.started, waiter.options.doing, describeProgress(reports)));
+        waiter.reject(
+          new TaskTimeoutError(tracked.href, name, state, now - waiter.started, waiter.options.doing, describeProgress(reports)),
+        );
       }
     }
   }
@@ -331,5 +340,8 @@ export class TaskPoller {
 function resultsOf(page: JsonObject): JsonObject[] {
   const results = page['results'];
   if (!Array.isArray(results)) return [];
-  return results.filter((task): task is JsonObject => task !== null && typeof task === 'object' && !Array.isArray(task) && typeof task['pulp_href'] === 'string');
+  return results.filter(
+    (task): task is JsonObject =>
+      task !== null && typeof task === 'object' && !Array.isArray(task) && typeof task['pulp_href'] === 'string',
+  );
 }

@@ -12,26 +12,26 @@ import { headerOf, requestText } from './http-text.js';
 export interface PulpClientOptions {
   /** `scheme://host[:port]`, or the API root URL itself. Must not contain credentials. */
   baseUrl: string;
-  username?: string;
-  password?: Secret;
+  username?: string | undefined;
+  password?: Secret | undefined;
   /** PEM text, or the path of a PEM file, of the CA that signed the server certificate. */
-  caCert?: string;
+  caCert?: string | undefined;
   /** Skip TLS certificate verification (explicit opt-in). */
-  insecure?: boolean;
+  insecure?: boolean | undefined;
   /** Per HTTP request. Default 60 s. */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /** Retries of a request that failed in a way that is safe to retry. Default 3. */
-  retries?: number;
+  retries?: number | undefined;
   /** Default `/pulp/api/v3/`. */
-  apiRoot?: string;
+  apiRoot?: string | undefined;
   /** First retry backoff; doubles on each retry. Default 250 ms. */
-  retryDelayMs?: number;
+  retryDelayMs?: number | undefined;
   /** Cap on a server's Retry-After. Default 60 s. */
-  maxRetryAfterMs?: number;
+  maxRetryAfterMs?: number | undefined;
   /** Open connections per host. Default 32. */
-  maxSockets?: number;
+  maxSockets?: number | undefined;
   /** Page size of list requests (Pulp has no maximum). Default 1000. */
-  pageSize?: number;
+  pageSize?: number | undefined;
 }
 
 export type Query = Record<string, string | number | boolean>;
@@ -151,7 +151,8 @@ export class PulpTransport {
     while (next !== null) {
       const page = await this.get(next);
       const items = page['results'];
-      if (!Array.isArray(items)) throw notPulpError(this.#server, 'GET', this.#displayPath(next), 'the response is not a Pulp list (no `results`)');
+      if (!Array.isArray(items))
+        throw notPulpError(this.#server, 'GET', this.#displayPath(next), 'the response is not a Pulp list (no `results`)');
       for (const item of items) {
         if (item === null || typeof item !== 'object' || Array.isArray(item)) continue;
         // An object created while we page shifts the offsets and shows an object twice.
@@ -177,7 +178,12 @@ export class PulpTransport {
     try {
       return JSON.parse(response.text) as Json;
     } catch {
-      throw notPulpError(this.#server, method, this.#displayPath(path), `the response is not JSON (${headerOf(response, 'content-type') ?? 'no content type'}): ${excerptOf(response.text)}`);
+      throw notPulpError(
+        this.#server,
+        method,
+        this.#displayPath(path),
+        `the response is not JSON (${headerOf(response, 'content-type') ?? 'no content type'}): ${excerptOf(response.text)}`,
+      );
     }
   }
 
@@ -208,7 +214,10 @@ export class PulpTransport {
         }
       } catch (error) {
         if (isAbort(error)) throw error;
-        failure = networkError(this.#server, method, this.#displayPath(path), error, { attempts: attempt + 1, elapsedMs: Date.now() - started });
+        failure = networkError(this.#server, method, this.#displayPath(path), error, {
+          attempts: attempt + 1,
+          elapsedMs: Date.now() - started,
+        });
       }
       if (response && method === 'DELETE' && response.status === 404 && attempt > 0) return { status: 204, headers: {}, text: '' };
       const retryable = response ? this.#statusRetryable(method, response.status) : this.#failureRetryable(method, failure!);
@@ -275,7 +284,10 @@ function splitBaseUrl(baseUrl: string, apiRootOption: string): { origin: string;
     throw new ClientSetupError(`the server URL '${url.protocol}//${url.host}' must use http or https`, 'e.g. https://pulp.example.com');
   }
   if (url.username || url.password) {
-    throw new ClientSetupError(`the server URL '${url.protocol}//(redacted)@${url.host}' contains credentials`, 'remove them and use --username and --password-file');
+    throw new ClientSetupError(
+      `the server URL '${url.protocol}//(redacted)@${url.host}' contains credentials`,
+      'remove them and use --username and --password-file',
+    );
   }
   const apiRoot = `/${apiRootOption.replace(/^\/+|\/+$/g, '')}/`;
   const path = url.pathname.replace(/\/+$/, '');

@@ -68,14 +68,63 @@ function row<K extends keyof Capabilities>(change: CapabilityChange<K>): Capabil
 
 /** In release order per capability: a later row of a capability overrides an earlier one. */
 export const CHANGES: readonly CapabilityChange[] = [
-  row({ capability: 'rpmGpgOptions', component: 'rpm', since: '3.24.0', value: 'repo_config', evidence: 'pulp_rpm 3.24.0 adds repo_config; gpgcheck/repo_gpgcheck answer null (rpm 3.24.1 drops gpgcheck sent on create)' }),
-  row({ capability: 'rpmUpdateResetsRepoConfig', component: 'rpm', since: '3.24.0', value: true, evidence: 'pulp_rpm 3.24.1: PATCH {"description": …} leaves repo_config {}' }),
-  row({ capability: 'rpmUpdateResetsRepoConfig', component: 'rpm', since: '3.30.0', value: false, evidence: 'pulp_rpm 3.30.0 makes gpgcheck/repo_gpgcheck read-only and drops the update shim' }),
-  row({ capability: 'containerTagFilters', component: 'container', since: '2.28.0', value: { include: 'includes', exclude: 'excludes' }, evidence: 'pulp_container 2.28.0 renames include_tags/exclude_tags' }),
-  row({ capability: 'labelKeys', component: 'core', since: '3.105.0', value: { key: /^[\p{L}\p{N}_ .-]+$/u, keyAllowed: 'letters, digits, underscores, spaces, hyphens and dots' }, evidence: 'pulpcore 3.105.0 "Unify pulp_labels key validation to allow hyphens, spaces, and dots"' }),
-  row({ capability: 'labelValues', component: 'core', since: '3.115.0', value: { valueForbidden: /[()]/, valueForbiddenWords: 'parentheses' }, evidence: 'pulpcore 3.115.0 "Allow commas in pulp_labels values"' }),
-  row({ capability: 'taskHrefFilter', component: 'core', since: '3.24.0', value: true, evidence: 'pulpcore 3.24.0 adds pulp_href__in to tasks/' }),
-  row({ capability: 'genericTypeFilter', component: 'core', since: '3.43.0', value: true, evidence: 'the OpenAPI of pulpcore 3.43.1 has pulp_type__in on remotes/, repositories/ and distributions/; 3.23.24 has not (the first release between them with it is not pinned down)' }),
+  row({
+    capability: 'rpmGpgOptions',
+    component: 'rpm',
+    since: '3.24.0',
+    value: 'repo_config',
+    evidence: 'pulp_rpm 3.24.0 adds repo_config; gpgcheck/repo_gpgcheck answer null (rpm 3.24.1 drops gpgcheck sent on create)',
+  }),
+  row({
+    capability: 'rpmUpdateResetsRepoConfig',
+    component: 'rpm',
+    since: '3.24.0',
+    value: true,
+    evidence: 'pulp_rpm 3.24.1: PATCH {"description": …} leaves repo_config {}',
+  }),
+  row({
+    capability: 'rpmUpdateResetsRepoConfig',
+    component: 'rpm',
+    since: '3.30.0',
+    value: false,
+    evidence: 'pulp_rpm 3.30.0 makes gpgcheck/repo_gpgcheck read-only and drops the update shim',
+  }),
+  row({
+    capability: 'containerTagFilters',
+    component: 'container',
+    since: '2.28.0',
+    value: { include: 'includes', exclude: 'excludes' },
+    evidence: 'pulp_container 2.28.0 renames include_tags/exclude_tags',
+  }),
+  row({
+    capability: 'labelKeys',
+    component: 'core',
+    since: '3.105.0',
+    value: { key: /^[\p{L}\p{N}_ .-]+$/u, keyAllowed: 'letters, digits, underscores, spaces, hyphens and dots' },
+    evidence: 'pulpcore 3.105.0 "Unify pulp_labels key validation to allow hyphens, spaces, and dots"',
+  }),
+  row({
+    capability: 'labelValues',
+    component: 'core',
+    since: '3.115.0',
+    value: { valueForbidden: /[()]/, valueForbiddenWords: 'parentheses' },
+    evidence: 'pulpcore 3.115.0 "Allow commas in pulp_labels values"',
+  }),
+  row({
+    capability: 'taskHrefFilter',
+    component: 'core',
+    since: '3.24.0',
+    value: true,
+    evidence: 'pulpcore 3.24.0 adds pulp_href__in to tasks/',
+  }),
+  row({
+    capability: 'genericTypeFilter',
+    component: 'core',
+    since: '3.43.0',
+    value: true,
+    evidence:
+      'the OpenAPI of pulpcore 3.43.1 has pulp_type__in on remotes/, repositories/ and distributions/; 3.23.24 has not (the first release between them with it is not pinned down)',
+  }),
 ];
 
 /** Numeric comparison of dotted versions: `3.20.0` < `3.23`, `3.9` < `3.116`. */
@@ -105,7 +154,10 @@ export function capabilitiesOf(versions: Readonly<Record<string, string>>): Capa
 }
 
 /** The first release that changed `capability` so that `accepts` holds, for error texts ("needs pulpcore 3.105.0 or later"). */
-export function firstReleaseWhere<K extends keyof Capabilities>(capability: K, accepts: (value: Capabilities[K]) => boolean): CapabilityChange | undefined {
+export function firstReleaseWhere<K extends keyof Capabilities>(
+  capability: K,
+  accepts: (value: Capabilities[K]) => boolean,
+): CapabilityChange | undefined {
   return CHANGES.find((change) => change.capability === capability && accepts(change.value as Capabilities[K]));
 }
 

@@ -7,5 +7,5 @@
 export abstract class PulpformError extends Error {
   abstract readonly code: string;
   // Declared, not a field: a subclass without a hint gains no `hint: undefined` own property, so what logs and inspect show stays the same.
-  declare readonly hint?: string;
+  declare readonly hint?: string | undefined;
 }

@@ -53,9 +53,20 @@ const REMOTE_BASE: Record<string, FieldSpec> = {
   proxy_password: { type: 'string', nullable: true, secret: true, description: 'Proxy password (write-only).' },
   username: { type: 'string', nullable: true, secret: true, description: 'Upstream username (write-only).' },
   password: { type: 'string', nullable: true, secret: true, description: 'Upstream password (write-only).' },
-  download_concurrency: { type: 'integer', nullable: true, default: null, minimum: 1, description: 'Parallel downloads (null: server default, 10).' },
+  download_concurrency: {
+    type: 'integer',
+    nullable: true,
+    default: null,
+    minimum: 1,
+    description: 'Parallel downloads (null: server default, 10).',
+  },
   max_retries: { type: 'integer', nullable: true, default: null, minimum: 0, description: 'Download retries (null: server default, 3).' },
-  policy: { type: 'enum', enum: POLICY, default: 'immediate', description: 'immediate downloads everything; on_demand on first request; streamed never stores.' },
+  policy: {
+    type: 'enum',
+    enum: POLICY,
+    default: 'immediate',
+    description: 'immediate downloads everything; on_demand on first request; streamed never stores.',
+  },
   total_timeout: { type: 'number', nullable: true, default: null, minimum: 0, description: 'Seconds for a whole download.' },
   connect_timeout: { type: 'number', nullable: true, default: null, minimum: 0, description: 'Seconds to obtain a connection.' },
   sock_connect_timeout: { type: 'number', nullable: true, default: null, minimum: 0, description: 'Seconds to connect the socket.' },
@@ -66,14 +77,26 @@ const REMOTE_BASE: Record<string, FieldSpec> = {
 
 const REPOSITORY_BASE: Record<string, FieldSpec> = {
   description: { type: 'string', nullable: true, default: null, description: 'Free text.' },
-  retain_repo_versions: { type: 'integer', nullable: true, default: null, minimum: 1, description: 'Keep only the newest N versions (null: keep all).' },
+  retain_repo_versions: {
+    type: 'integer',
+    nullable: true,
+    default: null,
+    minimum: 1,
+    description: 'Keep only the newest N versions (null: keep all).',
+  },
   remote: { type: 'string', nullable: true, default: null, ref: 'remote', description: 'Remote to sync from, by name.' },
 };
 
 const DISTRIBUTION_BASE: Record<string, FieldSpec> = {
   base_path: { type: 'string', required: true, description: 'Path under the content origin, e.g. rocky/9/BaseOS/x86_64/os/production.' },
   content_guard: { type: 'string', nullable: true, default: null, ref: 'content_guard', description: 'Content guard href.' },
-  repository: { type: 'string', nullable: true, default: null, ref: 'repository', description: 'Serve this repository (its newest publication, or its latest version for containers).' },
+  repository: {
+    type: 'string',
+    nullable: true,
+    default: null,
+    ref: 'repository',
+    description: 'Serve this repository (its newest publication, or its latest version for containers).',
+  },
 };
 
 const PUBLISHED_DISTRIBUTION: Record<string, FieldSpec> = {
@@ -117,14 +140,38 @@ export const FIELDS: Record<Endpoint, Record<string, FieldSpec>> = {
   'repositories/rpm/rpm': {
     ...REPOSITORY_BASE,
     autopublish: { type: 'boolean', default: false, description: 'Publish every new version automatically.' },
-    metadata_signing_service: { type: 'string', nullable: true, default: null, description: 'Signing service href for repository metadata.' },
+    metadata_signing_service: {
+      type: 'string',
+      nullable: true,
+      default: null,
+      description: 'Signing service href for repository metadata.',
+    },
     retain_package_versions: { type: 'integer', default: 0, minimum: 0, description: 'Keep only N versions of each package (0: all).' },
-    metadata_checksum_type: { type: 'enum', enum: CHECKSUM, nullable: true, default: null, until: RPM_3_30, description: 'Checksum of the published metadata (ignored from rpm 3.30).' },
-    package_checksum_type: { type: 'enum', enum: CHECKSUM, nullable: true, default: null, until: RPM_3_30, description: 'Checksum of packages in the published metadata (ignored from rpm 3.30).' },
+    metadata_checksum_type: {
+      type: 'enum',
+      enum: CHECKSUM,
+      nullable: true,
+      default: null,
+      until: RPM_3_30,
+      description: 'Checksum of the published metadata (ignored from rpm 3.30).',
+    },
+    package_checksum_type: {
+      type: 'enum',
+      enum: CHECKSUM,
+      nullable: true,
+      default: null,
+      until: RPM_3_30,
+      description: 'Checksum of packages in the published metadata (ignored from rpm 3.30).',
+    },
     // rpm 3.24 moved both into repo_config; server-fields.ts maps them on every release.
     gpgcheck: { type: 'integer', default: 0, minimum: 0, description: 'gpgcheck value advertised in config.repo (0 or 1).' },
     repo_gpgcheck: { type: 'integer', default: 0, minimum: 0, description: 'repo_gpgcheck advertised in config.repo (0 or 1).' },
-    sqlite_metadata: { type: 'boolean', default: false, until: RPM_3_25, description: 'Also publish sqlite metadata (ignored from rpm 3.25).' },
+    sqlite_metadata: {
+      type: 'boolean',
+      default: false,
+      until: RPM_3_25,
+      description: 'Also publish sqlite metadata (ignored from rpm 3.25).',
+    },
   },
   'repositories/file/file': {
     ...REPOSITORY_BASE,
@@ -137,32 +184,75 @@ export const FIELDS: Record<Endpoint, Record<string, FieldSpec>> = {
     manifest_signing_service: { type: 'string', nullable: true, default: null, description: 'Signing service href for manifests.' },
   },
   'publications/rpm/rpm': {
-    metadata_checksum_type: { type: 'enum', enum: CHECKSUM, createOnly: true, until: RPM_3_30, description: 'Checksum of the metadata (default: the repository\'s; ignored from rpm 3.30).' },
-    package_checksum_type: { type: 'enum', enum: CHECKSUM, createOnly: true, until: RPM_3_30, description: 'Checksum of packages (default: the repository\'s; ignored from rpm 3.30).' },
+    metadata_checksum_type: {
+      type: 'enum',
+      enum: CHECKSUM,
+      createOnly: true,
+      until: RPM_3_30,
+      description: "Checksum of the metadata (default: the repository's; ignored from rpm 3.30).",
+    },
+    package_checksum_type: {
+      type: 'enum',
+      enum: CHECKSUM,
+      createOnly: true,
+      until: RPM_3_30,
+      description: "Checksum of packages (default: the repository's; ignored from rpm 3.30).",
+    },
     gpgcheck: { type: 'integer', createOnly: true, description: 'gpgcheck in config.repo.' },
     repo_gpgcheck: { type: 'integer', createOnly: true, description: 'repo_gpgcheck in config.repo.' },
-    sqlite_metadata: { type: 'boolean', createOnly: true, until: RPM_3_25, description: 'Publish sqlite metadata (ignored from rpm 3.25).' },
+    sqlite_metadata: {
+      type: 'boolean',
+      createOnly: true,
+      until: RPM_3_25,
+      description: 'Publish sqlite metadata (ignored from rpm 3.25).',
+    },
   },
   'publications/file/file': {
     manifest: { type: 'string', nullable: true, default: 'PULP_MANIFEST', createOnly: true, description: 'Manifest file name.' },
   },
   'publications/deb/apt': {
     simple: { type: 'boolean', default: false, createOnly: true, description: 'Simple publishing mode (all packages in one component).' },
-    structured: { type: 'boolean', default: false, createOnly: true, description: 'Structured publishing mode (upstream distributions and components).' },
-    signing_service: { type: 'string', nullable: true, default: null, createOnly: true, description: 'Signing service href for Release files.' },
+    structured: {
+      type: 'boolean',
+      default: false,
+      createOnly: true,
+      description: 'Structured publishing mode (upstream distributions and components).',
+    },
+    signing_service: {
+      type: 'string',
+      nullable: true,
+      default: null,
+      createOnly: true,
+      description: 'Signing service href for Release files.',
+    },
   },
   'publications/deb/verbatim': {},
   'distributions/rpm/rpm': {
     ...PUBLISHED_DISTRIBUTION,
-    generate_repo_config: { type: 'boolean', default: false, since: { component: 'rpm', version: '3.23' }, description: 'Serve a config.repo next to repodata.' },
+    generate_repo_config: {
+      type: 'boolean',
+      default: false,
+      since: { component: 'rpm', version: '3.23' },
+      description: 'Serve a config.repo next to repodata.',
+    },
   },
   'distributions/file/file': { ...PUBLISHED_DISTRIBUTION },
   'distributions/deb/apt': { ...PUBLISHED_DISTRIBUTION },
   'distributions/container/container': {
     ...DISTRIBUTION_BASE,
     // pulp_container fills in its shared "content redirect" guard and refuses null.
-    content_guard: { type: 'string', ref: 'content_guard', description: 'Content guard href (default: the shared content redirect guard).' },
-    repository_version: { type: 'string', nullable: true, default: null, ref: 'repository_version', description: 'Serve this repository version.' },
+    content_guard: {
+      type: 'string',
+      ref: 'content_guard',
+      description: 'Content guard href (default: the shared content redirect guard).',
+    },
+    repository_version: {
+      type: 'string',
+      nullable: true,
+      default: null,
+      ref: 'repository_version',
+      description: 'Serve this repository version.',
+    },
     private: { type: 'boolean', default: false, description: 'Require authentication to pull.' },
     description: { type: 'string', nullable: true, default: null, description: 'Free text.' },
   },
@@ -174,7 +264,9 @@ export function isNamedKind(kind: Kind): boolean {
 }
 
 export function secretFields(endpoint: Endpoint): string[] {
-  return Object.entries(FIELDS[endpoint] ?? {}).filter(([, spec]) => spec.secret).map(([name]) => name);
+  return Object.entries(FIELDS[endpoint] ?? {})
+    .filter(([, spec]) => spec.secret)
+    .map(([name]) => name);
 }
 
 /**
@@ -182,11 +274,17 @@ export function secretFields(endpoint: Endpoint): string[] {
  * added it or the one that stopped honouring it. Undefined when it does, or when the server
  * does not report the component (the server then judges).
  */
-export function fieldUnavailable(spec: FieldSpec | undefined, versions: Readonly<Record<string, string>>): { release: ComponentRelease; have: string; removed: boolean } | undefined {
-  for (const [release, removed] of [[spec?.since, false], [spec?.until, true]] as const) {
+export function fieldUnavailable(
+  spec: FieldSpec | undefined,
+  versions: Readonly<Record<string, string>>,
+): { release: ComponentRelease; have: string; removed: boolean } | undefined {
+  for (const [release, removed] of [
+    [spec?.since, false],
+    [spec?.until, true],
+  ] as const) {
     const have = release === undefined ? undefined : versions[release.component];
     if (release === undefined || have === undefined) continue;
-    if ((compareVersions(have, release.version) >= 0) === removed) return { release, have, removed };
+    if (compareVersions(have, release.version) >= 0 === removed) return { release, have, removed };
   }
   return undefined;
 }

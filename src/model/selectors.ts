@@ -18,10 +18,17 @@ export interface Selector {
 export type Groups = ReadonlyMap<Address, string>;
 
 export function groupsOf(resources: readonly DesiredResource[]): Groups {
-  return new Map(resources.flatMap((resource) => (resource.image?.group !== undefined ? [[resource.address, resource.image.group] as const] : [])));
+  return new Map(
+    resources.flatMap((resource) => (resource.image?.group !== undefined ? [[resource.address, resource.image.group] as const] : [])),
+  );
 }
 
-const PLURAL: Record<string, Kind> = { remotes: 'remote', repositories: 'repository', publications: 'publication', distributions: 'distribution' };
+const PLURAL: Record<string, Kind> = {
+  remotes: 'remote',
+  repositories: 'repository',
+  publications: 'publication',
+  distributions: 'distribution',
+};
 
 function kindOf(word: string): Kind | undefined {
   return (KINDS as readonly string[]).includes(word) ? (word as Kind) : PLURAL[word];
@@ -36,7 +43,10 @@ export function globToRegExp(glob: string): RegExp {
 export function parseSelectors(only: string, flag = '--only'): { selectors: Selector[]; diagnostics: Diagnostic[] } {
   const selectors: Selector[] = [];
   const diagnostics: Diagnostic[] = [];
-  for (const text of only.split(',').map((part) => part.trim()).filter((part) => part !== '')) {
+  for (const text of only
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '')) {
     const [first = '', second, ...rest] = text.split('/');
     const kind = kindOf(first);
     if (text.startsWith('group:')) {
@@ -64,9 +74,11 @@ export function parseSelectors(only: string, flag = '--only'): { selectors: Sele
 export function selectorMatches(selector: Selector, address: Address, groups: Groups = new Map()): boolean {
   if (selector.group !== undefined) return groups.get(address) === selector.group;
   const { kind, plugin, name } = parseAddress(address);
-  return (selector.kind === undefined || selector.kind === kind)
-    && (selector.plugin === undefined || selector.plugin === plugin)
-    && (selector.name === undefined || selector.name.test(name));
+  return (
+    (selector.kind === undefined || selector.kind === kind) &&
+    (selector.plugin === undefined || selector.plugin === plugin) &&
+    (selector.name === undefined || selector.name.test(name))
+  );
 }
 
 /** Whitespace-separated, unanchored regexes, as `stackhpc_pulp_images_kolla_filter`, or the first one that does not compile. */
@@ -81,4 +93,3 @@ export function parseImageFilter(filter: string): { regexes: RegExp[] } | { inva
   }
   return { regexes };
 }
-

@@ -49,7 +49,8 @@ const MAPPINGS: readonly FieldMapping[] = [
   {
     endpoints: ['repositories/rpm/rpm'],
     applies: (capabilities) => capabilities.rpmUpdateResetsRepoConfig,
-    write: (body, _capabilities, current) => (current === undefined || 'repo_config' in body ? body : { ...body, repo_config: objectOf(current['repo_config']) }),
+    write: (body, _capabilities, current) =>
+      current === undefined || 'repo_config' in body ? body : { ...body, repo_config: objectOf(current['repo_config']) },
   },
   {
     endpoints: ['remotes/container/container'],

@@ -38,7 +38,8 @@ export function buildPlan(desired: DesiredState, live: LiveState, options: PlanO
   if (options.replace === false) ({ actions, diagnostics } = skipReplacements(actions, diagnostics));
   const pushDeletes = new Set([...ctx.pushDeletes.values()].map((action) => action.id));
   ({ actions, diagnostics } = scopeImages(actions, diagnostics, desired.resources, options.imageFilter, pushDeletes));
-  if (options.only !== undefined) ({ actions, diagnostics } = scopeActions(actions, diagnostics, options.only, desired.resources, pushDeletes));
+  if (options.only !== undefined)
+    ({ actions, diagnostics } = scopeActions(actions, diagnostics, options.only, desired.resources, pushDeletes));
   if (options.prune && !options.allowDeleteAll) diagnostics.push(...pruneAllGuard(desired, actions));
   diagnostics.push(...serverChecks(desired, live.server.versions, ctx.capabilities));
   if (desired.stackDefaulted) diagnostics.unshift(undeclaredStack(desired, [...ctx.otherStacks]));
@@ -75,11 +76,16 @@ function undeclaredStack(desired: DesiredState, owners: readonly string[]): Diag
   return {
     severity: owners.length > 0 ? 'error' : 'warning',
     code: 'plan.no_stack',
-    summary: owners.length > 0
-      ? `The desired state declares no stack, so it is stack "${desired.stack}"; the objects it names on the server belong to stack ${owners.map((o) => `"${o}"`).join(', ')}`
-      : `The desired state declares no stack, so it is stack "${desired.stack}"`,
-    detail: 'The stack is written on every object pulpform manages (pulpform_stack), and prune deletes only its own: two desired states for one server need two stacks.',
-    hint: owners.length === 1 ? `Add "stack: ${owners[0]}" to one of its files.` : `Add "stack: NAME" to one of its files${owners.length > 0 ? `, naming the stack these objects belong to` : ''}.`,
+    summary:
+      owners.length > 0
+        ? `The desired state declares no stack, so it is stack "${desired.stack}"; the objects it names on the server belong to stack ${owners.map((o) => `"${o}"`).join(', ')}`
+        : `The desired state declares no stack, so it is stack "${desired.stack}"`,
+    detail:
+      'The stack is written on every object pulpform manages (pulpform_stack), and prune deletes only its own: two desired states for one server need two stacks.',
+    hint:
+      owners.length === 1
+        ? `Add "stack: ${owners[0]}" to one of its files.`
+        : `Add "stack: NAME" to one of its files${owners.length > 0 ? `, naming the stack these objects belong to` : ''}.`,
     ...(file !== undefined ? { source: { file, line: 1, column: 1 } } : {}),
   };
 }
@@ -87,13 +93,21 @@ function undeclaredStack(desired: DesiredState, owners: readonly string[]): Diag
 /** Kinds in dependency order (remotes first), then by address: a resource is planned after what it refers to. */
 function planResources(ctx: PlanContext): void {
   const order = (resource: DesiredResource): number => KINDS.indexOf(resource.kind);
-  const resources = [...ctx.desired.resources].sort((a, b) => order(a) - order(b) || (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
+  const resources = [...ctx.desired.resources].sort(
+    (a, b) => order(a) - order(b) || (a.address < b.address ? -1 : a.address > b.address ? 1 : 0),
+  );
   for (const resource of resources) planResource(ctx, resource);
 }
 
 function planResource(ctx: PlanContext, desired: DesiredResource): void {
   if (ctx.nodes.has(desired.address)) {
-    ctx.error('plan.duplicate_address', desired, `${desired.address} is declared twice`, 'Only the first declaration is planned.', 'Remove or rename one of them.');
+    ctx.error(
+      'plan.duplicate_address',
+      desired,
+      `${desired.address} is declared twice`,
+      'Only the first declaration is planned.',
+      'Remove or rename one of them.',
+    );
     return;
   }
   const node: Node = { desired, blocked: false };

@@ -18,15 +18,15 @@ import { resyncSelection } from './scope.js';
 
 export interface PlanOptions {
   /** Delete managed objects the desired state no longer has (otherwise: a warning each). */
-  prune?: boolean;
+  prune?: boolean | undefined;
   /** Let --prune delete every managed object of a kind the desired state has none of. */
-  allowDeleteAll?: boolean;
+  allowDeleteAll?: boolean | undefined;
   /** `--only` selector: the plan is partial. */
-  only?: string;
+  only?: string | undefined;
   /** `--image-filter`: regexes selecting the container mirrors' images to plan (overrides their `filter`). */
-  imageFilter?: string;
+  imageFilter?: string | undefined;
   /** `--resync` selector: repositories to sync even though their sync marker is unchanged. */
-  resync?: string;
+  resync?: string | undefined;
   /**
    * false: leave replacements (and what waits for them) out, with a warning each. Watch mode
    * without --prune plans this way, since a replacement deletes first. Default true.
@@ -38,14 +38,14 @@ export interface PlanOptions {
    * Delete the container push distributions (and with them, in Pulp, their push repositories)
    * that hold a name or base_path the desired state needs, instead of reporting each conflict.
    */
-  replacePushConflicts?: boolean;
+  replacePushConflicts?: boolean | undefined;
 }
 
 /** What the planner knows about one desired resource. */
 export interface Node {
   desired: DesiredResource;
   /** The server's object of this kind and name, of whatever type. */
-  live?: LiveObject;
+  live?: LiveObject | undefined;
   /** The create/update/replace/adopt for it, if any. */
   action?: PlanAction;
   sync?: PlanAction;
@@ -102,11 +102,17 @@ export class PlanContext {
   readonly resync: (address: Address) => boolean = () => false;
   private adoptedPinned?: Map<Address, DesiredResource[]>;
 
-  constructor(readonly desired: DesiredState, live: LiveState, readonly options: PlanOptions) {
+  constructor(
+    readonly desired: DesiredState,
+    live: LiveState,
+    readonly options: PlanOptions,
+  ) {
     this.stack = desired.stack;
     this.versions = live.server.versions;
     this.capabilities = capabilitiesOf(live.server.versions);
-    this.followedPublications = new Set(desired.resources.flatMap((r) => (r.followsSync && r.refs.publication !== undefined ? [r.refs.publication] : [])));
+    this.followedPublications = new Set(
+      desired.resources.flatMap((r) => (r.followsSync && r.refs.publication !== undefined ? [r.refs.publication] : [])),
+    );
     for (const resource of desired.resources) {
       if (resource.kind !== 'publication' || resource.snapshot === undefined) continue;
       const repository = resource.refs.repository ?? addressOf('repository', resource.plugin, resource.name);
@@ -126,7 +132,13 @@ export class PlanContext {
       const resources = new Map(this.desired.resources.map((resource) => [resource.address, resource]));
       this.adoptedPinned = new Map();
       for (const distribution of this.desired.resources) {
-        if (distribution.kind !== 'distribution' || !distribution.adopt || distribution.snapshot === undefined || distribution.refs.publication === undefined) continue;
+        if (
+          distribution.kind !== 'distribution' ||
+          !distribution.adopt ||
+          distribution.snapshot === undefined ||
+          distribution.refs.publication === undefined
+        )
+          continue;
         const repository = resources.get(distribution.refs.publication)?.refs.repository;
         if (repository !== undefined) this.adoptedPinned.set(repository, [...(this.adoptedPinned.get(repository) ?? []), distribution]);
       }
@@ -141,7 +153,10 @@ export class PlanContext {
     return map;
   }
 
-  identity(type: ActionType, desired: DesiredResource): Pick<PlanAction, 'id' | 'type' | 'address' | 'kind' | 'plugin' | 'name' | 'endpoint' | 'source'> {
+  identity(
+    type: ActionType,
+    desired: DesiredResource,
+  ): Pick<PlanAction, 'id' | 'type' | 'address' | 'kind' | 'plugin' | 'name' | 'endpoint' | 'source'> {
     // Callers add to this object (Object.assign) rather than spread it into a new one: V8 gives
     // every object made by a spread followed by more properties a hidden class of its own, some
     // 400 bytes for each of 13,000 actions at 10,000 objects.
@@ -158,7 +173,13 @@ export class PlanContext {
     return identity;
   }
 
-  add(type: ActionType, desired: DesiredResource, diff: Omit<ResourceDiff, 'createOnlyChanged' | 'notes'>, reason: string, live?: LiveObject): PlanAction {
+  add(
+    type: ActionType,
+    desired: DesiredResource,
+    diff: Omit<ResourceDiff, 'createOnlyChanged' | 'notes'>,
+    reason: string,
+    live?: LiveObject,
+  ): PlanAction {
     this.diagnostics.push(...diff.diagnostics);
     const named = desired.kind !== 'publication' && NEW.includes(type);
     const action: PlanAction = Object.assign(this.identity(type, desired), {

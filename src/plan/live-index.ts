@@ -47,7 +47,8 @@ export class LiveIndex {
     for (const version of live.versions ?? []) this.knownVersions.add(version.href);
     for (const object of this.byHref.values()) {
       if (object.versionHref !== undefined) this.knownVersions.add(object.versionHref);
-      if (object.kind === 'distribution' && typeof object.fields.publication === 'string') this.servedPublications.add(object.fields.publication);
+      if (object.kind === 'distribution' && typeof object.fields.publication === 'string')
+        this.servedPublications.add(object.fields.publication);
       const repository = object.kind === 'distribution' ? this.byHref.get(String(object.fields.repository)) : undefined;
       if (repository?.endpoint === PUSH_REPOSITORY_ENDPOINT) this.pushDistributions.set(repository.href, object);
     }

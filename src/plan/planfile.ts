@@ -43,12 +43,14 @@ const action = z.object({
   secrets: z.array(z.object({ field: z.string(), source: z.string() })).optional(),
   labelsAfter: z.record(z.string(), z.string()).optional(),
   syncFrom: z.string().optional(),
-  guard: z.object({
-    href: z.string(),
-    fingerprint: z.string(),
-    lastUpdated: z.string().optional(),
-    seen: z.object({ fields: z.record(z.string(), z.json()), labels: z.record(z.string(), z.string()) }).optional(),
-  }).optional(),
+  guard: z
+    .object({
+      href: z.string(),
+      fingerprint: z.string(),
+      lastUpdated: z.string().optional(),
+      seen: z.object({ fields: z.record(z.string(), z.json()), labels: z.record(z.string(), z.string()) }).optional(),
+    })
+    .optional(),
   dependsOn: z.array(z.string()),
   source: source.optional(),
 });
@@ -93,18 +95,24 @@ export function parsePlan(text: string, file = 'plan file'): Plan {
   try {
     data = JSON.parse(text);
   } catch (error) {
-    throw new PlanFileError(`${file} is not a pulpform plan: it is not valid JSON (${(error as Error).message}). Create one with "pulpform plan --out FILE".`);
+    throw new PlanFileError(
+      `${file} is not a pulpform plan: it is not valid JSON (${(error as Error).message}). Create one with "pulpform plan --out FILE".`,
+    );
   }
   const version = typeof data === 'object' && data !== null ? (data as { formatVersion?: unknown }).formatVersion : undefined;
   if (typeof version !== 'string') {
     throw new PlanFileError(`${file} is not a pulpform plan: it has no formatVersion. Create one with "pulpform plan --out FILE".`);
   }
   if (major(version) !== major(PLAN_FORMAT_VERSION)) {
-    throw new PlanFileError(`${file} has plan format ${version}, but this pulpform reads format ${major(PLAN_FORMAT_VERSION)}.x (it writes ${PLAN_FORMAT_VERSION}). Make the plan again with this pulpform ("pulpform plan --out FILE"), or use the pulpform version that wrote it.`);
+    throw new PlanFileError(
+      `${file} has plan format ${version}, but this pulpform reads format ${major(PLAN_FORMAT_VERSION)}.x (it writes ${PLAN_FORMAT_VERSION}). Make the plan again with this pulpform ("pulpform plan --out FILE"), or use the pulpform version that wrote it.`,
+    );
   }
   const parsed = planSchema.safeParse(data);
   if (!parsed.success) {
-    throw new PlanFileError(`${file} is not a valid pulpform plan (format ${version}):\n${z.prettifyError(parsed.error)}\nMake the plan again with "pulpform plan --out FILE"; do not edit plan files by hand.`);
+    throw new PlanFileError(
+      `${file} is not a valid pulpform plan (format ${version}):\n${z.prettifyError(parsed.error)}\nMake the plan again with "pulpform plan --out FILE"; do not edit plan files by hand.`,
+    );
   }
   return parsed.data as Plan;
 }

@@ -21,14 +21,20 @@ export function resolveRef(ctx: PlanContext, referrer: DesiredResource, field: s
   const kept = field === 'publication' && node !== undefined ? pinnedPublication(ctx, referrer, node) : undefined;
   if (kept !== undefined) return { href: kept };
   if (node !== undefined) {
-    if (node.action !== undefined && NEW.includes(node.action.type)) return { unknown: { $ref: node.desired.address }, after: node.action.id };
+    if (node.action !== undefined && NEW.includes(node.action.type))
+      return { unknown: { $ref: node.desired.address }, after: node.action.id };
     if (node.desired.kind === 'publication') return node.satisfiedBy ? { href: node.satisfiedBy.href } : undefined;
     return node.live ? { href: node.live.href } : undefined;
   }
   const object = ctx.live.at(target);
   if (object !== undefined) return { href: object.href };
-  ctx.error('plan.dangling_ref', referrer, `${referrer.address}: ${field} refers to ${target}, which is neither in the desired state nor on the server`,
-    undefined, `Declare ${target}, or correct the reference.`);
+  ctx.error(
+    'plan.dangling_ref',
+    referrer,
+    `${referrer.address}: ${field} refers to ${target}, which is neither in the desired state nor on the server`,
+    undefined,
+    `Declare ${target}, or correct the reference.`,
+  );
   return undefined;
 }
 
@@ -37,7 +43,12 @@ export function resolveRef(ctx: PlanContext, referrer: DesiredResource, field: s
  * `snapshot` (recorded in the repository's `pulpform_snapshot_<stamp>` labels), else the
  * latest. Unknown until apply when a sync or create in this plan produces it.
  */
-export function resolveVersion(ctx: PlanContext, referrer: DesiredResource, repositoryAddress: Address, snapshot: string | undefined): RefValue | undefined {
+export function resolveVersion(
+  ctx: PlanContext,
+  referrer: DesiredResource,
+  repositoryAddress: Address,
+  snapshot: string | undefined,
+): RefValue | undefined {
   const node = ctx.nodes.get(repositoryAddress);
   const action = node?.action;
   const recreated = action !== undefined && NEW.includes(action.type);
@@ -52,22 +63,40 @@ export function resolveVersion(ctx: PlanContext, referrer: DesiredResource, repo
     // Following the repository: what its last sync of this snapshot left (a --resync may have made a newer version).
     const follows = referrer.followsSync === true || ctx.followedPublications.has(referrer.address);
     const last = labels[LABELS.syncedVersion];
-    if (follows && live !== undefined && labels[LABELS.synced] === snapshot && last !== undefined && ctx.live.knownVersions.has(`${live.href}versions/${last}/`)) {
+    if (
+      follows &&
+      live !== undefined &&
+      labels[LABELS.synced] === snapshot &&
+      last !== undefined &&
+      ctx.live.knownVersions.has(`${live.href}versions/${last}/`)
+    ) {
       return { href: `${live.href}versions/${last}/` };
     }
     const number = labels[`${LABELS.snapshotPrefix}${snapshot}`];
     if (live !== undefined && number !== undefined) return { href: `${live.href}versions/${number}/` };
-    const recorded = Object.keys(labels).filter((key) => key.startsWith(LABELS.snapshotPrefix)).map((key) => key.slice(LABELS.snapshotPrefix.length)).sort();
-    ctx.error('plan.snapshot_not_synced', referrer, `${referrer.address} serves snapshot ${snapshot}, which ${repositoryAddress} has not been synced from`,
+    const recorded = Object.keys(labels)
+      .filter((key) => key.startsWith(LABELS.snapshotPrefix))
+      .map((key) => key.slice(LABELS.snapshotPrefix.length))
+      .sort();
+    ctx.error(
+      'plan.snapshot_not_synced',
+      referrer,
+      `${referrer.address} serves snapshot ${snapshot}, which ${repositoryAddress} has not been synced from`,
       `Snapshots synced into ${repositoryAddress}: ${recorded.length > 0 ? recorded.join(', ') : '(none recorded)'}.${node?.desired.sync ? ` It is being synced from ${node.desired.sync.marker}.` : ''}`,
-      `Pin a snapshot that has been synced, or sync ${snapshot} first (set the repository's snapshot to it and apply).`);
+      `Pin a snapshot that has been synced, or sync ${snapshot} first (set the repository's snapshot to it and apply).`,
+    );
     return undefined;
   }
   if (sync !== undefined) return { unknown, after: sync.id };
   if (recreated) return { unknown, after: action.id };
   if (live?.versionHref !== undefined) return { href: live.versionHref };
-  ctx.error('plan.dangling_ref', referrer, `${referrer.address} refers to ${repositoryAddress}, which has no repository version on the server`,
-    undefined, `Declare ${repositoryAddress}, or correct the reference.`);
+  ctx.error(
+    'plan.dangling_ref',
+    referrer,
+    `${referrer.address} refers to ${repositoryAddress}, which has no repository version on the server`,
+    undefined,
+    `Declare ${repositoryAddress}, or correct the reference.`,
+  );
   return undefined;
 }
 
@@ -78,7 +107,9 @@ export function resolveVersion(ctx: PlanContext, referrer: DesiredResource, repo
  */
 export function pinnedPublication(ctx: PlanContext, referrer: DesiredResource, publication: Node): string | undefined {
   if (referrer.kind !== 'distribution' || referrer.followsSync || referrer.snapshot === undefined) return undefined;
-  const repository = ctx.nodes.get(publication.desired.refs.repository ?? addressOf('repository', publication.desired.plugin, publication.desired.name));
+  const repository = ctx.nodes.get(
+    publication.desired.refs.repository ?? addressOf('repository', publication.desired.plugin, publication.desired.name),
+  );
   const recorded = repository === undefined ? undefined : recordedVersion(ctx, repository, referrer.snapshot);
   if (recorded?.exists !== true) return undefined;
   const pinned = `${repository!.live!.href}versions/${recorded.number}/`;
@@ -91,7 +122,7 @@ export function pinnedPublication(ctx: PlanContext, referrer: DesiredResource, p
 /** The version the repository's labels record for `snapshot`, and whether it is known to exist still. */
 export function recordedVersion(ctx: PlanContext, node: Node, snapshot: string): { number: string; exists: boolean } | undefined {
   if (node.live === undefined || (node.action !== undefined && NEW.includes(node.action.type))) return undefined;
-  const number = ({ ...node.live.labels, ...node.assumedLabels })[`${LABELS.snapshotPrefix}${snapshot}`];
+  const number = { ...node.live.labels, ...node.assumedLabels }[`${LABELS.snapshotPrefix}${snapshot}`];
   if (number === undefined) return undefined;
   return { number, exists: ctx.live.knownVersions.has(`${node.live.href}versions/${number}/`) };
 }

@@ -18,7 +18,11 @@ import {
  * for the version it makes; the executor keeps the newest N it finds after the sync, so a sync
  * that made no version deletes nothing it should keep. Pure: one `trim` action per repository.
  */
-export function planRetention(desired: DesiredState, live: LiveState, actions: PlanAction[]): { actions: PlanAction[]; diagnostics: Diagnostic[] } {
+export function planRetention(
+  desired: DesiredState,
+  live: LiveState,
+  actions: PlanAction[],
+): { actions: PlanAction[]; diagnostics: Diagnostic[] } {
   const trims: PlanAction[] = [];
   const diagnostics: Diagnostic[] = [];
   const retained = desired.resources.filter((resource) => resource.kind === 'repository' && resource.retain !== undefined);
@@ -34,7 +38,13 @@ export function planRetention(desired: DesiredState, live: LiveState, actions: P
   }
   const versionsOf = new Map<string, LiveRepositoryVersion[]>();
   for (const version of live.versions) versionsOf.set(version.repository, [...(versionsOf.get(version.repository) ?? []), version]);
-  const context: Context = { desired, live, actions, byAddress: new Map(desired.resources.map((r) => [r.address, r])), liveByHref: new Map(live.objects.map((o) => [o.href, o])) };
+  const context: Context = {
+    desired,
+    live,
+    actions,
+    byAddress: new Map(desired.resources.map((r) => [r.address, r])),
+    liveByHref: new Map(live.objects.map((o) => [o.href, o])),
+  };
   for (const repository of retained) {
     const own = actions.filter((action) => action.address === repository.address);
     if (own.some((action) => action.type === 'create' || action.type === 'replace')) {
@@ -46,7 +56,13 @@ export function planRetention(desired: DesiredState, live: LiveState, actions: P
     const object = live.objects.find((o) => o.kind === 'repository' && o.name === repository.name && o.endpoint === repository.endpoint);
     // Not ours to trim: another stack's, or unmanaged and not adopted (the plan reports that conflict).
     if (object === undefined || (object.labels[LABELS.stack] !== desired.stack && !own.some((action) => action.type === 'adopt'))) continue;
-    const trim = trimOf(context, repository, object, own, (versionsOf.get(object.href) ?? []).map((version) => version.number));
+    const trim = trimOf(
+      context,
+      repository,
+      object,
+      own,
+      (versionsOf.get(object.href) ?? []).map((version) => version.number),
+    );
     if (trim !== undefined) trims.push(trim);
   }
   return { actions: trims, diagnostics };
@@ -63,7 +79,13 @@ interface Context {
 const SERVING_FIELDS = ['publication', 'repository', 'repository_version'];
 
 /** The trim of one repository, if it has versions to delete; `object` is the live repository (none when this plan creates it). */
-function trimOf(context: Context, repository: DesiredResource, object: LiveObject | undefined, own: PlanAction[], numbers: number[]): PlanAction | undefined {
+function trimOf(
+  context: Context,
+  repository: DesiredResource,
+  object: LiveObject | undefined,
+  own: PlanAction[],
+  numbers: number[],
+): PlanAction | undefined {
   const retain = Math.max(1, repository.retain ?? 1);
   const sync = own.find((action) => action.type === 'sync');
   const versions = [...numbers].sort((a, b) => b - a);
@@ -84,8 +106,11 @@ function trimOf(context: Context, repository: DesiredResource, object: LiveObjec
   for (const distribution of object === undefined ? [] : context.live.objects.filter((o) => o.kind === 'distribution')) {
     const served = servedVersions(context, distribution, object!);
     if (served.length === 0) continue;
-    const moving = context.actions.find((action) => action.guard?.href === distribution.href
-      && (action.type === 'delete' || action.type === 'replace' || SERVING_FIELDS.some((field) => field in (action.body ?? {}))));
+    const moving = context.actions.find(
+      (action) =>
+        action.guard?.href === distribution.href &&
+        (action.type === 'delete' || action.type === 'replace' || SERVING_FIELDS.some((field) => field in (action.body ?? {}))),
+    );
     for (const number of served) {
       if (moving !== undefined) repointed.set(number, (repointed.get(number) ?? new Set()).add(moving.id));
       else if (!why.has(number)) why.set(number, `served by ${distribution.name}`);
@@ -95,9 +120,16 @@ function trimOf(context: Context, repository: DesiredResource, object: LiveObjec
   if (doomed.length === 0) return undefined;
   const waitFor = doomed.flatMap((number) => [...(repointed.get(number) ?? [])]);
   const hrefs = new Set(object === undefined ? [] : doomed.map((number) => `${object.href}versions/${number}/`));
-  const publications = context.live.objects.filter((o) => o.kind === 'publication' && o.versionHref !== undefined && hrefs.has(o.versionHref)).length;
-  const kept = [...why].sort(([a], [b]) => b - a).map(([number, reason]) => (reason === 'newest' ? String(number) : `${number} (${reason})`));
-  const keeps = [...(sync ? ['the version the sync makes'] : []), ...(kept.length > 0 ? [`version${kept.length === 1 ? '' : 's'} ${kept.join(', ')}`] : [])].join(' and ');
+  const publications = context.live.objects.filter(
+    (o) => o.kind === 'publication' && o.versionHref !== undefined && hrefs.has(o.versionHref),
+  ).length;
+  const kept = [...why]
+    .sort(([a], [b]) => b - a)
+    .map(([number, reason]) => (reason === 'newest' ? String(number) : `${number} (${reason})`));
+  const keeps = [
+    ...(sync ? ['the version the sync makes'] : []),
+    ...(kept.length > 0 ? [`version${kept.length === 1 ? '' : 's'} ${kept.join(', ')}`] : []),
+  ].join(' and ');
   return {
     id: `trim ${repository.address}`,
     type: 'trim',
@@ -113,7 +145,15 @@ function trimOf(context: Context, repository: DesiredResource, object: LiveObjec
     changes: doomed.map((number) => ({ path: `/versions/${number}`, before: stampOf.get(number) ?? null })),
     unchanged: why.size,
     body: { versions: doomed, retain },
-    ...(own.length === 0 && object !== undefined ? { guard: { href: object.href, fingerprint: object.fingerprint, ...(object.lastUpdated !== undefined ? { lastUpdated: object.lastUpdated } : {}) } } : {}),
+    ...(own.length === 0 && object !== undefined
+      ? {
+          guard: {
+            href: object.href,
+            fingerprint: object.fingerprint,
+            ...(object.lastUpdated !== undefined ? { lastUpdated: object.lastUpdated } : {}),
+          },
+        }
+      : {}),
     dependsOn: [...new Set([...own.map((action) => action.id), ...waitFor])].sort(),
     ...(repository.source ? { source: repository.source } : {}),
   };
@@ -122,11 +162,14 @@ function trimOf(context: Context, repository: DesiredResource, object: LiveObjec
 /** Snapshots desired publications and distributions of this repository pin. */
 function pinnedSnapshots(context: Context, repository: DesiredResource): string[] {
   const repositoryOf = (resource: DesiredResource): Address | undefined => {
-    if (resource.kind === 'publication') return resource.refs.repository ?? resource.refs.repository_version ?? addressOf('repository', resource.plugin, resource.name);
+    if (resource.kind === 'publication')
+      return resource.refs.repository ?? resource.refs.repository_version ?? addressOf('repository', resource.plugin, resource.name);
     const publication = resource.refs.publication === undefined ? undefined : context.byAddress.get(resource.refs.publication);
     return publication !== undefined ? repositoryOf(publication) : (resource.refs.repository ?? resource.refs.repository_version);
   };
-  return context.desired.resources.filter((resource) => resource.snapshot !== undefined && repositoryOf(resource) === repository.address).map((resource) => resource.snapshot!);
+  return context.desired.resources
+    .filter((resource) => resource.snapshot !== undefined && repositoryOf(resource) === repository.address)
+    .map((resource) => resource.snapshot!);
 }
 
 /** Version numbers of `repository` that a live distribution serves: its publication's, its version, or its repository's latest and newest published. */

@@ -17,7 +17,11 @@ export function serverChecks(desired: DesiredState, versions: Readonly<Record<st
   const diagnostics: Diagnostic[] = [];
   const core = versions['core'];
   const release = core?.split('.').slice(0, 2).join('.');
-  if (core !== undefined && release !== undefined && (compareVersions(release, TESTED_CORE.oldest) < 0 || compareVersions(release, TESTED_CORE.newest) > 0)) {
+  if (
+    core !== undefined &&
+    release !== undefined &&
+    (compareVersions(release, TESTED_CORE.oldest) < 0 || compareVersions(release, TESTED_CORE.newest) > 0)
+  ) {
     diagnostics.push({
       severity: 'warning',
       code: 'plan.server_untested',

@@ -25,7 +25,10 @@ export function skipReplacements(actions: PlanAction[], diagnostics: Diagnostic[
   const replaced = new Set(replacements.map((action) => action.address));
   return {
     actions: actions.filter((action) => !skipped.has(action.id)),
-    diagnostics: [...diagnostics.filter((d) => !(d.code === 'plan.protected' && d.address !== undefined && replaced.has(d.address))), ...notes],
+    diagnostics: [
+      ...diagnostics.filter((d) => !(d.code === 'plan.protected' && d.address !== undefined && replaced.has(d.address))),
+      ...notes,
+    ],
   };
 }
 

@@ -33,7 +33,9 @@ type ActionState = { state: 'fresh' } | { state: 'done' } | { state: 'unknown' }
 
 export function checkSavedPlan(plan: Plan, live: LiveState): SavedPlanCheck {
   const byHref = new Map(live.objects.map((object) => [object.href, object]));
-  const byName = new Map(live.objects.filter((object) => object.kind !== 'publication').map((object) => [namedKeyOf(object.kind, object.name), object]));
+  const byName = new Map(
+    live.objects.filter((object) => object.kind !== 'publication').map((object) => [namedKeyOf(object.kind, object.name), object]),
+  );
   const actions = plan.waves.flat();
   const states = actions.map((action) => stateOf(action, plan.stack, byHref, byName));
   const stale = states.flatMap((s) => (s.state === 'stale' ? [s.object] : []));
@@ -44,7 +46,12 @@ export function checkSavedPlan(plan: Plan, live: LiveState): SavedPlanCheck {
   return { state: 'stale', objects: stale, applied: done, total: actions.length };
 }
 
-function stateOf(action: PlanAction, stack: string, byHref: ReadonlyMap<string, LiveObject>, byName: ReadonlyMap<string, LiveObject>): ActionState {
+function stateOf(
+  action: PlanAction,
+  stack: string,
+  byHref: ReadonlyMap<string, LiveObject>,
+  byName: ReadonlyMap<string, LiveObject>,
+): ActionState {
   const { guard } = action;
   if (guard === undefined) {
     // Creates of named objects: someone may have taken the name, or this plan made it already.
@@ -56,19 +63,28 @@ function stateOf(action: PlanAction, stack: string, byHref: ReadonlyMap<string, 
   }
   const current = byHref.get(guard.href);
   if (current === undefined) {
-    return action.type === 'delete' ? { state: 'done' } : { state: 'stale', object: { address: action.address, href: guard.href, how: 'gone', values: [] } };
+    return action.type === 'delete'
+      ? { state: 'done' }
+      : { state: 'stale', object: { address: action.address, href: guard.href, how: 'gone', values: [] } };
   }
-  const unchanged = current.fingerprint === guard.fingerprint && (guard.lastUpdated === undefined || current.lastUpdated === undefined || guard.lastUpdated === current.lastUpdated);
+  const unchanged =
+    current.fingerprint === guard.fingerprint &&
+    (guard.lastUpdated === undefined || current.lastUpdated === undefined || guard.lastUpdated === current.lastUpdated);
   if (unchanged) return { state: 'fresh' };
   if (action.type !== 'delete' && action.type !== 'trim' && satisfied(action, current)) return { state: 'done' };
-  return { state: 'stale', object: { address: action.address, href: guard.href, how: 'changed', values: changedValues(guard.seen, current) } };
+  return {
+    state: 'stale',
+    object: { address: action.address, href: guard.href, how: 'changed', values: changedValues(guard.seen, current) },
+  };
 }
 
 /** Whether the object already has what the action would give it. */
 function satisfied(action: PlanAction, object: LiveObject): boolean {
   if (action.type === 'sync') {
     const marker = action.labelsAfter?.[LABELS.synced];
-    return marker !== undefined && (object.labels[LABELS.synced] === marker || object.labels[`${LABELS.snapshotPrefix}${marker}`] !== undefined);
+    return (
+      marker !== undefined && (object.labels[LABELS.synced] === marker || object.labels[`${LABELS.snapshotPrefix}${marker}`] !== undefined)
+    );
   }
   return action.changes.every((change) => {
     // Secrets and hrefs known only after apply cannot be read back; the other changes decide.
@@ -79,18 +95,23 @@ function satisfied(action: PlanAction, object: LiveObject): boolean {
   });
 }
 
-function changedValues(seen: { fields: Record<string, Json>; labels: Record<string, string> } | undefined, current: LiveObject): ChangedValue[] {
+function changedValues(
+  seen: { fields: Record<string, Json>; labels: Record<string, string> } | undefined,
+  current: LiveObject,
+): ChangedValue[] {
   if (seen === undefined) return [];
   const values: ChangedValue[] = [];
   for (const field of [...new Set([...Object.keys(seen.fields), ...Object.keys(current.fields)])].sort()) {
     const planned = seen.fields[field];
     const now = current.fields[field];
-    if (!jsonEqual(planned ?? null, now ?? null)) values.push({ path: field, ...(planned !== undefined ? { planned } : {}), ...(now !== undefined ? { now } : {}) });
+    if (!jsonEqual(planned ?? null, now ?? null))
+      values.push({ path: field, ...(planned !== undefined ? { planned } : {}), ...(now !== undefined ? { now } : {}) });
   }
   for (const key of [...new Set([...Object.keys(seen.labels), ...Object.keys(current.labels)])].sort()) {
     const planned = seen.labels[key];
     const now = current.labels[key];
-    if (planned !== now) values.push({ path: `pulp_labels.${key}`, ...(planned !== undefined ? { planned } : {}), ...(now !== undefined ? { now } : {}) });
+    if (planned !== now)
+      values.push({ path: `pulp_labels.${key}`, ...(planned !== undefined ? { planned } : {}), ...(now !== undefined ? { now } : {}) });
   }
   return values;
 }

@@ -1,4 +1,12 @@
-import { addressOf, LABELS, type Address, type DesiredResource, type DesiredState, type LiveObject, type LiveState } from '../model/index.js';
+import {
+  addressOf,
+  LABELS,
+  type Address,
+  type DesiredResource,
+  type DesiredState,
+  type LiveObject,
+  type LiveState,
+} from '../model/index.js';
 
 /**
  * `pulpform status`: what the server holds and serves for each mirror of the desired state,
@@ -55,18 +63,31 @@ export interface StackStatus {
   undeclared: Address[];
 }
 
-export function stackStatus(desired: DesiredState, live: LiveState, select: (repository: Address, name: string) => boolean = () => true): StackStatus {
+export function stackStatus(
+  desired: DesiredState,
+  live: LiveState,
+  select: (repository: Address, name: string) => boolean = () => true,
+): StackStatus {
   const byAddress = new Map(desired.resources.map((resource) => [resource.address, resource]));
   const named = new Map(live.objects.filter((o) => o.kind !== 'publication').map((o) => [o.address, o]));
   const publications = new Map<string, LiveObject>();
-  for (const object of live.objects) if (object.kind === 'publication' && object.versionHref !== undefined && !publications.has(object.versionHref)) publications.set(object.versionHref, object);
-  const versions = new Set([...(live.versions ?? []).map((v) => v.href), ...live.objects.flatMap((o) => (o.versionHref !== undefined ? [o.versionHref] : []))]);
+  for (const object of live.objects)
+    if (object.kind === 'publication' && object.versionHref !== undefined && !publications.has(object.versionHref))
+      publications.set(object.versionHref, object);
+  const versions = new Set([
+    ...(live.versions ?? []).map((v) => v.href),
+    ...live.objects.flatMap((o) => (o.versionHref !== undefined ? [o.versionHref] : [])),
+  ]);
 
   const mirrors = new Map<Address, MirrorStatus>();
   for (const distribution of desired.resources) {
-    if (distribution.kind !== 'distribution' || distribution.consumer === undefined || distribution.refs.publication === undefined) continue;
+    if (distribution.kind !== 'distribution' || distribution.consumer === undefined || distribution.refs.publication === undefined)
+      continue;
     const publication = byAddress.get(distribution.refs.publication);
-    const repository = publication === undefined ? undefined : byAddress.get(publication.refs.repository ?? addressOf('repository', publication.plugin, publication.name));
+    const repository =
+      publication === undefined
+        ? undefined
+        : byAddress.get(publication.refs.repository ?? addressOf('repository', publication.plugin, publication.name));
     if (repository === undefined || !select(repository.address, repository.name)) continue;
     const mirror = mirrors.get(repository.address) ?? mirrorStatus(repository, named.get(repository.address), publications, versions);
     const served = named.get(distribution.address);
@@ -86,7 +107,12 @@ export function stackStatus(desired: DesiredState, live: LiveState, select: (rep
     .map((repository): ImageStatus => {
       const object = named.get(repository.address);
       const synced = object?.labels[LABELS.synced];
-      return { name: repository.name, present: object !== undefined, ...(synced !== undefined ? { synced } : {}), ...(repository.sync ? { wanted: repository.sync.marker } : {}) };
+      return {
+        name: repository.name,
+        present: object !== undefined,
+        ...(synced !== undefined ? { synced } : {}),
+        ...(repository.sync ? { wanted: repository.sync.marker } : {}),
+      };
     });
 
   const declared = new Set(desired.resources.map((resource) => resource.address));
@@ -97,7 +123,12 @@ export function stackStatus(desired: DesiredState, live: LiveState, select: (rep
   return { stack: desired.stack, mirrors: [...mirrors.values()].sort((a, b) => (a.name < b.name ? -1 : 1)), images, undeclared };
 }
 
-function mirrorStatus(repository: DesiredResource, live: LiveObject | undefined, publications: ReadonlyMap<string, LiveObject>, versions: ReadonlySet<string>): MirrorStatus {
+function mirrorStatus(
+  repository: DesiredResource,
+  live: LiveObject | undefined,
+  publications: ReadonlyMap<string, LiveObject>,
+  versions: ReadonlySet<string>,
+): MirrorStatus {
   const snapshots: SyncedSnapshot[] = [];
   for (const [key, value] of Object.entries(live?.labels ?? {})) {
     if (!key.startsWith(LABELS.snapshotPrefix) || !/^\d+$/.test(value)) continue;

@@ -43,5 +43,8 @@ export async function preflight(plan: Plan, options: PreflightOptions): Promise<
 export async function preflightPlan(plan: Plan, options: PreflightOptions): Promise<{ plan: Plan; probed: number }> {
   const { diagnostics, probed } = await preflight(plan, options);
   const all = [...plan.diagnostics, ...diagnostics];
-  return { plan: { ...plan, diagnostics: [...all.filter((d) => d.severity === 'error'), ...all.filter((d) => d.severity !== 'error')] }, probed };
+  return {
+    plan: { ...plan, diagnostics: [...all.filter((d) => d.severity === 'error'), ...all.filter((d) => d.severity !== 'error')] },
+    probed,
+  };
 }

@@ -24,7 +24,10 @@ const STAMP = /^\d{8}T\d{6}$/;
  * read: no retries, one request at a time, the whole request bounded by `timeoutMs`.
  */
 export function probeDownloader(fields: JsonObject, secrets: Readonly<Record<string, Secret>>, timeoutMs: number): Downloader {
-  const remote = { ...fields, ...Object.fromEntries(Object.entries(secrets).map(([field, secret]) => [field, secret.reveal()])) } as unknown as RemoteFields;
+  const remote = {
+    ...fields,
+    ...Object.fromEntries(Object.entries(secrets).map(([field, secret]) => [field, secret.reveal()])),
+  } as unknown as RemoteFields;
   return new Downloader({ ...connectionOf(remote), maxRetries: 0, downloadConcurrency: 1, totalTimeoutMs: timeoutMs });
 }
 
@@ -34,7 +37,8 @@ export async function probe(target: ProbeTarget, options: ProbeOptions): Promise
   const failures: Diagnostic[] = [];
   for (const path of probePaths(target)) {
     try {
-      if (target.plugin === 'container') await new RegistryClient(downloader).fetch(new URL(path, url).toString(), String(target.fields.upstream_name ?? ''));
+      if (target.plugin === 'container')
+        await new RegistryClient(downloader).fetch(new URL(path, url).toString(), String(target.fields.upstream_name ?? ''));
       else await downloader.fetch(path);
     } catch (error) {
       failures.push(diagnosticOf(target, error, options));
@@ -52,7 +56,9 @@ function probePaths(target: ProbeTarget): string[] {
     case 'rpm':
       return [joinUrl(url, 'repodata/repomd.xml')];
     case 'deb':
-      return String(target.fields.distributions ?? '').split(/\s+/).filter((d) => d !== '')
+      return String(target.fields.distributions ?? '')
+        .split(/\s+/)
+        .filter((d) => d !== '')
         .map((distribution) => joinUrl(url, distribution.endsWith('/') ? `${distribution}Release` : `dists/${distribution}/Release`));
     case 'file':
       return [url];
@@ -70,15 +76,18 @@ function diagnosticOf(target: ProbeTarget, error: unknown, options: ProbeOptions
   const syncs = `The sync of ${target.repositories.join(', ')} would fail the same way inside its Pulp task.`;
   const url = String(target.fields.url ?? '');
   if (error instanceof ResponseError && (error.status === 401 || error.status === 403)) {
-    const sources = ['username', 'password'].flatMap((field) => (target.secretSources[field] ? [`${field} from ${target.secretSources[field]}`] : []));
+    const sources = ['username', 'password'].flatMap((field) =>
+      target.secretSources[field] ? [`${field} from ${target.secretSources[field]}`] : [],
+    );
     return {
       ...base,
       code: 'preflight.credentials_rejected',
       summary: `The upstream rejected the credentials of ${target.remote}`,
       detail: `${answered(error)}. ${syncs}`,
-      hint: sources.length > 0
-        ? `Check the credentials of ${target.remote}: ${sources.join(', ')}.`
-        : `${target.remote} sends no credentials, and this upstream needs them: set its username and password (for example \${env:ARK_USERNAME} and \${env:ARK_PASSWORD}).`,
+      hint:
+        sources.length > 0
+          ? `Check the credentials of ${target.remote}: ${sources.join(', ')}.`
+          : `${target.remote} sends no credentials, and this upstream needs them: set its username and password (for example \${env:ARK_USERNAME} and \${env:ARK_PASSWORD}).`,
     };
   }
   if (error instanceof ResponseError && error.status === 404) {
@@ -115,11 +124,16 @@ function diagnosticOf(target: ProbeTarget, error: unknown, options: ProbeOptions
   }
   const message = error instanceof Error ? error.message : String(error);
   const tls = /SSLCertVerificationError|certificate/i.test(message);
-  const proxy = typeof target.fields.proxy_url === 'string' && target.fields.proxy_url !== '' ? ` through the proxy ${redact(target.fields.proxy_url)}` : '';
+  const proxy =
+    typeof target.fields.proxy_url === 'string' && target.fields.proxy_url !== ''
+      ? ` through the proxy ${redact(target.fields.proxy_url)}`
+      : '';
   return {
     ...base,
     code: tls ? 'preflight.tls' : 'preflight.unreachable',
-    summary: tls ? `TLS to the upstream of ${target.remote} failed` : `${target.remote}: cannot reach the upstream ${redact(originOf(url))}${proxy}`,
+    summary: tls
+      ? `TLS to the upstream of ${target.remote} failed`
+      : `${target.remote}: cannot reach the upstream ${redact(originOf(url))}${proxy}`,
     detail: `${redact(message)}${error instanceof DownloadError && /timed out/.test(message) ? ` (preflight waits ${Math.round(options.timeoutMs / 1000)} s)` : ''}`,
     hint: tls
       ? `Give the upstream's CA as ca_cert of ${target.remote}, or check its client_cert and client_key.`

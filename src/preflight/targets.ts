@@ -30,7 +30,7 @@ export interface ProbeTarget {
 }
 
 export interface TargetOptions {
-  desired?: DesiredState;
+  desired?: DesiredState | undefined;
   live: LiveState;
   /** The resolver apply uses: `env:NAME`, `file:PATH`, inline sources → Secret, or null. */
   secrets: (source: string) => Secret | null;
@@ -45,7 +45,9 @@ export interface TargetOptions {
 export function probeTargets(plan: Plan, options: TargetOptions): { targets: ProbeTarget[]; diagnostics: Diagnostic[] } {
   const actions = plan.waves.flat();
   const liveByHref = new Map(options.live.objects.map((object) => [object.href, object]));
-  const liveByAddress = new Map(options.live.objects.filter((object) => object.kind === 'remote').map((object) => [object.address, object]));
+  const liveByAddress = new Map(
+    options.live.objects.filter((object) => object.kind === 'remote').map((object) => [object.address, object]),
+  );
   const desired = new Map((options.desired?.resources ?? []).map((resource) => [resource.address, resource]));
   // One target per remote and url: a new mirror's earlier snapshot is synced through its remote at another url.
   const targets = new Map<string, ProbeTarget>();
@@ -92,7 +94,9 @@ export function probeTargets(plan: Plan, options: TargetOptions): { targets: Pro
         code: 'preflight.secret_missing',
         summary: `The ${field} of ${remote} is not available from ${source}`,
         detail: `The sync of ${sync.address} needs it${source.startsWith('env:') ? `, but the environment variable ${source.slice(4)} is not set` : ''}.`,
-        hint: source.startsWith('env:') ? `Set ${source.slice(4)} and run again.` : `Make ${source.replace(/^file:/, '')} readable, or correct the source.`,
+        hint: source.startsWith('env:')
+          ? `Set ${source.slice(4)} and run again.`
+          : `Make ${source.replace(/^file:/, '')} readable, or correct the source.`,
         address: remote,
         ...(declared?.source ? { source: declared.source } : {}),
       });
@@ -127,7 +131,11 @@ function plannedFields(remote: Address, live: LiveObject | undefined, actions: P
 }
 
 /** field → source of each write-only value the remote will have: declared, else sent by this plan. */
-function secretSourcesOf(remote: Address, declared: Record<string, Secret | null> | undefined, actions: PlanAction[]): Record<string, string> {
+function secretSourcesOf(
+  remote: Address,
+  declared: Record<string, Secret | null> | undefined,
+  actions: PlanAction[],
+): Record<string, string> {
   const sources: Record<string, string> = {};
   if (declared !== undefined) {
     for (const [field, secret] of Object.entries(declared)) if (secret !== null) sources[field] = secret.source;

@@ -40,7 +40,9 @@ export function renderApplyEvent(event: ApplyEvent, options: { color: boolean })
     case 'action.interrupted':
       return `${p.bold(event.address)}: ${p.yellow('Interrupted')}${event.taskHref ? ` (task ${event.taskHref} runs on in Pulp)` : ''}${event.detail ? `: ${event.detail}` : ''}`;
     case 'apply.stopping':
-      return p.yellow(`Stopping: starting nothing new; waiting for the ${event.inFlight.length === 1 ? 'action' : `${event.inFlight.length} actions`} in flight to finish (${event.inFlight.join(', ') || 'none'}). Press Ctrl-C again to stop waiting; their Pulp tasks go on.`);
+      return p.yellow(
+        `Stopping: starting nothing new; waiting for the ${event.inFlight.length === 1 ? 'action' : `${event.inFlight.length} actions`} in flight to finish (${event.inFlight.join(', ') || 'none'}). Press Ctrl-C again to stop waiting; their Pulp tasks go on.`,
+      );
     case 'apply.summary':
       return undefined;
   }
@@ -68,13 +70,21 @@ export function renderApplySummary(result: ApplyResult, options: { color: boolea
   const lines: string[] = [''];
   if (result.ok) {
     lines.push(
-      p.bold(p.green(`Apply complete! Resources: ${count(['create', 'replace'])} added, ${count(['update', 'adopt'])} changed, ${count(['delete', 'replace'])} destroyed, ${count(['sync'])} synced${count(['trim']) > 0 ? `, ${count(['trim'])} trimmed` : ''}.`)),
+      p.bold(
+        p.green(
+          `Apply complete! Resources: ${count(['create', 'replace'])} added, ${count(['update', 'adopt'])} changed, ${count(['delete', 'replace'])} destroyed, ${count(['sync'])} synced${count(['trim']) > 0 ? `, ${count(['trim'])} trimmed` : ''}.`,
+        ),
+      ),
     );
     return `${lines.join('\n')}\n`;
   }
   const title = result.aborted ? 'Apply interrupted' : 'Apply failed';
   lines.push(
-    p.bold(p.red(`${title}: ${result.succeeded.length} succeeded, ${result.failed.length} failed, ${result.skipped.length} skipped, ${result.interrupted.length} interrupted.`)),
+    p.bold(
+      p.red(
+        `${title}: ${result.succeeded.length} succeeded, ${result.failed.length} failed, ${result.skipped.length} skipped, ${result.interrupted.length} interrupted.`,
+      ),
+    ),
   );
   for (const failed of result.failed) {
     lines.push('', `${p.red('Error:')} ${p.bold(failed.address)} (${failed.type}): ${failed.error.message}`);
@@ -86,7 +96,10 @@ export function renderApplySummary(result: ApplyResult, options: { color: boolea
     for (const skipped of result.skipped) lines.push(`  ${skipped.address} (${skipped.type}): ${skipped.reason}`);
   }
   for (const interrupted of result.interrupted) {
-    lines.push('', `Interrupted: ${interrupted.address} (${interrupted.type})${interrupted.taskHref ? `; task ${interrupted.taskHref} runs on in Pulp` : ''}${interrupted.detail ? `; ${interrupted.detail}` : ''}`);
+    lines.push(
+      '',
+      `Interrupted: ${interrupted.address} (${interrupted.type})${interrupted.taskHref ? `; task ${interrupted.taskHref} runs on in Pulp` : ''}${interrupted.detail ? `; ${interrupted.detail}` : ''}`,
+    );
   }
   lines.push('', 'Run `pulpform plan` to see what is left to do.');
   return `${lines.join('\n')}\n`;

@@ -12,7 +12,6 @@ const WRAP = 76;
 /** Longer source lines are cut in snippets (a minified one-line file would flood the terminal). */
 const MAX_SNIPPET = 160;
 
-
 /**
  * Terraform-style boxes, one per diagnostic, then a one-line count:
  *
@@ -44,7 +43,8 @@ export function renderDiagnostics(diagnostics: readonly Diagnostic[], options: R
       lines.push('');
     }
     if (diagnostic.detail !== undefined) lines.push(...wrap(diagnostic.detail), '');
-    if (diagnostic.value !== undefined && !mentions(diagnostic.detail ?? '', diagnostic.value)) lines.push(...wrap(`Value: ${formatValue(diagnostic.value)}`));
+    if (diagnostic.value !== undefined && !mentions(diagnostic.detail ?? '', diagnostic.value))
+      lines.push(...wrap(`Value: ${formatValue(diagnostic.value)}`));
     if (diagnostic.hint !== undefined) lines.push(...wrap(`${p.bold('Hint:')} ${diagnostic.hint}`));
     while (lines[lines.length - 1] === '') lines.pop();
     const bar = tone('│');
@@ -98,5 +98,6 @@ function wrap(text: string): string[] {
 }
 
 function visibleLength(text: string): number {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: it strips the terminal's colour codes
   return text.replace(/\u001b\[[0-9;]*m/g, '').length;
 }

@@ -9,13 +9,17 @@ import { palette } from './style.js';
  *     newer: 20241001T000000, 20240901T000000
  *     pulpform pin 'Rocky Linux 9 - BaseOS' 20241001T000000
  */
-export function renderOutdatedText(mirrors: readonly OutdatedMirror[], options: { color: boolean; /** `-f` as given, when not the default: the pin line needs it too. */ file?: string }): string {
+export function renderOutdatedText(
+  mirrors: readonly OutdatedMirror[],
+  options: { color: boolean /** `-f` as given, when not the default: the pin line needs it too. */; file?: string },
+): string {
   const p = palette(options.color);
   if (mirrors.length === 0) return 'No pinned package mirror to check (package_mirrors: with a snapshot:).\n';
   const lines: string[] = [];
   for (const mirror of mirrors) {
     const pins = Object.entries(mirror.pins).sort(([a], [b]) => environmentOrder(a) - environmentOrder(b) || (a < b ? -1 : 1));
-    const pinText = pins.length > 0 ? pins.map(([environment, snapshot]) => `${environment} ${snapshot}`).join(', ') : `snapshot ${mirror.snapshot}`;
+    const pinText =
+      pins.length > 0 ? pins.map(([environment, snapshot]) => `${environment} ${snapshot}`).join(', ') : `snapshot ${mirror.snapshot}`;
     lines.push(`${p.bold(mirror.mirror)}  ${pinText}`);
     if (mirror.error !== undefined) {
       lines.push(`  ${p.red('could not check:')} ${mirror.error.summary}`);

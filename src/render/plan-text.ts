@@ -6,7 +6,7 @@ export interface PlanTextOptions {
   /** ANSI colours; the CLI decides from the TTY and NO_COLOR. */
   color: boolean;
   /** Also show hrefs, dependencies, sync requests, and every warning in full. */
-  verbose?: boolean;
+  verbose?: boolean | undefined;
 }
 
 const SYMBOL: Record<ActionType, string> = { create: '+', update: '~', delete: '-', replace: '-/+', adopt: '<=', sync: '>>', trim: '-' };
@@ -32,11 +32,16 @@ const ORDER: ActionType[] = ['create', 'update', 'delete', 'replace', 'adopt', '
 
 function paintSymbol(symbol: string, p: Palette): string {
   switch (symbol) {
-    case '+': return p.green(symbol);
-    case '~': return p.yellow(symbol);
-    case '-': return p.red(symbol);
-    case '-/+': return `${p.red('-')}/${p.green('+')}`;
-    default: return p.cyan(symbol);
+    case '+':
+      return p.green(symbol);
+    case '~':
+      return p.yellow(symbol);
+    case '-':
+      return p.red(symbol);
+    case '-/+':
+      return `${p.red('-')}/${p.green('+')}`;
+    default:
+      return p.cyan(symbol);
   }
 }
 
@@ -53,16 +58,23 @@ export function renderPlanText(plan: Plan, options: PlanTextOptions): string {
     lines.push(`pulpform compared stack "${plan.stack}" with the Pulp server at ${describeServer(plan)}.`, '');
     lines.push('Resource actions are indicated with the following symbols:');
     for (const type of ORDER) {
-      if (actions.some((action) => action.type === type)) lines.push(`${' '.repeat(3 - SYMBOL[type].length)}${paintSymbol(SYMBOL[type], p)} ${LEGEND[type]}`);
+      if (actions.some((action) => action.type === type))
+        lines.push(`${' '.repeat(3 - SYMBOL[type].length)}${paintSymbol(SYMBOL[type], p)} ${LEGEND[type]}`);
     }
-    lines.push('', errors.length > 0
-      ? 'pulpform planned the following actions, but then encountered a problem:'
-      : 'pulpform will perform the following actions, in this order:', '');
+    lines.push(
+      '',
+      errors.length > 0
+        ? 'pulpform planned the following actions, but then encountered a problem:'
+        : 'pulpform will perform the following actions, in this order:',
+      '',
+    );
     for (const action of actions) lines.push(...renderAction(action, p, options.verbose === true), '');
     lines.push(summaryLine(plan, p));
     const destroyed = actions.filter((action) => action.type === 'delete' || action.type === 'replace');
     if (destroyed.length > 0) {
-      lines.push(`Destroys: ${destroyed.map((action) => `${action.address}${action.type === 'replace' ? ' (replaced)' : ''}`).join(', ')}.`);
+      lines.push(
+        `Destroys: ${destroyed.map((action) => `${action.address}${action.type === 'replace' ? ' (replaced)' : ''}`).join(', ')}.`,
+      );
     }
   }
   const diagnostics = renderDiagnostics(plan.diagnostics, p, options.verbose === true);
@@ -72,7 +84,10 @@ export function renderPlanText(plan: Plan, options: PlanTextOptions): string {
 
 function summaryLine(plan: Plan, p: Palette): string {
   const { add, change, destroy, sync } = plan.summary;
-  const versions = plan.waves.flat().filter((action) => action.type === 'trim').reduce((n, action) => n + action.changes.length, 0);
+  const versions = plan.waves
+    .flat()
+    .filter((action) => action.type === 'trim')
+    .reduce((n, action) => n + action.changes.length, 0);
   const trim = versions > 0 ? `, ${versions} old version${versions === 1 ? '' : 's'} to delete` : '';
   return `${p.bold('Plan:')} ${add} to add, ${change} to change, ${destroy} to destroy${sync > 0 ? `, ${sync} to sync` : ''}${trim}.`;
 }
@@ -129,8 +144,10 @@ function renderAction(action: PlanAction, p: Palette, verbose: boolean): string[
     else top.push({ name, ...line });
   }
   const width = Math.max(0, ...top.map((entry) => entry.name.length), labels.length > 0 ? 'pulp_labels'.length : 0);
-  const entries = [...top.map((entry) => ({ ...entry, labels: false })), ...(labels.length > 0 ? [{ name: 'pulp_labels', symbol: fresh ? '+' : '~', value: '', labels: true }] : [])]
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const entries = [
+    ...top.map((entry) => ({ ...entry, labels: false })),
+    ...(labels.length > 0 ? [{ name: 'pulp_labels', symbol: fresh ? '+' : '~', value: '', labels: true }] : []),
+  ].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of entries) {
     if (!entry.labels) {
       lines.push(`      ${paintSymbol(entry.symbol, p)} ${entry.name.padEnd(width)} = ${entry.value}`);
@@ -141,7 +158,8 @@ function renderAction(action: PlanAction, p: Palette, verbose: boolean): string[
     for (const label of labels) lines.push(`          ${paintSymbol(label.symbol, p)} ${label.name.padEnd(labelWidth)} = ${label.value}`);
     lines.push('        }');
   }
-  if (action.unchanged > 0) lines.push(`        ${p.dim(`# (${action.unchanged} unchanged attribute${action.unchanged === 1 ? '' : 's'} hidden)`)}`);
+  if (action.unchanged > 0)
+    lines.push(`        ${p.dim(`# (${action.unchanged} unchanged attribute${action.unchanged === 1 ? '' : 's'} hidden)`)}`);
   lines.push('    }');
   return lines;
 }
@@ -159,7 +177,10 @@ function describeChange(change: FieldChange, context: { fresh: boolean; unset: b
     if (context.unset) return { symbol: '-', value: `${SENSITIVE} -> null` };
     return { symbol: context.fresh ? '+' : '~', value: SENSITIVE };
   }
-  if (change.unknown) return isSet(change.before) ? { symbol: '~', value: `${formatValue(change.before)} -> ${KNOWN_AFTER}` } : { symbol: '+', value: KNOWN_AFTER };
+  if (change.unknown)
+    return isSet(change.before)
+      ? { symbol: '~', value: `${formatValue(change.before)} -> ${KNOWN_AFTER}` }
+      : { symbol: '+', value: KNOWN_AFTER };
   if (!isSet(change.before)) return { symbol: '+', value: formatValue(change.after ?? null) };
   if (!isSet(change.after)) return { symbol: '-', value: `${formatValue(change.before)} -> null` };
   return { symbol: '~', value: `${formatValue(change.before)} -> ${formatValue(change.after)}` };
@@ -167,7 +188,10 @@ function describeChange(change: FieldChange, context: { fresh: boolean; unset: b
 
 function formatValue(value: Json): string {
   if (Array.isArray(value)) return `[${value.map(formatValue).join(', ')}]`;
-  if (value !== null && typeof value === 'object') return `{${Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}: ${formatValue(v)}`).join(', ')}}`;
+  if (value !== null && typeof value === 'object')
+    return `{${Object.entries(value)
+      .map(([k, v]) => `${JSON.stringify(k)}: ${formatValue(v)}`)
+      .join(', ')}}`;
   return JSON.stringify(value);
 }
 
@@ -198,7 +222,8 @@ function renderDiagnostic(diagnostic: Diagnostic, p: Palette): string[] {
   const title = diagnostic.severity === 'error' ? p.bold(p.red('Error:')) : p.bold(p.yellow('Warning:'));
   const lines = [`${title} ${p.bold(diagnostic.summary)}`];
   const body: string[] = [];
-  if (diagnostic.source !== undefined) body.push(`on ${diagnostic.source.file} line ${diagnostic.source.line}, column ${diagnostic.source.column}`);
+  if (diagnostic.source !== undefined)
+    body.push(`on ${diagnostic.source.file} line ${diagnostic.source.line}, column ${diagnostic.source.column}`);
   if (diagnostic.value !== undefined) body.push(`value: ${formatValue(diagnostic.value)}`);
   if (diagnostic.detail !== undefined) body.push(...diagnostic.detail.split('\n'));
   if (diagnostic.hint !== undefined) body.push(`Hint: ${diagnostic.hint}`);

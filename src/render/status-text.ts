@@ -10,7 +10,11 @@ export function renderStatusText(status: StackStatus, lock: string | undefined, 
     if (mirror.snapshots.length > 0) {
       lines.push('  snapshots synced (each a repoint away):');
       for (const s of mirror.snapshots) {
-        const state = s.present ? (s.publication !== undefined ? `version ${s.version}, published` : `version ${s.version}, not published`) : p.yellow(`version ${s.version} is gone`);
+        const state = s.present
+          ? s.publication !== undefined
+            ? `version ${s.version}, published`
+            : `version ${s.version}, not published`
+          : p.yellow(`version ${s.version} is gone`);
         lines.push(`    ${s.snapshot}  ${state}${s.last ? '  (last sync)' : ''}`);
       }
     }
@@ -18,7 +22,9 @@ export function renderStatusText(status: StackStatus, lock: string | undefined, 
     for (const environment of mirror.environments.sort((a, b) => (a.environment < b.environment ? -1 : 1))) {
       const serves = environment.present ? (environment.serves ?? '(unrecorded)') : '(not on the server)';
       const matches = environment.present && environment.serves === environment.wanted;
-      const verdict = matches ? p.green('as the YAML says') : p.yellow(`the YAML says ${environment.wanted ?? '(no pin)'}: apply to change it`);
+      const verdict = matches
+        ? p.green('as the YAML says')
+        : p.yellow(`the YAML says ${environment.wanted ?? '(no pin)'}: apply to change it`);
       lines.push(`  ${environment.environment.padEnd(width)}  serves ${serves}  ${verdict}`);
     }
     lines.push('');
@@ -26,9 +32,12 @@ export function renderStatusText(status: StackStatus, lock: string | undefined, 
   if (status.images.length > 0) {
     const missing = status.images.filter((image) => !image.present);
     const stale = status.images.filter((image) => image.present && image.synced !== image.wanted);
-    lines.push(`${p.bold('Container images')}: ${status.images.length} declared, ${status.images.length - missing.length} on the server, ${stale.length} whose tag selection changed since their last sync.`);
+    lines.push(
+      `${p.bold('Container images')}: ${status.images.length} declared, ${status.images.length - missing.length} on the server, ${stale.length} whose tag selection changed since their last sync.`,
+    );
     for (const image of [...missing.slice(0, 5)]) lines.push(`  ${image.name}: not on the server yet`);
-    for (const image of [...stale.slice(0, 5)]) lines.push(`  ${image.name}: synced with ${image.synced ?? '(never)'}, the YAML selects ${image.wanted ?? '(all)'}`);
+    for (const image of [...stale.slice(0, 5)])
+      lines.push(`  ${image.name}: synced with ${image.synced ?? '(never)'}, the YAML selects ${image.wanted ?? '(all)'}`);
     lines.push('');
   }
   if (status.undeclared.length > 0) {

@@ -12,7 +12,9 @@ export function describeWatchEvent(event: WatchEvent): string {
       return `${event.event} ${event.file}`;
     case 'watch.files_changed': {
       const names = event.files.map((file) => basename(file)).join(', ');
-      return event.queued ? `detected a change to ${names} while a cycle is running; another cycle follows it` : `detected a change to ${names}`;
+      return event.queued
+        ? `detected a change to ${names} while a cycle is running; another cycle follows it`
+        : `detected a change to ${names}`;
     }
     case 'watch.cycle_start':
       return `cycle ${event.cycle} started (${describeTrigger(event.trigger)})`;
@@ -40,7 +42,9 @@ export function describeWatchEvent(event: WatchEvent): string {
     case 'watch.cycle_done':
       return describeCycle(event, event.queued, event.nextCycleAt);
     case 'watch.error':
-      return event.during === 'watching' ? `watching ${event.path} failed: ${event.error}` : `internal error in a reconcile cycle: ${event.error}`;
+      return event.during === 'watching'
+        ? `watching ${event.path} failed: ${event.error}`
+        : `internal error in a reconcile cycle: ${event.error}`;
     case 'watch.stopping':
       return `${event.signal}: stopping; an apply in flight starts nothing new and its Pulp tasks run on`;
     case 'watch.stopped':
@@ -91,11 +95,15 @@ export function describeCycle(report: CycleReport, queued: boolean, nextCycleAt:
   if (report.skipped > 0) parts.push(`${report.skipped} skipped`);
   const { deletes, replacements } = report.heldBack;
   if (deletes + replacements > 0) {
-    const held = [deletes > 0 ? plural(deletes, 'deletion') : '', replacements > 0 ? plural(replacements, 'replacement') : ''].filter(Boolean);
+    const held = [deletes > 0 ? plural(deletes, 'deletion') : '', replacements > 0 ? plural(replacements, 'replacement') : ''].filter(
+      Boolean,
+    );
     parts.push(`${held.join(' and ')} held back (run with --prune)`);
   }
   if (report.backingOff.length > 0) {
-    parts.push(`backing off: ${report.backingOff.map((b) => `${b.address} until ${b.until}`).join(', ')}${report.waiting > 0 ? ` (${plural(report.waiting, 'action')} waiting)` : ''}`);
+    parts.push(
+      `backing off: ${report.backingOff.map((b) => `${b.address} until ${b.until}`).join(', ')}${report.waiting > 0 ? ` (${plural(report.waiting, 'action')} waiting)` : ''}`,
+    );
   }
   if (report.upstreamFailed > 0) parts.push(`${plural(report.upstreamFailed, 'action')} held back: the upstream check failed (see above)`);
   if (queued) parts.push('another cycle follows for changes made meanwhile');
@@ -111,7 +119,11 @@ export function describeTrigger(trigger: WatchTrigger): string {
 
 /** `desired-state/a.yaml:7:13: Unknown field (in remotes[0].polcy). A rpm remote has no field "polcy". Fix: Rename it to "policy".` */
 export function describeDiagnostic(diagnostic: Diagnostic): string {
-  const where = diagnostic.source ? `${diagnostic.source.file}:${diagnostic.source.line}:${diagnostic.source.column}: ` : diagnostic.address ? `${diagnostic.address}: ` : '';
+  const where = diagnostic.source
+    ? `${diagnostic.source.file}:${diagnostic.source.line}:${diagnostic.source.column}: `
+    : diagnostic.address
+      ? `${diagnostic.address}: `
+      : '';
   const parts = [`${where}${oneLine(`${diagnostic.summary}${diagnostic.path ? ` (in ${diagnostic.path})` : ''}`)}`];
   if (diagnostic.detail) parts.push(oneLine(diagnostic.detail));
   if (diagnostic.hint) parts.push(`Fix: ${oneLine(diagnostic.hint)}`);

@@ -47,11 +47,18 @@ const TLS_REASONS: Record<string, string> = {
 };
 
 /** aiohttp's wording for a request that never got an HTTP response. */
-export function connectionError(error: Error & { code?: string; address?: string; port?: number }, target: { host: string; port: number; ssl: string }, url: string): DownloadError {
+export function connectionError(
+  error: Error & { code?: string; address?: string; port?: number },
+  target: { host: string; port: number; ssl: string },
+  url: string,
+): DownloadError {
   const where = `Cannot connect to host ${target.host}:${target.port}`;
   const code = error.code ?? '';
   if (code === 'ECONNREFUSED') {
-    return new DownloadError(`${where} ssl:${target.ssl} [Connect call failed ('${error.address ?? target.host}', ${error.port ?? target.port})]`, true);
+    return new DownloadError(
+      `${where} ssl:${target.ssl} [Connect call failed ('${error.address ?? target.host}', ${error.port ?? target.port})]`,
+      true,
+    );
   }
   if (code === 'ENOTFOUND') return new DownloadError(`${where} ssl:${target.ssl} [Name or service not known]`, true);
   if (code === 'EAI_AGAIN') return new DownloadError(`${where} ssl:${target.ssl} [Temporary failure in name resolution]`, true);

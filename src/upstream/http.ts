@@ -48,7 +48,7 @@ export class Downloader {
   #active = 0;
   readonly #waiting: Array<() => void> = [];
 
-  constructor(connection: RemoteConnection, options: { retryDelayMs?: number } = {}) {
+  constructor(connection: RemoteConnection, options: { retryDelayMs?: number | undefined } = {}) {
     this.connection = connection;
     this.#retryDelayMs = options.retryDelayMs ?? 20;
   }

@@ -19,7 +19,12 @@ export function parseSnapshotListing(html: string): string[] {
     const href = (match[1] ?? match[2] ?? match[3] ?? '').replace(/[?#].*$/, '');
     let last: string;
     try {
-      last = decodeURIComponent(href.split('/').filter((segment) => segment !== '' && segment !== '.').at(-1) ?? '');
+      last = decodeURIComponent(
+        href
+          .split('/')
+          .filter((segment) => segment !== '' && segment !== '.')
+          .at(-1) ?? '',
+      );
     } catch {
       continue;
     }
@@ -27,7 +32,6 @@ export function parseSnapshotListing(html: string): string[] {
   }
   return newestFirst([...stamps]);
 }
-
 
 /** `<url>/<snapshot>` (what a pinned mirror's remote syncs) → `<url>/`, the listing of its snapshots; undefined when the URL does not end with that snapshot. */
 export function snapshotListingUrl(remoteUrl: string, snapshot: string): string | undefined {

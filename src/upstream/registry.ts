@@ -1,6 +1,6 @@
 // A container registry client (/v2/, bearer token challenges) over the upstream downloader, as
 // pulp_container's sync talks to a registry; shared by the emulator's sync and preflight.
-import { basic, Downloader, type FetchOptions, type FetchResult, ResponseError } from './http.js';
+import { basic, type Downloader, type FetchOptions, type FetchResult, ResponseError } from './http.js';
 
 /** Parses `Bearer realm="...",service="...",scope="..."` into its parameters. */
 export function parseChallenge(header: string): { scheme: string; params: Record<string, string> } {
@@ -10,7 +10,10 @@ export function parseChallenge(header: string): { scheme: string; params: Record
   for (const item of (space < 0 ? '' : header.slice(space + 1)).split(/,(?=[^=,]+=)/)) {
     const eq = item.indexOf('=');
     if (eq < 0) continue;
-    params[item.slice(0, eq).trim()] = item.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1');
+    params[item.slice(0, eq).trim()] = item
+      .slice(eq + 1)
+      .trim()
+      .replace(/^"(.*)"$/, '$1');
   }
   return { scheme, params };
 }

@@ -69,14 +69,14 @@ export type WatchEvent =
   | (EventBase & { code: 'watch.cycle_start'; cycle: number; trigger: WatchTrigger })
   | (EventBase & { code: 'watch.desired_loaded'; cycle: number; files: string[]; sha256: string; resources: number })
   | (EventBase & {
-    code: 'watch.desired_invalid';
-    cycle: number;
-    errors: number;
-    applied: 'nothing' | 'last_good';
-    lastGoodSha256?: string;
-    /** False when the files were not read again this cycle: the errors are those reported when they were saved. Not in JSON lines or log records. */
-    reread: boolean;
-  })
+      code: 'watch.desired_invalid';
+      cycle: number;
+      errors: number;
+      applied: 'nothing' | 'last_good';
+      lastGoodSha256?: string;
+      /** False when the files were not read again this cycle: the errors are those reported when they were saved. Not in JSON lines or log records. */
+      reread: boolean;
+    })
   | (EventBase & { code: 'watch.diagnostic'; cycle: number; origin: 'config' | 'plan' | 'preflight'; diagnostic: Diagnostic })
   | (EventBase & { code: 'watch.plan_blocked'; cycle: number; errors: number })
   | (EventBase & { code: 'watch.held_back'; cycle: number; deletes: Address[]; replacements: Address[] })

@@ -30,6 +30,8 @@ export function holdBack(plan: Plan, backedOff: ReadonlySet<Address>): { plan: P
   const waves = plan.waves.map((wave) => wave.filter(kept)).filter((wave) => wave.length > 0);
   return {
     plan: { ...plan, waves, summary: summarize(waves.flat()) },
-    held: actions.filter((action) => !kept(action)).map((action) => ({ actionId: action.id, address: action.address, because: because.get(action.id)! })),
+    held: actions
+      .filter((action) => !kept(action))
+      .map((action) => ({ actionId: action.id, address: action.address, because: because.get(action.id)! })),
   };
 }

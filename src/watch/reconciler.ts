@@ -224,7 +224,8 @@ export class Reconciler {
   /** Reports the plan's problems when they change; false when it has errors and must not be applied. */
   #reportPlanProblems(plan: Plan, report: CycleReport): boolean {
     const { cycle } = report;
-    const addressesOf = (code: string): Address[] => plan.diagnostics.filter((d) => d.code === code && d.address !== undefined).map((d) => d.address!);
+    const addressesOf = (code: string): Address[] =>
+      plan.diagnostics.filter((d) => d.code === code && d.address !== undefined).map((d) => d.address!);
     const deletes = addressesOf('plan.not_desired');
     const replacements = addressesOf('plan.replace_skipped');
     report.heldBack = { deletes: deletes.length, replacements: replacements.length };

@@ -1,4 +1,4 @@
-import { type CycleOutcome, type CycleReport, mergeTriggers, type TriggerReason, type WatchEvent, type WatchTrigger } from './events.js';
+import { type CycleOutcome, type CycleReport, mergeTriggers, type TriggerReason, type WatchTrigger } from './events.js';
 import { watchDesiredState } from './files.js';
 import { ReconcileLatch } from './latch.js';
 import { Reconciler, type ReconcilerOptions } from './reconciler.js';
@@ -64,7 +64,10 @@ export async function startWatch(options: WatchOptions): Promise<RunningWatch> {
       } finally {
         const next = stopped ? undefined : wakeAt(report);
         if (next !== undefined) {
-          timer = setTimeout(() => latch.request({ reasons: [next.reason], files: [] }), Math.min(MAX_TIMER_MS, Math.max(0, next.at - now())));
+          timer = setTimeout(
+            () => latch.request({ reasons: [next.reason], files: [] }),
+            Math.min(MAX_TIMER_MS, Math.max(0, next.at - now())),
+          );
         }
         if (report !== undefined) {
           const queued = latch.state === 'queued';
@@ -92,7 +95,8 @@ export async function startWatch(options: WatchOptions): Promise<RunningWatch> {
       emit({ code: 'watch.files_changed', time: time(), level: 'info', files: changed, queued });
       latch.request({ reasons: ['change'], files: changed });
     },
-    onError: (error) => emit({ code: 'watch.error', time: time(), level: 'error', error: error.message, during: 'watching', path: options.path }),
+    onError: (error) =>
+      emit({ code: 'watch.error', time: time(), level: 'error', error: error.message, during: 'watching', path: options.path }),
   });
 
   emit({

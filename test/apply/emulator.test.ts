@@ -32,7 +32,9 @@ class FileUpstream {
   url = '';
 
   manifest(): string {
-    return [...this.files].map(([name, text]) => `${name},${createHash('sha256').update(text).digest('hex')},${Buffer.byteLength(text)}\n`).join('');
+    return [...this.files]
+      .map(([name, text]) => `${name},${createHash('sha256').update(text).digest('hex')},${Buffer.byteLength(text)}\n`)
+      .join('');
   }
 
   async start(): Promise<void> {
@@ -55,7 +57,13 @@ afterAll(() => upstream.close());
 
 async function startWith(options: EmulatorOptions = {}): Promise<void> {
   emulator = await startEmulator({ taskMs: 2, ...options });
-  client = new PulpClient({ baseUrl: emulator.url, username: 'admin', password: new Secret('password', 'test'), retryDelayMs: 1, retries: 5 });
+  client = new PulpClient({
+    baseUrl: emulator.url,
+    username: 'admin',
+    password: new Secret('password', 'test'),
+    retryDelayMs: 1,
+    retries: 5,
+  });
 }
 
 beforeEach(() => startWith());
@@ -67,7 +75,20 @@ afterEach(async () => {
 
 function act(type: PlanAction['type'], address: string, extra: Partial<PlanAction> = {}): PlanAction {
   const { kind, plugin, name } = parseAddress(address);
-  return { id: `${type} ${address}`, type, address, kind, plugin, name, endpoint: endpointOf(kind, plugin), reason: 'test', changes: [], unchanged: 0, dependsOn: [], ...extra };
+  return {
+    id: `${type} ${address}`,
+    type,
+    address,
+    kind,
+    plugin,
+    name,
+    endpoint: endpointOf(kind, plugin),
+    reason: 'test',
+    changes: [],
+    unchanged: 0,
+    dependsOn: [],
+    ...extra,
+  };
 }
 
 function planOf(actions: PlanAction[]): Plan {
@@ -114,9 +135,19 @@ function fileMirror(snapshot: string): PlanAction[] {
       { field: 'password', source: 'env:UPSTREAM_PASSWORD' },
     ],
   });
-  const repository = act('create', 'repository/file/files', { body: { name: 'files', remote: { $ref: remote.address }, pulp_labels: LABELS }, dependsOn: [remote.id] });
-  const sync = act('sync', 'repository/file/files', { body: { remote: { $ref: remote.address } }, labelsAfter: { pulpform_synced: snapshot }, dependsOn: [repository.id] });
-  const publication = act('create', 'publication/file/files', { body: { repository_version: { $ref: repository.address, output: 'version' } }, dependsOn: [sync.id] });
+  const repository = act('create', 'repository/file/files', {
+    body: { name: 'files', remote: { $ref: remote.address }, pulp_labels: LABELS },
+    dependsOn: [remote.id],
+  });
+  const sync = act('sync', 'repository/file/files', {
+    body: { remote: { $ref: remote.address } },
+    labelsAfter: { pulpform_synced: snapshot },
+    dependsOn: [repository.id],
+  });
+  const publication = act('create', 'publication/file/files', {
+    body: { repository_version: { $ref: repository.address, output: 'version' } },
+    dependsOn: [sync.id],
+  });
   const distribution = act('create', 'distribution/file/files', {
     body: { name: 'files', base_path: 'mirror/files', publication: { $ref: publication.address }, pulp_labels: LABELS },
     dependsOn: [publication.id],
@@ -145,23 +176,43 @@ describe('against the emulator', () => {
     const [distribution] = find(live, 'distribution/file/files');
     const [remote] = find(live, 'remote/file/files');
     expect(repository!.versionHref).toBe(`${repository!.href}versions/1/`);
-    expect(repository!.labels).toEqual({ ...LABELS, pulpform_synced: '20240101T000000', pulpform_snapshot_20240101T000000: '1', pulpform_synced_version: '1' });
+    expect(repository!.labels).toEqual({
+      ...LABELS,
+      pulpform_synced: '20240101T000000',
+      pulpform_snapshot_20240101T000000: '1',
+      pulpform_synced_version: '1',
+    });
     expect(publication!.versionHref).toBe(repository!.versionHref);
     expect(distribution!.fields['publication']).toBe(publication!.href);
     expect(remote!.secretsSet).toMatchObject({ username: true, password: true });
     expect(JSON.stringify(first)).not.toContain(UPSTREAM_PASSWORD);
 
     upstream.files.set('b.txt', 'second file\n');
-    const sync = act('sync', 'repository/file/files', { body: { remote: remote!.href }, labelsAfter: { pulpform_synced: '20240301T000000' }, guard: guardOf(repository!) });
-    const publish = act('create', 'publication/file/files', { body: { repository_version: { $ref: 'repository/file/files', output: 'version' } }, dependsOn: [sync.id] });
-    const repoint = act('update', 'distribution/file/files', { body: { publication: { $ref: 'publication/file/files' } }, guard: guardOf(distribution!), dependsOn: [publish.id] });
+    const sync = act('sync', 'repository/file/files', {
+      body: { remote: remote!.href },
+      labelsAfter: { pulpform_synced: '20240301T000000' },
+      guard: guardOf(repository!),
+    });
+    const publish = act('create', 'publication/file/files', {
+      body: { repository_version: { $ref: 'repository/file/files', output: 'version' } },
+      dependsOn: [sync.id],
+    });
+    const repoint = act('update', 'distribution/file/files', {
+      body: { publication: { $ref: 'publication/file/files' } },
+      guard: guardOf(distribution!),
+      dependsOn: [publish.id],
+    });
     const second = await apply([sync, publish, repoint], { liveForStaleness: live });
     expect(second.result.ok).toBe(true);
 
     live = await readLiveState(client);
     const [after] = find(live, 'repository/file/files');
     const newest = find(live, 'publication/file/files').find((p) => p.versionHref === `${after!.href}versions/2/`);
-    expect(after!.labels).toMatchObject({ pulpform_synced: '20240301T000000', pulpform_snapshot_20240101T000000: '1', pulpform_snapshot_20240301T000000: '2' });
+    expect(after!.labels).toMatchObject({
+      pulpform_synced: '20240301T000000',
+      pulpform_snapshot_20240101T000000: '1',
+      pulpform_snapshot_20240301T000000: '2',
+    });
     expect(find(live, 'distribution/file/files')[0]!.fields['publication']).toBe(newest!.href);
   });
 
@@ -169,7 +220,11 @@ describe('against the emulator', () => {
     expect((await apply(fileMirror('20240101T000000'))).result.ok).toBe(true);
     const live = await readLiveState(client);
     const [repository] = find(live, 'repository/file/files');
-    const sync = act('sync', 'repository/file/files', { body: {}, labelsAfter: { pulpform_synced: '20240102T000000' }, guard: guardOf(repository!) });
+    const sync = act('sync', 'repository/file/files', {
+      body: {},
+      labelsAfter: { pulpform_synced: '20240102T000000' },
+      guard: guardOf(repository!),
+    });
     const { result } = await apply([sync]);
     expect(result.succeeded[0]!.note).toBe(`no new version; latest is ${repository!.href}versions/1/`);
     const [after] = find(await readLiveState(client), 'repository/file/files');
@@ -178,17 +233,53 @@ describe('against the emulator', () => {
 
   test('rpm, deb and container: create, update, then delete everything, each kind on its own endpoint', async () => {
     const created = await apply([
-      act('create', 'remote/rpm/baseos', { body: { name: 'baseos', url: 'https://ark.example.com/baseos/', policy: 'on_demand', pulp_labels: LABELS } }),
-      act('create', 'repository/rpm/baseos', { body: { name: 'baseos', remote: { $ref: 'remote/rpm/baseos' }, pulp_labels: LABELS }, dependsOn: ['create remote/rpm/baseos'] }),
-      act('create', 'publication/rpm/baseos', { body: { repository_version: { $ref: 'repository/rpm/baseos', output: 'version' } }, dependsOn: ['create repository/rpm/baseos'] }),
-      act('create', 'distribution/rpm/baseos', { body: { name: 'baseos', base_path: 'rocky/9/baseos', publication: { $ref: 'publication/rpm/baseos' }, pulp_labels: LABELS }, dependsOn: ['create publication/rpm/baseos'] }),
-      act('create', 'remote/deb/ubuntu', { body: { name: 'ubuntu', url: 'https://ark.example.com/ubuntu/', distributions: 'jammy', pulp_labels: LABELS } }),
-      act('create', 'repository/deb/ubuntu', { body: { name: 'ubuntu', remote: { $ref: 'remote/deb/ubuntu' }, pulp_labels: LABELS }, dependsOn: ['create remote/deb/ubuntu'] }),
-      act('create', 'publication/deb/ubuntu', { body: { repository_version: { $ref: 'repository/deb/ubuntu', output: 'version' }, simple: true }, dependsOn: ['create repository/deb/ubuntu'] }),
-      act('create', 'distribution/deb/ubuntu', { body: { name: 'ubuntu', base_path: 'ubuntu/jammy', publication: { $ref: 'publication/deb/ubuntu' }, pulp_labels: LABELS }, dependsOn: ['create publication/deb/ubuntu'] }),
-      act('create', 'remote/container/kolla/nova', { body: { name: 'kolla/nova', url: 'https://ark.example.com', upstream_name: 'stackhpc/nova', include_tags: ['2024.1'], pulp_labels: LABELS } }),
-      act('create', 'repository/container/kolla/nova', { body: { name: 'kolla/nova', remote: { $ref: 'remote/container/kolla/nova' }, pulp_labels: LABELS }, dependsOn: ['create remote/container/kolla/nova'] }),
-      act('create', 'distribution/container/kolla/nova', { body: { name: 'kolla/nova', base_path: 'kolla/nova', repository: { $ref: 'repository/container/kolla/nova' }, pulp_labels: LABELS }, dependsOn: ['create repository/container/kolla/nova'] }),
+      act('create', 'remote/rpm/baseos', {
+        body: { name: 'baseos', url: 'https://ark.example.com/baseos/', policy: 'on_demand', pulp_labels: LABELS },
+      }),
+      act('create', 'repository/rpm/baseos', {
+        body: { name: 'baseos', remote: { $ref: 'remote/rpm/baseos' }, pulp_labels: LABELS },
+        dependsOn: ['create remote/rpm/baseos'],
+      }),
+      act('create', 'publication/rpm/baseos', {
+        body: { repository_version: { $ref: 'repository/rpm/baseos', output: 'version' } },
+        dependsOn: ['create repository/rpm/baseos'],
+      }),
+      act('create', 'distribution/rpm/baseos', {
+        body: { name: 'baseos', base_path: 'rocky/9/baseos', publication: { $ref: 'publication/rpm/baseos' }, pulp_labels: LABELS },
+        dependsOn: ['create publication/rpm/baseos'],
+      }),
+      act('create', 'remote/deb/ubuntu', {
+        body: { name: 'ubuntu', url: 'https://ark.example.com/ubuntu/', distributions: 'jammy', pulp_labels: LABELS },
+      }),
+      act('create', 'repository/deb/ubuntu', {
+        body: { name: 'ubuntu', remote: { $ref: 'remote/deb/ubuntu' }, pulp_labels: LABELS },
+        dependsOn: ['create remote/deb/ubuntu'],
+      }),
+      act('create', 'publication/deb/ubuntu', {
+        body: { repository_version: { $ref: 'repository/deb/ubuntu', output: 'version' }, simple: true },
+        dependsOn: ['create repository/deb/ubuntu'],
+      }),
+      act('create', 'distribution/deb/ubuntu', {
+        body: { name: 'ubuntu', base_path: 'ubuntu/jammy', publication: { $ref: 'publication/deb/ubuntu' }, pulp_labels: LABELS },
+        dependsOn: ['create publication/deb/ubuntu'],
+      }),
+      act('create', 'remote/container/kolla/nova', {
+        body: {
+          name: 'kolla/nova',
+          url: 'https://ark.example.com',
+          upstream_name: 'stackhpc/nova',
+          include_tags: ['2024.1'],
+          pulp_labels: LABELS,
+        },
+      }),
+      act('create', 'repository/container/kolla/nova', {
+        body: { name: 'kolla/nova', remote: { $ref: 'remote/container/kolla/nova' }, pulp_labels: LABELS },
+        dependsOn: ['create remote/container/kolla/nova'],
+      }),
+      act('create', 'distribution/container/kolla/nova', {
+        body: { name: 'kolla/nova', base_path: 'kolla/nova', repository: { $ref: 'repository/container/kolla/nova' }, pulp_labels: LABELS },
+        dependsOn: ['create repository/container/kolla/nova'],
+      }),
     ]);
     expect(created.result.failed).toEqual([]);
     let live = await readLiveState(client);
@@ -205,15 +296,26 @@ describe('against the emulator', () => {
       'repository/deb/ubuntu',
       'repository/rpm/baseos',
     ]);
-    expect(find(live, 'distribution/container/kolla/nova')[0]!.fields['repository']).toBe(find(live, 'repository/container/kolla/nova')[0]!.href);
+    expect(find(live, 'distribution/container/kolla/nova')[0]!.fields['repository']).toBe(
+      find(live, 'repository/container/kolla/nova')[0]!.href,
+    );
 
     const one = (address: string): LiveObject => find(live, address)[0]!;
     const updated = await apply(
       [
         act('update', 'remote/rpm/baseos', { body: { policy: 'immediate' }, guard: guardOf(one('remote/rpm/baseos')) }),
-        act('update', 'remote/container/kolla/nova', { body: { include_tags: ['2024.1', '2025.1'] }, guard: guardOf(one('remote/container/kolla/nova')) }),
-        act('update', 'distribution/rpm/baseos', { body: { publication: null, repository: one('repository/rpm/baseos').href }, guard: guardOf(one('distribution/rpm/baseos')) }),
-        act('update', 'distribution/container/kolla/nova', { body: { private: true }, guard: guardOf(one('distribution/container/kolla/nova')) }),
+        act('update', 'remote/container/kolla/nova', {
+          body: { include_tags: ['2024.1', '2025.1'] },
+          guard: guardOf(one('remote/container/kolla/nova')),
+        }),
+        act('update', 'distribution/rpm/baseos', {
+          body: { publication: null, repository: one('repository/rpm/baseos').href },
+          guard: guardOf(one('distribution/rpm/baseos')),
+        }),
+        act('update', 'distribution/container/kolla/nova', {
+          body: { private: true },
+          guard: guardOf(one('distribution/container/kolla/nova')),
+        }),
       ],
       { liveForStaleness: live },
     );
@@ -236,11 +338,21 @@ describe('against the emulator', () => {
   test('a partial failure skips the dependents and finishes the rest', async () => {
     const { result } = await apply([
       act('create', 'remote/rpm/bad', { body: { name: 'bad', url: 'https://x/', policy: 'sometimes' } }),
-      act('create', 'repository/rpm/bad', { body: { name: 'bad', remote: { $ref: 'remote/rpm/bad' } }, dependsOn: ['create remote/rpm/bad'] }),
+      act('create', 'repository/rpm/bad', {
+        body: { name: 'bad', remote: { $ref: 'remote/rpm/bad' } },
+        dependsOn: ['create remote/rpm/bad'],
+      }),
       act('create', 'remote/rpm/good', { body: { name: 'good', url: 'https://x/' } }),
     ]);
-    expect(result.failed).toEqual([expect.objectContaining({ actionId: 'create remote/rpm/bad', error: expect.objectContaining({ status: 400, message: expect.stringContaining('"sometimes" is not a valid choice.') }) })]);
-    expect(result.skipped).toEqual([expect.objectContaining({ actionId: 'create repository/rpm/bad', reason: 'depends on create remote/rpm/bad, which failed' })]);
+    expect(result.failed).toEqual([
+      expect.objectContaining({
+        actionId: 'create remote/rpm/bad',
+        error: expect.objectContaining({ status: 400, message: expect.stringContaining('"sometimes" is not a valid choice.') }),
+      }),
+    ]);
+    expect(result.skipped).toEqual([
+      expect.objectContaining({ actionId: 'create repository/rpm/bad', reason: 'depends on create remote/rpm/bad, which failed' }),
+    ]);
     expect(result.succeeded.map((s) => s.actionId)).toEqual(['create remote/rpm/good']);
   });
 
@@ -248,7 +360,10 @@ describe('against the emulator', () => {
     const actions = fileMirror('20240101T000000');
     (actions[0]!.body as { url: string }).url = `${upstream.url}/no/such/PULP_MANIFEST`;
     const { result } = await apply(actions);
-    expect(result.failed[0]).toMatchObject({ actionId: 'sync repository/file/files', error: { code: 'task.failed', taskHref: expect.stringContaining('/tasks/') } });
+    expect(result.failed[0]).toMatchObject({
+      actionId: 'sync repository/file/files',
+      error: { code: 'task.failed', taskHref: expect.stringContaining('/tasks/') },
+    });
     expect(result.skipped.map((s) => s.actionId)).toEqual(['create publication/file/files', 'create distribution/file/files']);
   });
 
@@ -259,7 +374,9 @@ describe('against the emulator', () => {
     if (changed.kind === 'task') await client.waitForTask(changed.taskHref);
     const fresh = await readLiveState(client);
     emulator.resetRequests();
-    const { result } = await apply([act('update', 'remote/rpm/baseos', { body: { url: 'https://y/' }, guard: guardOf(planned) })], { liveForStaleness: fresh });
+    const { result } = await apply([act('update', 'remote/rpm/baseos', { body: { url: 'https://y/' }, guard: guardOf(planned) })], {
+      liveForStaleness: fresh,
+    });
     expect(result.failed[0]!.error.code).toBe('apply.stale');
     expect(emulator.requests().filter((r) => r.method !== 'GET')).toEqual([]);
   });
@@ -269,7 +386,9 @@ describe('against the emulator', () => {
     await emulator.close();
     await startWith({ faults: { seed: 7, errorRate: 0.15, resetRate: 0.1 } });
     const mirror = fileMirror('20240101T000000');
-    const extra = Array.from({ length: 8 }, (_, i) => act('create', `distribution/rpm/d${i}`, { body: { name: `d${i}`, base_path: `d${i}`, pulp_labels: LABELS } }));
+    const extra = Array.from({ length: 8 }, (_, i) =>
+      act('create', `distribution/rpm/d${i}`, { body: { name: `d${i}`, base_path: `d${i}`, pulp_labels: LABELS } }),
+    );
     const all = [...mirror, ...extra];
     let { result } = await apply(all);
     let rerunSync = false;

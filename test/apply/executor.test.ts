@@ -26,7 +26,20 @@ afterEach(async () => {
 
 function act(type: PlanAction['type'], address: string, extra: Partial<PlanAction> = {}): PlanAction {
   const { kind, plugin, name } = parseAddress(address);
-  return { id: `${type} ${address}`, type, address, kind, plugin, name, endpoint: endpointOf(kind, plugin), reason: 'test', changes: [], unchanged: 0, dependsOn: [], ...extra };
+  return {
+    id: `${type} ${address}`,
+    type,
+    address,
+    kind,
+    plugin,
+    name,
+    endpoint: endpointOf(kind, plugin),
+    reason: 'test',
+    changes: [],
+    unchanged: 0,
+    dependsOn: [],
+    ...extra,
+  };
 }
 
 function planOf(...waves: PlanAction[][]): Plan {
@@ -43,7 +56,10 @@ function planOf(...waves: PlanAction[][]): Plan {
   };
 }
 
-async function apply(plan: Plan, extra: Partial<ApplyOptions> = {}): Promise<{ result: Awaited<ReturnType<typeof applyPlan>>; events: ApplyEvent[] }> {
+async function apply(
+  plan: Plan,
+  extra: Partial<ApplyOptions> = {},
+): Promise<{ result: Awaited<ReturnType<typeof applyPlan>>; events: ApplyEvent[] }> {
   const events: ApplyEvent[] = [];
   const result = await applyPlan(plan, {
     client,
@@ -76,7 +92,12 @@ function rpmMirror(): PlanAction[][] {
     dependsOn: [sync.id],
   });
   const distribution = act('create', 'distribution/rpm/baseos', {
-    body: { name: 'baseos', base_path: 'rocky/9/baseos', publication: { $ref: 'publication/rpm/baseos' }, pulp_labels: { pulpform_stack: 'test' } },
+    body: {
+      name: 'baseos',
+      base_path: 'rocky/9/baseos',
+      publication: { $ref: 'publication/rpm/baseos' },
+      pulp_labels: { pulpform_stack: 'test' },
+    },
     dependsOn: [publication.id],
   });
   return [[remote], [repository], [sync], [publication], [distribution]];
@@ -100,7 +121,12 @@ describe('applyPlan', () => {
     expect(repository['remote']).toBe(remote['pulp_href']);
     expect(publication!['repository_version']).toBe(`${String(repository['pulp_href'])}versions/1/`);
     expect(distribution['publication']).toBe(publication!['pulp_href']);
-    expect(repository['pulp_labels']).toEqual({ pulpform_stack: 'test', pulpform_synced: '20240101T000000', pulpform_snapshot_20240101T000000: '1', pulpform_synced_version: '1' });
+    expect(repository['pulp_labels']).toEqual({
+      pulpform_stack: 'test',
+      pulpform_synced: '20240101T000000',
+      pulpform_snapshot_20240101T000000: '1',
+      pulpform_synced_version: '1',
+    });
     expect(pulp.secrets.get(String(remote['pulp_href']))).toEqual({ password: ARK_PASSWORD });
     expect(JSON.stringify({ result, events })).not.toContain(ARK_PASSWORD);
     const codes = events.map((e) => e.code);
@@ -111,7 +137,10 @@ describe('applyPlan', () => {
   test('starts an action as soon as its own dependencies succeed, not wave by wave', async () => {
     const slow = act('create', 'remote/file/slow', { body: { name: 'slow', url: 'https://x/' } });
     const fast = act('create', 'remote/file/fast', { body: { name: 'fast', url: 'https://x/' } });
-    const after = act('create', 'repository/file/after', { body: { name: 'after', remote: { $ref: 'remote/file/fast' } }, dependsOn: [fast.id] });
+    const after = act('create', 'repository/file/after', {
+      body: { name: 'after', remote: { $ref: 'remote/file/fast' } },
+      dependsOn: [fast.id],
+    });
     const order: string[] = [];
     let release: (() => void) | undefined;
     const afterStarted = new Promise<void>((resolve) => (release = resolve));
@@ -136,7 +165,9 @@ describe('applyPlan', () => {
 
   test('never has more actions in flight than the concurrency', async () => {
     pulp.taskPolls = () => 2;
-    const actions = Array.from({ length: 7 }, (_, i) => act('create', `distribution/file/d${i}`, { body: { name: `d${i}`, base_path: `d${i}` } }));
+    const actions = Array.from({ length: 7 }, (_, i) =>
+      act('create', `distribution/file/d${i}`, { body: { name: `d${i}`, base_path: `d${i}` } }),
+    );
     let inFlight = 0;
     let most = 0;
     const { result } = await apply(planOf(actions), {
@@ -162,7 +193,14 @@ describe('applyPlan', () => {
     const { result, events } = await apply(planOf(...plan));
     expect(result.ok).toBe(false);
     expect(result.failed).toEqual([
-      expect.objectContaining({ actionId: 'create remote/rpm/baseos', error: expect.objectContaining({ code: 'pulp.http', status: 400, message: expect.stringContaining('url: This field is required.') }) }),
+      expect.objectContaining({
+        actionId: 'create remote/rpm/baseos',
+        error: expect.objectContaining({
+          code: 'pulp.http',
+          status: 400,
+          message: expect.stringContaining('url: This field is required.'),
+        }),
+      }),
     ]);
     expect(result.succeeded.map((s) => s.actionId)).toEqual(['create remote/file/other']);
     expect(result.skipped.map((s) => [s.actionId, s.reason])).toEqual([
@@ -178,12 +216,20 @@ describe('applyPlan', () => {
   test('a failed task is reported with its description', async () => {
     pulp.failTask = (name) => (name.includes('synchroniz') ? "404, message='File not found'" : undefined);
     const { result } = await apply(planOf(...rpmMirror()));
-    expect(result.failed[0]).toMatchObject({ actionId: 'sync repository/rpm/baseos', error: { code: 'task.failed', message: expect.stringContaining("404, message='File not found'") } });
+    expect(result.failed[0]).toMatchObject({
+      actionId: 'sync repository/rpm/baseos',
+      error: { code: 'task.failed', message: expect.stringContaining("404, message='File not found'") },
+    });
     expect(result.skipped.map((s) => s.actionId)).toEqual(['create publication/rpm/baseos', 'create distribution/rpm/baseos']);
   });
 
   test('refuses actions on objects that changed since the plan, and skips their dependents', async () => {
-    const remote = pulp.seed('remotes/rpm/rpm', { name: 'baseos', url: 'https://old/', policy: 'immediate', pulp_labels: { pulpform_stack: 'test' } });
+    const remote = pulp.seed('remotes/rpm/rpm', {
+      name: 'baseos',
+      url: 'https://old/',
+      policy: 'immediate',
+      pulp_labels: { pulpform_stack: 'test' },
+    });
     const planned = (await readLiveState(client)).objects[0]!;
     remote['policy'] = 'streamed';
     remote['pulp_last_updated'] = '2026-02-01T00:00:00.000Z';
@@ -196,7 +242,11 @@ describe('applyPlan', () => {
     const { result } = await apply(planOf([update], [dependent]), { liveForStaleness: fresh });
     expect(result.failed[0]).toMatchObject({
       actionId: update.id,
-      error: { code: 'apply.stale', message: 'remote/rpm/baseos changed on the server since the plan was made; refusing to update it', hint: 'run plan again and review what changed' },
+      error: {
+        code: 'apply.stale',
+        message: 'remote/rpm/baseos changed on the server since the plan was made; refusing to update it',
+        hint: 'run plan again and review what changed',
+      },
     });
     expect(result.skipped[0]).toMatchObject({ actionId: dependent.id, cause: 'dependency' });
     expect(pulp.writes()).toHaveLength(0);
@@ -206,7 +256,10 @@ describe('applyPlan', () => {
     pulp.seed('remotes/rpm/rpm', { name: 'baseos', url: 'https://old/', policy: 'immediate' });
     const live = await readLiveState(client);
     const planned = live.objects[0]!;
-    const update = act('update', 'remote/rpm/baseos', { body: { url: 'https://new/' }, guard: { href: planned.href, fingerprint: planned.fingerprint } });
+    const update = act('update', 'remote/rpm/baseos', {
+      body: { url: 'https://new/' },
+      guard: { href: planned.href, fingerprint: planned.fingerprint },
+    });
     const { result } = await apply(planOf([update]), { liveForStaleness: await readLiveState(client) });
     expect(result.ok).toBe(true);
     expect(pulp.byName('remotes/rpm/rpm', 'baseos')!['url']).toBe('https://new/');
@@ -231,9 +284,15 @@ describe('applyPlan secrets', () => {
   });
 
   test('a secret whose source is unavailable fails the action with the source named, before any request', async () => {
-    const create = act('create', 'remote/rpm/baseos', { body: { name: 'baseos', url: 'https://x/' }, secrets: [{ field: 'password', source: 'env:MISSING' }] });
+    const create = act('create', 'remote/rpm/baseos', {
+      body: { name: 'baseos', url: 'https://x/' },
+      secrets: [{ field: 'password', source: 'env:MISSING' }],
+    });
     const { result } = await apply(planOf([create]), { live: { server: { url: pulp.url, versions: {} }, objects: [] } });
-    expect(result.failed[0]!.error).toMatchObject({ code: 'apply.secret_missing', message: 'the value of password for remote/rpm/baseos is not available from env:MISSING' });
+    expect(result.failed[0]!.error).toMatchObject({
+      code: 'apply.secret_missing',
+      message: 'the value of password for remote/rpm/baseos is not available from env:MISSING',
+    });
     expect(pulp.requests).toHaveLength(0);
   });
 
@@ -243,7 +302,10 @@ describe('applyPlan secrets', () => {
       sendJson(res, 400, { password: [`'${ARK_PASSWORD}' is too weak`] });
       return true;
     };
-    const create = act('create', 'remote/rpm/baseos', { body: { name: 'baseos', url: 'https://x/' }, secrets: [{ field: 'password', source: 'env:ARK_PASSWORD' }] });
+    const create = act('create', 'remote/rpm/baseos', {
+      body: { name: 'baseos', url: 'https://x/' },
+      secrets: [{ field: 'password', source: 'env:ARK_PASSWORD' }],
+    });
     const { result, events } = await apply(planOf([create]));
     expect(result.failed[0]!.error.message).toContain("'(sensitive)' is too weak");
     expect(JSON.stringify({ result, events })).not.toContain(ARK_PASSWORD);
@@ -255,7 +317,10 @@ describe('applyPlan when answers are lost', () => {
     pulp.loseAnswer = (req) => req.method === 'POST';
     const create = act('create', 'remote/rpm/baseos', { body: { name: 'baseos', url: 'https://x/' } });
     const { result } = await apply(planOf([create]));
-    expect(result.succeeded[0]).toMatchObject({ note: 'found on the server after an uncertain create', href: pulp.byName('remotes/rpm/rpm', 'baseos')!['pulp_href'] });
+    expect(result.succeeded[0]).toMatchObject({
+      note: 'found on the server after an uncertain create',
+      href: pulp.byName('remotes/rpm/rpm', 'baseos')!['pulp_href'],
+    });
     expect(pulp.ofEndpoint('remotes/rpm/rpm')).toHaveLength(1);
     expect(pulp.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
   });
@@ -305,7 +370,9 @@ describe('applyPlan when answers are lost', () => {
     pulp.taskPolls = () => 2;
     pulp.loseAnswer = (req) => req.method === 'POST';
     const repo = pulp.seed('repositories/rpm/rpm', { name: 'baseos' });
-    const publish = act('create', 'publication/rpm/baseos', { body: { repository_version: { $ref: 'repository/rpm/baseos', output: 'version' } } });
+    const publish = act('create', 'publication/rpm/baseos', {
+      body: { repository_version: { $ref: 'repository/rpm/baseos', output: 'version' } },
+    });
     const { result } = await apply(planOf([publish]));
     expect(result.ok).toBe(true);
     const publications = pulp.ofEndpoint('publications/rpm/rpm');
@@ -318,7 +385,10 @@ describe('applyPlan actions', () => {
   test('deletes with tasks (202) and without (204), and counts an already deleted object as done', async () => {
     const remote = pulp.seed('remotes/rpm/rpm', { name: 'gone-soon', url: 'https://x/' });
     const repo = pulp.seed('repositories/rpm/rpm', { name: 'r' });
-    const publication = pulp.seed('publications/rpm/rpm', { repository: repo['pulp_href'], repository_version: repo['latest_version_href'] });
+    const publication = pulp.seed('publications/rpm/rpm', {
+      repository: repo['pulp_href'],
+      repository_version: repo['latest_version_href'],
+    });
     const plan = planOf([
       act('delete', 'remote/rpm/gone-soon', { guard: { href: String(remote['pulp_href']), fingerprint: 'x' } }),
       act('delete', 'publication/rpm/r', { guard: { href: String(publication['pulp_href']), fingerprint: 'x' } }),
@@ -337,21 +407,32 @@ describe('applyPlan actions', () => {
       if (name.includes('general_delete')) pulp.objects.delete(String(remote['pulp_href']));
       return name.includes('general_delete') ? 'DoesNotExist: Remote matching query does not exist.' : undefined;
     };
-    const { result } = await apply(planOf([act('delete', 'remote/rpm/r', { guard: { href: String(remote['pulp_href']), fingerprint: 'x' } })]));
+    const { result } = await apply(
+      planOf([act('delete', 'remote/rpm/r', { guard: { href: String(remote['pulp_href']), fingerprint: 'x' } })]),
+    );
     expect(result.ok).toBe(true);
   });
 
   test('replacing a container push repository is refused with the way out, without a request', async () => {
     const push = pulp.seed('repositories/container/container-push', { name: 'kolla/nova' });
-    const replace = act('replace', 'repository/container/kolla/nova', { body: { name: 'kolla/nova' }, guard: { href: String(push['pulp_href']), fingerprint: 'x' } });
+    const replace = act('replace', 'repository/container/kolla/nova', {
+      body: { name: 'kolla/nova' },
+      guard: { href: String(push['pulp_href']), fingerprint: 'x' },
+    });
     const { result } = await apply(planOf([replace]));
-    expect(result.failed[0]!.error).toMatchObject({ code: 'apply.push_repository', hint: expect.stringContaining('delete the container distribution') });
+    expect(result.failed[0]!.error).toMatchObject({
+      code: 'apply.push_repository',
+      hint: expect.stringContaining('delete the container distribution'),
+    });
     expect(pulp.writes()).toHaveLength(0);
   });
 
   test('replace deletes the old object first, then creates the new one under the same name', async () => {
     const old = pulp.seed('repositories/file/file', { name: 'mirror' });
-    const replace = act('replace', 'repository/rpm/mirror', { body: { name: 'mirror' }, guard: { href: String(old['pulp_href']), fingerprint: 'x' } });
+    const replace = act('replace', 'repository/rpm/mirror', {
+      body: { name: 'mirror' },
+      guard: { href: String(old['pulp_href']), fingerprint: 'x' },
+    });
     const describe = act('update', 'repository/rpm/mirror', { body: { description: 'now rpm' }, dependsOn: [replace.id] });
     const { result } = await apply(planOf([replace], [describe]));
     expect(result.ok).toBe(true);
@@ -364,19 +445,38 @@ describe('applyPlan actions', () => {
   test('a sync that makes no new version records the latest one and keeps existing labels', async () => {
     pulp.syncsChangeNothing = true;
     const remote = pulp.seed('remotes/rpm/rpm', { name: 'r', url: 'https://x/' });
-    const repo = pulp.seed('repositories/rpm/rpm', { name: 'r', remote: remote['pulp_href'], pulp_labels: { pulpform_stack: 'test', team: 'infra' } });
-    const sync = act('sync', 'repository/rpm/r', { body: {}, labelsAfter: { pulpform_synced: 'https://x/' }, guard: { href: String(repo['pulp_href']), fingerprint: 'x' } });
-    const publish = act('create', 'publication/rpm/r', { body: { repository_version: { $ref: 'repository/rpm/r', output: 'version' } }, dependsOn: [sync.id] });
+    const repo = pulp.seed('repositories/rpm/rpm', {
+      name: 'r',
+      remote: remote['pulp_href'],
+      pulp_labels: { pulpform_stack: 'test', team: 'infra' },
+    });
+    const sync = act('sync', 'repository/rpm/r', {
+      body: {},
+      labelsAfter: { pulpform_synced: 'https://x/' },
+      guard: { href: String(repo['pulp_href']), fingerprint: 'x' },
+    });
+    const publish = act('create', 'publication/rpm/r', {
+      body: { repository_version: { $ref: 'repository/rpm/r', output: 'version' } },
+      dependsOn: [sync.id],
+    });
     const { result } = await apply(planOf([sync], [publish]));
     expect(result.ok).toBe(true);
     expect(result.succeeded[0]!.note).toBe(`no new version; latest is ${String(repo['pulp_href'])}versions/0/`);
     // A URL marker cannot be a label key, so no snapshot record is written for it.
-    expect(repo['pulp_labels']).toEqual({ pulpform_stack: 'test', team: 'infra', pulpform_synced: 'https://x/', pulpform_synced_version: '0' });
+    expect(repo['pulp_labels']).toEqual({
+      pulpform_stack: 'test',
+      team: 'infra',
+      pulpform_synced: 'https://x/',
+      pulpform_synced_version: '0',
+    });
     expect(pulp.ofEndpoint('publications/rpm/rpm')[0]!['repository_version']).toBe(`${String(repo['pulp_href'])}versions/0/`);
   });
 
   test('serves the version recorded for a snapshot when no sync in this run made it', async () => {
-    const repo = pulp.seed('repositories/rpm/rpm', { name: 'r', pulp_labels: { pulpform_snapshot_20240101T000000: '3', pulpform_snapshot_20240301T000000: '5' } });
+    const repo = pulp.seed('repositories/rpm/rpm', {
+      name: 'r',
+      pulp_labels: { pulpform_snapshot_20240101T000000: '3', pulpform_snapshot_20240301T000000: '5' },
+    });
     const publish = act('create', 'publication/rpm/r@20240101T000000', {
       body: { repository_version: { $ref: 'repository/rpm/r', output: 'version', snapshot: '20240101T000000' } },
     });
@@ -387,9 +487,14 @@ describe('applyPlan actions', () => {
 
   test('a reference to a snapshot the repository never synced fails the action clearly', async () => {
     pulp.seed('repositories/rpm/rpm', { name: 'r' });
-    const publish = act('create', 'publication/rpm/r', { body: { repository_version: { $ref: 'repository/rpm/r', output: 'version', snapshot: '20990101T000000' } } });
+    const publish = act('create', 'publication/rpm/r', {
+      body: { repository_version: { $ref: 'repository/rpm/r', output: 'version', snapshot: '20990101T000000' } },
+    });
     const { result } = await apply(planOf([publish]));
-    expect(result.failed[0]!.error).toMatchObject({ code: 'apply.unresolved_ref', message: 'repository/rpm/r has no version synced from snapshot 20990101T000000' });
+    expect(result.failed[0]!.error).toMatchObject({
+      code: 'apply.unresolved_ref',
+      message: 'repository/rpm/r has no version synced from snapshot 20990101T000000',
+    });
   });
 
   test('points a distribution at the live publication of the version a snapshot recorded', async () => {
@@ -397,7 +502,9 @@ describe('applyPlan actions', () => {
     const href = String(repo['pulp_href']);
     pulp.seed('publications/rpm/rpm', { repository: href, repository_version: `${href}versions/2/` });
     const wanted = pulp.seed('publications/rpm/rpm', { repository: href, repository_version: `${href}versions/3/` });
-    const distribute = act('create', 'distribution/rpm/r-prod', { body: { name: 'r-prod', base_path: 'r/prod', publication: { $ref: 'publication/rpm/r@20240101T000000' } } });
+    const distribute = act('create', 'distribution/rpm/r-prod', {
+      body: { name: 'r-prod', base_path: 'r/prod', publication: { $ref: 'publication/rpm/r@20240101T000000' } },
+    });
     const { result } = await apply(planOf([distribute]));
     expect(result.ok).toBe(true);
     expect(pulp.byName('distributions/rpm/rpm', 'r-prod')!['publication']).toBe(wanted['pulp_href']);
@@ -414,7 +521,12 @@ describe('applyPlan actions', () => {
     const { events } = await apply(planOf([create]), { progressIntervalMs: 0 });
     const progress = events.filter((e) => e.code === 'action.progress');
     expect(progress.length).toBeGreaterThanOrEqual(2);
-    expect(progress[0]).toMatchObject({ actionId: create.id, step: 'create', taskState: 'running', reports: [{ message: 'Working', done: 1, total: 2 }] });
+    expect(progress[0]).toMatchObject({
+      actionId: create.id,
+      step: 'create',
+      taskState: 'running',
+      reports: [{ message: 'Working', done: 1, total: 2 }],
+    });
   });
 });
 
@@ -425,7 +537,10 @@ describe('applyPlan interruption and bad plans', () => {
     const remote = pulp.seed('remotes/rpm/rpm', { name: 'r', url: 'https://x/' });
     const repo = pulp.seed('repositories/rpm/rpm', { name: 'r', remote: remote['pulp_href'] });
     const sync = act('sync', 'repository/rpm/r', { body: {}, guard: { href: String(repo['pulp_href']), fingerprint: 'x' } });
-    const publish = act('create', 'publication/rpm/r', { body: { repository_version: { $ref: 'repository/rpm/r', output: 'version' } }, dependsOn: [sync.id] });
+    const publish = act('create', 'publication/rpm/r', {
+      body: { repository_version: { $ref: 'repository/rpm/r', output: 'version' } },
+      dependsOn: [sync.id],
+    });
     const later = act('create', 'remote/file/later', { body: { name: 'later', url: 'https://x/' }, dependsOn: [sync.id] });
     const { result, events } = await apply(planOf([sync], [publish, later]), {
       signal: controller.signal,
@@ -437,14 +552,20 @@ describe('applyPlan interruption and bad plans', () => {
     expect(result.aborted).toBe(true);
     expect(result.interrupted).toEqual([expect.objectContaining({ actionId: sync.id, taskHref: expect.stringContaining('/tasks/') })]);
     expect(result.skipped.map((s) => s.actionId).sort()).toEqual([later.id, publish.id].sort());
-    expect(events.at(-1)).toMatchObject({ code: 'apply.summary', aborted: true, counts: { succeeded: 0, failed: 0, skipped: 2, interrupted: 1 } });
+    expect(events.at(-1)).toMatchObject({
+      code: 'apply.summary',
+      aborted: true,
+      counts: { succeeded: 0, failed: 0, skipped: 2, interrupted: 1 },
+    });
     expect(pulp.ofEndpoint('remotes/file/file')).toHaveLength(0);
   });
 
   test('an already aborted signal skips everything', async () => {
     const controller = new AbortController();
     controller.abort();
-    const { result } = await apply(planOf([act('create', 'remote/file/a', { body: { name: 'a', url: 'https://x/' } })]), { signal: controller.signal });
+    const { result } = await apply(planOf([act('create', 'remote/file/a', { body: { name: 'a', url: 'https://x/' } })]), {
+      signal: controller.signal,
+    });
     expect(result.skipped).toEqual([expect.objectContaining({ cause: 'interrupted' })]);
     expect(pulp.writes()).toHaveLength(0);
   });
@@ -454,7 +575,9 @@ describe('applyPlan interruption and bad plans', () => {
     const b = act('create', 'remote/file/b', { dependsOn: ['create remote/file/a'] });
     await expect(apply(planOf([a, b]))).rejects.toThrow(InvalidPlanError);
     await expect(apply(planOf([a, b]))).rejects.toThrow('the dependencies of create remote/file/a, create remote/file/b form a cycle');
-    await expect(apply(planOf([act('create', 'remote/file/c', { dependsOn: ['nope'] })]))).rejects.toThrow("'create remote/file/c' depends on 'nope', which is not in the plan");
+    await expect(apply(planOf([act('create', 'remote/file/c', { dependsOn: ['nope'] })]))).rejects.toThrow(
+      "'create remote/file/c' depends on 'nope', which is not in the plan",
+    );
   });
 
   test('an empty plan makes no request', async () => {

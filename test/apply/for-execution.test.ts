@@ -15,7 +15,12 @@ const update: PlanAction = {
   unchanged: 7,
   body: { policy: 'on_demand' },
   secrets: [{ field: 'password', source: 'env:ARK_PASSWORD' }],
-  guard: { href: '/pulp/api/v3/remotes/rpm/rpm/1/', fingerprint: 'abc', lastUpdated: '2026-01-01T00:00:00Z', seen: { fields: { policy: 'immediate' }, labels: {} } },
+  guard: {
+    href: '/pulp/api/v3/remotes/rpm/rpm/1/',
+    fingerprint: 'abc',
+    lastUpdated: '2026-01-01T00:00:00Z',
+    seen: { fields: { policy: 'immediate' }, labels: {} },
+  },
   dependsOn: ['create remote/rpm/other'],
   source: { file: 'state.yaml', line: 3, column: 5 },
 };

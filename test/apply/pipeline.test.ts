@@ -24,7 +24,9 @@ const SECRET = 'file-upstream-password';
 const files = new Map<string, string>([['a.txt', 'alpha\n']]);
 const upstream = http.createServer((req, res) => {
   const path = new URL(req.url ?? '/', 'http://x').pathname.slice(1);
-  const manifest = [...files].map(([name, text]) => `${name},${createHash('sha256').update(text).digest('hex')},${Buffer.byteLength(text)}\n`).join('');
+  const manifest = [...files]
+    .map(([name, text]) => `${name},${createHash('sha256').update(text).digest('hex')},${Buffer.byteLength(text)}\n`)
+    .join('');
   const body = path === 'PULP_MANIFEST' ? manifest : files.get(path);
   res.writeHead(body === undefined ? 404 : 200);
   res.end(body ?? '');
@@ -120,9 +122,16 @@ describe('plan → apply → plan on the emulator', () => {
 
   test('a change to the YAML updates in place, and then converges again', async () => {
     await planAndApply(await desired(YAML(upstreamUrl)));
-    const changed = await desired(YAML(upstreamUrl).replace('policy: on_demand', 'policy: immediate').replace('private: true', 'private: false'));
+    const changed = await desired(
+      YAML(upstreamUrl).replace('policy: on_demand', 'policy: immediate').replace('private: true', 'private: false'),
+    );
     const { plan, result } = await planAndApply(changed);
-    expect(plan.waves.flat().map((a) => a.id).sort()).toEqual(['update distribution/container/kolla/nova', 'update remote/rpm/baseos']);
+    expect(
+      plan.waves
+        .flat()
+        .map((a) => a.id)
+        .sort(),
+    ).toEqual(['update distribution/container/kolla/nova', 'update remote/rpm/baseos']);
     expect(result.ok).toBe(true);
     await expectConverged(changed);
   });
@@ -135,7 +144,12 @@ describe('plan → apply → plan on the emulator', () => {
       const moved = await desired(YAML(upstreamUrl).replace('/PULP_MANIFEST"', '/PULP_MANIFEST?v=2"'));
       const { plan, result } = await planAndApply(moved);
       expect(plan.waves.flat().map((a) => a.id)).toEqual(
-        expect.arrayContaining(['update remote/file/files', 'sync repository/file/files', 'create publication/file/files', 'update distribution/file/files']),
+        expect.arrayContaining([
+          'update remote/file/files',
+          'sync repository/file/files',
+          'create publication/file/files',
+          'update distribution/file/files',
+        ]),
       );
       expect(result.ok).toBe(true);
       const live = await readLiveState(client);

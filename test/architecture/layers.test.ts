@@ -24,7 +24,25 @@ const ALLOWED: Record<string, readonly string[]> = {
   ark: ['model', 'emulator'],
   conformance: ['model', 'emulator'],
   demo: ['model', 'config', 'live', 'apply', 'preflight', 'engine', 'render', 'ark', 'emulator'],
-  cli: ['model', 'upstream', 'config', 'live', 'diff', 'plan', 'apply', 'preflight', 'render', 'engine', 'watch', 'export', 'clientconfig', 'emulator', 'ark', 'conformance', 'demo'],
+  cli: [
+    'model',
+    'upstream',
+    'config',
+    'live',
+    'diff',
+    'plan',
+    'apply',
+    'preflight',
+    'render',
+    'engine',
+    'watch',
+    'export',
+    'clientconfig',
+    'emulator',
+    'ark',
+    'conformance',
+    'demo',
+  ],
 };
 
 function sourceFiles(dir: string): string[] {
@@ -78,7 +96,10 @@ function backwardImports(root: string): string[] {
     const stage = stageOf(file, root);
     return importsOf(file)
       .filter((target) => stageOf(target, root) !== stage && !ALLOWED[stage]!.includes(stageOf(target, root)))
-      .map((target) => `${relative(root, file)} imports ${relative(root, target)} (${stage} may import ${ALLOWED[stage]!.join(', ') || 'nothing'})`);
+      .map(
+        (target) =>
+          `${relative(root, file)} imports ${relative(root, target)} (${stage} may import ${ALLOWED[stage]!.join(', ') || 'nothing'})`,
+      );
   });
 }
 
@@ -108,7 +129,9 @@ describe('the pipeline stages import only the stages before them', () => {
         'model/plan.ts imports live/read.ts (model may import nothing)',
         'model/plan.ts imports plan/build.ts (model may import nothing)',
       ]);
-      expect(importCycles(sourceFiles(root)).map((files) => files.map((file) => relative(root, file)))).toEqual([['live/a.ts', 'live/read.ts', 'model/plan.ts']]);
+      expect(importCycles(sourceFiles(root)).map((files) => files.map((file) => relative(root, file)))).toEqual([
+        ['live/a.ts', 'live/read.ts', 'model/plan.ts'],
+      ]);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

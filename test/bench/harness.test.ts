@@ -17,9 +17,19 @@ describe('applyLowerBound', () => {
   const waves = [
     [action('create remote/rpm/a'), action('create remote/container/c')],
     [action('create repository/rpm/a', ['create remote/rpm/a']), action('create repository/container/c', ['create remote/container/c'])],
-    [action('sync repository/rpm/a', ['create repository/rpm/a'], { sync_policy: 'mirror_complete' }), action('create distribution/container/c', ['create repository/container/c'])],
-    [action('create publication/rpm/a', ['sync repository/rpm/a'], { repository_version: { $ref: 'repository/rpm/a', output: 'version' } })],
-    [action('create distribution/rpm/a-dev', ['create publication/rpm/a']), action('create distribution/rpm/a-prod', ['create publication/rpm/a'])],
+    [
+      action('sync repository/rpm/a', ['create repository/rpm/a'], { sync_policy: 'mirror_complete' }),
+      action('create distribution/container/c', ['create repository/container/c']),
+    ],
+    [
+      action('create publication/rpm/a', ['sync repository/rpm/a'], {
+        repository_version: { $ref: 'repository/rpm/a', output: 'version' },
+      }),
+    ],
+    [
+      action('create distribution/rpm/a-dev', ['create publication/rpm/a']),
+      action('create distribution/rpm/a-prod', ['create publication/rpm/a']),
+    ],
   ];
   const plan = { waves } as unknown as Plan;
 
@@ -42,11 +52,29 @@ describe('applyLowerBound', () => {
 });
 
 describe('extrapolate', () => {
-  const mirror = (name: string) => ({ name, remoteName: `${name}-remote`, path: name, snapshot: '20240101T000000', syncPolicy: 'mirror_complete', distributions: [] });
+  const mirror = (name: string) => ({
+    name,
+    remoteName: `${name}-remote`,
+    path: name,
+    snapshot: '20240101T000000',
+    syncPolicy: 'mirror_complete',
+    distributions: [],
+  });
   const image = (name: string) => ({ name, remoteName: `${name}-remote`, upstreamName: name, basePath: name });
   const full: Shape = { rpm: [mirror('a'), mirror('b'), mirror('c')], container: [image('x'), image('y'), image('z'), image('w')] };
-  const record = (step: BaselineRecord['step'], plugin: BaselineRecord['plugin'], mirrorName: string, ms: number, requests: Record<string, number>): BaselineRecord => ({
-    step, plugin, mirror: mirrorName, outcome: 'updated', ms, requests,
+  const record = (
+    step: BaselineRecord['step'],
+    plugin: BaselineRecord['plugin'],
+    mirrorName: string,
+    ms: number,
+    requests: Record<string, number>,
+  ): BaselineRecord => ({
+    step,
+    plugin,
+    mirror: mirrorName,
+    outcome: 'updated',
+    ms,
+    requests,
   });
 
   test('charges each uncovered step the mean of the unbumped sample steps of its kind', () => {
@@ -74,7 +102,7 @@ describe('serverWorkOf', () => {
     reserved_resources_record: record,
   });
 
-  test('span, busy time, work, the distribution lock and the bound, from the tasks\' own timestamps', () => {
+  test("span, busy time, work, the distribution lock and the bound, from the tasks' own timestamps", () => {
     const work = serverWorkOf(
       [
         task(0, 1, 4), // a sync: 3 s
@@ -85,7 +113,16 @@ describe('serverWorkOf', () => {
       ],
       2,
     );
-    expect(work).toMatchObject({ tasks: 4, distributionTasks: 2, spanMs: 11_000, workMs: 9_000, distributionLockMs: 4_000, longestMs: 3_000, queuedMs: 1_000 + 2_000 + 4_000 + 2_000, workers: 2 });
+    expect(work).toMatchObject({
+      tasks: 4,
+      distributionTasks: 2,
+      spanMs: 11_000,
+      workMs: 9_000,
+      distributionLockMs: 4_000,
+      longestMs: 3_000,
+      queuedMs: 1_000 + 2_000 + 4_000 + 2_000,
+      workers: 2,
+    });
     // Running: 1-7 s and 10-11 s.
     expect(work.busyMs).toBe(7_000);
     expect(work.boundMs).toBe(Math.max(9_000 / 2, 4_000, 3_000));
@@ -95,11 +132,29 @@ describe('serverWorkOf', () => {
 describe('prefixShape', () => {
   test('prefixes every name and base path, so runs on a shared server stay apart', () => {
     const shape: Shape = {
-      rpm: [{ name: 'a', remoteName: 'a-remote', path: 'p', snapshot: 's', syncPolicy: 'mirror_complete', distributions: [{ name: 'a-dev', basePath: 'dev/a' }] }],
+      rpm: [
+        {
+          name: 'a',
+          remoteName: 'a-remote',
+          path: 'p',
+          snapshot: 's',
+          syncPolicy: 'mirror_complete',
+          distributions: [{ name: 'a-dev', basePath: 'dev/a' }],
+        },
+      ],
       container: [{ name: 'c', remoteName: 'c-remote', upstreamName: 'stackhpc/c', basePath: 'c' }],
     };
     expect(prefixShape(shape, 'pfb1-')).toEqual({
-      rpm: [{ name: 'pfb1-a', remoteName: 'pfb1-a-remote', path: 'p', snapshot: 's', syncPolicy: 'mirror_complete', distributions: [{ name: 'pfb1-a-dev', basePath: 'pfb1-dev/a' }] }],
+      rpm: [
+        {
+          name: 'pfb1-a',
+          remoteName: 'pfb1-a-remote',
+          path: 'p',
+          snapshot: 's',
+          syncPolicy: 'mirror_complete',
+          distributions: [{ name: 'pfb1-a-dev', basePath: 'pfb1-dev/a' }],
+        },
+      ],
       container: [{ name: 'pfb1-c', remoteName: 'pfb1-c-remote', upstreamName: 'stackhpc/c', basePath: 'pfb1-c' }],
     });
     expect(prefixShape(shape, '')).toBe(shape);

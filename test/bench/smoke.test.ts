@@ -19,7 +19,14 @@ let result: SuiteResult;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'pulpform-bench-smoke-'));
   await run('npm', ['run', '--silent', 'bench:build']);
-  await run(process.execPath, ['bench/.out/bench/main.js', '--smoke', '--out', join(dir, 'BENCHMARKS.md'), '--json', join(dir, 'bench.json')]);
+  await run(process.execPath, [
+    'bench/.out/bench/main.js',
+    '--smoke',
+    '--out',
+    join(dir, 'BENCHMARKS.md'),
+    '--json',
+    join(dir, 'bench.json'),
+  ]);
   report = await readFile(join(dir, 'BENCHMARKS.md'), 'utf8');
   await run(process.execPath, ['bench/.out/bench/main.js', '--from-json', join(dir, 'bench.json'), '--out', join(dir, 'again.md')]);
   rerendered = await readFile(join(dir, 'again.md'), 'utf8');
@@ -33,9 +40,20 @@ afterAll(async () => {
 describe('npm run bench -- --smoke', () => {
   test('the report has a row for every operation, with the baseline beside it, and every section', () => {
     for (const operation of ['plan from empty', 'apply from empty', 'no-op plan', 'no-op apply', 'pin bump']) {
-      expect(report).toMatch(new RegExp(`\\| ${operation} \\| [\\d.]+ s \\| [\\d.]+ s \\| \\d+ \\(\\d+ GET.*\\| [\\d.]+ s \\| \\d+ \\(\\d+ GET.*\\| [\\d.]+x \\| [\\d.]+x \\|`));
+      expect(report).toMatch(
+        new RegExp(
+          `\\| ${operation} \\| [\\d.]+ s \\| [\\d.]+ s \\| \\d+ \\(\\d+ GET.*\\| [\\d.]+ s \\| \\d+ \\(\\d+ GET.*\\| [\\d.]+x \\| [\\d.]+x \\|`,
+        ),
+      );
     }
-    for (const heading of ['## Machine', '## Settings', '## Apply from empty against its lower bound', '## Where a no-op plan spends its time', '## Pin bump: what was planned', '## Targets']) {
+    for (const heading of [
+      '## Machine',
+      '## Settings',
+      '## Apply from empty against its lower bound',
+      '## Where a no-op plan spends its time',
+      '## Pin bump: what was planned',
+      '## Targets',
+    ]) {
       expect(report).toContain(heading);
     }
     expect(report).toContain(`Node ${process.version}`);

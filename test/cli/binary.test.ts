@@ -11,7 +11,23 @@ describe('pulpform binary', () => {
     const out = execFileSync(process.execPath, ['dist/cli/main.js', '--help'], { encoding: 'utf8' });
     expect(out).toContain('Usage: pulpform');
     const commands = [...out.matchAll(/^ {2}([a-z-]+) /gm)].map((match) => match[1]);
-    expect(commands).toEqual(['validate', 'plan', 'apply', 'watch', 'pin', 'promote', 'outdated', 'unlock', 'status', 'emulator', 'conformance', 'export', 'client-config', 'demo', 'help']);
+    expect(commands).toEqual([
+      'validate',
+      'plan',
+      'apply',
+      'watch',
+      'pin',
+      'promote',
+      'outdated',
+      'unlock',
+      'status',
+      'emulator',
+      'conformance',
+      'export',
+      'client-config',
+      'demo',
+      'help',
+    ]);
   });
 });
 
@@ -23,7 +39,10 @@ describe('what each command loads', () => {
   function modulesLoadedBy(args: string[]): string[] {
     const record = join(dir, `${args.join('_').replace(/\W/g, '')}.txt`);
     const hooks = join(dir, 'hooks.mjs');
-    writeFileSync(hooks, `import { appendFileSync } from 'node:fs';\nexport async function load(url, context, next) { if (url.includes('/dist/')) appendFileSync(${JSON.stringify(record)}, url.split('/dist/')[1] + '\\n'); return next(url, context); }\n`);
+    writeFileSync(
+      hooks,
+      `import { appendFileSync } from 'node:fs';\nexport async function load(url, context, next) { if (url.includes('/dist/')) appendFileSync(${JSON.stringify(record)}, url.split('/dist/')[1] + '\\n'); return next(url, context); }\n`,
+    );
     const register = join(dir, 'register.mjs');
     writeFileSync(register, `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`);
     writeFileSync(record, '');
@@ -37,7 +56,12 @@ describe('what each command loads', () => {
   });
 
   test('plan, apply and watch load no emulator module; --help only the two leaves its options check against', () => {
-    for (const args of [['plan', '--help'], ['apply', '--help'], ['watch', '--help']]) expect({ args, emulator: modulesLoadedBy(args).filter(emulatorSide) }).toEqual({ args, emulator: [] });
+    for (const args of [
+      ['plan', '--help'],
+      ['apply', '--help'],
+      ['watch', '--help'],
+    ])
+      expect({ args, emulator: modulesLoadedBy(args).filter(emulatorSide) }).toEqual({ args, emulator: [] });
     expect(modulesLoadedBy(['--help']).filter(emulatorSide).sort()).toEqual(['emulator/faults.js', 'emulator/versions.js']);
   });
 

@@ -49,6 +49,8 @@ describe('resolveConnection', () => {
   });
 
   test('a missing password file is a clear error', () => {
-    expect(() => resolveConnection({ server: 'http://x', passwordFile: join(dir, 'nope') }, {}, {})).toThrow(/cannot read the password file/);
+    expect(() => resolveConnection({ server: 'http://x', passwordFile: join(dir, 'nope') }, {}, {})).toThrow(
+      /cannot read the password file/,
+    );
   });
 });

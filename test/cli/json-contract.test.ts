@@ -27,10 +27,20 @@ let closedPort: number;
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'pulpform-json-'));
   await cp('examples/single-mirror', join(work, 'ok'), { recursive: true });
-  await writeFile(join(work, 'bad.yaml'), 'stack: bad\nremotes:\n  - name: one\n    type: rpm\n    url: https://example.com/\n    polcy: immediate\n');
+  await writeFile(
+    join(work, 'bad.yaml'),
+    'stack: bad\nremotes:\n  - name: one\n    type: rpm\n    url: https://example.com/\n    polcy: immediate\n',
+  );
   ark = await startArk({});
   local = await startEmulator({ taskMs: 1 });
-  env = { ARK_URL: ark.url, ARK_USERNAME: ark.username, ARK_PASSWORD: ark.password, PULP_BASE_URL: local.url, PULP_PASSWORD: 'password', NO_COLOR: '1' };
+  env = {
+    ARK_URL: ark.url,
+    ARK_USERNAME: ark.username,
+    ARK_PASSWORD: ark.password,
+    PULP_BASE_URL: local.url,
+    PULP_PASSWORD: 'password',
+    NO_COLOR: '1',
+  };
   const loaded = await loadDesiredState('ok', { env, cwd: work });
   ark.publish(arkFor(loaded.state!, ark.url).spec);
   // A port nothing listens on: taken, then freed.
@@ -58,7 +68,13 @@ describe('--json output contract', () => {
   test('validate: diagnostics with file, line and column; the result says valid or not', async () => {
     const bad = await pulpform(['validate', '-f', 'bad.yaml', '--json']);
     expect(bad.status).toBe(1);
-    expect(bad.json.ofType('diagnostic')[0]).toMatchObject({ code: 'config.unknown_field', file: 'bad.yaml', line: 6, column: 5, hint: expect.any(String) });
+    expect(bad.json.ofType('diagnostic')[0]).toMatchObject({
+      code: 'config.unknown_field',
+      file: 'bad.yaml',
+      line: 6,
+      column: 5,
+      hint: expect.any(String),
+    });
     expect(bad.json.result).toMatchObject({ command: 'validate', exitCode: 1, ok: false });
     const good = await pulpform(['validate', '-f', 'ok', '--json']);
     expect(good.json.result).toMatchObject({ exitCode: 0, ok: true, summary: { valid: true, errors: 0 } });
@@ -75,8 +91,21 @@ describe('--json output contract', () => {
     expect(config.json.ofType('diagnostic')).toHaveLength(1);
     expect(config.stderr).toBe('');
 
-    const connection = await pulpform(['plan', '-f', 'ok', '--json', '--server', `http://127.0.0.1:${closedPort}`, '--request-timeout', '5']);
-    expect(connection.json.result).toMatchObject({ exitCode: 1, ok: false, error: { code: expect.stringMatching(/^pulp\./), hint: expect.any(String) } });
+    const connection = await pulpform([
+      'plan',
+      '-f',
+      'ok',
+      '--json',
+      '--server',
+      `http://127.0.0.1:${closedPort}`,
+      '--request-timeout',
+      '5',
+    ]);
+    expect(connection.json.result).toMatchObject({
+      exitCode: 1,
+      ok: false,
+      error: { code: expect.stringMatching(/^pulp\./), hint: expect.any(String) },
+    });
 
     const preflight = await pulpform(['plan', '-f', 'ok', '--json', '--preflight'], { ARK_PASSWORD: 'not-the-password' });
     expect(preflight.json.ofType('diagnostic').some((d) => d.severity === 'error' && d.code.startsWith('preflight.'))).toBe(true);
@@ -84,7 +113,9 @@ describe('--json output contract', () => {
     expect(preflight.stdout).not.toContain('not-the-password');
 
     const selector = await pulpform(['plan', '-f', 'ok', '--json', '--only', 'nosuchthing']);
-    expect(selector.json.ofType('diagnostic')).toEqual([expect.objectContaining({ code: 'plan.selector_matches_nothing', severity: 'error' })]);
+    expect(selector.json.ofType('diagnostic')).toEqual([
+      expect.objectContaining({ code: 'plan.selector_matches_nothing', severity: 'error' }),
+    ]);
     expect(selector.json.result).toMatchObject({ exitCode: 1, ok: false, summary: { errors: 1 } });
   });
 
@@ -96,7 +127,12 @@ describe('--json output contract', () => {
     const other = await acquireLock(client, { stack: 'single-mirror', operation: 'watch' });
     try {
       const locked = await pulpform(['apply', '-f', 'ok', '--auto-approve', '--json']);
-      expect(locked.json.result).toMatchObject({ command: 'apply', exitCode: 1, ok: false, error: { code: 'lock.held', hint: expect.any(String) } });
+      expect(locked.json.result).toMatchObject({
+        command: 'apply',
+        exitCode: 1,
+        ok: false,
+        error: { code: 'lock.held', hint: expect.any(String) },
+      });
     } finally {
       await other.release();
     }
@@ -105,7 +141,11 @@ describe('--json output contract', () => {
     expect(applied.status).toBe(0);
     const events = applied.json.ofType('event');
     expect(events.some((e) => e.code === 'action.done' && e.actionType === 'sync')).toBe(true);
-    expect(applied.json.result).toMatchObject({ exitCode: 0, ok: true, summary: { failed: 0, succeeded: events.filter((e) => e.code === 'action.done').length } });
+    expect(applied.json.result).toMatchObject({
+      exitCode: 0,
+      ok: true,
+      summary: { failed: 0, succeeded: events.filter((e) => e.code === 'action.done').length },
+    });
 
     const savedAgain = await pulpform(['apply', saved, '--json']);
     expect(savedAgain.json.result).toMatchObject({ exitCode: 0, summary: { savedPlan: 'applied' } });
@@ -115,13 +155,22 @@ describe('--json output contract', () => {
 
     // A saved plan to repair a changed base path, then the base path changes again under it.
     const [development] = await client.list('distributions/rpm/rpm/', { name: 'rocky-9-baseos-development' });
-    const moveTo = async (basePath: string): Promise<void> => void (await client.patch(String(development!.pulp_href), { base_path: basePath }));
+    const moveTo = async (basePath: string): Promise<void> =>
+      void (await client.patch(String(development!.pulp_href), { base_path: basePath }));
     await moveTo('moved/once');
     const repair = join(work, 'repair.plan');
     expect((await pulpform(['plan', '-f', 'ok', '--out', repair, '--json'])).status).toBe(0);
     await moveTo('moved/twice');
     const stale = await pulpform(['apply', repair, '--json']);
-    expect(stale.json.result).toMatchObject({ exitCode: 1, ok: false, summary: { savedPlan: 'stale', stale: [expect.objectContaining({ address: 'distribution/rpm/rocky-9-baseos-development', how: 'changed' })] }, error: { code: 'planfile' } });
+    expect(stale.json.result).toMatchObject({
+      exitCode: 1,
+      ok: false,
+      summary: {
+        savedPlan: 'stale',
+        stale: [expect.objectContaining({ address: 'distribution/rpm/rocky-9-baseos-development', how: 'changed' })],
+      },
+      error: { code: 'planfile' },
+    });
 
     const noPlan = await pulpform(['apply', join(work, 'missing.plan'), '--json']);
     expect(noPlan.json.result).toMatchObject({ exitCode: 1, error: { code: 'planfile' } });
@@ -133,19 +182,39 @@ describe('--json output contract', () => {
     expect(status.status).toBe(0);
     expect(status.json.ofType('status')).toHaveLength(1);
     expect(status.json.result).toMatchObject({ command: 'status', exitCode: 0, summary: { mirrors: 1 } });
-    const refused = await pulpform(['status', '-f', 'ok', '--json', '--server', `http://127.0.0.1:${closedPort}`, '--request-timeout', '5']);
+    const refused = await pulpform([
+      'status',
+      '-f',
+      'ok',
+      '--json',
+      '--server',
+      `http://127.0.0.1:${closedPort}`,
+      '--request-timeout',
+      '5',
+    ]);
     expect(refused.json.result).toMatchObject({ exitCode: 1, ok: false, error: { code: expect.stringMatching(/^pulp\./) } });
   });
 
   test('outdated: one line per pinned mirror and a result; a rejected password, bad configuration and a selector matching nothing end in a result too', async () => {
     const checked = await pulpform(['outdated', '-f', 'ok', '--json']);
     expect(checked.status).toBe(0);
-    expect(checked.json.ofType('outdated')).toEqual([expect.objectContaining({ mirror: 'Rocky Linux 9 - BaseOS', snapshot: '20240816T002610', newer: [] })]);
-    expect(checked.json.result).toMatchObject({ command: 'outdated', exitCode: 0, ok: true, summary: { mirrors: 1, outdated: 0, upToDate: 1, failed: 0 } });
+    expect(checked.json.ofType('outdated')).toEqual([
+      expect.objectContaining({ mirror: 'Rocky Linux 9 - BaseOS', snapshot: '20240816T002610', newer: [] }),
+    ]);
+    expect(checked.json.result).toMatchObject({
+      command: 'outdated',
+      exitCode: 0,
+      ok: true,
+      summary: { mirrors: 1, outdated: 0, upToDate: 1, failed: 0 },
+    });
 
     const rejected = await pulpform(['outdated', '-f', 'ok', '--json'], { ARK_PASSWORD: 'not-the-password' });
-    expect(rejected.json.ofType('diagnostic')).toEqual([expect.objectContaining({ code: 'outdated.credentials_rejected', severity: 'error' })]);
-    expect(rejected.json.ofType('outdated')[0]).toMatchObject({ error: { code: 'outdated.credentials_rejected', hint: expect.any(String) } });
+    expect(rejected.json.ofType('diagnostic')).toEqual([
+      expect.objectContaining({ code: 'outdated.credentials_rejected', severity: 'error' }),
+    ]);
+    expect(rejected.json.ofType('outdated')[0]).toMatchObject({
+      error: { code: 'outdated.credentials_rejected', hint: expect.any(String) },
+    });
     expect(rejected.json.result).toMatchObject({ exitCode: 1, ok: false, summary: { failed: 1 } });
     expect(rejected.stdout).not.toContain('not-the-password');
 
@@ -153,7 +222,11 @@ describe('--json output contract', () => {
     expect(config.json.result).toMatchObject({ command: 'outdated', exitCode: 1, ok: false, error: { code: 'config.unknown_field' } });
 
     const selector = await pulpform(['outdated', 'nosuchthing', '-f', 'ok', '--json']);
-    expect(selector.json.result).toMatchObject({ exitCode: 1, ok: false, error: { code: 'outdated.selector', message: expect.stringContaining('no package mirror matches "nosuchthing"') } });
+    expect(selector.json.result).toMatchObject({
+      exitCode: 1,
+      ok: false,
+      error: { code: 'outdated.selector', message: expect.stringContaining('no package mirror matches "nosuchthing"') },
+    });
   });
 
   test('watch: events as they happen, then one result when it stops', async () => {

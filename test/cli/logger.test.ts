@@ -37,7 +37,15 @@ describe('createLogger', () => {
   test('entries below the level are dropped before the secrets are even looked up', async () => {
     const out = capture();
     let lookups = 0;
-    const logger = createLogger({ level: 'warn', format: 'json', stream: out.stream, secrets: () => (lookups++, ['hunter2', 'hunter2']) });
+    const logger = createLogger({
+      level: 'warn',
+      format: 'json',
+      stream: out.stream,
+      secrets: () => {
+        lookups++;
+        return ['hunter2', 'hunter2'];
+      },
+    });
     for (let i = 0; i < 100; i++) logger.info(`step ${i} with hunter2`);
     logger.warn('warned about hunter2');
     const line = await out.firstLine;

@@ -26,7 +26,14 @@ beforeEach(async () => {
   await cp('examples/single-mirror', join(work, 'single-mirror'), { recursive: true });
   ark = await startArk({});
   local = await startEmulator({ taskMs: 1 });
-  env = { ARK_URL: ark.url, ARK_USERNAME: ark.username, ARK_PASSWORD: ark.password, PULP_BASE_URL: local.url, PULP_PASSWORD: 'password', NO_COLOR: '1' };
+  env = {
+    ARK_URL: ark.url,
+    ARK_USERNAME: ark.username,
+    ARK_PASSWORD: ark.password,
+    PULP_BASE_URL: local.url,
+    PULP_PASSWORD: 'password',
+    NO_COLOR: '1',
+  };
   const loaded = await loadDesiredState('single-mirror', { env, cwd: work });
   const spec = arkFor(loaded.state!, ark.url, { newer: true });
   ark.publish(spec.spec);
@@ -87,7 +94,9 @@ describe('pulpform pin and promote', () => {
   test('mistakes are refused with the reason, and the YAML is left alone', async () => {
     const badStamp = await pulpform(['pin', MIRROR, '2024-08-16']);
     expect(badStamp.status).toBe(1);
-    expect(badStamp.stderr).toBe('Error: "2024-08-16" is not a snapshot stamp: upstream snapshots are named YYYYMMDDTHHMMSS, e.g. 20240816T002610\n');
+    expect(badStamp.stderr).toBe(
+      'Error: "2024-08-16" is not a snapshot stamp: upstream snapshots are named YYYYMMDDTHHMMSS, e.g. 20240816T002610\n',
+    );
     const unknown = await pulpform(['pin', 'Rocky Linux 9 - BaseOs', newer]);
     expect(unknown.status).toBe(1);
     expect(unknown.stderr).toContain(`no package mirror matches "Rocky Linux 9 - BaseOs"; did you mean "${MIRROR}"?`);

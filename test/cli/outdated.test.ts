@@ -34,7 +34,8 @@ afterEach(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-const pulpform = (args: string[], extraEnv: Record<string, string> = {}): Promise<CliResult> => runCli([...args, '-f', 'single-mirror'], { cwd: work, env: { ...env, ...extraEnv } });
+const pulpform = (args: string[], extraEnv: Record<string, string> = {}): Promise<CliResult> =>
+  runCli([...args, '-f', 'single-mirror'], { cwd: work, env: { ...env, ...extraEnv } });
 
 describe('pulpform outdated', () => {
   test('lists the newer snapshots newest first, with the pin that takes the newest, and says up to date after it', async () => {
@@ -43,8 +44,8 @@ describe('pulpform outdated', () => {
     expect(upToDate.status).toBe(0);
     expect(upToDate.stdout).toBe(
       `${MIRROR}  development ${PINNED}, production ${PINNED}\n` +
-      `  up to date: ${PINNED} is the newest snapshot the upstream lists\n\n` +
-      '1 mirror checked: 0 have newer snapshots, 1 up to date.\n',
+        `  up to date: ${PINNED} is the newest snapshot the upstream lists\n\n` +
+        '1 mirror checked: 0 have newer snapshots, 1 up to date.\n',
     );
 
     ark.publish({ rpm: [{ path: PATH, snapshots: Object.fromEntries([OLDER, ...LATER].map((stamp) => [stamp, 2])) }] });
@@ -52,9 +53,9 @@ describe('pulpform outdated', () => {
     expect(outdated.status).toBe(0);
     expect(outdated.stdout).toBe(
       `${MIRROR}  development ${PINNED}, production ${PINNED}\n` +
-      `  newer: ${LATER[1]}, ${LATER[0]}\n` +
-      `  pulpform pin '${MIRROR}' ${LATER[1]} -f single-mirror\n\n` +
-      '1 mirror checked: 1 has newer snapshots, 0 up to date.\n',
+        `  newer: ${LATER[1]}, ${LATER[0]}\n` +
+        `  pulpform pin '${MIRROR}' ${LATER[1]} -f single-mirror\n\n` +
+        '1 mirror checked: 1 has newer snapshots, 0 up to date.\n',
     );
 
     // Once development is pinned to the newest, the mirror is up to date.
@@ -65,24 +66,33 @@ describe('pulpform outdated', () => {
 
     const json = await pulpform(['outdated', '--json']);
     const run = jsonRun(json.stdout, json.status);
-    expect(run.ofType('outdated')).toEqual([{
-      type: 'outdated',
-      mirror: MIRROR,
-      address: `repository/rpm/${MIRROR}`,
-      upstream: ark.url,
-      listingUrl: `${ark.url}/pulp/content/${PATH}/`,
-      snapshot: LATER[1],
-      pins: { development: LATER[1], production: PINNED },
-      newer: [],
-    }]);
-    expect(run.result).toMatchObject({ command: 'outdated', exitCode: 0, ok: true, summary: { mirrors: 1, outdated: 0, upToDate: 1, failed: 0 } });
+    expect(run.ofType('outdated')).toEqual([
+      {
+        type: 'outdated',
+        mirror: MIRROR,
+        address: `repository/rpm/${MIRROR}`,
+        upstream: ark.url,
+        listingUrl: `${ark.url}/pulp/content/${PATH}/`,
+        snapshot: LATER[1],
+        pins: { development: LATER[1], production: PINNED },
+        newer: [],
+      },
+    ]);
+    expect(run.result).toMatchObject({
+      command: 'outdated',
+      exitCode: 0,
+      ok: true,
+      summary: { mirrors: 1, outdated: 0, upToDate: 1, failed: 0 },
+    });
   });
 
   test('a rejected password, a path the upstream does not serve, an unreachable upstream: exit 1 with the reason, never the password', async () => {
     const rejected = await pulpform(['outdated'], { ARK_PASSWORD: 'not-the-password' });
     expect(rejected.status).toBe(1);
     expect(rejected.stdout).toContain(`could not check: The upstream rejected the credentials of ${MIRROR}`);
-    expect(rejected.stdout).toContain('Hint: Check the upstream\'s credentials: username from env:ARK_USERNAME, password from env:ARK_PASSWORD.');
+    expect(rejected.stdout).toContain(
+      "Hint: Check the upstream's credentials: username from env:ARK_USERNAME, password from env:ARK_PASSWORD.",
+    );
     expect(rejected.stdout).toContain('1 mirror checked: 0 have newer snapshots, 0 up to date, 1 could not be checked.');
     expect(`${rejected.stdout}${rejected.stderr}`).not.toContain('not-the-password');
     expect(rejected.stderr).toBe('');
@@ -90,7 +100,14 @@ describe('pulpform outdated', () => {
     const json = await pulpform(['outdated', '--json'], { ARK_PASSWORD: 'not-the-password' });
     expect(json.stdout).not.toContain('not-the-password');
     const run = jsonRun(json.stdout, json.status);
-    expect(run.ofType('diagnostic')).toEqual([expect.objectContaining({ code: 'outdated.credentials_rejected', severity: 'error', hint: expect.any(String), file: 'single-mirror/mirror.yaml' })]);
+    expect(run.ofType('diagnostic')).toEqual([
+      expect.objectContaining({
+        code: 'outdated.credentials_rejected',
+        severity: 'error',
+        hint: expect.any(String),
+        file: 'single-mirror/mirror.yaml',
+      }),
+    ]);
     expect(run.ofType('outdated')[0]).toMatchObject({ mirror: MIRROR, newer: [], error: { code: 'outdated.credentials_rejected' } });
     expect(run.result).toMatchObject({ exitCode: 1, ok: false, summary: { failed: 1 } });
 
@@ -98,8 +115,10 @@ describe('pulpform outdated', () => {
     await writeFile(yaml, (await readFile(yaml, 'utf8')).replace(`path: ${PATH}`, 'path: rocky/9.4/BaseOs/x86_64/os'));
     const missing = await pulpform(['outdated']);
     expect(missing.status).toBe(1);
-    expect(missing.stdout).toContain(`could not check: ${MIRROR}: the upstream serves nothing at ${ark.url}/pulp/content/rocky/9.4/BaseOs/x86_64/os/`);
-    expect(missing.stdout).toContain('Hint: Check the mirror\'s path');
+    expect(missing.stdout).toContain(
+      `could not check: ${MIRROR}: the upstream serves nothing at ${ark.url}/pulp/content/rocky/9.4/BaseOs/x86_64/os/`,
+    );
+    expect(missing.stdout).toContain("Hint: Check the mirror's path");
 
     await ark.close();
     const unreachable = await pulpform(['outdated', '--request-timeout', '5']);
@@ -115,13 +134,19 @@ describe('pulpform outdated', () => {
     await writeFile(yaml, (await readFile(yaml, 'utf8')).replace(`path: ${PATH}`, 'path: rocky/9.4/BaseOS'));
     const empty = await pulpform(['outdated']);
     expect(empty.status).toBe(1);
-    expect(empty.stdout).toContain(`could not check: ${MIRROR}: the upstream lists no snapshots at ${ark.url}/pulp/content/rocky/9.4/BaseOS/`);
+    expect(empty.stdout).toContain(
+      `could not check: ${MIRROR}: the upstream lists no snapshots at ${ark.url}/pulp/content/rocky/9.4/BaseOS/`,
+    );
 
     const typo = await pulpform(['outdated', 'Rocky Linux 9 - BaseOs']);
     expect(typo.status).toBe(1);
     expect(typo.stdout).toBe('');
     expect(typo.stderr).toBe(`Error: no package mirror matches "Rocky Linux 9 - BaseOs"; did you mean "${MIRROR}"? (mirrors: ${MIRROR})\n`);
     const json = await pulpform(['outdated', 'Rocky Linux 9 - BaseOs', '--json']);
-    expect(jsonRun(json.stdout, json.status).result).toMatchObject({ exitCode: 1, ok: false, error: { code: 'outdated.selector', message: expect.stringContaining(`did you mean "${MIRROR}"?`) } });
+    expect(jsonRun(json.stdout, json.status).result).toMatchObject({
+      exitCode: 1,
+      ok: false,
+      error: { code: 'outdated.selector', message: expect.stringContaining(`did you mean "${MIRROR}"?`) },
+    });
   });
 });

@@ -119,12 +119,16 @@ describe('pulpform plan and apply', () => {
     const remotes = (await fetchJson(`${emulator.url}/pulp/api/v3/remotes/rpm/rpm/?name=hello`)) as { results: { pulp_href: string }[] };
     const href = remotes.results[0]!.pulp_href;
     await fetchJson(`${emulator.url}${href}`, { method: 'PATCH', body: JSON.stringify({ download_concurrency: 3 }) });
-    await waitUntil(async () => ((await fetchJson(`${emulator.url}${href}`)) as { download_concurrency: number }).download_concurrency === 3);
+    await waitUntil(
+      async () => ((await fetchJson(`${emulator.url}${href}`)) as { download_concurrency: number }).download_concurrency === 3,
+    );
 
     emulator.resetRequests();
     const stale = await pulpform(['apply', 'change.plan']);
     expect(stale.status).toBe(1);
-    expect(stale.stderr).toContain('change.plan is stale: 1 object it acts on changed on the server since it was made. Nothing was changed.');
+    expect(stale.stderr).toContain(
+      'change.plan is stale: 1 object it acts on changed on the server since it was made. Nothing was changed.',
+    );
     expect(stale.stderr).toContain(`remote/rpm/hello (${href}):\n      download_concurrency: null -> 3`);
     // Refused before the first write: not even the server lock was taken.
     expect(writes()).toEqual([]);
@@ -145,12 +149,20 @@ describe('pulpform plan and apply', () => {
 
   test('a stale object anywhere refuses the whole saved plan: the sync, publication and repoint of a pin bump do not run', async () => {
     await pulpform(['apply', '--auto-approve']);
-    await writeFile(join(dir, 'state.yaml'), yaml(upstream.url).replace('policy: on_demand', 'policy: immediate').replace('base_path: hello/dev', 'base_path: hello/development'));
+    await writeFile(
+      join(dir, 'state.yaml'),
+      yaml(upstream.url).replace('policy: on_demand', 'policy: immediate').replace('base_path: hello/dev', 'base_path: hello/development'),
+    );
     expect((await pulpform(['plan', '--out', 'bump.plan'])).status).toBe(0);
-    const distributions = (await fetchJson(`${emulator.url}/pulp/api/v3/distributions/rpm/rpm/?name=hello-dev`)) as { results: { pulp_href: string }[] };
+    const distributions = (await fetchJson(`${emulator.url}/pulp/api/v3/distributions/rpm/rpm/?name=hello-dev`)) as {
+      results: { pulp_href: string }[];
+    };
     const href = distributions.results[0]!.pulp_href;
     await fetchJson(`${emulator.url}${href}`, { method: 'PATCH', body: JSON.stringify({ pulp_labels: { owner: 'someone' } }) });
-    await waitUntil(async () => ((await fetchJson(`${emulator.url}${href}`)) as { pulp_labels: Record<string, string> }).pulp_labels['owner'] === 'someone');
+    await waitUntil(
+      async () =>
+        ((await fetchJson(`${emulator.url}${href}`)) as { pulp_labels: Record<string, string> }).pulp_labels['owner'] === 'someone',
+    );
     emulator.resetRequests();
     const stale = await pulpform(['apply', 'bump.plan']);
     expect(stale.status).toBe(1);
@@ -213,7 +225,7 @@ describe('pulpform plan and apply', () => {
 async function fetchJson(url: string, init: { method?: string; body?: string } = {}): Promise<unknown> {
   const response = await fetch(url, {
     method: init.method ?? 'GET',
-    body: init.body,
+    ...(init.body !== undefined ? { body: init.body } : {}),
     headers: { authorization: `Basic ${Buffer.from(`admin:${PULP_SECRET}`).toString('base64')}`, 'content-type': 'application/json' },
   });
   return response.json();

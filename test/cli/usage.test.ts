@@ -9,11 +9,26 @@ import { runCli } from '../helpers/cli.js';
 // means "changes present").
 
 const BAD_FLAGS: Array<{ args: string[]; line: string }> = [
-  { args: ['apply', '--concurrency', '0'], line: "error: option '--concurrency <n>' argument '0' is invalid. It must be a whole number of at least 1." },
-  { args: ['apply', '--concurrency', 'abc'], line: "error: option '--concurrency <n>' argument 'abc' is invalid. It must be a whole number of at least 1." },
-  { args: ['plan', '--request-timeout', 'abc'], line: "error: option '--request-timeout <seconds>' argument 'abc' is invalid. It must be a whole number of at least 1." },
-  { args: ['watch', '--interval', '0'], line: "error: option '--interval <seconds>' argument '0' is invalid. It must be a number of seconds greater than 0, such as 300 or 0.5." },
-  { args: ['watch', '--debounce', '-5'], line: "error: option '--debounce <ms>' argument '-5' is invalid. It must be a whole number of at least 0." },
+  {
+    args: ['apply', '--concurrency', '0'],
+    line: "error: option '--concurrency <n>' argument '0' is invalid. It must be a whole number of at least 1.",
+  },
+  {
+    args: ['apply', '--concurrency', 'abc'],
+    line: "error: option '--concurrency <n>' argument 'abc' is invalid. It must be a whole number of at least 1.",
+  },
+  {
+    args: ['plan', '--request-timeout', 'abc'],
+    line: "error: option '--request-timeout <seconds>' argument 'abc' is invalid. It must be a whole number of at least 1.",
+  },
+  {
+    args: ['watch', '--interval', '0'],
+    line: "error: option '--interval <seconds>' argument '0' is invalid. It must be a number of seconds greater than 0, such as 300 or 0.5.",
+  },
+  {
+    args: ['watch', '--debounce', '-5'],
+    line: "error: option '--debounce <ms>' argument '-5' is invalid. It must be a whole number of at least 0.",
+  },
   { args: ['apply', '--lock-timeout', 'soon'], line: "error: option '--lock-timeout <duration>' argument 'soon' is invalid." },
   { args: ['plan', '--no-such-flag'], line: "error: unknown option '--no-such-flag'" },
 ];
@@ -42,7 +57,9 @@ describe('plan files', () => {
   test('apply of a missing plan file names the path and how to make one', async () => {
     const result = await runCli(['apply', 'missing.plan']);
     expect(result.status).toBe(1);
-    expect(result.stderr).toBe('Error: cannot read the plan file missing.plan: it does not exist. Give the path of a plan saved with "pulpform plan --out FILE".\n');
+    expect(result.stderr).toBe(
+      'Error: cannot read the plan file missing.plan: it does not exist. Give the path of a plan saved with "pulpform plan --out FILE".\n',
+    );
   });
 
   test('plan --out into a directory that does not exist fails before reading anything', async () => {
@@ -50,7 +67,9 @@ describe('plan files', () => {
     try {
       const result = await runCli(['plan', '--out', join(dir, 'nonexistent', 'p.plan'), '-f', join(dir, 'no-desired-state')]);
       expect(result.status).toBe(1);
-      expect(result.stderr).toBe(`Error: cannot save the plan to ${join(dir, 'nonexistent', 'p.plan')}: the directory ${join(dir, 'nonexistent')} does not exist. Create it, or choose another --out path.\n`);
+      expect(result.stderr).toBe(
+        `Error: cannot save the plan to ${join(dir, 'nonexistent', 'p.plan')}: the directory ${join(dir, 'nonexistent')} does not exist. Create it, or choose another --out path.\n`,
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

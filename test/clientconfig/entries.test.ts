@@ -43,12 +43,16 @@ const ROCKY = `${UPSTREAM}package_mirrors:
 `;
 
 describe('dnf repositories', () => {
-  test('carry gpgcheck, repo_gpgcheck and gpgkey from the mirror; ids clashing after slugging fall back to the distribution\'s name', async () => {
+  test("carry gpgcheck, repo_gpgcheck and gpgkey from the mirror; ids clashing after slugging fall back to the distribution's name", async () => {
     const state = await loadValid(ROCKY);
     const { entries, environments, diagnostics } = selectHostEntries(state, 'dnf', 'development');
     expect(diagnostics).toEqual([]);
     expect(environments).toEqual(['development', 'production']);
-    expect(renderHostFile('dnf', entries, { ...CONTEXT, environment: 'development' }).split('\n\n').slice(1)).toEqual([
+    expect(
+      renderHostFile('dnf', entries, { ...CONTEXT, environment: 'development' })
+        .split('\n\n')
+        .slice(1),
+    ).toEqual([
       [
         '[rocky-9-baseos-development]',
         'name=Rocky Linux 9 - BaseOS (development)',
@@ -58,7 +62,12 @@ describe('dnf repositories', () => {
         'repo_gpgcheck=0',
         'gpgkey=file:///etc/pki/rpm-gpg/RPM-GPG-KEY-Rocky-9 https://keys.example.com/extra.asc',
       ].join('\n'),
-      ['[other-baseos-development]', 'name=Rocky Linux 9 / BaseOS (development)', 'baseurl=http://seed:8080/pulp/content/other/development/', 'enabled=1\n'].join('\n'),
+      [
+        '[other-baseos-development]',
+        'name=Rocky Linux 9 / BaseOS (development)',
+        'baseurl=http://seed:8080/pulp/content/other/development/',
+        'enabled=1\n',
+      ].join('\n'),
     ]);
   });
 
@@ -72,15 +81,31 @@ distributions:
   - { name: nothing, base_path: nothing, type: rpm }
 `);
     const { entries, diagnostics } = selectHostEntries(state, 'dnf', 'production');
-    expect(entries.map((entry) => [entry.distribution, entry.environment])).toEqual([['local', undefined], ['rocky-9-baseos-production', 'production']]);
-    expect(diagnostics).toEqual([expect.objectContaining({ severity: 'warning', code: 'client.left_out', summary: 'Distribution nothing left out', address: 'distribution/rpm/nothing' })]);
+    expect(entries.map((entry) => [entry.distribution, entry.environment])).toEqual([
+      ['local', undefined],
+      ['rocky-9-baseos-production', 'production'],
+    ]);
+    expect(diagnostics).toEqual([
+      expect.objectContaining({
+        severity: 'warning',
+        code: 'client.left_out',
+        summary: 'Distribution nothing left out',
+        address: 'distribution/rpm/nothing',
+      }),
+    ]);
   });
 });
 
 test('a format the desired state serves nothing for warns, and lists nothing', async () => {
   const { entries, diagnostics } = selectHostEntries(await loadValid(ROCKY), 'apt', 'development');
   expect(entries).toEqual([]);
-  expect(diagnostics).toEqual([expect.objectContaining({ severity: 'warning', code: 'client.nothing_served', hint: 'Use --format dnf or registry, or add package_mirrors of type deb.' })]);
+  expect(diagnostics).toEqual([
+    expect.objectContaining({
+      severity: 'warning',
+      code: 'client.nothing_served',
+      hint: 'Use --format dnf or registry, or add package_mirrors of type deb.',
+    }),
+  ]);
 });
 
 describe('apt sources', () => {
@@ -109,7 +134,9 @@ describe('apt sources', () => {
     const state = await loadValid(DEB);
     const { entries, diagnostics } = selectHostEntries(state, 'apt', 'production');
     expect(diagnostics).toEqual([]);
-    const lines = renderHostFile('apt', entries, { ...CONTEXT, environment: 'production' }).split('\n').filter((line) => line.startsWith('deb '));
+    const lines = renderHostFile('apt', entries, { ...CONTEXT, environment: 'production' })
+      .split('\n')
+      .filter((line) => line.startsWith('deb '));
     expect(lines).toEqual([
       'deb [signed-by=/usr/share/keyrings/docker.gpg] http://seed:8080/pulp/content/docker/production/ jammy stable',
       'deb [arch=amd64,arm64] http://seed:8080/pulp/content/simple/production/ default all',
@@ -134,12 +161,32 @@ describe('apt sources', () => {
 describe('host-side fields of package mirrors are validated where they are written', () => {
   test.each([
     { title: 'a gpgkey that is not a URL', field: 'gpgkey: RPM-GPG-KEY-Rocky-9', code: 'config.invalid_gpgkey', detail: 'is not a URL' },
-    { title: 'a gpgkey with credentials, not echoed', field: 'gpgkey: ["https://user:hunter2@keys.example.com/k.asc"]', code: 'config.invalid_gpgkey', detail: 'credentials' },
-    { title: 'a gpgkey of another scheme', field: 'gpgkey: ssh://keys.example.com/k', code: 'config.invalid_gpgkey', detail: 'ssh: is not one of' },
+    {
+      title: 'a gpgkey with credentials, not echoed',
+      field: 'gpgkey: ["https://user:hunter2@keys.example.com/k.asc"]',
+      code: 'config.invalid_gpgkey',
+      detail: 'credentials',
+    },
+    {
+      title: 'a gpgkey of another scheme',
+      field: 'gpgkey: ssh://keys.example.com/k',
+      code: 'config.invalid_gpgkey',
+      detail: 'ssh: is not one of',
+    },
     { title: 'gpgcheck that is not a boolean', field: 'gpgcheck: 1', code: 'config.invalid_type', detail: undefined },
-    { title: 'signed_by on an rpm mirror', field: 'signed_by: /usr/share/keyrings/k.gpg', code: 'config.unknown_field', detail: 'applies to deb mirrors only' },
+    {
+      title: 'signed_by on an rpm mirror',
+      field: 'signed_by: /usr/share/keyrings/k.gpg',
+      code: 'config.unknown_field',
+      detail: 'applies to deb mirrors only',
+    },
   ])('$title', async ({ field, code, detail }) => {
-    const { state, diagnostics } = await load(ROCKY.replace('    gpgcheck: true\n    repo_gpgcheck: false\n    gpgkey: [file:///etc/pki/rpm-gpg/RPM-GPG-KEY-Rocky-9, https://keys.example.com/extra.asc]\n', `    ${field}\n`));
+    const { state, diagnostics } = await load(
+      ROCKY.replace(
+        '    gpgcheck: true\n    repo_gpgcheck: false\n    gpgkey: [file:///etc/pki/rpm-gpg/RPM-GPG-KEY-Rocky-9, https://keys.example.com/extra.asc]\n',
+        `    ${field}\n`,
+      ),
+    );
     expect(state).toBeUndefined();
     const found = diagnostics.find((d) => d.code === code);
     expect(found).toBeDefined();
@@ -150,8 +197,12 @@ describe('host-side fields of package mirrors are validated where they are writt
 
   test('signed_by must be an absolute path, and gpgcheck belongs to rpm mirrors', async () => {
     const deb = `${UPSTREAM}package_mirrors:\n  - { name: d, type: deb, upstream: ark, path: d, dists: jammy, signed_by: keyrings/docker.gpg }\n`;
-    expect((await load(deb)).diagnostics).toEqual([expect.objectContaining({ code: 'config.invalid_signed_by', hint: expect.stringContaining('/usr/share/keyrings/docker.gpg') })]);
+    expect((await load(deb)).diagnostics).toEqual([
+      expect.objectContaining({ code: 'config.invalid_signed_by', hint: expect.stringContaining('/usr/share/keyrings/docker.gpg') }),
+    ]);
     const gpg = `${UPSTREAM}package_mirrors:\n  - { name: d, type: deb, upstream: ark, path: d, dists: jammy, gpgcheck: true }\n`;
-    expect((await load(gpg)).diagnostics).toEqual([expect.objectContaining({ code: 'config.unknown_field', hint: expect.stringContaining('signed_by') })]);
+    expect((await load(gpg)).diagnostics).toEqual([
+      expect.objectContaining({ code: 'config.unknown_field', hint: expect.stringContaining('signed_by') }),
+    ]);
   });
 });

@@ -19,7 +19,9 @@ describe('the examples, applied to the emulator', () => {
           args: ['--format', 'dnf', '--environment', 'production'],
           urls: 9,
           expect: (stdout, url) => {
-            expect(repoSections(stdout).get('rocky-linux-9-sig-security-common')?.baseurl).toBe(`${url}/pulp/content/rocky/sig/9/security/x86_64/security-common/production/`);
+            expect(repoSections(stdout).get('rocky-linux-9-sig-security-common')?.baseurl).toBe(
+              `${url}/pulp/content/rocky/sig/9/security/x86_64/security-common/production/`,
+            );
           },
         },
         { args: ['--format', 'registry'], urls: 99, expect: (stdout) => expect(stdout).toContain('# Namespace stackhpc: 99 images') },
@@ -47,7 +49,10 @@ describe('the examples, applied to the emulator', () => {
         {
           args: ['--format', 'apt', '--environment', 'production'],
           urls: 7,
-          expect: (stdout, url) => expect(debLines(stdout)[0]).toBe(`deb [arch=amd64] ${url}/pulp/content/ubuntu/jammy/production/ jammy main restricted universe multiverse`),
+          expect: (stdout, url) =>
+            expect(debLines(stdout)[0]).toBe(
+              `deb [arch=amd64] ${url}/pulp/content/ubuntu/jammy/production/ jammy main restricted universe multiverse`,
+            ),
         },
         { args: ['--format', 'registry'], urls: 99, expect: (stdout) => expect(stdout).toContain('# Namespace stackhpc: 99 images') },
       ],
@@ -59,7 +64,12 @@ describe('the examples, applied to the emulator', () => {
           // Written with the low-level kinds: no environments, so none is asked for.
           args: ['--format', 'dnf'],
           urls: 1,
-          expect: (stdout, url) => expect(repoSections(stdout).get('rocky-9-appstream')).toEqual({ name: 'rocky-9-appstream', baseurl: `${url}/pulp/content/rocky/9/AppStream/x86_64/os/`, enabled: '1' }),
+          expect: (stdout, url) =>
+            expect(repoSections(stdout).get('rocky-9-appstream')).toEqual({
+              name: 'rocky-9-appstream',
+              baseurl: `${url}/pulp/content/rocky/9/AppStream/x86_64/os/`,
+              enabled: '1',
+            }),
         },
       ],
     },
@@ -69,13 +79,20 @@ describe('the examples, applied to the emulator', () => {
         {
           args: ['--format', 'apt'],
           urls: 1,
-          expect: (stdout, url) => expect(debLines(stdout)).toEqual([`deb [arch=amd64] ${url}/pulp/content/ubuntu/jammy-security/ jammy-security main universe`]),
+          expect: (stdout, url) =>
+            expect(debLines(stdout)).toEqual([`deb [arch=amd64] ${url}/pulp/content/ubuntu/jammy-security/ jammy-security main universe`]),
         },
       ],
     },
     {
       example: 'examples/container-mirror',
-      runs: [{ args: ['--format', 'registry', '--environment', 'production'], urls: 1, expect: (stdout) => expect(stdout).toContain('# Namespace stackhpc: 1 image, e.g.') }],
+      runs: [
+        {
+          args: ['--format', 'registry', '--environment', 'production'],
+          urls: 1,
+          expect: (stdout) => expect(stdout).toContain('# Namespace stackhpc: 1 image, e.g.'),
+        },
+      ],
     },
   ];
 

@@ -22,7 +22,9 @@ function contentFor(request: SyncRequest): ContentUnit[] {
     case 'deb': {
       const component = (request.remote.components ?? 'main').split(/\s+/)[0] as string;
       const suites = (request.remote.distributions ?? '').split(/\s+/).filter(Boolean);
-      const units = suites.flatMap((distribution) => debRepository({ distribution, component, packages: [{ name: 'hello', version: `1.0-${stamp}` }] }));
+      const units = suites.flatMap((distribution) =>
+        debRepository({ distribution, component, packages: [{ name: 'hello', version: `1.0-${stamp}` }] }),
+      );
       return [...new Map(units.map((unit) => [unitId(unit), unit])).values()];
     }
     case 'container':
@@ -60,7 +62,14 @@ export function pulpform(emulator: Emulator, args: string[], env: Record<string,
 /** `only`: apply just these objects and what they need (apply's --only selector). */
 export async function applyState(emulator: Emulator, path: string, only?: string): Promise<void> {
   // The stand-in upstream lives inside the emulator's sync: only Pulp can reach it, so no preflight.
-  const applied = await pulpform(emulator, ['apply', '--auto-approve', '--skip-preflight', '-f', path, ...(only !== undefined ? ['--only', only] : [])]);
+  const applied = await pulpform(emulator, [
+    'apply',
+    '--auto-approve',
+    '--skip-preflight',
+    '-f',
+    path,
+    ...(only !== undefined ? ['--only', only] : []),
+  ]);
   if (applied.status !== 0) throw new Error(`apply -f ${path} failed:\n${applied.stdout}\n${applied.stderr}`);
 }
 

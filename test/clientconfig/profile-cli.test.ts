@@ -60,7 +60,10 @@ beforeAll(async () => {
   await writeFile(join(xdg, 'pulp', 'cli.toml'), cliToml(emulator.url));
   withServerBlock = join(dir, 'state');
   await cp('examples/single-mirror', withServerBlock, { recursive: true });
-  await writeFile(join(withServerBlock, 'server.yaml'), `server:\n  url: ${emulator.url}\n  username: admin\n  password: \${env:SEED_PULP_PASSWORD}\n`);
+  await writeFile(
+    join(withServerBlock, 'server.yaml'),
+    `server:\n  url: ${emulator.url}\n  username: admin\n  password: \${env:SEED_PULP_PASSWORD}\n`,
+  );
 });
 
 afterAll(async () => {
@@ -104,7 +107,7 @@ describe('a pulp-cli profile in the home directory', () => {
     expect((await plan({ HOME: home, SEED_PULP_PASSWORD: WRONG, PULP_PASSWORD }, [], withServerBlock)).status).toBe(2);
   });
 
-  test('a profile selected for another server than the one given is an error, and the default profile\'s password never goes elsewhere', async () => {
+  test("a profile selected for another server than the one given is an error, and the default profile's password never goes elsewhere", async () => {
     const conflict = await plan({ HOME: home }, ['--profile', 'wrong', '--server', 'http://127.0.0.1:9']);
     expect(conflict.status).toBe(1);
     expect(conflict.stderr).toContain(`is for ${emulator.url}, but --server says http://127.0.0.1:9`);
@@ -112,8 +115,10 @@ describe('a pulp-cli profile in the home directory', () => {
     expect((await plan({ HOME: home }, ['--server', `${emulator.url}/`])).status).toBe(2);
   });
 
-  test('serves client-config too: the content URL and the check go to the profile\'s server', async () => {
-    const result = await runCli(['client-config', '-f', 'examples/single-mirror', '--format', 'dnf', '--environment', 'production'], { env: { ...ARK_ENV, HOME: home } });
+  test("serves client-config too: the content URL and the check go to the profile's server", async () => {
+    const result = await runCli(['client-config', '-f', 'examples/single-mirror', '--format', 'dnf', '--environment', 'production'], {
+      env: { ...ARK_ENV, HOME: home },
+    });
     expect(result.status).toBe(0);
     expect(result.stdout).toContain(`baseurl=${emulator.url}/pulp/content/rocky/9/BaseOS/x86_64/os/production/\n`);
   });

@@ -44,15 +44,26 @@ function thrown(run: () => unknown): Error {
 
 describe('pulp-cli configuration files', () => {
   test('are looked for where pulp-cli looks: /etc/pulp, then XDG_CONFIG_HOME or ~/.config (settings.toml before cli.toml)', () => {
-    expect(pulpCliConfigFiles({ HOME: '/home/me' }, 'linux')).toEqual(['/etc/pulp/cli.toml', '/home/me/.config/pulp/settings.toml', '/home/me/.config/pulp/cli.toml']);
-    expect(pulpCliConfigFiles({ HOME: '/home/me', XDG_CONFIG_HOME: '/xdg' }, 'linux')).toEqual(['/etc/pulp/cli.toml', '/xdg/pulp/settings.toml', '/xdg/pulp/cli.toml']);
+    expect(pulpCliConfigFiles({ HOME: '/home/me' }, 'linux')).toEqual([
+      '/etc/pulp/cli.toml',
+      '/home/me/.config/pulp/settings.toml',
+      '/home/me/.config/pulp/cli.toml',
+    ]);
+    expect(pulpCliConfigFiles({ HOME: '/home/me', XDG_CONFIG_HOME: '/xdg' }, 'linux')).toEqual([
+      '/etc/pulp/cli.toml',
+      '/xdg/pulp/settings.toml',
+      '/xdg/pulp/cli.toml',
+    ]);
     expect(pulpCliConfigFiles({ HOME: '/Users/me' }, 'darwin')[2]).toBe('/Users/me/Library/Application Support/pulp/cli.toml');
     expect(pulpCliConfigFiles({}, 'linux')).toEqual(['/etc/pulp/cli.toml']);
   });
 
   test('later files override earlier ones key by key, and a named profile does not inherit [cli]', () => {
     const env = homeWith('merge', '[cli]\nusername = "from-cli-toml"\n');
-    writeFileSync(join(env.HOME as string, '.config', 'pulp', 'settings.toml'), '[cli]\nbase_url = "http://old:80"\nusername = "from-settings"\n[cli-x]\nbase_url = "http://x"\n');
+    writeFileSync(
+      join(env.HOME as string, '.config', 'pulp', 'settings.toml'),
+      '[cli]\nbase_url = "http://old:80"\nusername = "from-settings"\n[cli-x]\nbase_url = "http://x"\n',
+    );
     const files = pulpCliConfigFiles(env, 'linux');
     expect(readPulpCliProfile(undefined, files)).toMatchObject({ baseUrl: 'http://old:80', username: 'from-cli-toml' });
     const named = readPulpCliProfile('x', files);
@@ -71,9 +82,13 @@ describe('pulp-cli configuration files', () => {
 
   test('settings pulpform cannot honour are refused with the fix, and a broken file names its line', () => {
     const cert = homeWith('cert', '[cli]\nbase_url = "https://pulp"\ncert = "/etc/pki/client.crt"\n');
-    expect(thrown(() => readPulpCliProfile(undefined, pulpCliConfigFiles(cert, 'linux'))).message).toMatch(/\[cli\] in .*cli\.toml sets cert, which pulpform does not support/);
+    expect(thrown(() => readPulpCliProfile(undefined, pulpCliConfigFiles(cert, 'linux'))).message).toMatch(
+      /\[cli\] in .*cli\.toml sets cert, which pulpform does not support/,
+    );
     const root = homeWith('root', '[cli]\nbase_url = "https://pulp"\napi_root = "/custom/"\n');
-    expect((thrown(() => readPulpCliProfile(undefined, pulpCliConfigFiles(root, 'linux'))) as ProfileError).hint).toContain('/pulp/api/v3/');
+    expect((thrown(() => readPulpCliProfile(undefined, pulpCliConfigFiles(root, 'linux'))) as ProfileError).hint).toContain(
+      '/pulp/api/v3/',
+    );
     const broken = homeWith('broken', '[cli]\npassword = hunter2\n');
     const error = thrown(() => readPulpCliProfile(undefined, pulpCliConfigFiles(broken, 'linux')));
     expect(error.message).toMatch(/cli\.toml:2:12 is not valid TOML/);
@@ -106,14 +121,18 @@ describe('resolveConnection with a pulp-cli profile: flags, then environment, th
     expect(withFlags).toMatchObject({ urlSource: '--server', username: 'flag-user', insecure: false });
   });
 
-  test('the profile\'s credentials never go to a server another source chose', () => {
+  test("the profile's credentials never go to a server another source chose", () => {
     const elsewhere = resolveConnection({}, { ...env, PULP_BASE_URL: 'http://elsewhere:24817' }, {});
     expect(elsewhere).toMatchObject({ url: 'http://elsewhere:24817', username: 'admin', insecure: false });
     expect(elsewhere.password).toBeUndefined();
   });
 
   test('--profile and PULP_CLI_PROFILE select [cli-NAME]; one that conflicts with the chosen server is an error', () => {
-    expect(resolveConnection({ profile: 'other' }, env, {})).toMatchObject({ url: 'https://other.example.com', username: 'other-user', insecure: false });
+    expect(resolveConnection({ profile: 'other' }, env, {})).toMatchObject({
+      url: 'https://other.example.com',
+      username: 'other-user',
+      insecure: false,
+    });
     expect(resolveConnection({}, { ...env, PULP_CLI_PROFILE: 'other' }, {}).password?.reveal()).toBe('other-s3cret');
     const error = thrown(() => resolveConnection({ profile: 'other', server: 'http://seed:8080' }, env, {}));
     expect(error).toBeInstanceOf(ConnectionError);

@@ -56,7 +56,13 @@ describe('parseToml (the subset pulp-cli config files use)', () => {
         verbose: 0,
         api_version: 'v3',
       },
-      'cli-staging': { base_url: 'https://staging.example.com', verify_ssl: false, plugins: ['core', 'rpm'], chunk_size: 1000000, ratio: 1500 },
+      'cli-staging': {
+        base_url: 'https://staging.example.com',
+        verify_ssl: false,
+        plugins: ['core', 'rpm'],
+        chunk_size: 1000000,
+        ratio: 1500,
+      },
     });
   });
 

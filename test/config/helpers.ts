@@ -11,7 +11,10 @@ export interface InlineLoad {
 }
 
 /** Writes `files` (relative path -> content) to a fresh temporary directory and loads it from there. */
-export async function loadInline(files: Record<string, string | Buffer>, options: { env?: NodeJS.ProcessEnv; target?: string } = {}): Promise<InlineLoad> {
+export async function loadInline(
+  files: Record<string, string | Buffer>,
+  options: { env?: NodeJS.ProcessEnv; target?: string } = {},
+): Promise<InlineLoad> {
   const dir = await mkdtemp(join(tmpdir(), 'pulpform-config-'));
   const cleanup = (): Promise<void> => rm(dir, { recursive: true, force: true });
   try {

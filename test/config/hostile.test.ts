@@ -18,7 +18,9 @@ describe('hostile inputs end in errors, not hangs or crashes', () => {
     for (let i = 1; i < 12; i++) bomb += `lol${i}: &lol${i} [${Array.from({ length: 9 }, () => `*lol${i - 1}`).join(', ')}]\n`;
     const { result, cleanup } = await loadInline({ 'bomb.yaml': `${bomb}remotes: *lol11\n` });
     try {
-      expect(result.diagnostics).toEqual([expect.objectContaining({ code: 'config.yaml_aliases', severity: 'error', source: { file: 'bomb.yaml', line: 2, column: 14 } })]);
+      expect(result.diagnostics).toEqual([
+        expect.objectContaining({ code: 'config.yaml_aliases', severity: 'error', source: { file: 'bomb.yaml', line: 2, column: 14 } }),
+      ]);
     } finally {
       await cleanup();
     }
@@ -40,7 +42,9 @@ describe('hostile inputs end in errors, not hangs or crashes', () => {
   test('200000 compact nested sequences ("- - - ...") are refused at their line', async () => {
     const { result, cleanup } = await loadInline({ 'deep.yaml': `remotes:\n${'- '.repeat(200_000)}x\n` });
     try {
-      expect(result.diagnostics).toEqual([expect.objectContaining({ code: 'config.too_deep', source: { file: 'deep.yaml', line: 2, column: 65 } })]);
+      expect(result.diagnostics).toEqual([
+        expect.objectContaining({ code: 'config.too_deep', source: { file: 'deep.yaml', line: 2, column: 65 } }),
+      ]);
     } finally {
       await cleanup();
     }
@@ -60,7 +64,9 @@ describe('hostile inputs end in errors, not hangs or crashes', () => {
   });
 
   test('a secret "file" that is a device is refused without reading it', async () => {
-    expect(await codesFor({ 'a.yaml': 'remotes:\n  - name: r\n    type: file\n    url: https://h/x\n    password: ${file:/dev/zero}\n' })).toEqual(['config.file_unreadable']);
+    expect(
+      await codesFor({ 'a.yaml': 'remotes:\n  - name: r\n    type: file\n    url: https://h/x\n    password: ${file:/dev/zero}\n' }),
+    ).toEqual(['config.file_unreadable']);
   });
 
   test('binary garbage is an encoding error', async () => {
@@ -73,7 +79,9 @@ describe('hostile inputs end in errors, not hangs or crashes', () => {
   });
 
   test('keys that look like object internals are ordinary unknown fields', async () => {
-    const codes = await codesFor({ 'a.yaml': 'remotes:\n  - name: r\n    type: file\n    url: https://h/x\n    __proto__: {polluted: true}\n    constructor: x\n' });
+    const codes = await codesFor({
+      'a.yaml': 'remotes:\n  - name: r\n    type: file\n    url: https://h/x\n    __proto__: {polluted: true}\n    constructor: x\n',
+    });
     expect(codes).toEqual(['config.unknown_field', 'config.unknown_field']);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });

@@ -11,7 +11,14 @@ const PARSE_WHOLE = 'x-parse-whole: &anchor 1\n';
 function remotes(count: number, edit: (i: number, lines: string[]) => void = () => undefined): string {
   const out = ['# a large desired state', 'stack: large', 'remotes:'];
   for (let i = 0; i < count; i++) {
-    const lines = [`  - name: remote-${i}`, '    type: rpm', `    url: https://ark.example.com/pulp/content/rocky/9/r${i}/`, '    policy: on_demand', '    username: ark', '    password: ${env:ARK_PASSWORD}'];
+    const lines = [
+      `  - name: remote-${i}`,
+      '    type: rpm',
+      `    url: https://ark.example.com/pulp/content/rocky/9/r${i}/`,
+      '    policy: on_demand',
+      '    username: ark',
+      '    password: ${env:ARK_PASSWORD}',
+    ];
     edit(i, lines);
     out.push(...lines);
   }
@@ -48,7 +55,11 @@ describe('a large desired state, parsed in pieces', () => {
     expect(pieces.state).toBeUndefined();
     expect(pieces.diagnostics.length).toBeGreaterThan(0);
     expect(pieces.diagnostics).toEqual(whole.diagnostics);
-    expect(pieces.diagnostics.find((d) => d.path === 'remotes[417].policy')?.source).toEqual({ file: 'state.yaml', line: 3 + 417 * 6 + 4, column: 13 });
+    expect(pieces.diagnostics.find((d) => d.path === 'remotes[417].policy')?.source).toEqual({
+      file: 'state.yaml',
+      line: 3 + 417 * 6 + 4,
+      column: 13,
+    });
   });
 
   test('masks a literal secret and URL credentials in the lines kept for snippets', async () => {

@@ -16,9 +16,51 @@ function random(seed: number): () => number {
   };
 }
 
-const KEYS = ['name', 'type', 'url', 'remote', 'repository', 'publication', 'sync', 'labels', 'base_path', 'policy', 'password', 'headers',
-  'include_tags', 'verbatim', 'distributions', 'upstream_name', 'retain_repo_versions', 'adopt', 'secret_version', 'content_guard', 'x'];
-const SCALARS = [null, true, false, 0, -1, 1.5, '', 'rpm', 'deb', 'file', 'container', 'a', 'a/b', '/a/', 'https://u:p@h/x', '${env:X}', '${nope:y}', '${file:missing}', 'on_demand', 'pulpform_x'];
+const KEYS = [
+  'name',
+  'type',
+  'url',
+  'remote',
+  'repository',
+  'publication',
+  'sync',
+  'labels',
+  'base_path',
+  'policy',
+  'password',
+  'headers',
+  'include_tags',
+  'verbatim',
+  'distributions',
+  'upstream_name',
+  'retain_repo_versions',
+  'adopt',
+  'secret_version',
+  'content_guard',
+  'x',
+];
+const SCALARS = [
+  null,
+  true,
+  false,
+  0,
+  -1,
+  1.5,
+  '',
+  'rpm',
+  'deb',
+  'file',
+  'container',
+  'a',
+  'a/b',
+  '/a/',
+  'https://u:p@h/x',
+  '${env:X}',
+  '${nope:y}',
+  '${file:missing}',
+  'on_demand',
+  'pulpform_x',
+];
 
 function value(next: () => number, depth: number): unknown {
   const pick = next();
@@ -28,7 +70,9 @@ function value(next: () => number, depth: number): unknown {
 }
 
 function item(next: () => number, depth: number): Record<string, unknown> {
-  return Object.fromEntries(Array.from({ length: Math.floor(next() * 6) }, () => [KEYS[Math.floor(next() * KEYS.length)] as string, value(next, depth)]));
+  return Object.fromEntries(
+    Array.from({ length: Math.floor(next() * 6) }, () => [KEYS[Math.floor(next() * KEYS.length)] as string, value(next, depth)]),
+  );
 }
 
 describe('loadDesiredState never throws on bad input', () => {
@@ -39,7 +83,8 @@ describe('loadDesiredState never throws on bad input', () => {
       for (let run = 0; run < 100; run++) {
         const document: Record<string, unknown> = {};
         for (const section of ['stack', 'server', 'remotes', 'repositories', 'publications', 'distributions', 'bogus']) {
-          if (next() < 0.5) document[section] = next() < 0.7 ? Array.from({ length: Math.floor(next() * 4) }, () => item(next, 1)) : value(next, 1);
+          if (next() < 0.5)
+            document[section] = next() < 0.7 ? Array.from({ length: Math.floor(next() * 4) }, () => item(next, 1)) : value(next, 1);
         }
         await writeFile(join(dir, 'a.yaml'), stringify(document));
         const result = await loadDesiredState(dir, { cwd: dir, env: {} });

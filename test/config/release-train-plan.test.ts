@@ -41,7 +41,10 @@ function plan(desired: DesiredState, live: LiveState, options: PlanOptions = {})
   return buildPlan(desired, live, { now: NOW, ...options });
 }
 
-const ids = (p: Plan): string[] => actionsOf(p).map((action) => action.id).sort();
+const ids = (p: Plan): string[] =>
+  actionsOf(p)
+    .map((action) => action.id)
+    .sort();
 const codes = (p: Plan): string[] => p.diagnostics.map((d) => d.code);
 
 async function converged(text: string): Promise<{ desired: DesiredState; live: LiveState }> {
@@ -72,7 +75,9 @@ describe('package mirrors in the plan', () => {
       'update remote/rpm/Rocky Linux 9 - BaseOS-remote',
     ]);
     expect(actionsOf(bumped).find((a) => a.type === 'sync')?.reason).toBe('synced: 20240816T002610 -> 20240901T000000');
-    expect(actionsOf(bumped).find((a) => a.kind === 'distribution')?.reason).toContain('rocky-9-baseos-development: 20240816T002610 -> 20240901T000000');
+    expect(actionsOf(bumped).find((a) => a.kind === 'distribution')?.reason).toContain(
+      'rocky-9-baseos-development: 20240816T002610 -> 20240901T000000',
+    );
   });
 
   test('promoting production to a synced snapshot repoints it without any sync', async () => {
@@ -96,8 +101,15 @@ describe('image filters are scope, never deletions', () => {
   test('--image-filter plans only the matching images and leaves the rest of the desired state as usual', async () => {
     const desired = await state(yaml());
     const filtered = plan(desired, liveState([]), { imageFilter: '^bifrost compute$' });
-    const containers = actionsOf(filtered).filter((a) => a.plugin === 'container').map((a) => a.name);
-    expect([...new Set(containers)].sort()).toEqual(['stackhpc/bifrost-deploy', 'stackhpc/bifrost-deploy-remote', 'stackhpc/nova-compute', 'stackhpc/nova-compute-remote']);
+    const containers = actionsOf(filtered)
+      .filter((a) => a.plugin === 'container')
+      .map((a) => a.name);
+    expect([...new Set(containers)].sort()).toEqual([
+      'stackhpc/bifrost-deploy',
+      'stackhpc/bifrost-deploy-remote',
+      'stackhpc/nova-compute',
+      'stackhpc/nova-compute-remote',
+    ]);
     expect(actionsOf(filtered).filter((a) => a.plugin === 'rpm')).toHaveLength(6);
     const warning = filtered.diagnostics.find((d) => d.code === 'plan.partial_images');
     expect(warning?.summary).toBe('This plan covers only the 2 of 3 images that --image-filter "^bifrost compute$" selects');
@@ -106,23 +118,31 @@ describe('image filters are scope, never deletions', () => {
   test('images left out of a filtered run are not deleted, not even with --prune; other kinds still are', async () => {
     const { live } = await converged(yaml());
     // nova-compute leaves the desired state, and a managed rpm remote nobody declares is on the server.
-    const stale = { ...live.objects.find((o) => o.address === 'remote/rpm/Rocky Linux 9 - BaseOS-remote')!, address: 'remote/rpm/old', name: 'old', href: '/pulp/api/v3/remotes/rpm/rpm/old/' };
+    const stale = {
+      ...live.objects.find((o) => o.address === 'remote/rpm/Rocky Linux 9 - BaseOS-remote')!,
+      address: 'remote/rpm/old',
+      name: 'old',
+      href: '/pulp/api/v3/remotes/rpm/rpm/old/',
+    };
     const server = liveState([...live.objects, stale]);
     const fewer = await state(yaml({ images: 'bifrost-deploy, nova-api' }));
     const filtered = plan(fewer, server, { prune: true, imageFilter: 'nova' });
     expect(ids(filtered)).toEqual(['delete remote/rpm/old']);
-    expect(filtered.diagnostics.find((d) => d.code === 'plan.partial_images')?.detail).toContain('Not deleted in a filtered run: distribution/container/stackhpc/nova-compute, remote/container/stackhpc/nova-compute-remote, repository/container/stackhpc/nova-compute.');
+    expect(filtered.diagnostics.find((d) => d.code === 'plan.partial_images')?.detail).toContain(
+      'Not deleted in a filtered run: distribution/container/stackhpc/nova-compute, remote/container/stackhpc/nova-compute-remote, repository/container/stackhpc/nova-compute.',
+    );
     // Without a filter, --prune deletes them.
     expect(ids(plan(fewer, server, { prune: true })).filter((id) => id.includes('nova-compute'))).toHaveLength(3);
   });
 
-  test('the mirror\'s own filter narrows every run until --image-filter overrides it', async () => {
+  test("the mirror's own filter narrows every run until --image-filter overrides it", async () => {
     const desired = await state(yaml({ filter: '^bifrost' }));
     const narrowed = plan(desired, liveState([]));
-    expect(actionsOf(narrowed).filter((a) => a.plugin === 'container' && a.kind === 'repository').map((a) => a.id)).toEqual([
-      'create repository/container/stackhpc/bifrost-deploy',
-      'sync repository/container/stackhpc/bifrost-deploy',
-    ]);
+    expect(
+      actionsOf(narrowed)
+        .filter((a) => a.plugin === 'container' && a.kind === 'repository')
+        .map((a) => a.id),
+    ).toEqual(['create repository/container/stackhpc/bifrost-deploy', 'sync repository/container/stackhpc/bifrost-deploy']);
     expect(codes(narrowed)).toEqual(['plan.partial_images']);
     const everything = plan(desired, liveState([]), { imageFilter: '.*' });
     expect(actionsOf(everything).filter((a) => a.plugin === 'container' && a.kind === 'repository')).toHaveLength(6);
@@ -145,7 +165,11 @@ describe('--resync and --only group:NAME', () => {
       'sync repository/container/stackhpc/nova-api',
       'sync repository/container/stackhpc/nova-compute',
     ]);
-    expect(actionsOf(again)[0]).toMatchObject({ reason: 'synced again from tags:* (--resync)', changes: [], labelsAfter: { pulpform_synced: 'tags:*' } });
+    expect(actionsOf(again)[0]).toMatchObject({
+      reason: 'synced again from tags:* (--resync)',
+      changes: [],
+      labelsAfter: { pulpform_synced: 'tags:*' },
+    });
     expect(codes(plan(desired, live, { resync: 'repository/file/*' }))).toEqual(['plan.resync_matches_nothing']);
   });
 

@@ -27,30 +27,32 @@ const EMPTY: Diagnostic = {
 
 describe('renderDiagnostics', () => {
   test('draws a Terraform-style box with location, snippet, caret, detail, value and hint, then a count', () => {
-    expect(renderDiagnostics([UNKNOWN_FIELD, EMPTY], { color: false, sources: SOURCES })).toBe([
-      '╷',
-      '│ Error: Unknown field',
-      '│',
-      '│   on desired-state/rocky.yaml line 4, in remotes[0].polcy:',
-      '│   4:     polcy: on_demand',
-      '│          ^',
-      '│',
-      '│ An rpm remote has no field "polcy".',
-      '│',
-      '│ Hint: Rename it to "policy".',
-      '╵',
-      '╷',
-      '│ Warning: Empty desired state',
-      '│',
-      '│ desired-state/rocky.yaml declares no remotes, repositories, publications or',
-      '│ distributions.',
-      '│',
-      '│ Value: 3',
-      '╵',
-      '',
-      '1 error and 1 warning.',
-      '',
-    ].join('\n'));
+    expect(renderDiagnostics([UNKNOWN_FIELD, EMPTY], { color: false, sources: SOURCES })).toBe(
+      [
+        '╷',
+        '│ Error: Unknown field',
+        '│',
+        '│   on desired-state/rocky.yaml line 4, in remotes[0].polcy:',
+        '│   4:     polcy: on_demand',
+        '│          ^',
+        '│',
+        '│ An rpm remote has no field "polcy".',
+        '│',
+        '│ Hint: Rename it to "policy".',
+        '╵',
+        '╷',
+        '│ Warning: Empty desired state',
+        '│',
+        '│ desired-state/rocky.yaml declares no remotes, repositories, publications or',
+        '│ distributions.',
+        '│',
+        '│ Value: 3',
+        '╵',
+        '',
+        '1 error and 1 warning.',
+        '',
+      ].join('\n'),
+    );
   });
 
   test('colours only when asked', () => {

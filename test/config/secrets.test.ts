@@ -4,7 +4,17 @@ import { diagnosticLine } from '../../src/render/json-lines.js';
 import { loadInline } from './helpers.js';
 
 // Every way a secret can be written, next to mistakes that make pulpform print diagnostics about those very lines.
-const SECRETS = ['hunter2-inline', 'env-s3cret', 'file-s3cret', 'url-s3cret', 'proxy-s3cret', 'MIIkeyMaterial', 'server-s3cret', 'typo-s3cret', '424242'];
+const SECRETS = [
+  'hunter2-inline',
+  'env-s3cret',
+  'file-s3cret',
+  'url-s3cret',
+  'proxy-s3cret',
+  'MIIkeyMaterial',
+  'server-s3cret',
+  'typo-s3cret',
+  '424242',
+];
 
 const FILES = {
   'remotes.yaml': [
@@ -47,9 +57,15 @@ describe('secrets never appear in diagnostics', () => {
     try {
       expect(result.state).toBeUndefined();
       const codes = result.diagnostics.map((d) => d.code);
-      expect(codes).toEqual(expect.arrayContaining([
-        'config.inline_secret', 'config.url_credentials', 'config.unknown_field', 'config.invalid_type', 'config.yaml_syntax',
-      ]));
+      expect(codes).toEqual(
+        expect.arrayContaining([
+          'config.inline_secret',
+          'config.url_credentials',
+          'config.unknown_field',
+          'config.invalid_type',
+          'config.yaml_syntax',
+        ]),
+      );
       const text = renderDiagnostics(result.diagnostics, { color: false, sources: result.sources });
       const colored = renderDiagnostics(result.diagnostics, { color: true, sources: result.sources });
       const json = JSON.stringify(result.diagnostics.map(diagnosticLine));
@@ -71,7 +87,10 @@ describe('secrets never appear in diagnostics', () => {
 
   test('a loaded state serialises its secrets as masks with their sources', async () => {
     const { result, cleanup } = await loadInline(
-      { 'a.yaml': 'remotes:\n  - name: r\n    type: file\n    url: https://h/x\n    username: ${env:U}\n    password: ${file:pw}\n', pw: 'file-s3cret\n' },
+      {
+        'a.yaml': 'remotes:\n  - name: r\n    type: file\n    url: https://h/x\n    username: ${env:U}\n    password: ${file:pw}\n',
+        pw: 'file-s3cret\n',
+      },
       { env: { U: 'env-s3cret' } },
     );
     try {

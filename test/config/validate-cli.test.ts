@@ -10,8 +10,16 @@ const CLI = join(process.cwd(), 'dist/cli/main.js');
 const FIXTURE = join(process.cwd(), 'test/fixtures/config/valid');
 const ENV = { ARK_USERNAME: 'ark-user', PULP_PASSWORD: 'pulp-pw', PROXY_USER: 'proxy-user', FILE_HOST: 'files.example.com' };
 
-function validate(args: string[], env: Record<string, string> = {}, cwd = process.cwd()): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, [CLI, 'validate', ...args], { cwd, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', ...env } });
+function validate(
+  args: string[],
+  env: Record<string, string> = {},
+  cwd = process.cwd(),
+): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [CLI, 'validate', ...args], {
+    cwd,
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '', ...env },
+  });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -19,7 +27,10 @@ describe('pulpform validate', () => {
   let dir: string;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'pulpform-validate-'));
-    await writeFile(join(dir, 'bad.yaml'), 'remotes:\n  - name: el9\n    type: rpm\n    url: https://ark.example.com/el9\n    polcy: on_demand\n');
+    await writeFile(
+      join(dir, 'bad.yaml'),
+      'remotes:\n  - name: el9\n    type: rpm\n    url: https://ark.example.com/el9\n    polcy: on_demand\n',
+    );
     await writeFile(join(dir, 'warn.yaml'), 'distributions:\n  - name: d\n    type: file\n    base_path: files\n');
   });
   afterAll(async () => {
@@ -54,12 +65,18 @@ describe('pulpform validate', () => {
     expect(failed.status).toBe(1);
     expect(failed.stderr).toBe('');
     const report = jsonRun(failed.stdout, failed.status);
-    expect(report.ofType('diagnostic')).toEqual([expect.objectContaining({ code: 'config.unknown_field', severity: 'error', file: 'bad.yaml', line: 5, column: 5 })]);
+    expect(report.ofType('diagnostic')).toEqual([
+      expect.objectContaining({ code: 'config.unknown_field', severity: 'error', file: 'bad.yaml', line: 5, column: 5 }),
+    ]);
     expect(report.result).toMatchObject({ command: 'validate', exitCode: 1, ok: false, summary: { valid: false, errors: 1 } });
 
     const passed = validate(['-f', FIXTURE, '--json'], ENV);
     expect(passed.status).toBe(0);
-    expect(jsonRun(passed.stdout, passed.status).result).toMatchObject({ exitCode: 0, ok: true, summary: { valid: true, errors: 0, warnings: 0, resources: 19 } });
+    expect(jsonRun(passed.stdout, passed.status).result).toMatchObject({
+      exitCode: 0,
+      ok: true,
+      summary: { valid: true, errors: 0, warnings: 0, resources: 19 },
+    });
   });
 
   test('the default path is ./desired-state', () => {

@@ -30,14 +30,23 @@ describe('differential conformance runner', () => {
     await upstreams.close();
   });
 
-  test.each(PULP_VERSIONS.map((v) => [v]))('finds no difference between two emulators speaking %s in any scenario without a registry', async (version) => {
-    const [a, b] = [await start(version), await start(version)];
-    const scenarios = SCENARIOS.filter((s) => !s.needsRegistry && !s.needsImages && s.name !== 'status-and-root');
-    const reports = await runScenarios(scenarios, { real: side(a), emulator: side(b), upstreams: upstreams.upstreams, pollIntervalMs: 2 });
-    expect(reports.filter((r) => r.error).map((r) => r.error)).toEqual([]);
-    expect(reports.flatMap((r) => r.differences)).toEqual([]);
-    expect(reports.reduce((n, r) => n + r.requests, 0)).toBeGreaterThan(400);
-  }, 60_000);
+  test.each(PULP_VERSIONS.map((v) => [v]))(
+    'finds no difference between two emulators speaking %s in any scenario without a registry',
+    async (version) => {
+      const [a, b] = [await start(version), await start(version)];
+      const scenarios = SCENARIOS.filter((s) => !s.needsRegistry && !s.needsImages && s.name !== 'status-and-root');
+      const reports = await runScenarios(scenarios, {
+        real: side(a),
+        emulator: side(b),
+        upstreams: upstreams.upstreams,
+        pollIntervalMs: 2,
+      });
+      expect(reports.filter((r) => r.error).map((r) => r.error)).toEqual([]);
+      expect(reports.flatMap((r) => r.differences)).toEqual([]);
+      expect(reports.reduce((n, r) => n + r.requests, 0)).toBeGreaterThan(400);
+    },
+    60_000,
+  );
 
   test('binds each side’s ids to the object they name and reports what differs between versions', async () => {
     const [old, recent] = [await start('3.23'), await start('3.43')];
@@ -52,7 +61,12 @@ describe('differential conformance runner', () => {
         await s.call('PATCH', href, { body: { url: 'http://127.0.0.1:2/' } });
       },
     };
-    const [report] = await runScenarios([scenario], { real: side(old), emulator: side(recent), upstreams: upstreams.upstreams, pollIntervalMs: 2 });
+    const [report] = await runScenarios([scenario], {
+      real: side(old),
+      emulator: side(recent),
+      upstreams: upstreams.upstreams,
+      pollIntervalMs: 2,
+    });
     const where = report?.differences.map((d) => `${d.step} ${d.path}`) ?? [];
     expect(where).toEqual(
       expect.arrayContaining(['GET remotes/ status', 'GET remotes/ header www-authenticate', 'task of PATCH remotes/file/file/<id>/ body']),

@@ -56,7 +56,9 @@ async function duplicatePublications(server: RealServer, stack: string): Promise
           counts.set(key, (counts.get(key) ?? 0) + 1);
         }
       }
-      duplicates.push(...[...counts].filter(([, n]) => n > 1).map(([key, n]) => `${String(repository['name'])}: ${n} publications of ${key}`));
+      duplicates.push(
+        ...[...counts].filter(([, n]) => n > 1).map(([key, n]) => `${String(repository['name'])}: ${n} publications of ${key}`),
+      );
     }
   }
   return duplicates;
@@ -107,11 +109,16 @@ describe.each(EACH_SERVER)('%s: recovery', (_label, server: RealServer) => {
     stack = await TrainStack.create({ server, ark });
     await stack.write(FULL_TRAIN);
     const current = stack;
-    const child = spawn(process.execPath, [CLI, 'apply', '--auto-approve'], { cwd: current.dir, env: { PATH: process.env.PATH ?? '', ...current.env }, stdio: 'ignore' });
+    const child = spawn(process.execPath, [CLI, 'apply', '--auto-approve'], {
+      cwd: current.dir,
+      env: { PATH: process.env.PATH ?? '', ...current.env },
+      stdio: 'ignore',
+    });
     const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
     // Killed once Pulp has started syncing: creates done, syncs dispatched, publications and distributions not yet.
     const deadline = Date.now() + 120_000;
-    while (!current.proxy.writes().some((w) => w.path.endsWith('/sync/')) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    while (!current.proxy.writes().some((w) => w.path.endsWith('/sync/')) && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 20));
     child.kill('SIGKILL');
     await exited;
     expect(current.proxy.writes().some((w) => w.path.endsWith('/sync/'))).toBe(true);

@@ -154,12 +154,21 @@ describe.each(EACH_SERVER)('%s: the Release Train flow', (_label, server: RealSe
   test('status lists the snapshots synced into each mirror and what each environment serves', async () => {
     const result = await stack.run(['status', `${stack.id} Rocky 9 BaseOS`, '--json']);
     const [line] = jsonRun(result.stdout, result.status).ofType('status');
-    const status = line!.status as unknown as { mirrors: Array<{ name: string; snapshots: Array<{ snapshot: string; publication?: string }>; environments: Array<{ environment: string; serves?: string; wanted?: string }> }> };
+    const status = line!.status as unknown as {
+      mirrors: Array<{
+        name: string;
+        snapshots: Array<{ snapshot: string; publication?: string }>;
+        environments: Array<{ environment: string; serves?: string; wanted?: string }>;
+      }>;
+    };
     expect(status.mirrors.map((m) => m.name)).toEqual([`${stack.id} Rocky 9 BaseOS`]);
     const [mirror] = status.mirrors;
     expect(mirror!.snapshots.map((s) => s.snapshot)).toEqual([OLD, NEW]);
     expect(mirror!.snapshots.every((s) => s.publication !== undefined)).toBe(true);
-    expect(mirror!.environments.map((e) => [e.environment, e.serves, e.wanted])).toEqual([['development', NEW, NEW], ['production', NEW, NEW]]);
+    expect(mirror!.environments.map((e) => [e.environment, e.serves, e.wanted])).toEqual([
+      ['development', NEW, NEW],
+      ['production', NEW, NEW],
+    ]);
     const text = await stack.run(['status', `${stack.id} Rocky 9 BaseOS`]);
     expectExit(text, 0);
     expect(text.stdout).toMatch(new RegExp(`production +serves ${NEW} +as the YAML says`));
@@ -186,7 +195,10 @@ describe.each(EACH_SERVER)('%s: the Release Train flow', (_label, server: RealSe
     const planned = await run(['plan', '--json']);
     expectExit(planned, 0);
     const actions = actionsOf(planned);
-    expect(actions.map((a) => a.id).sort()).toEqual([`update distribution/rpm/${stack.id}-baseos-development`, `update remote/rpm/${stack.id} Rocky 9 BaseOS-remote`]);
+    expect(actions.map((a) => a.id).sort()).toEqual([
+      `update distribution/rpm/${stack.id}-baseos-development`,
+      `update remote/rpm/${stack.id} Rocky 9 BaseOS-remote`,
+    ]);
     expect(planned.stdout).toContain(`${stack.id}-baseos-development: ${NEW} -> ${OLD} (synced before: repoint, no sync)`);
     stack.proxy.reset();
     await apply();
@@ -201,17 +213,24 @@ describe.each(EACH_SERVER)('%s: the Release Train flow', (_label, server: RealSe
     await reshape({ jammy: { development: NEW, production: OLD } });
     expectExit(await run(['plan', '--out', 'bump.plan']), 0);
     const development = await findObject(server, 'distributions/deb/apt/', `${stack.id}-jammy-development`);
-    await waitTask(server, await pulpRequest(server, 'PATCH', String(development?.['pulp_href']), { base_path: `${stack.id}/jammy/moved` }));
+    await waitTask(
+      server,
+      await pulpRequest(server, 'PATCH', String(development?.['pulp_href']), { base_path: `${stack.id}/jammy/moved` }),
+    );
     stack.proxy.reset();
     const refused = await run(['apply', 'bump.plan']);
     expectExit(refused, 1);
-    expect(refused.stderr).toContain('bump.plan is stale: 1 object it acts on changed on the server since it was made. Nothing was changed.');
+    expect(refused.stderr).toContain(
+      'bump.plan is stale: 1 object it acts on changed on the server since it was made. Nothing was changed.',
+    );
     expect(refused.stderr).toContain(`base_path: "${stack.id}/jammy/development" -> "${stack.id}/jammy/moved"`);
     // Not the remote update, the sync or the publication the plan starts with; not even the lock.
     expect(stack.proxy.writes()).toEqual([]);
     await apply();
     expect(await planActions()).toEqual([]);
-    expect((await findObject(server, 'distributions/deb/apt/', `${stack.id}-jammy-development`))?.['base_path']).toBe(`${stack.id}/jammy/development`);
+    expect((await findObject(server, 'distributions/deb/apt/', `${stack.id}-jammy-development`))?.['base_path']).toBe(
+      `${stack.id}/jammy/development`,
+    );
 
     await reshape({ jammy: { development: NEW, production: NEW } });
     expectExit(await run(['plan', '--out', 'promote.plan']), 0);
@@ -255,7 +274,10 @@ describe.each(EACH_SERVER)('%s: the Release Train flow', (_label, server: RealSe
     const before = await stackObjects(server, stack.id);
     await reshape({ appstream: undefined, images: ['nova-api'], files: false });
     const planned = await planActions('--prune');
-    const deletes = planned.filter((a) => a.type === 'delete').map((a) => a.address).sort();
+    const deletes = planned
+      .filter((a) => a.type === 'delete')
+      .map((a) => a.address)
+      .sort();
     expect(planned.filter((a) => a.type !== 'delete')).toEqual([]);
     const gone = [
       `distribution/container/${stack.id}/rocky-source-keystone`,
@@ -272,7 +294,8 @@ describe.each(EACH_SERVER)('%s: the Release Train flow', (_label, server: RealSe
     // Publications go with their repository; the plan may list them or leave them to Pulp.
     expect(deletes.filter((address) => !address.startsWith('publication/'))).toEqual(gone.sort());
     await apply('--prune');
-    const plural = (address: string) => address.replace(/^(\w+?)y?\//, (_, kind: string) => (kind === 'repositor' ? 'repositories/' : `${kind}s/`));
+    const plural = (address: string) =>
+      address.replace(/^(\w+?)y?\//, (_, kind: string) => (kind === 'repositor' ? 'repositories/' : `${kind}s/`));
     expect(await stackObjects(server, stack.id)).toEqual(before.filter((object) => !gone.map(plural).includes(object)));
     expect(await planActions('--prune')).toEqual([]);
   });
@@ -333,4 +356,3 @@ describe.each(EACH_SERVER)('%s: the Release Train flow', (_label, server: RealSe
     expect(await readFile(join(stack.dir, 'pulpform.log'), 'utf8')).not.toBe('');
   });
 });
-

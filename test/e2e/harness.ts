@@ -30,7 +30,7 @@ export interface Pins {
 export interface TrainShape {
   baseos: Pins;
   /** Left out: the AppStream mirror leaves the YAML. */
-  appstream?: Pins;
+  appstream?: Pins | undefined;
   jammy: Pins;
   /** Ark images (under the run's namespace). */
   images: string[];
@@ -39,7 +39,7 @@ export interface TrainShape {
   /** The test registry's image, when PULP_E2E_REGISTRY is set. */
   registryImage: boolean;
   /** A local rpm repository with gpgcheck and repo_gpgcheck set, carrying this `team` label. */
-  localRpmTeam?: string;
+  localRpmTeam?: string | undefined;
 }
 
 export const FULL_TRAIN: TrainShape = {
@@ -98,7 +98,12 @@ export function trainYaml(id: string, shape: TrainShape): string {
   const mirrors = [
     packageMirror(id, 'Rocky 9 BaseOS', 'rpm', BASEOS, 'baseos', shape.baseos, ['sync_policy: mirror_complete']),
     ...(shape.appstream ? [packageMirror(id, 'Rocky 9 AppStream', 'rpm', APPSTREAM, 'appstream', shape.appstream, [])] : []),
-    packageMirror(id, 'Ubuntu jammy', 'deb', JAMMY, 'jammy', shape.jammy, ['dists: jammy', 'components: main', 'architectures: amd64', 'mirror: true']),
+    packageMirror(id, 'Ubuntu jammy', 'deb', JAMMY, 'jammy', shape.jammy, [
+      'dists: jammy',
+      'components: main',
+      'architectures: amd64',
+      'mirror: true',
+    ]),
   ];
   const lines = [
     `# pulpform end-to-end run ${id}`,
@@ -124,18 +129,24 @@ export function trainYaml(id: string, shape: TrainShape): string {
   }
   const low = { remotes: [] as string[], repositories: [] as string[], publications: [] as string[], distributions: [] as string[] };
   if (shape.files) {
-    low.remotes.push(`  - { name: ${id}-files, type: file, url: "\${env:ARK_URL}/pulp/content/files/images/PULP_MANIFEST", username: "\${env:ARK_USERNAME}", password: "\${env:ARK_PASSWORD}" }`);
+    low.remotes.push(
+      `  - { name: ${id}-files, type: file, url: "\${env:ARK_URL}/pulp/content/files/images/PULP_MANIFEST", username: "\${env:ARK_USERNAME}", password: "\${env:ARK_PASSWORD}" }`,
+    );
     low.repositories.push(`  - { name: ${id}-files, type: file, remote: ${id}-files, sync: { mirror: true } }`);
     low.publications.push(`  - { repository: ${id}-files }`);
     low.distributions.push(`  - { name: ${id}-files, base_path: ${id}/files, publication: ${id}-files }`);
   }
   if (shape.registryImage && E2E_REGISTRY !== undefined) {
-    low.remotes.push(`  - { name: ${id}-tiny-hello, type: container, url: "http://${E2E_REGISTRY}", upstream_name: tiny/hello, policy: on_demand }`);
+    low.remotes.push(
+      `  - { name: ${id}-tiny-hello, type: container, url: "http://${E2E_REGISTRY}", upstream_name: tiny/hello, policy: on_demand }`,
+    );
     low.repositories.push(`  - { name: ${id}/tiny-hello, type: container, remote: ${id}-tiny-hello, sync: true }`);
     low.distributions.push(`  - { name: ${id}/tiny-hello, type: container, base_path: ${id}/tiny-hello, repository: ${id}/tiny-hello }`);
   }
   if (shape.localRpmTeam !== undefined) {
-    low.repositories.push(`  - { name: ${id}-local-rpm, type: rpm, gpgcheck: 1, repo_gpgcheck: 1, labels: { team: ${shape.localRpmTeam} } }`);
+    low.repositories.push(
+      `  - { name: ${id}-local-rpm, type: rpm, gpgcheck: 1, repo_gpgcheck: 1, labels: { team: ${shape.localRpmTeam} } }`,
+    );
   }
   for (const [section, entries] of Object.entries(low)) if (entries.length > 0) lines.push(`${section}:`, ...entries);
   return `${lines.join('\n')}\n`;
@@ -202,11 +213,12 @@ export class TrainStack {
   async destroy(): Promise<void> {
     try {
       await rm(this.desiredPath, { recursive: true, force: true });
-        await mkdir(this.desiredPath);
+      await mkdir(this.desiredPath);
       await writeFile(join(this.desiredPath, 'empty.yaml'), `stack: ${this.id}\n`);
       this.proxy.faults = () => undefined;
       const result = await this.run(['apply', '--auto-approve', '--prune', '--allow-delete-all', '--skip-preflight']);
-      if (result.status !== 0) throw new Error(`cleaning up stack ${this.id} on ${this.server.label} failed:\n${result.stdout}\n${result.stderr}`);
+      if (result.status !== 0)
+        throw new Error(`cleaning up stack ${this.id} on ${this.server.label} failed:\n${result.stdout}\n${result.stderr}`);
     } finally {
       await this.proxy.close();
       await rm(this.dir, { recursive: true, force: true });

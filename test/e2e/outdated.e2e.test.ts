@@ -22,7 +22,10 @@ describe.each(EACH_SERVER)('%s: outdated against a real Pulp content app', (_lab
   let env: Record<string, string>;
 
   const createDistribution = async (repo: string, stamp: string): Promise<void> => {
-    const answer = await pulpRequest(server, 'POST', 'distributions/file/file/', { name: `${prefix}-${repo}-${stamp}`, base_path: `${prefix}/${repo}/${stamp}` });
+    const answer = await pulpRequest(server, 'POST', 'distributions/file/file/', {
+      name: `${prefix}-${repo}-${stamp}`,
+      base_path: `${prefix}/${repo}/${stamp}`,
+    });
     await waitTask(server, answer);
   };
 
@@ -32,30 +35,34 @@ describe.each(EACH_SERVER)('%s: outdated against a real Pulp content app', (_lab
     for (const stamp of BASEOS_STAMPS) await createDistribution('baseos', stamp);
     for (const stamp of APPSTREAM_STAMPS) await createDistribution('appstream', stamp);
     work = await mkdtemp(join(tmpdir(), 'pulpform-e2e-outdated-'));
-    const mirror = (name: string, path: string): string => [
-      `  - name: ${name}`,
-      '    type: rpm',
-      '    upstream: pulp',
-      `    path: ${prefix}/${path}`,
-      `    snapshot: ${PINNED}`,
-      '    distributions:',
-      `      development: { name: ${prefix}-${path}-dev, base_path: ${prefix}-local/${path}/development }`,
-      `      production: { name: ${prefix}-${path}-prod, base_path: ${prefix}-local/${path}/production, snapshot: ${PINNED} }`,
-    ].join('\n');
-    await writeFile(join(work, 'outdated.yaml'), [
-      `stack: ${prefix}`,
-      'upstreams:',
-      '  - name: pulp',
-      '    url: ${env:UPSTREAM_URL}',
-      `    content_path: ${content.content_path_prefix}`,
-      '    username: ${env:UPSTREAM_USERNAME}',
-      '    password: ${env:UPSTREAM_PASSWORD}',
-      'package_mirrors:',
-      mirror('pf BaseOS', 'baseos'),
-      mirror('pf AppStream', 'appstream'),
-      mirror('pf Missing', 'missing'),
-      '',
-    ].join('\n'));
+    const mirror = (name: string, path: string): string =>
+      [
+        `  - name: ${name}`,
+        '    type: rpm',
+        '    upstream: pulp',
+        `    path: ${prefix}/${path}`,
+        `    snapshot: ${PINNED}`,
+        '    distributions:',
+        `      development: { name: ${prefix}-${path}-dev, base_path: ${prefix}-local/${path}/development }`,
+        `      production: { name: ${prefix}-${path}-prod, base_path: ${prefix}-local/${path}/production, snapshot: ${PINNED} }`,
+      ].join('\n');
+    await writeFile(
+      join(work, 'outdated.yaml'),
+      [
+        `stack: ${prefix}`,
+        'upstreams:',
+        '  - name: pulp',
+        '    url: ${env:UPSTREAM_URL}',
+        `    content_path: ${content.content_path_prefix}`,
+        '    username: ${env:UPSTREAM_USERNAME}',
+        '    password: ${env:UPSTREAM_PASSWORD}',
+        'package_mirrors:',
+        mirror('pf BaseOS', 'baseos'),
+        mirror('pf AppStream', 'appstream'),
+        mirror('pf Missing', 'missing'),
+        '',
+      ].join('\n'),
+    );
     env = { UPSTREAM_URL: content.content_origin, UPSTREAM_USERNAME: server.username, UPSTREAM_PASSWORD: server.password, NO_COLOR: '1' };
   });
 
@@ -71,7 +78,10 @@ describe.each(EACH_SERVER)('%s: outdated against a real Pulp content app', (_lab
     const all = await runCli(['outdated', '-f', 'outdated.yaml', '--json'], { cwd: work, env });
     const run = jsonRun(all.stdout, all.status);
     const byMirror = Object.fromEntries(run.ofType('outdated').map((line) => [line.mirror, line]));
-    expect(byMirror['pf BaseOS']).toMatchObject({ newer: ['20240301T000000', '20240201T000000'], pins: { development: PINNED, production: PINNED } });
+    expect(byMirror['pf BaseOS']).toMatchObject({
+      newer: ['20240301T000000', '20240201T000000'],
+      pins: { development: PINNED, production: PINNED },
+    });
     expect(byMirror['pf BaseOS']!.error).toBeUndefined();
     expect(byMirror['pf AppStream']).toMatchObject({ newer: [] });
     expect(byMirror['pf AppStream']!.error).toBeUndefined();
@@ -82,13 +92,15 @@ describe.each(EACH_SERVER)('%s: outdated against a real Pulp content app', (_lab
     const text = await runCli(['outdated', 'pf BaseOS', '-f', 'outdated.yaml'], { cwd: work, env });
     expect(text.stderr).toBe('');
     expect(text.status).toBe(0);
-    expect(text.stdout).toBe([
-      `pf BaseOS  development ${PINNED}, production ${PINNED}`,
-      '  newer: 20240301T000000, 20240201T000000',
-      "  pulpform pin 'pf BaseOS' 20240301T000000 -f outdated.yaml",
-      '',
-      '1 mirror checked: 1 has newer snapshots, 0 up to date.',
-      '',
-    ].join('\n'));
+    expect(text.stdout).toBe(
+      [
+        `pf BaseOS  development ${PINNED}, production ${PINNED}`,
+        '  newer: 20240301T000000, 20240201T000000',
+        "  pulpform pin 'pf BaseOS' 20240301T000000 -f outdated.yaml",
+        '',
+        '1 mirror checked: 1 has newer snapshots, 0 up to date.',
+        '',
+      ].join('\n'),
+    );
   });
 });

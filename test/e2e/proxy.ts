@@ -44,7 +44,14 @@ export async function startProxy(target: string): Promise<CountingProxy> {
       return;
     }
     const forwarded = http.request(
-      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host }, agent },
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        method: req.method,
+        path: req.url,
+        headers: { ...req.headers, host: upstream.host },
+        agent,
+      },
       (answer) => {
         if (fault === 'lose') {
           // Pulp has acted; read its answer to the end and hang up on the client instead.

@@ -45,7 +45,8 @@ export async function waitTask(server: RealServer, answer: { status: number; bod
   for (;;) {
     const { body } = await pulpRequest(server, 'GET', href);
     if (body['state'] === 'completed') return;
-    if (['failed', 'canceled', 'skipped'].includes(String(body['state']))) throw new Error(`task ${href} ${String(body['state'])}: ${JSON.stringify(body['error'])}`);
+    if (['failed', 'canceled', 'skipped'].includes(String(body['state'])))
+      throw new Error(`task ${href} ${String(body['state'])}: ${JSON.stringify(body['error'])}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
@@ -68,8 +69,12 @@ export const TRAIN_ENDPOINTS = [
 
 /** `kind/plugin/name` of every labelled object of the stack. */
 export async function stackObjects(server: RealServer, stack: string): Promise<string[]> {
-  const lists = await Promise.all(TRAIN_ENDPOINTS.map((endpoint) => listAll(server, endpoint, { pulp_label_select: `pulpform_stack=${stack}` })));
-  return TRAIN_ENDPOINTS.flatMap((endpoint, i) => lists[i]!.map((object) => `${endpoint.split('/')[0]}/${endpoint.split('/')[1]}/${String(object['name'])}`)).sort();
+  const lists = await Promise.all(
+    TRAIN_ENDPOINTS.map((endpoint) => listAll(server, endpoint, { pulp_label_select: `pulpform_stack=${stack}` })),
+  );
+  return TRAIN_ENDPOINTS.flatMap((endpoint, i) =>
+    lists[i]!.map((object) => `${endpoint.split('/')[0]}/${endpoint.split('/')[1]}/${String(object['name'])}`),
+  ).sort();
 }
 
 /** The objects of the stack by `endpoint` and name. */

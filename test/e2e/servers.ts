@@ -27,14 +27,19 @@ async function describeServer(url: string): Promise<RealServer> {
     const response = await fetch(`${base}/pulp/api/v3/status/`);
     status = (await response.json()) as typeof status;
   } catch (error) {
-    throw new Error(`PULP_E2E_SERVERS names ${base}, which does not answer /pulp/api/v3/status/ (${String(error)}); start it with ../shared/real-pulp/start.sh`);
+    throw new Error(
+      `PULP_E2E_SERVERS names ${base}, which does not answer /pulp/api/v3/status/ (${String(error)}); start it with ../shared/real-pulp/start.sh`,
+    );
   }
   const versions = Object.fromEntries((status.versions ?? []).map((entry) => [entry.component, entry.version]));
   if (versions['core'] === undefined) throw new Error(`${base}/pulp/api/v3/status/ names no pulpcore version`);
   return { url: base, label: `pulpcore ${versions['core']}`, versions, username: E2E_USERNAME, password: E2E_PASSWORD };
 }
 
-const urls = (process.env.PULP_E2E_SERVERS ?? '').split(',').map((url) => url.trim()).filter(Boolean);
+const urls = (process.env.PULP_E2E_SERVERS ?? '')
+  .split(',')
+  .map((url) => url.trim())
+  .filter(Boolean);
 if (urls.length === 0) throw new Error('PULP_E2E_SERVERS is not set: run the suite with npm run test:e2e, which says how to set it');
 
 export const SERVERS: RealServer[] = await Promise.all(urls.map(describeServer));

@@ -5,7 +5,10 @@ import { runCli } from '../helpers/cli.js';
 import { type RunningCli, startCli } from '../reliability/child.js';
 
 /** Starts `pulpform emulator --port 0 ARGS` and waits for the URL `listening` captures from stderr. */
-async function startEmulatorCli(args: string[], listening = /listening on (http:\/\/127\.0\.0\.1:\d+)/): Promise<{ run: RunningCli; url: string }> {
+async function startEmulatorCli(
+  args: string[],
+  listening = /listening on (http:\/\/127\.0\.0\.1:\d+)/,
+): Promise<{ run: RunningCli; url: string }> {
   const run = startCli(['emulator', '--port', '0', ...args]);
   await run.stderrMatches(listening);
   return { run, url: listening.exec(run.stderr())![1]! };
@@ -35,7 +38,10 @@ describe('pulpform emulator command', () => {
   });
 
   test('--pulp-version picks the version it speaks, and refuses one it does not', async () => {
-    const { run, url } = await startEmulatorCli(['--pulp-version', '3.116'], /Pulp 3\.116 emulator listening on (http:\/\/127\.0\.0\.1:\d+)/);
+    const { run, url } = await startEmulatorCli(
+      ['--pulp-version', '3.116'],
+      /Pulp 3\.116 emulator listening on (http:\/\/127\.0\.0\.1:\d+)/,
+    );
     try {
       expect((await fetch(`${url}/pulp/api/v3/remotes/`)).status).toBe(401);
       run.child.kill('SIGTERM');

@@ -7,10 +7,14 @@ export interface Answer {
   body: Json;
 }
 
-export function apiClient(baseUrl: string, credentials: { username: string; password: string } | null = { username: 'admin', password: 'password' }) {
+export function apiClient(
+  baseUrl: string,
+  credentials: { username: string; password: string } | null = { username: 'admin', password: 'password' },
+) {
   const call = async (method: string, path: string, body?: Json): Promise<Answer> => {
     const headers: Record<string, string> = { Accept: 'application/json' };
-    if (credentials) headers['Authorization'] = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
+    if (credentials)
+      headers['Authorization'] = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     const res = await fetch(new URL(path, baseUrl), {
       method,

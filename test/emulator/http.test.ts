@@ -28,7 +28,11 @@ describe('emulator HTTP layer', () => {
     const res = await fetch(`${emulator.url}/pulp/api/v3/docs/api.json`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/json');
-    const shipped = gunzipSync(readFileSync(new URL('../../data/openapi/pulpcore-3.23.24_rpm-3.20.0_container-2.14.18_deb-2.20.4_file-1.14.5.api.json.gz', import.meta.url)));
+    const shipped = gunzipSync(
+      readFileSync(
+        new URL('../../data/openapi/pulpcore-3.23.24_rpm-3.20.0_container-2.14.18_deb-2.20.4_file-1.14.5.api.json.gz', import.meta.url),
+      ),
+    );
     expect(Buffer.from(await res.arrayBuffer()).equals(shipped)).toBe(true);
     expect(shipped.toString('utf8')).toContain('"x-pulp-app-versions":');
   });
@@ -64,7 +68,12 @@ describe('emulator HTTP layer', () => {
   });
 
   test('a PUT resets only the fields whose serializer has a default', async () => {
-    const created = await api.call('POST', '/pulp/api/v3/repositories/rpm/rpm/', { name: 'put-reset', autopublish: true, description: 'kept', gpgcheck: 1 });
+    const created = await api.call('POST', '/pulp/api/v3/repositories/rpm/rpm/', {
+      name: 'put-reset',
+      autopublish: true,
+      description: 'kept',
+      gpgcheck: 1,
+    });
     const href = (created.body as JsonObject)['pulp_href'] as string;
     await api.run('PUT', href, { name: 'put-reset' });
     const after = (await api.call('GET', href)).body as JsonObject;
@@ -73,7 +82,11 @@ describe('emulator HTTP layer', () => {
 
   test('names are unique per family across plugin types, and the uniqueness is checked again when a task runs', async () => {
     await api.call('POST', '/pulp/api/v3/remotes/file/file/', { name: 'shared-name', url: 'http://example.invalid/' });
-    const clash = await api.call('POST', '/pulp/api/v3/remotes/deb/apt/', { name: 'shared-name', url: 'http://x/', distributions: 'stable' });
+    const clash = await api.call('POST', '/pulp/api/v3/remotes/deb/apt/', {
+      name: 'shared-name',
+      url: 'http://x/',
+      distributions: 'stable',
+    });
     expect(clash).toMatchObject({ status: 400, body: { name: ['This field must be unique.'] } });
     // Two distribution creates with the same name pass request-time validation; the second task fails.
     emulator.pulp.tasks.pause();

@@ -68,7 +68,8 @@ describe('emulator knobs: latency, faults, request log', () => {
 
   test('taskFailureRate 1 fails every task without doing its work', async () => {
     const { api } = await start({ taskMs: 1, faults: { taskFailureRate: 1 } });
-    const remote = (await api.call('POST', '/pulp/api/v3/remotes/rpm/rpm/', { name: 'stays', url: 'http://example.invalid/' })).body as JsonObject;
+    const remote = (await api.call('POST', '/pulp/api/v3/remotes/rpm/rpm/', { name: 'stays', url: 'http://example.invalid/' }))
+      .body as JsonObject;
     const task = await api.run('DELETE', remote['pulp_href'] as string);
     expect(task['state']).toBe('failed');
     expect((task['error'] as JsonObject)['description']).toMatch(/fault injection/);
@@ -99,7 +100,10 @@ describe('emulator knobs: latency, faults, request log', () => {
       { method: 'GET', path: '/pulp/api/v3/remotes/', status: 200 },
       { method: 'POST', path: '/pulp/api/v3/remotes/rpm/rpm/', status: 400 },
     ]);
-    const counts = { byMethod: { GET: 2, POST: 1 }, byPath: { '/pulp/api/v3/status/': 1, '/pulp/api/v3/remotes/': 1, '/pulp/api/v3/remotes/rpm/rpm/': 1 } };
+    const counts = {
+      byMethod: { GET: 2, POST: 1 },
+      byPath: { '/pulp/api/v3/status/': 1, '/pulp/api/v3/remotes/': 1, '/pulp/api/v3/remotes/rpm/rpm/': 1 },
+    };
     expect(emulator.requestCounts()).toEqual(counts);
     const overHttp = (await (await fetch(`${emulator.url}/_emulator/requests`)).json()) as JsonObject;
     expect(overHttp['counts']).toEqual(counts);

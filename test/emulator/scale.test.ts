@@ -14,7 +14,11 @@ describe('emulator with 10,000 remotes', () => {
     emulator = await startEmulator();
     api = apiClient(emulator.url);
     for (let i = 0; i < COUNT; i++) {
-      emulator.pulp.seed('/pulp/api/v3/remotes/rpm/rpm/', { name: name(i), url: `http://example.invalid/${i}/`, pulp_labels: { parity: i % 2 ? 'odd' : 'even' } });
+      emulator.pulp.seed('/pulp/api/v3/remotes/rpm/rpm/', {
+        name: name(i),
+        url: `http://example.invalid/${i}/`,
+        pulp_labels: { parity: i % 2 ? 'odd' : 'even' },
+      });
     }
   });
 
@@ -29,7 +33,8 @@ describe('emulator with 10,000 remotes', () => {
   });
 
   test('prefix and label filters narrow the list', async () => {
-    const prefixed = (await api.call('GET', '/pulp/api/v3/remotes/rpm/rpm/?name__startswith=bulk-0999&ordering=name&fields=name')).body as JsonObject;
+    const prefixed = (await api.call('GET', '/pulp/api/v3/remotes/rpm/rpm/?name__startswith=bulk-0999&ordering=name&fields=name'))
+      .body as JsonObject;
     expect(prefixed['count']).toBe(10);
     expect(prefixed['results']).toEqual(Array.from({ length: 10 }, (_, i) => ({ name: name(9990 + i) })));
     const odd = (await api.call('GET', '/pulp/api/v3/remotes/?pulp_label_select=parity%3Dodd&limit=1')).body as JsonObject;

@@ -24,7 +24,14 @@ class FakeContent implements ContentBackend {
     const rpm = request.plugin === 'rpm' ? request : undefined;
     const memo = { revision: this.revision };
     if (rpm?.optimize !== false && rpm?.lastSync?.memo['revision'] === this.revision) {
-      const skipped = { message: 'Skipping Sync (no change from previous sync)', code: 'sync.was_skipped', state: 'completed' as const, total: 1, done: 1, suffix: null };
+      const skipped = {
+        message: 'Skipping Sync (no change from previous sync)',
+        code: 'sync.was_skipped',
+        state: 'completed' as const,
+        total: 1,
+        done: 1,
+        suffix: null,
+      };
       return { units: request.present, changed: false, added: [], removed: [], progressReports: [skipped], publication: null, memo };
     }
     const mirror = rpm?.syncPolicy !== 'additive';
@@ -37,21 +44,49 @@ class FakeContent implements ContentBackend {
       changed: added.length + removed.length > 0,
       added,
       removed,
-      progressReports: [{ message: 'Parsed Packages', code: 'sync.parsing.packages', state: 'completed', total: units.length, done: units.length, suffix: null }],
+      progressReports: [
+        {
+          message: 'Parsed Packages',
+          code: 'sync.parsing.packages',
+          state: 'completed',
+          total: units.length,
+          done: units.length,
+          suffix: null,
+        },
+      ],
       publication:
         rpm?.syncPolicy === 'mirror_complete'
-          ? { files: new Map(), fields: { metadata_checksum_type: 'unknown', package_checksum_type: 'unknown', gpgcheck: 0, repo_gpgcheck: 0, sqlite_metadata: true } }
+          ? {
+              files: new Map(),
+              fields: {
+                metadata_checksum_type: 'unknown',
+                package_checksum_type: 'unknown',
+                gpgcheck: 0,
+                repo_gpgcheck: 0,
+                sqlite_metadata: true,
+              },
+            }
           : null,
       memo,
     };
   }
 
   push(tag: string, present: ContentUnit[]): PushStep[] {
-    const blob = (n: number): ContentUnit => ({ type: 'container.blob', key: `sha256:${n}`, fields: { digest: `sha256:${n}` }, artifacts: [] });
+    const blob = (n: number): ContentUnit => ({
+      type: 'container.blob',
+      key: `sha256:${n}`,
+      fields: { digest: `sha256:${n}` },
+      artifacts: [],
+    });
     const have = new Set(present.map((u) => u.key));
     const steps: PushStep[] = [blob(1), blob(2)].filter((b) => !have.has(b.key)).map((b) => ({ add: [b], remove: [] }));
     const manifest: ContentUnit = { type: 'container.manifest', key: 'sha256:m', fields: { digest: 'sha256:m' }, artifacts: [] };
-    const tagUnit: ContentUnit = { type: 'container.tag', key: tag, fields: { name: tag, tagged_manifest: { $unit: { type: 'container.manifest', key: 'sha256:m' } } }, artifacts: [] };
+    const tagUnit: ContentUnit = {
+      type: 'container.tag',
+      key: tag,
+      fields: { name: tag, tagged_manifest: { $unit: { type: 'container.manifest', key: 'sha256:m' } } },
+      artifacts: [],
+    };
     steps.push({ add: [manifest, tagUnit].filter((u) => !have.has(u.key)), remove: [] });
     return steps;
   }
@@ -69,8 +104,12 @@ describe('emulator sync, versions and push through a content backend', () => {
     const content = new FakeContent();
     emulator = await startEmulator({ pulpVersion: '3.23', taskMs: 1, content });
     const api = apiClient(emulator.url);
-    const remote = (await api.call('POST', '/pulp/api/v3/remotes/rpm/rpm/', { name: 'up', url: 'http://upstream.invalid/', password: 'pw' })).body as JsonObject;
-    const repo = (await api.call('POST', '/pulp/api/v3/repositories/rpm/rpm/', { name: 'mirror', remote: remote['pulp_href'] as string, ...repository })).body as JsonObject;
+    const remote = (
+      await api.call('POST', '/pulp/api/v3/remotes/rpm/rpm/', { name: 'up', url: 'http://upstream.invalid/', password: 'pw' })
+    ).body as JsonObject;
+    const repo = (
+      await api.call('POST', '/pulp/api/v3/repositories/rpm/rpm/', { name: 'mirror', remote: remote['pulp_href'] as string, ...repository })
+    ).body as JsonObject;
     const sync = (body: JsonObject = {}) => api.run('POST', `${repo['pulp_href'] as string}sync/`, body);
     return { api, content, remote, repo, sync };
   }
@@ -86,14 +125,22 @@ describe('emulator sync, versions and push through a content backend', () => {
       reserved_resources_record: [repo['pulp_href'], `shared:${remote['pulp_href'] as string}`],
     });
     expect(content.requests[0]?.remote.password).toBe('pw');
-    expect(content.requests[0]).toMatchObject({ plugin: 'rpm', syncPolicy: 'additive', optimize: true, skipTypes: [], latestVersionNumber: 0, lastSync: null });
+    expect(content.requests[0]).toMatchObject({
+      plugin: 'rpm',
+      syncPolicy: 'additive',
+      optimize: true,
+      skipTypes: [],
+      latestVersionNumber: 0,
+      lastSync: null,
+    });
     const version = (await api.call('GET', v1)).body as JsonObject;
     expect(version['content_summary']).toEqual({
       added: { 'rpm.package': { count: 2, href: `/pulp/api/v3/content/rpm/packages/?repository_version_added=${v1}` } },
       removed: {},
       present: { 'rpm.package': { count: 2, href: `/pulp/api/v3/content/rpm/packages/?repository_version=${v1}` } },
     });
-    const units = (await api.call('GET', `/pulp/api/v3/content/rpm/packages/?repository_version=${v1}&ordering=-name&fields=name,version`)).body as JsonObject;
+    const units = (await api.call('GET', `/pulp/api/v3/content/rpm/packages/?repository_version=${v1}&ordering=-name&fields=name,version`))
+      .body as JsonObject;
     expect(units['results']).toEqual([
       { name: 'world', version: '2.1' },
       { name: 'hello', version: '1.0' },
@@ -125,10 +172,18 @@ describe('emulator sync, versions and push through a content backend', () => {
     await sync();
     const versions = (await api.call('GET', repo['versions_href'] as string)).body as JsonObject;
     expect((versions['results'] as JsonObject[]).map((v) => v['number'])).toEqual([1]);
-    const other = (await api.call('POST', '/pulp/api/v3/repositories/rpm/rpm/', { name: 'other', remote: remote['pulp_href'] as string })).body as JsonObject;
+    const other = (await api.call('POST', '/pulp/api/v3/repositories/rpm/rpm/', { name: 'other', remote: remote['pulp_href'] as string }))
+      .body as JsonObject;
     await api.run('POST', `${other['pulp_href'] as string}sync/`, { optimize: false });
     const hrefs = async (r: JsonObject) =>
-      ((await api.call('GET', `/pulp/api/v3/content/rpm/packages/?repository_version=${r['pulp_href'] as string}versions/1/&fields=pulp_href`)).body as JsonObject)['results'];
+      (
+        (
+          await api.call(
+            'GET',
+            `/pulp/api/v3/content/rpm/packages/?repository_version=${r['pulp_href'] as string}versions/1/&fields=pulp_href`,
+          )
+        ).body as JsonObject
+      )['results'];
     expect(await hrefs(other)).toEqual(await hrefs(repo));
   });
 
@@ -154,7 +209,9 @@ describe('emulator sync, versions and push through a content backend', () => {
     const { api, repo, sync } = await setup();
     await sync();
     const v1 = `${repo['pulp_href'] as string}versions/1/`;
-    const units = ((await api.call('GET', `/pulp/api/v3/content/rpm/packages/?repository_version=${v1}&fields=pulp_href`)).body as JsonObject)['results'] as JsonObject[];
+    const units = (
+      (await api.call('GET', `/pulp/api/v3/content/rpm/packages/?repository_version=${v1}&fields=pulp_href`)).body as JsonObject
+    )['results'] as JsonObject[];
     const modify = (body: JsonObject) => api.run('POST', `${repo['pulp_href'] as string}modify/`, body);
     expect(await modify({ add_content_units: [units[0]?.['pulp_href'] as string] })).toMatchObject({
       state: 'completed',
@@ -174,9 +231,13 @@ describe('emulator sync, versions and push through a content backend', () => {
 
   test('a failed sync keeps the latest version and reports the backend description', async () => {
     const { api, repo } = await setup();
-    const broken = (await api.call('POST', '/pulp/api/v3/remotes/rpm/rpm/', { name: 'broken', url: 'http://upstream.invalid/missing/' })).body as JsonObject;
+    const broken = (await api.call('POST', '/pulp/api/v3/remotes/rpm/rpm/', { name: 'broken', url: 'http://upstream.invalid/missing/' }))
+      .body as JsonObject;
     const task = await api.run('POST', `${repo['pulp_href'] as string}sync/`, { remote: broken['pulp_href'] as string });
-    expect(task).toMatchObject({ state: 'failed', error: { description: "404, message='Not Found', url=URL('http://upstream.invalid/missing/')" } });
+    expect(task).toMatchObject({
+      state: 'failed',
+      error: { description: "404, message='Not Found', url=URL('http://upstream.invalid/missing/')" },
+    });
     expect(((await api.call('GET', repo['pulp_href'] as string)).body as JsonObject)['latest_version_href']).toMatch(/versions\/0\/$/);
   });
 
@@ -185,7 +246,12 @@ describe('emulator sync, versions and push through a content backend', () => {
     emulator = await startEmulator({ pulpVersion: '3.23', taskMs: 1, content });
     const api = apiClient(emulator.url);
     const push = async (tag: string) =>
-      (await fetch(`${emulator?.url as string}/_emulator/registry_push`, { method: 'POST', body: JSON.stringify({ name: 'team/app', tag }) })).status;
+      (
+        await fetch(`${emulator?.url as string}/_emulator/registry_push`, {
+          method: 'POST',
+          body: JSON.stringify({ name: 'team/app', tag }),
+        })
+      ).status;
     expect(await push('latest')).toBe(200);
     expect(await push('v2')).toBe(200);
     const repos = (await api.call('GET', '/pulp/api/v3/repositories/container/container-push/?name=team/app')).body as JsonObject;
@@ -193,12 +259,21 @@ describe('emulator sync, versions and push through a content backend', () => {
     expect(repo['latest_version_href']).toMatch(/versions\/4\/$/);
     const dists = (await api.call('GET', '/pulp/api/v3/distributions/container/container/?base_path=team/app')).body as JsonObject;
     const dist = (dists['results'] as JsonObject[])[0] as JsonObject;
-    expect(dist).toMatchObject({ name: 'team/app', repository: repo['pulp_href'], registry_path: `${new URL(emulator.url).host}/team/app` });
+    expect(dist).toMatchObject({
+      name: 'team/app',
+      repository: repo['pulp_href'],
+      registry_path: `${new URL(emulator.url).host}/team/app`,
+    });
     const namespaces = (await api.call('GET', '/pulp/api/v3/pulp_container/namespaces/?name=team')).body as JsonObject;
     expect(namespaces['count']).toBe(1);
-    expect((await api.call('POST', '/pulp/api/v3/repositories/container/container/', { name: 'team/app' })).body).toEqual({ name: ['This field must be unique.'] });
+    expect((await api.call('POST', '/pulp/api/v3/repositories/container/container/', { name: 'team/app' })).body).toEqual({
+      name: ['This field must be unique.'],
+    });
     const deleted = await api.run('DELETE', dist['pulp_href'] as string);
-    expect(deleted).toMatchObject({ name: 'pulpcore.app.tasks.base.general_multi_delete', reserved_resources_record: [dist['pulp_href'], repo['pulp_href']] });
+    expect(deleted).toMatchObject({
+      name: 'pulpcore.app.tasks.base.general_multi_delete',
+      reserved_resources_record: [dist['pulp_href'], repo['pulp_href']],
+    });
     expect((await api.call('GET', repo['pulp_href'] as string)).status).toBe(404);
   });
 });

@@ -49,10 +49,13 @@ describe('emulator tasks', () => {
   test('tasks on one resource run in order; tasks on different resources run in parallel', async () => {
     const api = await start(LONG_TASK_MS);
     const remote = async (name: string) =>
-      ((await api.call('POST', '/pulp/api/v3/remotes/file/file/', { name, url: 'http://example.invalid/' })).body as JsonObject)['pulp_href'] as string;
+      ((await api.call('POST', '/pulp/api/v3/remotes/file/file/', { name, url: 'http://example.invalid/' })).body as JsonObject)[
+        'pulp_href'
+      ] as string;
     const a = await remote('lock-a');
     const b = await remote('lock-b');
-    const patch = async (href: string) => ((await api.call('PATCH', href, { url: 'http://example.invalid/2/' })).body as JsonObject)['task'] as string;
+    const patch = async (href: string) =>
+      ((await api.call('PATCH', href, { url: 'http://example.invalid/2/' })).body as JsonObject)['task'] as string;
     const first = await patch(a);
     expect(await settled(api, first, false)).toBe('running');
     const sameResource = await patch(a);
@@ -66,7 +69,8 @@ describe('emulator tasks', () => {
 
   test('finished tasks show timestamps, worker and reservations; canceling them is a 409 with the task', async () => {
     const api = await start(1);
-    const created = (await api.call('POST', '/pulp/api/v3/remotes/rpm/rpm/', { name: 'done', url: 'http://example.invalid/' })).body as JsonObject;
+    const created = (await api.call('POST', '/pulp/api/v3/remotes/rpm/rpm/', { name: 'done', url: 'http://example.invalid/' }))
+      .body as JsonObject;
     const task = await api.run('DELETE', created['pulp_href'] as string);
     expect(task).toMatchObject({
       state: 'completed',
@@ -74,7 +78,8 @@ describe('emulator tasks', () => {
       error: null,
       reserved_resources_record: [created['pulp_href']],
     });
-    for (const field of ['pulp_created', 'started_at', 'finished_at']) expect(task[field]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
+    for (const field of ['pulp_created', 'started_at', 'finished_at'])
+      expect(task[field]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
     expect(task['worker']).toMatch(/^\/pulp\/api\/v3\/workers\/[0-9a-f-]{36}\/$/);
     expect((task['logging_cid'] as string).length).toBe(32);
     const again = await api.call('PATCH', task['pulp_href'] as string, { state: 'canceled' });
@@ -100,9 +105,11 @@ describe('emulator tasks', () => {
 
   test('the task list filters by state and by the resources a task reserved', async () => {
     const api = await start(1);
-    const created = (await api.call('POST', '/pulp/api/v3/remotes/rpm/rpm/', { name: 'filtered', url: 'http://example.invalid/' })).body as JsonObject;
+    const created = (await api.call('POST', '/pulp/api/v3/remotes/rpm/rpm/', { name: 'filtered', url: 'http://example.invalid/' }))
+      .body as JsonObject;
     await api.run('PATCH', created['pulp_href'] as string, { policy: 'on_demand' });
-    const byResource = (await api.call('GET', `/pulp/api/v3/tasks/?reserved_resources_record=${created['pulp_href'] as string}`)).body as JsonObject;
+    const byResource = (await api.call('GET', `/pulp/api/v3/tasks/?reserved_resources_record=${created['pulp_href'] as string}`))
+      .body as JsonObject;
     expect(byResource['count']).toBe(1);
     const failed = (await api.call('GET', '/pulp/api/v3/tasks/?state=failed')).body as JsonObject;
     expect(failed['count']).toBe(0);

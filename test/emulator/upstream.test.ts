@@ -25,12 +25,19 @@ describe('one emulator as the upstream of another', () => {
 
   test('an rpm repository distributed by one emulator syncs into another, unit for unit', async () => {
     const upstream = apiClient(ark.url);
-    const remote = (await upstream.call('POST', '/pulp/api/v3/remotes/rpm/rpm/', { name: 'fixture', url: `${fixture.url}/` })).body as JsonObject;
-    const repo = (await upstream.call('POST', '/pulp/api/v3/repositories/rpm/rpm/', { name: 'ark-rpm', remote: remote['pulp_href'] as string })).body as JsonObject;
+    const remote = (await upstream.call('POST', '/pulp/api/v3/remotes/rpm/rpm/', { name: 'fixture', url: `${fixture.url}/` }))
+      .body as JsonObject;
+    const repo = (
+      await upstream.call('POST', '/pulp/api/v3/repositories/rpm/rpm/', { name: 'ark-rpm', remote: remote['pulp_href'] as string })
+    ).body as JsonObject;
     expect((await upstream.run('POST', `${repo['pulp_href'] as string}sync/`, {}))['state']).toBe('completed');
     await upstream.run('POST', '/pulp/api/v3/publications/rpm/rpm/', { repository: repo['pulp_href'] as string });
     // Serving a repository: its newest publication.
-    const created = await upstream.run('POST', '/pulp/api/v3/distributions/rpm/rpm/', { name: 'ark', base_path: 'ark/rpm', repository: repo['pulp_href'] as string });
+    const created = await upstream.run('POST', '/pulp/api/v3/distributions/rpm/rpm/', {
+      name: 'ark',
+      base_path: 'ark/rpm',
+      repository: repo['pulp_href'] as string,
+    });
     const distribution = (await upstream.call('GET', (created['created_resources'] as string[])[0] as string)).body as JsonObject;
     expect(distribution['base_url']).toBe(`${ark.url}/pulp/content/ark/rpm/`);
     const repomd = await fetch(`${distribution['base_url'] as string}repodata/repomd.xml`);
@@ -39,12 +46,23 @@ describe('one emulator as the upstream of another', () => {
     expect(ark.requests()).toContainEqual({ method: 'GET', path: '/pulp/content/ark/rpm/repodata/repomd.xml', status: 200 });
 
     const downstream = apiClient(local.url);
-    const localRemote = (await downstream.call('POST', '/pulp/api/v3/remotes/rpm/rpm/', { name: 'ark', url: distribution['base_url'] as string })).body as JsonObject;
-    const localRepo = (await downstream.call('POST', '/pulp/api/v3/repositories/rpm/rpm/', { name: 'local', remote: localRemote['pulp_href'] as string })).body as JsonObject;
+    const localRemote = (
+      await downstream.call('POST', '/pulp/api/v3/remotes/rpm/rpm/', { name: 'ark', url: distribution['base_url'] as string })
+    ).body as JsonObject;
+    const localRepo = (
+      await downstream.call('POST', '/pulp/api/v3/repositories/rpm/rpm/', { name: 'local', remote: localRemote['pulp_href'] as string })
+    ).body as JsonObject;
     const synced = await downstream.run('POST', `${localRepo['pulp_href'] as string}sync/`, {});
     expect(synced['state']).toBe('completed');
     const names = async (api: ReturnType<typeof apiClient>, r: JsonObject) =>
-      ((await api.call('GET', `/pulp/api/v3/content/rpm/packages/?repository_version=${r['pulp_href'] as string}versions/1/&fields=name,version,sha256&ordering=name`)).body as JsonObject)['results'];
+      (
+        (
+          await api.call(
+            'GET',
+            `/pulp/api/v3/content/rpm/packages/?repository_version=${r['pulp_href'] as string}versions/1/&fields=name,version,sha256&ordering=name`,
+          )
+        ).body as JsonObject
+      )['results'];
     expect(await names(downstream, localRepo)).toEqual(await names(upstream, repo));
     expect(await names(downstream, localRepo)).toEqual([
       expect.objectContaining({ name: 'pulptest-hello', version: '1.0' }),

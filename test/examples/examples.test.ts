@@ -10,13 +10,26 @@ import { runCli } from '../helpers/cli.js';
 
 const ENV = { ARK_URL: 'https://ark.stackhpc.com', ARK_USERNAME: 'ark-user', ARK_PASSWORD: 'ark-password' };
 const SCENARIOS = '../shared/release-train/scenarios';
-const DIRECTORIES = ['desired-state', ...readdirSync('examples', { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => `examples/${entry.name}`).sort()];
+const DIRECTORIES = [
+  'desired-state',
+  ...readdirSync('examples', { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => `examples/${entry.name}`)
+    .sort(),
+];
 
 interface Scenario {
   rpm: ScenarioRepo[];
   deb: ScenarioRepo[];
-  container: { repository: { name: string }; remote: { name: string; url: string; upstream_name: string; policy: string }; distribution: { name: string; base_path: string } }[];
-  container_optional: { repositories: { name: string; url: string; include_tags?: string }[]; distributions: { name: string; repository: string; base_path: string }[] };
+  container: {
+    repository: { name: string };
+    remote: { name: string; url: string; upstream_name: string; policy: string };
+    distribution: { name: string; base_path: string };
+  }[];
+  container_optional: {
+    repositories: { name: string; url: string; include_tags?: string }[];
+    distributions: { name: string; repository: string; base_path: string }[];
+  };
 }
 
 interface ScenarioRepo {
@@ -60,24 +73,33 @@ function packageObjectsOf(resources: DesiredResource[], plugin: 'rpm' | 'deb'): 
 }
 
 function containerObjectsOf(resources: DesiredResource[]): string[] {
-  return resources.filter((r) => r.plugin === 'container').map((r) => {
-    if (r.kind === 'remote') return `remote ${r.name} ${String(r.fields.url)} ${String(r.fields.upstream_name)} ${String(r.fields.policy)}`;
-    if (r.kind === 'repository') return `repository ${r.name} ${nameOf(r.refs.remote)}`;
-    return `distribution ${r.name} ${String(r.fields.base_path)} ${nameOf(r.refs.repository)}`;
-  }).sort();
+  return resources
+    .filter((r) => r.plugin === 'container')
+    .map((r) => {
+      if (r.kind === 'remote')
+        return `remote ${r.name} ${String(r.fields.url)} ${String(r.fields.upstream_name)} ${String(r.fields.policy)}`;
+      if (r.kind === 'repository') return `repository ${r.name} ${nameOf(r.refs.remote)}`;
+      return `distribution ${r.name} ${String(r.fields.base_path)} ${nameOf(r.refs.repository)}`;
+    })
+    .sort();
 }
 
 function containerObjects(images: Scenario['container']): string[] {
-  return images.flatMap((image) => [
-    `remote ${image.remote.name} ${image.remote.url} ${image.remote.upstream_name} ${image.remote.policy}`,
-    `repository ${image.repository.name} ${image.remote.name}`,
-    `distribution ${image.distribution.name} ${image.distribution.base_path} ${image.repository.name}`,
-  ]).sort();
+  return images
+    .flatMap((image) => [
+      `remote ${image.remote.name} ${image.remote.url} ${image.remote.upstream_name} ${image.remote.policy}`,
+      `repository ${image.repository.name} ${image.remote.name}`,
+      `distribution ${image.distribution.name} ${image.distribution.base_path} ${image.repository.name}`,
+    ])
+    .sort();
 }
 
 /** The Ansible tooling passes no sync option where Pulp's default applies. */
 function withoutDefaults(repo: ScenarioRepo): ScenarioRepo {
-  return { ...repo, sync: Object.fromEntries(Object.entries(repo.sync).filter(([, value]) => typeof value !== 'string' || !value.startsWith('not passed'))) };
+  return {
+    ...repo,
+    sync: Object.fromEntries(Object.entries(repo.sync).filter(([, value]) => typeof value !== 'string' || !value.startsWith('not passed'))),
+  };
 }
 
 describe('desired-state/ and examples/', () => {
@@ -110,9 +132,12 @@ describe('desired-state/ and examples/', () => {
     const { resources } = await load('examples/ubuntu-client');
     expect(packageObjectsOf(resources, 'deb').sort()).toEqual(repos.map(withoutDefaults).flatMap(packageObjects).sort());
     const remotes = resources.filter((r) => r.kind === 'remote' && r.plugin === 'deb');
-    expect(remotes.map((r) => [r.fields.distributions, r.fields.components, r.fields.architectures]))
-      .toEqual(repos.map((repo) => [repo.remote.distributions, repo.remote.components, repo.remote.architectures]));
-    expect(new Set(resources.filter((r) => r.kind === 'publication').map((r) => r.endpoint))).toEqual(new Set(['publications/deb/verbatim']));
+    expect(remotes.map((r) => [r.fields.distributions, r.fields.components, r.fields.architectures])).toEqual(
+      repos.map((repo) => [repo.remote.distributions, repo.remote.components, repo.remote.architectures]),
+    );
+    expect(new Set(resources.filter((r) => r.kind === 'publication').map((r) => r.endpoint))).toEqual(
+      new Set(['publications/deb/verbatim']),
+    );
     expect(containerObjectsOf(resources)).toEqual(containerObjects(expected.container));
   });
 
@@ -126,7 +151,11 @@ describe('desired-state/ and examples/', () => {
     expect(containerObjectsOf(resources)).toEqual(containerObjects(centos.container));
     const pinOf = new Map(resources.filter((r) => r.kind === 'repository').map((r) => [r.name, r.sync?.marker]));
     const served = resources.filter((r) => r.kind === 'distribution' && r.plugin === 'rpm').map((d) => [d.name, d.snapshot]);
-    expect(served).toEqual(resources.filter((r) => r.kind === 'distribution' && r.plugin === 'rpm').map((d) => [d.name, pinOf.get(nameOf(d.refs.publication)?.split('@')[0] ?? '')]));
+    expect(served).toEqual(
+      resources
+        .filter((r) => r.kind === 'distribution' && r.plugin === 'rpm')
+        .map((d) => [d.name, pinOf.get(nameOf(d.refs.publication)?.split('@')[0] ?? '')]),
+    );
     const text = readFileSync('desired-state/containers.yaml', 'utf8');
     expect(text).toContain('namespace: ceph');
     expect(resources.some((r) => r.name.startsWith('ceph'))).toBe(false);

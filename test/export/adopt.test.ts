@@ -53,19 +53,39 @@ async function sync(repository: string, remote: string, options: JsonObject = {}
 }
 
 /** What pulp-repo-sync, pulp-repo-publish and pulp-repo-promote-production leave for one package repository. */
-async function packageRepository(plugin: 'rpm' | 'deb', name: string, url: string, distributions: [string, string][], extra: JsonObject = {}): Promise<{ repository: string; publication: string }> {
+async function packageRepository(
+  plugin: 'rpm' | 'deb',
+  name: string,
+  url: string,
+  distributions: [string, string][],
+  extra: JsonObject = {},
+): Promise<{ repository: string; publication: string }> {
   const type = plugin === 'rpm' ? 'rpm' : 'apt';
-  const remote = await create(`remotes/${plugin}/${type}`, { name: `${name}-remote`, url, policy: 'on_demand', username: 'ark-user', password: 'ark-secret', ...extra });
+  const remote = await create(`remotes/${plugin}/${type}`, {
+    name: `${name}-remote`,
+    url,
+    policy: 'on_demand',
+    username: 'ark-user',
+    password: 'ark-secret',
+    ...extra,
+  });
   const repository = await create(`repositories/${plugin}/${type}`, { name });
   await sync(repository, remote, plugin === 'rpm' ? { sync_policy: 'mirror_complete' } : { mirror: true });
   const publication = await create(plugin === 'rpm' ? 'publications/rpm/rpm' : 'publications/deb/verbatim', { repository });
-  for (const [distribution, basePath] of distributions) await create(`distributions/${plugin}/${type}`, { name: distribution, base_path: basePath, publication });
+  for (const [distribution, basePath] of distributions)
+    await create(`distributions/${plugin}/${type}`, { name: distribution, base_path: basePath, publication });
   return { repository, publication };
 }
 
 /** `withRemote`: the repository names its remote (as newer tooling does), so pulpform can sync it later. */
 async function containerImage(name: string, url: string, distribution: string, extra: JsonObject = {}, withRemote = false): Promise<void> {
-  const remote = await create('remotes/container/container', { name: `${name}-remote`, url, upstream_name: name, policy: 'on_demand', ...extra });
+  const remote = await create('remotes/container/container', {
+    name: `${name}-remote`,
+    url,
+    upstream_name: name,
+    policy: 'on_demand',
+    ...extra,
+  });
   const repository = await create('repositories/container/container', { name, ...(withRemote ? { remote } : {}) });
   await sync(repository, remote);
   await create('distributions/container/container', { name: distribution, base_path: name, repository });
@@ -76,23 +96,45 @@ async function ansibleStyleServer(): Promise<void> {
     ['rocky-8-baseos-development', 'rocky/8/BaseOS/x86_64/os/development'],
     ['rocky-8-baseos-production', 'rocky/8/BaseOS/x86_64/os/production'],
   ]);
-  await packageRepository('deb', 'Ubuntu jammy', `${ARK}/pulp/content/ubuntu/jammy/20240911T063424`, [
-    ['ubuntu-jammy-development', 'ubuntu/jammy/development'],
-    ['ubuntu-jammy-production', 'ubuntu/jammy/production'],
-  ], { distributions: 'jammy jammy-updates', components: 'main universe', architectures: 'amd64' });
+  await packageRepository(
+    'deb',
+    'Ubuntu jammy',
+    `${ARK}/pulp/content/ubuntu/jammy/20240911T063424`,
+    [
+      ['ubuntu-jammy-development', 'ubuntu/jammy/development'],
+      ['ubuntu-jammy-production', 'ubuntu/jammy/production'],
+    ],
+    { distributions: 'jammy jammy-updates', components: 'main universe', architectures: 'amd64' },
+  );
   // Synced and published again, development moved on, production not promoted yet.
-  const appstream = await packageRepository('rpm', 'Rocky Linux 8 - AppStream', `${ARK}/pulp/content/rocky/8.8/AppStream/x86_64/os/20231020T014922`, [
-    ['rocky-8-appstream-production', 'rocky/8/AppStream/x86_64/os/production'],
-  ]);
-  const remote = ((await api.call('GET', '/pulp/api/v3/remotes/rpm/rpm/?name=Rocky%20Linux%208%20-%20AppStream-remote')).body as { results: JsonObject[] }).results[0]?.pulp_href as string;
+  const appstream = await packageRepository(
+    'rpm',
+    'Rocky Linux 8 - AppStream',
+    `${ARK}/pulp/content/rocky/8.8/AppStream/x86_64/os/20231020T014922`,
+    [['rocky-8-appstream-production', 'rocky/8/AppStream/x86_64/os/production']],
+  );
+  const remote = (
+    (await api.call('GET', '/pulp/api/v3/remotes/rpm/rpm/?name=Rocky%20Linux%208%20-%20AppStream-remote')).body as { results: JsonObject[] }
+  ).results[0]?.pulp_href as string;
   await sync(appstream.repository, remote, { sync_policy: 'mirror_complete' });
   const newer = await create('publications/rpm/rpm', { repository: appstream.repository });
-  await create('distributions/rpm/rpm', { name: 'rocky-8-appstream-development', base_path: 'rocky/8/AppStream/x86_64/os/development', publication: newer });
+  await create('distributions/rpm/rpm', {
+    name: 'rocky-8-appstream-development',
+    base_path: 'rocky/8/AppStream/x86_64/os/development',
+    publication: newer,
+  });
 
-  await containerImage('stackhpc/centos-source-barbican-api', ARK, 'stackhpc/centos-source-barbican-api', { username: 'ark-user', password: 'ark-secret' });
+  await containerImage('stackhpc/centos-source-barbican-api', ARK, 'stackhpc/centos-source-barbican-api', {
+    username: 'ark-user',
+    password: 'ark-secret',
+  });
   await containerImage('ceph/ceph', 'https://quay.io', 'ceph', { include_tags: ['v16.2.11'] }, true);
   // Labels someone set by hand stay as they are.
-  const barbican = ((await api.call('GET', '/pulp/api/v3/distributions/container/container/?name=stackhpc/centos-source-barbican-api')).body as { results: JsonObject[] }).results[0]?.pulp_href as string;
+  const barbican = (
+    (await api.call('GET', '/pulp/api/v3/distributions/container/container/?name=stackhpc/centos-source-barbican-api')).body as {
+      results: JsonObject[];
+    }
+  ).results[0]?.pulp_href as string;
   await api.run('PATCH', barbican, { pulp_labels: { owner: 'kolla team' } });
 }
 
@@ -139,13 +181,16 @@ function rockyMirror(repository: string, production: string): string {
 
 /** Writes the mirrors (after the ark and quay upstreams) to the desired-state directory and loads it. */
 async function mirrorsState(mirrors: string): Promise<DesiredState> {
-  await writeFile(join(dir, 'mirrors.yaml'), `
+  await writeFile(
+    join(dir, 'mirrors.yaml'),
+    `
 stack: seed
 upstreams:
   - { name: ark, url: "${ARK}", username: "\${env:ARK_USERNAME}", password: "\${env:ARK_PASSWORD}" }
   - { name: quay, url: https://quay.io }
 ${mirrors}
-`);
+`,
+  );
   const loaded = await loadDesiredState(dir, { env: { ARK_USERNAME: 'u', ARK_PASSWORD: 'p' } });
   expect(loaded.diagnostics).toEqual([]);
   return loaded.state as DesiredState;
@@ -153,16 +198,22 @@ ${mirrors}
 
 /** What a plan changes besides labels, as `address /field`. */
 function nonLabelChanges(plan: Plan): string[] {
-  return plan.waves.flat().flatMap((a) => a.changes.filter((c) => !c.path.startsWith('/pulp_labels/')).map((c) => `${a.address} ${c.path}`));
+  return plan.waves
+    .flat()
+    .flatMap((a) => a.changes.filter((c) => !c.path.startsWith('/pulp_labels/')).map((c) => `${a.address} ${c.path}`));
 }
 
 describe('pulpform export, then apply, on a server the Ansible tooling built', () => {
   test('the export is the Release Train form where objects fit it and adopts every object; afterwards the plan is empty and no object was replaced', async () => {
     const before = await readLiveState(client);
-    const exported = await runCli(['export', '--server', emulator.url, '-o', dir, '--stack', 'seed'], { env: { PULP_PASSWORD: 'password' } });
+    const exported = await runCli(['export', '--server', emulator.url, '-o', dir, '--stack', 'seed'], {
+      env: { PULP_PASSWORD: 'password' },
+    });
     expect(exported.status).toBe(0);
     expect(exported.stdout).toBe('');
-    expect(exported.stderr).toContain('rocky-8-appstream-production is not exported: it serves version 1 of "Rocky Linux 8 - AppStream", whose snapshot the server does not record');
+    expect(exported.stderr).toContain(
+      'rocky-8-appstream-production is not exported: it serves version 1 of "Rocky Linux 8 - AppStream", whose snapshot the server does not record',
+    );
     expect(exported.stderr.match(/rocky-8-appstream-production is not exported/g)).toHaveLength(1);
     expect(exported.stderr).toContain('Exported 20 objects for stack "seed"');
     expect(exported.stderr).toContain('Set ARK_STACKHPC_COM_PASSWORD, ARK_STACKHPC_COM_USERNAME before planning');
@@ -176,18 +227,42 @@ describe('pulpform export, then apply, on a server the Ansible tooling built', (
       { name: 'quay', url: 'https://quay.io' },
     ]);
     expect(data.package_mirrors).toContainEqual({
-      name: 'Rocky Linux 8 - BaseOS', type: 'rpm', upstream: 'ark', path: 'rocky/8.8/BaseOS/x86_64/os', snapshot: '20231020T014922', policy: 'on_demand',
+      name: 'Rocky Linux 8 - BaseOS',
+      type: 'rpm',
+      upstream: 'ark',
+      path: 'rocky/8.8/BaseOS/x86_64/os',
+      snapshot: '20231020T014922',
+      policy: 'on_demand',
       distributions: {
         development: { name: 'rocky-8-baseos-development', base_path: 'rocky/8/BaseOS/x86_64/os/development' },
         production: { name: 'rocky-8-baseos-production', base_path: 'rocky/8/BaseOS/x86_64/os/production', snapshot: '20231020T014922' },
       },
       adopt: true,
     });
-    expect(data.package_mirrors).toContainEqual(expect.objectContaining({ name: 'Ubuntu jammy', type: 'deb', dists: 'jammy jammy-updates', components: 'main universe', architectures: 'amd64' }));
+    expect(data.package_mirrors).toContainEqual(
+      expect.objectContaining({
+        name: 'Ubuntu jammy',
+        type: 'deb',
+        dists: 'jammy jammy-updates',
+        components: 'main universe',
+        architectures: 'amd64',
+      }),
+    );
     // The Ceph distribution named "ceph" round-trips as a per-image distribution name.
-    expect(data.container_mirrors).toEqual([{ upstream: 'quay', namespace: 'ceph', policy: 'on_demand', include_tags: ['v16.2.11'], images: [{ name: 'ceph', distribution: 'ceph' }], adopt: true }]);
+    expect(data.container_mirrors).toEqual([
+      {
+        upstream: 'quay',
+        namespace: 'ceph',
+        policy: 'on_demand',
+        include_tags: ['v16.2.11'],
+        images: [{ name: 'ceph', distribution: 'ceph' }],
+        adopt: true,
+      },
+    ]);
     // A label set by hand on one of an image's objects does not fit a mirror: it stays low-level, the label kept.
-    expect(data.distributions).toEqual([expect.objectContaining({ name: 'stackhpc/centos-source-barbican-api', labels: { owner: 'kolla team' }, adopt: true })]);
+    expect(data.distributions).toEqual([
+      expect.objectContaining({ name: 'stackhpc/centos-source-barbican-api', labels: { owner: 'kolla team' }, adopt: true }),
+    ]);
     expect(text).toContain('password: ${env:ARK_STACKHPC_COM_PASSWORD} # write-only: Pulp holds it but never returns it');
 
     const desired = await loadExport(dir);
@@ -195,17 +270,33 @@ describe('pulpform export, then apply, on a server the Ansible tooling built', (
     const actions = plan.waves.flat();
     expect(plan.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
     expect(new Set(actions.map((a) => a.type))).toEqual(new Set(['adopt']));
-    expect(actions.map((a) => a.address).sort()).toEqual(desired.resources.filter((r) => r.kind !== 'publication').map((r) => r.address).sort());
+    expect(actions.map((a) => a.address).sort()).toEqual(
+      desired.resources
+        .filter((r) => r.kind !== 'publication')
+        .map((r) => r.address)
+        .sort(),
+    );
     // Besides labels, only the repositories of package mirrors name their remote (the playbooks pass it to each sync).
-    expect(nonLabelChanges(plan).sort()).toEqual(['repository/deb/Ubuntu jammy /remote', 'repository/rpm/Rocky Linux 8 - AppStream /remote', 'repository/rpm/Rocky Linux 8 - BaseOS /remote']);
+    expect(nonLabelChanges(plan).sort()).toEqual([
+      'repository/deb/Ubuntu jammy /remote',
+      'repository/rpm/Rocky Linux 8 - AppStream /remote',
+      'repository/rpm/Rocky Linux 8 - BaseOS /remote',
+    ]);
 
     const result = await applyPlan(plan, { client, live: before, secrets: () => null });
     expect(result.failed).toEqual([]);
     const after = await readLiveState(client);
     expect(hrefs(after)).toEqual(hrefs(before));
     // Adopted with content from its remote's unchanged URL: recorded as synced from it, not synced again.
-    expect(after.objects.find((o) => o.address === 'repository/container/ceph/ceph')?.labels).toEqual({ pulpform_stack: 'seed', pulpform_scheme: '1', pulpform_synced: 'tags:v16.2.11' });
-    expect(after.objects.find((o) => o.name === 'stackhpc/centos-source-barbican-api' && o.kind === 'distribution')?.labels).toMatchObject({ owner: 'kolla team', pulpform_stack: 'seed' });
+    expect(after.objects.find((o) => o.address === 'repository/container/ceph/ceph')?.labels).toEqual({
+      pulpform_stack: 'seed',
+      pulpform_scheme: '1',
+      pulpform_synced: 'tags:v16.2.11',
+    });
+    expect(after.objects.find((o) => o.name === 'stackhpc/centos-source-barbican-api' && o.kind === 'distribution')?.labels).toMatchObject({
+      owner: 'kolla team',
+      pulpform_stack: 'seed',
+    });
     expect(after.objects.find((o) => o.name === 'rocky-8-appstream-production')?.labels).toEqual({});
 
     const again = buildPlan(desired, after);
@@ -214,13 +305,19 @@ describe('pulpform export, then apply, on a server the Ansible tooling built', (
   });
 
   test('--select exports the matching objects with what they refer to, and nothing about the others', async () => {
-    const exported = await runCli(['export', '--server', emulator.url, '--select', 'distribution/container/ceph,stackhpc/*'], { env: { PULP_PASSWORD: 'password' } });
+    const exported = await runCli(['export', '--server', emulator.url, '--select', 'distribution/container/ceph,stackhpc/*'], {
+      env: { PULP_PASSWORD: 'password' },
+    });
     expect(exported.status).toBe(0);
     const data = parse(exported.stdout) as Record<string, Array<{ name?: string; namespace?: string }>>;
     expect(data.container_mirrors?.map((mirror) => mirror.namespace)).toEqual(['ceph']);
     expect(data.package_mirrors).toBeUndefined();
-    expect(Object.fromEntries(['remotes', 'repositories', 'distributions'].map((key) => [key, (data[key] ?? []).map((item) => item.name)]))).toEqual({
-      remotes: ['stackhpc/centos-source-barbican-api-remote'], repositories: ['stackhpc/centos-source-barbican-api'], distributions: ['stackhpc/centos-source-barbican-api'],
+    expect(
+      Object.fromEntries(['remotes', 'repositories', 'distributions'].map((key) => [key, (data[key] ?? []).map((item) => item.name)])),
+    ).toEqual({
+      remotes: ['stackhpc/centos-source-barbican-api-remote'],
+      repositories: ['stackhpc/centos-source-barbican-api'],
+      distributions: ['stackhpc/centos-source-barbican-api'],
     });
     expect(exported.stderr).not.toContain('Warning');
   });
@@ -236,7 +333,12 @@ container_mirrors:
     images: [{ name: ceph, distribution: ceph, include_tags: [v16.2.11] }]`);
     const plan = buildPlan(desired, before);
     expect(plan.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-    expect(plan.waves.flat().map((a) => a.id).sort()).toEqual([
+    expect(
+      plan.waves
+        .flat()
+        .map((a) => a.id)
+        .sort(),
+    ).toEqual([
       'adopt distribution/container/ceph',
       'adopt distribution/rpm/rocky-8-baseos-development',
       'adopt distribution/rpm/rocky-8-baseos-production',
@@ -254,8 +356,15 @@ container_mirrors:
     expect(result.failed).toEqual([]);
     const after = await readLiveState(client);
     expect(hrefs(after)).toEqual(hrefs(before));
-    expect(after.objects.find((o) => o.address === 'repository/rpm/Rocky Linux 8 - BaseOS')?.labels).toMatchObject({ pulpform_synced: '20231020T014922', pulpform_snapshot_20231020T014922: '1' });
-    expect(buildPlan(desired, after).waves.flat().map((a) => `${a.id}: ${a.reason}`)).toEqual([]);
+    expect(after.objects.find((o) => o.address === 'repository/rpm/Rocky Linux 8 - BaseOS')?.labels).toMatchObject({
+      pulpform_synced: '20231020T014922',
+      pulpform_snapshot_20231020T014922: '1',
+    });
+    expect(
+      buildPlan(desired, after)
+        .waves.flat()
+        .map((a) => `${a.id}: ${a.reason}`),
+    ).toEqual([]);
   });
 
   test('a production distribution serving an older version than development is adopted pinned to its snapshot, and nothing is repointed', async () => {
@@ -264,14 +373,21 @@ container_mirrors:
     const desired = await mirrorsState(`package_mirrors:${rockyMirror('AppStream', '20230901T000000')}`);
     const plan = buildPlan(desired, before);
     expect(plan.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-    expect(plan.waves.flat().map((a) => a.id).sort()).toEqual([
+    expect(
+      plan.waves
+        .flat()
+        .map((a) => a.id)
+        .sort(),
+    ).toEqual([
       'adopt distribution/rpm/rocky-8-appstream-development',
       'adopt distribution/rpm/rocky-8-appstream-production',
       'adopt remote/rpm/Rocky Linux 8 - AppStream-remote',
       'adopt repository/rpm/Rocky Linux 8 - AppStream',
     ]);
     const repository = plan.waves.flat().find((a) => a.address === 'repository/rpm/Rocky Linux 8 - AppStream')!;
-    expect(repository.reason).toContain('version 1 is taken as snapshot 20230901T000000 (an adopted distribution pinned to it serves that version)');
+    expect(repository.reason).toContain(
+      'version 1 is taken as snapshot 20230901T000000 (an adopted distribution pinned to it serves that version)',
+    );
     // Only labels and the repository's remote change: no distribution is repointed.
     expect(nonLabelChanges(plan)).toEqual(['repository/rpm/Rocky Linux 8 - AppStream /remote']);
 
@@ -287,10 +403,16 @@ container_mirrors:
       pulpform_snapshot_20231020T014922: '2',
       pulpform_snapshot_20230901T000000: '1',
     });
-    expect(buildPlan(desired, after).waves.flat().map((a) => `${a.id}: ${a.reason}`)).toEqual([]);
+    expect(
+      buildPlan(desired, after)
+        .waves.flat()
+        .map((a) => `${a.id}: ${a.reason}`),
+    ).toEqual([]);
     // Promotion afterwards is an ordinary repoint of production to what development serves, without a sync.
     const promotion = buildPlan(await mirrorsState(`package_mirrors:${rockyMirror('AppStream', '20231020T014922')}`), after);
     expect(promotion.waves.flat().map((a) => a.id)).toEqual(['update distribution/rpm/rocky-8-appstream-production']);
-    expect(promotion.waves.flat()[0]!.changes.find((c) => c.path === '/publication')?.after).toBe(servedBefore('rocky-8-appstream-development'));
+    expect(promotion.waves.flat()[0]!.changes.find((c) => c.path === '/publication')?.after).toBe(
+      servedBefore('rocky-8-appstream-development'),
+    );
   });
 });

@@ -25,15 +25,21 @@ export function jsonRun(stdout: string, exitCode?: number | null): JsonRun {
     } catch {
       throw new Error(`line ${index + 1} of --json output is not JSON: ${text.slice(0, 200)}`);
     }
-    if (!validateLine(value)) throw new Error(`line ${index + 1} of --json output breaks ${OUTPUT_SCHEMA_FILE}: ${JSON.stringify(validateLine.errors)}\n${text.slice(0, 400)}`);
+    if (!validateLine(value))
+      throw new Error(
+        `line ${index + 1} of --json output breaks ${OUTPUT_SCHEMA_FILE}: ${JSON.stringify(validateLine.errors)}\n${text.slice(0, 400)}`,
+      );
     const parsed = OUTPUT_LINE.safeParse(value);
-    if (!parsed.success) throw new Error(`line ${index + 1} of --json output breaks the contract: ${parsed.error.message}\n${text.slice(0, 400)}`);
+    if (!parsed.success)
+      throw new Error(`line ${index + 1} of --json output breaks the contract: ${parsed.error.message}\n${text.slice(0, 400)}`);
     return parsed.data;
   });
   const results = lines.filter((line) => line.type === 'result');
-  if (results.length !== 1 || lines.at(-1)?.type !== 'result') throw new Error(`--json output must end with exactly one result line; it has ${results.length}: ${stdout.slice(-400)}`);
+  if (results.length !== 1 || lines.at(-1)?.type !== 'result')
+    throw new Error(`--json output must end with exactly one result line; it has ${results.length}: ${stdout.slice(-400)}`);
   const result = results[0] as ResultLine;
-  if (exitCode !== undefined && result.exitCode !== exitCode) throw new Error(`the result line says exit ${result.exitCode}, the process exited ${exitCode}`);
+  if (exitCode !== undefined && result.exitCode !== exitCode)
+    throw new Error(`the result line says exit ${result.exitCode}, the process exited ${exitCode}`);
   return {
     lines,
     result,

@@ -15,7 +15,11 @@ export function secretForms(secret: string): string[] {
 
 /** Where any of `secrets` appears in `text`, as `where: secret #i (form)` lines. */
 export function leaksIn(where: string, text: string, secrets: readonly string[]): string[] {
-  return secrets.flatMap((secret, i) => secretForms(secret).filter((form) => text.includes(form)).map((form) => `${where}: secret #${i} (${form === secret ? 'as is' : 'encoded'})`));
+  return secrets.flatMap((secret, i) =>
+    secretForms(secret)
+      .filter((form) => text.includes(form))
+      .map((form) => `${where}: secret #${i} (${form === secret ? 'as is' : 'encoded'})`),
+  );
 }
 
 /** Every regular file under `dir`, with its path relative to `dir`. */

@@ -5,7 +5,13 @@ import type { PulpApiError } from '../../src/live/errors.js';
 import { TimeoutError } from '../../src/live/http-text.js';
 import { PulpformError } from '../../src/model/errors.js';
 
-const SERVER: ServerContext = { baseUrl: 'http://pulp.example.com:24817', apiRoot: '/pulp/api/v3/', username: 'admin', passwordMissing: false, timeoutMs: 60_000 };
+const SERVER: ServerContext = {
+  baseUrl: 'http://pulp.example.com:24817',
+  apiRoot: '/pulp/api/v3/',
+  username: 'admin',
+  passwordMissing: false,
+  timeoutMs: 60_000,
+};
 const TLS_SERVER: ServerContext = { ...SERVER, baseUrl: 'https://pulp.example.com' };
 const PATH = '/pulp/api/v3/remotes/rpm/rpm/';
 const ONCE = { attempts: 1, elapsedMs: 200 };
@@ -15,7 +21,11 @@ function json(status: number, body: unknown, headers: HttpAnswer['headers'] = {}
 }
 
 function html(status: number, title: string): HttpAnswer {
-  return { status, headers: { 'content-type': 'text/html' }, text: `<html><head><title>${title}</title></head><body><h1>${title}</h1></body></html>` };
+  return {
+    status,
+    headers: { 'content-type': 'text/html' },
+    text: `<html><head><title>${title}</title></head><body><h1>${title}</h1></body></html>`,
+  };
 }
 
 /** A socket error as node:net and node:tls raise them: a message and an errno-style code. */
@@ -40,9 +50,18 @@ describe('httpError: a status of 300 or more', () => {
   });
 
   test('401 without a password: the password is missing, not wrong', () => {
-    const error = httpError({ ...SERVER, passwordMissing: true }, 'GET', PATH, json(401, { detail: 'Authentication credentials were not provided.' }));
-    expect(error.message).toBe(`GET ${PATH}: HTTP 401: the server needs credentials, and no password was given for admin: Authentication credentials were not provided.`);
-    expect(error.hint).toBe('give the password: PULP_PASSWORD, --password-file FILE, the server: block of the desired state, or a pulp-cli profile');
+    const error = httpError(
+      { ...SERVER, passwordMissing: true },
+      'GET',
+      PATH,
+      json(401, { detail: 'Authentication credentials were not provided.' }),
+    );
+    expect(error.message).toBe(
+      `GET ${PATH}: HTTP 401: the server needs credentials, and no password was given for admin: Authentication credentials were not provided.`,
+    );
+    expect(error.hint).toBe(
+      'give the password: PULP_PASSWORD, --password-file FILE, the server: block of the desired state, or a pulp-cli profile',
+    );
   });
 
   test('403 without a word of permission is a refusal of the credentials', () => {
@@ -68,7 +87,9 @@ describe('httpError: a status of 300 or more', () => {
   test('404 as an HTML page: no such path, check the URL and the API root', () => {
     const error = httpError(SERVER, 'GET', '/pulp/api/v3/remotes/deb/apt/', html(404, 'Not Found'));
     expect(error.reason).toBe('the server has no such path');
-    expect(error.hint).toBe('check the server URL and the API root (/pulp/api/v3/); the Pulp plugin serving this path may not be installed');
+    expect(error.hint).toBe(
+      'check the server URL and the API root (/pulp/api/v3/); the Pulp plugin serving this path may not be installed',
+    );
     expect(error.bodyExcerpt).toBe('Not Found');
   });
 
@@ -114,11 +135,17 @@ describe('httpError: a status of 300 or more', () => {
   test('an HTML error page under 500 is something else than Pulp at this address', () => {
     const error = httpError(SERVER, 'GET', PATH, html(418, 'Teapot'));
     expect(error.reason).toBe('the server answered with an HTML page: Teapot');
-    expect(error.hint).toBe('this URL does not look like a Pulp API root: check the server URL (http://pulp.example.com:24817) and the API root (/pulp/api/v3/)');
+    expect(error.hint).toBe(
+      'this URL does not look like a Pulp API root: check the server URL (http://pulp.example.com:24817) and the API root (/pulp/api/v3/)',
+    );
   });
 
   test('a redirect names where it points, as the code `redirect`', () => {
-    const error = httpError(SERVER, 'GET', PATH, { status: 301, headers: { location: ['https://pulp.example.com/pulp/api/v3/'] }, text: '' });
+    const error = httpError(SERVER, 'GET', PATH, {
+      status: 301,
+      headers: { location: ['https://pulp.example.com/pulp/api/v3/'] },
+      text: '',
+    });
     expect(error.kind).toBe('redirect');
     expect(error.reason).toBe('the server redirected to https://pulp.example.com/pulp/api/v3/');
     expect(error.hint).toBe('use the address the server redirects to as the server URL');
@@ -169,7 +196,9 @@ describe('networkError: no HTTP answer', () => {
     const error = networkError(SERVER, 'POST', PATH, socketError('ECONNRESET', 'socket hang up'), { attempts: 1, elapsedMs: 1_600 });
     expect(error.kind).toBe('connection_reset');
     expect(error.reason).toBe('the connection was closed before an answer arrived (1 attempt over 2 s)');
-    expect(error.hint).toBe('running again is safe; if it happens every time, check whether http://pulp.example.com:24817 should be https://');
+    expect(error.hint).toBe(
+      'running again is safe; if it happens every time, check whether http://pulp.example.com:24817 should be https://',
+    );
     expect(error.outcomeUnknown).toBe(true);
   });
 
@@ -188,13 +217,25 @@ describe('networkError: no HTTP answer', () => {
   });
 
   test('an unknown issuer is a TLS failure too', () => {
-    const error = networkError(TLS_SERVER, 'GET', PATH, socketError('UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'unable to verify the first certificate'), ONCE);
+    const error = networkError(
+      TLS_SERVER,
+      'GET',
+      PATH,
+      socketError('UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'unable to verify the first certificate'),
+      ONCE,
+    );
     expect(error.kind).toBe('tls');
     expect(error.hint).toContain('--ca-cert');
   });
 
   test('https:// to a plain HTTP port: the server does not speak TLS', () => {
-    const error = networkError(TLS_SERVER, 'GET', PATH, socketError('ERR_SSL_WRONG_VERSION_NUMBER', 'C0E7:error:0A00010B:SSL routines:ssl3_get_record:wrong version number'), ONCE);
+    const error = networkError(
+      TLS_SERVER,
+      'GET',
+      PATH,
+      socketError('ERR_SSL_WRONG_VERSION_NUMBER', 'C0E7:error:0A00010B:SSL routines:ssl3_get_record:wrong version number'),
+      ONCE,
+    );
     expect(error.kind).toBe('tls');
     expect(error.reason).toBe('https://pulp.example.com does not speak TLS');
     expect(error.hint).toBe('use http:// in the server URL, or the port where the server speaks HTTPS');
@@ -214,7 +255,9 @@ describe('answers that are not what Pulp sends', () => {
     const error = notPulpError(SERVER, 'GET', '/pulp/api/v3/status/', 'the response is not a JSON object');
     expect(error.kind).toBe('not_json');
     expect(error.message).toBe('GET /pulp/api/v3/status/: the response is not a JSON object');
-    expect(error.hint).toBe('this URL does not look like a Pulp API root: check the server URL (http://pulp.example.com:24817) and the API root (/pulp/api/v3/)');
+    expect(error.hint).toBe(
+      'this URL does not look like a Pulp API root: check the server URL (http://pulp.example.com:24817) and the API root (/pulp/api/v3/)',
+    );
   });
 
   test('cutShortError counts the bytes that came, and a cut-short write has an unknown outcome', () => {

@@ -18,7 +18,13 @@ afterEach(async () => {
 
 async function serve(handler: Handler, options: { retries?: number } = {}): Promise<{ server: TestServer; client: PulpClient }> {
   server = await startServer(handler);
-  client = new PulpClient({ baseUrl: server.url, username: 'admin', password: new Secret(PASSWORD, 'test'), retryDelayMs: 5, retries: options.retries ?? 3 });
+  client = new PulpClient({
+    baseUrl: server.url,
+    username: 'admin',
+    password: new Secret(PASSWORD, 'test'),
+    retryDelayMs: 5,
+    retries: options.retries ?? 3,
+  });
   return { server, client };
 }
 
@@ -55,7 +61,11 @@ describe('PulpClient requests', () => {
     await client.get('remotes/rpm/rpm/');
     await client.get('/pulp/api/v3/remotes/rpm/rpm/1/');
     await client.get('/proxy/pulp/api/v3/remotes/rpm/rpm/2/');
-    expect(server.requests.map((r) => r.path)).toEqual(['/proxy/pulp/api/v3/remotes/rpm/rpm/', '/proxy/pulp/api/v3/remotes/rpm/rpm/1/', '/proxy/pulp/api/v3/remotes/rpm/rpm/2/']);
+    expect(server.requests.map((r) => r.path)).toEqual([
+      '/proxy/pulp/api/v3/remotes/rpm/rpm/',
+      '/proxy/pulp/api/v3/remotes/rpm/rpm/1/',
+      '/proxy/pulp/api/v3/remotes/rpm/rpm/2/',
+    ]);
     expect(client.baseUrl).toBe(`${server.url}/proxy`);
   });
 
@@ -87,7 +97,11 @@ describe('PulpClient requests', () => {
   test('list drops an object that a shifted offset shows twice', async () => {
     const { client } = await serve((req, res) => {
       const offset = Number(req.query.get('offset'));
-      if (offset === 0) sendJson(res, 200, { next: 'http://x/pulp/api/v3/remotes/rpm/rpm/?limit=2&offset=2', results: [{ pulp_href: '/a/' }, { pulp_href: '/b/' }] });
+      if (offset === 0)
+        sendJson(res, 200, {
+          next: 'http://x/pulp/api/v3/remotes/rpm/rpm/?limit=2&offset=2',
+          results: [{ pulp_href: '/a/' }, { pulp_href: '/b/' }],
+        });
       else sendJson(res, 200, { next: null, results: [{ pulp_href: '/b/' }, { pulp_href: '/c/' }] });
     });
     expect((await client.list('remotes/rpm/rpm/')).map((r) => r['pulp_href'])).toEqual(['/a/', '/b/', '/c/']);
@@ -99,9 +113,15 @@ describe('PulpClient requests', () => {
       else if (req.path.endsWith('/1/')) sendJson(res, 200, { pulp_href: '/pulp/api/v3/remotes/rpm/rpm/1/', name: 'a' });
       else sendJson(res, 202, { task: '/pulp/api/v3/tasks/9/' });
     });
-    expect(await client.create('remotes/rpm/rpm/', { name: 'a' })).toEqual({ kind: 'object', object: { pulp_href: '/pulp/api/v3/remotes/rpm/rpm/1/', name: 'a' } });
+    expect(await client.create('remotes/rpm/rpm/', { name: 'a' })).toEqual({
+      kind: 'object',
+      object: { pulp_href: '/pulp/api/v3/remotes/rpm/rpm/1/', name: 'a' },
+    });
     expect((await client.patch('/pulp/api/v3/remotes/rpm/rpm/1/', { policy: 'on_demand' })).kind).toBe('object');
-    expect(await client.patch('/pulp/api/v3/remotes/rpm/rpm/2/', { policy: 'on_demand' })).toEqual({ kind: 'task', taskHref: '/pulp/api/v3/tasks/9/' });
+    expect(await client.patch('/pulp/api/v3/remotes/rpm/rpm/2/', { policy: 'on_demand' })).toEqual({
+      kind: 'task',
+      taskHref: '/pulp/api/v3/tasks/9/',
+    });
   });
 });
 
@@ -270,7 +290,9 @@ describe('PulpClient errors', () => {
   });
 
   test('a 400 summarises the validation errors in one line', async () => {
-    const { client } = await serve((_req, res) => sendJson(res, 400, { name: ['This field must be unique.'], base_path: { base_path: 'Overlaps with existing distribution' } }));
+    const { client } = await serve((_req, res) =>
+      sendJson(res, 400, { name: ['This field must be unique.'], base_path: { base_path: 'Overlaps with existing distribution' } }),
+    );
     const error = (await errorOf(client.create('distributions/rpm/rpm/', { name: 'a' }))) as PulpApiError;
     expect(error.message).toBe(
       'POST /pulp/api/v3/distributions/rpm/rpm/: HTTP 400: Pulp refused the request: name: This field must be unique.; base_path: base_path: Overlaps with existing distribution',
@@ -318,7 +340,11 @@ interface TaskScript {
  * next of its scripted states. Lists by `pulp_href__in` from core 3.24; the newest tasks first
  * everywhere (narrowed by `logging_cid`); echoes the Correlation-ID when `echo`.
  */
-function taskPulp(core: string, scripts: Record<string, Array<Record<string, unknown>>>, options: { echo?: boolean; others?: number; foreign?: string[] } = {}): Handler {
+function taskPulp(
+  core: string,
+  scripts: Record<string, Array<Record<string, unknown>>>,
+  options: { echo?: boolean; others?: number; foreign?: string[] } = {},
+): Handler {
   const tasks = new Map<string, TaskScript>(Object.entries(scripts).map(([href, states]) => [href, { states, looks: 0 }]));
   let clock = 0;
   const look = (href: string): Record<string, unknown> => {
@@ -338,13 +364,22 @@ function taskPulp(core: string, scripts: Record<string, Array<Record<string, unk
       const hrefs = req.query.get('pulp_href__in');
       if (hrefs !== null) {
         if (core.startsWith('3.23')) return sendJson(res, 400, { errors: ["Invalid Filter: 'pulp_href__in'"] }, headers);
-        const results = hrefs.split(',').filter((href) => tasks.has(href)).map(look);
+        const results = hrefs
+          .split(',')
+          .filter((href) => tasks.has(href))
+          .map(look);
         return sendJson(res, 200, { count: results.length, next: null, previous: null, results }, headers);
       }
       // Another client's tasks carry another logging_cid.
       const own = req.query.get('logging_cid') !== null;
       const answered = [...tasks.keys()].filter((href) => !own || !options.foreign?.includes(href)).map(look);
-      const others = own ? [] : Array.from({ length: options.others ?? 0 }, (_, i) => ({ pulp_href: `/pulp/api/v3/tasks/other-${i}/`, state: 'running', finished_at: null }));
+      const others = own
+        ? []
+        : Array.from({ length: options.others ?? 0 }, (_, i) => ({
+            pulp_href: `/pulp/api/v3/tasks/other-${i}/`,
+            state: 'running',
+            finished_at: null,
+          }));
       // The newest first: others' tasks were created after this client's.
       const results = [...others, ...answered.reverse()];
       const limit = Number(req.query.get('limit') ?? 100);
@@ -356,7 +391,10 @@ function taskPulp(core: string, scripts: Record<string, Array<Record<string, unk
 }
 
 const taskHrefs = (n: number): string[] => Array.from({ length: n }, (_, i) => `/pulp/api/v3/tasks/${i + 1}/`);
-const running = (looks: number): Array<Record<string, unknown>> => [...Array.from({ length: looks }, () => ({ state: 'running' })), { state: 'completed', created_resources: [] }];
+const running = (looks: number): Array<Record<string, unknown>> => [
+  ...Array.from({ length: looks }, () => ({ state: 'running' })),
+  { state: 'completed', created_resources: [] },
+];
 
 describe('PulpClient.waitForTask', () => {
   test('polls until the task completes and reports progress', async () => {
@@ -364,7 +402,12 @@ describe('PulpClient.waitForTask', () => {
       taskPulp('3.43.1', {
         '/pulp/api/v3/tasks/1/': [
           { state: 'waiting', progress_reports: [] },
-          { state: 'running', progress_reports: [{ message: 'Downloading Metadata Files', code: 'sync.downloading.metadata', state: 'running', done: 1, total: null }] },
+          {
+            state: 'running',
+            progress_reports: [
+              { message: 'Downloading Metadata Files', code: 'sync.downloading.metadata', state: 'running', done: 1, total: null },
+            ],
+          },
           { state: 'completed', created_resources: ['/pulp/api/v3/repositories/rpm/rpm/1/versions/1/'] },
         ],
       }),
@@ -374,7 +417,13 @@ describe('PulpClient.waitForTask', () => {
     const task = await client.waitForTask('/pulp/api/v3/tasks/1/', { onProgress: (p) => seen.push(p) });
     expect(task['created_resources']).toEqual(['/pulp/api/v3/repositories/rpm/rpm/1/versions/1/']);
     expect(seen.map((p) => p.state)).toEqual(['waiting', 'running', 'completed']);
-    expect(seen[1]!.reports[0]).toEqual({ message: 'Downloading Metadata Files', code: 'sync.downloading.metadata', state: 'running', done: 1, total: null });
+    expect(seen[1]!.reports[0]).toEqual({
+      message: 'Downloading Metadata Files',
+      code: 'sync.downloading.metadata',
+      state: 'running',
+      done: 1,
+      total: null,
+    });
   });
 
   test('on a server that lists tasks by href, one list request per tick covers every task in flight', async () => {
@@ -406,7 +455,9 @@ describe('PulpClient.waitForTask', () => {
 
   test('on pulpcore 3.23 one list of the newest tasks per tick covers the tasks in flight, narrowed to this client where the server records its Correlation-ID', async () => {
     const hrefs = taskHrefs(6);
-    const { server, client } = await serve(taskPulp('3.23.24', Object.fromEntries(hrefs.map((href, i) => [href, running(1 + i)])), { echo: true }));
+    const { server, client } = await serve(
+      taskPulp('3.23.24', Object.fromEntries(hrefs.map((href, i) => [href, running(1 + i)])), { echo: true }),
+    );
     await client.status();
     const tasks = await Promise.all(hrefs.map((href) => client.waitForTask(href)));
     expect(tasks.map((t) => t['state'])).toEqual(hrefs.map(() => 'completed'));
@@ -415,12 +466,20 @@ describe('PulpClient.waitForTask', () => {
     expect(polls).toHaveLength(7);
     const sent = String(server.requests[0]!.headers['correlation-id']);
     expect(sent).toMatch(/^[0-9a-f]{32}$/);
-    expect(polls.every((r) => r.query.get('logging_cid') === sent && r.query.get('ordering') === null && r.query.get('pulp_href__in') === null)).toBe(true);
+    expect(
+      polls.every((r) => r.query.get('logging_cid') === sent && r.query.get('ordering') === null && r.query.get('pulp_href__in') === null),
+    ).toBe(true);
     expect(client.taskPollStats()).toMatchObject({ listRequests: 7, taskRequests: 0 });
   });
 
-  test('on pulpcore 3.23 a task of another client, which the list of this client\'s tasks leaves out, is asked for on its own', async () => {
-    const { server, client } = await serve(taskPulp('3.23.24', { '/pulp/api/v3/tasks/1/': running(2), '/pulp/api/v3/tasks/9/': running(4) }, { echo: true, foreign: ['/pulp/api/v3/tasks/9/'] }));
+  test("on pulpcore 3.23 a task of another client, which the list of this client's tasks leaves out, is asked for on its own", async () => {
+    const { server, client } = await serve(
+      taskPulp(
+        '3.23.24',
+        { '/pulp/api/v3/tasks/1/': running(2), '/pulp/api/v3/tasks/9/': running(4) },
+        { echo: true, foreign: ['/pulp/api/v3/tasks/9/'] },
+      ),
+    );
     await client.status();
     const tasks = await Promise.all([client.waitForTask('/pulp/api/v3/tasks/1/'), client.waitForTask('/pulp/api/v3/tasks/9/')]);
     expect(tasks.map((t) => t['state'])).toEqual(['completed', 'completed']);
@@ -428,9 +487,11 @@ describe('PulpClient.waitForTask', () => {
     expect(server.requests.some((r) => r.path === '/pulp/api/v3/tasks/1/')).toBe(false);
   });
 
-  test('on pulpcore 3.23 where the Correlation-ID is not recorded, the newest tasks of the server; a task others\' pushed out of them is asked for on its own', async () => {
+  test("on pulpcore 3.23 where the Correlation-ID is not recorded, the newest tasks of the server; a task others' pushed out of them is asked for on its own", async () => {
     const hrefs = taskHrefs(4);
-    const { server, client } = await serve(taskPulp('3.23.24', Object.fromEntries(hrefs.map((href, i) => [href, running(1 + i)])), { others: 60 }));
+    const { server, client } = await serve(
+      taskPulp('3.23.24', Object.fromEntries(hrefs.map((href, i) => [href, running(1 + i)])), { others: 60 }),
+    );
     await client.status();
     const tasks = await Promise.all(hrefs.map((href) => client.waitForTask(href)));
     expect(tasks.map((t) => t['state'])).toEqual(hrefs.map(() => 'completed'));
@@ -454,7 +515,7 @@ describe('PulpClient.waitForTask', () => {
     expect(server.requests.filter((r) => r.path === '/pulp/api/v3/tasks/')).toHaveLength(4);
   });
 
-  test('learns from the tasks\' own timestamps how long this server\'s tasks take, and polls less often for slow ones', async () => {
+  test("learns from the tasks' own timestamps how long this server's tasks take, and polls less often for slow ones", async () => {
     const slow = (i: number): Array<Record<string, unknown>> => [
       { state: 'running' },
       { state: 'completed', pulp_created: `2026-01-01T00:00:0${i}.000Z`, finished_at: `2026-01-01T00:00:0${i + 2}.000Z` },
@@ -471,7 +532,11 @@ describe('PulpClient.waitForTask', () => {
   });
 
   test('a failed task throws with its name and error description', async () => {
-    const { client } = await serve(taskPulp('3.43.1', { '/pulp/api/v3/tasks/1/': [{ state: 'failed', error: { description: "404, message='File not found'", traceback: '...' } }] }));
+    const { client } = await serve(
+      taskPulp('3.43.1', {
+        '/pulp/api/v3/tasks/1/': [{ state: 'failed', error: { description: "404, message='File not found'", traceback: '...' } }],
+      }),
+    );
     await client.status();
     const error = (await errorOf(client.waitForTask('/pulp/api/v3/tasks/1/'))) as TaskFailedError;
     expect(error).toBeInstanceOf(TaskFailedError);
@@ -491,9 +556,17 @@ describe('PulpClient.waitForTask', () => {
   });
 
   test('times out with a message naming the task, what it was doing and its last progress', async () => {
-    const { client } = await serve(taskPulp('3.43.1', { '/pulp/api/v3/tasks/1/': [{ state: 'running', progress_reports: [{ message: 'Parsed Packages', code: 'x', state: 'running', done: 7, total: 10 }] }] }));
+    const { client } = await serve(
+      taskPulp('3.43.1', {
+        '/pulp/api/v3/tasks/1/': [
+          { state: 'running', progress_reports: [{ message: 'Parsed Packages', code: 'x', state: 'running', done: 7, total: 10 }] },
+        ],
+      }),
+    );
     await client.status();
-    const error = (await errorOf(client.waitForTask('/pulp/api/v3/tasks/1/', { timeoutMs: 150, doing: 'sync of repository/rpm/baseos' }))) as TaskTimeoutError;
+    const error = (await errorOf(
+      client.waitForTask('/pulp/api/v3/tasks/1/', { timeoutMs: 150, doing: 'sync of repository/rpm/baseos' }),
+    )) as TaskTimeoutError;
     expect(error).toBeInstanceOf(TaskTimeoutError);
     expect(error.message).toContain('pulp_rpm.app.tasks.synchronizing.synchronize (sync of repository/rpm/baseos) did not finish');
     expect(error.message).toContain('still running on the server');
@@ -502,9 +575,13 @@ describe('PulpClient.waitForTask', () => {
 
   test('aborting the signal abandons the wait, and the other waits go on', async () => {
     const controller = new AbortController();
-    const { client } = await serve(taskPulp('3.43.1', { '/pulp/api/v3/tasks/1/': [{ state: 'running' }], '/pulp/api/v3/tasks/2/': running(3) }));
+    const { client } = await serve(
+      taskPulp('3.43.1', { '/pulp/api/v3/tasks/1/': [{ state: 'running' }], '/pulp/api/v3/tasks/2/': running(3) }),
+    );
     await client.status();
-    const abandoned = errorOf(client.waitForTask('/pulp/api/v3/tasks/1/', { signal: controller.signal, onProgress: () => controller.abort() }));
+    const abandoned = errorOf(
+      client.waitForTask('/pulp/api/v3/tasks/1/', { signal: controller.signal, onProgress: () => controller.abort() }),
+    );
     const other = client.waitForTask('/pulp/api/v3/tasks/2/');
     expect(await abandoned).toBeInstanceOf(TaskWaitAbandonedError);
     expect((await other)['state']).toBe('completed');
@@ -520,9 +597,19 @@ describe('PulpClient.activeTasks', () => {
         next: null,
         previous: null,
         results: [
-          { pulp_href: '/t/1/', state: 'running', name: 'pulp_rpm.app.tasks.synchronizing.synchronize', reserved_resources_record: [repo, 'shared:/r/'] },
+          {
+            pulp_href: '/t/1/',
+            state: 'running',
+            name: 'pulp_rpm.app.tasks.synchronizing.synchronize',
+            reserved_resources_record: [repo, 'shared:/r/'],
+          },
           { pulp_href: '/t/2/', state: 'running', name: 'pulpcore.app.tasks.base.general_update', reserved_resources_record: [repo] },
-          { pulp_href: '/t/3/', state: 'completed', name: 'pulp_rpm.app.tasks.synchronizing.synchronize', reserved_resources_record: [repo] },
+          {
+            pulp_href: '/t/3/',
+            state: 'completed',
+            name: 'pulp_rpm.app.tasks.synchronizing.synchronize',
+            reserved_resources_record: [repo],
+          },
         ],
       }),
     );

@@ -2,9 +2,16 @@ import { describe, expect, test } from '@jest/globals';
 import { ClientSetupError, PulpApiError, TaskFailedError, TaskTimeoutError, TaskWaitAbandonedError } from '../../src/live/errors.js';
 import { PulpformError } from '../../src/model/errors.js';
 
-describe('live\'s errors are pulpform errors with a code and a hint', () => {
+describe("live's errors are pulpform errors with a code and a hint", () => {
   test('PulpApiError: its kind, and the code apply and the CLI report, pulp.<kind>', () => {
-    const error = new PulpApiError({ kind: 'connection_refused', method: 'GET', path: '/pulp/api/v3/status/', reason: 'connection refused by http://localhost', hint: 'is Pulp running?', outcomeUnknown: false });
+    const error = new PulpApiError({
+      kind: 'connection_refused',
+      method: 'GET',
+      path: '/pulp/api/v3/status/',
+      reason: 'connection refused by http://localhost',
+      hint: 'is Pulp running?',
+      outcomeUnknown: false,
+    });
     expect(error).toBeInstanceOf(PulpformError);
     expect(error.kind).toBe('connection_refused');
     expect(error.code).toBe('pulp.connection_refused');

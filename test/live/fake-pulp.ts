@@ -113,7 +113,10 @@ export class FakePulp {
       }
     }
     this.secrets.set(href, stored);
-    object['hidden_fields'] = SECRET_FIELDS.map((name) => ({ name, is_set: stored[name] !== undefined && stored[name] !== null && stored[name] !== '' }));
+    object['hidden_fields'] = SECRET_FIELDS.map((name) => ({
+      name,
+      is_set: stored[name] !== undefined && stored[name] !== null && stored[name] !== '',
+    }));
   }
 
   #view(object: Obj): Obj {
@@ -190,7 +193,10 @@ export class FakePulp {
     const rest = path.slice(API.length);
     if (rest === 'status/') {
       return sendJson(res, 200, {
-        versions: ['core', 'rpm', 'deb', 'file', 'container'].map((component) => ({ component, version: component === 'core' ? this.coreVersion : '1.0.0' })),
+        versions: ['core', 'rpm', 'deb', 'file', 'container'].map((component) => ({
+          component,
+          version: component === 'core' ? this.coreVersion : '1.0.0',
+        })),
         content_settings: { content_origin: 'http://127.0.0.1:24816', content_path_prefix: '/pulp/content/' },
       });
     }
@@ -267,13 +273,17 @@ export class FakePulp {
     const limit = Number(req.query.get('limit') ?? 100) || 100;
     const offset = Number(req.query.get('offset') ?? 0);
     const page = items.slice(offset, offset + limit);
-    const next = offset + limit < items.length ? `http://pulp.example/pulp/api/v3/${endpoint}/?limit=${limit}&offset=${offset + limit}` : null;
+    const next =
+      offset + limit < items.length ? `http://pulp.example/pulp/api/v3/${endpoint}/?limit=${limit}&offset=${offset + limit}` : null;
     sendJson(res, 200, { count: items.length, next, previous: null, results: page.map((o) => this.#view(o)) });
   }
 
   #create(res: http.ServerResponse, endpoint: string, body: Obj): void {
     const kind = endpoint.split('/')[0]!;
-    if (kind !== 'publications' && [...this.objects.values()].some((o) => String(o['__endpoint']).startsWith(`${kind}/`) && o['name'] === body['name'])) {
+    if (
+      kind !== 'publications' &&
+      [...this.objects.values()].some((o) => String(o['__endpoint']).startsWith(`${kind}/`) && o['name'] === body['name'])
+    ) {
       return sendJson(res, 400, { name: ['This field must be unique.'] });
     }
     if (!TASK_CREATED_KINDS.has(kind)) {
@@ -287,7 +297,10 @@ export class FakePulp {
     const reserved = kind === 'publications' ? [`shared:${String(fields['repository'])}`] : ['/api/v3/distributions/'];
     const name = kind === 'publications' ? 'pulp_rpm.app.tasks.publishing.publish' : 'pulpcore.app.tasks.base.general_create';
     const href = this.#task(name, reserved, () => {
-      if (kind === 'distributions' && [...this.objects.values()].some((o) => String(o['__endpoint']).startsWith('distributions/') && o['name'] === body['name'])) {
+      if (
+        kind === 'distributions' &&
+        [...this.objects.values()].some((o) => String(o['__endpoint']).startsWith('distributions/') && o['name'] === body['name'])
+      ) {
         throw new Error('duplicate');
       }
       return [String(this.#insert(endpoint, fields)['pulp_href'])];

@@ -84,13 +84,22 @@ describe('readLiveState', () => {
   test('shows container push repositories under their own endpoint', async () => {
     pulp.seed('repositories/container/container-push', { name: 'stackhpc/pushed', description: null });
     const [push] = (await readLiveState(client)).objects;
-    expect(push).toMatchObject({ address: 'repository/container/stackhpc/pushed', endpoint: 'repositories/container/container-push', fields: { description: null } });
+    expect(push).toMatchObject({
+      address: 'repository/container/stackhpc/pushed',
+      endpoint: 'repositories/container/container-push',
+      fields: { description: null },
+    });
   });
 
   test('skips the endpoints of plugins the server does not have', async () => {
     pulp.intercept = (req, res) => {
       if (!req.path.endsWith('status/')) return false;
-      sendJson(res, 200, { versions: [{ component: 'core', version: '3.23.24' }, { component: 'rpm', version: '3.20.0' }] });
+      sendJson(res, 200, {
+        versions: [
+          { component: 'core', version: '3.23.24' },
+          { component: 'rpm', version: '3.20.0' },
+        ],
+      });
       return true;
     };
     await readLiveState(client);

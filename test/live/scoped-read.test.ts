@@ -51,7 +51,11 @@ async function apply(state: DesiredState, options: PlanOptions = {}): Promise<Pl
   return plan;
 }
 
-const actionIds = (p: Plan): string[] => p.waves.flat().map((action) => action.id).sort();
+const actionIds = (p: Plan): string[] =>
+  p.waves
+    .flat()
+    .map((action) => action.id)
+    .sort();
 const errorCodes = (p: Plan): string[] => p.diagnostics.filter((d) => d.severity === 'error').map((d) => d.code);
 
 const RPM = `
@@ -96,12 +100,14 @@ describe.each(PULP_VERSIONS)('readLiveState with the scope of a desired state, P
   test('a desired state of every plugin needs no generic list (with the type filter none is left; without it, the typed lists are fewer pages)', async () => {
     emulator.resetRequests();
     await readLiveState(client, { scope: { stack: 'scoped', plugins: new Set(['rpm', 'deb', 'file', 'container']) } });
-    const generic = emulator.requests().filter((r) => ['/pulp/api/v3/remotes/', '/pulp/api/v3/repositories/', '/pulp/api/v3/distributions/'].includes(r.path));
+    const generic = emulator
+      .requests()
+      .filter((r) => ['/pulp/api/v3/remotes/', '/pulp/api/v3/repositories/', '/pulp/api/v3/distributions/'].includes(r.path));
     expect(generic).toHaveLength(0);
     expect(emulator.requests()).toHaveLength(1 + LIVE_ENDPOINTS.length);
   });
 
-  test('without the type filter, a desired state whose generic lists would take more pages than the other plugins\' typed lists reads those instead', async () => {
+  test("without the type filter, a desired state whose generic lists would take more pages than the other plugins' typed lists reads those instead", async () => {
     const declared = { remote: 3140, repository: 3140, distribution: 3430 };
     emulator.resetRequests();
     await readLiveState(client, { scope: { stack: 'scoped', plugins: new Set(['rpm', 'container']), declared } });
@@ -129,11 +135,21 @@ distributions:
     expect(actionIds(pruning)).toEqual(['delete distribution/file/files', 'delete remote/file/files', 'delete repository/file/files']);
     // The file plugin's typed lists were read (a second round), so the deletes carry the objects' own fields.
     const paths = emulator.requests().map((r) => r.path);
-    expect(paths).toEqual(expect.arrayContaining(['/pulp/api/v3/remotes/file/file/', '/pulp/api/v3/repositories/file/file/', '/pulp/api/v3/distributions/file/file/']));
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        '/pulp/api/v3/remotes/file/file/',
+        '/pulp/api/v3/repositories/file/file/',
+        '/pulp/api/v3/distributions/file/file/',
+      ]),
+    );
     const removal = pruning.waves.flat().find((action) => action.id === 'delete distribution/file/files')!;
     expect(removal.changes).toEqual(expect.arrayContaining([{ path: '/base_path', before: 'files' }]));
     await apply(rpmOnly, { prune: true });
-    expect((await readLiveState(client)).objects.map((o) => o.address).sort()).toEqual(['distribution/rpm/baseos', 'remote/rpm/baseos', 'repository/rpm/baseos']);
+    expect((await readLiveState(client)).objects.map((o) => o.address).sort()).toEqual([
+      'distribution/rpm/baseos',
+      'remote/rpm/baseos',
+      'repository/rpm/baseos',
+    ]);
     expect(actionIds(await plan(rpmOnly, { prune: true }))).toEqual([]);
   });
 
@@ -144,9 +160,15 @@ distributions:
   });
 
   test("another stack's distribution in an unused plugin still blocks an overlapping base path and its name", async () => {
-    await apply(await desired('stack: other\nrepositories:\n  - { name: shared, type: file }\ndistributions:\n  - { name: baseos, type: file, base_path: rocky, repository: shared }\n  - { name: other-files, type: file, base_path: files, repository: shared }\n'));
+    await apply(
+      await desired(
+        'stack: other\nrepositories:\n  - { name: shared, type: file }\ndistributions:\n  - { name: baseos, type: file, base_path: rocky, repository: shared }\n  - { name: other-files, type: file, base_path: files, repository: shared }\n',
+      ),
+    );
     emulator.resetRequests();
-    const blocked = await plan(await desired(`stack: scoped\n${RPM.replace('name: baseos, type: rpm, base_path', 'name: rocky-baseos, type: rpm, base_path')}`));
+    const blocked = await plan(
+      await desired(`stack: scoped\n${RPM.replace('name: baseos, type: rpm, base_path', 'name: rocky-baseos, type: rpm, base_path')}`),
+    );
     expect(blocked.diagnostics.filter((d) => d.severity === 'error').map((d) => d.summary)).toEqual([
       'distribution/rpm/rocky-baseos: base_path rocky/9/baseos overlaps distribution/file/baseos (rocky)',
     ]);

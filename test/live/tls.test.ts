@@ -65,6 +65,8 @@ describe('PulpClient over TLS', () => {
   });
 
   test('a missing CA file is a clear error', () => {
-    expect(() => new PulpClient({ baseUrl: url, caCert: '/nonexistent/ca.pem' })).toThrow("cannot read the CA certificate file '/nonexistent/ca.pem': ENOENT");
+    expect(() => new PulpClient({ baseUrl: url, caCert: '/nonexistent/ca.pem' })).toThrow(
+      "cannot read the CA certificate file '/nonexistent/ca.pem': ENOENT",
+    );
   });
 });

@@ -25,9 +25,18 @@ describe('server releases', () => {
   });
 
   test('each tested release gets its capabilities', () => {
-    expect(capabilitiesOf(V3_23)).toMatchObject({ rpmGpgOptions: 'fields', rpmUpdateResetsRepoConfig: false, taskHrefFilter: false, containerTagFilters: { include: 'include_tags' } });
+    expect(capabilitiesOf(V3_23)).toMatchObject({
+      rpmGpgOptions: 'fields',
+      rpmUpdateResetsRepoConfig: false,
+      taskHrefFilter: false,
+      containerTagFilters: { include: 'include_tags' },
+    });
     expect(capabilitiesOf(V3_43)).toMatchObject({ rpmGpgOptions: 'repo_config', rpmUpdateResetsRepoConfig: true, taskHrefFilter: true });
-    expect(capabilitiesOf(V3_116)).toMatchObject({ rpmGpgOptions: 'repo_config', rpmUpdateResetsRepoConfig: false, containerTagFilters: { include: 'includes', exclude: 'excludes' } });
+    expect(capabilitiesOf(V3_116)).toMatchObject({
+      rpmGpgOptions: 'repo_config',
+      rpmUpdateResetsRepoConfig: false,
+      containerTagFilters: { include: 'includes', exclude: 'excludes' },
+    });
   });
 
   test('a component the server lacks takes the oldest behaviour', () => {
@@ -57,21 +66,34 @@ describe('pulpform fields on every release', () => {
   test('rpm gpg options are written into repo_config, keeping its other keys', () => {
     const current = { repo_config: { sslverify: 1, gpgcheck: 0 } };
     expect(toServerBody('repositories/rpm/rpm', { gpgcheck: 1 }, capabilitiesOf(V3_23), current)).toEqual({ gpgcheck: 1 });
-    expect(toServerBody('repositories/rpm/rpm', { gpgcheck: 1 }, capabilitiesOf(V3_116), current)).toEqual({ repo_config: { sslverify: 1, gpgcheck: 1 } });
-    expect(toServerBody('publications/rpm/rpm', { repository_version: 'v', repo_gpgcheck: 1 }, capabilitiesOf(V3_43))).toEqual({ repository_version: 'v', repo_config: { repo_gpgcheck: 1 } });
+    expect(toServerBody('repositories/rpm/rpm', { gpgcheck: 1 }, capabilitiesOf(V3_116), current)).toEqual({
+      repo_config: { sslverify: 1, gpgcheck: 1 },
+    });
+    expect(toServerBody('publications/rpm/rpm', { repository_version: 'v', repo_gpgcheck: 1 }, capabilitiesOf(V3_43))).toEqual({
+      repository_version: 'v',
+      repo_config: { repo_gpgcheck: 1 },
+    });
   });
 
   test('on rpm 3.24 to 3.29 every repository update carries repo_config, which the update would otherwise reset', () => {
     const current = { repo_config: { gpgcheck: 1 } };
-    expect(toServerBody('repositories/rpm/rpm', { pulp_labels: { a: 'b' } }, capabilitiesOf(V3_43), current)).toEqual({ pulp_labels: { a: 'b' }, repo_config: { gpgcheck: 1 } });
-    expect(toServerBody('repositories/rpm/rpm', { pulp_labels: { a: 'b' } }, capabilitiesOf(V3_116), current)).toEqual({ pulp_labels: { a: 'b' } });
+    expect(toServerBody('repositories/rpm/rpm', { pulp_labels: { a: 'b' } }, capabilitiesOf(V3_43), current)).toEqual({
+      pulp_labels: { a: 'b' },
+      repo_config: { gpgcheck: 1 },
+    });
+    expect(toServerBody('repositories/rpm/rpm', { pulp_labels: { a: 'b' } }, capabilitiesOf(V3_116), current)).toEqual({
+      pulp_labels: { a: 'b' },
+    });
     // A create has nothing to keep.
     expect(toServerBody('repositories/rpm/rpm', { name: 'r' }, capabilitiesOf(V3_43))).toEqual({ name: 'r' });
   });
 
   test('container tag filters are include_tags/exclude_tags to pulpform, includes/excludes on the wire from 2.28', () => {
     const caps = capabilitiesOf(V3_116);
-    expect(fromServerFields('remotes/container/container', { includes: ['a'], excludes: null }, {}, caps)).toEqual({ include_tags: ['a'], exclude_tags: null });
+    expect(fromServerFields('remotes/container/container', { includes: ['a'], excludes: null }, {}, caps)).toEqual({
+      include_tags: ['a'],
+      exclude_tags: null,
+    });
     expect(toServerBody('remotes/container/container', { include_tags: ['a'], url: 'u' }, caps)).toEqual({ includes: ['a'], url: 'u' });
     expect(toServerBody('remotes/container/container', { include_tags: ['a'] }, capabilitiesOf(V3_43))).toEqual({ include_tags: ['a'] });
   });
@@ -81,7 +103,8 @@ describe('label rules by release', () => {
   test('3.23 to 3.104 accept words and spaces; 3.105 also hyphens and dots; 3.115 also commas in values', () => {
     const releases = labelRulesOfAllReleases();
     expect(releases.map((r) => r.release)).toEqual(['3.23.0', '3.105.0', '3.115.0']);
-    const accepted = (key: string, value: string) => releases.filter(({ rule }) => labelProblem(key, value, rule) === undefined).map((r) => r.release);
+    const accepted = (key: string, value: string) =>
+      releases.filter(({ rule }) => labelProblem(key, value, rule) === undefined).map((r) => r.release);
     expect(accepted('team name', 'x')).toEqual(['3.23.0', '3.105.0', '3.115.0']);
     expect(accepted('cf-env', 'x')).toEqual(['3.105.0', '3.115.0']);
     expect(accepted('env', 'a,b')).toEqual(['3.115.0']);

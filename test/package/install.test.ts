@@ -27,7 +27,11 @@ describe('the packed tarball, installed outside a clone', () => {
     // --ignore-scripts: dist/ is already built (npm test's pretest); rebuilding it would race the other suites.
     await run('npm', ['pack', '--ignore-scripts', '--pack-destination', root], { env: { ...process.env } });
     const tarball = readdirSync(root).find((name) => name.endsWith('.tgz'))!;
-    await run('npm', ['install', '--global', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', join(root, tarball)], { cwd: work, env: { ...process.env } });
+    await run(
+      'npm',
+      ['install', '--global', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', join(root, tarball)],
+      { cwd: work, env: { ...process.env } },
+    );
     emulator = await startEmulator({ taskMs: 5, password: PASSWORD });
   }, 240_000);
 
@@ -51,8 +55,16 @@ describe('the packed tarball, installed outside a clone', () => {
     mkdirSync(dir, { recursive: true });
     writeFileSync(
       join(dir, 'files.yaml'),
-      ['stack: installed', 'repositories:', '  - { name: site-files, type: file }', 'publications:', '  - repository: site-files',
-        'distributions:', '  - { name: site-files, base_path: files/site, publication: site-files }', ''].join('\n'),
+      [
+        'stack: installed',
+        'repositories:',
+        '  - { name: site-files, type: file }',
+        'publications:',
+        '  - repository: site-files',
+        'distributions:',
+        '  - { name: site-files, base_path: files/site, publication: site-files }',
+        '',
+      ].join('\n'),
     );
     const server = ['-f', dir, '--server', emulator.url, '--no-color'];
     const planned = await run(bin, ['plan', ...server], { cwd: work, env });

@@ -25,7 +25,12 @@ function ids(plan: ReturnType<typeof buildPlan>): string[][] {
 
 function only(plan: ReturnType<typeof buildPlan>, id: string): PlanAction {
   const action = actionsOf(plan).find((a) => a.id === id);
-  if (action === undefined) throw new Error(`no action ${id} in ${actionsOf(plan).map((a) => a.id).join(', ')}`);
+  if (action === undefined)
+    throw new Error(
+      `no action ${id} in ${actionsOf(plan)
+        .map((a) => a.id)
+        .join(', ')}`,
+    );
   return action;
 }
 
@@ -86,15 +91,25 @@ describe('creating from an empty server', () => {
       'create distribution/container/stackhpc/bifrost-deploy',
       'sync repository/container/stackhpc/bifrost-deploy',
     ]);
-    expect(only(plan, 'create distribution/container/stackhpc/bifrost-deploy').body?.repository).toEqual({ $ref: 'repository/container/stackhpc/bifrost-deploy' });
+    expect(only(plan, 'create distribution/container/stackhpc/bifrost-deploy').body?.repository).toEqual({
+      $ref: 'repository/container/stackhpc/bifrost-deploy',
+    });
   });
 
   test('secrets are listed by source, sent on create, and never appear as values', () => {
-    const remote = desired('remote/rpm/ark', { secrets: { username: secret('ark-user', 'env:ARK_USER'), password: secret('s3cr3t-value', 'env:ARK_PASSWORD') } });
+    const remote = desired('remote/rpm/ark', {
+      secrets: { username: secret('ark-user', 'env:ARK_USER'), password: secret('s3cr3t-value', 'env:ARK_PASSWORD') },
+    });
     const plan = buildPlan(desiredState([remote]), liveState([]), { now: NOW });
     const create = only(plan, 'create remote/rpm/ark');
-    expect(create.secrets).toEqual([{ field: 'username', source: 'env:ARK_USER' }, { field: 'password', source: 'env:ARK_PASSWORD' }]);
-    expect(create.changes.filter((c) => c.sensitive)).toEqual([{ path: '/username', sensitive: true }, { path: '/password', sensitive: true }]);
+    expect(create.secrets).toEqual([
+      { field: 'username', source: 'env:ARK_USER' },
+      { field: 'password', source: 'env:ARK_PASSWORD' },
+    ]);
+    expect(create.changes.filter((c) => c.sensitive)).toEqual([
+      { path: '/username', sensitive: true },
+      { path: '/password', sensitive: true },
+    ]);
     expect(create.body).not.toHaveProperty('password');
     expect(JSON.stringify(plan)).not.toMatch(/s3cr3t-value|ark-user/);
   });
@@ -107,7 +122,9 @@ describe('creating from an empty server', () => {
     expect(only(plan, 'create distribution/rpm/d2').body).not.toHaveProperty('generate_repo_config');
     expect(codes(plan)).toEqual(['error plan.field_unsupported']);
     expect(plan.diagnostics[0]?.detail).toBe('"generate_repo_config" needs rpm 3.23 or later; this server runs rpm 3.20.0.');
-    const newer = buildPlan(desiredState([on]), liveState([], { url: 'http://127.0.0.1:1', versions: { core: '3.49.0', rpm: '3.26.0' } }), { now: NOW });
+    const newer = buildPlan(desiredState([on]), liveState([], { url: 'http://127.0.0.1:1', versions: { core: '3.49.0', rpm: '3.26.0' } }), {
+      now: NOW,
+    });
     expect(only(newer, 'create distribution/rpm/d1').body?.generate_repo_config).toBe(true);
   });
 });
@@ -127,9 +144,20 @@ describe('updates', () => {
     ]);
     expect(update.body).toEqual({
       retain_repo_versions: 5,
-      pulp_labels: { env: 'prod', [LABELS.stack]: STACK, [LABELS.scheme]: '1', [LABELS.synced]: OLD, [`${LABELS.snapshotPrefix}${OLD}`]: '3' },
+      pulp_labels: {
+        env: 'prod',
+        [LABELS.stack]: STACK,
+        [LABELS.scheme]: '1',
+        [LABELS.synced]: OLD,
+        [`${LABELS.snapshotPrefix}${OLD}`]: '3',
+      },
     });
-    expect(update.guard).toEqual({ href: current.href, fingerprint: current.fingerprint, lastUpdated: '2024-02-01T00:00:00Z', seen: { fields: current.fields, labels: current.labels } });
+    expect(update.guard).toEqual({
+      href: current.href,
+      fingerprint: current.fingerprint,
+      lastUpdated: '2024-02-01T00:00:00Z',
+      seen: { fields: current.fields, labels: current.labels },
+    });
     expect(update.reason).toBe('retain_repo_versions differs; label env differs');
   });
 
@@ -147,7 +175,10 @@ describe('updates', () => {
 
   describe('write-only secrets', () => {
     const withPassword = (version?: string): ReturnType<typeof desired> =>
-      desired('remote/rpm/ark', { secrets: { password: secret('pw', 'env:ARK_PASSWORD') }, ...(version !== undefined ? { secretVersion: version } : {}) });
+      desired('remote/rpm/ark', {
+        secrets: { password: secret('pw', 'env:ARK_PASSWORD') },
+        ...(version !== undefined ? { secretVersion: version } : {}),
+      });
     const serverRemote = (passwordSet: boolean, version?: string): LiveObject =>
       live('remote/rpm/ark', {
         secretsSet: { password: passwordSet },
@@ -160,28 +191,42 @@ describe('updates', () => {
     });
 
     test('a declared secret that is not set is sent', () => {
-      const update = only(buildPlan(desiredState([withPassword()]), liveState([serverRemote(false)]), { now: NOW }), 'update remote/rpm/ark');
+      const update = only(
+        buildPlan(desiredState([withPassword()]), liveState([serverRemote(false)]), { now: NOW }),
+        'update remote/rpm/ark',
+      );
       expect(update.changes).toEqual([{ path: '/password', sensitive: true }]);
       expect(update.secrets).toEqual([{ field: 'password', source: 'env:ARK_PASSWORD' }]);
       expect(update.reason).toBe('password is not set on the server');
     });
 
     test('a new secret_version re-sends every declared secret once and records the version', () => {
-      const state = desiredState([desired('remote/rpm/ark', {
-        secrets: { password: secret('pw', 'env:ARK_PASSWORD'), proxy_password: secret('pp', 'file:/run/proxy') },
-        secretVersion: '2',
-      })]);
-      const current = live('remote/rpm/ark', { secretsSet: { password: true, proxy_password: true }, labels: { ...live('remote/rpm/ark').labels, [LABELS.secretVersion]: '1' } });
+      const state = desiredState([
+        desired('remote/rpm/ark', {
+          secrets: { password: secret('pw', 'env:ARK_PASSWORD'), proxy_password: secret('pp', 'file:/run/proxy') },
+          secretVersion: '2',
+        }),
+      ]);
+      const current = live('remote/rpm/ark', {
+        secretsSet: { password: true, proxy_password: true },
+        labels: { ...live('remote/rpm/ark').labels, [LABELS.secretVersion]: '1' },
+      });
       const plan = buildPlan(state, liveState([current]), { now: NOW });
       const update = only(plan, 'update remote/rpm/ark');
-      expect(update.secrets).toEqual([{ field: 'proxy_password', source: 'file:/run/proxy' }, { field: 'password', source: 'env:ARK_PASSWORD' }]);
+      expect(update.secrets).toEqual([
+        { field: 'proxy_password', source: 'file:/run/proxy' },
+        { field: 'password', source: 'env:ARK_PASSWORD' },
+      ]);
       expect(update.changes).toContainEqual({ path: `/pulp_labels/${LABELS.secretVersion}`, before: '1', after: '2' });
       expect(update.reason).toBe('secret_version 1 -> 2: proxy_password, password re-sent');
       expect(actionsOf(buildPlan(state, simulateApply(plan, liveState([current])), { now: NOW }))).toEqual([]);
     });
 
     test('a secret set on the server but not declared is unset', () => {
-      const update = only(buildPlan(desiredState([desired('remote/rpm/ark')]), liveState([serverRemote(true)]), { now: NOW }), 'update remote/rpm/ark');
+      const update = only(
+        buildPlan(desiredState([desired('remote/rpm/ark')]), liveState([serverRemote(true)]), { now: NOW }),
+        'update remote/rpm/ark',
+      );
       expect(update.secrets).toEqual([{ field: 'password', source: 'unset' }]);
       expect(update.changes).toEqual([{ path: '/password', sensitive: true }]);
     });
@@ -192,7 +237,11 @@ describe('updates', () => {
     const converged = liveFrom(state);
     const distribution = find(converged.objects, 'distribution/rpm/r-development');
     const repository = find(converged.objects, 'repository/rpm/r');
-    const drifted = live('distribution/rpm/r-development', { href: distribution.href, labels: distribution.labels, fields: { ...distribution.fields, publication: null, repository: repository.href } });
+    const drifted = live('distribution/rpm/r-development', {
+      href: distribution.href,
+      labels: distribution.labels,
+      fields: { ...distribution.fields, publication: null, repository: repository.href },
+    });
     const plan = buildPlan(state, liveState([...converged.objects.filter((o) => o !== distribution), drifted]), { now: NOW });
     const update = only(plan, 'update distribution/rpm/r-development');
     expect(update.body).toEqual({ publication: distribution.fields.publication, repository: null });
@@ -213,7 +262,11 @@ describe('publications follow the repository version', () => {
     expect(only(plan, 'sync repository/rpm/r').reason).toBe(`synced: ${OLD} -> ${NEW}`);
     const distribution = only(plan, 'update distribution/rpm/r-development');
     expect(distribution.reason).toBe(`r-development: ${OLD} -> ${NEW}; publication differs`);
-    expect(distribution.changes).toContainEqual({ path: '/publication', before: find(before.objects, 'distribution/rpm/r-development').fields.publication, unknown: true });
+    expect(distribution.changes).toContainEqual({
+      path: '/publication',
+      before: find(before.objects, 'distribution/rpm/r-development').fields.publication,
+      unknown: true,
+    });
     expect(distribution.dependsOn).toEqual([`create publication/rpm/r@${NEW}`]);
     expect(actionsOf(buildPlan(state, simulateApply(plan, before), { now: NOW }))).toEqual([]);
   });
@@ -243,7 +296,11 @@ describe('publications follow the repository version', () => {
   test('changed options create a new publication: publications are immutable', () => {
     const state = desiredState([desired('repository/file/f'), desired('publication/file/f', { fields: { manifest: 'MANIFEST' } })]);
     const repository = live('repository/file/f', { versionHref: `${live('repository/file/f').href}versions/2/` });
-    const old = live('publication/file/f', { href: '/pulp/api/v3/publications/file/file/p1/', versionHref: repository.versionHref as string, fields: { manifest: 'PULP_MANIFEST' } });
+    const old = live('publication/file/f', {
+      href: '/pulp/api/v3/publications/file/file/p1/',
+      versionHref: repository.versionHref as string,
+      fields: { manifest: 'PULP_MANIFEST' },
+    });
     const plan = buildPlan(state, liveState([repository, old]), { now: NOW });
     const create = only(plan, 'create publication/file/f');
     expect(create.reason).toBe('options changed; publications are immutable');
@@ -251,10 +308,22 @@ describe('publications follow the repository version', () => {
   });
 
   test('two identical publications of one version: the one served is used (else the newest), with a warning, and nothing fails', () => {
-    const state = desiredState([desired('repository/rpm/r'), desired('publication/rpm/r'), desired('distribution/rpm/d', { refs: { publication: 'publication/rpm/r' } })]);
+    const state = desiredState([
+      desired('repository/rpm/r'),
+      desired('publication/rpm/r'),
+      desired('distribution/rpm/d', { refs: { publication: 'publication/rpm/r' } }),
+    ]);
     const repository = live('repository/rpm/r', { versionHref: versionHrefOf(live('repository/rpm/r'), 4) });
-    const older = live('publication/rpm/r', { href: '/pulp/api/v3/publications/rpm/rpm/b/', versionHref: repository.versionHref as string, raw: { pulp_created: '2024-01-01T00:00:00Z' } });
-    const newer = live('publication/rpm/r', { href: '/pulp/api/v3/publications/rpm/rpm/a/', versionHref: repository.versionHref as string, raw: { pulp_created: '2024-01-02T00:00:00Z' } });
+    const older = live('publication/rpm/r', {
+      href: '/pulp/api/v3/publications/rpm/rpm/b/',
+      versionHref: repository.versionHref as string,
+      raw: { pulp_created: '2024-01-01T00:00:00Z' },
+    });
+    const newer = live('publication/rpm/r', {
+      href: '/pulp/api/v3/publications/rpm/rpm/a/',
+      versionHref: repository.versionHref as string,
+      raw: { pulp_created: '2024-01-02T00:00:00Z' },
+    });
     const distribution = live('distribution/rpm/d', { fields: { publication: newer.href } });
     const plan = buildPlan(state, liveState([repository, older, newer, distribution]), { now: NOW });
     expect(actionsOf(plan)).toEqual([]);
@@ -278,7 +347,11 @@ describe('publications follow the repository version', () => {
       desired('distribution/rpm/prod', { refs: { publication: `publication/rpm/r@${OLD}` }, snapshot: OLD }),
     ]);
     const plan = buildPlan(state, liveState([]), { now: NOW });
-    expect(actionsOf(plan).filter((a) => a.kind === 'publication').map((a) => a.id)).toEqual(['create publication/rpm/r']);
+    expect(
+      actionsOf(plan)
+        .filter((a) => a.kind === 'publication')
+        .map((a) => a.id),
+    ).toEqual(['create publication/rpm/r']);
     expect(only(plan, 'create distribution/rpm/prod').body?.publication).toEqual({ $ref: 'publication/rpm/r' });
     const after = simulateApply(plan, liveState([]));
     expect(after.objects.filter((o) => o.kind === 'publication')).toHaveLength(1);
@@ -288,7 +361,10 @@ describe('publications follow the repository version', () => {
 
 describe('replace', () => {
   test('a repository of another type is replaced (delete first: names are unique) and what serves it is repointed', () => {
-    const state = desiredState([desired('repository/rpm/shared'), desired('distribution/rpm/d', { refs: { repository: 'repository/rpm/shared' } })]);
+    const state = desiredState([
+      desired('repository/rpm/shared'),
+      desired('distribution/rpm/d', { refs: { repository: 'repository/rpm/shared' } }),
+    ]);
     const file = live('repository/file/shared');
     const distribution = live('distribution/rpm/d', { fields: { repository: file.href } });
     const plan = buildPlan(state, liveState([file, distribution]), { now: NOW });
@@ -303,19 +379,32 @@ describe('replace', () => {
   });
 
   test('with replace: false (watch without --prune) the replacement and what waits for it are skipped and reported', () => {
-    const state = desiredState([desired('repository/rpm/shared', { protect: true }), desired('distribution/rpm/d', { refs: { repository: 'repository/rpm/shared' } }), desired('remote/rpm/other')]);
+    const state = desiredState([
+      desired('repository/rpm/shared', { protect: true }),
+      desired('distribution/rpm/d', { refs: { repository: 'repository/rpm/shared' } }),
+      desired('remote/rpm/other'),
+    ]);
     const file = live('repository/file/shared');
-    const plan = buildPlan(state, liveState([file, live('distribution/rpm/d', { fields: { repository: file.href } })]), { now: NOW, replace: false });
+    const plan = buildPlan(state, liveState([file, live('distribution/rpm/d', { fields: { repository: file.href } })]), {
+      now: NOW,
+      replace: false,
+    });
     expect(actionsOf(plan).map((a) => a.id)).toEqual(['create remote/rpm/other']);
     expect(codes(plan)).toEqual(['warning plan.replace_skipped']);
-    expect(plan.diagnostics[0]?.detail).toBe('Why: exists as a file repository; a Pulp object cannot change its type.\nAlso skipped, because they wait for it:\nupdate distribution/rpm/d');
+    expect(plan.diagnostics[0]?.detail).toBe(
+      'Why: exists as a file repository; a Pulp object cannot change its type.\nAlso skipped, because they wait for it:\nupdate distribution/rpm/d',
+    );
   });
 
   test('a change to a field Pulp only takes at create time replaces the object', () => {
     const specs = FIELDS['repositories/file/file'] as Record<string, FieldSpec>;
     specs.layout = { type: 'string', createOnly: true, description: 'test-only create-only field' };
     try {
-      const plan = buildPlan(desiredState([desired('repository/file/f', { fields: { layout: 'flat' } })]), liveState([live('repository/file/f', { fields: { layout: 'nested' } })]), { now: NOW });
+      const plan = buildPlan(
+        desiredState([desired('repository/file/f', { fields: { layout: 'flat' } })]),
+        liveState([live('repository/file/f', { fields: { layout: 'nested' } })]),
+        { now: NOW },
+      );
       expect(only(plan, 'replace repository/file/f').reason).toBe('layout cannot be changed in place');
     } finally {
       delete specs.layout;
@@ -323,7 +412,9 @@ describe('replace', () => {
   });
 
   test('a protected object is not replaced silently: the plan carries an error', () => {
-    const state = desiredState([desired('repository/rpm/shared', { protect: true, source: { file: 'desired-state/repos.yaml', line: 4, column: 3 } })]);
+    const state = desiredState([
+      desired('repository/rpm/shared', { protect: true, source: { file: 'desired-state/repos.yaml', line: 4, column: 3 } }),
+    ]);
     const plan = buildPlan(state, liveState([live('repository/file/shared')]), { now: NOW });
     expect(codes(plan)).toEqual(['error plan.protected']);
     expect(plan.diagnostics[0]).toMatchObject({ address: 'repository/rpm/shared', source: { file: 'desired-state/repos.yaml', line: 4 } });
@@ -331,7 +422,8 @@ describe('replace', () => {
 });
 
 describe('ownership', () => {
-  const unlabelled = (address: string, extra: Parameters<typeof live>[1] = {}): LiveObject => live(address, { labels: { owner: 'ansible' }, ...extra });
+  const unlabelled = (address: string, extra: Parameters<typeof live>[1] = {}): LiveObject =>
+    live(address, { labels: { owner: 'ansible' }, ...extra });
 
   test('an unlabelled object with a desired name is a conflict, and the rest of the plan is still made', () => {
     const state = desiredState([desired('remote/rpm/taken'), desired('remote/rpm/free')]);
@@ -350,7 +442,11 @@ describe('ownership', () => {
   });
 
   test('adopt writes our labels (keeping none of the foreign ones) plus field changes in one PATCH', () => {
-    const plan = buildPlan(desiredState([desired('remote/rpm/r', { adopt: true, fields: { policy: 'on_demand' } })]), liveState([unlabelled('remote/rpm/r')]), { now: NOW });
+    const plan = buildPlan(
+      desiredState([desired('remote/rpm/r', { adopt: true, fields: { policy: 'on_demand' } })]),
+      liveState([unlabelled('remote/rpm/r')]),
+      { now: NOW },
+    );
     const adopt = only(plan, 'adopt remote/rpm/r');
     expect(adopt.body).toEqual({ policy: 'on_demand', pulp_labels: { [LABELS.stack]: STACK, [LABELS.scheme]: '1' } });
     expect(adopt.changes).toContainEqual({ path: '/pulp_labels/owner', before: 'ansible' });
@@ -362,12 +458,9 @@ describe('ownership', () => {
     const converged = liveFrom(desiredState(mirror('rpm', 'r', { snapshot: OLD, production: OLD })));
     const ansible = liveState(converged.objects.map((o) => ({ ...o, labels: {} })));
     const plan = buildPlan(state, ansible, { now: NOW });
-    expect(ids(plan)).toEqual([[
-      'adopt distribution/rpm/r-development',
-      'adopt distribution/rpm/r-production',
-      'adopt remote/rpm/r',
-      'adopt repository/rpm/r',
-    ]]);
+    expect(ids(plan)).toEqual([
+      ['adopt distribution/rpm/r-development', 'adopt distribution/rpm/r-production', 'adopt remote/rpm/r', 'adopt repository/rpm/r'],
+    ]);
     const repository = only(plan, 'adopt repository/rpm/r');
     expect(repository.reason).toContain(`its content is taken as synced from ${OLD}`);
     expect(repository.body?.pulp_labels).toMatchObject({ [LABELS.synced]: OLD, [`${LABELS.snapshotPrefix}${OLD}`]: '1' });
@@ -404,15 +497,22 @@ describe('deletes and prune', () => {
     const before = withOrphans();
     const plan = buildPlan(state, before, { now: NOW, prune: true });
     expect(ids(plan)).toEqual([['delete distribution/rpm/gone-development'], ['delete repository/rpm/gone'], ['delete remote/rpm/gone']]);
-    expect(only(plan, 'delete repository/rpm/gone').reason).toBe('not in the desired state (--prune); its repository versions and 1 publication are deleted with it');
+    expect(only(plan, 'delete repository/rpm/gone').reason).toBe(
+      'not in the desired state (--prune); its repository versions and 1 publication are deleted with it',
+    );
     expect(only(plan, 'delete distribution/rpm/gone-development').reason).toContain('gone/development stops being served');
     expect(plan.summary).toMatchObject({ destroy: 3 });
     expect(actionsOf(buildPlan(state, simulateApply(plan, before), { now: NOW, prune: true }))).toEqual([]);
   });
 
   test('an undeclared object that a desired resource still points at is not deleted', () => {
-    const before = liveFrom(desiredState([desired('remote/rpm/shared'), desired('repository/rpm/r', { refs: { remote: 'remote/rpm/shared' } })]));
-    const plan = buildPlan(desiredState([desired('repository/rpm/r', { refs: { remote: 'remote/rpm/shared' } })]), before, { now: NOW, prune: true });
+    const before = liveFrom(
+      desiredState([desired('remote/rpm/shared'), desired('repository/rpm/r', { refs: { remote: 'remote/rpm/shared' } })]),
+    );
+    const plan = buildPlan(desiredState([desired('repository/rpm/r', { refs: { remote: 'remote/rpm/shared' } })]), before, {
+      now: NOW,
+      prune: true,
+    });
     expect(actionsOf(plan)).toEqual([]);
   });
 
@@ -445,7 +545,11 @@ describe('deletes and prune', () => {
 });
 
 describe('--only', () => {
-  const state = desiredState([...mirror('container', 'stackhpc/bifrost-deploy'), ...mirror('container', 'stackhpc/nova-api'), ...mirror('rpm', 'rocky')]);
+  const state = desiredState([
+    ...mirror('container', 'stackhpc/bifrost-deploy'),
+    ...mirror('container', 'stackhpc/nova-api'),
+    ...mirror('rpm', 'rocky'),
+  ]);
 
   test('keeps the selected actions and what they need, and says the run is partial', () => {
     const plan = buildPlan(state, liveState([]), { now: NOW, only: 'repository/container/stackhpc/bifrost*' });
@@ -478,7 +582,11 @@ describe('--only', () => {
 
   test('never deletes outside the selector, even with --prune', () => {
     const before = liveFrom(desiredState([...mirror('container', 'stackhpc/nova-api'), ...mirror('container', 'stackhpc/old')]));
-    const plan = buildPlan(desiredState(mirror('container', 'stackhpc/nova-api')), before, { now: NOW, prune: true, only: 'stackhpc/nova-*' });
+    const plan = buildPlan(desiredState(mirror('container', 'stackhpc/nova-api')), before, {
+      now: NOW,
+      prune: true,
+      only: 'stackhpc/nova-*',
+    });
     expect(actionsOf(plan)).toEqual([]);
     expect(codes(plan)).toEqual(['warning plan.partial']);
   });
@@ -494,7 +602,11 @@ describe('determinism and robustness', () => {
   test('the same inputs give the same plan, whatever the order of resources and live objects', () => {
     const resources = [...mirror('rpm', 'a', { production: OLD }), ...mirror('deb', 'b'), ...mirror('container', 'c')];
     const before = liveFrom(desiredState(resources));
-    const bumped = [...mirror('rpm', 'a', { snapshot: NEW, production: OLD }), ...mirror('deb', 'b', { snapshot: NEW }), ...mirror('container', 'c')];
+    const bumped = [
+      ...mirror('rpm', 'a', { snapshot: NEW, production: OLD }),
+      ...mirror('deb', 'b', { snapshot: NEW }),
+      ...mirror('container', 'c'),
+    ];
     const forward = buildPlan(desiredState(bumped), before, { now: NOW });
     const backward = buildPlan(desiredState([...bumped].reverse()), liveState([...before.objects].reverse()), { now: NOW });
     expect(backward).toEqual(forward);
@@ -502,13 +614,17 @@ describe('determinism and robustness', () => {
   });
 
   test('a reference to nothing is an error, not an exception', () => {
-    const plan = buildPlan(desiredState([desired('repository/rpm/r', { refs: { remote: 'remote/rpm/missing' } })]), liveState([]), { now: NOW });
+    const plan = buildPlan(desiredState([desired('repository/rpm/r', { refs: { remote: 'remote/rpm/missing' } })]), liveState([]), {
+      now: NOW,
+    });
     expect(codes(plan)).toEqual(['error plan.dangling_ref']);
   });
 
   test('a reference to an object only on the server uses its href', () => {
     const remote = live('remote/rpm/shared', { labels: {} });
-    const plan = buildPlan(desiredState([desired('repository/rpm/r', { refs: { remote: 'remote/rpm/shared' } })]), liveState([remote]), { now: NOW });
+    const plan = buildPlan(desiredState([desired('repository/rpm/r', { refs: { remote: 'remote/rpm/shared' } })]), liveState([remote]), {
+      now: NOW,
+    });
     expect(only(plan, 'create repository/rpm/r').body?.remote).toBe(remote.href);
   });
 });
@@ -516,10 +632,19 @@ describe('determinism and robustness', () => {
 describe('a desired state without stack:', () => {
   test('is stack "default", said first; naming the stack that owns its names makes it the error that explains the conflicts', () => {
     const state = { ...desiredState([desired('remote/rpm/r')], 'default'), stackDefaulted: true as const };
-    expect(buildPlan(state, liveState([]), { now: NOW }).diagnostics).toEqual([expect.objectContaining({ severity: 'warning', code: 'plan.no_stack', summary: 'The desired state declares no stack, so it is stack "default"' })]);
+    expect(buildPlan(state, liveState([]), { now: NOW }).diagnostics).toEqual([
+      expect.objectContaining({
+        severity: 'warning',
+        code: 'plan.no_stack',
+        summary: 'The desired state declares no stack, so it is stack "default"',
+      }),
+    ]);
     const theirs = live('remote/rpm/r', { labels: { [LABELS.stack]: 'seed', [LABELS.scheme]: '1' } });
     const plan = buildPlan(state, liveState([theirs]), { now: NOW });
     expect(plan.diagnostics.map((d) => `${d.severity} ${d.code}`)).toEqual(['error plan.no_stack', 'error plan.conflict_other_stack']);
-    expect(plan.diagnostics[0]).toMatchObject({ summary: 'The desired state declares no stack, so it is stack "default"; the objects it names on the server belong to stack "seed"', hint: 'Add "stack: seed" to one of its files.' });
+    expect(plan.diagnostics[0]).toMatchObject({
+      summary: 'The desired state declares no stack, so it is stack "default"; the objects it names on the server belong to stack "seed"',
+      hint: 'Add "stack: seed" to one of its files.',
+    });
   });
 });

@@ -3,7 +3,19 @@ import { LABELS, PLUGINS, type DesiredResource, type DesiredState, type LiveObje
 import { buildPlan } from '../../src/plan/build.js';
 import { parsePlan, serializePlan } from '../../src/plan/planfile.js';
 import { renderPlanText } from '../../src/render/plan-text.js';
-import { actionsOf, desired, desiredState, fingerprintOf, liveFrom, liveState, mirror, NOW, randomSource, secret, simulateApply } from '../builders.js';
+import {
+  actionsOf,
+  desired,
+  desiredState,
+  fingerprintOf,
+  liveFrom,
+  liveState,
+  mirror,
+  NOW,
+  randomSource,
+  secret,
+  simulateApply,
+} from '../builders.js';
 
 type Random = ReturnType<typeof randomSource>;
 
@@ -106,11 +118,13 @@ describe('apply then plan is empty (seeded random desired states)', () => {
   test.each(SEEDS)('seed %i: adopting what another tool built', (seed) => {
     const random = randomSource(seed);
     const state = randomState(random);
-    const foreign = liveState(liveFrom(state).objects.map((object) => {
-      const labels: Record<string, string> = object.kind === 'publication' ? {} : { built_by: 'ansible' };
-      const stripped = { ...object, labels };
-      return { ...stripped, fingerprint: fingerprintOf(stripped) };
-    }));
+    const foreign = liveState(
+      liveFrom(state).objects.map((object) => {
+        const labels: Record<string, string> = object.kind === 'publication' ? {} : { built_by: 'ansible' };
+        const stripped = { ...object, labels };
+        return { ...stripped, fingerprint: fingerprintOf(stripped) };
+      }),
+    );
     expectConverges(desiredState(state.resources.map((r) => ({ ...r, adopt: true }))), foreign);
   });
 });
@@ -120,20 +134,33 @@ describe('buildPlan never throws', () => {
     const random = randomSource(seed);
     const state = randomState(random);
     const resources = state.resources.map((resource) => {
-      if (random.chance(0.1)) return { ...resource, refs: Object.fromEntries(Object.keys(resource.refs).map((k) => [k, `${resource.kind === 'distribution' ? 'publication' : 'remote'}/rpm/missing`])) };
+      if (random.chance(0.1))
+        return {
+          ...resource,
+          refs: Object.fromEntries(
+            Object.keys(resource.refs).map((k) => [k, `${resource.kind === 'distribution' ? 'publication' : 'remote'}/rpm/missing`]),
+          ),
+        };
       if (random.chance(0.05)) return { ...resource, snapshot: '20991231T000000' };
       if (random.chance(0.05)) return { ...resource, protect: true };
       return resource;
     });
     if (resources.length > 0 && random.chance(0.3)) resources.push(resources[random.int(resources.length)] as DesiredResource);
-    const garbled = liveState(drift(random, liveFrom(randomState(random))).objects.map((object) => {
-      if (random.chance(0.1)) return { ...object, labels: { [LABELS.stack]: 'someone-else' } };
-      if (random.chance(0.1)) return { ...object, labels: {} };
-      return object;
-    }));
-    for (const options of [{}, { prune: true }, { prune: true, only: random.pick(['remote', 'stackhpc/*', 'repository/deb', 'bogus/x/y']) }]) {
+    const garbled = liveState(
+      drift(random, liveFrom(randomState(random))).objects.map((object) => {
+        if (random.chance(0.1)) return { ...object, labels: { [LABELS.stack]: 'someone-else' } };
+        if (random.chance(0.1)) return { ...object, labels: {} };
+        return object;
+      }),
+    );
+    for (const options of [
+      {},
+      { prune: true },
+      { prune: true, only: random.pick(['remote', 'stackhpc/*', 'repository/deb', 'bogus/x/y']) },
+    ]) {
       const plan = buildPlan(desiredState(resources), garbled, { now: NOW, ...options });
       expect(parsePlan(serializePlan(plan))).toEqual(plan);
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: it strips the terminal's colour codes
       const text = renderPlanText(plan, { color: random.chance(0.5), verbose: random.chance(0.5) }).replace(/\x1b\[\d+m/g, '');
       expect(text).toMatch(/Plan: \d+ to add|No changes\.|Error: /);
     }

@@ -10,7 +10,10 @@ describe('LiveIndex', () => {
   test('a name two objects of one kind share (two types) finds the one with the smaller href, whatever order the server listed them in', () => {
     const mirror = live('repository/container/ceph', { href: MIRROR_HREF });
     const pushed = live('repository/container/ceph', { type: 'container-push', href: PUSH_HREF });
-    for (const objects of [[mirror, pushed], [pushed, mirror]]) {
+    for (const objects of [
+      [mirror, pushed],
+      [pushed, mirror],
+    ]) {
       const index = new LiveIndex(liveState(objects));
       expect(index.get('repository', 'ceph')).toBe(pushed);
       expect(index.named.size).toBe(1);
@@ -48,10 +51,16 @@ describe('LiveIndex', () => {
     expect(index.named.size).toBe(0);
   });
 
-  test('known versions: each repository\'s latest, each published one, and every listed one', () => {
-    const repository = live('repository/rpm/r1', { href: '/pulp/api/v3/repositories/rpm/rpm/r1/', versionHref: '/pulp/api/v3/repositories/rpm/rpm/r1/versions/5/' });
+  test("known versions: each repository's latest, each published one, and every listed one", () => {
+    const repository = live('repository/rpm/r1', {
+      href: '/pulp/api/v3/repositories/rpm/rpm/r1/',
+      versionHref: '/pulp/api/v3/repositories/rpm/rpm/r1/versions/5/',
+    });
     const publication = live('publication/rpm/p', { versionHref: '/pulp/api/v3/repositories/rpm/rpm/r1/versions/3/' });
-    const state = { ...liveState([repository, publication]), versions: [{ href: '/pulp/api/v3/repositories/rpm/rpm/r1/versions/1/', repository: repository.href, number: 1 }] };
+    const state = {
+      ...liveState([repository, publication]),
+      versions: [{ href: '/pulp/api/v3/repositories/rpm/rpm/r1/versions/1/', repository: repository.href, number: 1 }],
+    };
     const index = new LiveIndex(state);
     expect([...index.knownVersions].sort()).toEqual([1, 3, 5].map((n) => `/pulp/api/v3/repositories/rpm/rpm/r1/versions/${n}/`));
   });

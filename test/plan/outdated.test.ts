@@ -42,15 +42,21 @@ describe('the upstream listing of a mirror path', () => {
   });
 
   test('the listing URL is the remote URL without its snapshot', () => {
-    expect(snapshotListingUrl('https://ark.example.com/pulp/content/rocky/9/BaseOS/20240816T002610', '20240816T002610')).toBe('https://ark.example.com/pulp/content/rocky/9/BaseOS/');
-    expect(snapshotListingUrl('https://ark.example.com/pulp/content/rocky/9/BaseOS/20240816T002610/', '20240816T002610')).toBe('https://ark.example.com/pulp/content/rocky/9/BaseOS/');
+    expect(snapshotListingUrl('https://ark.example.com/pulp/content/rocky/9/BaseOS/20240816T002610', '20240816T002610')).toBe(
+      'https://ark.example.com/pulp/content/rocky/9/BaseOS/',
+    );
+    expect(snapshotListingUrl('https://ark.example.com/pulp/content/rocky/9/BaseOS/20240816T002610/', '20240816T002610')).toBe(
+      'https://ark.example.com/pulp/content/rocky/9/BaseOS/',
+    );
     expect(snapshotListingUrl('https://ark.example.com/pulp/content/rocky/9/BaseOS/', '20240816T002610')).toBeUndefined();
   });
 });
 
 describe('comparing the pin with the listing', () => {
   test('only newer snapshots, newest first, each once', () => {
-    expect(newerSnapshots('20240816T002610', ['20240101T000000', '20240901T000000', '20240816T002610', '20241001T000000', '20240901T000000'])).toEqual(['20241001T000000', '20240901T000000']);
+    expect(
+      newerSnapshots('20240816T002610', ['20240101T000000', '20240901T000000', '20240816T002610', '20241001T000000', '20240901T000000']),
+    ).toEqual(['20241001T000000', '20240901T000000']);
     expect(newerSnapshots('20241001T000000', ['20240101T000000', '20241001T000000'])).toEqual([]);
   });
 
@@ -69,23 +75,31 @@ describe('comparing the pin with the listing', () => {
     const mirrors = [
       mirror("Bob's Packages", ['20241001T000000', '20240901T000000']),
       mirror('Rocky', []),
-      mirror('Gone', [], { severity: 'error', code: 'outdated.not_found', summary: 'Gone: the upstream serves nothing at https://ark.example.com/pulp/content/Gone/', detail: 'GET https://ark.example.com/pulp/content/Gone/ answered 404.', hint: 'Check the mirror\'s path.' }),
+      mirror('Gone', [], {
+        severity: 'error',
+        code: 'outdated.not_found',
+        summary: 'Gone: the upstream serves nothing at https://ark.example.com/pulp/content/Gone/',
+        detail: 'GET https://ark.example.com/pulp/content/Gone/ answered 404.',
+        hint: "Check the mirror's path.",
+      }),
     ];
     expect(summarizeOutdated(mirrors)).toEqual({ mirrors: 3, outdated: 1, upToDate: 1, failed: 1 });
-    expect(renderOutdatedText(mirrors, { color: false })).toBe([
-      "Bob's Packages  development 20240816T002610, production 20240816T002610",
-      '  newer: 20241001T000000, 20240901T000000',
-      "  pulpform pin 'Bob'\\''s Packages' 20241001T000000",
-      'Rocky  development 20240816T002610, production 20240816T002610',
-      '  up to date: 20240816T002610 is the newest snapshot the upstream lists',
-      'Gone  development 20240816T002610, production 20240816T002610',
-      '  could not check: Gone: the upstream serves nothing at https://ark.example.com/pulp/content/Gone/',
-      '    GET https://ark.example.com/pulp/content/Gone/ answered 404.',
-      '    Hint: Check the mirror\'s path.',
-      '',
-      '3 mirrors checked: 1 has newer snapshots, 1 up to date, 1 could not be checked.',
-      '',
-    ].join('\n'));
+    expect(renderOutdatedText(mirrors, { color: false })).toBe(
+      [
+        "Bob's Packages  development 20240816T002610, production 20240816T002610",
+        '  newer: 20241001T000000, 20240901T000000',
+        "  pulpform pin 'Bob'\\''s Packages' 20241001T000000",
+        'Rocky  development 20240816T002610, production 20240816T002610',
+        '  up to date: 20240816T002610 is the newest snapshot the upstream lists',
+        'Gone  development 20240816T002610, production 20240816T002610',
+        '  could not check: Gone: the upstream serves nothing at https://ark.example.com/pulp/content/Gone/',
+        '    GET https://ark.example.com/pulp/content/Gone/ answered 404.',
+        "    Hint: Check the mirror's path.",
+        '',
+        '3 mirrors checked: 1 has newer snapshots, 1 up to date, 1 could not be checked.',
+        '',
+      ].join('\n'),
+    );
     expect(renderOutdatedText([], { color: false })).toBe('No pinned package mirror to check (package_mirrors: with a snapshot:).\n');
   });
 

@@ -9,15 +9,24 @@ const SECRET_VALUES = ['pw-Zr4k9-first', 'pw-Zr4k9-rotated', 'proxy-Zr4k9', 'key
 /** A plan touching secrets every way: sent on create, re-sent on rotation, unset. */
 function planWithSecrets(): Plan {
   const resources = [
-    ...mirror('rpm', 'created').map((r) => (r.kind === 'remote' ? { ...r, secrets: { password: secret(SECRET_VALUES[0] as string, 'env:ARK_PASSWORD') } } : r)),
+    ...mirror('rpm', 'created').map((r) =>
+      r.kind === 'remote' ? { ...r, secrets: { password: secret(SECRET_VALUES[0] as string, 'env:ARK_PASSWORD') } } : r,
+    ),
     desired('remote/rpm/rotated', {
       secretVersion: '2',
-      secrets: { password: secret(SECRET_VALUES[1] as string, 'file:/run/secrets/ark'), proxy_password: secret(SECRET_VALUES[2] as string), client_key: secret(SECRET_VALUES[3] as string, 'inline:desired-state/ark.yaml:7') },
+      secrets: {
+        password: secret(SECRET_VALUES[1] as string, 'file:/run/secrets/ark'),
+        proxy_password: secret(SECRET_VALUES[2] as string),
+        client_key: secret(SECRET_VALUES[3] as string, 'inline:desired-state/ark.yaml:7'),
+      },
     }),
     desired('remote/rpm/cleared'),
   ];
   const current = [
-    live('remote/rpm/rotated', { secretsSet: { password: true, proxy_password: true, client_key: true }, labels: { ...live('remote/rpm/rotated').labels, [LABELS.secretVersion]: '1' } }),
+    live('remote/rpm/rotated', {
+      secretsSet: { password: true, proxy_password: true, client_key: true },
+      labels: { ...live('remote/rpm/rotated').labels, [LABELS.secretVersion]: '1' },
+    }),
     live('remote/rpm/cleared', { secretsSet: { password: true } }),
   ];
   return buildPlan(desiredState(resources), liveState(current), { now: NOW });
@@ -36,11 +45,13 @@ describe('plan file', () => {
     for (const value of SECRET_VALUES) expect(text).not.toContain(value);
     expect(text).toContain('"source": "file:/run/secrets/ark"');
     expect(text).toContain('"source": "unset"');
-    expect(plan.waves.flat().filter((a) => a.secrets !== undefined).map((a) => a.id).sort()).toEqual([
-      'create remote/rpm/created',
-      'update remote/rpm/cleared',
-      'update remote/rpm/rotated',
-    ]);
+    expect(
+      plan.waves
+        .flat()
+        .filter((a) => a.secrets !== undefined)
+        .map((a) => a.id)
+        .sort(),
+    ).toEqual(['create remote/rpm/created', 'update remote/rpm/cleared', 'update remote/rpm/rotated']);
   });
 
   test('a Secret that slipped into any value still serialises as its mask', () => {
@@ -73,10 +84,14 @@ describe('plan file', () => {
   });
 
   test('not JSON, not a plan, or a damaged plan: a clear error with the fix', () => {
-    expect(() => parsePlan('{"formatVersion": "1.0",', 'plan.json')).toThrow(/plan\.json is not a pulpform plan: it is not valid JSON .*pulpform plan --out FILE/);
+    expect(() => parsePlan('{"formatVersion": "1.0",', 'plan.json')).toThrow(
+      /plan\.json is not a pulpform plan: it is not valid JSON .*pulpform plan --out FILE/,
+    );
     expect(() => parsePlan('{"waves": []}', 'plan.json')).toThrow('plan.json is not a pulpform plan: it has no formatVersion');
     const damaged = JSON.parse(serializePlan(planWithSecrets())) as Record<string, unknown>;
     delete damaged.summary;
-    expect(() => parsePlan(JSON.stringify(damaged), 'plan.json')).toThrow(/plan\.json is not a valid pulpform plan \(format 1\.0\):\n[^]*at summary/);
+    expect(() => parsePlan(JSON.stringify(damaged), 'plan.json')).toThrow(
+      /plan\.json is not a valid pulpform plan \(format 1\.0\):\n[\s\S]*at summary/,
+    );
   });
 });

@@ -23,7 +23,10 @@ function raw(endpoint: Endpoint, name: string, release: Release, extra: JsonObje
   if (endpoint === 'repositories/rpm/rpm' && release !== '3.23') {
     object['repo_config'] = {};
     if (release === '3.43') object['gpgcheck'] = object['repo_gpgcheck'] = null;
-    else delete object['gpgcheck'], delete object['repo_gpgcheck'];
+    else {
+      delete object['gpgcheck'];
+      delete object['repo_gpgcheck'];
+    }
   }
   if (endpoint === 'remotes/container/container') {
     object['url'] = 'https://ark.example.com';
@@ -31,7 +34,8 @@ function raw(endpoint: Endpoint, name: string, release: Release, extra: JsonObje
     if (release === '3.116') {
       object['includes'] = object['include_tags'] ?? null;
       object['excludes'] = object['exclude_tags'] ?? null;
-      delete object['include_tags'], delete object['exclude_tags'];
+      delete object['include_tags'];
+      delete object['exclude_tags'];
     }
   }
   return { ...object, ...extra };
@@ -40,7 +44,10 @@ function raw(endpoint: Endpoint, name: string, release: Release, extra: JsonObje
 function liveOf(release: Release, objects: Array<[Endpoint, JsonObject]>): LiveState {
   const versions = RELEASES[release];
   const capabilities = capabilitiesOf(versions);
-  return { server: { url: 'http://127.0.0.1:1', versions }, objects: objects.map(([endpoint, object]) => normalizeLiveObject(endpoint, object, new Map(), capabilities)) };
+  return {
+    server: { url: 'http://127.0.0.1:1', versions },
+    objects: objects.map(([endpoint, object]) => normalizeLiveObject(endpoint, object, new Map(), capabilities)),
+  };
 }
 
 const plan = (resources: ReturnType<typeof desired>[], live: LiveState) => buildPlan(desiredState(resources), live, { now: NOW });
@@ -49,10 +56,15 @@ const actions = (p: ReturnType<typeof plan>) => p.waves.flat();
 describe.each(['3.23', '3.43', '3.116'] as const)('pulpcore %s', (release) => {
   test('an rpm repository and a container remote as the server holds them plan nothing', () => {
     const repository = desired('repository/rpm/r');
-    const remote = desired('remote/container/c', { fields: { url: 'https://ark.example.com', upstream_name: 'stackhpc/nova', include_tags: ['2024.1-*'] } });
+    const remote = desired('remote/container/c', {
+      fields: { url: 'https://ark.example.com', upstream_name: 'stackhpc/nova', include_tags: ['2024.1-*'] },
+    });
     const live = liveOf(release, [
       ['repositories/rpm/rpm', raw('repositories/rpm/rpm', 'r', release)],
-      ['remotes/container/container', raw('remotes/container/container', 'c', release, release === '3.116' ? { includes: ['2024.1-*'] } : { include_tags: ['2024.1-*'] })],
+      [
+        'remotes/container/container',
+        raw('remotes/container/container', 'c', release, release === '3.116' ? { includes: ['2024.1-*'] } : { include_tags: ['2024.1-*'] }),
+      ],
     ]);
     const result = plan([repository, remote], live);
     expect(result.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
@@ -61,15 +73,21 @@ describe.each(['3.23', '3.43', '3.116'] as const)('pulpcore %s', (release) => {
 
   test('gpgcheck is written where the release keeps it', () => {
     const repository = desired('repository/rpm/r', { fields: { gpgcheck: 1 } });
-    const live = liveOf(release, [['repositories/rpm/rpm', raw('repositories/rpm/rpm', 'r', release, release === '3.23' ? {} : { repo_config: { sslverify: 0 } })]]);
+    const live = liveOf(release, [
+      ['repositories/rpm/rpm', raw('repositories/rpm/rpm', 'r', release, release === '3.23' ? {} : { repo_config: { sslverify: 0 } })],
+    ]);
     const [update] = actions(plan([repository], live));
     expect(update?.changes).toEqual([{ path: '/gpgcheck', before: 0, after: 1 }]);
     expect(update?.body).toEqual(release === '3.23' ? { gpgcheck: 1 } : { repo_config: { sslverify: 0, gpgcheck: 1 } });
   });
 
   test('a tag filter change is sent under the name the release answers with', () => {
-    const remote = desired('remote/container/c', { fields: { url: 'https://ark.example.com', upstream_name: 'stackhpc/nova', include_tags: ['zed-*'] } });
-    const [update] = actions(plan([remote], liveOf(release, [['remotes/container/container', raw('remotes/container/container', 'c', release)]])));
+    const remote = desired('remote/container/c', {
+      fields: { url: 'https://ark.example.com', upstream_name: 'stackhpc/nova', include_tags: ['zed-*'] },
+    });
+    const [update] = actions(
+      plan([remote], liveOf(release, [['remotes/container/container', raw('remotes/container/container', 'c', release)]])),
+    );
     expect(update?.body).toEqual(release === '3.116' ? { includes: ['zed-*'] } : { include_tags: ['zed-*'] });
   });
 
@@ -80,7 +98,10 @@ describe.each(['3.23', '3.43', '3.116'] as const)('pulpcore %s', (release) => {
     if (release === '3.116') expect(refused).toEqual([]);
     else {
       expect(refused).toHaveLength(1);
-      expect(refused[0]).toMatchObject({ severity: 'error', summary: `remote/file/f: pulpcore ${RELEASES[release].core} refuses the label key "cf-env"` });
+      expect(refused[0]).toMatchObject({
+        severity: 'error',
+        summary: `remote/file/f: pulpcore ${RELEASES[release].core} refuses the label key "cf-env"`,
+      });
       expect(refused[0]?.detail).toContain('pulpcore 3.105.0 and later also accept this key');
     }
   });
@@ -97,18 +118,26 @@ test('a field a release no longer honours is an error naming the release that dr
   const repository = desired('repository/rpm/r', { fields: { sqlite_metadata: true } });
   const result = plan([repository], liveOf('3.116', [['repositories/rpm/rpm', raw('repositories/rpm/rpm', 'r', '3.116')]]));
   expect(actions(result)).toEqual([]);
-  expect(result.diagnostics).toEqual([expect.objectContaining({
-    severity: 'error',
-    code: 'plan.field_unsupported',
-    summary: 'repository/rpm/r: pulpcore 3.116.0 cannot honour "sqlite_metadata"',
-    detail: 'rpm 3.25.0 and later no longer honour "sqlite_metadata"; this server runs rpm 3.38.5.',
-  })]);
+  expect(result.diagnostics).toEqual([
+    expect.objectContaining({
+      severity: 'error',
+      code: 'plan.field_unsupported',
+      summary: 'repository/rpm/r: pulpcore 3.116.0 cannot honour "sqlite_metadata"',
+      detail: 'rpm 3.25.0 and later no longer honour "sqlite_metadata"; this server runs rpm 3.38.5.',
+    }),
+  ]);
 });
 
 test('a release outside the tested range gets one warning and is planned as usual', () => {
   const live: LiveState = { server: { url: 'http://127.0.0.1:1', versions: { core: '3.120.0', rpm: '3.40.0' } }, objects: [] };
   const result = plan([desired('remote/rpm/r')], live);
-  expect(result.diagnostics).toEqual([expect.objectContaining({ severity: 'warning', code: 'plan.server_untested', summary: 'pulpform is tested with pulpcore 3.23 to 3.116; this server runs 3.120.0' })]);
+  expect(result.diagnostics).toEqual([
+    expect.objectContaining({
+      severity: 'warning',
+      code: 'plan.server_untested',
+      summary: 'pulpform is tested with pulpcore 3.23 to 3.116; this server runs 3.120.0',
+    }),
+  ]);
   expect(actions(result)).toHaveLength(1);
   const tested = plan([desired('remote/rpm/r')], { ...live, server: { ...live.server, versions: { core: '3.116.9' } } });
   expect(tested.diagnostics).toEqual([]);
@@ -120,7 +149,10 @@ test('from pulpcore 3.106 pointing a distribution at a publication clears a repo
   const distribution = desired('distribution/file/d', { refs: { publication: 'publication/file/f' } });
   const live = liveOf('3.116', [
     ['distributions/file/file', raw('distributions/file/file', 'd', '3.116', { base_path: 'd', repository_version: version })],
-    ['publications/file/file', { pulp_href: publication, repository_version: version, repository: hrefOf('repositories/file/file', 'f'), manifest: 'PULP_MANIFEST' }],
+    [
+      'publications/file/file',
+      { pulp_href: publication, repository_version: version, repository: hrefOf('repositories/file/file', 'f'), manifest: 'PULP_MANIFEST' },
+    ],
     ['repositories/file/file', raw('repositories/file/file', 'f', '3.116', { latest_version_href: version })],
   ]);
   const state = [desired('repository/file/f'), desired('publication/file/f'), distribution];

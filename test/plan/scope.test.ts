@@ -6,7 +6,8 @@ import { buildPlan } from '../../src/plan/build.js';
 import { desired, desiredState, liveFrom, NOW } from '../builders.js';
 
 describe('--only selectors', () => {
-  const matches = (selector: string, address: string): boolean => parseSelectors(selector).selectors.some((s) => selectorMatches(s, address));
+  const matches = (selector: string, address: string): boolean =>
+    parseSelectors(selector).selectors.some((s) => selectorMatches(s, address));
 
   test('kind, plural kind, kind/plugin, kind/plugin/glob and bare name globs', () => {
     expect(matches('remote', 'remote/rpm/a')).toBe(true);
@@ -28,14 +29,19 @@ describe('--only selectors', () => {
     const state = desiredState([desired('remote/rpm/rocky-9-baseos'), desired('remote/rpm/rocky-9-appstream')]);
     const plan = buildPlan(state, liveFrom(desiredState([])), { now: NOW, only: 'rocky-9-basos' });
     expect(plan.waves.flat()).toEqual([]);
-    expect(plan.diagnostics).toEqual([expect.objectContaining({
-      severity: 'error',
-      code: 'plan.selector_matches_nothing',
-      summary: '--only rocky-9-basos matches nothing in the desired state or on the server',
-      hint: 'Did you mean "rocky-9-baseos"?',
-    })]);
+    expect(plan.diagnostics).toEqual([
+      expect.objectContaining({
+        severity: 'error',
+        code: 'plan.selector_matches_nothing',
+        summary: '--only rocky-9-basos matches nothing in the desired state or on the server',
+        hint: 'Did you mean "rocky-9-baseos"?',
+      }),
+    ]);
     const glob = buildPlan(state, liveFrom(desiredState([])), { now: NOW, only: 'nosuchthing' });
-    expect(glob.diagnostics[0]).toMatchObject({ code: 'plan.selector_matches_nothing', hint: 'Check the name, or use a glob such as "nosuchthing*".' });
+    expect(glob.diagnostics[0]).toMatchObject({
+      code: 'plan.selector_matches_nothing',
+      hint: 'Check the name, or use a glob such as "nosuchthing*".',
+    });
     expect(buildPlan(state, liveFrom(desiredState([])), { now: NOW, only: 'rocky-9-*' }).waves.flat()).toHaveLength(2);
   });
 
@@ -48,7 +54,17 @@ describe('--only selectors', () => {
 
 describe('waves', () => {
   const action = (id: string, dependsOn: string[] = []): PlanAction => ({
-    id, type: 'update', address: id, kind: 'remote', plugin: 'rpm', name: id, endpoint: 'remotes/rpm/rpm', reason: '', changes: [], unchanged: 0, dependsOn,
+    id,
+    type: 'update',
+    address: id,
+    kind: 'remote',
+    plugin: 'rpm',
+    name: id,
+    endpoint: 'remotes/rpm/rpm',
+    reason: '',
+    changes: [],
+    unchanged: 0,
+    dependsOn,
   });
 
   test('are the topological levels, sorted by address within a level', () => {
@@ -58,8 +74,20 @@ describe('waves', () => {
   });
 
   test('two distributions swapping base paths wait for each other: reported, not lost', () => {
-    const before = liveFrom(desiredState([desired('distribution/file/a', { fields: { base_path: 'x' } }), desired('distribution/file/b', { fields: { base_path: 'y' } })]));
-    const plan = buildPlan(desiredState([desired('distribution/file/a', { fields: { base_path: 'y' } }), desired('distribution/file/b', { fields: { base_path: 'x' } })]), before, { now: NOW });
+    const before = liveFrom(
+      desiredState([
+        desired('distribution/file/a', { fields: { base_path: 'x' } }),
+        desired('distribution/file/b', { fields: { base_path: 'y' } }),
+      ]),
+    );
+    const plan = buildPlan(
+      desiredState([
+        desired('distribution/file/a', { fields: { base_path: 'y' } }),
+        desired('distribution/file/b', { fields: { base_path: 'x' } }),
+      ]),
+      before,
+      { now: NOW },
+    );
     expect(plan.waves.flat().map((a) => a.id)).toEqual(['update distribution/file/a', 'update distribution/file/b']);
     expect(plan.diagnostics.map((d) => d.code)).toEqual(['plan.cycle']);
     expect(plan.diagnostics[0]?.hint).toContain('temporary base_path');

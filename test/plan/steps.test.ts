@@ -1,6 +1,12 @@
 import { describe, expect, test } from '@jest/globals';
 import type { ResourceDiff } from '../../src/diff/resource.js';
-import { ownershipLabels, PUSH_REPOSITORY_ENDPOINT, type DesiredResource, type LiveObject, type PlanAction } from '../../src/model/index.js';
+import {
+  ownershipLabels,
+  PUSH_REPOSITORY_ENDPOINT,
+  type DesiredResource,
+  type LiveObject,
+  type PlanAction,
+} from '../../src/model/index.js';
 import { PlanContext, type PlanOptions } from '../../src/plan/context.js';
 import { basePathsOverlap, orderBasePaths } from '../../src/plan/steps/base-paths.js';
 import { planDeletes, pruneAllGuard } from '../../src/plan/steps/deletes.js';
@@ -40,9 +46,18 @@ describe('base paths', () => {
 
   test('a path another distribution moves off is taken after the move; a move to a path still nested in it is not one', () => {
     const old = live('distribution/file/old', { fields: { base_path: 'files' } });
-    for (const [to, waits] of [['archive/files', true], ['files/old', false]] as const) {
+    for (const [to, waits] of [
+      ['archive/files', true],
+      ['files/old', false],
+    ] as const) {
       const ctx = contextOf([], [old]);
-      const move = ctx.add('update', desired('distribution/file/old', { fields: { base_path: to } }), bodyOnly({ base_path: to }), 'moved', old);
+      const move = ctx.add(
+        'update',
+        desired('distribution/file/old', { fields: { base_path: to } }),
+        bodyOnly({ base_path: to }),
+        'moved',
+        old,
+      );
       const create = taking(ctx, 'distribution/file/new', 'files');
       orderBasePaths(ctx);
       expect(create.dependsOn).toEqual(waits ? [move.id] : []);
@@ -55,7 +70,13 @@ describe('base paths', () => {
     const undeclared = contextOf([], [holder]);
     taking(undeclared, 'distribution/file/new', 'files/latest');
     orderBasePaths(undeclared);
-    expect(undeclared.diagnostics).toMatchObject([{ code: 'plan.base_path_taken', address: 'distribution/file/new', summary: 'distribution/file/new: base_path files/latest overlaps distribution/file/holder (files)' }]);
+    expect(undeclared.diagnostics).toMatchObject([
+      {
+        code: 'plan.base_path_taken',
+        address: 'distribution/file/new',
+        summary: 'distribution/file/new: base_path files/latest overlaps distribution/file/holder (files)',
+      },
+    ]);
     expect(undeclared.diagnostics[0]?.hint).toBe('Run with --prune to delete it first, or choose another base_path.');
 
     const declared = contextOf([desired('distribution/file/holder', { fields: { base_path: 'files' } })], [holder]);
@@ -102,7 +123,7 @@ describe('deletes', () => {
   const remote = live('remote/rpm/gone');
   const linked = { ...repository, fields: { ...repository.fields, remote: remote.href } };
 
-  test('without --prune: a warning for each object of this stack no file declares, in address order; other stacks\' and unlabelled objects are not mentioned', () => {
+  test("without --prune: a warning for each object of this stack no file declares, in address order; other stacks' and unlabelled objects are not mentioned", () => {
     const foreign = { ...live('remote/rpm/foreign'), labels: ownershipLabels('other') };
     const unlabelled = { ...live('remote/rpm/unlabelled'), labels: {} };
     const ctx = contextOf([], [distribution, linked, remote, publication, foreign, unlabelled]);
@@ -123,7 +144,9 @@ describe('deletes', () => {
       ['delete remote/rpm/gone', ['delete repository/rpm/gone']],
       ['delete repository/rpm/gone', ['delete distribution/rpm/gone']],
     ]);
-    expect(ctx.actions[2]?.reason).toBe('not in the desired state (--prune); its repository versions and 1 publication are deleted with it');
+    expect(ctx.actions[2]?.reason).toBe(
+      'not in the desired state (--prune); its repository versions and 1 publication are deleted with it',
+    );
     expect(ctx.actions[0]?.reason).toBe('not in the desired state (--prune); gone stops being served');
   });
 

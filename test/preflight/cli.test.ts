@@ -73,16 +73,22 @@ describe('apply runs preflight before any write', () => {
     local.resetRequests();
     const conflicted = await pulpform(['apply', '--auto-approve'], '29990101T000000', { ARK_PASSWORD: 'wrong-password' });
     expect(conflicted.status).toBe(1);
-    expect(conflicted.stdout).toContain(`Error: repository/container/${NOVA}: the repository name "${NOVA}" is held by the container push repository`);
+    expect(conflicted.stdout).toContain(
+      `Error: repository/container/${NOVA}: the repository name "${NOVA}" is held by the container push repository`,
+    );
     expect(conflicted.stderr).toContain('nothing was changed');
     expect(writes()).toEqual([]);
 
     // The push conflict is a plan error; preflight probes once the plan itself is sound.
-    const probed = await pulpform(['apply', '--auto-approve', '--replace-push-conflicts'], '29990101T000000', { ARK_PASSWORD: 'wrong-password' });
+    const probed = await pulpform(['apply', '--auto-approve', '--replace-push-conflicts'], '29990101T000000', {
+      ARK_PASSWORD: 'wrong-password',
+    });
     expect(probed.status).toBe(1);
     expect(probed.stdout).toContain(`Error: The upstream rejected the credentials of remote/container/${NOVA}-remote`);
     expect(probed.stdout).toContain('Error: The upstream rejected the credentials of remote/rpm/BaseOS-remote');
-    expect(probed.stdout).toContain('Hint: Check the credentials of remote/rpm/BaseOS-remote: username from env:ARK_USERNAME, password from env:ARK_PASSWORD.');
+    expect(probed.stdout).toContain(
+      'Hint: Check the credentials of remote/rpm/BaseOS-remote: username from env:ARK_USERNAME, password from env:ARK_PASSWORD.',
+    );
     expect(probed.stdout + probed.stderr).not.toContain('wrong-password');
     expect(writes()).toEqual([]);
 

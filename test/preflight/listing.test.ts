@@ -32,7 +32,11 @@ beforeAll(async () => {
       return;
     }
     res.writeHead(200, { 'Content-Type': 'text/html' });
-    res.end(['<pre><a href="../">../</a>', PINNED, '20240901T000000', '20241001T000000'].map((stamp) => `<a href="./${stamp}/">${stamp}/</a>`).join('\n'));
+    res.end(
+      ['<pre><a href="../">../</a>', PINNED, '20240901T000000', '20241001T000000']
+        .map((stamp) => `<a href="./${stamp}/">${stamp}/</a>`)
+        .join('\n'),
+    );
   });
   await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
   upstreamUrl = `https://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
@@ -56,8 +60,8 @@ const mirrorAt = (fields: Record<string, unknown>, env: Record<string, string> =
   return state;
 };
 
-describe('reading a mirror\'s snapshot listing', () => {
-  test('the listing URL is the remote\'s without the snapshot; with the upstream\'s CA and credentials it lists the snapshots newest first', async () => {
+describe("reading a mirror's snapshot listing", () => {
+  test("the listing URL is the remote's without the snapshot; with the upstream's CA and credentials it lists the snapshots newest first", async () => {
     const target = targetOf(mirrorAt({ ca_cert: cert }));
     expect(target.listingUrl).toBe(`${upstreamUrl}/pulp/content/${PATH}/`);
     expect(target.snapshot).toBe(PINNED);
@@ -67,12 +71,21 @@ describe('reading a mirror\'s snapshot listing', () => {
   test('a certificate nobody vouches for is a TLS failure naming ca_cert; tls_validation: false reads it', async () => {
     const untrusted = await readListing(targetOf(mirrorAt({})), { timeoutMs: 5000 });
     expect(untrusted).toEqual({ error: expect.objectContaining({ code: 'outdated.tls', hint: expect.stringContaining('ca_cert') }) });
-    expect(await readListing(targetOf(mirrorAt({ tls_validation: false })), { timeoutMs: 5000 })).toEqual({ snapshots: expect.arrayContaining([PINNED]) });
+    expect(await readListing(targetOf(mirrorAt({ tls_validation: false })), { timeoutMs: 5000 })).toEqual({
+      snapshots: expect.arrayContaining([PINNED]),
+    });
   });
 
   test('a rejected password names where it comes from, never its value', async () => {
-    const read = await readListing(targetOf(mirrorAt({ ca_cert: cert }, { ...ARK_ENV, ARK_PASSWORD: 'wrong-secret-123' })), { timeoutMs: 5000 });
-    expect(read).toEqual({ error: expect.objectContaining({ code: 'outdated.credentials_rejected', hint: 'Check the upstream\'s credentials: username from env:ARK_USERNAME, password from env:ARK_PASSWORD.' }) });
+    const read = await readListing(targetOf(mirrorAt({ ca_cert: cert }, { ...ARK_ENV, ARK_PASSWORD: 'wrong-secret-123' })), {
+      timeoutMs: 5000,
+    });
+    expect(read).toEqual({
+      error: expect.objectContaining({
+        code: 'outdated.credentials_rejected',
+        hint: "Check the upstream's credentials: username from env:ARK_USERNAME, password from env:ARK_PASSWORD.",
+      }),
+    });
     expect(JSON.stringify(read)).not.toContain('wrong-secret-123');
   });
 });

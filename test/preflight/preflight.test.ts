@@ -45,11 +45,13 @@ describe('preflight probes the upstream of every planned sync', () => {
     expect(result.diagnostics).toEqual([]);
     expect(result.probed).toBe(3);
     const probes = ark.emulator.requests().map((r) => `${r.method} ${r.path} ${r.status}`);
-    expect(probes).toEqual(expect.arrayContaining([
-      `GET /pulp/content/${BASEOS.path}/${OLD}/repodata/repomd.xml 200`,
-      `GET /pulp/content/${JAMMY.path}/${OLD}/dists/jammy/Release 200`,
-      `GET /v2/${NOVA.name}/tags/list 200`,
-    ]));
+    expect(probes).toEqual(
+      expect.arrayContaining([
+        `GET /pulp/content/${BASEOS.path}/${OLD}/repodata/repomd.xml 200`,
+        `GET /pulp/content/${JAMMY.path}/${OLD}/dists/jammy/Release 200`,
+        `GET /v2/${NOVA.name}/tags/list 200`,
+      ]),
+    );
   });
 
   test('a wrong password is reported for every remote, naming where the password comes from, never its value', async () => {
@@ -62,13 +64,20 @@ describe('preflight probes the upstream of every planned sync', () => {
     ]);
     const rpm = result.diagnostics.find((d) => d.address === 'remote/rpm/BaseOS-remote')!;
     expect(rpm.summary).toBe('The upstream rejected the credentials of remote/rpm/BaseOS-remote');
-    expect(rpm.detail).toBe(`GET ${ark.url}/pulp/content/${BASEOS.path}/${OLD}/repodata/repomd.xml answered 401 Unauthorized. The sync of repository/rpm/BaseOS would fail the same way inside its Pulp task.`);
-    expect(rpm.hint).toBe('Check the credentials of remote/rpm/BaseOS-remote: username from env:ARK_USERNAME, password from env:ARK_PASSWORD.');
+    expect(rpm.detail).toBe(
+      `GET ${ark.url}/pulp/content/${BASEOS.path}/${OLD}/repodata/repomd.xml answered 401 Unauthorized. The sync of repository/rpm/BaseOS would fail the same way inside its Pulp task.`,
+    );
+    expect(rpm.hint).toBe(
+      'Check the credentials of remote/rpm/BaseOS-remote: username from env:ARK_USERNAME, password from env:ARK_PASSWORD.',
+    );
     expect(JSON.stringify(result)).not.toContain('not-the-password');
   });
 
   test('a snapshot or an image the upstream does not have is reported as not found', async () => {
-    const train: Train = { packages: [{ ...BASEOS, development: '29990101T000000' }, JAMMY], images: [NOVA, { name: 'stackhpc/centos-source-no-such-image' }] };
+    const train: Train = {
+      packages: [{ ...BASEOS, development: '29990101T000000' }, JAMMY],
+      images: [NOVA, { name: 'stackhpc/centos-source-no-such-image' }],
+    };
     const result = await check(trainState(ark.url, train));
     expect(codes(result)).toEqual([
       'preflight.not_found remote/container/stackhpc/centos-source-no-such-image-remote',
@@ -78,7 +87,9 @@ describe('preflight probes the upstream of every planned sync', () => {
     expect(rpm.summary).toBe('remote/rpm/BaseOS-remote: snapshot 29990101T000000 does not exist upstream');
     expect(rpm.hint).toContain(`check the stamp and the path ${ark.url}/pulp/content/${BASEOS.path}/`);
     const image = result.diagnostics.find((d) => d.code === 'preflight.not_found' && d.address?.includes('no-such-image'))!;
-    expect(image.summary).toBe(`remote/container/stackhpc/centos-source-no-such-image-remote: the image stackhpc/centos-source-no-such-image does not exist in the registry ${ark.url}`);
+    expect(image.summary).toBe(
+      `remote/container/stackhpc/centos-source-no-such-image-remote: the image stackhpc/centos-source-no-such-image does not exist in the registry ${ark.url}`,
+    );
   });
 
   test('a saved plan whose secret source gives nothing is an error, as the apply would be', async () => {
@@ -108,7 +119,9 @@ describe('preflight probes the upstream of every planned sync', () => {
     const bumped = trainState(ark.url, { packages: [{ ...BASEOS, development: '29990101T000000' }] });
     const { plan, live } = await local.plan(bumped);
     const skipped = await preflight(plan, { live, secrets: secretResolver(undefined, ARK_ENV) });
-    expect(skipped.diagnostics.map((d) => `${d.severity} ${d.code} ${d.address}`)).toEqual(['warning preflight.skipped remote/rpm/BaseOS-remote']);
+    expect(skipped.diagnostics.map((d) => `${d.severity} ${d.code} ${d.address}`)).toEqual([
+      'warning preflight.skipped remote/rpm/BaseOS-remote',
+    ]);
     expect(skipped.probed).toBe(0);
     const probed = await preflight(plan, { desired: bumped, live, secrets: secretResolver(bumped, ARK_ENV) });
     expect(probed.diagnostics.map((d) => `${d.severity} ${d.code}`)).toEqual(['error preflight.not_found']);

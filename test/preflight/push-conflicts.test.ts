@@ -28,7 +28,9 @@ describe('planning against push repositories (pure)', () => {
     expect(first!.summary).toMatch(new RegExp(`is held by the container push repository "${NOVA}" \\(${repository.href}\\)$`));
     expect(first!.detail).toContain(`made that repository and the distribution "${NOVA}" serving it (${distribution.href})`);
     expect(first!.detail).toContain('{"name":["This field must be unique."]}');
-    expect(first!.hint).toBe(`Delete the distribution "${NOVA}" (Pulp deletes its push repository, and the pushed images, with it): run with --replace-push-conflicts to plan that first, or delete it yourself (DELETE ${distribution.href}).`);
+    expect(first!.hint).toBe(
+      `Delete the distribution "${NOVA}" (Pulp deletes its push repository, and the pushed images, with it): run with --replace-push-conflicts to plan that first, or delete it yourself (DELETE ${distribution.href}).`,
+    );
     expect(actionsOf(plan).map((a) => a.id)).toEqual([`create remote/container/${NOVA}-remote`]);
   });
 
@@ -43,7 +45,10 @@ describe('planning against push repositories (pure)', () => {
 
   test('--replace-push-conflicts deletes the push distribution once, first, and creates what the desired state needs after it', () => {
     const { repository, distribution } = pushed(NOVA);
-    const plan = buildPlan(trainState('https://ark.example.com', TRAIN), liveState([repository, distribution]), { now: NOW, replacePushConflicts: true });
+    const plan = buildPlan(trainState('https://ark.example.com', TRAIN), liveState([repository, distribution]), {
+      now: NOW,
+      replacePushConflicts: true,
+    });
     expect(plan.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
     expect(plan.waves.map((wave) => wave.map((a) => a.id))).toEqual([
       [`delete distribution/container/${NOVA}`, `create remote/container/${NOVA}-remote`],
@@ -58,13 +63,21 @@ describe('planning against push repositories (pure)', () => {
   test('a run narrowed by --only or an image filter keeps the push delete its selected creates wait for', () => {
     const { repository, distribution } = pushed('someone/else', NOVA);
     const state = trainState('https://ark.example.com', TRAIN);
-    const only = buildPlan(state, liveState([repository, distribution]), { now: NOW, replacePushConflicts: true, only: `distribution/container/${NOVA}` });
+    const only = buildPlan(state, liveState([repository, distribution]), {
+      now: NOW,
+      replacePushConflicts: true,
+      only: `distribution/container/${NOVA}`,
+    });
     expect(only.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
     expect(only.waves[0]!.map((a) => a.id)).toContain('delete distribution/container/someone/else');
     // Each image's objects tagged with it, as container_mirrors expands them, so the filter applies.
     const twoImages = trainState('https://ark.example.com', { images: [{ name: NOVA }, { name: 'stackhpc/centos-source-glance-api' }] });
     twoImages.resources = twoImages.resources.map((resource) => ({ ...resource, image: { name: resource.name.replace(/-remote$/, '') } }));
-    const filtered = buildPlan(twoImages, liveState([repository, distribution]), { now: NOW, replacePushConflicts: true, imageFilter: 'nova-api' });
+    const filtered = buildPlan(twoImages, liveState([repository, distribution]), {
+      now: NOW,
+      replacePushConflicts: true,
+      imageFilter: 'nova-api',
+    });
     expect(filtered.diagnostics.map((d) => d.code)).toContain('plan.partial_images');
     expect(actionsOf(filtered).map((a) => a.id)).toContain('delete distribution/container/someone/else');
     // Without the flag, a narrowed run still deletes nothing: the conflict stays an error.
@@ -84,7 +97,10 @@ describe('push conflicts on the emulator', () => {
   beforeEach(async () => {
     // Push repositories as pulp_container before 2.29 makes them (3.116 pushes into plain container repositories).
     local = await LocalPulp.start({ pulpVersion: '3.43' });
-    const push = await fetch(`${local.emulator.url}/_emulator/registry_push`, { method: 'POST', body: JSON.stringify({ name: NOVA, tag: 'pushed-by-hand' }) });
+    const push = await fetch(`${local.emulator.url}/_emulator/registry_push`, {
+      method: 'POST',
+      body: JSON.stringify({ name: NOVA, tag: 'pushed-by-hand' }),
+    });
     expect(push.status).toBe(200);
   });
   afterEach(() => local.close());

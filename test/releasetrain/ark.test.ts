@@ -35,12 +35,14 @@ async function syncFrom(type: string, name: string, remote: JsonObject): Promise
 }
 
 async function packageNames(versionHref: string): Promise<string[]> {
-  const page = (await api().call('GET', `/pulp/api/v3/content/rpm/packages/?repository_version=${versionHref}&fields=name,version&ordering=name`)).body as JsonObject;
+  const page = (
+    await api().call('GET', `/pulp/api/v3/content/rpm/packages/?repository_version=${versionHref}&fields=name,version&ordering=name`)
+  ).body as JsonObject;
   return (page['results'] as JsonObject[]).map((p) => `${p['name'] as string}-${p['version'] as string}`);
 }
 
 describe('Ark on the emulator', () => {
-  test('<path>/ lists the snapshots served below it, as Pulp\'s content app lists distributions under a prefix', async () => {
+  test("<path>/ lists the snapshots served below it, as Pulp's content app lists distributions under a prefix", async () => {
     const listing = `${ark.url}/pulp/content/${BASEOS}/`;
     expect((await fetch(listing)).status).toBe(401);
     const auth = { Authorization: `Basic ${Buffer.from(`${ark.username}:${ark.password}`).toString('base64')}` };
@@ -50,7 +52,9 @@ describe('Ark on the emulator', () => {
     const html = await answer.text();
     expect(html).toContain('<a href="20220817T082321/">20220817T082321/</a>\n<a href="20221010T000000/">20221010T000000/</a>');
     expect(html).toContain(`Index of ${BASEOS}/`);
-    expect(await (await fetch(`${ark.url}/pulp/content/centos/8-stream/`, { headers: auth })).text()).toContain('<a href="BaseOS/">BaseOS/</a>');
+    expect(await (await fetch(`${ark.url}/pulp/content/centos/8-stream/`, { headers: auth })).text()).toContain(
+      '<a href="BaseOS/">BaseOS/</a>',
+    );
     const bare = await fetch(listing.replace(/\/$/, ''), { headers: auth, redirect: 'manual' });
     expect([bare.status, bare.headers.get('location')]).toEqual([301, `/pulp/content/${BASEOS}/`]);
     expect((await fetch(`${ark.url}/pulp/content/centos/9-stream/`, { headers: auth })).status).toBe(404);
@@ -80,21 +84,43 @@ describe('Ark on the emulator', () => {
   });
 
   test('a wrong password and a missing snapshot fail the local sync as against Ark: 401 and 404 in the failed task', async () => {
-    const refused = await syncFrom('rpm/rpm', 'wrong-password', { url: ark.snapshotUrl(BASEOS, '20220817T082321'), username: ark.username, password: 'wrong' });
+    const refused = await syncFrom('rpm/rpm', 'wrong-password', {
+      url: ark.snapshotUrl(BASEOS, '20220817T082321'),
+      username: ark.username,
+      password: 'wrong',
+    });
     expect(refused.task['state']).toBe('failed');
-    expect((refused.task['error'] as JsonObject)['description']).toBe(`401, message='Unauthorized', url=URL('${ark.url}/pulp/content/${BASEOS}/20220817T082321')`);
-    const missing = await syncFrom('rpm/rpm', 'missing', { url: ark.snapshotUrl(BASEOS, '29990101T000000'), username: ark.username, password: ark.password });
+    expect((refused.task['error'] as JsonObject)['description']).toBe(
+      `401, message='Unauthorized', url=URL('${ark.url}/pulp/content/${BASEOS}/20220817T082321')`,
+    );
+    const missing = await syncFrom('rpm/rpm', 'missing', {
+      url: ark.snapshotUrl(BASEOS, '29990101T000000'),
+      username: ark.username,
+      password: ark.password,
+    });
     expect(missing.task['state']).toBe('failed');
-    expect((missing.task['error'] as JsonObject)['description']).toBe(`404, message='Not Found', url=URL('${ark.url}/pulp/content/${BASEOS}/29990101T000000')`);
+    expect((missing.task['error'] as JsonObject)['description']).toBe(
+      `404, message='Not Found', url=URL('${ark.url}/pulp/content/${BASEOS}/29990101T000000')`,
+    );
   });
 
   test('deb snapshots and container images sync with the same credentials; a wrong password is a 401', async () => {
-    const deb = await syncFrom('deb/apt', 'jammy', { url: ark.snapshotUrl('ubuntu/jammy', '20240101T000000'), distributions: 'jammy', username: ark.username, password: ark.password });
+    const deb = await syncFrom('deb/apt', 'jammy', {
+      url: ark.snapshotUrl('ubuntu/jammy', '20240101T000000'),
+      distributions: 'jammy',
+      username: ark.username,
+      password: ark.password,
+    });
     expect(deb.task['state']).toBe('completed');
     const image = { url: ark.url, upstream_name: 'stackhpc/centos-source-nova-api', username: ark.username, password: ark.password };
     const container = await syncFrom('container/container', 'nova-api', image);
     expect(container.task['state']).toBe('completed');
-    const tags = (await api().call('GET', `/pulp/api/v3/content/container/tags/?repository_version=${container.repository}versions/1/&fields=name&ordering=name`)).body as JsonObject;
+    const tags = (
+      await api().call(
+        'GET',
+        `/pulp/api/v3/content/container/tags/?repository_version=${container.repository}versions/1/&fields=name&ordering=name`,
+      )
+    ).body as JsonObject;
     expect((tags['results'] as JsonObject[]).map((t) => t['name'])).toEqual(['yoga-20220830T000000', 'yoga-20221010T000000']);
     const refused = await syncFrom('container/container', 'nova-api-refused', { ...image, password: 'wrong' });
     expect(refused.task['state']).toBe('failed');

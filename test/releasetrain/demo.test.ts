@@ -21,13 +21,18 @@ describe('pulpform demo', () => {
     expect(out).toContain('Apply complete! Resources: 1 added, 2 changed, 0 destroyed, 1 synced.');
     expect(out).toContain('desired-state/rpm.yaml line 41: production 20220817T082321 -> 20220916T082321');
     expect(out).toContain('Apply complete! Resources: 0 added, 1 changed, 0 destroyed, 0 synced.');
-    expect(out).toMatch(/centos-stream-8-appstream-production +http:\/\/127\.0\.0\.1:\d+\/pulp\/content\/centos\/8-stream\/AppStream\/x86_64\/os\/production\/ +\(20220916T082321\)/);
+    expect(out).toMatch(
+      /centos-stream-8-appstream-production +http:\/\/127\.0\.0\.1:\d+\/pulp\/content\/centos\/8-stream\/AppStream\/x86_64\/os\/production\/ +\(20220916T082321\)/,
+    );
     expect(out).toContain('118 container images in the registry at 127.0.0.1:');
     expect(out).toContain('pulpform demo --keep-running');
   });
 
   test('--keep-running serves what it made until interrupted', async () => {
-    const child = spawn(process.execPath, [CLI, 'demo', '-f', 'examples/single-mirror', '--no-color', '--keep-running'], { env: { PATH: process.env.PATH ?? '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, 'demo', '-f', 'examples/single-mirror', '--no-color', '--keep-running'], {
+      env: { PATH: process.env.PATH ?? '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
     try {

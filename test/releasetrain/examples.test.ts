@@ -21,7 +21,13 @@ import { actionIds, LocalPulp } from './train.js';
 // only that mirror's sync, publication and repoint, and the promotion moves production
 // without any sync; a filtered run never plans deletions.
 
-const DIRECTORIES = ['desired-state', ...readdirSync('examples', { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => `examples/${e.name}`).sort()];
+const DIRECTORIES = [
+  'desired-state',
+  ...readdirSync('examples', { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => `examples/${e.name}`)
+    .sort(),
+];
 /** The desired states with package mirrors pinned to snapshots (the others use low-level kinds). */
 const PINNED = new Set(['desired-state', 'examples/rocky9-client', 'examples/single-mirror', 'examples/ubuntu-client']);
 
@@ -36,7 +42,9 @@ afterEach(async () => {
 });
 
 /** A copy of `directory` to edit, an Ark holding what it pins (and a newer snapshot per path), a local Pulp. */
-async function setUp(directory: string): Promise<{ load: () => Promise<DesiredState>; env: Record<string, string>; newer: Map<string, string>; copy: string }> {
+async function setUp(
+  directory: string,
+): Promise<{ load: () => Promise<DesiredState>; env: Record<string, string>; newer: Map<string, string>; copy: string }> {
   work = await mkdtemp(join(tmpdir(), 'pulpform-examples-'));
   const copy = basename(directory);
   await cp(directory, join(work, copy), { recursive: true });
@@ -54,7 +62,12 @@ async function setUp(directory: string): Promise<{ load: () => Promise<DesiredSt
 }
 
 /** Sets a pin in the copy, as `pulpform pin` does; `from` is what it was. */
-async function repin(entry: SourceLocation, path: readonly [string] | readonly [string, string, string], from: string, to: string): Promise<void> {
+async function repin(
+  entry: SourceLocation,
+  path: readonly [string] | readonly [string, string, string],
+  from: string,
+  to: string,
+): Promise<void> {
   const file = join(work!, entry.file);
   const { text, edit } = editPin(await readFile(file, 'utf8'), entry, path, to);
   expect(edit.previous).toBe(from);
@@ -77,45 +90,56 @@ async function converge(state: DesiredState, env: Record<string, string>): Promi
 const HEAVY_MS = 180_000;
 
 describe.each(DIRECTORIES)('%s on an Ark emulator and a local one', (directory) => {
-  test('converges, then a pin bump and a promotion change only what they must', async () => {
-    const { load, env, newer, copy } = await setUp(directory);
-    const state = await load();
-    const first = await converge(state, env);
-    expect(first.summary.sync).toBeGreaterThan(0);
+  test(
+    'converges, then a pin bump and a promotion change only what they must',
+    async () => {
+      const { load, env, newer, copy } = await setUp(directory);
+      const state = await load();
+      const first = await converge(state, env);
+      expect(first.summary.sync).toBeGreaterThan(0);
 
-    const mirror = bumpable(state, ark!.url, newer);
-    expect(mirror !== undefined).toBe(PINNED.has(directory));
-    if (mirror === undefined) return;
-    const { repository, from, to } = mirror;
-    await repin(repository.source!, ['snapshot'], from, to);
-    const bump = await converge(await load(), env);
-    const touched = bump.waves.flat().map((a) => `${a.type} ${a.kind}`).sort();
-    expect(touched).toEqual(['create publication', 'sync repository', 'update distribution', 'update remote']);
-    expect(bump.waves.flat().every((a) => a.address.includes(repository.name) || a.kind === 'distribution')).toBe(true);
+      const mirror = bumpable(state, ark!.url, newer);
+      expect(mirror !== undefined).toBe(PINNED.has(directory));
+      if (mirror === undefined) return;
+      const { repository, from, to } = mirror;
+      await repin(repository.source!, ['snapshot'], from, to);
+      const bump = await converge(await load(), env);
+      const touched = bump.waves
+        .flat()
+        .map((a) => `${a.type} ${a.kind}`)
+        .sort();
+      expect(touched).toEqual(['create publication', 'sync repository', 'update distribution', 'update remote']);
+      expect(bump.waves.flat().every((a) => a.address.includes(repository.name) || a.kind === 'distribution')).toBe(true);
 
-    expect(repository.source!.file.startsWith(copy)).toBe(true);
-    await repin(repository.source!, ['distributions', 'production', 'snapshot'], from, to);
-    const promotion = await converge(await load(), env);
-    expect(promotion.waves.flat().map((a) => `${a.type} ${a.kind}`)).toEqual(['update distribution']);
-  }, HEAVY_MS);
+      expect(repository.source!.file.startsWith(copy)).toBe(true);
+      await repin(repository.source!, ['distributions', 'production', 'snapshot'], from, to);
+      const promotion = await converge(await load(), env);
+      expect(promotion.waves.flat().map((a) => `${a.type} ${a.kind}`)).toEqual(['update distribution']);
+    },
+    HEAVY_MS,
+  );
 
-  test('export of the converged stack round-trips: the plan of the export is empty', async () => {
-    const { load, env } = await setUp(directory);
-    const state = await load();
-    await converge(state, env);
-    const exported = exportDesiredState(await readLiveState(local!.client), { stack: state.stack });
-    expect(exported.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-    await writeFile(join(work!, 'export.yaml'), exported.yaml);
-    const secrets = Object.fromEntries(exported.env.map((name) => [name, name.endsWith('USERNAME') ? ark!.username : ark!.password]));
-    const reloaded = await loadDesiredState(join(work!, 'export.yaml'), { env: { ...env, ...secrets }, cwd: work });
-    expect(reloaded.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-    const { plan } = await local!.plan(reloaded.state!);
-    expect(plan.waves.flat().map((a) => `${a.id}: ${a.reason}`)).toEqual([]);
-    expect(plan.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-    // The Release Train form where the objects fit it: nothing of the mirrors is left low-level.
-    const mirrors = state.resources.filter((r) => r.consumer !== undefined || r.image !== undefined).length;
-    if (mirrors > 0) expect(exported.yaml).toMatch(/^(package|container)_mirrors:/m);
-  }, HEAVY_MS);
+  test(
+    'export of the converged stack round-trips: the plan of the export is empty',
+    async () => {
+      const { load, env } = await setUp(directory);
+      const state = await load();
+      await converge(state, env);
+      const exported = exportDesiredState(await readLiveState(local!.client), { stack: state.stack });
+      expect(exported.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+      await writeFile(join(work!, 'export.yaml'), exported.yaml);
+      const secrets = Object.fromEntries(exported.env.map((name) => [name, name.endsWith('USERNAME') ? ark!.username : ark!.password]));
+      const reloaded = await loadDesiredState(join(work!, 'export.yaml'), { env: { ...env, ...secrets }, cwd: work });
+      expect(reloaded.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+      const { plan } = await local!.plan(reloaded.state!);
+      expect(plan.waves.flat().map((a) => `${a.id}: ${a.reason}`)).toEqual([]);
+      expect(plan.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+      // The Release Train form where the objects fit it: nothing of the mirrors is left low-level.
+      const mirrors = state.resources.filter((r) => r.consumer !== undefined || r.image !== undefined).length;
+      if (mirrors > 0) expect(exported.yaml).toMatch(/^(package|container)_mirrors:/m);
+    },
+    HEAVY_MS,
+  );
 });
 
 describe('a filtered run', () => {
@@ -123,10 +147,24 @@ describe('a filtered run', () => {
     const { load, env } = await setUp('desired-state');
     // A few of its images are enough to show what scope does.
     const loaded = await load();
-    const state = { ...loaded, resources: loaded.resources.filter((r) => r.image === undefined || /barbican|nova-api|bifrost/.test(r.image.name)) };
-    const images = (plan: Plan) => [...new Set(plan.waves.flat().filter((a) => a.plugin === 'container').map((a) => a.name.replace(/-remote$/, '')))];
+    const state = {
+      ...loaded,
+      resources: loaded.resources.filter((r) => r.image === undefined || /barbican|nova-api|bifrost/.test(r.image.name)),
+    };
+    const images = (plan: Plan) => [
+      ...new Set(
+        plan.waves
+          .flat()
+          .filter((a) => a.plugin === 'container')
+          .map((a) => a.name.replace(/-remote$/, '')),
+      ),
+    ];
     const { plan: narrowed } = await local!.plan(state, { imageFilter: '^nova-api$ bifrost', prune: true });
-    expect(images(narrowed).sort()).toEqual(['stackhpc/centos-source-bifrost-base', 'stackhpc/centos-source-bifrost-deploy', 'stackhpc/centos-source-nova-api']);
+    expect(images(narrowed).sort()).toEqual([
+      'stackhpc/centos-source-bifrost-base',
+      'stackhpc/centos-source-bifrost-deploy',
+      'stackhpc/centos-source-nova-api',
+    ]);
     expect(narrowed.diagnostics.map((d) => d.code)).toContain('plan.partial_images');
 
     await converge(state, env);

@@ -8,9 +8,28 @@ import { actionIds, arkFor, LocalPulp, type Train, trainState } from './train.js
 
 const OLD = '20220817T082321';
 const NEW = '20221010T000000';
-const BASEOS = { plugin: 'rpm' as const, name: 'CentOS Stream 8 - BaseOS', path: 'centos/8-stream/BaseOS/x86_64/os', development: OLD, production: OLD };
-const APPSTREAM = { plugin: 'rpm' as const, name: 'CentOS Stream 8 - AppStream', path: 'centos/8-stream/AppStream/x86_64/os', development: OLD, production: OLD };
-const JAMMY = { plugin: 'deb' as const, name: 'Ubuntu Jammy', path: 'ubuntu/jammy', distribution: 'jammy', development: OLD, production: OLD };
+const BASEOS = {
+  plugin: 'rpm' as const,
+  name: 'CentOS Stream 8 - BaseOS',
+  path: 'centos/8-stream/BaseOS/x86_64/os',
+  development: OLD,
+  production: OLD,
+};
+const APPSTREAM = {
+  plugin: 'rpm' as const,
+  name: 'CentOS Stream 8 - AppStream',
+  path: 'centos/8-stream/AppStream/x86_64/os',
+  development: OLD,
+  production: OLD,
+};
+const JAMMY = {
+  plugin: 'deb' as const,
+  name: 'Ubuntu Jammy',
+  path: 'ubuntu/jammy',
+  distribution: 'jammy',
+  development: OLD,
+  production: OLD,
+};
 const TRAIN: Train = {
   packages: [BASEOS, APPSTREAM, JAMMY],
   images: [{ name: 'stackhpc/centos-source-nova-api' }, { name: 'stackhpc/centos-source-bifrost-deploy' }],
@@ -29,7 +48,10 @@ beforeEach(async () => {
 afterEach(() => local.close());
 
 const state = (train: Train = TRAIN) => trainState(ark.url, train);
-const bumped = (mirror: typeof BASEOS, changes: Partial<typeof BASEOS>) => ({ ...TRAIN, packages: TRAIN.packages!.map((m) => (m.name === mirror.name ? { ...m, ...changes } : m)) });
+const bumped = (mirror: typeof BASEOS, changes: Partial<typeof BASEOS>) => ({
+  ...TRAIN,
+  packages: TRAIN.packages!.map((m) => (m.name === mirror.name ? { ...m, ...changes } : m)),
+});
 
 async function expectEmptyPlan(train: Train): Promise<void> {
   const { plan } = await local.plan(state(train));
@@ -115,7 +137,9 @@ describe('the Release Train on an Ark emulator and a local one', () => {
       'update distribution/rpm/centos-stream-8-baseos-development',
       'update remote/rpm/CentOS Stream 8 - BaseOS-remote',
     ]);
-    expect(plan.waves.flat().find((a) => a.kind === 'distribution')!.reason).toContain(`centos-stream-8-baseos-development: ${NEW} -> ${OLD} (synced before: repoint, no sync)`);
+    expect(plan.waves.flat().find((a) => a.kind === 'distribution')!.reason).toContain(
+      `centos-stream-8-baseos-development: ${NEW} -> ${OLD} (synced before: repoint, no sync)`,
+    );
     expect(result.ok).toBe(true);
     expect(local.writes().filter((w) => w.endsWith('/sync/') || w.includes('/publications/'))).toEqual([]);
     await expectEmptyPlan(rollback);
@@ -126,7 +150,10 @@ describe('the Release Train on an Ark emulator and a local one', () => {
 
     // And forward again: the same repoint the other way.
     const forward = await local.converge(state(bumped(BASEOS, { development: NEW })));
-    expect(actionIds(forward.plan)).toEqual(['update distribution/rpm/centos-stream-8-baseos-development', 'update remote/rpm/CentOS Stream 8 - BaseOS-remote']);
+    expect(actionIds(forward.plan)).toEqual([
+      'update distribution/rpm/centos-stream-8-baseos-development',
+      'update remote/rpm/CentOS Stream 8 - BaseOS-remote',
+    ]);
   });
 
   test('a snapshot whose version is gone (retention, a manual delete) is synced again, and the plan says why', async () => {
@@ -140,7 +167,9 @@ describe('the Release Train on an Ark emulator and a local one', () => {
     const rollback = bumped(BASEOS, { development: OLD, production: NEW });
     const { plan, result } = await local.converge(state(rollback));
     const sync = plan.waves.flat().find((a) => a.type === 'sync')!;
-    expect(sync.reason).toBe(`synced: ${NEW} -> ${OLD} (version 1, which ${OLD} gave before, is gone: retention or a manual delete removed it)`);
+    expect(sync.reason).toBe(
+      `synced: ${NEW} -> ${OLD} (version 1, which ${OLD} gave before, is gone: retention or a manual delete removed it)`,
+    );
     expect(result.ok).toBe(true);
     await expectEmptyPlan(rollback);
   });
@@ -170,7 +199,7 @@ describe('the Release Train on an Ark emulator and a local one', () => {
     await expectEmptyPlan(TRAIN);
   });
 
-  test('a new mirror whose production pin is older than development\'s converges in one apply: the older snapshot is synced first', async () => {
+  test("a new mirror whose production pin is older than development's converges in one apply: the older snapshot is synced first", async () => {
     const train = bumped(BASEOS, { development: NEW, production: OLD });
     const { plan, result } = await local.converge(state(train));
     const syncs = plan.waves.flat().filter((a) => a.address === 'repository/rpm/CentOS Stream 8 - BaseOS' && a.type === 'sync');
@@ -184,10 +213,15 @@ describe('the Release Train on an Ark emulator and a local one', () => {
     await expectEmptyPlan(train);
     const live = await readLiveState(local.client);
     const repository = live.objects.find((o) => o.address === 'repository/rpm/CentOS Stream 8 - BaseOS')!;
-    expect(repository.labels).toMatchObject({ [`${LABELS.snapshotPrefix}${OLD}`]: '1', [`${LABELS.snapshotPrefix}${NEW}`]: '2', [LABELS.synced]: NEW });
+    expect(repository.labels).toMatchObject({
+      [`${LABELS.snapshotPrefix}${OLD}`]: '1',
+      [`${LABELS.snapshotPrefix}${NEW}`]: '2',
+      [LABELS.synced]: NEW,
+    });
     const remote = live.objects.find((o) => o.address === 'remote/rpm/CentOS Stream 8 - BaseOS-remote')!;
     expect(remote.fields['url']).toBe(ark.snapshotUrl(BASEOS.path, NEW));
-    const served = (address: string) => live.objects.find((o) => o.href === live.objects.find((d) => d.address === address)!.fields['publication'])!.versionHref;
+    const served = (address: string) =>
+      live.objects.find((o) => o.href === live.objects.find((d) => d.address === address)!.fields['publication'])!.versionHref;
     expect(served('distribution/rpm/centos-stream-8-baseos-production')).toBe(`${repository.href}versions/1/`);
     expect(served('distribution/rpm/centos-stream-8-baseos-development')).toBe(`${repository.href}versions/2/`);
   });

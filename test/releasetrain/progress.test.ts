@@ -23,7 +23,9 @@ beforeAll(async () => {
   ark = await startArk({ rpm: [{ path: PATH, snapshots: { [SNAPSHOT]: 30 } }] }, { latencyMs: 60 });
   local = await startEmulator({ taskMs: 1 });
   dir = await mkdtemp(join(tmpdir(), 'pulpform-progress-'));
-  await writeFile(join(dir, 'state.yaml'), `
+  await writeFile(
+    join(dir, 'state.yaml'),
+    `
 stack: progress
 remotes:
   - name: baseos
@@ -35,14 +37,15 @@ remotes:
     password: \${env:ARK_PASSWORD}
 repositories:
   - { name: baseos, type: rpm, remote: baseos, sync: { sync_policy: mirror_complete } }
-`);
+`,
+  );
 });
 afterAll(async () => {
   await Promise.all([ark.close(), local.close(), rm(dir, { recursive: true, force: true })]);
 });
 
 describe('progress of long syncs', () => {
-  test('apply shows the sync task\'s progress reports on stderr while it runs', async () => {
+  test("apply shows the sync task's progress reports on stderr while it runs", async () => {
     const result = await runCli(['apply', '--auto-approve', '--no-color', '-f', dir, '--server', local.url], {
       env: { PULP_PASSWORD: 'password', ARK_URL: ark.url, ARK_USERNAME: ark.username, ARK_PASSWORD: ark.password },
     });
@@ -55,8 +58,16 @@ describe('progress of long syncs', () => {
 
 describe('progress lines', () => {
   const event = (actionId: string, elapsedMs: number): ActionProgressEvent => ({
-    code: 'action.progress', time: '', level: 'info', actionId, type: 'sync', address: actionId.slice(5), step: 'sync',
-    taskHref: '/pulp/api/v3/tasks/1/', taskState: 'running', elapsedMs,
+    code: 'action.progress',
+    time: '',
+    level: 'info',
+    actionId,
+    type: 'sync',
+    address: actionId.slice(5),
+    step: 'sync',
+    taskHref: '/pulp/api/v3/tasks/1/',
+    taskState: 'running',
+    elapsedMs,
     reports: [
       { message: 'Downloading Metadata Files', code: 'sync.downloading.metadata', state: 'completed', done: 4, total: null },
       { message: 'Downloading Artifacts', code: 'sync.downloading.artifacts', state: 'running', done: 12, total: 40 },
@@ -65,8 +76,9 @@ describe('progress lines', () => {
   });
 
   test('name what the task is doing now, Terraform style', () => {
-    expect(renderApplyEvent(event('sync repository/rpm/baseos', 10_400), { color: false }))
-      .toBe('repository/rpm/baseos: Still syncing... [10s elapsed; Downloading Artifacts 12/40]');
+    expect(renderApplyEvent(event('sync repository/rpm/baseos', 10_400), { color: false })).toBe(
+      'repository/rpm/baseos: Still syncing... [10s elapsed; Downloading Artifacts 12/40]',
+    );
   });
 
   test('come once per action and then every ten seconds of its run', () => {

@@ -35,7 +35,10 @@ afterEach(() => local.close());
 async function versionsLeft(name: string): Promise<{ numbers: number[]; repository: LiveObject }> {
   const state = await readLiveState(local.client, { versions: true });
   const repository = state.objects.find((o) => o.address === `repository/rpm/${name}`)!;
-  const numbers = state.versions!.filter((v) => v.repository === repository.href).map((v) => v.number).sort((a, b) => a - b);
+  const numbers = state
+    .versions!.filter((v) => v.repository === repository.href)
+    .map((v) => v.number)
+    .sort((a, b) => a - b);
   return { numbers, repository };
 }
 
@@ -61,26 +64,36 @@ describe('retention on the emulator', () => {
     const bumped = await versionsLeft('BaseOS');
     // Version 1 stays: production still pins (and serves) it.
     expect(bumped.numbers).toEqual([1, 3, 4]);
-    expect(Object.keys(bumped.repository.labels).filter((key) => key.startsWith(LABELS.snapshotPrefix)).sort())
-      .toEqual([S[0], S[2], S[3]].map((stamp) => `${LABELS.snapshotPrefix}${stamp}`));
+    expect(
+      Object.keys(bumped.repository.labels)
+        .filter((key) => key.startsWith(LABELS.snapshotPrefix))
+        .sort(),
+    ).toEqual([S[0], S[2], S[3]].map((stamp) => `${LABELS.snapshotPrefix}${stamp}`));
 
     const promotion = trainState(ark.url, { packages: [{ ...MIRROR, development: S[3]!, production: S[3]! }] });
     const { plan } = await local.plan(promotion);
     const trim = plan.waves.flat().find((action) => action.type === 'trim')!;
     expect(trim.dependsOn).toEqual(['update distribution/rpm/baseos-production']);
-    expect(renderPlanText(plan, { color: false })).toContain(`  # repository/rpm/BaseOS will be trimmed\n  # (retain: 2 keeps versions 4, 3; deletes 1 older version and 1 publication of them)\n  - repository/rpm/BaseOS versions {\n      - 1 (snapshot ${S[0]})\n    }`);
+    expect(renderPlanText(plan, { color: false })).toContain(
+      `  # repository/rpm/BaseOS will be trimmed\n  # (retain: 2 keeps versions 4, 3; deletes 1 older version and 1 publication of them)\n  - repository/rpm/BaseOS versions {\n      - 1 (snapshot ${S[0]})\n    }`,
+    );
     await step({ ...MIRROR, development: S[3]!, production: S[3]! });
     expect((await versionsLeft('BaseOS')).numbers).toEqual([3, 4]);
     const served = await fetch(`${local.emulator.url}/pulp/content/${PATH}/production/repodata/repomd.xml`);
     expect(served.status).toBe(200);
   });
 
-  test('retain: 1 drops a new repository\'s version 0; a sync that makes no new version keeps the latest although the plan listed it', async () => {
+  test("retain: 1 drops a new repository's version 0; a sync that makes no new version keeps the latest although the plan listed it", async () => {
     const mirror: PackageMirror = { plugin: 'rpm', name: 'Same', path: 'same', development: S[0]!, retain: 1 };
     expect(await step(mirror)).toContain('trim repository/rpm/Same');
     expect((await versionsLeft('Same')).numbers).toEqual([1]);
     const { plan, result } = await local.converge(trainState(ark.url, { packages: [{ ...mirror, development: S[1]! }] }));
-    expect(plan.waves.flat().find((a) => a.type === 'trim')!.changes.map((c) => c.path)).toEqual(['/versions/1']);
+    expect(
+      plan.waves
+        .flat()
+        .find((a) => a.type === 'trim')!
+        .changes.map((c) => c.path),
+    ).toEqual(['/versions/1']);
     expect(result.succeeded.find((a) => a.type === 'trim')!.note).toBe('deleted nothing; kept 1: still among the newest 1');
     expect((await versionsLeft('Same')).numbers).toEqual([1]);
     expect(actionIds((await local.plan(trainState(ark.url, { packages: [{ ...mirror, development: S[1]! }] }))).plan)).toEqual([]);
@@ -88,23 +101,35 @@ describe('retention on the emulator', () => {
 });
 
 describe('retention planning (pure)', () => {
-  const repository = live('repository/rpm/r', { labels: { pulpform_stack: 'rt', pulpform_scheme: '1', [`${LABELS.snapshotPrefix}${S[0]}`]: '1', [LABELS.synced]: S[0]! } });
-  const versions = [0, 1, 2, 3, 4, 5].map((number) => ({ href: `${repository.href}versions/${number}/`, repository: repository.href, number }));
+  const repository = live('repository/rpm/r', {
+    labels: { pulpform_stack: 'rt', pulpform_scheme: '1', [`${LABELS.snapshotPrefix}${S[0]}`]: '1', [LABELS.synced]: S[0]! },
+  });
+  const versions = [0, 1, 2, 3, 4, 5].map((number) => ({
+    href: `${repository.href}versions/${number}/`,
+    repository: repository.href,
+    number,
+  }));
   repository.versionHref = versions[5]!.href;
   const publication = live('publication/rpm/r', { versionHref: versions[2]!.href });
   const other = live('distribution/rpm/someone-elses', { labels: {}, fields: { base_path: 'x', publication: publication.href } });
 
   test('the newest N, what any distribution serves (even one not ours) and what a pin names are kept', () => {
-    const state = trainState('https://ark.example.com', { packages: [{ plugin: 'rpm', name: 'r', path: 'r', development: S[0]!, retain: 2 }] });
+    const state = trainState('https://ark.example.com', {
+      packages: [{ plugin: 'rpm', name: 'r', path: 'r', development: S[0]!, retain: 2 }],
+    });
     const plan = buildPlan(state, { ...liveState([repository, publication, other]), versions }, { now: NOW });
     const trim = actionsOf(plan).find((action) => action.type === 'trim')!;
     expect(trim.changes.map((c) => c.path)).toEqual(['/versions/3', '/versions/0']);
-    expect(trim.reason).toBe('retain: 2 keeps versions 5, 4, 2 (served by someone-elses), 1 (pinned 20220801T000000); deletes 2 older versions');
+    expect(trim.reason).toBe(
+      'retain: 2 keeps versions 5, 4, 2 (served by someone-elses), 1 (pinned 20220801T000000); deletes 2 older versions',
+    );
     expect(trim.body).toEqual({ versions: [3, 0], retain: 2 });
   });
 
   test('without the versions read, retention is not planned and says so', () => {
-    const state = trainState('https://ark.example.com', { packages: [{ plugin: 'rpm', name: 'r', path: 'r', development: S[0]!, retain: 2 }] });
+    const state = trainState('https://ark.example.com', {
+      packages: [{ plugin: 'rpm', name: 'r', path: 'r', development: S[0]!, retain: 2 }],
+    });
     const plan = buildPlan(state, liveState([repository]), { now: NOW });
     expect(plan.diagnostics.map((d) => d.code)).toContain('plan.retain_not_read');
   });

@@ -1,4 +1,4 @@
-import { type ApplyEvent, type ApplyResult } from '../../src/apply/events.js';
+import type { ApplyEvent, ApplyResult } from '../../src/apply/events.js';
 import { applyPlan } from '../../src/apply/executor.js';
 import type { Ark } from '../../src/ark/index.js';
 import { planAgainstServer, secretResolver } from '../../src/engine.js';
@@ -70,7 +70,12 @@ export function packageMirror(arkUrl: string, mirror: PackageMirror, env: Record
       fields: { base_path: `${mirror.path}/${stage}` },
     }),
   ];
-  const resources = [remote, repository, ...serving('development', mirror.development), ...(mirror.production !== undefined ? serving('production', mirror.production) : [])];
+  const resources = [
+    remote,
+    repository,
+    ...serving('development', mirror.development),
+    ...(mirror.production !== undefined ? serving('production', mirror.production) : []),
+  ];
   return resources.filter((resource, index) => resources.findIndex((other) => other.address === resource.address) === index);
 }
 
@@ -79,25 +84,40 @@ export function imageMirror(arkUrl: string, image: ImageMirror, env: Record<stri
     fields: { url: arkUrl, upstream_name: image.name, policy: 'on_demand' },
     secrets: arkSecrets(env),
   });
-  const repository = desired(`repository/container/${image.name}`, { refs: { remote: remote.address }, sync: { marker: 'all', options: {} } });
-  const distribution = desired(`distribution/container/${image.name}`, { refs: { repository: repository.address }, fields: { base_path: image.name } });
+  const repository = desired(`repository/container/${image.name}`, {
+    refs: { remote: remote.address },
+    sync: { marker: 'all', options: {} },
+  });
+  const distribution = desired(`distribution/container/${image.name}`, {
+    refs: { repository: repository.address },
+    fields: { base_path: image.name },
+  });
   return [remote, repository, distribution];
 }
 
 export function trainState(arkUrl: string, train: Train, env: Record<string, string> = ARK_ENV): DesiredState {
-  return desiredState([
-    ...(train.packages ?? []).flatMap((mirror) => packageMirror(arkUrl, mirror, env)),
-    ...(train.images ?? []).flatMap((image) => imageMirror(arkUrl, image, env)),
-  ], 'rt');
+  return desiredState(
+    [
+      ...(train.packages ?? []).flatMap((mirror) => packageMirror(arkUrl, mirror, env)),
+      ...(train.images ?? []).flatMap((image) => imageMirror(arkUrl, image, env)),
+    ],
+    'rt',
+  );
 }
 
 /** A local emulator and a client for it. */
 export class LocalPulp {
-  private constructor(readonly emulator: Emulator, readonly client: PulpClient) {}
+  private constructor(
+    readonly emulator: Emulator,
+    readonly client: PulpClient,
+  ) {}
 
   static async start(options: Parameters<typeof startEmulator>[0] = {}): Promise<LocalPulp> {
     const emulator = await startEmulator({ taskMs: 1, ...options });
-    return new LocalPulp(emulator, new PulpClient({ baseUrl: emulator.url, username: 'admin', password: new Secret('password', 'test'), retryDelayMs: 1 }));
+    return new LocalPulp(
+      emulator,
+      new PulpClient({ baseUrl: emulator.url, username: 'admin', password: new Secret('password', 'test'), retryDelayMs: 1 }),
+    );
   }
 
   /** As `pulpform plan` does (versions read when a repository retains). */
@@ -105,9 +125,19 @@ export class LocalPulp {
     return planAgainstServer(state, this.client, { now: new Date(0), ...options });
   }
 
-  async apply(state: DesiredState, plan: Plan, live: LiveState, env: Record<string, string> = ARK_ENV): Promise<{ result: ApplyResult; events: ApplyEvent[] }> {
+  async apply(
+    state: DesiredState,
+    plan: Plan,
+    live: LiveState,
+    env: Record<string, string> = ARK_ENV,
+  ): Promise<{ result: ApplyResult; events: ApplyEvent[] }> {
     const events: ApplyEvent[] = [];
-    const result = await applyPlan(plan, { client: this.client, live, secrets: secretResolver(state, env), onEvent: (event) => events.push(event) });
+    const result = await applyPlan(plan, {
+      client: this.client,
+      live,
+      secrets: secretResolver(state, env),
+      onEvent: (event) => events.push(event),
+    });
     return { result, events };
   }
 
@@ -121,7 +151,10 @@ export class LocalPulp {
 
   /** Requests that change something (the request log, minus reads). */
   writes(): string[] {
-    return this.emulator.requests().filter((r) => r.method !== 'GET' && r.method !== 'HEAD').map((r) => `${r.method} ${r.path}`);
+    return this.emulator
+      .requests()
+      .filter((r) => r.method !== 'GET' && r.method !== 'HEAD')
+      .map((r) => `${r.method} ${r.path}`);
   }
 
   async close(): Promise<void> {
@@ -131,16 +164,26 @@ export class LocalPulp {
 }
 
 export function actionIds(plan: Plan): string[] {
-  return plan.waves.flat().map((action) => action.id).sort();
+  return plan.waves
+    .flat()
+    .map((action) => action.id)
+    .sort();
 }
 
 /** The spec of an Ark holding what `train` pins, plus `extra` snapshots per path. */
-export function arkFor(train: Train, extra: Record<string, string[]> = {}): Parameters<typeof import('../../src/ark/index.js').startArk>[0] {
+export function arkFor(
+  train: Train,
+  extra: Record<string, string[]> = {},
+): Parameters<typeof import('../../src/ark/index.js').startArk>[0] {
   const stamps = (mirror: PackageMirror): Record<string, number> =>
-    Object.fromEntries([mirror.development, mirror.production, ...(extra[mirror.path] ?? [])].filter((s): s is string => s !== undefined).map((s) => [s, 4]));
+    Object.fromEntries(
+      [mirror.development, mirror.production, ...(extra[mirror.path] ?? [])].filter((s): s is string => s !== undefined).map((s) => [s, 4]),
+    );
   return {
     rpm: (train.packages ?? []).filter((m) => m.plugin === 'rpm').map((m) => ({ path: m.path, snapshots: stamps(m) })),
-    deb: (train.packages ?? []).filter((m) => m.plugin === 'deb').map((m) => ({ path: m.path, distributions: [m.distribution ?? 'stable'], snapshots: stamps(m) })),
+    deb: (train.packages ?? [])
+      .filter((m) => m.plugin === 'deb')
+      .map((m) => ({ path: m.path, distributions: [m.distribution ?? 'stable'], snapshots: stamps(m) })),
     containers: (train.images ?? []).map((image) => ({ name: image.name, tags: ['yoga-20220830T000000'] })),
   };
 }

@@ -18,8 +18,9 @@ const TLS = {
   key: readFileSync(new URL('../live/tls/self-signed-127.0.0.1.key.pem', import.meta.url), 'utf8'),
 };
 const PASSWORD = 'bad-answers-pa55';
-const STATUS = JSON.stringify({ versions: ['core', 'rpm', 'file', 'deb', 'container'].map((component) => ({ component, version: '3.23.24' })) });
-const EMPTY_LIST = JSON.stringify({ count: 0, next: null, previous: null, results: [] });
+const STATUS = JSON.stringify({
+  versions: ['core', 'rpm', 'file', 'deb', 'container'].map((component) => ({ component, version: '3.23.24' })),
+});
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 
@@ -97,9 +98,12 @@ const CASES: Case[] = [
   },
   {
     name: '401 with a challenge',
-    handler: pulpWithLists((_req, res) => json(res, 401, '{"detail": "Invalid username/password."}', { 'www-authenticate': 'Basic realm="api"' })),
+    handler: pulpWithLists((_req, res) =>
+      json(res, 401, '{"detail": "Invalid username/password."}', { 'www-authenticate': 'Basic realm="api"' }),
+    ),
     // Lists are read 8 at a time: whichever 401 comes back first is the one reported.
-    cause: /^Error: GET \/pulp\/api\/v3\/(remotes|repositories|publications|distributions)\/[\w-]+\/[\w-]+\/\?limit=1000&offset=0: HTTP 401: the server rejected the credentials: Invalid username\/password\.$/,
+    cause:
+      /^Error: GET \/pulp\/api\/v3\/(remotes|repositories|publications|distributions)\/[\w-]+\/[\w-]+\/\?limit=1000&offset=0: HTTP 401: the server rejected the credentials: Invalid username\/password\.$/,
     hint: /check --username and --password-file/,
   },
   {

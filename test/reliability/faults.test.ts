@@ -139,7 +139,8 @@ describe('lost answers and what interrupted runs leave behind', () => {
   test('a sync whose answer is lost after its task finished is found, never started again', async () => {
     const emulator = await startEmulator({ taskMs: 1 });
     const finished = async (href: string): Promise<void> => {
-      while (!['completed', 'failed'].includes(emulator.pulp.tasks.get(href)?.state ?? 'completed')) await new Promise((resolve) => setTimeout(resolve, 2));
+      while (!['completed', 'failed'].includes(emulator.pulp.tasks.get(href)?.state ?? 'completed'))
+        await new Promise((resolve) => setTimeout(resolve, 2));
     };
     const proxy = await startProxy(emulator.url, async (exchange) => {
       if (exchange.method !== 'POST' || !exchange.path.endsWith('/sync/')) return 'forward';
@@ -164,9 +165,16 @@ describe('lost answers and what interrupted runs leave behind', () => {
   test('a re-run after a sync whose labels were never written publishes nothing twice', async () => {
     await onAppliedServer(async (_, client) => {
       // As if the run died between the sync and its label write: the next plan syncs again (nothing new) and publishes.
-      for (const repository of (await readLiveState(client)).objects.filter((o) => o.kind === 'repository')) await forgetSyncs(client, repository.href);
+      for (const repository of (await readLiveState(client)).objects.filter((o) => o.kind === 'repository'))
+        await forgetSyncs(client, repository.href);
       const rerun = await applyOnce(smallState, client);
-      expect('result' in rerun && rerun.result?.succeeded.filter((s) => s.type === 'create').map((s) => `${s.address}: ${s.note}`).sort()).toEqual([
+      expect(
+        'result' in rerun &&
+          rerun.result?.succeeded
+            .filter((s) => s.type === 'create')
+            .map((s) => `${s.address}: ${s.note}`)
+            .sort(),
+      ).toEqual([
         'publication/deb/jammy-1: the version was published already',
         'publication/file/files-1: the version was published already',
         'publication/rpm/rocky-1: the version was published already',
@@ -183,7 +191,8 @@ describe('lost answers and what interrupted runs leave behind', () => {
       const leftOver = await client.post(`${repository.href}sync/`, {});
       const leftOverHref = leftOver.kind === 'task' ? leftOver.taskHref : '';
       // The rerun looks for earlier syncs of the repository, then polls the one it found: the task list, or the task itself.
-      const looks = (): number => emulator.requests().filter((r) => r.method === 'GET' && (r.path === '/pulp/api/v3/tasks/' || r.path === leftOverHref)).length;
+      const looks = (): number =>
+        emulator.requests().filter((r) => r.method === 'GET' && (r.path === '/pulp/api/v3/tasks/' || r.path === leftOverHref)).length;
       const before = looks();
       const rerun = applyOnce(smallState, client);
       while (looks() < before + 2) await new Promise((resolve) => setTimeout(resolve, 2));

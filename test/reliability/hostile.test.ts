@@ -62,9 +62,79 @@ distributions:
 `;
 const ENV = { ARK_PASSWORD: 'ark-hostile-secret' };
 
-const TOKENS = [':', '- ', '[', ']', '{', '}', '"', "'", '\t', '&a ', '*a', '*nope', '!!binary ', '!!python/object:os.system ', '#', '\n', '%YAML 1.1\n', '@', '`', '|', '>', '? ', '<<: *a\n', '\u0000', '\uFEFF', '\u202E', '---\n', '...\n', ',', '${', '${env:', '}}'];
-const VALUES = ['[]', '{}', 'null', '~', '-1', '1e309', '0x1F', 'true', '"${env:NOPE}"', '"${file:/etc/shadow}"', '"${file:/dev/zero}"', 'https://user:pw@host/x', '&anchor x', '*undefined_alias', '!!str', 'x'.repeat(10_000), "'../../etc'", '"/"', '" "', '2024-01-01', '.inf', '.nan', '[[[[]]]]', '"\\u0000"'];
-const KEYS = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'nmae', 'urll', 'Type', 'remote ', ' name', 'sync_policy', 'x'.repeat(300)];
+const TOKENS = [
+  ':',
+  '- ',
+  '[',
+  ']',
+  '{',
+  '}',
+  '"',
+  "'",
+  '\t',
+  '&a ',
+  '*a',
+  '*nope',
+  '!!binary ',
+  '!!python/object:os.system ',
+  '#',
+  '\n',
+  '%YAML 1.1\n',
+  '@',
+  '`',
+  '|',
+  '>',
+  '? ',
+  '<<: *a\n',
+  '\u0000',
+  '\uFEFF',
+  '\u202E',
+  '---\n',
+  '...\n',
+  ',',
+  '${',
+  '${env:',
+  '}}',
+];
+const VALUES = [
+  '[]',
+  '{}',
+  'null',
+  '~',
+  '-1',
+  '1e309',
+  '0x1F',
+  'true',
+  '"${env:NOPE}"',
+  '"${file:/etc/shadow}"',
+  '"${file:/dev/zero}"',
+  'https://user:pw@host/x',
+  '&anchor x',
+  '*undefined_alias',
+  '!!str',
+  'x'.repeat(10_000),
+  "'../../etc'",
+  '"/"',
+  '" "',
+  '2024-01-01',
+  '.inf',
+  '.nan',
+  '[[[[]]]]',
+  '"\\u0000"',
+];
+const KEYS = [
+  '__proto__',
+  'constructor',
+  'toString',
+  'hasOwnProperty',
+  'nmae',
+  'urll',
+  'Type',
+  'remote ',
+  ' name',
+  'sync_policy',
+  'x'.repeat(300),
+];
 
 type Mutation = (text: string, next: () => number) => string;
 const pick = <T>(items: readonly T[], next: () => number): T => items[Math.floor(next() * items.length)]!;
@@ -102,7 +172,8 @@ const MUTATIONS: Record<string, Mutation> = {
   },
   replaceValue: (text, next) => replaceOne(text, /(\w+): ([^\n,}]+)/g, next, (m) => `${m[1]}: ${pick(VALUES, next)}`),
   renameKey: (text, next) => replaceOne(text, /(\w+):/g, next, () => `${pick(KEYS, next)}:`),
-  danglingReference: (text, next) => replaceOne(text, /(remote|repository|publication): ([\w/-]+)/g, next, (m) => `${m[1]}: ${m[2]}-missing`),
+  danglingReference: (text, next) =>
+    replaceOne(text, /(remote|repository|publication): ([\w/-]+)/g, next, (m) => `${m[1]}: ${m[2]}-missing`),
   duplicateLine: (text, next) => {
     const lines = text.split('\n');
     const i = Math.floor(next() * lines.length);
@@ -139,23 +210,47 @@ function aliasBomb(depth: number, width: number, merge: boolean): string {
 /** The classic attacks, each a file set (path -> content) for one desired-state directory. */
 function attacks(): { name: string; files: Record<string, string | Buffer> }[] {
   const cases: { name: string; files: Record<string, string | Buffer> }[] = [];
-  for (const [depth, width] of [[6, 10], [10, 5], [15, 3], [30, 2]] as const) {
+  for (const [depth, width] of [
+    [6, 10],
+    [10, 5],
+    [15, 3],
+    [30, 2],
+  ] as const) {
     cases.push({ name: `alias bomb ${width}^${depth}`, files: { 'a.yaml': aliasBomb(depth, width, false) } });
     cases.push({ name: `alias bomb through maps ${width}^${depth}`, files: { 'a.yaml': aliasBomb(depth, width, true) } });
   }
-  cases.push({ name: 'merge-key bomb', files: { 'a.yaml': `base: &b {name: x, type: rpm, url: "https://h/"}\n${Array.from({ length: 12 }, (_, i) => `m${i + 1}: &m${i + 1} {<<: [*${i === 0 ? 'b' : `m${i}`}, *${i === 0 ? 'b' : `m${i}`}]}`).join('\n')}\nremotes: [*m12]\n` } });
+  cases.push({
+    name: 'merge-key bomb',
+    files: {
+      'a.yaml': `base: &b {name: x, type: rpm, url: "https://h/"}\n${Array.from({ length: 12 }, (_, i) => `m${i + 1}: &m${i + 1} {<<: [*${i === 0 ? 'b' : `m${i}`}, *${i === 0 ? 'b' : `m${i}`}]}`).join('\n')}\nremotes: [*m12]\n`,
+    },
+  });
   for (const depth of [64, 500, 5000, 50_000]) {
     cases.push({ name: `flow nesting ${depth}`, files: { 'a.yaml': `remotes: ${'{a: '.repeat(depth)}1${'}'.repeat(depth)}\n` } });
-    cases.push({ name: `block nesting ${depth}`, files: { 'a.yaml': `remotes:\n${Array.from({ length: Math.min(depth, 3000) }, (_, d) => `${' '.repeat(d + 1)}- `).join('\n')}x\n` } });
+    cases.push({
+      name: `block nesting ${depth}`,
+      files: { 'a.yaml': `remotes:\n${Array.from({ length: Math.min(depth, 3000) }, (_, d) => `${' '.repeat(d + 1)}- `).join('\n')}x\n` },
+    });
   }
   const many = Array.from({ length: 3000 }, (_, i) => `  - { name: r${i}, type: rpm, url: "https://ark.example.com/r${i}/" }`).join('\n');
   cases.push({ name: '3000 remotes (valid)', files: { 'a.yaml': `remotes:\n${many}\n` } });
-  cases.push({ name: 'a 1 MB line', files: { 'a.yaml': `remotes:\n  - name: ${'n'.repeat(1024 * 1024)}\n    type: rpm\n    url: https://h/\n` } });
-  cases.push({ name: '3000 duplicate names', files: { 'a.yaml': `remotes:\n${Array.from({ length: 3000 }, () => '  - { name: same, type: rpm, url: "https://h/" }').join('\n')}\n` } });
+  cases.push({
+    name: 'a 1 MB line',
+    files: { 'a.yaml': `remotes:\n  - name: ${'n'.repeat(1024 * 1024)}\n    type: rpm\n    url: https://h/\n` },
+  });
+  cases.push({
+    name: '3000 duplicate names',
+    files: { 'a.yaml': `remotes:\n${Array.from({ length: 3000 }, () => '  - { name: same, type: rpm, url: "https://h/" }').join('\n')}\n` },
+  });
   cases.push({ name: 'multiple documents', files: { 'a.yaml': `${BASE}---\n${BASE}` } });
   cases.push({ name: 'byte order mark and CRLF', files: { 'a.yaml': `\uFEFF${BASE.replace(/\n/g, '\r\n')}` } });
   cases.push({ name: 'NUL bytes', files: { 'a.yaml': BASE.replace('policy', 'pol\u0000icy') } });
-  cases.push({ name: 'invalid UTF-8', files: { 'a.yaml': Buffer.concat([Buffer.from(BASE.slice(0, 200)), Buffer.from([0xc3, 0x28, 0xa0, 0xa1]), Buffer.from(BASE.slice(200))]) } });
+  cases.push({
+    name: 'invalid UTF-8',
+    files: {
+      'a.yaml': Buffer.concat([Buffer.from(BASE.slice(0, 200)), Buffer.from([0xc3, 0x28, 0xa0, 0xa1]), Buffer.from(BASE.slice(200))]),
+    },
+  });
   cases.push({ name: 'UTF-16', files: { 'a.yaml': Buffer.from(`\uFEFF${BASE}`, 'utf16le') } });
   cases.push({ name: 'an empty file', files: { 'a.yaml': '' } });
   cases.push({ name: 'only comments', files: { 'a.yaml': '# nothing here\n# at all\n' } });
@@ -164,12 +259,27 @@ function attacks(): { name: string; files: Record<string, string | Buffer> }[] {
   cases.push({ name: 'python object tag', files: { 'a.yaml': 'remotes: !!python/object/apply:os.system ["rm -rf /"]\n' } });
   cases.push({ name: 'undefined alias', files: { 'a.yaml': 'remotes: *nothing\n' } });
   cases.push({ name: 'two files defining one stack differently', files: { 'a.yaml': 'stack: one\n', 'b.yaml': 'stack: two\n' } });
-  cases.push({ name: 'the same remote in two files', files: { 'a.yaml': 'remotes:\n  - { name: r, type: rpm, url: "https://h/" }\n', 'b.yaml': 'remotes:\n  - { name: r, type: rpm, url: "https://h/" }\n' } });
+  cases.push({
+    name: 'the same remote in two files',
+    files: {
+      'a.yaml': 'remotes:\n  - { name: r, type: rpm, url: "https://h/" }\n',
+      'b.yaml': 'remotes:\n  - { name: r, type: rpm, url: "https://h/" }\n',
+    },
+  });
   cases.push({ name: 'a directory named like a YAML file', files: { 'a.yaml/b.txt': 'x' } });
   cases.push({ name: 'no YAML files at all', files: { 'notes.txt': 'remotes: []\n' } });
-  cases.push({ name: 'a secret read from a directory', files: { 'a.yaml': 'remotes:\n  - { name: r, type: rpm, url: "https://h/", password: "${file:/}" }\n' } });
-  cases.push({ name: 'a secret read from /dev/zero', files: { 'a.yaml': 'remotes:\n  - { name: r, type: rpm, url: "https://h/", password: "${file:/dev/zero}" }\n' } });
-  cases.push({ name: 'an interpolation that never closes', files: { 'a.yaml': `remotes:\n  - { name: r, type: rpm, url: "https://h/\${env:${'A'.repeat(100_000)}" }\n` } });
+  cases.push({
+    name: 'a secret read from a directory',
+    files: { 'a.yaml': 'remotes:\n  - { name: r, type: rpm, url: "https://h/", password: "${file:/}" }\n' },
+  });
+  cases.push({
+    name: 'a secret read from /dev/zero',
+    files: { 'a.yaml': 'remotes:\n  - { name: r, type: rpm, url: "https://h/", password: "${file:/dev/zero}" }\n' },
+  });
+  cases.push({
+    name: 'an interpolation that never closes',
+    files: { 'a.yaml': `remotes:\n  - { name: r, type: rpm, url: "https://h/\${env:${'A'.repeat(100_000)}" }\n` },
+  });
   return cases;
 }
 
@@ -189,8 +299,10 @@ async function judge(name: string, dir: string): Promise<Outcome> {
   for (const d of result.diagnostics) {
     if (!/^config\.[a-z_]+$/.test(d.code)) problems.push(`code ${d.code}`);
     if (!d.summary || !(d.hint ?? d.detail)) problems.push(`${d.code} without summary and hint or detail`);
-    if (d.severity === 'error' && !d.source && !['config.no_files', 'config.path_not_found'].includes(d.code)) problems.push(`${d.code} without a location`);
-    if (d.source && !(d.source.line >= 1 && d.source.column >= 1)) problems.push(`${d.code} at line ${d.source.line} column ${d.source.column}`);
+    if (d.severity === 'error' && !d.source && !['config.no_files', 'config.path_not_found'].includes(d.code))
+      problems.push(`${d.code} without a location`);
+    if (d.source && !(d.source.line >= 1 && d.source.column >= 1))
+      problems.push(`${d.code} at line ${d.source.line} column ${d.source.column}`);
   }
   const text = renderDiagnostics(result.diagnostics, { color: false, sources: result.sources });
   if (errors.length > 0 && !/line \d+/.test(text) && errors.some((e) => e.source)) problems.push('rendered errors name no line');
@@ -230,7 +342,13 @@ describe('hostile desired states', () => {
     // The mutations must hit: most mutants are invalid, and some survive as valid models.
     expect(outcomes.filter((o) => !o.valid).length).toBeGreaterThan(MUTANTS / 3);
     expect(outcomes.some((o) => o.valid)).toBe(true);
-    recordFigures('hostile', { kind: 'mutants', tried: MUTANTS, valid: outcomes.filter((o) => o.valid).length, refused: outcomes.filter((o) => !o.valid).length, failures: failures.length });
+    recordFigures('hostile', {
+      kind: 'mutants',
+      tried: MUTANTS,
+      valid: outcomes.filter((o) => o.valid).length,
+      refused: outcomes.filter((o) => !o.valid).length,
+      failures: failures.length,
+    });
   }, 120_000);
 
   test('the classic attacks end in errors or a model', async () => {
@@ -245,7 +363,10 @@ describe('hostile desired states', () => {
 
   test(`a sample through the CLI: validate and plan end in a report, never an internal error or a stack trace`, async () => {
     const next = seededRandom(SEED + 1);
-    const all = [...mutants(MUTANTS, SEED).map((m) => ({ name: m.name, files: { 'state.yaml': m.text } as Record<string, string | Buffer> })), ...attacks()];
+    const all = [
+      ...mutants(MUTANTS, SEED).map((m) => ({ name: m.name, files: { 'state.yaml': m.text } as Record<string, string | Buffer> })),
+      ...attacks(),
+    ];
     const sample = Array.from({ length: CLI_SAMPLE }, () => all[Math.floor(next() * all.length)]!);
     const bad: string[] = [];
     await Promise.all(

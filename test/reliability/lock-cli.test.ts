@@ -126,9 +126,12 @@ describe('pulpform apply and the server lock', () => {
     emulator.pulp.tasks.pause();
     const run = startCli(['apply', '--auto-approve', '--concurrency', '1', ...args()], { env });
     // The distribution create is a task, which waits while tasks are paused.
-    while (!emulator.requests().some((r) => r.method === 'POST' && r.path.startsWith('/pulp/api/v3/distributions/'))) await new Promise((resolve) => setTimeout(resolve, 5));
+    while (!emulator.requests().some((r) => r.method === 'POST' && r.path.startsWith('/pulp/api/v3/distributions/')))
+      await new Promise((resolve) => setTimeout(resolve, 5));
     run.child.kill('SIGTERM');
-    await run.stderrMatches(/Stopping: starting nothing new; waiting for the action in flight to finish \(create distribution\/file\/three\)/);
+    await run.stderrMatches(
+      /Stopping: starting nothing new; waiting for the action in flight to finish \(create distribution\/file\/three\)/,
+    );
     emulator.pulp.tasks.resume();
     const result = await run.done;
     expect(result.stdout).toContain('distribution/file/three: Creation complete');
@@ -140,7 +143,8 @@ describe('pulpform apply and the server lock', () => {
   test('a second SIGTERM stops waiting, reports the task left running and releases the lock; the next apply waits for it, then converges', async () => {
     emulator.pulp.tasks.pause();
     const run = startCli(['apply', '--auto-approve', ...args()], { env });
-    while (!emulator.requests().some((r) => r.method === 'POST' && r.path.startsWith('/pulp/api/v3/distributions/'))) await new Promise((resolve) => setTimeout(resolve, 5));
+    while (!emulator.requests().some((r) => r.method === 'POST' && r.path.startsWith('/pulp/api/v3/distributions/')))
+      await new Promise((resolve) => setTimeout(resolve, 5));
     expect(await readLock(client, 'locked')).toBeDefined();
     run.child.kill('SIGTERM');
     await run.stderrMatches(/Stopping: starting nothing new/);
@@ -160,7 +164,10 @@ describe('pulpform apply and the server lock', () => {
   });
 
   test('two applies started at once: one applies, the other waits and then finds nothing to do', async () => {
-    const runs = [startCli(['apply', '--auto-approve', '--lock-timeout', '1m', ...args()], { env }), startCli(['apply', '--auto-approve', '--lock-timeout', '1m', ...args()], { env })];
+    const runs = [
+      startCli(['apply', '--auto-approve', '--lock-timeout', '1m', ...args()], { env }),
+      startCli(['apply', '--auto-approve', '--lock-timeout', '1m', ...args()], { env }),
+    ];
     const results = await Promise.all(runs.map((r) => r.done));
     expect(results.map((r) => r.status)).toEqual([0, 0]);
     expect(results.filter((r) => r.stdout.includes('Apply complete! Resources: 3 added')).length).toBe(1);
@@ -174,7 +181,11 @@ describe('pulpform apply and the server lock', () => {
     try {
       const result = await runCli(['plan', ...args()], { env });
       expect(result.status).toBe(0);
-      expect(result.stderr).toMatch(new RegExp(`Note: .+@.+ \\(pid ${process.pid}, apply\\) has held the server lock for \\d+ s; this plan may change once that run ends\\.`));
+      expect(result.stderr).toMatch(
+        new RegExp(
+          `Note: .+@.+ \\(pid ${process.pid}, apply\\) has held the server lock for \\d+ s; this plan may change once that run ends\\.`,
+        ),
+      );
       expect(result.stdout).toContain('3 to add');
     } finally {
       await other.release();

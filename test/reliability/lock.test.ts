@@ -22,7 +22,11 @@ afterEach(async () => {
 });
 
 async function guards(on: PulpClient = client): Promise<{ name: string; description: string; href: string }[]> {
-  return (await on.list(LOCK_ENDPOINT)).map((g) => ({ name: String(g['name']), description: String(g['description']), href: String(g['pulp_href']) }));
+  return (await on.list(LOCK_ENDPOINT)).map((g) => ({
+    name: String(g['name']),
+    description: String(g['description']),
+    href: String(g['pulp_href']),
+  }));
 }
 
 /** A lock as another run would have left it. */
@@ -55,7 +59,13 @@ describe('the server lock', () => {
     const lock = await acquireLock(client, { stack: 'prod', operation: 'apply' });
     const [guard] = await guards();
     expect(guard!.name).toBe('pulpform-lock-prod');
-    expect(JSON.parse(guard!.description)).toMatchObject({ pulpform_lock: 1, stack: 'prod', pid: process.pid, operation: 'apply', id: lock.info.id });
+    expect(JSON.parse(guard!.description)).toMatchObject({
+      pulpform_lock: 1,
+      stack: 'prod',
+      pid: process.pid,
+      operation: 'apply',
+      id: lock.info.id,
+    });
     expect(lock.info.holder).toMatch(/^.+@.+$/);
     expect(await readLock(client, 'prod')).toEqual(lock.info);
     await lock.release();
@@ -67,7 +77,9 @@ describe('the server lock', () => {
     const first = await acquireLock(client, { stack: 'prod', operation: 'watch' });
     const refused = await acquireLock(client, { stack: 'prod', operation: 'apply' }).catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(LockHeldError);
-    expect((refused as LockHeldError).message).toMatch(new RegExp(`^the server is locked by .+@.+ \\(pid ${process.pid}, watch\\), for \\d+ s$`));
+    expect((refused as LockHeldError).message).toMatch(
+      new RegExp(`^the server is locked by .+@.+ \\(pid ${process.pid}, watch\\), for \\d+ s$`),
+    );
     expect((refused as LockHeldError).hint).toContain('--lock-timeout');
     const other = await acquireLock(client, { stack: 'staging', operation: 'apply' });
     await Promise.all([first.release(), other.release()]);
@@ -102,13 +114,19 @@ describe('the server lock', () => {
 
   test('a wait that runs out says how long it waited', async () => {
     await plantLock({});
-    await expect(acquireLock(client, { stack: 'prod', operation: 'apply', timeoutMs: 30, pollMs: 5 })).rejects.toThrow(/locked by bob@elsewhere \(pid 4242, apply\), for 1 min 30 s \(waited 0 s\)/);
+    await expect(acquireLock(client, { stack: 'prod', operation: 'apply', timeoutMs: 30, pollMs: 5 })).rejects.toThrow(
+      /locked by bob@elsewhere \(pid 4242, apply\), for 1 min 30 s \(waited 0 s\)/,
+    );
   });
 
   test('an expired lock is taken over, naming the holder that left it', async () => {
     await plantLock({ expires_at: new Date(Date.now() - 1000).toISOString() });
     const takeovers: string[] = [];
-    const lock = await acquireLock(client, { stack: 'prod', operation: 'apply', onTakeover: (stale, why) => takeovers.push(`${stale.holder}: ${why}`) });
+    const lock = await acquireLock(client, {
+      stack: 'prod',
+      operation: 'apply',
+      onTakeover: (stale, why) => takeovers.push(`${stale.holder}: ${why}`),
+    });
     expect(takeovers).toEqual([expect.stringMatching(/^bob@elsewhere: it expired at .* without being renewed$/)]);
     expect((await guards()).map((g) => JSON.parse(g.description).id)).toEqual([lock.info.id]);
     await lock.release();
@@ -163,7 +181,10 @@ describe('the server lock', () => {
   test('is no resource: the live state does not read it and a prune plan never deletes it', async () => {
     const lock = await acquireLock(client, { stack: 'prod', operation: 'apply' });
     expect(LIVE_ENDPOINTS.some((endpoint) => LOCK_ENDPOINT.startsWith(endpoint))).toBe(false);
-    const plan = buildPlan({ stack: 'prod', resources: [], sources: { files: [], sha256: '' } } as never, await readLiveState(client), { prune: true, allowDeleteAll: true });
+    const plan = buildPlan({ stack: 'prod', resources: [], sources: { files: [], sha256: '' } } as never, await readLiveState(client), {
+      prune: true,
+      allowDeleteAll: true,
+    });
     expect(plan.waves.flat()).toEqual([]);
     await lock.release();
   });
@@ -195,7 +216,9 @@ describe('the server lock under faults', () => {
       const clients = Array.from({ length: 5 }, () => clientFor(faulty, { timeoutMs: 300 }));
       try {
         const outcomes = await Promise.allSettled(clients.map((c) => acquireLock(c, { stack: 'prod', operation: 'apply' })));
-        const holders = outcomes.filter((o) => o.status === 'fulfilled').map((o) => (o as PromiseFulfilledResult<Awaited<ReturnType<typeof acquireLock>>>).value);
+        const holders = outcomes
+          .filter((o) => o.status === 'fulfilled')
+          .map((o) => (o as PromiseFulfilledResult<Awaited<ReturnType<typeof acquireLock>>>).value);
         expect(holders.length).toBeLessThanOrEqual(1);
         faulty.setFaults();
         const onServer = await readLock(clients[0]!, 'prod');
@@ -216,7 +239,9 @@ describe('the server lock under faults', () => {
     const takeovers: string[] = [];
     try {
       for (let cycle = 0; cycle < 40; cycle++) {
-        const lock = await acquireLock(viaFaults, { stack: 'prod', operation: 'apply', onTakeover: (_, why) => takeovers.push(why) }).catch(() => undefined);
+        const lock = await acquireLock(viaFaults, { stack: 'prod', operation: 'apply', onTakeover: (_, why) => takeovers.push(why) }).catch(
+          () => undefined,
+        );
         if (lock) held += 1;
         await lock?.release().catch(() => undefined);
       }

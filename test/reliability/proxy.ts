@@ -41,33 +41,37 @@ export async function startProxy(
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      const upstream = http.request(`${target}${req.url ?? '/'}`, { method: req.method, headers: { ...req.headers, host: new URL(target).host }, agent }, (answer) => {
-        const parts: Buffer[] = [];
-        answer.on('data', (chunk: Buffer) => parts.push(chunk));
-        answer.on('end', () => {
-          const body = Buffer.concat(parts);
-          const exchange = {
-            index,
-            method: req.method ?? 'GET',
-            path: new URL(req.url ?? '/', 'http://x').pathname,
-            target: req.url ?? '/',
-            request: Buffer.concat(chunks).toString('utf8'),
-            status: answer.statusCode ?? 0,
-            body: body.toString('utf8'),
-          };
-          void Promise.resolve(decide(exchange)).then((verdict) => {
-            if (verdict === 'drop') {
-              req.socket.destroy();
-            } else if (verdict === 'forward') {
-              res.writeHead(answer.statusCode ?? 502, answer.headers);
-              res.end(body);
-            } else {
-              res.writeHead(verdict.status, { 'content-type': 'application/json' });
-              res.end(JSON.stringify(verdict.json));
-            }
+      const upstream = http.request(
+        `${target}${req.url ?? '/'}`,
+        { method: req.method, headers: { ...req.headers, host: new URL(target).host }, agent },
+        (answer) => {
+          const parts: Buffer[] = [];
+          answer.on('data', (chunk: Buffer) => parts.push(chunk));
+          answer.on('end', () => {
+            const body = Buffer.concat(parts);
+            const exchange = {
+              index,
+              method: req.method ?? 'GET',
+              path: new URL(req.url ?? '/', 'http://x').pathname,
+              target: req.url ?? '/',
+              request: Buffer.concat(chunks).toString('utf8'),
+              status: answer.statusCode ?? 0,
+              body: body.toString('utf8'),
+            };
+            void Promise.resolve(decide(exchange)).then((verdict) => {
+              if (verdict === 'drop') {
+                req.socket.destroy();
+              } else if (verdict === 'forward') {
+                res.writeHead(answer.statusCode ?? 502, answer.headers);
+                res.end(body);
+              } else {
+                res.writeHead(verdict.status, { 'content-type': 'application/json' });
+                res.end(JSON.stringify(verdict.json));
+              }
+            });
           });
-        });
-      });
+        },
+      );
       upstream.on('error', () => req.socket.destroy());
       upstream.end(Buffer.concat(chunks));
     });

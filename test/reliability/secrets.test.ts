@@ -16,7 +16,8 @@ import { type Exchange, type InterposedProxy, startProxy } from './proxy.js';
 const PULP_SECRET = 'pulp-S3cret-9d1f';
 const UPSTREAM_SECRET = 'upstream-S3cret-77aa';
 const PROXY_SECRET = 'proxy-S3cret-c0de';
-const CLIENT_KEY = '-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIKeySecretKeyMaterial0123456789abcdefABCDEF\n-----END PRIVATE KEY-----';
+const CLIENT_KEY =
+  '-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIKeySecretKeyMaterial0123456789abcdefABCDEF\n-----END PRIVATE KEY-----';
 const ROTATED_SECRET = 'upstream-R0tated-5ecret';
 const SECRETS = [PULP_SECRET, UPSTREAM_SECRET, PROXY_SECRET, CLIENT_KEY.split('\n')[1]!, ROTATED_SECRET];
 
@@ -93,13 +94,25 @@ afterEach(async () => {
 const env = { PULP_PASSWORD: PULP_SECRET, UPSTREAM_PASSWORD: UPSTREAM_SECRET };
 
 function sweepOf(): SecretSweep {
-  return { secrets: SECRETS, directories: [dir], sources: [join(dir, 'proxy-password'), join(dir, 'client.key'), join(dir, 'pulp-password')], emulator };
+  return {
+    secrets: SECRETS,
+    directories: [dir],
+    sources: [join(dir, 'proxy-password'), join(dir, 'client.key'), join(dir, 'pulp-password')],
+    emulator,
+  };
 }
 
 /** Runs `pulpform ARGS` in the desired-state directory and expects no secret anywhere. */
-async function pulpform(name: string, args: string[], extraEnv: Record<string, string> = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
+async function pulpform(
+  name: string,
+  args: string[],
+  extraEnv: Record<string, string> = {},
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
   const result = await runCliSweeping(args, { env: { ...env, ...extraEnv }, cwd: dir, ...sweepOf() });
-  const leaks = [...result.leaks, ...urls.flatMap((u) => SECRETS.filter((s) => u.includes(s) || u.includes(encodeURIComponent(s))).map(() => `URL ${u}`))];
+  const leaks = [
+    ...result.leaks,
+    ...urls.flatMap((u) => SECRETS.filter((s) => u.includes(s) || u.includes(encodeURIComponent(s))).map(() => `URL ${u}`)),
+  ];
   swept.push(name);
   leaked += leaks.length;
   expect({ name, leaks }).toEqual({ name, leaks: [] });
@@ -112,7 +125,9 @@ describe('the sweep itself', () => {
     expect(leaksIn('out', `password=${secret}`, [secret])).toEqual(['out: secret #0 (as is)']);
     expect(leaksIn('out', `?p=${encodeURIComponent(secret)}`, [secret])).toEqual(['out: secret #0 (encoded)']);
     expect(leaksIn('out', JSON.stringify({ p: secret }), [secret])).toEqual(['out: secret #0 (encoded)']);
-    expect(leaksIn('out', `Authorization: Basic ${Buffer.from(`admin:${secret}`).toString('base64')}`, [secret])).toEqual(['out: secret #0 (encoded)']);
+    expect(leaksIn('out', `Authorization: Basic ${Buffer.from(`admin:${secret}`).toString('base64')}`, [secret])).toEqual([
+      'out: secret #0 (encoded)',
+    ]);
     expect(leaksIn('out', 'nothing here', [secret])).toEqual([]);
   });
 
@@ -121,7 +136,9 @@ describe('the sweep itself', () => {
     try {
       await writeFile(join(where, 'source'), 'the-secret');
       await writeFile(join(where, 'log.json'), '{"message": "the-secret"}');
-      expect(await sweep({}, { secrets: ['the-secret'], directories: [where], sources: [join(where, 'source')] })).toEqual([`${join(where, 'log.json')}: secret #0 (as is)`]);
+      expect(await sweep({}, { secrets: ['the-secret'], directories: [where], sources: [join(where, 'source')] })).toEqual([
+        `${join(where, 'log.json')}: secret #0 (as is)`,
+      ]);
     } finally {
       await rm(where, { recursive: true, force: true });
     }
@@ -131,11 +148,31 @@ describe('the sweep itself', () => {
 describe('no secret in any output, file or request URL', () => {
   test('plan, saved plan, apply of the saved plan, JSON output and debug logs in both formats', async () => {
     const server = ['-f', 'state.yaml', '--server', proxy.url];
-    const plan = await pulpform('plan --out', ['plan', ...server, '--out', 'plan.bin', '--log-file', 'plan-log.json', '--log-level', 'debug']);
+    const plan = await pulpform('plan --out', [
+      'plan',
+      ...server,
+      '--out',
+      'plan.bin',
+      '--log-file',
+      'plan-log.json',
+      '--log-level',
+      'debug',
+    ]);
     expect(plan.status).toBe(0);
     expect(plan.stdout).toContain('(sensitive value)');
     await pulpform('plan --json', ['plan', ...server, '--json', '--log-level', 'debug', '--log-format', 'json']);
-    const apply = await pulpform('apply PLANFILE --json', ['apply', 'plan.bin', ...server, '--json', '--log-file', 'apply-log.json', '--log-level', 'debug', '--log-format', 'json']);
+    const apply = await pulpform('apply PLANFILE --json', [
+      'apply',
+      'plan.bin',
+      ...server,
+      '--json',
+      '--log-file',
+      'apply-log.json',
+      '--log-level',
+      'debug',
+      '--log-format',
+      'json',
+    ]);
     expect(apply.status).toBe(0);
     expect(await readFile(join(dir, 'apply-log.json'), 'utf8')).toContain('action.done');
     const again = await pulpform('plan after apply', ['plan', ...server, '--detailed-exitcode', '--log-level', 'debug']);
@@ -148,14 +185,22 @@ describe('no secret in any output, file or request URL', () => {
     await writeFile(join(dir, 'state.yaml'), yaml(upstream.url, 2));
     const plan = await pulpform('plan of a rotation', ['plan', ...server, '--log-level', 'debug'], { UPSTREAM_PASSWORD: ROTATED_SECRET });
     expect(plan.stdout).toMatch(/password\s+= \(sensitive value\)/);
-    const apply = await pulpform('apply of a rotation', ['apply', '--auto-approve', ...server, '--log-file', 'rotation.json', '--log-level', 'debug'], { UPSTREAM_PASSWORD: ROTATED_SECRET });
+    const apply = await pulpform(
+      'apply of a rotation',
+      ['apply', '--auto-approve', ...server, '--log-file', 'rotation.json', '--log-level', 'debug'],
+      { UPSTREAM_PASSWORD: ROTATED_SECRET },
+    );
     expect(apply.status).toBe(0);
   });
 
   test('the password from --password-file, and wrong credentials', async () => {
-    const ok = await pulpform('--password-file', ['plan', '-f', 'state.yaml', '--server', proxy.url, '--password-file', 'pulp-password'], { PULP_PASSWORD: '' });
+    const ok = await pulpform('--password-file', ['plan', '-f', 'state.yaml', '--server', proxy.url, '--password-file', 'pulp-password'], {
+      PULP_PASSWORD: '',
+    });
     expect(ok.status).toBe(0);
-    const wrong = await pulpform('wrong password', ['plan', '-f', 'state.yaml', '--server', proxy.url, '--log-level', 'debug'], { PULP_PASSWORD: `${PULP_SECRET}-wrong` });
+    const wrong = await pulpform('wrong password', ['plan', '-f', 'state.yaml', '--server', proxy.url, '--log-level', 'debug'], {
+      PULP_PASSWORD: `${PULP_SECRET}-wrong`,
+    });
     expect(wrong.status).toBe(1);
     expect(wrong.stderr).toContain('the server rejected the credentials');
   });
@@ -170,11 +215,24 @@ describe('no secret in any output, file or request URL', () => {
   });
 
   test('a remote URL with credentials is refused with the value redacted, in text and in JSON', async () => {
-    await writeFile(join(dir, 'state.yaml'), yaml(upstream.url).replace('url: https://ark.example.com/rocky/', `url: https://mirror:${PROXY_SECRET}@ark.example.com/rocky/`));
+    await writeFile(
+      join(dir, 'state.yaml'),
+      yaml(upstream.url).replace('url: https://ark.example.com/rocky/', `url: https://mirror:${PROXY_SECRET}@ark.example.com/rocky/`),
+    );
     const sweepSources = sweepOf();
     // The YAML itself now holds the secret: it is the source, not a leak.
-    const result = await runCliSweeping(['validate', '-f', 'state.yaml'], { env, cwd: dir, ...sweepSources, sources: [...(sweepSources.sources ?? []), join(dir, 'state.yaml')] });
-    const json = await runCliSweeping(['validate', '-f', 'state.yaml', '--json'], { env, cwd: dir, ...sweepSources, sources: [...(sweepSources.sources ?? []), join(dir, 'state.yaml')] });
+    const result = await runCliSweeping(['validate', '-f', 'state.yaml'], {
+      env,
+      cwd: dir,
+      ...sweepSources,
+      sources: [...(sweepSources.sources ?? []), join(dir, 'state.yaml')],
+    });
+    const json = await runCliSweeping(['validate', '-f', 'state.yaml', '--json'], {
+      env,
+      cwd: dir,
+      ...sweepSources,
+      sources: [...(sweepSources.sources ?? []), join(dir, 'state.yaml')],
+    });
     swept.push('validate with a URL with credentials', 'validate --json with a URL with credentials');
     leaked += result.leaks.length + json.leaks.length;
     expect(result.status).toBe(1);
@@ -184,8 +242,21 @@ describe('no secret in any output, file or request URL', () => {
 
   test('a server error that echoes the request body is scrubbed before it is shown or logged', async () => {
     answer = (exchange) =>
-      exchange.method === 'POST' && exchange.path.includes('/remotes/') ? { status: 400, json: { non_field_errors: [`cannot use ${exchange.request}`] } } : 'forward';
-    const result = await pulpform('an echoing server error', ['apply', '--auto-approve', '-f', 'state.yaml', '--server', proxy.url, '--log-file', 'echo.json', '--log-level', 'debug']);
+      exchange.method === 'POST' && exchange.path.includes('/remotes/')
+        ? { status: 400, json: { non_field_errors: [`cannot use ${exchange.request}`] } }
+        : 'forward';
+    const result = await pulpform('an echoing server error', [
+      'apply',
+      '--auto-approve',
+      '-f',
+      'state.yaml',
+      '--server',
+      proxy.url,
+      '--log-file',
+      'echo.json',
+      '--log-level',
+      'debug',
+    ]);
     expect(result.status).toBe(1);
     expect(result.stdout).toContain('(sensitive)');
   });

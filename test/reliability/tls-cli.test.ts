@@ -26,7 +26,10 @@ beforeAll(async () => {
   proxy = await startProxy(emulator.url, () => 'forward', { tls: { cert: readFileSync(CERT, 'utf8'), key: readFileSync(KEY, 'utf8') } });
   dir = await mkdtemp(join(tmpdir(), 'pulpform-tls-'));
   await writeFile(join(dir, 'state.yaml'), STATE);
-  await writeFile(join(dir, 'insecure.yaml'), `${STATE.replace('stack: tls\n', `stack: tls\nserver: { url: "${proxy.url}", insecure: true }\n`)}`);
+  await writeFile(
+    join(dir, 'insecure.yaml'),
+    `${STATE.replace('stack: tls\n', `stack: tls\nserver: { url: "${proxy.url}", insecure: true }\n`)}`,
+  );
 });
 
 afterAll(async () => {
@@ -41,7 +44,9 @@ describe('TLS from the command line', () => {
   test('verification is on by default: a self-signed server is refused with the way out', async () => {
     const result = await runCli(['plan', '-f', state, '--server', proxy.url], { env, cwd: dir });
     expect(result.status).toBe(1);
-    expect(result.stderr).toMatch(/^Error: GET \/pulp\/api\/v3\/status\/: TLS failure talking to https:\/\/127\.0\.0\.1:\d+: self[- ]signed certificate\n {2}Hint: pass the CA certificate with --ca-cert, or \(unsafe\) --insecure to skip verification\n$/);
+    expect(result.stderr).toMatch(
+      /^Error: GET \/pulp\/api\/v3\/status\/: TLS failure talking to https:\/\/127\.0\.0\.1:\d+: self[- ]signed certificate\n {2}Hint: pass the CA certificate with --ca-cert, or \(unsafe\) --insecure to skip verification\n$/,
+    );
   });
 
   test('--ca-cert trusts a private CA: plan and apply work, without a warning', async () => {

@@ -112,11 +112,20 @@ export async function loadState(dir: string): Promise<DesiredState> {
 }
 
 export function clientFor(emulator: Pick<Emulator, 'url'>, options: Partial<PulpClientOptions> = {}): PulpClient {
-  return new PulpClient({ baseUrl: emulator.url, username: 'admin', password: new Secret('password', 'test'), retryDelayMs: 1, ...options });
+  return new PulpClient({
+    baseUrl: emulator.url,
+    username: 'admin',
+    password: new Secret('password', 'test'),
+    retryDelayMs: 1,
+    ...options,
+  });
 }
 
 /** One `pulpform apply`, in process: read the server, plan, apply. Never throws: a failed read is `{ error }`. */
-export async function applyOnce(state: DesiredState, client: PulpClient): Promise<{ plan: Plan; result: ApplyResult } | { error: unknown }> {
+export async function applyOnce(
+  state: DesiredState,
+  client: PulpClient,
+): Promise<{ plan: Plan; result: ApplyResult } | { error: unknown }> {
   let live: LiveState;
   try {
     live = await readLiveState(client);
@@ -195,7 +204,8 @@ function repositoryOf(task: TaskRecord): string {
 /** Sync tasks per repository href. */
 export function syncsPerRepository(tasks: TaskRecord[]): Map<string, number> {
   const counts = new Map<string, number>();
-  for (const task of tasks.filter((t) => t.name.includes('synchroniz'))) counts.set(repositoryOf(task), (counts.get(repositoryOf(task)) ?? 0) + 1);
+  for (const task of tasks.filter((t) => t.name.includes('synchroniz')))
+    counts.set(repositoryOf(task), (counts.get(repositoryOf(task)) ?? 0) + 1);
   return counts;
 }
 
@@ -211,9 +221,9 @@ export function overlappingSyncs(tasks: TaskRecord[]): string[] {
     syncs.sort((a, b) => a.created.localeCompare(b.created));
     for (let i = 1; i < syncs.length; i++) {
       const before = syncs[i - 1]!;
-      if (before.finished === null || syncs[i]!.created < before.finished) overlaps.push(`${repository}: sync dispatched at ${syncs[i]!.created} while the one of ${before.created} ran`);
+      if (before.finished === null || syncs[i]!.created < before.finished)
+        overlaps.push(`${repository}: sync dispatched at ${syncs[i]!.created} while the one of ${before.created} ran`);
     }
   }
   return overlaps;
 }
-

@@ -42,11 +42,16 @@ describe('plan text', () => {
 
   test('an empty plan says so in one line, and still shows its warnings', () => {
     expect(renderPlanText(CASES.noChanges(), { color: false })).toBe('No changes. The Pulp server matches the desired state.\n');
-    expect(renderPlanText(CASES.withoutPrune(), { color: false })).toMatch(/^No changes\. The Pulp server matches the desired state\.\n\nWarning: /);
+    expect(renderPlanText(CASES.withoutPrune(), { color: false })).toMatch(
+      /^No changes\. The Pulp server matches the desired state\.\n\nWarning: /,
+    );
   });
 
   test('a plan with only errors does not claim the server matches', () => {
-    const text = renderPlanText(buildPlan(desiredState([desired('repository/rpm/r', { refs: { remote: 'remote/rpm/nowhere' } })]), liveState([]), { now: NOW }), { color: false });
+    const text = renderPlanText(
+      buildPlan(desiredState([desired('repository/rpm/r', { refs: { remote: 'remote/rpm/nowhere' } })]), liveState([]), { now: NOW }),
+      { color: false },
+    );
     expect(text).not.toContain('No changes');
     expect(text).toContain('Error: repository/rpm/r: remote refers to remote/rpm/nowhere');
   });
@@ -71,7 +76,11 @@ describe('plan text', () => {
   test('no secret value appears in any rendering of any case', () => {
     for (const make of Object.values(CASES)) {
       const plan = make();
-      for (const text of [renderPlanText(plan, { color: false, verbose: true }), renderPlanText(plan, { color: true }), serializePlan(plan)]) {
+      for (const text of [
+        renderPlanText(plan, { color: false, verbose: true }),
+        renderPlanText(plan, { color: true }),
+        serializePlan(plan),
+      ]) {
         expect(text).not.toMatch(/correct-horse|ark-user/);
       }
     }

@@ -4,7 +4,11 @@ import { holdBack } from '../../src/watch/hold-back.js';
 import { desiredState, liveState, mirror, NOW } from '../builders.js';
 
 const plan = buildPlan(desiredState([...mirror('file', 'a'), ...mirror('file', 'b')]), liveState([]), { now: NOW });
-const idsOf = (p: typeof plan): string[] => p.waves.flat().map((action) => action.id).sort();
+const idsOf = (p: typeof plan): string[] =>
+  p.waves
+    .flat()
+    .map((action) => action.id)
+    .sort();
 
 describe('holdBack', () => {
   test('leaves out the actions on a backed-off object and everything that waits for them, and nothing else', () => {
@@ -33,7 +37,10 @@ describe('holdBack', () => {
     const { plan: partial } = holdBack(plan, new Set(['remote/file/b']));
     const ids = new Set(idsOf(partial));
     for (const action of partial.waves.flat()) for (const dependency of action.dependsOn) expect(ids.has(dependency)).toBe(true);
-    const order = plan.waves.flat().map((action) => action.id).filter((id) => ids.has(id));
+    const order = plan.waves
+      .flat()
+      .map((action) => action.id)
+      .filter((id) => ids.has(id));
     expect(partial.waves.flat().map((action) => action.id)).toEqual(order);
   });
 

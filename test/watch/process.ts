@@ -41,10 +41,12 @@ export class WatchProcess {
       for (const listener of this.#listeners) listener();
     });
     this.#child.stdout.setEncoding('utf8').on('data', (chunk: string) => this.other.push(chunk));
-    this.exited = new Promise((resolve) => this.#child.on('close', (status, signal) => {
-      for (const listener of this.#listeners) listener();
-      resolve({ status, signal });
-    }));
+    this.exited = new Promise((resolve) =>
+      this.#child.on('close', (status, signal) => {
+        for (const listener of this.#listeners) listener();
+        resolve({ status, signal });
+      }),
+    );
   }
 
   get running(): boolean {

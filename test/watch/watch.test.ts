@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
-import { mkdtemp, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -33,7 +33,11 @@ interface RemoteSpec {
 function stateYaml(remotes: RemoteSpec[]): string {
   const lines = ['stack: watch', 'remotes:'];
   for (const remote of remotes) {
-    lines.push(`  - name: ${remote.name}`, `    type: ${remote.type ?? 'file'}`, `    url: ${remote.url ?? `${DEAD_UPSTREAM}/${remote.name}`}/PULP_MANIFEST`);
+    lines.push(
+      `  - name: ${remote.name}`,
+      `    type: ${remote.type ?? 'file'}`,
+      `    url: ${remote.url ?? `${DEAD_UPSTREAM}/${remote.name}`}/PULP_MANIFEST`,
+    );
     if (remote.concurrency !== undefined) lines.push(`    download_concurrency: ${remote.concurrency}`);
   }
   const synced = remotes.filter((remote) => remote.synced);
@@ -69,6 +73,7 @@ function watch(args: string[] = [], server = emulator.url): WatchProcess {
   return child;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: the emulator's answers, read field by field by the assertions
 async function api(path: string, init: { method?: string; body?: object } = {}): Promise<{ status: number; body: any }> {
   const response = await fetch(`${emulator.url}${path}`, {
     method: init.method ?? 'GET',
@@ -84,7 +89,15 @@ async function remote(name: string, type = 'file'): Promise<{ pulp_href: string;
 
 function writes(method?: string): { method: string; path: string }[] {
   // The server lock (a content guard each applying cycle creates and deletes) is not a change to managed objects.
-  return emulator.requests().filter((r) => r.method !== 'GET' && (method === undefined || r.method === method) && !r.path.startsWith('/_emulator') && !r.path.includes('/contentguards/'));
+  return emulator
+    .requests()
+    .filter(
+      (r) =>
+        r.method !== 'GET' &&
+        (method === undefined || r.method === method) &&
+        !r.path.startsWith('/_emulator') &&
+        !r.path.includes('/contentguards/'),
+    );
 }
 
 const applied = (line: LogLine): boolean => line.outcome === 'applied';
@@ -103,7 +116,9 @@ describe('pulpform watch', () => {
     expect(edit).toMatchObject({ outcome: 'applied', changed: { update: 1 }, trigger: { reasons: ['change'], files: [statePath()] } });
     expect(edit.message).toContain('applied: 1 updated');
     expect((await remote('a'))?.download_concurrency).toBe(5);
-    expect(w.lines.slice(mark).map((line) => line.code)).toEqual(expect.arrayContaining(['watch.files_changed', 'watch.cycle_start', 'action.start', 'action.done']));
+    expect(w.lines.slice(mark).map((line) => line.code)).toEqual(
+      expect.arrayContaining(['watch.files_changed', 'watch.cycle_start', 'action.start', 'action.done']),
+    );
 
     expect(await w.stop()).toEqual({ status: 0, signal: null });
     expect(w.of('watch.stopped')).toHaveLength(1);
@@ -162,10 +177,17 @@ describe('pulpform watch', () => {
     // The last valid desired state stays in force: periodic cycles repair drift to it.
     mark = w.mark();
     expect((await api((await remote('a'))!.pulp_href, { method: 'PATCH', body: { download_concurrency: 9 } })).status).toBe(202);
-    const repaired = await w.waitFor('the drift repair', (line) => line.code === 'action.done' && line.actionId === 'update remote/file/a', mark);
+    const repaired = await w.waitFor(
+      'the drift repair',
+      (line) => line.code === 'action.done' && line.actionId === 'update remote/file/a',
+      mark,
+    );
     const repair = await w.cycleDone(w.lines.indexOf(repaired));
     expect(repair).toMatchObject({ outcome: 'applied', trigger: { reasons: ['interval'] } });
-    expect(w.lines.slice(mark).find((line) => line.code === 'watch.desired_invalid')).toMatchObject({ level: 'warn', applied: 'last_good' });
+    expect(w.lines.slice(mark).find((line) => line.code === 'watch.desired_invalid')).toMatchObject({
+      level: 'warn',
+      applied: 'last_good',
+    });
     expect((await remote('a'))?.download_concurrency).toBe(2);
 
     mark = w.mark();
@@ -188,8 +210,16 @@ describe('pulpform watch', () => {
     expect((await api(b.pulp_href, { method: 'DELETE' })).status).toBe(202);
 
     // The periodic cycles see the drift (whenever Pulp's tasks have made it) and undo it.
-    const repairedA = await w.waitFor('remote a repaired', (line) => line.code === 'action.done' && line.actionId === 'update remote/file/a', mark);
-    const recreatedB = await w.waitFor('remote b recreated', (line) => line.code === 'action.done' && line.actionId === 'create remote/file/b', mark);
+    const repairedA = await w.waitFor(
+      'remote a repaired',
+      (line) => line.code === 'action.done' && line.actionId === 'update remote/file/a',
+      mark,
+    );
+    const recreatedB = await w.waitFor(
+      'remote b recreated',
+      (line) => line.code === 'action.done' && line.actionId === 'create remote/file/b',
+      mark,
+    );
     await w.cycleDone(w.lines.indexOf(repairedA));
     await w.cycleDone(w.lines.indexOf(recreatedB));
     expect((await remote('a'))?.download_concurrency).toBe(2);
@@ -223,13 +253,21 @@ describe('pulpform watch', () => {
     // Each later cycle still counts them, without repeating the full report.
     mark = w.mark();
     await writeFile(statePath(), stateYaml([{ name: 'a', type: 'rpm' }, { name: 'c' }]));
-    expect(await w.cycleDone(mark)).toMatchObject({ outcome: 'applied', changed: { create: 1 }, heldBack: { deletes: 1, replacements: 1 } });
+    expect(await w.cycleDone(mark)).toMatchObject({
+      outcome: 'applied',
+      changed: { create: 1 },
+      heldBack: { deletes: 1, replacements: 1 },
+    });
     expect(w.lines.slice(mark).filter((line) => line.code === 'watch.held_back')).toEqual([]);
     expect(writes('DELETE')).toEqual([]);
     expect(await w.stop()).toEqual({ status: 0, signal: null });
 
     const pruning = watch(['--prune']);
-    expect(await pruning.cycleDone()).toMatchObject({ outcome: 'applied', changed: { delete: 1, replace: 1 }, heldBack: { deletes: 0, replacements: 0 } });
+    expect(await pruning.cycleDone()).toMatchObject({
+      outcome: 'applied',
+      changed: { delete: 1, replace: 1 },
+      heldBack: { deletes: 0, replacements: 0 },
+    });
     expect(await remote('b')).toBeUndefined();
     expect(await remote('a')).toBeUndefined();
     expect(await remote('a', 'rpm')).toBeDefined();
@@ -240,7 +278,13 @@ describe('pulpform watch', () => {
   test('a sync whose upstream fails the preflight is left out and reported once with the fix while other edits apply; once its upstream serves, it syncs', async () => {
     const upstream = await serveDirectory(join(process.cwd(), '../shared/pulp/conformance/upstreams/file'));
     try {
-      await writeFile(statePath(), stateYaml([{ name: 'pinned', synced: true }, { name: 'ok', concurrency: 2 }]));
+      await writeFile(
+        statePath(),
+        stateYaml([
+          { name: 'pinned', synced: true },
+          { name: 'ok', concurrency: 2 },
+        ]),
+      );
       const w = watch();
       const first = await w.cycleDone();
       // The remote, the repository and the sync of "pinned" wait for an upstream that answers.
@@ -248,17 +292,31 @@ describe('pulpform watch', () => {
       expect(first.message).toContain('3 actions held back: the upstream check failed');
       const reported = w.of('watch.diagnostic').filter((line) => line.origin === 'preflight');
       expect(reported).toHaveLength(1);
-      expect(reported[0]!.message).toMatch(/^state\.yaml:\d+:\d+: remote\/file\/pinned: cannot reach the upstream http:\/\/127\.0\.0\.1:9\. .*Fix: Check the URL of remote\/file\/pinned\./);
+      expect(reported[0]!.message).toMatch(
+        /^state\.yaml:\d+:\d+: remote\/file\/pinned: cannot reach the upstream http:\/\/127\.0\.0\.1:9\. .*Fix: Check the URL of remote\/file\/pinned\./,
+      );
       expect(await remote('pinned')).toBeUndefined();
       expect(writes('POST').filter((r) => r.path.endsWith('/sync/'))).toEqual([]);
 
       let mark = w.mark();
-      await writeFile(statePath(), stateYaml([{ name: 'pinned', synced: true }, { name: 'ok', concurrency: 3 }]));
+      await writeFile(
+        statePath(),
+        stateYaml([
+          { name: 'pinned', synced: true },
+          { name: 'ok', concurrency: 3 },
+        ]),
+      );
       expect(await w.cycleDone(mark)).toMatchObject({ outcome: 'applied', changed: { update: 1 }, upstreamFailed: 3 });
       expect(w.of('watch.diagnostic').filter((line) => line.origin === 'preflight')).toHaveLength(1);
 
       mark = w.mark();
-      await writeFile(statePath(), stateYaml([{ name: 'pinned', synced: true, url: upstream.url }, { name: 'ok', concurrency: 3 }]));
+      await writeFile(
+        statePath(),
+        stateYaml([
+          { name: 'pinned', synced: true, url: upstream.url },
+          { name: 'ok', concurrency: 3 },
+        ]),
+      );
       expect(await w.cycleDone(mark)).toMatchObject({ outcome: 'applied', changed: { create: 2, sync: 1 }, upstreamFailed: 0 });
       expect(await remote('pinned')).toBeDefined();
       expect(await w.stop()).toEqual({ status: 0, signal: null });
@@ -268,7 +326,13 @@ describe('pulpform watch', () => {
   });
 
   test('a failing object backs off: the next cycle leaves it out while it applies other edits', async () => {
-    await writeFile(statePath(), stateYaml([{ name: 'broken', synced: true }, { name: 'ok', concurrency: 2 }]));
+    await writeFile(
+      statePath(),
+      stateYaml([
+        { name: 'broken', synced: true },
+        { name: 'ok', concurrency: 2 },
+      ]),
+    );
     // Without the preflight, which would leave the sync out before it could fail inside Pulp.
     const w = watch(['--backoff', '3600', '--skip-preflight']);
     const first = await w.cycleDone();
@@ -279,7 +343,13 @@ describe('pulpform watch', () => {
     expect(syncs()).toBe(1);
 
     const mark = w.mark();
-    await writeFile(statePath(), stateYaml([{ name: 'broken', synced: true }, { name: 'ok', concurrency: 3 }]));
+    await writeFile(
+      statePath(),
+      stateYaml([
+        { name: 'broken', synced: true },
+        { name: 'ok', concurrency: 3 },
+      ]),
+    );
     const next = await w.cycleDone(mark);
     expect(next).toMatchObject({ outcome: 'applied', changed: { update: 1 }, waiting: 1 });
     expect(next.backingOff).toEqual([expect.objectContaining({ address: 'repository/file/broken', failures: 1 })]);
@@ -296,10 +366,13 @@ describe('pulpform watch', () => {
         return;
       }
       const target = new URL(emulator.url);
-      const forward = http.request({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers }, (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      });
+      const forward = http.request(
+        { host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
       req.pipe(forward);
     });
     await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));

@@ -20,7 +20,16 @@ import { renderDiagnostics } from '../../render/diagnostics.js';
 import { eventLine } from '../../render/json-lines.js';
 import { renderPlanText } from '../../render/plan-text.js';
 import { renderSavedPlanCheck } from '../../render/saved-plan.js';
-import { addDesiredStateOption, addServerOptions, clientSettingsOf, loggerFor, positiveInteger, reportError, type ServerCommandOptions, useColor } from '../common.js';
+import {
+  addDesiredStateOption,
+  addServerOptions,
+  clientSettingsOf,
+  loggerFor,
+  positiveInteger,
+  reportError,
+  type ServerCommandOptions,
+  useColor,
+} from '../common.js';
 import { ConnectionError, resolveConnection } from '../connection.js';
 import { addLockOptions, type LockFlags, type LockedSession, startLockedSession } from '../lock.js';
 import { readPlanFile } from '../plan-files.js';
@@ -45,9 +54,11 @@ export function registerApplyCommand(program: Command): void {
     .option('--concurrency <n>', 'actions in flight at once', positiveInteger, 8)
     .option('--task-timeout <seconds>', 'give up waiting for one Pulp task after this long (it runs on in Pulp)', positiveInteger)
     .option('--skip-preflight', 'do not probe the upstreams of planned syncs before writing (when only the Pulp server can reach them)');
-  addLockOptions(addServerOptions(addDesiredStateOption(addPlanningOptions(command, 'apply only to')))).action(async (planFile: string | undefined, options: ApplyCommandOptions, command: Command) => {
-    await runApplyCommand(planFile, options, command.getOptionValueSource('file') !== 'default');
-  });
+  addLockOptions(addServerOptions(addDesiredStateOption(addPlanningOptions(command, 'apply only to')))).action(
+    async (planFile: string | undefined, options: ApplyCommandOptions, command: Command) => {
+      await runApplyCommand(planFile, options, command.getOptionValueSource('file') !== 'default');
+    },
+  );
 }
 
 /** What `pulpform apply` does, for `pin --apply` and `promote --apply` too; sets process.exitCode. */
@@ -138,11 +149,20 @@ export async function runApplyCommand(planFile: string | undefined, options: App
       session!.interruptible();
       plan = forExecution(plan);
       const show = json ? (event: ApplyEvent) => json.line(eventLine(event, describeApplyEvent(event))) : terminalView(color, print);
-      const result = await runApply(plan, live, client, resolveSecret, options, session!, (event) => {
-        // winston builds and formats a record before it drops it by level: not 26,000 times for nothing.
-        if (logger.isInfoEnabled()) logger.info(describeApplyEvent(event), { code: event.code, severity: event.level });
-        show(event);
-      }, saved !== undefined);
+      const result = await runApply(
+        plan,
+        live,
+        client,
+        resolveSecret,
+        options,
+        session!,
+        (event) => {
+          // winston builds and formats a record before it drops it by level: not 26,000 times for nothing.
+          if (logger.isInfoEnabled()) logger.info(describeApplyEvent(event), { code: event.code, severity: event.level });
+          show(event);
+        },
+        saved !== undefined,
+      );
       process.exitCode = result.ok ? 0 : 1;
       if (json) json.result(result.ok ? 0 : 1, { ...planSummary(plan), ...applyCounts(result) });
       else print(renderApplySummary(result, { color }));
@@ -187,9 +207,10 @@ function refusedSavedPlan(plan: Plan, file: string, live: LiveState, color: bool
   if (check.state === 'fresh') return false;
   process.exitCode = check.state === 'applied' ? 0 : 1;
   if (json) {
-    const summary: JsonObject = check.state === 'applied'
-      ? { savedPlan: 'applied', actions: check.actions }
-      : { savedPlan: 'stale', applied: check.applied, actions: check.total, stale: check.objects as unknown as JsonObject[] };
+    const summary: JsonObject =
+      check.state === 'applied'
+        ? { savedPlan: 'applied', actions: check.actions }
+        : { savedPlan: 'stale', applied: check.applied, actions: check.total, stale: check.objects as unknown as JsonObject[] };
     if (check.state === 'applied') json.result(0, summary);
     else json.failure(new PlanFileError(renderSavedPlanCheck(check, file, { color: false }).trim()), summary);
     return true;
@@ -206,7 +227,13 @@ function refusedSavedPlan(plan: Plan, file: string, live: LiveState, color: bool
  * is read from where the plan was made from unless -f says otherwise, never from an unrelated
  * ./desired-state.
  */
-async function desiredFor(saved: Plan | undefined, options: ApplyCommandOptions, fileGiven: boolean, color: boolean, json: JsonOutput | undefined): Promise<LoadedDesiredState | undefined> {
+async function desiredFor(
+  saved: Plan | undefined,
+  options: ApplyCommandOptions,
+  fileGiven: boolean,
+  color: boolean,
+  json: JsonOutput | undefined,
+): Promise<LoadedDesiredState | undefined> {
   if (!saved) {
     const loaded = await loadDesired(options.file);
     if (json) json.diagnostics(loaded.warnings);
@@ -230,7 +257,10 @@ async function desiredFor(saved: Plan | undefined, options: ApplyCommandOptions,
 
 function requireTerminal(json: boolean): void {
   if (!process.stdin.isTTY || json) {
-    throw new ConnectionError('apply needs confirmation, but there is no terminal to ask on', 'review the plan with `pulpform plan` and run `pulpform apply --auto-approve`, or apply a saved plan file');
+    throw new ConnectionError(
+      'apply needs confirmation, but there is no terminal to ask on',
+      'review the plan with `pulpform plan` and run `pulpform apply --auto-approve`, or apply a saved plan file',
+    );
   }
 }
 
@@ -238,7 +268,9 @@ async function approved(json: boolean): Promise<boolean> {
   requireTerminal(json);
   const rl = createInterface({ input: process.stdin, output: process.stdout });
   try {
-    const answer = await rl.question("\nDo you want to perform these actions?\n  pulpform will perform the actions described above.\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ");
+    const answer = await rl.question(
+      "\nDo you want to perform these actions?\n  pulpform will perform the actions described above.\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ",
+    );
     if (answer.trim() === 'yes') return true;
     process.stdout.write('\nApply cancelled.\n');
     return false;

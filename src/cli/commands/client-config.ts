@@ -7,7 +7,15 @@ import { renderCheckReport, renderHostFile } from '../../clientconfig/render.js'
 import { loadDesired, openClient, secretValues } from '../../engine.js';
 import type { PulpClient } from '../../live/client.js';
 import { renderDiagnostics } from '../../render/diagnostics.js';
-import { addDesiredStateOption, addServerOptions, clientSettingsOf, loggerFor, reportError, type ServerCommandOptions, useColor } from '../common.js';
+import {
+  addDesiredStateOption,
+  addServerOptions,
+  clientSettingsOf,
+  loggerFor,
+  reportError,
+  type ServerCommandOptions,
+  useColor,
+} from '../common.js';
 import type { Connection } from '../../engine.js';
 import { ConnectionError, NoServerError, resolveConnection } from '../connection.js';
 
@@ -24,9 +32,12 @@ export function registerClientConfigCommand(program: Command): void {
     .command('client-config')
     .description('Print what hosts need to use the served content: a dnf .repo file, apt sources, or the container registry to pull from.')
     .addOption(new Option('--format <format>', 'what to print').choices(HOST_FORMATS).makeOptionMandatory())
-    .option('--environment <name>', 'the package mirrors\' environment hosts use, e.g. development or production')
+    .option('--environment <name>', "the package mirrors' environment hosts use, e.g. development or production")
     .option('--check', 'fetch each URL from the server as a host would, report every one that does not serve, and exit 1 if any')
-    .option('--content-url <url>', 'where hosts reach the served content, e.g. https://pulp.example.com/pulp/content/ (default: what the server\'s /status/ says)')
+    .option(
+      '--content-url <url>',
+      "where hosts reach the served content, e.g. https://pulp.example.com/pulp/content/ (default: what the server's /status/ says)",
+    )
     .option('-o, --output <file>', 'write the file there instead of to stdout');
   addServerOptions(addDesiredStateOption(command)).action(async (options: ClientConfigOptions) => {
     const errColor = useColor(process.stderr, options.color);
@@ -59,7 +70,10 @@ export function registerClientConfigCommand(program: Command): void {
         try {
           writeFileSync(options.output, text);
         } catch (error) {
-          throw new ConnectionError(`cannot write ${options.output}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, 'check the path given to -o, or print to stdout without it');
+          throw new ConnectionError(
+            `cannot write ${options.output}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+            'check the path given to -o, or print to stdout without it',
+          );
         }
         process.stderr.write(`Wrote ${options.output}.\n`);
       } else {
@@ -72,7 +86,14 @@ export function registerClientConfigCommand(program: Command): void {
           contentBase,
           registryOrigin: registryUrl.origin,
           get: httpGetter({ caCert: connection?.caCert, insecure: connection?.insecure }),
-          ...(connection !== undefined ? { credentials: { username: connection.username, ...(connection.password !== undefined ? { password: connection.password } : {}) } } : {}),
+          ...(connection !== undefined
+            ? {
+                credentials: {
+                  username: connection.username,
+                  ...(connection.password !== undefined ? { password: connection.password } : {}),
+                },
+              }
+            : {}),
           ...(client !== undefined ? { client } : {}),
         });
         process.stderr.write(renderCheckReport(probes, errColor));
@@ -98,15 +119,26 @@ function connect(options: ClientConfigOptions, server: Parameters<typeof resolve
 }
 
 /** --content-url, else what the server's /status/ says, else the server URL with Pulp's default content path. */
-async function resolveContentBase(flag: string | undefined, server: { connection: Connection; client: PulpClient } | undefined, warn: (message: string) => void): Promise<string> {
+async function resolveContentBase(
+  flag: string | undefined,
+  server: { connection: Connection; client: PulpClient } | undefined,
+  warn: (message: string) => void,
+): Promise<string> {
   if (flag !== undefined) {
     const problem = contentBaseProblem(flag);
-    if (problem !== undefined) throw new ConnectionError(`--content-url cannot be used: ${problem}`, 'give the URL hosts reach the content at, e.g. https://pulp.example.com/pulp/content/');
+    if (problem !== undefined)
+      throw new ConnectionError(
+        `--content-url cannot be used: ${problem}`,
+        'give the URL hosts reach the content at, e.g. https://pulp.example.com/pulp/content/',
+      );
     const url = new URL(flag);
     return joinContentBase(url.origin, url.pathname);
   }
   if (server === undefined) {
-    throw new NoServerError('no Pulp server given, nor where it serves content', 'pass --content-url URL, or name the server: --server URL, PULP_BASE_URL, server.url in the desired state, or a pulp-cli profile');
+    throw new NoServerError(
+      'no Pulp server given, nor where it serves content',
+      'pass --content-url URL, or name the server: --server URL, PULP_BASE_URL, server.url in the desired state, or a pulp-cli profile',
+    );
   }
   const fallback = joinContentBase(server.connection.url, DEFAULT_CONTENT_PATH);
   try {
@@ -114,7 +146,9 @@ async function resolveContentBase(flag: string | undefined, server: { connection
     if (base !== undefined) return base;
     warn(`the server's /status/ names no content origin; using ${fallback} (pass --content-url to choose)`);
   } catch (error) {
-    warn(`could not ask ${server.connection.url} for its content origin (${error instanceof Error ? error.message : String(error)}); using ${fallback} (pass --content-url to choose)`);
+    warn(
+      `could not ask ${server.connection.url} for its content origin (${error instanceof Error ? error.message : String(error)}); using ${fallback} (pass --content-url to choose)`,
+    );
   }
   return fallback;
 }

@@ -19,10 +19,16 @@ const BUNDLED = fileURLToPath(new URL('../../../desired-state', import.meta.url)
 export function registerDemoCommand(program: Command): void {
   program
     .command('demo')
-    .description('Walk the Release Train end to end on two built-in emulators (Ark and a local Pulp, on 127.0.0.1): apply, plan again, bump a pin, promote')
+    .description(
+      'Walk the Release Train end to end on two built-in emulators (Ark and a local Pulp, on 127.0.0.1): apply, plan again, bump a pin, promote',
+    )
     .option('-f, --file <path>', 'desired state to run (default: ./desired-state, else the one shipped with pulpform)')
     .option('--keep-running', 'keep both emulators running afterwards, until Ctrl-C')
-    .option('--pulp-version <version>', `the Pulp version the local emulator speaks: ${PULP_VERSIONS.join(', ')} (default ${NEWEST_PULP_VERSION})`, pulpVersion)
+    .option(
+      '--pulp-version <version>',
+      `the Pulp version the local emulator speaks: ${PULP_VERSIONS.join(', ')} (default ${NEWEST_PULP_VERSION})`,
+      pulpVersion,
+    )
     .option('--no-color', 'disable colours (NO_COLOR is honoured too)')
     .action(async (flags: DemoFlags) => {
       const color = useColor(process.stdout, flags.color);

@@ -41,12 +41,21 @@ export function registerEmulatorCommand(program: Command): void {
   program
     .command('emulator')
     .description('Run the built-in Pulp emulator (pulpcore with rpm, container, deb and file) until interrupted')
-    .option('--pulp-version <version>', `the Pulp version to speak: ${PULP_VERSIONS.join(', ')} (pulpcore 3.23.24, 3.43.1, 3.116.0 with their plugins)`, pulpVersion, DEFAULT_PULP_VERSION)
+    .option(
+      '--pulp-version <version>',
+      `the Pulp version to speak: ${PULP_VERSIONS.join(', ')} (pulpcore 3.23.24, 3.43.1, 3.116.0 with their plugins)`,
+      pulpVersion,
+      DEFAULT_PULP_VERSION,
+    )
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--port <n>', 'port to listen on (0 picks a free one)', nonNegativeInteger('--port'), 24817)
     .option('--latency <ms>', 'delay added to every API request', nonNegativeInteger('--latency'), 0)
     .option('--task-ms <ms>', 'how long each task stays running', nonNegativeInteger('--task-ms'), 10)
-    .option('--faults <spec>', 'inject faults, e.g. error=0.05,reset=0.01,lost=0.01,slow=0.01,slow_ms=5000,task=0.1 (shares of 500s, resets, handled requests whose answer is lost or late, failed tasks)', faultSpec)
+    .option(
+      '--faults <spec>',
+      'inject faults, e.g. error=0.05,reset=0.01,lost=0.01,slow=0.01,slow_ms=5000,task=0.1 (shares of 500s, resets, handled requests whose answer is lost or late, failed tasks)',
+      faultSpec,
+    )
     .option('--seed <n>', 'seed of the fault injection, so a run can be repeated', nonNegativeInteger('--seed'), 0)
     .option('--username <name>', 'user the API accepts', 'admin')
     .option('--password <password>', 'password the API accepts', 'password')

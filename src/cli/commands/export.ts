@@ -20,9 +20,14 @@ const EXPORT_FILE = 'export.yaml';
 export function registerExportCommand(program: Command): void {
   const command = program
     .command('export')
-    .description('Write desired-state YAML for the objects on a Pulp server, so that pulpform adopts them changing nothing but their labels.')
+    .description(
+      'Write desired-state YAML for the objects on a Pulp server, so that pulpform adopts them changing nothing but their labels.',
+    )
     .option('-o, --output <dir>', `directory to write ${EXPORT_FILE} into, or - for stdout`, '-')
-    .option('--select <selector>', 'export only matching objects and what they refer to: kind, kind/plugin, a name glob, or kind/plugin/name-glob, comma-separated')
+    .option(
+      '--select <selector>',
+      'export only matching objects and what they refer to: kind, kind/plugin, a name glob, or kind/plugin/name-glob, comma-separated',
+    )
     .option('--stack <name>', 'the stack the desired state is for (default: the one on the server\'s labels, else "default")');
   addServerOptions(command).action(async (options: ExportCommandOptions) => {
     const errColor = useColor(process.stderr, options.color);
@@ -56,8 +61,11 @@ export function registerExportCommand(program: Command): void {
         mkdirSync(options.output, { recursive: true });
         writeFileSync(target, result.yaml);
       }
-      const env = result.env.length > 0 ? ` Set ${result.env.join(', ')} before planning: Pulp holds those values but never returns them.` : '';
-      process.stderr.write(`Exported ${result.count} objects for stack "${result.stack}"${target !== undefined ? ` to ${target}` : ''}.${env}\n`);
+      const env =
+        result.env.length > 0 ? ` Set ${result.env.join(', ')} before planning: Pulp holds those values but never returns them.` : '';
+      process.stderr.write(
+        `Exported ${result.count} objects for stack "${result.stack}"${target !== undefined ? ` to ${target}` : ''}.${env}\n`,
+      );
       process.exitCode = 0;
     } catch (error) {
       reportError(error, { color: errColor, logger });

@@ -26,7 +26,9 @@ export function registerOutdatedCommand(program: Command): void {
   const command = program
     .command('outdated')
     .argument('[selector]', 'only these package mirrors: a name glob ("Rocky Linux 9*") or repository/rpm/NAME')
-    .description('For every pinned package mirror, list the newer snapshots its upstream serves, newest first, read from the upstream\'s content listing of the mirror\'s path with its credentials and TLS settings, and the `pulpform pin` that takes the newest. Reads only the upstreams, not the Pulp server. Container mirrors, and package mirrors without a snapshot, are not checked.')
+    .description(
+      "For every pinned package mirror, list the newer snapshots its upstream serves, newest first, read from the upstream's content listing of the mirror's path with its credentials and TLS settings, and the `pulpform pin` that takes the newest. Reads only the upstreams, not the Pulp server. Container mirrors, and package mirrors without a snapshot, are not checked.",
+    )
     .option('--json', 'print one JSON line per mirror and a result line on stdout')
     .option('--request-timeout <seconds>', 'wait at most this long for each upstream listing', secondsFlag, 30)
     .option('--no-color', 'disable colours (NO_COLOR is honoured too)');
@@ -44,11 +46,18 @@ export function registerOutdatedCommand(program: Command): void {
         json.result(exitCode, { ...summary });
       } else {
         const file = self.getOptionValueSource('file') === 'default' ? undefined : options.file;
-        process.stdout.write(renderOutdatedText(mirrors, { color: useColor(process.stdout, options.color), ...(file !== undefined ? { file } : {}) }));
+        process.stdout.write(
+          renderOutdatedText(mirrors, { color: useColor(process.stdout, options.color), ...(file !== undefined ? { file } : {}) }),
+        );
       }
       process.exitCode = exitCode;
     } catch (error) {
-      if (json) json.failure(error instanceof PinRefusedError ? new CommandFailure('outdated.selector', error.message, 'Run pulpform outdated without a selector to check every mirror.') : error);
+      if (json)
+        json.failure(
+          error instanceof PinRefusedError
+            ? new CommandFailure('outdated.selector', error.message, 'Run pulpform outdated without a selector to check every mirror.')
+            : error,
+        );
       else reportError(error, { color: useColor(process.stderr, options.color) });
       process.exitCode = 1;
     }
@@ -78,8 +87,10 @@ async function checkMirrors(state: DesiredState, selector: string | undefined, t
 }
 
 function pinsOf(mirror: Mirror): Record<string, string> {
-  return Object.fromEntries([...mirror.environments.keys()].flatMap((environment) => {
-    const pin = currentPin(mirror, environment);
-    return pin === undefined ? [] : [[environment, pin]];
-  }));
+  return Object.fromEntries(
+    [...mirror.environments.keys()].flatMap((environment) => {
+      const pin = currentPin(mirror, environment);
+      return pin === undefined ? [] : [[environment, pin]];
+    }),
+  );
 }

@@ -9,7 +9,15 @@ import { addressOf, type DesiredResource, type DesiredState, LABELS, type LiveSt
 import { parseSelectors, selectorMatches } from '../../model/selectors.js';
 import { renderPlanText } from '../../render/plan-text.js';
 import { palette } from '../../render/style.js';
-import { addDesiredStateOption, addServerOptions, clientSettingsOf, loggerFor, reportError, type ServerCommandOptions, useColor } from '../common.js';
+import {
+  addDesiredStateOption,
+  addServerOptions,
+  clientSettingsOf,
+  loggerFor,
+  reportError,
+  type ServerCommandOptions,
+  useColor,
+} from '../common.js';
 import { PinRefusedError } from '../failures.js';
 import { resolveConnection } from '../connection.js';
 import { addLockOptions, type LockFlags } from '../lock.js';
@@ -32,15 +40,22 @@ export interface Mirror {
 }
 
 /** One pin to set, or why it is not set. */
-type PinChange = { mirror: Mirror; environment: string; path: readonly [string] | readonly [string, string, string]; snapshot: string } | { mirror: Mirror; refused: string } | { mirror: Mirror; unchanged: string };
+type PinChange =
+  | { mirror: Mirror; environment: string; path: readonly [string] | readonly [string, string, string]; snapshot: string }
+  | { mirror: Mirror; refused: string }
+  | { mirror: Mirror; unchanged: string };
 
 export function packageMirrors(state: DesiredState): Mirror[] {
   const byAddress = new Map(state.resources.map((resource) => [resource.address, resource]));
   const mirrors = new Map<string, Mirror>();
   for (const distribution of state.resources) {
-    if (distribution.kind !== 'distribution' || distribution.consumer === undefined || distribution.refs.publication === undefined) continue;
+    if (distribution.kind !== 'distribution' || distribution.consumer === undefined || distribution.refs.publication === undefined)
+      continue;
     const publication = byAddress.get(distribution.refs.publication);
-    const repository = publication === undefined ? undefined : byAddress.get(publication.refs.repository ?? addressOf('repository', publication.plugin, publication.name));
+    const repository =
+      publication === undefined
+        ? undefined
+        : byAddress.get(publication.refs.repository ?? addressOf('repository', publication.plugin, publication.name));
     if (repository?.source === undefined) continue;
     const mirror = mirrors.get(repository.address) ?? { repository, environments: new Map() };
     mirror.environments.set(distribution.consumer.environment, distribution);
@@ -60,7 +75,9 @@ export function selectMirrors(state: DesiredState, selector: string | undefined)
   if (chosen.length > 0) return chosen;
   const names = mirrors.map((mirror) => mirror.repository.name);
   const guess = closest(selector, names);
-  throw new PinRefusedError(`no package mirror matches "${selector}"${guess !== undefined ? `; did you mean "${guess}"?` : ''} (mirrors: ${names.slice(0, 8).join(', ')}${names.length > 8 ? ', …' : ''})`);
+  throw new PinRefusedError(
+    `no package mirror matches "${selector}"${guess !== undefined ? `; did you mean "${guess}"?` : ''} (mirrors: ${names.slice(0, 8).join(', ')}${names.length > 8 ? ', …' : ''})`,
+  );
 }
 
 /** Where an environment's pin is written: the mirror's own snapshot (what development follows), else the environment's. */
@@ -106,7 +123,9 @@ async function pinAndPlan(changes: PinChange[], options: PinningOptions, fileGiv
   const edits = await writePins(changes, process.cwd());
   for (const { change, file, edit } of edits) {
     if (!('path' in change)) continue;
-    say(`${p.bold(change.mirror.repository.name)}: ${change.environment} ${currentPin(change.mirror, change.environment) ?? '(none)'} -> ${change.snapshot}`);
+    say(
+      `${p.bold(change.mirror.repository.name)}: ${change.environment} ${currentPin(change.mirror, change.environment) ?? '(none)'} -> ${change.snapshot}`,
+    );
     say(`  ${file} line ${edit.line}:`);
     if (edit.before !== '') say(p.red(`  - ${edit.before.trim()}`));
     say(p.green(`  + ${edit.after.trim()}`));
@@ -121,7 +140,8 @@ async function pinAndPlan(changes: PinChange[], options: PinningOptions, fileGiv
     await runApplyCommand(undefined, { ...options, autoApprove: true, concurrency: 8 } as ApplyCommandOptions, fileGiven);
   } else {
     await showPlan(options);
-    if (process.exitCode === 0 || process.exitCode === undefined) say(`\nThe YAML is edited; review the plan, then run "pulpform apply" (or pass --apply next time).`);
+    if (process.exitCode === 0 || process.exitCode === undefined)
+      say(`\nThe YAML is edited; review the plan, then run "pulpform apply" (or pass --apply next time).`);
   }
   if (refused) process.exitCode = 1;
 }
@@ -159,44 +179,64 @@ export function registerPinCommands(program: Command): void {
     .command('pin')
     .argument('<selector>', 'the package mirrors to pin: a name glob ("Rocky Linux 9*") or repository/rpm/NAME')
     .argument('<snapshot>', 'the upstream snapshot, e.g. 20240816T002610')
-    .description('Set the pin of an environment of package mirrors in the YAML (comments and layout kept), then show the change and the plan.')
-    .option('--environment <name>', 'development (the snapshot the repository syncs, which development serves) or another environment, pinned on its own', 'development');
-  addPinningOptions(pin).action(async (selector: string, snapshot: string, options: PinningOptions & { environment: string }, command: Command) => {
-    const logger = loggerFor(options, () => []);
-    try {
-      if (!STAMP.test(snapshot)) throw new PinRefusedError(`"${snapshot}" is not a snapshot stamp: upstream snapshots are named YYYYMMDDTHHMMSS, e.g. 20240816T002610`);
-      const { state } = await loadDesired(options.file);
-      const changes = selectMirrors(state, selector).map((mirror): PinChange => {
-        if (!mirror.environments.has(options.environment)) return { mirror, refused: `it has no ${options.environment} distribution (it has ${[...mirror.environments.keys()].join(', ')})` };
-        if (currentPin(mirror, options.environment) === snapshot) return { mirror, unchanged: `${options.environment} is pinned to ${snapshot} already` };
-        return { mirror, environment: options.environment, path: pinPath(mirror, options.environment), snapshot };
-      });
-      await pinAndPlan(changes, options, command.getOptionValueSource('file') !== 'default');
-    } catch (error) {
-      fail(error, options, logger);
-    }
-  });
+    .description(
+      'Set the pin of an environment of package mirrors in the YAML (comments and layout kept), then show the change and the plan.',
+    )
+    .option(
+      '--environment <name>',
+      'development (the snapshot the repository syncs, which development serves) or another environment, pinned on its own',
+      'development',
+    );
+  addPinningOptions(pin).action(
+    async (selector: string, snapshot: string, options: PinningOptions & { environment: string }, command: Command) => {
+      const logger = loggerFor(options, () => []);
+      try {
+        if (!STAMP.test(snapshot))
+          throw new PinRefusedError(
+            `"${snapshot}" is not a snapshot stamp: upstream snapshots are named YYYYMMDDTHHMMSS, e.g. 20240816T002610`,
+          );
+        const { state } = await loadDesired(options.file);
+        const changes = selectMirrors(state, selector).map((mirror): PinChange => {
+          if (!mirror.environments.has(options.environment))
+            return {
+              mirror,
+              refused: `it has no ${options.environment} distribution (it has ${[...mirror.environments.keys()].join(', ')})`,
+            };
+          if (currentPin(mirror, options.environment) === snapshot)
+            return { mirror, unchanged: `${options.environment} is pinned to ${snapshot} already` };
+          return { mirror, environment: options.environment, path: pinPath(mirror, options.environment), snapshot };
+        });
+        await pinAndPlan(changes, options, command.getOptionValueSource('file') !== 'default');
+      } catch (error) {
+        fail(error, options, logger);
+      }
+    },
+  );
 
   const promote = program
     .command('promote')
     .argument('[selector]', 'the package mirrors to promote (default: all)')
-    .description('Pin the target environment of package mirrors to the snapshot the source environment serves now (read from the server), in the YAML; then show the change and the plan.')
+    .description(
+      'Pin the target environment of package mirrors to the snapshot the source environment serves now (read from the server), in the YAML; then show the change and the plan.',
+    )
     .option('--from <environment>', 'the environment whose served snapshot is promoted', 'development')
     .option('--to <environment>', 'the environment pinned to it', 'production');
-  addPinningOptions(promote).action(async (selector: string | undefined, options: PinningOptions & { from: string; to: string }, command: Command) => {
-    let secrets: string[] = [];
-    const logger = loggerFor(options, () => secrets);
-    try {
-      const { state } = await loadDesired(options.file);
-      secrets = secretValues(state);
-      const mirrors = selectMirrors(state, selector);
-      const live = await readServer(options, state);
-      const changes = mirrors.map((mirror) => promotion(mirror, live, options.from, options.to));
-      await pinAndPlan(changes, options, command.getOptionValueSource('file') !== 'default');
-    } catch (error) {
-      fail(error, options, logger);
-    }
-  });
+  addPinningOptions(promote).action(
+    async (selector: string | undefined, options: PinningOptions & { from: string; to: string }, command: Command) => {
+      let secrets: string[] = [];
+      const logger = loggerFor(options, () => secrets);
+      try {
+        const { state } = await loadDesired(options.file);
+        secrets = secretValues(state);
+        const mirrors = selectMirrors(state, selector);
+        const live = await readServer(options, state);
+        const changes = mirrors.map((mirror) => promotion(mirror, live, options.from, options.to));
+        await pinAndPlan(changes, options, command.getOptionValueSource('file') !== 'default');
+      } catch (error) {
+        fail(error, options, logger);
+      }
+    },
+  );
 }
 
 /** The pin `to` takes: what `from` serves on the server, if the repository holds that snapshot. */
@@ -209,13 +249,22 @@ function promotion(mirror: Mirror, live: LiveState, from: string, to: string): P
   const served = live.objects.find((o) => o.address === source.address);
   const snapshot = served?.labels[LABELS.serves];
   if (served === undefined) return { mirror, refused: `its ${from} distribution ${source.name} is not on the server yet: apply first` };
-  if (snapshot === undefined) return { mirror, refused: `the server does not record which snapshot ${source.name} serves (pulpform has not applied it): apply first` };
+  if (snapshot === undefined)
+    return {
+      mirror,
+      refused: `the server does not record which snapshot ${source.name} serves (pulpform has not applied it): apply first`,
+    };
   const repository = live.objects.find((o) => o.address === mirror.repository.address);
   if (repository?.labels[`${LABELS.snapshotPrefix}${snapshot}`] === undefined) {
-    return { mirror, refused: `${from} serves ${snapshot}, but ${mirror.repository.name} has no record of syncing it, so ${to} cannot be pinned to it` };
+    return {
+      mirror,
+      refused: `${from} serves ${snapshot}, but ${mirror.repository.name} has no record of syncing it, so ${to} cannot be pinned to it`,
+    };
   }
   if (source.snapshot !== undefined && source.snapshot !== snapshot) {
-    process.stderr.write(`Note: ${mirror.repository.name}: ${from} serves ${snapshot} on the server, though the YAML pins ${source.snapshot} (not applied yet); promoting what it serves.\n`);
+    process.stderr.write(
+      `Note: ${mirror.repository.name}: ${from} serves ${snapshot} on the server, though the YAML pins ${source.snapshot} (not applied yet); promoting what it serves.\n`,
+    );
   }
   if (currentPin(mirror, to) === snapshot) return { mirror, unchanged: `${to} is pinned to ${snapshot} already` };
   return { mirror, environment: to, path: ['distributions', to, 'snapshot'], snapshot };

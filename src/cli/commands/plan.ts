@@ -7,7 +7,15 @@ import type { PlanOptions } from '../../plan/index.js';
 import { preflightPlan } from '../../preflight/index.js';
 import { renderDiagnostics } from '../../render/diagnostics.js';
 import { renderPlanText } from '../../render/plan-text.js';
-import { addDesiredStateOption, addServerOptions, clientSettingsOf, loggerFor, reportError, type ServerCommandOptions, useColor } from '../common.js';
+import {
+  addDesiredStateOption,
+  addServerOptions,
+  clientSettingsOf,
+  loggerFor,
+  reportError,
+  type ServerCommandOptions,
+  useColor,
+} from '../common.js';
 import { resolveConnection } from '../connection.js';
 import { describeRunningLock } from '../lock.js';
 import { JsonOutput } from '../json-output.js';
@@ -34,12 +42,21 @@ interface PlanCommandOptions extends ServerCommandOptions, PlanningFlags {
 /** `narrow`: how the command's help says a selector narrows it ("plan only", "apply only to"). */
 export function addPlanningOptions(command: Command, narrow: string): Command {
   return command
-    .option('--only <selector>', `${narrow} matching objects and what they need: kind, kind/plugin, a name glob, kind/plugin/name-glob or group:NAME, comma-separated`)
-    .option('--image-filter <regexes>', `${narrow} the container mirrors' images matching one of these whitespace-separated regexes (never deletes the others)`)
+    .option(
+      '--only <selector>',
+      `${narrow} matching objects and what they need: kind, kind/plugin, a name glob, kind/plugin/name-glob or group:NAME, comma-separated`,
+    )
+    .option(
+      '--image-filter <regexes>',
+      `${narrow} the container mirrors' images matching one of these whitespace-separated regexes (never deletes the others)`,
+    )
     .option('--resync <selector>', 'sync matching repositories even though their snapshot or tags did not change (selector as for --only)')
     .option('--prune', 'delete managed objects that are no longer in the desired state')
     .option('--allow-delete-all', 'with --prune, allow deleting every managed object of a kind')
-    .option('--replace-push-conflicts', 'delete container push distributions (and their push repositories) that hold a name or base_path the desired state needs');
+    .option(
+      '--replace-push-conflicts',
+      'delete container push distributions (and their push repositories) that hold a name or base_path the desired state needs',
+    );
 }
 
 export function planOptionsOf(flags: PlanningFlags): PlanOptions {
@@ -98,9 +115,10 @@ export function registerPlanCommand(program: Command): void {
       const client = openClient(connection, clientSettingsOf(options));
       try {
         const planned = await planAgainstServer(state, client, planOptionsOf(options));
-        const { plan } = options.preflight && !hasErrors(planned.plan)
-          ? await preflightPlan(planned.plan, { desired: state, live: planned.live, secrets: secretResolver(state) })
-          : planned;
+        const { plan } =
+          options.preflight && !hasErrors(planned.plan)
+            ? await preflightPlan(planned.plan, { desired: state, live: planned.live, secrets: secretResolver(state) })
+            : planned;
         const running = await describeRunningLock(client, state.stack).catch(() => undefined);
         if (running) process.stderr.write(`${running}\n`);
         logger.info('planned', { server: connection.url, actions: plan.waves.flat().length, summary: plan.summary });
@@ -114,9 +132,13 @@ export function registerPlanCommand(program: Command): void {
         }
         process.stdout.write(renderPlanText(plan, { color, verbose: options.verbose }));
         if (options.out !== undefined && !hasErrors(plan)) {
-          process.stdout.write(`\nSaved the plan to ${options.out}. To perform exactly these actions, run:\n  pulpform apply ${options.out}\n`);
+          process.stdout.write(
+            `\nSaved the plan to ${options.out}. To perform exactly these actions, run:\n  pulpform apply ${options.out}\n`,
+          );
         } else if (hasChanges(plan) && !hasErrors(plan)) {
-          process.stdout.write(`\nNote: you didn't use --out to save this plan, so pulpform can't guarantee to take exactly these actions if you run "pulpform apply" now.\n`);
+          process.stdout.write(
+            `\nNote: you didn't use --out to save this plan, so pulpform can't guarantee to take exactly these actions if you run "pulpform apply" now.\n`,
+          );
         }
         process.exitCode = exitCode;
       } finally {

@@ -5,7 +5,15 @@ import { readLiveState } from '../../live/read.js';
 import { parseSelectors, selectorMatches } from '../../model/selectors.js';
 import { stackStatus } from '../../plan/status.js';
 import { renderStatusText } from '../../render/status-text.js';
-import { addDesiredStateOption, addServerOptions, clientSettingsOf, loggerFor, reportError, type ServerCommandOptions, useColor } from '../common.js';
+import {
+  addDesiredStateOption,
+  addServerOptions,
+  clientSettingsOf,
+  loggerFor,
+  reportError,
+  type ServerCommandOptions,
+  useColor,
+} from '../common.js';
 import { resolveConnection } from '../connection.js';
 import { JsonOutput } from '../json-output.js';
 import type { JsonObject } from '../../model/json.js';
@@ -19,7 +27,9 @@ export function registerStatusCommand(program: Command): void {
   const command = program
     .command('status')
     .argument('[selector]', 'only these mirrors or images: a name glob, or kind/plugin/name-glob')
-    .description('Show what the server holds for the desired state: per mirror the snapshots synced into it (rollback targets), what each environment serves and whether that is what the YAML says; images; objects no longer declared; the server lock.')
+    .description(
+      'Show what the server holds for the desired state: per mirror the snapshots synced into it (rollback targets), what each environment serves and whether that is what the YAML says; images; objects no longer declared; the server lock.',
+    )
     .option('--json', 'print the status as JSON on stdout');
   addServerOptions(addDesiredStateOption(command)).action(async (selector: string | undefined, options: StatusOptions) => {
     let secrets: string[] = [];
@@ -37,12 +47,32 @@ export function registerStatusCommand(program: Command): void {
       try {
         const [live, lock] = await Promise.all([readLiveState(client, { versions: true }), readLock(client, state.stack)]);
         const status = stackStatus(state, live, select);
-        const held = lock === undefined ? undefined : { holder: describeHolder(lock), ageMs: lockStaleness(lock).ageMs, stale: lockStaleness(lock).stale ?? null, expiresAt: lock.expiresAt };
+        const held =
+          lock === undefined
+            ? undefined
+            : {
+                holder: describeHolder(lock),
+                ageMs: lockStaleness(lock).ageMs,
+                stale: lockStaleness(lock).stale ?? null,
+                expiresAt: lock.expiresAt,
+              };
         if (json) {
-          json.line({ type: 'status', server: connection.url, status: JSON.parse(JSON.stringify({ ...status, lock: held ?? null })) as JsonObject });
-          json.result(0, { mirrors: status.mirrors.length, images: status.images.length, undeclared: status.undeclared.length, locked: held !== undefined });
+          json.line({
+            type: 'status',
+            server: connection.url,
+            status: JSON.parse(JSON.stringify({ ...status, lock: held ?? null })) as JsonObject,
+          });
+          json.result(0, {
+            mirrors: status.mirrors.length,
+            images: status.images.length,
+            undeclared: status.undeclared.length,
+            locked: held !== undefined,
+          });
         } else {
-          const lockText = held === undefined ? 'no run holds the server lock' : `locked by ${held.holder} for ${formatDuration(held.ageMs)}${held.stale ? ` (${held.stale})` : ''}`;
+          const lockText =
+            held === undefined
+              ? 'no run holds the server lock'
+              : `locked by ${held.holder} for ${formatDuration(held.ageMs)}${held.stale ? ` (${held.stale})` : ''}`;
           process.stdout.write(renderStatusText(status, lockText, { color: useColor(process.stdout, options.color) }));
         }
         process.exitCode = 0;

@@ -2,7 +2,15 @@ import type { Command } from 'commander';
 import { createInterface } from 'node:readline/promises';
 import { breakLock, describeHolder, formatDuration, lockStaleness, readLock } from '../../apply/lock.js';
 import { loadDesired, openClient, secretValues } from '../../engine.js';
-import { addDesiredStateOption, addServerOptions, clientSettingsOf, loggerFor, reportError, type ServerCommandOptions, useColor } from '../common.js';
+import {
+  addDesiredStateOption,
+  addServerOptions,
+  clientSettingsOf,
+  loggerFor,
+  reportError,
+  type ServerCommandOptions,
+  useColor,
+} from '../common.js';
 import { ConnectionError, resolveConnection } from '../connection.js';
 
 interface UnlockOptions extends ServerCommandOptions {
@@ -14,8 +22,10 @@ interface UnlockOptions extends ServerCommandOptions {
 export function registerUnlockCommand(program: Command): void {
   const command = program
     .command('unlock')
-    .description('Remove the server lock of the stack after showing its holder and age: for a run that died on another machine and left it.')
-    .option('--stack <name>', 'the stack whose lock to remove (default: the desired state\'s)')
+    .description(
+      'Remove the server lock of the stack after showing its holder and age: for a run that died on another machine and left it.',
+    )
+    .option('--stack <name>', "the stack whose lock to remove (default: the desired state's)")
     .option('--force', 'remove it without asking (needed without a terminal)');
   addServerOptions(addDesiredStateOption(command)).action(async (options: UnlockOptions) => {
     let secrets: string[] = [];
@@ -35,8 +45,14 @@ export function registerUnlockCommand(program: Command): void {
           return;
         }
         const { ageMs, stale } = lockStaleness(lock);
-        say(`The server lock of stack "${stack}" is held by ${describeHolder(lock)}, taken ${formatDuration(ageMs)} ago; it expires at ${lock.expiresAt} unless renewed.`);
-        say(stale !== undefined ? `Its holder is gone: ${stale}.` : 'Its holder may still be running: if it is, it stops at its next renewal, with its work unfinished.');
+        say(
+          `The server lock of stack "${stack}" is held by ${describeHolder(lock)}, taken ${formatDuration(ageMs)} ago; it expires at ${lock.expiresAt} unless renewed.`,
+        );
+        say(
+          stale !== undefined
+            ? `Its holder is gone: ${stale}.`
+            : 'Its holder may still be running: if it is, it stops at its next renewal, with its work unfinished.',
+        );
         if (!options.force && !(await confirmed())) {
           say('Lock kept.');
           process.exitCode = 1;
@@ -56,7 +72,11 @@ export function registerUnlockCommand(program: Command): void {
 }
 
 async function confirmed(): Promise<boolean> {
-  if (!process.stdin.isTTY) throw new ConnectionError('unlock needs confirmation, but there is no terminal to ask on', 'check the holder above, then run pulpform unlock --force');
+  if (!process.stdin.isTTY)
+    throw new ConnectionError(
+      'unlock needs confirmation, but there is no terminal to ask on',
+      'check the holder above, then run pulpform unlock --force',
+    );
   const rl = createInterface({ input: process.stdin, output: process.stdout });
   try {
     return (await rl.question("Remove it? Only 'yes' will be accepted: ")).trim() === 'yes';

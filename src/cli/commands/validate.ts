@@ -17,13 +17,22 @@ export function registerValidateCommand(program: Command): void {
         const json = new JsonOutput('validate');
         json.diagnostics(diagnostics);
         const errors = diagnostics.filter((d) => d.severity === 'error').length;
-        json.result(state === undefined ? 1 : 0, { valid: state !== undefined, errors, warnings: diagnostics.length - errors, resources: state?.resources.length ?? 0, files: state?.sources.files.length ?? 0 });
+        json.result(state === undefined ? 1 : 0, {
+          valid: state !== undefined,
+          errors,
+          warnings: diagnostics.length - errors,
+          resources: state?.resources.length ?? 0,
+          files: state?.sources.files.length ?? 0,
+        });
         return;
       } else {
-        if (diagnostics.length > 0) process.stderr.write(renderDiagnostics(diagnostics, { color: useColor(process.stderr, options.color), sources }));
+        if (diagnostics.length > 0)
+          process.stderr.write(renderDiagnostics(diagnostics, { color: useColor(process.stderr, options.color), sources }));
         if (state !== undefined) {
           const warnings = diagnostics.length > 0 ? ` (${summarizeDiagnostics(diagnostics).replace(/\.$/, '')})` : '';
-          process.stdout.write(`valid: ${plural(state.resources.length, 'resource')} in ${plural(state.sources.files.length, 'file')}${warnings}\n`);
+          process.stdout.write(
+            `valid: ${plural(state.resources.length, 'resource')} in ${plural(state.sources.files.length, 'file')}${warnings}\n`,
+          );
         }
       }
       process.exitCode = state === undefined ? 1 : 0;

@@ -20,7 +20,11 @@ export function basePathProblem(path: string, container: boolean): string | unde
 }
 
 function suggestedBasePath(path: string, container: boolean): string {
-  const cleaned = path.split('/').map((segment) => segment.trim().replace(/[\s?#]+/g, '-')).filter((segment) => segment !== '' && segment !== '.' && segment !== '..').join('/');
+  const cleaned = path
+    .split('/')
+    .map((segment) => segment.trim().replace(/[\s?#]+/g, '-'))
+    .filter((segment) => segment !== '' && segment !== '.' && segment !== '..')
+    .join('/');
   return container ? cleaned.toLowerCase() : cleaned;
 }
 

@@ -9,4 +9,13 @@ import { urls } from './urls.js';
 export type { Rule, RuleContext } from './context.js';
 
 /** Cross-item checks (one module each), in the order they run. */
-export const RULES: readonly Rule[] = [uniqueNames, references, syncNeedsRemote, syncOptionConflicts, verbatimPublications, basePaths, urls, labels];
+export const RULES: readonly Rule[] = [
+  uniqueNames,
+  references,
+  syncNeedsRemote,
+  syncOptionConflicts,
+  verbatimPublications,
+  basePaths,
+  urls,
+  labels,
+];

@@ -29,24 +29,31 @@ export const labels: Rule = ({ items, report }) => {
       if (accepting.length === LABEL_RULES.length) continue;
       const newest = LABEL_RULES.at(-1)!.rule;
       const badKey = labelProblem(key, '', accepting.length === 0 ? newest : LABEL_RULES[0]!.rule) !== undefined;
-      const fix = badKey ? `Rename it to "${key.replace(/[^\p{L}\p{N}_ ]/gu, '_')}"` : `Write the value without commas or parentheses, e.g. "${value.replace(/[,()]/g, ' ').replace(/\s+/g, ' ').trim()}"`;
-      report(item, ['labels', key], badKey ? 'key' : 'value', accepting.length === 0
-        ? {
-            severity: 'error',
-            code: 'config.invalid_label',
-            summary: badKey ? 'Invalid label key' : 'Invalid label value',
-            detail: `No supported Pulp accepts this label: ${labelProblem(key, value, newest)}.`,
-            hint: `${fix}.`,
-            value: badKey ? key : value,
-          }
-        : {
-            severity: 'warning',
-            code: 'config.label_needs_newer_pulp',
-            summary: badKey ? 'Label key needs a newer Pulp' : 'Label value needs a newer Pulp',
-            detail: `Only pulpcore ${accepting[0]!.release} and later accept this label (older releases: ${labelProblem(key, value, LABEL_RULES[0]!.rule)}); planning against an older server refuses it.`,
-            hint: `${fix}, which every supported Pulp accepts.`,
-            value: badKey ? key : value,
-          });
+      const fix = badKey
+        ? `Rename it to "${key.replace(/[^\p{L}\p{N}_ ]/gu, '_')}"`
+        : `Write the value without commas or parentheses, e.g. "${value.replace(/[,()]/g, ' ').replace(/\s+/g, ' ').trim()}"`;
+      report(
+        item,
+        ['labels', key],
+        badKey ? 'key' : 'value',
+        accepting.length === 0
+          ? {
+              severity: 'error',
+              code: 'config.invalid_label',
+              summary: badKey ? 'Invalid label key' : 'Invalid label value',
+              detail: `No supported Pulp accepts this label: ${labelProblem(key, value, newest)}.`,
+              hint: `${fix}.`,
+              value: badKey ? key : value,
+            }
+          : {
+              severity: 'warning',
+              code: 'config.label_needs_newer_pulp',
+              summary: badKey ? 'Label key needs a newer Pulp' : 'Label value needs a newer Pulp',
+              detail: `Only pulpcore ${accepting[0]!.release} and later accept this label (older releases: ${labelProblem(key, value, LABEL_RULES[0]!.rule)}); planning against an older server refuses it.`,
+              hint: `${fix}, which every supported Pulp accepts.`,
+              value: badKey ? key : value,
+            },
+      );
     }
   }
 };

@@ -23,18 +23,36 @@ export const syncOptionConflicts: Rule = ({ items, report }) => {
     const sync = item.data.sync;
     if (!isPlainObject(sync)) continue;
     const conflict = (path: string[], detail: string, hint: string): void =>
-      report(item, path, 'value', { severity: 'error', code: 'config.sync_option_conflict', summary: 'Conflicting sync options', detail, hint });
+      report(item, path, 'value', {
+        severity: 'error',
+        code: 'config.sync_option_conflict',
+        summary: 'Conflicting sync options',
+        detail,
+        hint,
+      });
     if (item.plugin === 'rpm') {
       const policy = sync.sync_policy;
       const mirroring = policy === 'mirror_complete' || policy === 'mirror_content_only';
       if (policy === 'mirror_complete' && Array.isArray(sync.skip_types) && sync.skip_types.length > 0) {
-        conflict(['sync', 'skip_types'], 'Pulp refuses skip_types together with sync_policy mirror_complete.', 'Remove skip_types, or use sync_policy: mirror_content_only.');
+        conflict(
+          ['sync', 'skip_types'],
+          'Pulp refuses skip_types together with sync_policy mirror_complete.',
+          'Remove skip_types, or use sync_policy: mirror_content_only.',
+        );
       }
       if (mirroring && typeof item.data.retain_package_versions === 'number' && item.data.retain_package_versions > 0) {
-        conflict(['sync', 'sync_policy'], `Pulp refuses sync_policy ${policy} on a repository with retain_package_versions > 0.`, 'Set retain_package_versions: 0, or use sync_policy: additive.');
+        conflict(
+          ['sync', 'sync_policy'],
+          `Pulp refuses sync_policy ${policy} on a repository with retain_package_versions > 0.`,
+          'Set retain_package_versions: 0, or use sync_policy: additive.',
+        );
       }
       if (policy === 'mirror_complete' && item.data.autopublish === true) {
-        conflict(['sync', 'sync_policy'], 'Pulp refuses sync_policy mirror_complete on a repository with autopublish (the mirror sync publishes by itself).', 'Remove autopublish, or use another sync_policy.');
+        conflict(
+          ['sync', 'sync_policy'],
+          'Pulp refuses sync_policy mirror_complete on a repository with autopublish (the mirror sync publishes by itself).',
+          'Remove autopublish, or use another sync_policy.',
+        );
       }
     }
     if (item.plugin === 'file' && sync.mirror === true && item.data.autopublish === true) {

@@ -45,7 +45,10 @@ function checkReference(
         code: 'config.dangling_reference',
         summary: `Reference to an undeclared ${kind}`,
         detail: `No ${kind} named "${name}" is declared${kind === 'publication' ? ' (a publication is named by its repository)' : ''}.`,
-        hint: guess !== undefined ? `Use "${guess}", or declare "${name}" under "${section}:".` : `Declare a ${kind} named "${name}" under "${section}:", or correct the name.`,
+        hint:
+          guess !== undefined
+            ? `Use "${guess}", or declare "${name}" under "${section}:".`
+            : `Declare a ${kind} named "${name}" under "${section}:", or correct the name.`,
         value: name,
       });
     }
@@ -58,7 +61,10 @@ function checkReference(
       code: 'config.reference_plugin_mismatch',
       summary: `Reference to a ${target.plugin} ${kind} from a ${item.plugin} ${item.kind}`,
       detail: `${kind[0]?.toUpperCase()}${kind.slice(1)} "${name}" is ${target.plugin}; this ${item.kind} is ${item.plugin}. Both must belong to the same plugin.`,
-      hint: item.kind === 'distribution' ? 'Remove "type" (it is inferred from what the distribution serves) or correct it.' : `Name a ${item.plugin} ${kind}, or give both the same type.`,
+      hint:
+        item.kind === 'distribution'
+          ? 'Remove "type" (it is inferred from what the distribution serves) or correct it.'
+          : `Name a ${item.plugin} ${kind}, or give both the same type.`,
       value: name,
     });
   }
@@ -97,7 +103,12 @@ export const references: Rule = (context) => {
           detail: 'A distribution serves either a publication or a repository, not both.',
           hint: 'Remove "publication:" or "repository:".',
         });
-      } else if (publication === undefined && repository === undefined && item.data.publication === undefined && item.data.repository === undefined) {
+      } else if (
+        publication === undefined &&
+        repository === undefined &&
+        item.data.publication === undefined &&
+        item.data.repository === undefined
+      ) {
         report(item, [], 'value', {
           severity: 'warning',
           code: 'config.distribution_serves_nothing',

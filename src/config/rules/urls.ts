@@ -5,20 +5,38 @@ import type { Rule } from './context.js';
 import { ofKind } from './context.js';
 
 /** Credentials in a URL end up in logs and plans: they belong in the write-only fields. */
-export function urlProblem(raw: string, allowFile: boolean): { code: string; summary: string; detail: string; redacted: string } | undefined {
+export function urlProblem(
+  raw: string,
+  allowFile: boolean,
+): { code: string; summary: string; detail: string; redacted: string } | undefined {
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    return { code: 'config.invalid_url', summary: 'Invalid URL', detail: 'The value is not an absolute URL.', redacted: raw.replace(/\/\/[^/@]*@/, `//${SENSITIVE}@`) };
+    return {
+      code: 'config.invalid_url',
+      summary: 'Invalid URL',
+      detail: 'The value is not an absolute URL.',
+      redacted: raw.replace(/\/\/[^/@]*@/, `//${SENSITIVE}@`),
+    };
   }
   const schemes = allowFile ? ['http:', 'https:', 'file:'] : ['http:', 'https:'];
   const redacted = url.username !== '' || url.password !== '' ? raw.replace(/\/\/[^/@]*@/, `//${SENSITIVE}@`) : raw;
   if (url.username !== '' || url.password !== '') {
-    return { code: 'config.url_credentials', summary: 'Credentials in a URL', detail: 'The URL carries a user name or password; URLs are shown in plans and logs.', redacted };
+    return {
+      code: 'config.url_credentials',
+      summary: 'Credentials in a URL',
+      detail: 'The URL carries a user name or password; URLs are shown in plans and logs.',
+      redacted,
+    };
   }
   if (!schemes.includes(url.protocol)) {
-    return { code: 'config.invalid_url', summary: 'Unsupported URL scheme', detail: `The URL must start with ${schemes.map((s) => `${s}//`).join(', ')}.`, redacted };
+    return {
+      code: 'config.invalid_url',
+      summary: 'Unsupported URL scheme',
+      detail: `The URL must start with ${schemes.map((s) => `${s}//`).join(', ')}.`,
+      redacted,
+    };
   }
   return undefined;
 }
@@ -33,9 +51,10 @@ export function urlFinding(field: string, url: string, options: { allowFile: boo
     code: problem.code,
     summary: problem.summary,
     detail: problem.detail,
-    hint: problem.code === 'config.url_credentials'
-      ? `Remove the credentials from the URL and set ${proxy ? 'proxy_username and proxy_password' : 'username and password'} (e.g. ${proxy ? 'proxy_password' : 'password'}: \${env:NAME}).`
-      : `Write a full URL such as ${options.example}.`,
+    hint:
+      problem.code === 'config.url_credentials'
+        ? `Remove the credentials from the URL and set ${proxy ? 'proxy_username and proxy_password' : 'username and password'} (e.g. ${proxy ? 'proxy_password' : 'password'}: \${env:NAME}).`
+        : `Write a full URL such as ${options.example}.`,
     value: problem.redacted,
   };
 }
@@ -44,7 +63,10 @@ export const urls: Rule = ({ items, report }) => {
   for (const item of ofKind(items, 'remote')) {
     for (const field of ['url', 'proxy_url']) {
       const url = text(item, field);
-      const finding = url === undefined ? undefined : urlFinding(field, url, { allowFile: item.plugin !== 'container', example: 'https://host.example.com/path/' });
+      const finding =
+        url === undefined
+          ? undefined
+          : urlFinding(field, url, { allowFile: item.plugin !== 'container', example: 'https://host.example.com/path/' });
       if (finding !== undefined) report(item, [field], 'value', finding);
     }
   }

@@ -14,9 +14,15 @@ export const BASICS: Scenario[] = [
       await s.request('GET', '/pulp/api/v3/', { label: 'GET api root' });
       await s.request('GET', '/pulp/api/v3/', { auth: 'none', label: 'GET api root without credentials' });
       // Only the online ones: a restarted server lists its earlier workers until Pulp cleans them up.
-      await s.request('GET', 'workers/?online=true', { volatile: ['results.*.name', 'results.*.pulp_href', 'results.*.prn'], ignore: ['results.*.current_task'] });
+      await s.request('GET', 'workers/?online=true', {
+        volatile: ['results.*.name', 'results.*.pulp_href', 'results.*.prn'],
+        ignore: ['results.*.current_task'],
+      });
       // The real server renders its document per request: its own URL and a date-relative default.
-      await s.request('GET', 'docs/api.json', { auth: 'none', volatile: ['servers.0.url', 'components.schemas.Purge.properties.finished_before.default'] });
+      await s.request('GET', 'docs/api.json', {
+        auth: 'none',
+        volatile: ['servers.0.url', 'components.schemas.Purge.properties.finished_before.default'],
+      });
     },
   },
   {

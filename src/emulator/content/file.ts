@@ -112,7 +112,15 @@ export async function syncFile(context: SyncContext, options: FileSyncOptions = 
     };
     if (optimization.optimize && shouldSkip(memo, optimization)) {
       run.progress.record('Skipping Sync (no change from previous sync)', 'sync.was_skipped', 1, 1);
-      return { units: context.present, changed: false, added: [], removed: [], progressReports: run.progress.snapshot(), publication: null, memo: null };
+      return {
+        units: context.present,
+        changed: false,
+        added: [],
+        removed: [],
+        progressReports: run.progress.snapshot(),
+        publication: null,
+        memo: null,
+      };
     }
   }
   try {

@@ -8,8 +8,8 @@ import { type ContentUnit, naturalKey, sha256Hex, storedArtifact, unitId, unitRe
 /** One synthetic rpm; everything but the name defaults. */
 export interface RpmSpec {
   name: string;
-  version?: string;
-  release?: string;
+  version?: string | undefined;
+  release?: string | undefined;
   epoch?: string;
   arch?: string;
   requires?: string[];
@@ -22,7 +22,10 @@ export interface RpmSpec {
  * `buildTime` (seconds) stamps the packages and so the published revision.
  */
 export function rpmRepository(packages: RpmSpec[] | number, options: { buildTime?: number } = {}): ContentUnit[] {
-  const specs: RpmSpec[] = typeof packages === 'number' ? Array.from({ length: packages }, (_, i) => ({ name: `pkg-${String(i + 1).padStart(4, '0')}` })) : packages;
+  const specs: RpmSpec[] =
+    typeof packages === 'number'
+      ? Array.from({ length: packages }, (_, i) => ({ name: `pkg-${String(i + 1).padStart(4, '0')}` }))
+      : packages;
   const time = options.buildTime ?? 1700000000;
   return specs.map((spec) => {
     const version = spec.version ?? '1.0';
@@ -43,7 +46,10 @@ export function rpmRepository(packages: RpmSpec[] | number, options: { buildTime
       description: `Synthetic package ${spec.name} made by pulpform's emulator.`,
       url: '',
       changelogs: [[`pulpform <pulpform@example.com> - ${version}-${release}`, time, '- synthetic build']],
-      files: [['', `/usr/share/${spec.name}/`, 'README'], ['', '/usr/bin/', spec.name]],
+      files: [
+        ['', `/usr/share/${spec.name}/`, 'README'],
+        ['', '/usr/bin/', spec.name],
+      ],
       requires: (spec.requires ?? []).map((r) => [r, null, null, null, null, false]),
       provides: [[spec.name, 'EQ', epoch, version, release, false]],
       conflicts: [],
@@ -98,7 +104,12 @@ export interface DebSpec {
  * and package index whose artifacts are the generated Release and Packages files, so both
  * structured and verbatim publications of the set are complete and consistent.
  */
-export function debRepository(options: { distribution?: string; component?: string; architectures?: string[]; packages: DebSpec[] }): ContentUnit[] {
+export function debRepository(options: {
+  distribution?: string;
+  component?: string;
+  architectures?: string[];
+  packages: DebSpec[];
+}): ContentUnit[] {
   const distribution = options.distribution ?? 'stable';
   const component = options.component ?? 'main';
   const architectures = options.architectures ?? ['amd64'];
@@ -114,12 +125,14 @@ export function debRepository(options: { distribution?: string; component?: stri
     fields: { component, release: unitRef(release) },
     artifacts: [],
   };
-  const archUnits = architectures.map((architecture): ContentUnit => ({
-    type: 'deb.release_architecture',
-    key: naturalKey(architecture, release.key),
-    fields: { architecture, release: unitRef(release) },
-    artifacts: [],
-  }));
+  const archUnits = architectures.map(
+    (architecture): ContentUnit => ({
+      type: 'deb.release_architecture',
+      key: naturalKey(architecture, release.key),
+      fields: { architecture, release: unitRef(release) },
+      artifacts: [],
+    }),
+  );
   const packages = options.packages.map((spec) => {
     const version = spec.version ?? '1.0-1';
     const architecture = spec.architecture ?? architectures[0]!;
@@ -128,22 +141,46 @@ export function debRepository(options: { distribution?: string; component?: stri
     const sha256 = sha256Hex(payload);
     const fields: Record<string, string | null> = { relative_path: relativePath, sha256 };
     Object.assign(fields, {
-      package: spec.name, source: null, version, architecture, section: 'misc', priority: 'optional', origin: null,
-      tag: null, bugs: null, essential: null, build_essential: null, installed_size: '1',
-      maintainer: 'pulpform <pulpform@example.com>', original_maintainer: null,
-      description: `Synthetic package ${spec.name}\n made by pulpform's emulator`, description_md5: null, homepage: null,
-      built_using: null, auto_built_package: null, multi_arch: null, breaks: null, conflicts: null,
-      depends: spec.depends ?? null, recommends: null, suggests: null, enhances: null, pre_depends: null,
-      provides: null, replaces: null,
+      package: spec.name,
+      source: null,
+      version,
+      architecture,
+      section: 'misc',
+      priority: 'optional',
+      origin: null,
+      tag: null,
+      bugs: null,
+      essential: null,
+      build_essential: null,
+      installed_size: '1',
+      maintainer: 'pulpform <pulpform@example.com>',
+      original_maintainer: null,
+      description: `Synthetic package ${spec.name}\n made by pulpform's emulator`,
+      description_md5: null,
+      homepage: null,
+      built_using: null,
+      auto_built_package: null,
+      multi_arch: null,
+      breaks: null,
+      conflicts: null,
+      depends: spec.depends ?? null,
+      recommends: null,
+      suggests: null,
+      enhances: null,
+      pre_depends: null,
+      provides: null,
+      replaces: null,
     });
     return debPackageUnit(fields, storedArtifact(relativePath, payload));
   });
-  const links = packages.map((pkg): ContentUnit => ({
-    type: 'deb.package_release_component',
-    key: naturalKey(pkg.key, componentUnit.key),
-    fields: { package: unitRef(pkg), release_component: unitRef(componentUnit) },
-    artifacts: [],
-  }));
+  const links = packages.map(
+    (pkg): ContentUnit => ({
+      type: 'deb.package_release_component',
+      key: naturalKey(pkg.key, componentUnit.key),
+      fields: { package: unitRef(pkg), release_component: unitRef(componentUnit) },
+      artifacts: [],
+    }),
+  );
   const structure = [release, componentUnit, ...archUnits, ...packages, ...links];
   const published = publishDebApt(structure, { structured: true });
   const metadata = (path: string) => {

@@ -121,6 +121,15 @@ export function publish(kind: PublicationKind, units: ContentUnit[]): PublishedF
 /** The progress reports of a finished publish task (only rpm's publish reports one). */
 export function publishProgressReports(plugin: PublicationKind['plugin']): ProgressReport[] {
   return plugin === 'rpm'
-    ? [{ message: 'Generating repository metadata', code: 'publish.generating_metadata', state: 'completed', total: 1, done: 1, suffix: null }]
+    ? [
+        {
+          message: 'Generating repository metadata',
+          code: 'publish.generating_metadata',
+          state: 'completed',
+          total: 1,
+          done: 1,
+          suffix: null,
+        },
+      ]
     : [];
 }

@@ -59,7 +59,13 @@ function indexPage(path: string, entries: Iterable<string>): string {
  * each (`<stamp>/` for every snapshot Ark serves under a repository path), after a redirect to
  * the path with its slash.
  */
-async function prefixListing(req: http.IncomingMessage, res: http.ServerResponse, url: URL, relative: string, lookup: ContentLookup): Promise<boolean> {
+async function prefixListing(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  url: URL,
+  relative: string,
+  lookup: ContentLookup,
+): Promise<boolean> {
   const prefix = relative.replace(/\/+$/, '');
   if (prefix === '' || lookup.basePathsUnder === undefined) return false;
   const entries = new Set<string>();

@@ -164,4 +164,3 @@ export class SyncRun {
     return new SyncError(description, this.progress.snapshot());
   }
 }
-

@@ -92,9 +92,9 @@ export function unitMatchesFilter(
     case 'ne':
       return text !== value;
     case 'contains':
-      return text !== null && text.includes(value);
+      return text?.includes(value);
     case 'startswith':
-      return text !== null && text.startsWith(value);
+      return text?.startsWith(value);
     default:
       return undefined;
   }

@@ -28,7 +28,7 @@ export interface UnitArtifact {
   sha256: string | null;
   size: number | null;
   /** The bytes, when Pulp would have stored the artifact (immediate policy, metadata files). */
-  data?: Buffer;
+  data?: Buffer | undefined;
   /** How to fetch the bytes on demand when `data` is absent. */
   source?: ArtifactSource;
 }

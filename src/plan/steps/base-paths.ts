@@ -9,7 +9,9 @@ import { pushConflict, pushHolder, replacePush } from './push-conflicts.js';
  */
 export function orderBasePaths(ctx: PlanContext): void {
   const actionOn = ctx.actionsByLiveHref();
-  const distributions = [...ctx.live.byHref.values()].filter((object) => object.kind === 'distribution' && typeof object.fields.base_path === 'string');
+  const distributions = [...ctx.live.byHref.values()].filter(
+    (object) => object.kind === 'distribution' && typeof object.fields.base_path === 'string',
+  );
   for (const action of ctx.actions) {
     const basePath = action.body?.base_path;
     if (action.kind !== 'distribution' || action.type === 'delete' || typeof basePath !== 'string') continue;
@@ -25,20 +27,27 @@ export function orderBasePaths(ctx: PlanContext): void {
         continue;
       }
       const leaving = actionOn.get(holder.href);
-      const moves = leaving !== undefined && (leaving.type === 'delete' || leaving.type === 'replace'
-        || (typeof leaving.body?.base_path === 'string' && !basePathsOverlap(leaving.body.base_path, basePath)));
+      const moves =
+        leaving !== undefined &&
+        (leaving.type === 'delete' ||
+          leaving.type === 'replace' ||
+          (typeof leaving.body?.base_path === 'string' && !basePathsOverlap(leaving.body.base_path, basePath)));
       if (leaving !== undefined && moves) {
         if (!action.dependsOn.includes(leaving.id)) action.dependsOn.push(leaving.id);
         continue;
       }
-      const orphan = holder.labels[LABELS.stack] === ctx.stack && !ctx.desired.resources.some((r) => r.kind === 'distribution' && r.name === holder.name);
+      const orphan =
+        holder.labels[LABELS.stack] === ctx.stack &&
+        !ctx.desired.resources.some((r) => r.kind === 'distribution' && r.name === holder.name);
       const desired = ctx.nodes.get(action.address)?.desired;
       ctx.diagnostics.push({
         severity: 'error',
         code: 'plan.base_path_taken',
         summary: `${action.address}: base_path ${basePath} overlaps ${holder.address} (${held})`,
         detail: `Pulp refuses two distributions whose base paths are equal or nested.${orphan ? ` ${holder.address} is not in the desired state but is only deleted with --prune.` : ''}`,
-        hint: orphan ? 'Run with --prune to delete it first, or choose another base_path.' : `Choose another base_path, or move or delete ${holder.address} first.`,
+        hint: orphan
+          ? 'Run with --prune to delete it first, or choose another base_path.'
+          : `Choose another base_path, or move or delete ${holder.address} first.`,
         address: action.address,
         ...(desired?.source ? { source: desired.source } : {}),
       });

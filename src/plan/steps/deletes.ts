@@ -1,5 +1,14 @@
 import { sameValue } from '../../diff/values.js';
-import { FIELDS, KINDS, LABELS, type DesiredState, type Diagnostic, type Kind, type LiveObject, type PlanAction } from '../../model/index.js';
+import {
+  FIELDS,
+  KINDS,
+  LABELS,
+  type DesiredState,
+  type Diagnostic,
+  type Kind,
+  type LiveObject,
+  type PlanAction,
+} from '../../model/index.js';
 import { guardOf, type PlanContext } from '../context.js';
 import { byHref, namedKey, repositoryHrefOf, versionNumber } from '../live-index.js';
 
@@ -10,7 +19,12 @@ export function planDeletes(ctx: PlanContext): void {
   // An object a desired resource still points at stays, declared or not.
   const referenced = new Set(ctx.desired.resources.flatMap((resource) => Object.values(resource.refs)));
   const orphans = [...ctx.live.named.values()]
-    .filter((object) => !desiredNames.has(namedKey(object.kind, object.name)) && !referenced.has(object.address) && object.labels[LABELS.stack] === ctx.stack)
+    .filter(
+      (object) =>
+        !desiredNames.has(namedKey(object.kind, object.name)) &&
+        !referenced.has(object.address) &&
+        object.labels[LABELS.stack] === ctx.stack,
+    )
     .sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : byHref(a, b)));
   if (!ctx.options.prune) {
     for (const object of orphans) {
@@ -45,9 +59,14 @@ export function planDeletes(ctx: PlanContext): void {
 export function deleteAction(ctx: PlanContext, object: LiveObject): PlanAction {
   const notes = ['not in the desired state (--prune)'];
   if (object.kind === 'repository') {
-    const publications = [...ctx.live.publicationsByVersion.entries()].filter(([version]) => version.startsWith(object.href)).reduce((n, [, list]) => n + list.length, 0);
-    notes.push(publications === 0 ? 'its repository versions are deleted with it'
-      : `its repository versions and ${publications} publication${publications === 1 ? '' : 's'} are deleted with it`);
+    const publications = [...ctx.live.publicationsByVersion.entries()]
+      .filter(([version]) => version.startsWith(object.href))
+      .reduce((n, [, list]) => n + list.length, 0);
+    notes.push(
+      publications === 0
+        ? 'its repository versions are deleted with it'
+        : `its repository versions and ${publications} publication${publications === 1 ? '' : 's'} are deleted with it`,
+    );
   }
   const basePath = object.fields.base_path;
   if (object.kind === 'distribution' && typeof basePath === 'string') notes.push(`${basePath} stops being served`);
@@ -61,7 +80,8 @@ export function deleteAction(ctx: PlanContext, object: LiveObject): PlanAction {
     name: object.name,
     endpoint: object.endpoint,
     reason: notes.join('; '),
-    changes: Object.keys(object.fields).sort()
+    changes: Object.keys(object.fields)
+      .sort()
       .filter((field) => !sameValue(object.endpoint, field, object.fields[field], specs[field]?.default ?? null))
       .map((field) => ({ path: `/${field}`, before: object.fields[field] ?? null })),
     unchanged: 0,
@@ -82,7 +102,12 @@ function referencesOf(ctx: PlanContext, object: LiveObject): Set<string> {
   return hrefs;
 }
 
-const PLURAL: Record<Kind, string> = { remote: 'remotes', repository: 'repositories', publication: 'publications', distribution: 'distributions' };
+const PLURAL: Record<Kind, string> = {
+  remote: 'remotes',
+  repository: 'repositories',
+  publication: 'publications',
+  distribution: 'distributions',
+};
 
 /** --prune must not empty a kind just because the desired state lost all of it (a wrong -f, an empty file). */
 export function pruneAllGuard(desired: DesiredState, actions: PlanAction[]): Diagnostic[] {

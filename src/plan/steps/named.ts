@@ -7,7 +7,12 @@ import { planPushConflict, pushHolder } from './push-conflicts.js';
 
 // Remotes, repositories and distributions: create, update, replace or adopt the object of the desired name, or refuse (another stack's, unmanaged, protected).
 
-const ENDPOINT_WORDS: Record<string, string> = { remotes: 'remote', repositories: 'repository', publications: 'publication', distributions: 'distribution' };
+const ENDPOINT_WORDS: Record<string, string> = {
+  remotes: 'remote',
+  repositories: 'repository',
+  publications: 'publication',
+  distributions: 'distribution',
+};
 
 /** `repositories/file/file` → `a file repository`. */
 export function describeEndpoint(endpoint: string): string {
@@ -30,26 +35,38 @@ export function planNamed(ctx: PlanContext, node: Node): void {
   if (owner !== undefined && owner !== ctx.stack) {
     node.blocked = true;
     ctx.otherStacks.add(owner);
-    ctx.error('plan.conflict_other_stack', desired, `${desired.address} is managed by another stack ("${owner}")`,
+    ctx.error(
+      'plan.conflict_other_stack',
+      desired,
+      `${desired.address} is managed by another stack ("${owner}")`,
       `The ${desired.kind} "${desired.name}" on the server (${live.href}) is labelled pulpform_stack=${owner}; this desired state is stack "${ctx.stack}".`,
-      `Remove it from stack "${owner}" first, or give it another name here.`);
+      `Remove it from stack "${owner}" first, or give it another name here.`,
+    );
     return;
   }
   const adopting = owner === undefined;
   if (adopting && !desired.adopt) {
     node.blocked = true;
-    ctx.error('plan.conflict_unmanaged', desired, `${desired.address} exists but is not managed by pulpform`,
+    ctx.error(
+      'plan.conflict_unmanaged',
+      desired,
+      `${desired.address} exists but is not managed by pulpform`,
       `The ${desired.kind} "${desired.name}" on the server (${live.href}) has no pulpform_stack label, so pulpform will not change it.`,
-      'Set "adopt: true" on it to take it over, or give it another name.');
+      'Set "adopt: true" on it to take it over, or give it another name.',
+    );
     return;
   }
   if (live.endpoint !== desired.endpoint) {
     const reason = `exists as ${describeEndpoint(live.endpoint)}; a Pulp object cannot change its type`;
     if (adopting) {
       node.blocked = true;
-      ctx.error('plan.adopt_type_mismatch', desired, `${desired.address} cannot be adopted: it ${reason}`,
+      ctx.error(
+        'plan.adopt_type_mismatch',
+        desired,
+        `${desired.address} cannot be adopted: it ${reason}`,
         `The desired state declares ${describeEndpoint(desired.endpoint)} "${desired.name}".`,
-        'Delete the existing object yourself, or give the desired one another name.');
+        'Delete the existing object yourself, or give the desired one another name.',
+      );
       return;
     }
     node.action = ctx.add('replace', desired, diffResource(desired, live, 'create', diffContext(ctx, desired)), reason, live);
@@ -70,13 +87,23 @@ export function planNamed(ctx: PlanContext, node: Node): void {
   const notes = [...servesNote(ctx, desired, diff), ...diff.notes];
   if (adopting) {
     const assumed = node.assumedLabels?.[LABELS.synced];
-    node.action = ctx.add('adopt', desired, diff, [
-      'exists without pulpform labels; adopt: true takes it over',
-      ...(assumed !== undefined ? [`its content is taken as synced from ${assumed} (its remote's url is unchanged)`] : []),
-      ...Object.entries(node.assumedLabels ?? {}).filter(([key]) => key.startsWith(LABELS.snapshotPrefix) && key !== `${LABELS.snapshotPrefix}${assumed}`)
-        .map(([key, number]) => `version ${number} is taken as snapshot ${key.slice(LABELS.snapshotPrefix.length)} (an adopted distribution pinned to it serves that version)`),
-      ...notes,
-    ].join('; '), live);
+    node.action = ctx.add(
+      'adopt',
+      desired,
+      diff,
+      [
+        'exists without pulpform labels; adopt: true takes it over',
+        ...(assumed !== undefined ? [`its content is taken as synced from ${assumed} (its remote's url is unchanged)`] : []),
+        ...Object.entries(node.assumedLabels ?? {})
+          .filter(([key]) => key.startsWith(LABELS.snapshotPrefix) && key !== `${LABELS.snapshotPrefix}${assumed}`)
+          .map(
+            ([key, number]) =>
+              `version ${number} is taken as snapshot ${key.slice(LABELS.snapshotPrefix.length)} (an adopted distribution pinned to it serves that version)`,
+          ),
+        ...notes,
+      ].join('; '),
+      live,
+    );
   } else if (diff.changes.length > 0) {
     node.action = ctx.add('update', desired, diff, notes.join('; '), live);
   } else {
@@ -92,17 +119,30 @@ function servesNote(ctx: PlanContext, desired: DesiredResource, diff: ResourceDi
   const change = diff.changes.find((c) => c.path === `/pulp_labels/${LABELS.serves}`);
   if (!change) return [];
   const publication = desired.refs.publication === undefined ? undefined : ctx.nodes.get(desired.refs.publication);
-  const repository = publication === undefined ? undefined : ctx.nodes.get(publication.desired.refs.repository ?? addressOf('repository', publication.desired.plugin, publication.desired.name));
+  const repository =
+    publication === undefined
+      ? undefined
+      : ctx.nodes.get(publication.desired.refs.repository ?? addressOf('repository', publication.desired.plugin, publication.desired.name));
   const syncing = repository?.sync?.labelsAfter?.[LABELS.synced] === desired.snapshot;
-  const repoint = desired.snapshot !== undefined && repository !== undefined && !syncing && recordedVersion(ctx, repository, desired.snapshot)?.exists === true;
-  return [`${desired.name}: ${String(change.before ?? '(none)')} -> ${String(change.after ?? '(none)')}${repoint ? ' (synced before: repoint, no sync)' : ''}`];
+  const repoint =
+    desired.snapshot !== undefined &&
+    repository !== undefined &&
+    !syncing &&
+    recordedVersion(ctx, repository, desired.snapshot)?.exists === true;
+  return [
+    `${desired.name}: ${String(change.before ?? '(none)')} -> ${String(change.after ?? '(none)')}${repoint ? ' (synced before: repoint, no sync)' : ''}`,
+  ];
 }
 
 function checkProtected(ctx: PlanContext, node: Node): void {
   if (!node.desired.protect || node.action === undefined) return;
-  ctx.error('plan.protected', node.desired, `${node.desired.address} is protected and cannot be replaced`,
+  ctx.error(
+    'plan.protected',
+    node.desired,
+    `${node.desired.address} is protected and cannot be replaced`,
     `The plan would replace it (${node.action.reason}); replacing deletes the object on the server first.`,
-    'Change the desired state so that it can be updated in place, or remove "protect: true" if the replacement is intended.');
+    'Change the desired state so that it can be updated in place, or remove "protect: true" if the replacement is intended.',
+  );
 }
 
 /**
@@ -117,8 +157,10 @@ function assumedSync(ctx: PlanContext, node: Node): Record<string, string> | und
   const labels: Record<string, string> = {};
   const number = versionNumber(live.versionHref);
   const remote = desired.refs.remote === undefined ? undefined : ctx.nodes.get(desired.refs.remote);
-  const remoteUnchanged = remote !== undefined && !remote.blocked
-    && (remote.action === undefined || (!NEW.includes(remote.action.type) && !remote.action.changes.some((c) => c.path === '/url')));
+  const remoteUnchanged =
+    remote !== undefined &&
+    !remote.blocked &&
+    (remote.action === undefined || (!NEW.includes(remote.action.type) && !remote.action.changes.some((c) => c.path === '/url')));
   if (number !== undefined && number > 0 && remoteUnchanged) {
     labels[LABELS.synced] = desired.sync.marker;
     versions.set(desired.sync.marker, number);

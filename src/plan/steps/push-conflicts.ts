@@ -32,7 +32,12 @@ export function planPushConflict(ctx: PlanContext, node: Node, live: LiveObject)
     return;
   }
   node.live = undefined;
-  node.action = ctx.add('create', desired, diffResource(desired, undefined, 'create', diffContext(ctx, desired)), `replaces the push ${live.kind} of the same name`);
+  node.action = ctx.add(
+    'create',
+    desired,
+    diffResource(desired, undefined, 'create', diffContext(ctx, desired)),
+    `replaces the push ${live.kind} of the same name`,
+  );
   node.action.dependsOn = [...new Set([...node.action.dependsOn, removal.id])].sort();
 }
 
@@ -52,16 +57,30 @@ export function replacePush(ctx: PlanContext, distribution: LiveObject): PlanAct
   return removal;
 }
 
-export function pushConflict(ctx: PlanContext, desired: DesiredResource, what: string, repository: LiveObject, distribution: LiveObject | undefined): void {
+export function pushConflict(
+  ctx: PlanContext,
+  desired: DesiredResource,
+  what: string,
+  repository: LiveObject,
+  distribution: LiveObject | undefined,
+): void {
   const held = `${what} is held by the container push repository "${repository.name}" (${repository.href})`;
   if (distribution === undefined) {
-    ctx.error('plan.push_conflict', desired, `${desired.address}: ${held}`,
+    ctx.error(
+      'plan.push_conflict',
+      desired,
+      `${desired.address}: ${held}`,
       'An image push made it; no distribution serves it, and Pulp cannot delete a push repository directly.',
-      `Give the ${desired.kind} another name.`);
+      `Give the ${desired.kind} another name.`,
+    );
     return;
   }
   const basePath = String(distribution.fields.base_path ?? '');
-  ctx.error('plan.push_conflict', desired, `${desired.address}: ${held}`,
+  ctx.error(
+    'plan.push_conflict',
+    desired,
+    `${desired.address}: ${held}`,
     `"docker push" (or podman push) to ${basePath} made that repository and the distribution "${distribution.name}" serving it (${distribution.href}). Pulp refuses a second object with this name or base path ({"name":["This field must be unique."]}) and deletes a push repository only with its distribution.`,
-    `Delete the distribution "${distribution.name}" (Pulp deletes its push repository, and the pushed images, with it): run with --replace-push-conflicts to plan that first, or delete it yourself (DELETE ${distribution.href}).`);
+    `Delete the distribution "${distribution.name}" (Pulp deletes its push repository, and the pushed images, with it): run with --replace-push-conflicts to plan that first, or delete it yourself (DELETE ${distribution.href}).`,
+  );
 }

@@ -18,16 +18,23 @@ export function planSync(ctx: PlanContext, node: Node): void {
   if (recorded?.exists && !requested) return;
   const remoteAddress = desired.refs.remote;
   if (remoteAddress === undefined) {
-    ctx.error('plan.sync_without_remote', desired, `${desired.address} asks for a sync but names no remote`, undefined, 'Name the remote to sync from.');
+    ctx.error(
+      'plan.sync_without_remote',
+      desired,
+      `${desired.address} asks for a sync but names no remote`,
+      undefined,
+      'Name the remote to sync from.',
+    );
     return;
   }
   const remote = resolveRef(ctx, desired, 'remote', remoteAddress);
   if (remote === undefined) return;
   const dependsOn = [node.action?.id, ctx.nodes.get(remoteAddress)?.action?.id, 'after' in remote ? remote.after : undefined];
   const action: PlanAction = Object.assign(ctx.identity('sync', desired), {
-    reason: resync || recorded?.exists
-      ? `synced again from ${marker} (--resync)`
-      : `synced: ${before ?? '(never)'} -> ${marker}${recorded ? ` (version ${recorded.number}, which ${marker} gave before, is gone: retention or a manual delete removed it)` : ''}`,
+    reason:
+      resync || recorded?.exists
+        ? `synced again from ${marker} (--resync)`
+        : `synced: ${before ?? '(never)'} -> ${marker}${recorded ? ` (version ${recorded.number}, which ${marker} gave before, is gone: retention or a manual delete removed it)` : ''}`,
     changes: resync ? [] : [{ path: `/pulp_labels/${LABELS.synced}`, ...(before !== undefined ? { before } : {}), after: marker }],
     unchanged: 0,
     body: { remote: 'href' in remote ? remote.href : remote.unknown, ...desired.sync.options },

@@ -10,7 +10,10 @@ import { type ContentUnit, sha256Hex, unitId } from '../../../src/emulator/conte
 import { listen, type TestServer } from './helpers.js';
 import { recorded, sortedReports, substitute } from './transcripts.js';
 
-type Task = { progress_reports: Array<{ code: string; state: string; done: number; total: number | null }>; error: { description: string } };
+type Task = {
+  progress_reports: Array<{ code: string; state: string; done: number; total: number | null }>;
+  error: { description: string };
+};
 
 /** A registry serving base path → units, admin/password, like the emulator's own /v2/. */
 async function registry(repositories: Map<string, ContentUnit[]>, options: { requireAuthentication?: boolean } = {}): Promise<TestServer> {
@@ -111,7 +114,9 @@ describe('registry API', () => {
     const body = (await granted.json()) as { token: string; expires_in: number };
     expect(body.expires_in).toBe(300);
     expect((await get('/v2/', { Authorization: `Bearer ${body.token}` })).status).toBe(200);
-    expect((await get('/v2/', { Authorization: 'Bearer forged.token' })).headers.get('www-authenticate')).toContain('error="invalid_token"');
+    expect((await get('/v2/', { Authorization: 'Bearer forged.token' })).headers.get('www-authenticate')).toContain(
+      'error="invalid_token"',
+    );
   });
 
   test('tags, manifests by tag and digest, and blobs are served with registry headers', async () => {
@@ -128,7 +133,9 @@ describe('registry API', () => {
     expect(`sha256:${sha256Hex(Buffer.from(await blob.arrayBuffer()))}`).toBe(layer);
     const missing = await get('/v2/cf-src/img/manifests/nope', bearer);
     expect(missing.status).toBe(404);
-    expect(await missing.json()).toEqual({ errors: [{ code: 'MANIFEST_UNKNOWN', message: 'Manifest not found.', detail: { reference: 'nope' } }] });
+    expect(await missing.json()).toEqual({
+      errors: [{ code: 'MANIFEST_UNKNOWN', message: 'Manifest not found.', detail: { reference: 'nope' } }],
+    });
   });
 
   test('a token for one repository does not open another', async () => {
@@ -144,8 +151,12 @@ describe('registry API', () => {
     const closed = await registry(new Map([['cf-src/img', pushed]]), { requireAuthentication: true });
     try {
       const host = new URL(closed.url).host;
-      const body = (await (await fetch(`${closed.url}/token/?service=${host}&scope=repository:cf-src/img:pull`)).json()) as { token: string };
-      expect((await fetch(`${closed.url}/v2/cf-src/img/tags/list`, { headers: { Authorization: `Bearer ${body.token}` } })).status).toBe(401);
+      const body = (await (await fetch(`${closed.url}/token/?service=${host}&scope=repository:cf-src/img:pull`)).json()) as {
+        token: string;
+      };
+      expect((await fetch(`${closed.url}/v2/cf-src/img/tags/list`, { headers: { Authorization: `Bearer ${body.token}` } })).status).toBe(
+        401,
+      );
     } finally {
       await closed.close();
     }
@@ -183,7 +194,15 @@ describe('container sync from a registry', () => {
     expect(first.units.every((u) => pushedIds.has(unitId(u)))).toBe(true);
     const manifest = first.units.find((u) => u.type === 'container.manifest')!;
     const rendered = renderUnitFields(manifest, { unitHref: (r) => r.key, artifactHref: () => '/artifact/' });
-    expect(Object.keys(rendered)).toEqual(['artifact', 'digest', 'schema_version', 'media_type', 'listed_manifests', 'config_blob', 'blobs']);
+    expect(Object.keys(rendered)).toEqual([
+      'artifact',
+      'digest',
+      'schema_version',
+      'media_type',
+      'listed_manifests',
+      'config_blob',
+      'blobs',
+    ]);
     expect((rendered.blobs as string[]).length).toBe(1);
 
     const again = await syncContainer(context(first.units, { include_tags: ['latest'] }));
@@ -196,7 +215,9 @@ describe('container sync from a registry', () => {
 
     const mirroredAgain = await syncContainer(context(mirrored.units), { mirror: true });
     expect(mirroredAgain.changed).toBe(false);
-    expect(sortedReports(mirroredAgain.progressReports)).toEqual(sortedReports(recorded<Task>('16_container_sync', 's23').progress_reports));
+    expect(sortedReports(mirroredAgain.progressReports)).toEqual(
+      sortedReports(recorded<Task>('16_container_sync', 's23').progress_reports),
+    );
   });
 
   test('a manifest list brings its listed manifests and their blobs', async () => {
@@ -205,10 +226,18 @@ describe('container sync from a registry', () => {
       JSON.stringify({
         schemaVersion: 2,
         mediaType: 'application/vnd.oci.image.index.v1+json',
-        manifests: images.map((i) => ({ mediaType: i.manifest.fields.media_type, digest: i.manifest.fields.digest, size: i.manifest.artifacts[0]!.size })),
+        manifests: images.map((i) => ({
+          mediaType: i.manifest.fields.media_type,
+          digest: i.manifest.fields.digest,
+          size: i.manifest.artifacts[0]!.size,
+        })),
       }),
     );
-    const list = manifestUnit(index, 'application/vnd.oci.image.index.v1+json', { config: null, layers: [], listed: images.map((i) => i.manifest) });
+    const list = manifestUnit(index, 'application/vnd.oci.image.index.v1+json', {
+      config: null,
+      layers: [],
+      listed: images.map((i) => i.manifest),
+    });
     const served = [...images.flatMap((i) => [...i.blobs, i.manifest]), list, tagUnit('multi', list)];
     const multi = await registry(new Map([['multi/arch', served]]));
     try {
@@ -232,7 +261,9 @@ describe('container sync from a registry', () => {
 
   test('a wrong password fails on the token request', async () => {
     const error = (await syncContainer(context([], { password: 'wrong' })).catch((e: unknown) => e)) as SyncError;
-    expect(error.description).toMatch(/^401, message='Unauthorized', url=URL\('http:\/\/127\.0\.0\.1:\d+\/token\/\?service=.*scope=repository%3Acf-src%2Fimg%3Apull'\)$/);
+    expect(error.description).toMatch(
+      /^401, message='Unauthorized', url=URL\('http:\/\/127\.0\.0\.1:\d+\/token\/\?service=.*scope=repository%3Acf-src%2Fimg%3Apull'\)$/,
+    );
     expect(error.description).not.toContain('wrong');
   });
 
@@ -252,8 +283,12 @@ describe('container sync from a registry', () => {
       downstreamUnits.set('local/image', synced.units);
       const host = new URL(downstream.url).host;
       const auth = { Authorization: `Basic ${Buffer.from('admin:password').toString('base64')}` };
-      const { token } = (await (await fetch(`${downstream.url}/token/?service=${host}&scope=repository:local/image:pull`, { headers: auth })).json()) as { token: string };
-      const blob = await fetch(`${downstream.url}/v2/local/image/blobs/${layer.fields.digest}`, { headers: { Authorization: `Bearer ${token}` } });
+      const { token } = (await (
+        await fetch(`${downstream.url}/token/?service=${host}&scope=repository:local/image:pull`, { headers: auth })
+      ).json()) as { token: string };
+      const blob = await fetch(`${downstream.url}/v2/local/image/blobs/${layer.fields.digest}`, {
+        headers: { Authorization: `Bearer ${token}` },
+      });
       expect(`sha256:${sha256Hex(Buffer.from(await blob.arrayBuffer()))}`).toBe(layer.fields.digest);
       expect(layer.artifacts[0]!.data).toBeDefined();
     } finally {

@@ -5,7 +5,7 @@ import { parseParagraphs } from '../../../src/emulator/content/deb/deb822.js';
 import { publishDebApt, publishDebVerbatim } from '../../../src/emulator/content/deb/publish.js';
 import { syncDeb } from '../../../src/emulator/content/deb/sync.js';
 import { parseManifest, publishFile, syncFile } from '../../../src/emulator/content/file.js';
-import { SyncError } from '../../../src/emulator/content/sync.js';
+import type { SyncError } from '../../../src/emulator/content/sync.js';
 import { renderUnitFields } from '../../../src/emulator/content/unit-fields.js';
 import { type ContentUnit, sha256Hex } from '../../../src/emulator/content/units.js';
 import { listen, staticServer, type TestServer, UPSTREAMS } from './helpers.js';
@@ -50,14 +50,20 @@ describe('file sync', () => {
   test('a re-sync without changes makes no version and reports as recorded', async () => {
     const first = await syncFile({ remote: { url: `${fileUpstream.url}/PULP_MANIFEST` }, present: [] }, { mirror: true });
     expect(first.progressReports.find((r) => r.code === 'sync.downloading.artifacts')?.done).toBe(2);
-    const again = await syncFile({ remote: { url: `${fileUpstream.url}/PULP_MANIFEST` }, present: first.units, artifactData: (sha) => fixture.get(sha) });
+    const again = await syncFile({
+      remote: { url: `${fileUpstream.url}/PULP_MANIFEST` },
+      present: first.units,
+      artifactData: (sha) => fixture.get(sha),
+    });
     expect(again.changed).toBe(false);
     expect(again.publication).toBeNull();
     expect(sortedReports(again.progressReports)).toEqual(sortedReports(recorded<Task>('12_file', 's12').progress_reports));
   });
 
   test('a missing manifest fails with the upstream 404 and the pipeline reports canceled', async () => {
-    const error = (await syncFile({ remote: { url: `${fileUpstream.url}/nope/PULP_MANIFEST` }, present: [] }).catch((e: unknown) => e)) as SyncError;
+    const error = (await syncFile({ remote: { url: `${fileUpstream.url}/nope/PULP_MANIFEST` }, present: [] }).catch(
+      (e: unknown) => e,
+    )) as SyncError;
     expect(error.description).toBe(`404, message='File not found', url=URL('${fileUpstream.url}/nope/PULP_MANIFEST')`);
     expect(sortedReports(error.progressReports).map((r) => [r.code, r.state])).toEqual([
       ['associating.content', 'canceled'],
@@ -66,11 +72,13 @@ describe('file sync', () => {
     ]);
   });
 
-  test('a file whose bytes do not match the manifest fails with pulpcore\'s checksum text', async () => {
+  test("a file whose bytes do not match the manifest fails with pulpcore's checksum text", async () => {
     const manifest = `a.txt,${sha256Hex('expected')},8\n`;
     const tampered = await listen((req, res) => res.end(req.url === '/PULP_MANIFEST' ? manifest : 'tampered'));
     try {
-      const error = (await syncFile({ remote: { url: `${tampered.url}/PULP_MANIFEST`, max_retries: 0 }, present: [] }).catch((e: unknown) => e)) as SyncError;
+      const error = (await syncFile({ remote: { url: `${tampered.url}/PULP_MANIFEST`, max_retries: 0 }, present: [] }).catch(
+        (e: unknown) => e,
+      )) as SyncError;
       expect(error.description).toBe(
         `A file located at the url ${tampered.url}/a.txt failed validation due to checksum. Expected '${sha256Hex('expected')}', Actual '${sha256Hex('tampered')}'`,
       );
@@ -81,11 +89,18 @@ describe('file sync', () => {
 
   test('a publication lists every file with its checksum and size', () => {
     const units: ContentUnit[] = [
-      { type: 'file.file', key: 'k', fields: { relative_path: 'x/y.txt', digest: 'ab' }, artifacts: [{ relativePath: 'x/y.txt', sha256: 'ab', size: 3 }] },
+      {
+        type: 'file.file',
+        key: 'k',
+        fields: { relative_path: 'x/y.txt', digest: 'ab' },
+        artifacts: [{ relativePath: 'x/y.txt', sha256: 'ab', size: 3 }],
+      },
     ];
     const files = publishFile(units, { manifestName: 'MANIFEST.csv' });
     const manifest = files.get('MANIFEST.csv');
-    expect(manifest?.kind === 'metadata' && parseManifest(manifest.data.toString())).toEqual([{ relativePath: 'x/y.txt', sha256: 'ab', size: 3 }]);
+    expect(manifest?.kind === 'metadata' && parseManifest(manifest.data.toString())).toEqual([
+      { relativePath: 'x/y.txt', sha256: 'ab', size: 3 },
+    ]);
   });
 });
 
@@ -113,7 +128,9 @@ describe('deb sync', () => {
     );
     expect(packages).toEqual(listed);
     expect(result.progressReports.map((r) => r.code).sort()).toEqual(
-      recorded<Task>('17_deb_sync', 's4').progress_reports.map((r) => r.code).sort(),
+      recorded<Task>('17_deb_sync', 's4')
+        .progress_reports.map((r) => r.code)
+        .sort(),
     );
     expect(result.progressReports.find((r) => r.code === 'associating.content')?.done).toBe(9);
     expect(result.memo).not.toBeNull();
@@ -121,20 +138,28 @@ describe('deb sync', () => {
 
   test('a mirror re-sync makes no new version', async () => {
     const first = await syncDeb({ remote: remote(), present: [] }, { mirror: true, latestVersionNumber: 0 });
-    const again = await syncDeb({ remote: remote(), present: first.units }, { mirror: true, latestVersionNumber: 1, lastSync: { memo: first.memo!, versionNumber: 1 } });
+    const again = await syncDeb(
+      { remote: remote(), present: first.units },
+      { mirror: true, latestVersionNumber: 1, lastSync: { memo: first.memo!, versionNumber: 1 } },
+    );
     expect(again.changed).toBe(false);
     expect(again.memo).toBeNull();
   });
 
   test('an additive optimized re-sync skips the unchanged release file', async () => {
     const first = await syncDeb({ remote: remote(), present: [] }, { latestVersionNumber: 0 });
-    const again = await syncDeb({ remote: remote(), present: first.units }, { latestVersionNumber: 1, lastSync: { memo: first.memo!, versionNumber: 1 } });
+    const again = await syncDeb(
+      { remote: remote(), present: first.units },
+      { latestVersionNumber: 1, lastSync: { memo: first.memo!, versionNumber: 1 } },
+    );
     expect(again.changed).toBe(false);
     expect(again.progressReports.map((r) => r.code)).toContain('sync.release_file.was_skipped');
   });
 
   test('a distribution the upstream lacks fails with the recorded text and report states', async () => {
-    const error = (await syncDeb({ remote: remote('nosuchdist'), present: [] }, { mirror: true, latestVersionNumber: 1 }).catch((e: unknown) => e)) as SyncError;
+    const error = (await syncDeb({ remote: remote('nosuchdist'), present: [] }, { mirror: true, latestVersionNumber: 1 }).catch(
+      (e: unknown) => e,
+    )) as SyncError;
     const expected = substitute(recorded<Task>('17_deb_sync', 's12'), { deb_upstream: debUpstream.url });
     expect(error.description).toBe(expected.error.description);
     expect(sortedReports(error.progressReports).map((r) => [r.code, r.state, r.done])).toEqual(
@@ -172,9 +197,13 @@ describe('deb sync', () => {
 
 describe('remote connection options', () => {
   test('a proxy receives absolute-URI requests with the proxy credentials; the remote headers are sent', async () => {
-    const seen: Array<{ url: string; proxyAuth?: string; custom?: string }> = [];
+    const seen: Array<{ url: string; proxyAuth: string | undefined; custom: string | undefined }> = [];
     const proxy = await listen((req, res) => {
-      seen.push({ url: req.url ?? '', proxyAuth: req.headers['proxy-authorization'], custom: req.headers['x-custom'] as string | undefined });
+      seen.push({
+        url: req.url ?? '',
+        proxyAuth: req.headers['proxy-authorization'],
+        custom: req.headers['x-custom'] as string | undefined,
+      });
       void fetch(req.url ?? '').then(async (upstream) => {
         res.writeHead(upstream.status, upstream.statusText);
         res.end(Buffer.from(await upstream.arrayBuffer()));
@@ -203,11 +232,13 @@ describe('remote connection options', () => {
     }
   });
 
-  test('a server that never answers fails with pulpcore\'s timeout text after total_timeout', async () => {
+  test("a server that never answers fails with pulpcore's timeout text after total_timeout", async () => {
     const silent = await listen(() => undefined);
     try {
       const url = `${silent.url}/PULP_MANIFEST`;
-      const error = (await syncFile({ remote: { url, total_timeout: 0.05, max_retries: 0 }, present: [] }).catch((e: unknown) => e)) as SyncError;
+      const error = (await syncFile({ remote: { url, total_timeout: 0.05, max_retries: 0 }, present: [] }).catch(
+        (e: unknown) => e,
+      )) as SyncError;
       expect(error.description).toBe(`Request timed out for ${url}. Increasing the total_timeout value on the remote might help.`);
     } finally {
       await silent.close();
@@ -221,7 +252,9 @@ describe('remote connection options', () => {
       res.writeHead(503, 'Service Unavailable').end();
     });
     try {
-      const error = (await syncFile({ remote: { url: `${flaky.url}/PULP_MANIFEST`, max_retries: 2 }, present: [], retryDelayMs: 1 }).catch((e: unknown) => e)) as SyncError;
+      const error = (await syncFile({ remote: { url: `${flaky.url}/PULP_MANIFEST`, max_retries: 2 }, present: [], retryDelayMs: 1 }).catch(
+        (e: unknown) => e,
+      )) as SyncError;
       expect(error.description).toBe(`503, message='Service Unavailable', url=URL('${flaky.url}/PULP_MANIFEST')`);
       expect(calls).toBe(3);
     } finally {

@@ -4,10 +4,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const UPSTREAMS = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  '../../../../shared/pulp/conformance/upstreams',
-);
+export const UPSTREAMS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../shared/pulp/conformance/upstreams');
 
 export interface TestServer {
   url: string;

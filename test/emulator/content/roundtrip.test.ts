@@ -8,7 +8,7 @@ import {
   type PublishedFiles,
   rpmRepository,
   syncRepository,
-  SyncError,
+  type SyncError,
   unitId,
 } from '../../../src/emulator/content/index.js';
 import { listen, type TestServer } from './helpers.js';
@@ -31,10 +31,22 @@ const credentials = { username: 'ark', password: 'secret' };
 describe('round trip: synthetic snapshots served by one emulator, synced by another', () => {
   let server: TestServer;
   const distributions = new Map<string, PublishedFiles>();
-  const snapshot1 = rpmRepository([{ name: 'bash', version: '5.1' }, { name: 'kernel', version: '4.18.0', arch: 'x86_64', requires: ['bash'] }]);
-  const snapshot2 = rpmRepository([{ name: 'bash', version: '5.2' }, { name: 'kernel', version: '4.18.0', arch: 'x86_64' }], { buildTime: 1700100000 });
+  const snapshot1 = rpmRepository([
+    { name: 'bash', version: '5.1' },
+    { name: 'kernel', version: '4.18.0', arch: 'x86_64', requires: ['bash'] },
+  ]);
+  const snapshot2 = rpmRepository(
+    [
+      { name: 'bash', version: '5.2' },
+      { name: 'kernel', version: '4.18.0', arch: 'x86_64' },
+    ],
+    { buildTime: 1700100000 },
+  );
   const files = fileRepository({ 'a.txt': 'alpha\n', 'dir/b.txt': 'beta\n' });
-  const deb = debRepository({ distribution: 'jammy', packages: [{ name: 'libfoo' }, { name: 'bar', version: '2.0-1', depends: 'libfoo' }] });
+  const deb = debRepository({
+    distribution: 'jammy',
+    packages: [{ name: 'libfoo' }, { name: 'bar', version: '2.0-1', depends: 'libfoo' }],
+  });
 
   beforeAll(async () => {
     distributions.set('centos/8-stream/BaseOS/x86_64/os/20220817T082321', publish({ plugin: 'rpm' }, snapshot1));
@@ -124,11 +136,20 @@ describe('round trip: synthetic snapshots served by one emulator, synced by anot
         present: [],
         latestVersionNumber: 0,
       });
-      const packages = (units: ContentUnit[]) => units.filter((u) => u.type === 'deb.package').map((u) => `${u.fields.package}_${u.fields.version}`).sort();
+      const packages = (units: ContentUnit[]) =>
+        units
+          .filter((u) => u.type === 'deb.package')
+          .map((u) => `${u.fields.package}_${u.fields.version}`)
+          .sort();
       expect(packages(synced.units)).toEqual(packages(deb));
       expect(synced.units.filter((u) => u.type === 'deb.package').every((u) => u.artifacts[0]?.data)).toBe(true);
     }
-    const verbatim = await syncRepository({ plugin: 'deb', remote: { url: url('ubuntu/jammy/verbatim'), distributions: 'jammy', ...credentials }, present: [], latestVersionNumber: 0 });
+    const verbatim = await syncRepository({
+      plugin: 'deb',
+      remote: { url: url('ubuntu/jammy/verbatim'), distributions: 'jammy', ...credentials },
+      present: [],
+      latestVersionNumber: 0,
+    });
     expect(ids(verbatim.units)).toEqual(ids(deb));
   });
 });

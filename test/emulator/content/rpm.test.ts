@@ -42,22 +42,35 @@ describe('rpm sync from the conformance fixture', () => {
     const rendered = result.units
       .map((u) => renderUnitFields(u, resolvers))
       .sort((a, b) => String(a.name).localeCompare(String(b.name)))
-      .map((f) => ({ sha256: f.sha256, name: f.name, version: f.version, release: f.release, arch: f.arch, pkgId: f.pkgId, location_href: f.location_href }));
+      .map((f) => ({
+        sha256: f.sha256,
+        name: f.name,
+        version: f.version,
+        release: f.release,
+        arch: f.arch,
+        pkgId: f.pkgId,
+        location_href: f.location_href,
+      }));
     expect(rendered).toEqual(listed);
     expect(sortedReports(result.progressReports)).toEqual(sortedReports(recorded<Task>('05_rpm_sync', 's4').progress_reports));
-    const { pulp_href: _h, pulp_created: _c, repository_version: _v, repository: _r, ...publicationFields } =
-      recorded<{ results: Array<Record<string, unknown>> }>('05_rpm_sync', 's8').results[0]!;
+    const {
+      pulp_href: _h,
+      pulp_created: _c,
+      repository_version: _v,
+      repository: _r,
+      ...publicationFields
+    } = recorded<{ results: Array<Record<string, unknown>> }>('05_rpm_sync', 's8').results[0]!;
     expect(result.publication!.fields).toEqual(publicationFields);
-    expect([...result.publication!.files.keys()].sort()).toEqual([
-      ...readdirRepodata(),
-      'pulptest-hello-1.0-1.noarch.rpm',
-      'pulptest-world-2.1-3.noarch.rpm',
-      'repodata/repomd.xml',
-    ].sort());
+    expect([...result.publication!.files.keys()].sort()).toEqual(
+      [...readdirRepodata(), 'pulptest-hello-1.0-1.noarch.rpm', 'pulptest-world-2.1-3.noarch.rpm', 'repodata/repomd.xml'].sort(),
+    );
   });
 
   test('a sync with nothing new upstream is skipped when optimized', async () => {
-    const first = await syncRpm({ remote: { url: `${upstream.url}/` }, present: [] }, { syncPolicy: 'mirror_complete', latestVersionNumber: 0 });
+    const first = await syncRpm(
+      { remote: { url: `${upstream.url}/` }, present: [] },
+      { syncPolicy: 'mirror_complete', latestVersionNumber: 0 },
+    );
     expect(first.progressReports.find((r) => r.code === 'sync.downloading.artifacts')?.done).toBe(2);
     const again = await syncRpm(
       { remote: { url: `${upstream.url}/` }, present: first.units },
@@ -70,7 +83,10 @@ describe('rpm sync from the conformance fixture', () => {
   });
 
   test('optimize false runs an additive sync fully and changes nothing', async () => {
-    const first = await syncRpm({ remote: { url: `${upstream.url}/` }, present: [] }, { syncPolicy: 'mirror_complete', latestVersionNumber: 0 });
+    const first = await syncRpm(
+      { remote: { url: `${upstream.url}/` }, present: [] },
+      { syncPolicy: 'mirror_complete', latestVersionNumber: 0 },
+    );
     const full = await syncRpm(
       { remote: { url: `${upstream.url}/` }, present: first.units, artifactData: (sha) => fixtureArtifacts.get(sha) },
       { optimize: false, latestVersionNumber: 1, lastSync: { memo: first.memo!, versionNumber: 1 } },
@@ -91,7 +107,9 @@ describe('rpm sync from the conformance fixture', () => {
   });
 
   test('a missing path fails with the error of the mirrorlist fallback, as recorded', async () => {
-    const error = await syncRpm({ remote: { url: `${upstream.url}/no/such/path/` }, present: [] }, { latestVersionNumber: 0 }).catch((e: unknown) => e);
+    const error = await syncRpm({ remote: { url: `${upstream.url}/no/such/path/` }, present: [] }, { latestVersionNumber: 0 }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(SyncError);
     const expected = substitute(recorded<Task>('05_rpm_sync', 's21'), { upstream: upstream.url });
     expect((error as SyncError).description).toBe(expected.error.description);
@@ -99,15 +117,20 @@ describe('rpm sync from the conformance fixture', () => {
     expect(upstream.requests.slice(-2)).toEqual(['GET /no/such/path/repodata/repomd.xml', 'GET /no/such/path']);
   });
 
-  test('an unreachable host fails with aiohttp\'s connection error text', async () => {
-    const error = (await syncRpm({ remote: { url: 'http://127.0.0.1:1/', max_retries: 0 }, present: [] }, { latestVersionNumber: 0 }).catch((e: unknown) => e)) as SyncError;
+  test("an unreachable host fails with aiohttp's connection error text", async () => {
+    const error = (await syncRpm({ remote: { url: 'http://127.0.0.1:1/', max_retries: 0 }, present: [] }, { latestVersionNumber: 0 }).catch(
+      (e: unknown) => e,
+    )) as SyncError;
     expect(error.description).toBe("Cannot connect to host 127.0.0.1:1 ssl:default [Connect call failed ('127.0.0.1', 1)]");
   });
 
   test('wrong credentials fail with the 401 of the mirrorlist fallback', async () => {
     const guarded = await staticServer(RPM_DIR, { credentials: ['ark', 'secret'] });
     try {
-      const ok = await syncRpm({ remote: { url: `${guarded.url}/`, username: 'ark', password: 'secret' }, present: [] }, { latestVersionNumber: 0 });
+      const ok = await syncRpm(
+        { remote: { url: `${guarded.url}/`, username: 'ark', password: 'secret' }, present: [] },
+        { latestVersionNumber: 0 },
+      );
       expect(ok.units).toHaveLength(2);
       const error = (await syncRpm(
         { remote: { url: `${guarded.url}/`, username: 'ark', password: 'wrong' }, present: [] },
@@ -142,7 +165,10 @@ test('a record type without a parser (productid) becomes a repo_metadata_file un
       '</repomd>',
       `  <data type="productid">\n    <checksum type="sha256">${sha256Hex(productid)}</checksum>\n    <location href="repodata/productid"/>\n    <size>${productid.length}</size>\n  </data>\n</repomd>`,
     );
-  const served = new Map<string, Buffer>([['/repodata/repomd.xml', Buffer.from(repomd)], ['/repodata/productid', productid]]);
+  const served = new Map<string, Buffer>([
+    ['/repodata/repomd.xml', Buffer.from(repomd)],
+    ['/repodata/productid', productid],
+  ]);
   for (const [p, f] of files) if (f.kind === 'metadata' && p !== 'repodata/repomd.xml') served.set(`/${p}`, f.data);
   const custom = await listen((req, res) => {
     const body = served.get(req.url ?? '');
@@ -151,7 +177,12 @@ test('a record type without a parser (productid) becomes a repo_metadata_file un
   try {
     const result = await syncRpm({ remote: { url: custom.url, policy: 'on_demand' }, present: [] }, { latestVersionNumber: 0 });
     const file = result.units.find((u) => u.type === 'rpm.repo_metadata_file')!;
-    expect(file.fields).toEqual({ relative_path: 'repodata/productid', data_type: 'productid', checksum_type: 'sha256', checksum: sha256Hex(productid) });
+    expect(file.fields).toEqual({
+      relative_path: 'repodata/productid',
+      data_type: 'productid',
+      checksum_type: 'sha256',
+      checksum: sha256Hex(productid),
+    });
     expect(file.artifacts[0]!.data).toEqual(productid);
   } finally {
     await custom.close();
@@ -172,7 +203,10 @@ describe('rpm publication', () => {
     for (const record of repomd.records) expect(sha256Hex(data(record.locationHref))).toBe(record.checksum);
     const primary = gunzipSync(data(repomd.records[0]!.locationHref)).toString();
     const reparsed = parsePackages(primary, gunzipSync(data(repomd.records[1]!.locationHref)).toString(), null);
-    expect(reparsed.map((p) => p.location_href)).toEqual(['Packages/p/pulptest-hello-1.0-1.noarch.rpm', 'Packages/p/pulptest-world-2.1-3.noarch.rpm']);
+    expect(reparsed.map((p) => p.location_href)).toEqual([
+      'Packages/p/pulptest-hello-1.0-1.noarch.rpm',
+      'Packages/p/pulptest-world-2.1-3.noarch.rpm',
+    ]);
     for (const pkg of reparsed) expect(files.get(String(pkg.location_href))?.kind).toBe('artifact');
     expect(publishRpm(synced.units).get('repodata/repomd.xml')).toEqual(files.get('repodata/repomd.xml'));
   });

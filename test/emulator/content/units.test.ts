@@ -12,22 +12,38 @@ interface Operation {
   responses: Record<string, { content: Record<string, { schema: { $ref: string } }> }>;
 }
 const openapiDir = path.resolve(UPSTREAMS, '../../openapi');
-const spec = JSON.parse(readFileSync(path.join(openapiDir, readdirSync(openapiDir).find((f) => f.startsWith('pulpcore-3.23'))!), 'utf8')) as {
+const spec = JSON.parse(
+  readFileSync(path.join(openapiDir, readdirSync(openapiDir).find((f) => f.startsWith('pulpcore-3.23'))!), 'utf8'),
+) as {
   paths: Record<string, { get: Operation }>;
   components: { schemas: Record<string, { properties: Record<string, unknown>; $ref?: string }> };
 };
-const CORE_PARAMETERS = ['limit', 'offset', 'ordering', 'repository_version', 'repository_version_added', 'repository_version_removed', 'fields', 'exclude_fields'];
+const CORE_PARAMETERS = [
+  'limit',
+  'offset',
+  'ordering',
+  'repository_version',
+  'repository_version_added',
+  'repository_version_removed',
+  'fields',
+  'exclude_fields',
+];
 
 describe('the content type table matches the 3.23 OpenAPI document', () => {
   for (const info of Object.values(CONTENT_TYPES)) {
     test(`${info.type} at ${info.endpoint}`, () => {
       const get = spec.paths[`/pulp/api/v3/${info.endpoint}`]!.get;
       const page = spec.components.schemas[get.responses['200']!.content['application/json']!.schema.$ref.split('/').pop()!]!;
-      const itemRef = ((page.properties.results as { items: { $ref: string } }).items.$ref).split('/').pop()!;
+      const itemRef = (page.properties.results as { items: { $ref: string } }).items.$ref.split('/').pop()!;
       const fields = Object.keys(spec.components.schemas[itemRef]!.properties).filter((f) => f !== 'pulp_href' && f !== 'pulp_created');
       expect(info.fields.map(([name]) => name)).toEqual(fields);
       const query = (get.parameters ?? []).filter((p) => p.in === 'query');
-      expect([...info.filters].sort()).toEqual(query.map((p) => p.name).filter((n) => !CORE_PARAMETERS.includes(n)).sort());
+      expect([...info.filters].sort()).toEqual(
+        query
+          .map((p) => p.name)
+          .filter((n) => !CORE_PARAMETERS.includes(n))
+          .sort(),
+      );
       expect(orderingChoices(info.type)).toEqual(query.find((p) => p.name === 'ordering')!.schema!.items!.enum);
       expect(contentTypeAt(`/pulp/api/v3/${info.endpoint}`)).toBe(info.type as ContentType);
     });
@@ -35,7 +51,10 @@ describe('the content type table matches the 3.23 OpenAPI document', () => {
 });
 
 describe('units', () => {
-  const [bash, kernel] = rpmRepository([{ name: 'bash', version: '5.1' }, { name: 'kernel', version: '4.18.0', arch: 'x86_64' }]) as [ContentUnit, ContentUnit];
+  const [bash, kernel] = rpmRepository([
+    { name: 'bash', version: '5.1' },
+    { name: 'kernel', version: '4.18.0', arch: 'x86_64' },
+  ]) as [ContentUnit, ContentUnit];
   const context = { resolve: () => undefined, hrefOf: () => '' };
 
   test('filters apply Django lookups to unit fields', () => {
@@ -60,7 +79,10 @@ describe('units', () => {
   test('rendering resolves references and artifact-derived fields; undownloaded artifacts give nulls', () => {
     const units = containerRepository({ latest: 'x' });
     const tag = units.find((u) => u.type === 'container.tag')!;
-    const resolvers = { unitHref: (ref: { type: string; key: string }) => `/${ref.type}/${ref.key}/`, artifactHref: (sha: string) => `/artifacts/${sha}/` };
+    const resolvers = {
+      unitHref: (ref: { type: string; key: string }) => `/${ref.type}/${ref.key}/`,
+      artifactHref: (sha: string) => `/artifacts/${sha}/`,
+    };
     expect(renderUnitFields(tag, resolvers).tagged_manifest).toMatch(/^\/container\.manifest\//);
     const deferred: ContentUnit = { ...bash, artifacts: [{ relativePath: 'bash.rpm', sha256: bash.artifacts[0]!.sha256, size: 1 }] };
     const rendered = renderUnitFields(deferred, resolvers);

@@ -92,7 +92,12 @@ function basicCredentials(header: string | undefined): [string, string] | null {
  * from the request's Host header, like Pulp's `request.get_host()`. Pushes go to `lookup.push`.
  */
 /** `body`: the request body when the caller already read it from `req`. */
-export async function handleRegistryRequest(req: http.IncomingMessage, res: http.ServerResponse, lookup: RegistryLookup, body?: Buffer): Promise<boolean> {
+export async function handleRegistryRequest(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  lookup: RegistryLookup,
+  body?: Buffer,
+): Promise<boolean> {
   const url = new URL(req.url ?? '/', 'http://registry');
   const host = req.headers.host ?? 'localhost';
   if (url.pathname === '/token/' || url.pathname === '/token') {
@@ -195,7 +200,13 @@ export async function handleRegistryRequest(req: http.IncomingMessage, res: http
   return true;
 }
 
-async function serveArtifact(res: http.ServerResponse, method: string, unit: ContentUnit, contentType: string, headers: Record<string, string>): Promise<void> {
+async function serveArtifact(
+  res: http.ServerResponse,
+  method: string,
+  unit: ContentUnit,
+  contentType: string,
+  headers: Record<string, string>,
+): Promise<void> {
   const data = await artifactBytes(unit.artifacts[0]!);
   res.writeHead(200, {
     ...headers,
@@ -270,7 +281,11 @@ async function receivePush(
   if (body.length > 0) upload.chunks.push(body);
   const size = upload.chunks.reduce((n, c) => n + c.length, 0);
   if (method === 'PATCH') {
-    done(204, { Location: `/v2/${name}/blobs/uploads/${route.reference}`, 'Docker-Upload-UUID': route.reference!, Range: `0-${Math.max(0, size - 1)}` });
+    done(204, {
+      Location: `/v2/${name}/blobs/uploads/${route.reference}`,
+      'Docker-Upload-UUID': route.reference!,
+      Range: `0-${Math.max(0, size - 1)}`,
+    });
     return;
   }
   const digest = url.searchParams.get('digest') ?? '';
@@ -294,7 +309,10 @@ function readAll(req: http.IncomingMessage): Promise<Buffer> {
 }
 
 function serveTags(res: http.ServerResponse, url: URL, name: string, units: ContentUnit[], headers: Record<string, string>): void {
-  let tags = units.filter((u) => u.type === 'container.tag').map((u) => String(u.fields.name)).sort();
+  let tags = units
+    .filter((u) => u.type === 'container.tag')
+    .map((u) => String(u.fields.name))
+    .sort();
   const last = url.searchParams.get('last');
   if (last) tags = tags.filter((t) => t > last);
   const n = Number(url.searchParams.get('n') ?? '');
@@ -306,7 +324,13 @@ function serveTags(res: http.ServerResponse, url: URL, name: string, units: Cont
   send(res, 200, { name, tags }, { ...headers, ...extra });
 }
 
-async function issueToken(req: http.IncomingMessage, res: http.ServerResponse, url: URL, host: string, lookup: RegistryLookup): Promise<void> {
+async function issueToken(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  url: URL,
+  host: string,
+  lookup: RegistryLookup,
+): Promise<void> {
   const service = url.searchParams.get('service');
   if (!service) {
     send(res, 400, { detail: 'No service name provided.' });
@@ -332,6 +356,11 @@ async function issueToken(req: http.IncomingMessage, res: http.ServerResponse, u
     if (repository && !repository.private && actions.includes('pull')) access.push({ type, name, actions: ['pull'] });
   }
   const issuedAt = new Date();
-  const token = sign({ sub: anonymous ? '' : credentials![0], aud: host, exp: Math.floor(issuedAt.getTime() / 1000) + TOKEN_SECONDS, access });
+  const token = sign({
+    sub: anonymous ? '' : credentials![0],
+    aud: host,
+    exp: Math.floor(issuedAt.getTime() / 1000) + TOKEN_SECONDS,
+    access,
+  });
   send(res, 200, { token, expires_in: TOKEN_SECONDS, issued_at: issuedAt.toISOString() });
 }

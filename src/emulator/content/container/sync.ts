@@ -30,7 +30,10 @@ export function fnmatch(name: string, pattern: string): boolean {
       const end = pattern.indexOf(']', i + 1);
       if (end < 0) regex += '\\[';
       else {
-        const body = pattern.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\');
+        const body = pattern
+          .slice(i + 1, end)
+          .replace(/^!/, '^')
+          .replace(/\\/g, '\\\\');
         regex += `[${body}]`;
         i = end;
       }

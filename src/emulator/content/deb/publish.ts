@@ -64,7 +64,10 @@ function releaseText(
 ): Buffer {
   const checksum = (algorithm: string) =>
     indices
-      .map((f) => ` ${createHash(algorithm).update(f.data).digest('hex')} ${String(f.data.length).padStart(8)} ${f.path.slice(distDir.length + 1)}`)
+      .map(
+        (f) =>
+          ` ${createHash(algorithm).update(f.data).digest('hex')} ${String(f.data.length).padStart(8)} ${f.path.slice(distDir.length + 1)}`,
+      )
       .join('\n');
   const lines: Array<[string, string]> = [
     ...(fields.origin ? ([['Origin', fields.origin]] as Array<[string, string]>) : []),
@@ -141,7 +144,10 @@ export function publishDebApt(units: ContentUnit[], options: AptPublishOptions):
     const indices: IndexFile[] = [];
     for (const architecture of architectures) {
       const selected = packages.filter((p) => archOf(p) === architecture || archOf(p) === 'all');
-      writeIndex(files, indices, `dists/default/all/binary-${architecture}`, selected, 'all', architecture, { suite: 'default', codename: 'default' });
+      writeIndex(files, indices, `dists/default/all/binary-${architecture}`, selected, 'all', architecture, {
+        suite: 'default',
+        codename: 'default',
+      });
     }
     files.set('dists/default/Release', {
       kind: 'metadata',

@@ -13,14 +13,35 @@ const PACKAGE_INDEX_ARTIFACTS = ['Packages', 'Packages.gz', 'Packages.xz', 'Rele
 
 /** The Debian field behind each pulp_deb package field. */
 export const DEB_FIELD_NAMES: Record<string, string> = {
-  package: 'Package', source: 'Source', version: 'Version', architecture: 'Architecture', section: 'Section',
-  priority: 'Priority', origin: 'Origin', tag: 'Tag', bugs: 'Bugs', essential: 'Essential',
-  build_essential: 'Build-Essential', installed_size: 'Installed-Size', maintainer: 'Maintainer',
-  original_maintainer: 'Original-Maintainer', description: 'Description', description_md5: 'Description-md5',
-  homepage: 'Homepage', built_using: 'Built-Using', auto_built_package: 'Auto_Built_Package',
-  multi_arch: 'Multi-Arch', breaks: 'Breaks', conflicts: 'Conflicts', depends: 'Depends',
-  recommends: 'Recommends', suggests: 'Suggests', enhances: 'Enhances', pre_depends: 'Pre-Depends',
-  provides: 'Provides', replaces: 'Replaces',
+  package: 'Package',
+  source: 'Source',
+  version: 'Version',
+  architecture: 'Architecture',
+  section: 'Section',
+  priority: 'Priority',
+  origin: 'Origin',
+  tag: 'Tag',
+  bugs: 'Bugs',
+  essential: 'Essential',
+  build_essential: 'Build-Essential',
+  installed_size: 'Installed-Size',
+  maintainer: 'Maintainer',
+  original_maintainer: 'Original-Maintainer',
+  description: 'Description',
+  description_md5: 'Description-md5',
+  homepage: 'Homepage',
+  built_using: 'Built-Using',
+  auto_built_package: 'Auto_Built_Package',
+  multi_arch: 'Multi-Arch',
+  breaks: 'Breaks',
+  conflicts: 'Conflicts',
+  depends: 'Depends',
+  recommends: 'Recommends',
+  suggests: 'Suggests',
+  enhances: 'Enhances',
+  pre_depends: 'Pre-Depends',
+  provides: 'Provides',
+  replaces: 'Replaces',
 };
 
 /** pulp_deb's previous-sync record (a repository version's `info`): remote and sync options. */
@@ -45,12 +66,18 @@ export interface DebSyncResult extends SyncResult {
 /** sha256 over `name,sha256\n` of the artifacts present, in pulp_deb's fixed order. */
 function artifactSetSha256(artifacts: UnitArtifact[], order: string[]): string {
   const byName = new Map(artifacts.map((a) => [a.relativePath.slice(a.relativePath.lastIndexOf('/') + 1), a.sha256]));
-  const text = order.filter((n) => byName.has(n)).map((n) => `${n},${byName.get(n)}\n`).join('');
+  const text = order
+    .filter((n) => byName.has(n))
+    .map((n) => `${n},${byName.get(n)}\n`)
+    .join('');
   return createHash('sha256').update(text).digest('hex');
 }
 
 function joinPath(...parts: string[]): string {
-  return parts.filter((p) => p !== '').join('/').replace(/\/+/g, '/');
+  return parts
+    .filter((p) => p !== '')
+    .join('/')
+    .replace(/\/+/g, '/');
 }
 
 export function debPackageFields(paragraph: Paragraph, relativePath: string, sha256: string | null): Record<string, string | null> {
@@ -70,7 +97,16 @@ export function releaseFileUnit(
   return {
     type: 'deb.release_file',
     key: naturalKey(codename, suite, distribution, components, architectures, main.relativePath, main.sha256, set),
-    fields: { codename, suite, distribution, relative_path: main.relativePath, components, architectures, sha256: main.sha256, artifact_set_sha256: set },
+    fields: {
+      codename,
+      suite,
+      distribution,
+      relative_path: main.relativePath,
+      components,
+      architectures,
+      sha256: main.sha256,
+      artifact_set_sha256: set,
+    },
     artifacts: [main, ...artifacts.filter((a) => a !== main)],
   };
 }
@@ -85,7 +121,13 @@ export function packageIndexUnit(
   return {
     type: 'deb.package_index',
     key: naturalKey(index.relativePath, sha256, set),
-    fields: { component: index.component, architecture: index.architecture, relative_path: index.relativePath, sha256, artifact_set_sha256: set },
+    fields: {
+      component: index.component,
+      architecture: index.architecture,
+      relative_path: index.relativePath,
+      sha256,
+      artifact_set_sha256: set,
+    },
     artifacts,
   };
 }
@@ -169,12 +211,14 @@ export async function syncDeb(context: SyncContext, options: DebSyncOptions): Pr
 
   try {
     for (const distribution of (remote.distributions ?? '').split(/\s+/).filter(Boolean)) {
-      if (distribution.endsWith('/')) throw new Error(`Flat repositories are not supported by the emulator: distribution '${distribution}'`);
+      if (distribution.endsWith('/'))
+        throw new Error(`Flat repositories are not supported by the emulator: distribution '${distribution}'`);
       const releaseDir = joinPath('dists', distribution);
       const found = await Promise.all(RELEASE_FILE_ARTIFACTS.map((name) => fetchOptional(joinPath(releaseDir, name))));
       const artifacts = found.filter((a): a is UnitArtifact => a !== null);
       culprit = releaseReport;
-      const main = artifacts.find((a) => a.relativePath.endsWith('/InRelease')) ?? artifacts.find((a) => a.relativePath.endsWith('/Release'));
+      const main =
+        artifacts.find((a) => a.relativePath.endsWith('/InRelease')) ?? artifacts.find((a) => a.relativePath.endsWith('/Release'));
       if (!main) {
         throw new Error(
           `Could not find a Release file at '${urlOf(releaseDir)}', try checking the 'url' and 'distributions' option on your remote`,
@@ -186,19 +230,21 @@ export async function syncDeb(context: SyncContext, options: DebSyncOptions): Pr
       const suite = fieldOf(release, 'Suite') ?? '';
       const components = fieldOf(release, 'Components');
       const architectures = fieldOf(release, 'Architectures');
-      if (components === undefined) throw new Error(`The release file for distribution '${distribution}' is missing the required field 'Components'.`);
-      if (architectures === undefined) throw new Error(`The release file for distribution '${distribution}' is missing the required field 'Architectures'.`);
+      if (components === undefined)
+        throw new Error(`The release file for distribution '${distribution}' is missing the required field 'Components'.`);
+      if (architectures === undefined)
+        throw new Error(`The release file for distribution '${distribution}' is missing the required field 'Architectures'.`);
       const releaseFile = releaseFileUnit({ codename, suite, distribution, components, architectures }, main, artifacts);
       const releaseSet = String(releaseFile.fields.artifact_set_sha256);
       emitted.push(releaseFile);
       run.progress.increment(releaseReport);
       culprit = downloading;
 
-      const previousReleaseFile = context.present.find(
-        (u) => u.type === 'deb.release_file' && u.fields.distribution === distribution,
-      );
+      const previousReleaseFile = context.present.find((u) => u.type === 'deb.release_file' && u.fields.distribution === distribution);
       if (optimize && optionsUnchanged && previousReleaseFile?.fields.artifact_set_sha256 === releaseSet) {
-        emitted.push(...context.present.filter((u) => u.type === 'deb.package_index' && String(u.fields.relative_path).includes(distribution)));
+        emitted.push(
+          ...context.present.filter((u) => u.type === 'deb.package_index' && String(u.fields.relative_path).includes(distribution)),
+        );
         // The real servers (pulp_deb 2.20 to 3.10) count one unit as associated on this path.
         emitted.push(releaseFile);
         run.progress.record('Skipping ReleaseFile sync (no change from previous sync)', 'sync.release_file.was_skipped', null, 1);
@@ -255,7 +301,12 @@ export async function syncDeb(context: SyncContext, options: DebSyncOptions): Pr
           culprit = downloading;
           const previousIndex = context.present.find((u) => u.type === 'deb.package_index' && u.fields.relative_path === relativePath);
           if (optimize && optionsUnchanged && previousIndex?.fields.artifact_set_sha256 === indexSet) {
-            run.progress.record('Skipping PackageIndex processing (no change from previous sync)', 'sync.package_index.was_skipped', null, 1);
+            run.progress.record(
+              'Skipping PackageIndex processing (no change from previous sync)',
+              'sync.package_index.was_skipped',
+              null,
+              1,
+            );
             continue;
           }
           const packages: ContentUnit[] = [];
@@ -298,7 +349,9 @@ function packageIndexText(artifacts: UnitArtifact[], relativePath: string): Buff
   if (plain?.data) return plain.data;
   const gz = artifacts.find((a) => a.relativePath.endsWith('/Packages.gz'));
   if (gz?.data) return gunzipSync(gz.data);
-  throw new Error(`No suitable package index files found in '${relativePath.slice(0, relativePath.lastIndexOf('/'))}'. The emulator reads Packages and Packages.gz only.`);
+  throw new Error(
+    `No suitable package index files found in '${relativePath.slice(0, relativePath.lastIndexOf('/'))}'. The emulator reads Packages and Packages.gz only.`,
+  );
 }
 
 /** The signed text of a clearsigned InRelease, or the text itself. */

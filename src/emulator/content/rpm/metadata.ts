@@ -47,9 +47,7 @@ export class UnsupportedCompression extends Error {}
 export function metadataText(href: string, data: Buffer): string {
   if (href.endsWith('.gz')) return gunzipSync(data).toString('utf8');
   if (/\.(bz2|xz|zst|zck)$/.test(href)) {
-    throw new UnsupportedCompression(
-      `Cannot read ${href}: the emulator reads gzip-compressed or uncompressed yum metadata only`,
-    );
+    throw new UnsupportedCompression(`Cannot read ${href}: the emulator reads gzip-compressed or uncompressed yum metadata only`);
   }
   return data.toString('utf8');
 }
@@ -98,7 +96,10 @@ export function parsePackages(primaryXml: string, filelistsXml: string | null, o
         Number(c.attrs.date ?? 0),
         c.text,
       ]);
-      changelogs.set(pkg.attrs.pkgid ?? '', entries.sort((a, b) => a[1] - b[1]));
+      changelogs.set(
+        pkg.attrs.pkgid ?? '',
+        entries.sort((a, b) => a[1] - b[1]),
+      );
     }
   }
   return childrenNamed(parseXml(primaryXml), 'package').map((pkg) => {

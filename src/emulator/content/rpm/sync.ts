@@ -43,8 +43,13 @@ export function rpmPackageUnit(fields: PackageFields, artifact: UnitArtifact): C
   return {
     type: 'rpm.package',
     key: naturalKey(
-      String(fields.name), String(fields.epoch), String(fields.version), String(fields.release),
-      String(fields.arch), String(fields.checksum_type), String(fields.pkgId),
+      String(fields.name),
+      String(fields.epoch),
+      String(fields.version),
+      String(fields.release),
+      String(fields.arch),
+      String(fields.checksum_type),
+      String(fields.pkgId),
     ),
     fields,
     artifacts: [artifact],
@@ -82,9 +87,7 @@ async function resolveRemoteUrl(run: SyncRun, url: string): Promise<string> {
       try {
         await run.downloader.fetch(repomdUrl(match[2]));
         return `${match[2].replace(/\/+$/, '')}/`;
-      } catch {
-        continue;
-      }
+      } catch {}
     }
     if (error.status === 404) throw new Error(`An invalid remote URL was provided: ${url}`);
     throw error;
@@ -112,8 +115,13 @@ export async function syncRpm(context: SyncContext, options: RpmSyncOptions): Pr
     if ((options.optimize ?? true) && shouldSkip(details, options)) {
       run.progress.record('Skipping Sync (no change from previous sync)', 'sync.was_skipped', 1, 1);
       return {
-        units: context.present, changed: false, added: [], removed: [],
-        progressReports: run.progress.snapshot(), publication: null, memo: null,
+        units: context.present,
+        changed: false,
+        added: [],
+        removed: [],
+        progressReports: run.progress.snapshot(),
+        publication: null,
+        memo: null,
       };
     }
 
@@ -125,9 +133,7 @@ export async function syncRpm(context: SyncContext, options: RpmSyncOptions): Pr
     mirrored.set('repodata/repomd.xml', { kind: 'metadata', data: repomdData });
     run.progress.increment(metadataReport);
     const repomd: Repomd = parseRepomd(repomdData.toString('utf8'));
-    const wanted = repomd.records.filter(
-      (r) => mirrorMetadata || PACKAGE_REPODATA.includes(r.type) || OTHER_DOWNLOADED.includes(r.type),
-    );
+    const wanted = repomd.records.filter((r) => mirrorMetadata || PACKAGE_REPODATA.includes(r.type) || OTHER_DOWNLOADED.includes(r.type));
     if (mirrorMetadata && repomd.records.some((r) => r.locationBase || r.locationHref.includes('../'))) {
       throw new Error(MIRROR_INCOMPATIBLE);
     }
@@ -206,7 +212,12 @@ export async function syncRpm(context: SyncContext, options: RpmSyncOptions): Pr
       emitted.push({
         type: 'rpm.repo_metadata_file',
         key: naturalKey(record.type, record.checksumType, record.checksum),
-        fields: { relative_path: record.locationHref, data_type: record.type, checksum_type: record.checksumType, checksum: record.checksum },
+        fields: {
+          relative_path: record.locationHref,
+          data_type: record.type,
+          checksum_type: record.checksumType,
+          checksum: record.checksum,
+        },
         artifacts: [artifact],
       });
     }
@@ -234,7 +245,7 @@ export async function syncRpm(context: SyncContext, options: RpmSyncOptions): Pr
 }
 
 const MIRROR_INCOMPATIBLE =
-  'This repository uses features which are incompatible with \'mirror\' sync. Please sync without mirroring enabled.';
+  "This repository uses features which are incompatible with 'mirror' sync. Please sync without mirroring enabled.";
 
 /**
  * pulp_rpm's package selection: srpms when skip_types has `srpm`, all but the newest build of a
