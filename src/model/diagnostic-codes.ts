@@ -296,7 +296,8 @@ export const DIAGNOSTIC_CODES = {
   },
   'export.left_out': {
     severity: 'warning',
-    meaning: 'An object the desired-state kinds cannot express is not exported; it stays on the server, unmanaged.',
+    meaning:
+      "An object is not exported (another stack's, or serving what the desired state cannot name); it stays on the server, unmanaged.",
   },
 
   // `pulpform client-config`: host configuration from the desired state.
