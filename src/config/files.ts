@@ -1,6 +1,6 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import type { Diagnostic } from '../model/index.js';
+import type { Diagnostic, DiagnosticCodeAt } from '../model/index.js';
 
 /** Larger files are refused: real desired states are a few hundred kilobytes, and parsing is not free. */
 export const MAX_FILE_BYTES = 2 * 1024 * 1024;
@@ -69,7 +69,11 @@ export async function findDesiredStateFiles(target: string, cwd: string): Promis
 
 export async function readSourceFile(absolute: string, cwd: string): Promise<{ source?: SourceFile; diagnostics: Diagnostic[] }> {
   const display = displayPath(absolute, cwd);
-  const unreadable = (detail: string, hint: string, code = 'config.file_unreadable'): { diagnostics: Diagnostic[] } => ({
+  const unreadable = (
+    detail: string,
+    hint: string,
+    code: DiagnosticCodeAt<'error'> = 'config.file_unreadable',
+  ): { diagnostics: Diagnostic[] } => ({
     diagnostics: [
       {
         severity: 'error',

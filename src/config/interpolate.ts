@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Secret } from '../model/index.js';
+import { type DiagnosticCodeAt, Secret } from '../model/index.js';
 import { closest } from '../model/suggest.js';
 
 /** Files read through ${file:...} hold a key, a certificate or a password: anything larger is a mistake. */
@@ -14,7 +14,7 @@ export interface InterpolationContext {
 
 /** What went wrong with a `${...}` reference; `value` is the reference as written, never what it resolves to. */
 export interface InterpolationProblem {
-  code: string;
+  code: DiagnosticCodeAt<'error'>;
   summary: string;
   detail: string;
   hint: string;
@@ -165,7 +165,7 @@ function resolvePart(part: { fn: string; arg: string; expression: string }, cont
     return { ok: true, value };
   }
   const path = resolve(context.dir, part.arg);
-  const fail = (code: string, summary: string, detail: string): Resolution<string> =>
+  const fail = (code: DiagnosticCodeAt<'error'>, summary: string, detail: string): Resolution<string> =>
     problem(
       code,
       summary,
@@ -200,6 +200,12 @@ function resolvePart(part: { fn: string; arg: string; expression: string }, cont
   }
 }
 
-function problem(code: string, summary: string, detail: string, hint: string, value: string): { ok: false; problem: InterpolationProblem } {
+function problem(
+  code: DiagnosticCodeAt<'error'>,
+  summary: string,
+  detail: string,
+  hint: string,
+  value: string,
+): { ok: false; problem: InterpolationProblem } {
   return { ok: false, problem: { code, summary, detail, hint, value } };
 }

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import type { Json } from '../model/index.js';
+import type { DiagnosticCode, Json } from '../model/index.js';
 import type { Path } from './yaml-file.js';
 import { formatPath } from './yaml-file.js';
 import { closest } from '../model/suggest.js';
@@ -7,7 +7,7 @@ import { closest } from '../model/suggest.js';
 /** A diagnostic before it is placed: the caller adds source, path and address. */
 export interface Finding {
   severity: 'error' | 'warning';
-  code: string;
+  code: DiagnosticCode;
   summary: string;
   detail?: string;
   hint?: string;

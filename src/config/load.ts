@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { createHash } from 'node:crypto';
 import { addressOf, canonicalJson, KINDS, labelProblem, LABELS } from '../model/index.js';
-import type { Diagnostic, DesiredState, Json } from '../model/index.js';
+import type { Diagnostic, DiagnosticCode, DesiredState, Json } from '../model/index.js';
 import { readDeclarations } from './document.js';
 import type { FileDeclarations } from './document.js';
 import { findDesiredStateFiles, readSourceFile } from './files.js';
@@ -189,7 +189,7 @@ function mergeServer(declarations: readonly FileDeclarations[], report: ReportAt
  * times. Identical diagnostics (same place, same words) are kept once.
  */
 function collapseRepeats(diagnostics: readonly Diagnostic[]): Diagnostic[] {
-  const repeatable = new Set(['config.env_missing', 'config.file_missing']);
+  const repeatable = new Set<DiagnosticCode>(['config.env_missing', 'config.file_missing']);
   const firsts = new Map<string, { diagnostic: Diagnostic; repeats: number }>();
   const kept: Diagnostic[] = [];
   const seen = new Set<string>();

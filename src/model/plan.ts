@@ -1,3 +1,4 @@
+import type { DiagnosticCode } from './diagnostic-codes.js';
 import type { Json, JsonObject } from './json.js';
 import type { Address, Endpoint, Kind, Plugin, SourceLocation } from './resource.js';
 
@@ -85,8 +86,8 @@ export type Severity = 'error' | 'warning';
 /** A problem found while loading, planning or applying, Terraform-style: summary, where, value, fix. */
 export interface Diagnostic {
   severity: Severity;
-  /** Stable machine-readable code, e.g. `config.unknown_field`, `plan.conflict_unmanaged`. */
-  code: string;
+  /** Stable machine-readable code, e.g. `config.unknown_field`, `plan.conflict_unmanaged` (docs/diagnostics.md). */
+  code: DiagnosticCode;
   summary: string;
   detail?: string;
   /** The fix, phrased as an instruction. */

@@ -9,6 +9,7 @@ import {
   type DesiredResource,
   type DesiredState,
   type Diagnostic,
+  type DiagnosticCodeAt,
   type LiveObject,
   type LiveState,
   type PlanAction,
@@ -195,7 +196,7 @@ export class PlanContext {
     return action;
   }
 
-  error(code: string, desired: DesiredResource, summary: string, detail: string | undefined, hint: string): void {
+  error(code: DiagnosticCodeAt<'error'>, desired: DesiredResource, summary: string, detail: string | undefined, hint: string): void {
     this.diagnostics.push({
       severity: 'error',
       code,

@@ -1,5 +1,5 @@
 import { parsePointer } from '../diff/values.js';
-import type { ActionType, Diagnostic, FieldChange, Json, Plan, PlanAction } from '../model/index.js';
+import type { ActionType, Diagnostic, DiagnosticCode, FieldChange, Json, Plan, PlanAction } from '../model/index.js';
 import { type Palette, palette } from './style.js';
 
 export interface PlanTextOptions {
@@ -201,7 +201,7 @@ function renderDiagnostics(diagnostics: Diagnostic[], p: Palette, verbose: boole
   const errors = diagnostics.filter((d) => d.severity === 'error');
   const warnings = diagnostics.filter((d) => d.severity !== 'error');
   for (const diagnostic of errors) lines.push(...renderDiagnostic(diagnostic, p), '');
-  const groups = new Map<string, Diagnostic[]>();
+  const groups = new Map<DiagnosticCode, Diagnostic[]>();
   for (const warning of warnings) groups.set(warning.code, [...(groups.get(warning.code) ?? []), warning]);
   for (const group of groups.values()) {
     const [first, ...rest] = group;

@@ -4,7 +4,7 @@ import { acquireLock, type HeldLock } from '../apply/lock.js';
 import { waitForPendingWrites } from '../apply/settle.js';
 import { DesiredStateError, type LoadedDesiredState, loadDesired, planAgainstServer, secretResolver } from '../engine.js';
 import type { PulpClient } from '../live/client.js';
-import type { Address, DesiredState, Diagnostic, LiveState, Plan } from '../model/index.js';
+import type { Address, DesiredState, Diagnostic, DiagnosticCode, LiveState, Plan } from '../model/index.js';
 import { preflight } from '../preflight/index.js';
 import { type BackoffEntry, type BackoffPolicy, FailureBackoff } from './backoff.js';
 import type { BackingOff, CycleReport, DistributiveOmit, WatchEvent, WatchTrigger } from './events.js';
@@ -224,7 +224,7 @@ export class Reconciler {
   /** Reports the plan's problems when they change; false when it has errors and must not be applied. */
   #reportPlanProblems(plan: Plan, report: CycleReport): boolean {
     const { cycle } = report;
-    const addressesOf = (code: string): Address[] =>
+    const addressesOf = (code: DiagnosticCode): Address[] =>
       plan.diagnostics.filter((d) => d.code === code && d.address !== undefined).map((d) => d.address!);
     const deletes = addressesOf('plan.not_desired');
     const replacements = addressesOf('plan.replace_skipped');

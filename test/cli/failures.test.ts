@@ -5,6 +5,7 @@ import { CommandFailure, describeFailure, PinRefusedError } from '../../src/cli/
 import { DesiredStateError } from '../../src/engine.js';
 import { PulpApiError } from '../../src/live/errors.js';
 import { PlanFileError } from '../../src/plan/planfile.js';
+import type { Diagnostic } from '../../src/model/index.js';
 
 describe('describeFailure: what the text and the result line say of an error that ended a command', () => {
   test('every pulpform error is described by its own code and hint', () => {
@@ -41,8 +42,8 @@ describe('describeFailure: what the text and the result line say of an error tha
   });
 
   test('a desired state with errors names the code of the first error', () => {
-    const warning = { severity: 'warning' as const, code: 'config.inline_secret', summary: 'w' };
-    const error = { severity: 'error' as const, code: 'config.unknown_field', summary: 'e' };
+    const warning: Diagnostic = { severity: 'warning', code: 'config.inline_secret', summary: 'w' };
+    const error: Diagnostic = { severity: 'error', code: 'config.unknown_field', summary: 'e' };
     expect(describeFailure(new DesiredStateError([warning, error], new Map()))).toEqual({
       code: 'config.unknown_field',
       message: 'the desired state has 1 error',

@@ -1,3 +1,4 @@
+import type { DiagnosticCodeAt } from '../../model/index.js';
 import { SENSITIVE } from '../issues.js';
 import type { Finding } from '../issues.js';
 import { text } from '../items.js';
@@ -8,7 +9,7 @@ import { ofKind } from './context.js';
 export function urlProblem(
   raw: string,
   allowFile: boolean,
-): { code: string; summary: string; detail: string; redacted: string } | undefined {
+): { code: DiagnosticCodeAt<'error'>; summary: string; detail: string; redacted: string } | undefined {
   let url: URL;
   try {
     url = new URL(raw);
