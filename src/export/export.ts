@@ -3,7 +3,8 @@ import { differsFromDefault } from '../diff/values.js';
 import { FIELDS, LABELS, type Diagnostic, type Kind, type LiveObject, type LiveState } from '../model/index.js';
 import { PUSH_REPOSITORY_ENDPOINT } from '../model/fields.js';
 import { parseSelectors, selectorMatches } from '../model/selectors.js';
-import { exportMirrors, leftOutDiagnostic } from './mirrors.js';
+import { leftOutDiagnostic } from './live-objects.js';
+import { exportMirrors } from './mirrors.js';
 import { DEFAULT_STACK } from '../config/load.js';
 import { isWrittenField } from '../config/schema.js';
 

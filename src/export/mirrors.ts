@@ -1,5 +1,20 @@
 import { differsFromDefault } from '../diff/values.js';
-import { FIELDS, LABELS, STAMP, type Diagnostic, type Json, type LiveObject } from '../model/index.js';
+import { LABELS, STAMP, type Diagnostic, type Json, type LiveObject } from '../model/index.js';
+import {
+  builtAsMirror,
+  byName,
+  commonOwnership,
+  defaultsExcept,
+  environmentKeys,
+  groupImages,
+  leftOutDiagnostic,
+  present,
+  publicationMode,
+  splitContentUrl,
+  versionNumber,
+  type ImageExport,
+  type Item,
+} from './live-objects.js';
 
 /**
  * The Release Train shapes among a server's objects, for `pulpform export`: upstreams, package
@@ -8,8 +23,6 @@ import { FIELDS, LABELS, STAMP, type Diagnostic, type Json, type LiveObject } fr
  * records. An object that does not fit the shape exactly stays low-level (the caller's job).
  * Pure.
  */
-
-type Item = Record<string, unknown>;
 
 export interface MirrorExport {
   upstreams: Item[];
@@ -37,7 +50,6 @@ export interface MirrorExportInput {
   secretVariable: (remote: LiveObject, field: string) => string;
 }
 
-const CONTENT_PATH = '/pulp/content/';
 /** Remote fields an upstream sets on every remote made from it. */
 const UPSTREAM_FIELDS = ['ca_cert', 'client_cert', 'tls_validation', 'proxy_url'] as const;
 const UPSTREAM_SECRETS = ['username', 'password', 'client_key', 'proxy_username', 'proxy_password'] as const;
@@ -325,125 +337,4 @@ class MirrorExporter {
   private leftOut(object: LiveObject, why: string, hint: string): void {
     this.diagnostics.push(leftOutDiagnostic(object, why, hint));
   }
-}
-
-/** The warning for a live object export leaves out, and why. */
-export function leftOutDiagnostic(object: LiveObject, why: string, hint: string): Diagnostic {
-  return {
-    severity: 'warning',
-    code: 'export.left_out',
-    summary: `${object.address} is not exported: ${why}`,
-    detail: 'It stays on the server as it is, unmanaged: pulpform neither changes nor deletes it.',
-    hint,
-    address: object.address,
-  };
-}
-
-interface ImageExport {
-  group: Item;
-  image: string | Item;
-}
-
-/** Images with the same upstream, namespace, policy, tag filters and ownership share one container mirror. */
-function groupImages(images: ImageExport[]): Item[] {
-  const groups = new Map<string, Item & { images: Array<string | Item> }>();
-  for (const { group, image } of images) {
-    const key = JSON.stringify(group);
-    const existing = groups.get(key) ?? { ...group, images: [] };
-    existing.images.push(image);
-    groups.set(key, existing);
-  }
-  return [...groups.values()].map((group) => {
-    const { images, labels, adopt, ...rest } = group;
-    return { ...rest, images, ...(labels !== undefined ? { labels } : {}), ...(adopt !== undefined ? { adopt } : {}) };
-  });
-}
-
-/** `<origin>/pulp/content/<path>[/<snapshot>]`, or undefined for another shape. */
-function splitContentUrl(url: string): { origin: string; path: string; snapshot?: string } | undefined {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return undefined;
-  }
-  if (parsed.search !== '' || parsed.hash !== '' || !parsed.pathname.startsWith(CONTENT_PATH)) return undefined;
-  const segments = parsed.pathname
-    .slice(CONTENT_PATH.length)
-    .split('/')
-    .filter((segment) => segment !== '');
-  const last = segments.at(-1);
-  const snapshot = last !== undefined && STAMP.test(last) ? last : undefined;
-  const path = (snapshot === undefined ? segments : segments.slice(0, -1)).join('/');
-  // A snapshot URL has no trailing slash as package mirrors write it; another form would read back as a change.
-  const written = `${parsed.origin}${CONTENT_PATH}${path}${snapshot === undefined ? '/' : `/${snapshot}`}`;
-  return path === '' || written !== url ? undefined : { origin: parsed.origin, path, ...(snapshot !== undefined ? { snapshot } : {}) };
-}
-
-/**
- * Whether a repository pulpform manages was built by a mirror (its sync marker has the mirror's
- * form), not low-level objects that happen to fit the shape: exported as a mirror, those would
- * read back with another marker, and sync. Objects pulpform does not manage yet fit as they are.
- */
-function builtAsMirror(repository: LiveObject, mirrorMarker: (marker: string) => boolean): boolean {
-  const marker = repository.labels[LABELS.synced];
-  return repository.labels[LABELS.stack] === undefined || marker === undefined || mirrorMarker(marker);
-}
-
-/** Whether every managed field with a known default, other than `except`, has it. */
-function defaultsExcept(object: LiveObject, except: ReadonlySet<string>): boolean {
-  return Object.entries(FIELDS[object.endpoint] ?? {}).every(([field, spec]) => {
-    if (except.has(field) || spec.secret || spec.default === undefined || !Object.hasOwn(object.fields, field)) return true;
-    return !differsFromDefault(object.endpoint, field, object.fields[field]);
-  });
-}
-
-/** The `labels` and `adopt` a mirror writes for all its objects, or undefined when their user labels differ. */
-function commonOwnership(objects: readonly LiveObject[]): Item | undefined {
-  const userLabels = objects.map((object) =>
-    Object.fromEntries(
-      Object.entries(object.labels)
-        .filter(([key]) => !key.startsWith('pulpform_'))
-        .sort(([a], [b]) => (a < b ? -1 : 1)),
-    ),
-  );
-  if (new Set(userLabels.map((labels) => JSON.stringify(labels))).size > 1) return undefined;
-  const labels = userLabels[0] ?? {};
-  return {
-    ...(Object.keys(labels).length > 0 ? { labels } : {}),
-    ...(objects.some((object) => object.labels[LABELS.stack] === undefined) ? { adopt: true } : {}),
-  };
-}
-
-/** The environment each distribution serves, from its name (`rocky-9-baseos-production` → production); the whole name when that is ambiguous. */
-function environmentKeys(distributions: readonly LiveObject[]): Map<LiveObject, string> {
-  const suffix = (name: string): string => /[-_/]([a-z0-9]+)$/i.exec(name)?.[1]?.toLowerCase() ?? name;
-  const counts = new Map<string, number>();
-  for (const distribution of distributions) counts.set(suffix(distribution.name), (counts.get(suffix(distribution.name)) ?? 0) + 1);
-  return new Map(
-    distributions.map((distribution) => [
-      distribution,
-      counts.get(suffix(distribution.name)) === 1 ? suffix(distribution.name) : distribution.name,
-    ]),
-  );
-}
-
-function publicationMode(publication: LiveObject): string {
-  if (publication.endpoint === 'publications/deb/verbatim' || publication.plugin !== 'deb') return 'verbatim';
-  if (publication.fields.simple === true && publication.fields.structured !== true) return 'simple';
-  if (publication.fields.structured === true && publication.fields.simple !== true) return 'structured';
-  return 'mixed';
-}
-
-function present<T>(value: T | undefined): T[] {
-  return value === undefined ? [] : [value];
-}
-
-function versionNumber(href: string | undefined): number {
-  const match = href === undefined ? null : /\/versions\/(\d+)\/$/.exec(href);
-  return match ? Number(match[1]) : 0;
-}
-
-function byName(a: LiveObject, b: LiveObject): number {
-  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }
