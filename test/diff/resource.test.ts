@@ -38,10 +38,18 @@ describe('diffResource', () => {
     expect(changed(diff)).toEqual([['remote', { $ref: 'remote/rpm/r' }]]);
   });
 
+  test('a reference that could not be resolved is not compared', () => {
+    const repository = desired('repository/rpm/r', { refs: { remote: 'remote/rpm/gone' } });
+    const diff = diffResource(repository, live('repository/rpm/r', { fields: { remote: '/old/' } }), 'patch', context());
+    expect(diff.changes).toEqual([]);
+    expect(diff.fields.map((f) => f.field)).not.toContain('remote');
+  });
+
   test('a changed create-only field is reported, so the planner replaces instead of patching', () => {
     const publication = desired('publication/file/f', { fields: { manifest: 'NEW' } });
     const diff = diffResource(publication, live('publication/file/f', { fields: { manifest: 'OLD' } }), 'patch', context());
     expect(diff.createOnlyChanged).toEqual(['manifest']);
+    expect(diff.impact).toBe('replace');
   });
 
   test('create marks the fields at the server default, and changes show every label and no null defaults', () => {
@@ -67,5 +75,35 @@ describe('diffResource', () => {
     expect(diff.changes).toEqual([{ path: '/pulp_labels/built_by', before: 'ansible' }]);
     expect(diff.labelsChanged).toBe(true);
     expect(diff.labels).toEqual({ pulpform_stack: STACK, pulpform_scheme: '1' });
+  });
+});
+
+describe('impact', () => {
+  test('none when the live object matches', () => {
+    const diff = diffResource(desired('remote/file/f'), live('remote/file/f'), 'patch', context());
+    expect(diff.changes).toEqual([]);
+    expect(diff.impact).toBe('none');
+  });
+
+  test('update when only fields Pulp changes in place differ', () => {
+    const diff = diffResource(desired('remote/file/f', { fields: { policy: 'on_demand' } }), live('remote/file/f'), 'patch', context());
+    expect(diff.createOnlyChanged).toEqual([]);
+    expect(diff.impact).toBe('update');
+  });
+
+  test('update when only labels differ', () => {
+    const diff = diffResource(desired('remote/file/f', { labels: { team: 'ops' } }), live('remote/file/f'), 'patch', context());
+    expect(diff.impact).toBe('update');
+  });
+
+  test('replace when a create-only field differs, whatever else does', () => {
+    const publication = desired('publication/file/f', { fields: { manifest: 'NEW' }, labels: { team: 'ops' } });
+    const diff = diffResource(publication, live('publication/file/f', { fields: { manifest: 'OLD' } }), 'patch', context());
+    expect(diff.impact).toBe('replace');
+  });
+
+  test('create for a new object, replace for one made in place of a live object', () => {
+    expect(diffResource(desired('remote/file/f'), undefined, 'create', context()).impact).toBe('create');
+    expect(diffResource(desired('remote/file/f'), live('remote/file/f'), 'create', context()).impact).toBe('replace');
   });
 });
