@@ -9,10 +9,6 @@ export function desiredLabels(desired: DesiredResource, stack: string): Record<s
   return labels;
 }
 
-export function statusLabels(labels: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(labels).filter(([key]) => isStatusLabel(key)));
-}
-
 /**
  * Per-key changes from `live` to `want`. Status labels the desired state does not set are
  * records of what happened on the server (`pulpform_synced`, snapshot records): kept, not diffed.

@@ -2,53 +2,59 @@ import {
   coreRelease,
   FIELDS,
   fieldUnavailable,
-  toServerBody,
-  type Address,
   type BodyValue,
-  type Capabilities,
   type DesiredResource,
   type Diagnostic,
   type FieldChange,
   type HrefRef,
+  type Impact,
   type Json,
   type LiveObject,
-  type SecretSource,
 } from '../model/index.js';
-import { desiredLabels, diffLabels, statusLabels } from './labels.js';
+import { desiredLabels, diffLabels } from './labels.js';
 import { diffSecrets } from './secrets.js';
 import { differsFromDefault, parsePointer, pointerSegment, sameValue, wireValue } from './values.js';
-
-/** What a reference will point at: an href known now, or one that an earlier action creates. */
-export type RefValue = { href: string } | { unknown: HrefRef; after: string };
-
-/** Resolves the reference in `field` to the object at `target`; undefined when it cannot (a diagnostic says why). */
-export type ResolveRef = (field: string, target: Address) => RefValue | undefined;
 
 export interface DiffContext {
   stack: string;
   /** Server component versions: fields some releases lack (FieldSpec.since, FieldSpec.until). */
   versions: Record<string, string>;
-  /** How this release holds pulpform's fields: request bodies are mapped to it. */
-  capabilities: Capabilities;
-  resolveRef: ResolveRef;
+  /**
+   * What each reference of `comparedRefs` points at, by field: an href known now, or a reference
+   * filled in at apply time. A field left out cannot be resolved (the planner says why) and is not compared.
+   */
+  refs: Readonly<Record<string, string | HrefRef>>;
   /** Status labels to record along with the desired ones (e.g. an adopted repository's sync marker). */
   extraLabels?: Record<string, string>;
 }
 
 /**
- * `patch`: the object exists with the same type; compare field by field, the body carries
- * only what changed. `create`: a new object (or the replacement of `live`); the body carries
- * everything, and `live`, if given, only supplies the `before` values shown in the plan.
+ * `patch`: the object exists with the same type; compare field by field. `create`: a new
+ * object (or the replacement of `live`); `live`, if given, only supplies the `before` values
+ * shown in the plan.
  */
 export type DiffMode = 'patch' | 'create';
 
+/** One field or reference of the desired resource, as compared. */
+export interface FieldDiff {
+  field: string;
+  /** The desired value as the server takes it: a reference's href, or the reference an earlier action fills in. */
+  wire: BodyValue;
+  /** It differs from the live object (always, for a reference known only after apply). */
+  changed: boolean;
+  /** It equals what the server stores when the field is omitted. */
+  atDefault: boolean;
+}
+
 export interface ResourceDiff {
+  impact: Impact;
   changes: FieldChange[];
   unchanged: number;
-  body: { [key: string]: BodyValue };
-  secrets: SecretSource[];
-  /** Ids of actions whose result a reference in the body waits for. */
-  dependsOn: string[];
+  /** Every field and reference compared, fields then references, each by name. */
+  fields: FieldDiff[];
+  /** The labels the object is to carry: the desired ones and `extraLabels`. */
+  labels: Record<string, string>;
+  labelsChanged: boolean;
   /** Changed fields that Pulp only accepts at create time. */
   createOnlyChanged: string[];
   /** Why the object differs, in words. */
@@ -56,45 +62,46 @@ export interface ResourceDiff {
   diagnostics: Diagnostic[];
 }
 
+/** The references `diffResource` compares, and so needs resolved: all of a new object's, those the live object has otherwise. */
+export function comparedRefs(desired: DesiredResource, live: LiveObject | undefined, mode: DiffMode): string[] {
+  return Object.keys(desired.refs)
+    .filter((field) => mode === 'create' || (live !== undefined && Object.hasOwn(live.fields, field)))
+    .sort();
+}
+
 export function diffResource(desired: DesiredResource, live: LiveObject | undefined, mode: DiffMode, context: DiffContext): ResourceDiff {
-  const diff: ResourceDiff = {
-    changes: [],
-    unchanged: 0,
-    body: {},
-    secrets: [],
-    dependsOn: [],
-    createOnlyChanged: [],
-    notes: [],
-    diagnostics: [],
-  };
+  const changes: FieldChange[] = [];
+  const fields: FieldDiff[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const createOnlyChanged: string[] = [];
   const changedFields: string[] = [];
+  let unchanged = 0;
   const specs = FIELDS[desired.endpoint] ?? {};
   const hasField = (field: string): boolean => live !== undefined && Object.hasOwn(live.fields, field);
   const record = (field: string, before: Json | undefined, after: Json): void => {
-    diff.body[field] = wireValue(desired.endpoint, field, after);
-    diff.changes.push({ path: `/${pointerSegment(field)}`, ...(before !== undefined ? { before } : {}), after });
+    changes.push({ path: `/${pointerSegment(field)}`, ...(before !== undefined ? { before } : {}), after });
     changedFields.push(field);
-    if (specs[field]?.createOnly) diff.createOnlyChanged.push(field);
+    if (specs[field]?.createOnly) createOnlyChanged.push(field);
   };
 
   for (const field of Object.keys(desired.fields).sort()) {
     const value = desired.fields[field] as Json;
     const unavailable = fieldUnavailable(specs[field], context.versions);
     if (unavailable !== undefined || (mode === 'patch' && !hasField(field))) {
-      if (differsFromDefault(desired.endpoint, field, value))
-        diff.diagnostics.push(unsupportedField(desired, field, value, context.versions));
+      if (differsFromDefault(desired.endpoint, field, value)) diagnostics.push(unsupportedField(desired, field, value, context.versions));
       continue;
     }
-    // Omitted fields take the server default; sending some defaults explicitly (null headers) is refused by 3.23.
-    if (mode === 'create' && differsFromDefault(desired.endpoint, field, value)) diff.body[field] = value;
     const before = hasField(field) ? live?.fields[field] : undefined;
-    if (hasField(field) && sameValue(desired.endpoint, field, value, before)) {
-      diff.unchanged++;
-      continue;
-    }
-    if (before === undefined && value === null) continue;
-    record(field, before, value);
-    if (mode === 'create' && !differsFromDefault(desired.endpoint, field, value)) delete diff.body[field];
+    const same = hasField(field) && sameValue(desired.endpoint, field, value, before);
+    const changed = !same && !(before === undefined && value === null);
+    fields.push({
+      field,
+      wire: wireValue(desired.endpoint, field, value),
+      changed,
+      atDefault: !differsFromDefault(desired.endpoint, field, value),
+    });
+    if (same) unchanged++;
+    else if (changed) record(field, before, value);
   }
 
   // A reference field the YAML leaves out is managed as its default (null), so a distribution
@@ -105,51 +112,60 @@ export function diffResource(desired: DesiredResource, live: LiveObject | undefi
   for (const field of [...Object.keys(desired.refs), ...implicit].sort()) {
     if (mode === 'patch' && !hasField(field)) continue;
     const before = hasField(field) ? live?.fields[field] : undefined;
-    const target = desired.refs[field];
-    if (target === undefined) {
+    if (desired.refs[field] === undefined) {
       if (mode === 'create') continue;
-      if (before === null || before === undefined) diff.unchanged++;
-      else record(field, before, null);
+      if (before === null || before === undefined) unchanged++;
+      else {
+        fields.push({ field, wire: null, changed: true, atDefault: true });
+        record(field, before, null);
+      }
       continue;
     }
-    const resolved = context.resolveRef(field, target);
+    const resolved = context.refs[field];
     if (resolved === undefined) continue;
-    if ('unknown' in resolved) {
-      diff.body[field] = resolved.unknown;
-      diff.changes.push({ path: `/${pointerSegment(field)}`, ...(before !== undefined ? { before } : {}), unknown: true });
+    if (typeof resolved !== 'string') {
+      fields.push({ field, wire: resolved, changed: true, atDefault: false });
+      changes.push({ path: `/${pointerSegment(field)}`, ...(before !== undefined ? { before } : {}), unknown: true });
       changedFields.push(field);
-      diff.dependsOn.push(resolved.after);
       continue;
     }
-    if (mode === 'create') diff.body[field] = resolved.href;
-    if (before === resolved.href) {
-      diff.unchanged++;
-      continue;
-    }
-    record(field, before, resolved.href);
+    fields.push({ field, wire: resolved, changed: before !== resolved, atDefault: false });
+    if (before === resolved) unchanged++;
+    else record(field, before, resolved);
   }
 
-  const want = { ...desiredLabels(desired, context.stack), ...context.extraLabels };
-  const labelChanges = diffLabels(want, live?.labels ?? {});
-  if (mode === 'create') diff.body.pulp_labels = want;
-  else if (labelChanges.length > 0) diff.body.pulp_labels = { ...statusLabels(live?.labels ?? {}), ...want };
-  if (labelChanges.length > 0) diff.changes.push(...labelChanges);
-  else if (live !== undefined) diff.unchanged++;
+  const labels = { ...desiredLabels(desired, context.stack), ...context.extraLabels };
+  const labelChanges = diffLabels(labels, live?.labels ?? {});
+  if (labelChanges.length > 0) changes.push(...labelChanges);
+  else if (live !== undefined) unchanged++;
 
   const secrets = diffSecrets(desired, mode === 'patch' ? live : undefined);
-  diff.changes.push(...secrets.changes);
-  diff.secrets = secrets.secrets;
-  diff.unchanged += secrets.unchanged;
+  changes.push(...secrets.changes);
+  unchanged += secrets.unchanged;
 
-  diff.body = toServerBody(desired.endpoint, diff.body, context.capabilities, mode === 'patch' ? live?.raw : undefined);
-  if (changedFields.length > 0) diff.notes.push(`${changedFields.join(', ')} ${changedFields.length === 1 ? 'differs' : 'differ'}`);
+  const notes: string[] = [];
+  if (changedFields.length > 0) notes.push(`${changedFields.join(', ')} ${changedFields.length === 1 ? 'differs' : 'differ'}`);
   const userLabels = labelChanges.map((change) => parsePointer(change.path)[1] ?? '').filter((key) => !key.startsWith('pulpform_'));
   if (userLabels.length > 0)
-    diff.notes.push(
-      `label${userLabels.length === 1 ? '' : 's'} ${userLabels.join(', ')} ${userLabels.length === 1 ? 'differs' : 'differ'}`,
-    );
-  diff.notes.push(...secrets.notes);
-  return diff;
+    notes.push(`label${userLabels.length === 1 ? '' : 's'} ${userLabels.join(', ')} ${userLabels.length === 1 ? 'differs' : 'differ'}`);
+  notes.push(...secrets.notes);
+  return {
+    impact: impactOf(mode, live, changes, createOnlyChanged),
+    changes,
+    unchanged,
+    fields,
+    labels,
+    labelsChanged: labelChanges.length > 0,
+    createOnlyChanged,
+    notes,
+    diagnostics,
+  };
+}
+
+function impactOf(mode: DiffMode, live: LiveObject | undefined, changes: FieldChange[], createOnlyChanged: string[]): Impact {
+  if (mode === 'create') return live === undefined ? 'create' : 'replace';
+  if (createOnlyChanged.length > 0) return 'replace';
+  return changes.length > 0 ? 'update' : 'none';
 }
 
 /**

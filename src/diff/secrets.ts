@@ -1,9 +1,9 @@
-import { LABELS, secretFields, type DesiredResource, type FieldChange, type LiveObject, type SecretSource } from '../model/index.js';
+import { LABELS, secretFields, type DesiredResource, type FieldChange, type LiveObject } from '../model/index.js';
 import { pointerSegment } from './values.js';
 
 export interface SecretsDiff {
+  /** One sensitive change per secret to send (or to unset): no value, only the path. */
   changes: FieldChange[];
-  secrets: SecretSource[];
   unchanged: number;
   /** Why the secrets change, in words, e.g. `password is not set on the server`. */
   notes: string[];
@@ -16,7 +16,7 @@ export interface SecretsDiff {
  * `live` undefined means a new object: every declared secret is sent.
  */
 export function diffSecrets(desired: DesiredResource, live: LiveObject | undefined): SecretsDiff {
-  const result: SecretsDiff = { changes: [], secrets: [], unchanged: 0, notes: [] };
+  const result: SecretsDiff = { changes: [], unchanged: 0, notes: [] };
   const recorded = live?.labels[LABELS.secretVersion];
   const rotated = live !== undefined && desired.secretVersion !== undefined && desired.secretVersion !== recorded;
   const resent: string[] = [];
@@ -26,13 +26,11 @@ export function diffSecrets(desired: DesiredResource, live: LiveObject | undefin
     const path = `/${pointerSegment(field)}`;
     if (secret !== null && (!isSet || rotated)) {
       result.changes.push({ path, sensitive: true });
-      result.secrets.push({ field, source: secret.source });
       if (live === undefined) continue;
       if (isSet) resent.push(field);
       else result.notes.push(`${field} is not set on the server`);
     } else if (secret === null && isSet) {
       result.changes.push({ path, sensitive: true });
-      result.secrets.push({ field, source: 'unset' });
       result.notes.push(`${field} is set on the server but not in the desired state`);
     } else if (live !== undefined) {
       result.unchanged++;

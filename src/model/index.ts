@@ -3,6 +3,7 @@ export * from './secret.js';
 export * from './resource.js';
 export * from './plan.js';
 export * from './diagnostic-codes.js';
+export * from './impact.js';
 export * from './labels.js';
 export * from './fields.js';
 export * from './capabilities.js';

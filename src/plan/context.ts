@@ -1,18 +1,20 @@
-import type { ResourceDiff } from '../diff/resource.js';
 import {
   addressOf,
   capabilitiesOf,
   type ActionGuard,
   type ActionType,
   type Address,
+  type BodyValue,
   type Capabilities,
   type DesiredResource,
   type DesiredState,
   type Diagnostic,
   type DiagnosticCodeAt,
+  type FieldChange,
   type LiveObject,
   type LiveState,
   type PlanAction,
+  type SecretSource,
 } from '../model/index.js';
 import { byHref, LiveIndex } from './live-index.js';
 import { resyncSelection } from './scope.js';
@@ -60,6 +62,18 @@ export interface Node {
   satisfiedBy?: LiveObject;
   /** Publications: another desired publication that yields the same Pulp publication. */
   aliasOf?: Address;
+}
+
+/** What an action carries besides whom it is for and why: what it changes, and the request that does it. */
+export interface ActionContent {
+  changes: FieldChange[];
+  unchanged: number;
+  body: { [key: string]: BodyValue };
+  secrets: SecretSource[];
+  /** Ids of actions whose result a reference in the body waits for. */
+  dependsOn: string[];
+  /** Problems found on the way, reported when the action is added. */
+  diagnostics: Diagnostic[];
 }
 
 /** Action types that make a new Pulp object: references to it are known only after apply. */
@@ -174,23 +188,17 @@ export class PlanContext {
     return identity;
   }
 
-  add(
-    type: ActionType,
-    desired: DesiredResource,
-    diff: Omit<ResourceDiff, 'createOnlyChanged' | 'notes'>,
-    reason: string,
-    live?: LiveObject,
-  ): PlanAction {
-    this.diagnostics.push(...diff.diagnostics);
+  add(type: ActionType, desired: DesiredResource, content: ActionContent, reason: string, live?: LiveObject): PlanAction {
+    this.diagnostics.push(...content.diagnostics);
     const named = desired.kind !== 'publication' && NEW.includes(type);
     const action: PlanAction = Object.assign(this.identity(type, desired), {
       reason,
-      changes: diff.changes,
-      unchanged: diff.unchanged,
-      body: named ? Object.assign({ name: desired.name }, diff.body) : diff.body,
-      ...(diff.secrets.length > 0 ? { secrets: diff.secrets } : {}),
+      changes: content.changes,
+      unchanged: content.unchanged,
+      body: named ? Object.assign({ name: desired.name }, content.body) : content.body,
+      ...(content.secrets.length > 0 ? { secrets: content.secrets } : {}),
       ...(live !== undefined ? { guard: guardOf(live) } : {}),
-      dependsOn: [...new Set(diff.dependsOn)].sort(),
+      dependsOn: [...new Set(content.dependsOn)].sort(),
     });
     this.actions.push(action);
     return action;

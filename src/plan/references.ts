@@ -1,17 +1,20 @@
-import type { DiffContext, RefValue } from '../diff/resource.js';
 import { addressOf, LABELS, type Address, type DesiredResource, type HrefRef } from '../model/index.js';
 import { newest, NEW, type Node, type PlanContext } from './context.js';
 
 // How a desired resource's references become hrefs: known now, or known after an action of this plan.
 
-export function diffContext(ctx: PlanContext, desired: DesiredResource, extraLabels?: Record<string, string>): DiffContext {
-  return {
-    stack: ctx.stack,
-    versions: ctx.versions,
-    capabilities: ctx.capabilities,
-    resolveRef: (field, target) => resolveRef(ctx, desired, field, target),
-    ...(extraLabels !== undefined ? { extraLabels } : {}),
-  };
+/** What a reference will point at: an href known now, or one that an earlier action creates. */
+export type RefValue = { href: string } | { unknown: HrefRef; after: string };
+
+/** Each of `fields` resolved, in order; one that cannot be is left out (a diagnostic says why). */
+export function resolveRefs(ctx: PlanContext, referrer: DesiredResource, fields: readonly string[]): Record<string, RefValue> {
+  const resolved: Record<string, RefValue> = {};
+  for (const field of fields) {
+    const target = referrer.refs[field];
+    const value = target === undefined ? undefined : resolveRef(ctx, referrer, field, target);
+    if (value !== undefined) resolved[field] = value;
+  }
+  return resolved;
 }
 
 export function resolveRef(ctx: PlanContext, referrer: DesiredResource, field: string, target: Address): RefValue | undefined {

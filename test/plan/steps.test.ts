@@ -1,5 +1,4 @@
 import { describe, expect, test } from '@jest/globals';
-import type { ResourceDiff } from '../../src/diff/resource.js';
 import {
   ownershipLabels,
   PUSH_REPOSITORY_ENDPOINT,
@@ -7,7 +6,7 @@ import {
   type LiveObject,
   type PlanAction,
 } from '../../src/model/index.js';
-import { PlanContext, type PlanOptions } from '../../src/plan/context.js';
+import { PlanContext, type ActionContent, type PlanOptions } from '../../src/plan/context.js';
 import { basePathsOverlap, orderBasePaths } from '../../src/plan/steps/base-paths.js';
 import { planDeletes, pruneAllGuard } from '../../src/plan/steps/deletes.js';
 import { describeEndpoint } from '../../src/plan/steps/named.js';
@@ -19,7 +18,7 @@ function contextOf(resources: DesiredResource[], objects: LiveObject[], options:
   return new PlanContext(desiredState(resources), liveState(objects), options);
 }
 
-function bodyOnly(body: ResourceDiff['body']): Omit<ResourceDiff, 'createOnlyChanged' | 'notes'> {
+function bodyOnly(body: ActionContent['body']): ActionContent {
   return { changes: [], unchanged: 0, body, secrets: [], dependsOn: [], diagnostics: [] };
 }
 

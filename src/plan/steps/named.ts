@@ -1,8 +1,9 @@
-import { diffResource, type ResourceDiff } from '../../diff/resource.js';
+import type { ResourceDiff } from '../../diff/resource.js';
 import { addressOf, LABELS, labelProblem, type DesiredResource } from '../../model/index.js';
+import { planDiff } from '../bodies.js';
 import { NEW, type Node, type PlanContext } from '../context.js';
 import { repositoryHrefOf, versionNumber } from '../live-index.js';
-import { diffContext, recordedVersion } from '../references.js';
+import { recordedVersion } from '../references.js';
 import { planPushConflict, pushHolder } from './push-conflicts.js';
 
 // Remotes, repositories and distributions: create, update, replace or adopt the object of the desired name, or refuse (another stack's, unmanaged, protected).
@@ -28,7 +29,7 @@ export function planNamed(ctx: PlanContext, node: Node): void {
     return;
   }
   if (live === undefined) {
-    node.action = ctx.add('create', desired, diffResource(desired, undefined, 'create', diffContext(ctx, desired)), 'not on the server');
+    node.action = ctx.add('create', desired, planDiff(ctx, desired, undefined, 'create').content, 'not on the server');
     return;
   }
   const owner = live.labels[LABELS.stack];
@@ -69,7 +70,7 @@ export function planNamed(ctx: PlanContext, node: Node): void {
       );
       return;
     }
-    node.action = ctx.add('replace', desired, diffResource(desired, live, 'create', diffContext(ctx, desired)), reason, live);
+    node.action = ctx.add('replace', desired, planDiff(ctx, desired, live, 'create').content, reason, live);
     checkProtected(ctx, node);
     return;
   }
@@ -77,9 +78,9 @@ export function planNamed(ctx: PlanContext, node: Node): void {
     const assumed = assumedSync(ctx, node);
     if (assumed !== undefined) node.assumedLabels = assumed;
   }
-  const diff = diffResource(desired, live, 'patch', diffContext(ctx, desired, node.assumedLabels));
-  if (diff.createOnlyChanged.length > 0) {
-    const replacement = diffResource(desired, live, 'create', diffContext(ctx, desired));
+  const { diff, content } = planDiff(ctx, desired, live, 'patch', node.assumedLabels);
+  if (diff.impact === 'replace') {
+    const replacement = planDiff(ctx, desired, live, 'create').content;
     node.action = ctx.add('replace', desired, replacement, `${diff.createOnlyChanged.join(', ')} cannot be changed in place`, live);
     checkProtected(ctx, node);
     return;
@@ -90,7 +91,7 @@ export function planNamed(ctx: PlanContext, node: Node): void {
     node.action = ctx.add(
       'adopt',
       desired,
-      diff,
+      content,
       [
         'exists without pulpform labels; adopt: true takes it over',
         ...(assumed !== undefined ? [`its content is taken as synced from ${assumed} (its remote's url is unchanged)`] : []),
@@ -104,8 +105,8 @@ export function planNamed(ctx: PlanContext, node: Node): void {
       ].join('; '),
       live,
     );
-  } else if (diff.changes.length > 0) {
-    node.action = ctx.add('update', desired, diff, notes.join('; '), live);
+  } else if (diff.impact === 'update') {
+    node.action = ctx.add('update', desired, content, notes.join('; '), live);
   } else {
     ctx.diagnostics.push(...diff.diagnostics);
   }

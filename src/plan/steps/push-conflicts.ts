@@ -1,8 +1,7 @@
-import { diffResource } from '../../diff/resource.js';
 import { PUSH_REPOSITORY_ENDPOINT } from '../../model/fields.js';
 import type { DesiredResource, LiveObject, PlanAction } from '../../model/index.js';
 import type { Node, PlanContext } from '../context.js';
-import { diffContext } from '../references.js';
+import { planDiff } from '../bodies.js';
 import { deleteAction } from './deletes.js';
 
 // Container push repositories (and the distributions serving them) holding a name or base path the desired state needs.
@@ -35,7 +34,7 @@ export function planPushConflict(ctx: PlanContext, node: Node, live: LiveObject)
   node.action = ctx.add(
     'create',
     desired,
-    diffResource(desired, undefined, 'create', diffContext(ctx, desired)),
+    planDiff(ctx, desired, undefined, 'create').content,
     `replaces the push ${live.kind} of the same name`,
   );
   node.action.dependsOn = [...new Set([...node.action.dependsOn, removal.id])].sort();
