@@ -11,7 +11,7 @@ import { assignPlugins, itemName, validateItems } from './items.js';
 import type { ReportItem } from './items.js';
 import { toResources, toServerSettings } from './normalize.js';
 import { RULES } from './rules/index.js';
-import { urlProblem } from './rules/urls.js';
+import { urlFinding } from './rules/urls.js';
 import { originOf } from './entries.js';
 import { SECTIONS } from './sections.js';
 import type { ExpandContext, Origin, ReportAt, SectionEntry } from './section-types.js';
@@ -151,20 +151,12 @@ function mergeServer(declarations: readonly FileDeclarations[], report: ReportAt
   for (const { server } of declarations) {
     if (server === undefined) continue;
     if (typeof server.value.url === 'string') {
-      const problem = urlProblem(server.value.url, false);
-      if (problem !== undefined) {
-        report(server.origin, ['url'], 'value', {
-          severity: 'error',
-          code: problem.code,
-          summary: problem.summary,
-          detail: problem.detail,
-          hint:
-            problem.code === 'config.url_credentials'
-              ? 'Remove the credentials from the URL and set server.username and server.password (e.g. password: ${env:PULP_PASSWORD}).'
-              : "Write the server's base URL, e.g. https://pulp.example.com.",
-          value: problem.redacted,
-        });
-      }
+      const finding = urlFinding(server.value.url, false, {
+        credentials:
+          'Remove the credentials from the URL and set server.username and server.password (e.g. password: ${env:PULP_PASSWORD}).',
+        format: "Write the server's base URL, e.g. https://pulp.example.com.",
+      });
+      if (finding !== undefined) report(server.origin, ['url'], 'value', finding);
     }
     if (first === undefined) {
       first = server;

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { FIELDS } from '../model/index.js';
 import { checkEntry, entryFields, within } from './entries.js';
-import { urlFinding } from './rules/urls.js';
+import { remoteUrlHints, urlFinding } from './rules/urls.js';
 import { fieldSchema } from './schema.js';
 import type { SchemaMode } from './schema.js';
 import type { Origin, ReportAt, Section, SectionEntry, Upstream } from './section-types.js';
@@ -99,10 +99,11 @@ function urlsAreValid(data: Record<string, unknown>, origin: Origin, report: Rep
     const url = data[field];
     const finding =
       typeof url === 'string'
-        ? urlFinding(field, url, {
-            allowFile: false,
-            example: field === 'proxy_url' ? 'http://proxy.example.com:3128' : 'https://ark.stackhpc.com',
-          })
+        ? urlFinding(
+            url,
+            false,
+            remoteUrlHints(field, field === 'proxy_url' ? 'http://proxy.example.com:3128' : 'https://ark.stackhpc.com'),
+          )
         : undefined;
     if (finding === undefined) continue;
     valid = false;

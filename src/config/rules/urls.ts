@@ -42,20 +42,31 @@ export function urlProblem(
   return undefined;
 }
 
-/** The finding for a URL field that is not a URL or carries credentials, or undefined. */
-export function urlFinding(field: string, url: string, options: { allowFile: boolean; example: string }): Finding | undefined {
-  const problem = urlProblem(url, options.allowFile);
-  if (problem === undefined) return undefined;
+/** The fix to name for credentials in a URL, and for a value that is not a URL. */
+export interface UrlHints {
+  credentials: string;
+  format: string;
+}
+
+/** The hints for a remote's or an upstream's URL field: credentials belong in its username and password fields. */
+export function remoteUrlHints(field: string, example: string): UrlHints {
   const proxy = field === 'proxy_url';
+  return {
+    credentials: `Remove the credentials from the URL and set ${proxy ? 'proxy_username and proxy_password' : 'username and password'} (e.g. ${proxy ? 'proxy_password' : 'password'}: \${env:NAME}).`,
+    format: `Write a full URL such as ${example}.`,
+  };
+}
+
+/** The finding for a URL field that is not a URL or carries credentials, or undefined. */
+export function urlFinding(url: string, allowFile: boolean, hints: UrlHints): Finding | undefined {
+  const problem = urlProblem(url, allowFile);
+  if (problem === undefined) return undefined;
   return {
     severity: 'error',
     code: problem.code,
     summary: problem.summary,
     detail: problem.detail,
-    hint:
-      problem.code === 'config.url_credentials'
-        ? `Remove the credentials from the URL and set ${proxy ? 'proxy_username and proxy_password' : 'username and password'} (e.g. ${proxy ? 'proxy_password' : 'password'}: \${env:NAME}).`
-        : `Write a full URL such as ${options.example}.`,
+    hint: problem.code === 'config.url_credentials' ? hints.credentials : hints.format,
     value: problem.redacted,
   };
 }
@@ -67,7 +78,7 @@ export const urls: Rule = ({ items, report }) => {
       const finding =
         url === undefined
           ? undefined
-          : urlFinding(field, url, { allowFile: item.plugin !== 'container', example: 'https://host.example.com/path/' });
+          : urlFinding(url, item.plugin !== 'container', remoteUrlHints(field, 'https://host.example.com/path/'));
       if (finding !== undefined) report(item, [field], 'value', finding);
     }
   }
