@@ -413,6 +413,20 @@ const MISTAKES: Mistake[] = [
     hint: 'Declare "server:" in one file only',
   },
   {
+    title: 'server URL with credentials in it',
+    files: { 'a.yaml': 'server:\n  url: https://admin:s3cret@pulp.example.com\n' },
+    code: 'config.url_credentials',
+    at: ['a.yaml', 2, 8],
+    hint: 'set server.username and server.password',
+  },
+  {
+    title: 'server URL that is not a URL',
+    files: { 'a.yaml': 'server:\n  url: pulp.example.com\n' },
+    code: 'config.invalid_url',
+    at: ['a.yaml', 2, 8],
+    hint: "Write the server's base URL, e.g. https://pulp.example.com.",
+  },
+  {
     title: 'unknown key in the server block',
     files: { 'a.yaml': 'server:\n  uri: http://127.0.0.1:24817\n' },
     code: 'config.unknown_field',
