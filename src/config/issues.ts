@@ -50,6 +50,15 @@ function reportIssue(schema: z.ZodType, data: unknown, issue: z.core.$ZodIssue, 
   const value = valueAt(data, path);
   const field = formatPath(path) || 'the item';
   const shown = (v: unknown): Json => (context.isSecret(path) ? SENSITIVE : toJson(v));
+  const reportInvalidValue = (): void =>
+    context.report(path, 'value', {
+      severity: 'error',
+      code: 'config.invalid_value',
+      summary: 'Invalid value',
+      detail: `"${field}": ${issue.message}.`,
+      hint: fieldHint(schema, path),
+      value: shown(value),
+    });
   switch (issue.code) {
     case 'invalid_type': {
       if (value === undefined) {
@@ -71,14 +80,7 @@ function reportIssue(schema: z.ZodType, data: unknown, issue: z.core.$ZodIssue, 
         reportWrongType(path, field, issue.params.expected, value, shown(value), context);
         return;
       }
-      context.report(path, 'value', {
-        severity: 'error',
-        code: 'config.invalid_value',
-        summary: 'Invalid value',
-        detail: `"${field}": ${issue.message}.`,
-        hint: fieldHint(schema, path),
-        value: shown(value),
-      });
+      reportInvalidValue();
       return;
     case 'invalid_value': {
       const allowed = issue.values.map(String);
@@ -150,14 +152,7 @@ function reportIssue(schema: z.ZodType, data: unknown, issue: z.core.$ZodIssue, 
       return;
     }
     default:
-      context.report(path, 'value', {
-        severity: 'error',
-        code: 'config.invalid_value',
-        summary: 'Invalid value',
-        detail: `"${field}": ${issue.message}.`,
-        hint: fieldHint(schema, path),
-        value: shown(value),
-      });
+      reportInvalidValue();
   }
 }
 
