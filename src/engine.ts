@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { loadDesiredState } from './config/index.js';
-import { PulpClient } from './live/client.js';
-import { readLiveState } from './live/read.js';
+import { PulpClient } from './live/index.js';
+import { readLiveState } from './live/index.js';
 import type { Diagnostic, Plan } from './model/plan.js';
 import type { DesiredState, Kind, LiveState } from './model/resource.js';
 import { Secret } from './model/secret.js';

@@ -1,5 +1,5 @@
-import type { PulpClient, TaskProgress, WriteResult } from '../live/client.js';
-import { PulpApiError } from '../live/errors.js';
+import type { PulpClient, TaskProgress, WriteResult } from '../live/index.js';
+import { PulpApiError } from '../live/index.js';
 import type { Capabilities } from '../model/capabilities.js';
 import type { JsonObject } from '../model/json.js';
 import type { Secret } from '../model/secret.js';

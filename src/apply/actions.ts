@@ -1,5 +1,5 @@
-import type { WriteResult } from '../live/client.js';
-import { PulpApiError, TaskFailedError } from '../live/errors.js';
+import type { WriteResult } from '../live/index.js';
+import { PulpApiError, TaskFailedError } from '../live/index.js';
 import { PUSH_REPOSITORY_ENDPOINT } from '../model/fields.js';
 import { type JsonObject, jsonEqual } from '../model/json.js';
 import type { PlanAction } from '../model/plan.js';

@@ -1,4 +1,4 @@
-import type { ProgressReport } from '../live/client.js';
+import type { ProgressReport } from '../live/index.js';
 import type { ActionType } from '../model/plan.js';
 import type { Address } from '../model/resource.js';
 

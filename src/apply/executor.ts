@@ -1,6 +1,6 @@
-import type { PulpClient, TaskProgress } from '../live/client.js';
-import { PulpApiError, TaskFailedError, TaskTimeoutError, TaskWaitAbandonedError } from '../live/errors.js';
-import { readLiveState } from '../live/read.js';
+import type { PulpClient, TaskProgress } from '../live/index.js';
+import { PulpApiError, TaskFailedError, TaskTimeoutError, TaskWaitAbandonedError } from '../live/index.js';
+import { readLiveState } from '../live/index.js';
 import { capabilitiesOf } from '../model/capabilities.js';
 import type { LiveObject, LiveState } from '../model/resource.js';
 import type { Plan, PlanAction } from '../model/plan.js';

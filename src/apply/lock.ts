@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync, readlinkSync } from 'node:fs';
 import { hostname, uptime, userInfo } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { PulpClient } from '../live/client.js';
-import { PulpApiError } from '../live/errors.js';
+import type { PulpClient } from '../live/index.js';
+import { PulpApiError } from '../live/index.js';
 import type { JsonObject } from '../model/json.js';
 import { PulpformError } from '../model/errors.js';
 

@@ -1,5 +1,5 @@
-import type { PulpClient } from '../live/client.js';
-import { TaskFailedError } from '../live/errors.js';
+import type { PulpClient } from '../live/index.js';
+import { TaskFailedError } from '../live/index.js';
 
 /** Tasks of the writes an apply makes, syncs apart (a sync action waits for an earlier sync itself). */
 const WRITE_TASK = /\.tasks\.base\.general_|\.tasks\.publishing\.publish/;

@@ -1,4 +1,4 @@
-import { PulpApiError, TaskFailedError } from '../live/errors.js';
+import { PulpApiError, TaskFailedError } from '../live/index.js';
 import { LABELS, labelProblem } from '../model/labels.js';
 import { toServerBody } from '../model/server-fields.js';
 import { type JsonObject, jsonEqual } from '../model/json.js';

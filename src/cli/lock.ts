@@ -10,7 +10,7 @@ import {
   lockStaleness,
 } from '../apply/lock.js';
 import { waitForPendingWrites } from '../apply/settle.js';
-import type { PulpClient } from '../live/client.js';
+import type { PulpClient } from '../live/index.js';
 
 /** `--lock` and `--lock-timeout`, as Terraform spells them. */
 export interface LockFlags {

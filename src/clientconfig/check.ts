@@ -1,6 +1,6 @@
-import { mapBounded } from '../live/bounded.js';
-import { loadCaCert, type PulpClient } from '../live/client.js';
-import { requestText } from '../live/http-text.js';
+import { mapBounded } from '../live/index.js';
+import { loadCaCert, type PulpClient } from '../live/index.js';
+import { requestText } from '../live/index.js';
 import { endpointOf, type JsonObject, type Plugin, type Secret } from '../model/index.js';
 import type { HostEntry } from './entries.js';
 import { contentUrl } from './render.js';

@@ -1,4 +1,4 @@
-import { mapBounded } from '../live/bounded.js';
+import { mapBounded } from '../live/index.js';
 import type { Address, Diagnostic, Plan } from '../model/index.js';
 import { probe } from './probe.js';
 import { probeTargets, remoteOfSync, type TargetOptions } from './targets.js';

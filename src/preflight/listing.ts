@@ -1,4 +1,4 @@
-import { redactUrlCredentials as redact } from '../live/errors.js';
+import { redactUrlCredentials as redact } from '../live/index.js';
 import type { Address, DesiredResource, DesiredState, Diagnostic, JsonObject, Secret, SourceLocation } from '../model/index.js';
 import { DownloadError, ResponseError } from '../upstream/http.js';
 import { parseSnapshotListing, snapshotListingUrl } from '../upstream/listing.js';

@@ -1,6 +1,6 @@
 import { connectionOf, DownloadError, Downloader, joinUrl, type RemoteFields, ResponseError } from '../upstream/http.js';
 import { RegistryClient } from '../upstream/registry.js';
-import { redactUrlCredentials as redact } from '../live/errors.js';
+import { redactUrlCredentials as redact } from '../live/index.js';
 import type { Diagnostic, JsonObject, Secret } from '../model/index.js';
 import type { ProbeTarget } from './targets.js';
 

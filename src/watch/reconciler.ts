@@ -3,7 +3,7 @@ import { applyPlan } from '../apply/executor.js';
 import { acquireLock, type HeldLock } from '../apply/lock.js';
 import { waitForPendingWrites } from '../apply/settle.js';
 import { DesiredStateError, type LoadedDesiredState, loadDesired, planAgainstServer, secretResolver } from '../engine.js';
-import type { PulpClient } from '../live/client.js';
+import type { PulpClient } from '../live/index.js';
 import type { Address, DesiredState, Diagnostic, DiagnosticCode, LiveState, Plan } from '../model/index.js';
 import { preflight } from '../preflight/index.js';
 import { type BackoffEntry, type BackoffPolicy, FailureBackoff } from './backoff.js';

@@ -114,6 +114,16 @@ describe('the pipeline stages import only the stages before them', () => {
     expect(backwardImports('src')).toEqual([]);
   });
 
+  // live/ is PulpClient over a transport, a classifier and a task poller; other stages use what its index exports, not those parts.
+  test('other stages reach live/ only through its entry point', () => {
+    const inside = FILES.filter((file) => stageOf(file) !== 'live').flatMap((file) =>
+      importsOf(file)
+        .filter((target) => stageOf(target) === 'live' && target !== join('src', 'live', 'index.ts'))
+        .map((target) => `${file} imports ${target}`),
+    );
+    expect(inside).toEqual([]);
+  });
+
   test('an import from a later stage is found, as are files that load each other', () => {
     const root = mkdtempSync(join(tmpdir(), 'pulpform-layers-'));
     try {

@@ -5,7 +5,7 @@ import { contentBaseFromStatus, contentBaseProblem, DEFAULT_CONTENT_PATH, joinCo
 import { HOST_FORMATS, type HostFormat, selectHostEntries } from '../../clientconfig/entries.js';
 import { renderCheckReport, renderHostFile } from '../../clientconfig/render.js';
 import { loadDesired, openClient, secretValues } from '../../engine.js';
-import type { PulpClient } from '../../live/client.js';
+import type { PulpClient } from '../../live/index.js';
 import { renderDiagnostics } from '../../render/diagnostics.js';
 import {
   addDesiredStateOption,

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { exportDesiredState } from '../../export/export.js';
 import { openClient } from '../../engine.js';
-import { readLiveState } from '../../live/read.js';
+import { readLiveState } from '../../live/index.js';
 import { renderDiagnostics } from '../../render/diagnostics.js';
 import { addServerOptions, clientSettingsOf, reportError, type ServerCommandOptions, useColor } from '../common.js';
 import { ConnectionError, resolveConnection } from '../connection.js';

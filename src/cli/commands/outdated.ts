@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { loadDesired } from '../../engine.js';
-import { mapBounded } from '../../live/bounded.js';
+import { mapBounded } from '../../live/index.js';
 import type { DesiredState } from '../../model/index.js';
 import { newerSnapshots, type OutdatedMirror, summarizeOutdated } from '../../plan/outdated.js';
 import { listingTarget, readListing } from '../../preflight/listing.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { editPin, type PinEdit } from '../../config/pins.js';
 import { closest } from '../../model/suggest.js';
 import { loadDesired, openClient, planAgainstServer, secretValues } from '../../engine.js';
-import { readLiveState } from '../../live/read.js';
+import { readLiveState } from '../../live/index.js';
 import { addressOf, type DesiredResource, type DesiredState, LABELS, type LiveState, STAMP } from '../../model/index.js';
 import { parseSelectors, selectorMatches } from '../../model/selectors.js';
 import { renderPlanText } from '../../render/plan-text.js';

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { describeHolder, formatDuration, lockStaleness, readLock } from '../../apply/lock.js';
 import { DesiredStateError, loadDesired, openClient, secretValues } from '../../engine.js';
-import { readLiveState } from '../../live/read.js';
+import { readLiveState } from '../../live/index.js';
 import { parseSelectors, selectorMatches } from '../../model/selectors.js';
 import { stackStatus } from '../../plan/status.js';
 import { renderStatusText } from '../../render/status-text.js';
