@@ -23,6 +23,7 @@ import {
   type LiveObject,
   type LiveState,
   type Plan,
+  type PlanAction,
   type Plugin,
   type ServerInfo,
 } from '../src/model/index.js';
@@ -153,6 +154,25 @@ function serverHas(since: { component: string; version: string } | undefined): b
   const need = since.version.split('.').map(Number);
   for (let i = 0; i < need.length; i++) if ((have[i] ?? 0) !== (need[i] ?? 0)) return (have[i] ?? 0) > (need[i] ?? 0);
   return true;
+}
+
+/** A plan action of `type` on `address` with nothing to change, for tests that hand the executor a plan. */
+export function action(type: PlanAction['type'], address: string, extra: Partial<PlanAction> = {}): PlanAction {
+  const { kind, plugin, name } = parseAddress(address);
+  return {
+    id: `${type} ${address}`,
+    type,
+    address,
+    kind,
+    plugin,
+    name,
+    endpoint: endpointOf(kind, plugin),
+    reason: 'test',
+    changes: [],
+    unchanged: 0,
+    dependsOn: [],
+    ...extra,
+  };
 }
 
 export function actionsOf(plan: Plan): Plan['waves'][number] {

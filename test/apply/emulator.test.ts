@@ -8,8 +8,9 @@ import { type Emulator, type EmulatorOptions, startEmulator } from '../../src/em
 import { PulpClient } from '../../src/live/client.js';
 import { LIVE_ENDPOINTS, readLiveState } from '../../src/live/read.js';
 import type { Plan, PlanAction } from '../../src/model/plan.js';
-import { endpointOf, type LiveObject, type LiveState, parseAddress } from '../../src/model/resource.js';
+import type { LiveObject, LiveState } from '../../src/model/resource.js';
 import { Secret } from '../../src/model/secret.js';
+import { action as act } from '../builders.js';
 
 // Integration: the live reader and the executor against the real emulator over HTTP.
 
@@ -72,24 +73,6 @@ afterEach(async () => {
   client.close();
   await emulator.close();
 });
-
-function act(type: PlanAction['type'], address: string, extra: Partial<PlanAction> = {}): PlanAction {
-  const { kind, plugin, name } = parseAddress(address);
-  return {
-    id: `${type} ${address}`,
-    type,
-    address,
-    kind,
-    plugin,
-    name,
-    endpoint: endpointOf(kind, plugin),
-    reason: 'test',
-    changes: [],
-    unchanged: 0,
-    dependsOn: [],
-    ...extra,
-  };
-}
 
 function planOf(actions: PlanAction[]): Plan {
   return {

@@ -4,8 +4,8 @@ import { type ApplyOptions, applyPlan, InvalidPlanError } from '../../src/apply/
 import { PulpClient } from '../../src/live/client.js';
 import { readLiveState } from '../../src/live/read.js';
 import type { Plan, PlanAction } from '../../src/model/plan.js';
-import { endpointOf, parseAddress } from '../../src/model/resource.js';
 import { Secret } from '../../src/model/secret.js';
+import { action as act } from '../builders.js';
 import { FakePulp, sendJson } from '../live/fake-pulp.js';
 
 const ARK_PASSWORD = 's3cret-ark-password';
@@ -23,24 +23,6 @@ afterEach(async () => {
   client.close();
   await pulp.close();
 });
-
-function act(type: PlanAction['type'], address: string, extra: Partial<PlanAction> = {}): PlanAction {
-  const { kind, plugin, name } = parseAddress(address);
-  return {
-    id: `${type} ${address}`,
-    type,
-    address,
-    kind,
-    plugin,
-    name,
-    endpoint: endpointOf(kind, plugin),
-    reason: 'test',
-    changes: [],
-    unchanged: 0,
-    dependsOn: [],
-    ...extra,
-  };
-}
 
 function planOf(...waves: PlanAction[][]): Plan {
   return {
