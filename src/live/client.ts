@@ -64,21 +64,8 @@ export class PulpClient {
   /** `GET status/` (no authentication needed). Its component versions decide how tasks are polled. */
   async status(): Promise<JsonObject> {
     const status = await this.get('status/');
-    const versions = status['versions'];
-    if (Array.isArray(versions)) {
-      this.#serverVersions = {};
-      for (const entry of versions) {
-        if (
-          entry &&
-          typeof entry === 'object' &&
-          !Array.isArray(entry) &&
-          typeof entry['component'] === 'string' &&
-          typeof entry['version'] === 'string'
-        ) {
-          this.#serverVersions[entry['component']] = entry['version'];
-        }
-      }
-    }
+    const versions = componentVersions(status);
+    if (versions !== undefined) this.#serverVersions = versions;
     return status;
   }
 
@@ -143,4 +130,23 @@ export class PulpClient {
     if (typeof task === 'string' && Object.keys(response).length === 1) return { kind: 'task', taskHref: task };
     return { kind: 'object', object: response };
   }
+}
+
+/** The status answer's component → version, or undefined when it has no list of versions (not a Pulp API root). */
+export function componentVersions(status: JsonObject): Record<string, string> | undefined {
+  const versions = status['versions'];
+  if (!Array.isArray(versions)) return undefined;
+  const byComponent: Record<string, string> = {};
+  for (const entry of versions) {
+    if (
+      entry &&
+      typeof entry === 'object' &&
+      !Array.isArray(entry) &&
+      typeof entry['component'] === 'string' &&
+      typeof entry['version'] === 'string'
+    ) {
+      byComponent[entry['component']] = entry['version'];
+    }
+  }
+  return byComponent;
 }

@@ -3,7 +3,7 @@ import type { JsonObject } from '../model/json.js';
 import { LABELS } from '../model/labels.js';
 import type { Endpoint, Kind, LiveObject, LiveRepositoryVersion, LiveState, Plugin, ServerInfo } from '../model/resource.js';
 import { mapBounded } from './bounded.js';
-import type { PulpClient } from './client.js';
+import { componentVersions, type PulpClient } from './client.js';
 import { PulpApiError } from './errors.js';
 import { PUSH_REPOSITORY_ENDPOINT } from '../model/fields.js';
 import { kindAndPluginOf, normalizeLiveObject } from './normalize.js';
@@ -230,8 +230,8 @@ async function readRepositoryVersions(client: PulpClient): Promise<LiveRepositor
 }
 
 function serverInfoOf(client: PulpClient, status: JsonObject): ServerInfo {
-  const versions = status['versions'];
-  if (!Array.isArray(versions)) {
+  const versions = componentVersions(status);
+  if (versions === undefined) {
     throw new PulpApiError({
       kind: 'not_json',
       method: 'GET',
@@ -241,18 +241,7 @@ function serverInfoOf(client: PulpClient, status: JsonObject): ServerInfo {
       outcomeUnknown: false,
     });
   }
-  const info: ServerInfo = { url: client.baseUrl, versions: {} };
-  for (const entry of versions) {
-    if (
-      entry &&
-      typeof entry === 'object' &&
-      !Array.isArray(entry) &&
-      typeof entry['component'] === 'string' &&
-      typeof entry['version'] === 'string'
-    ) {
-      info.versions[entry['component']] = entry['version'];
-    }
-  }
+  const info: ServerInfo = { url: client.baseUrl, versions };
   const settings = status['content_settings'];
   if (settings && typeof settings === 'object' && !Array.isArray(settings) && typeof settings['content_origin'] === 'string') {
     info.contentOrigin = settings['content_origin'];
