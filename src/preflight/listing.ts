@@ -1,8 +1,8 @@
 import { redactUrlCredentials as redact } from '../live/index.js';
 import type { Address, DesiredResource, DesiredState, Diagnostic, JsonObject, Secret, SourceLocation } from '../model/index.js';
-import { DownloadError, ResponseError } from '../upstream/http.js';
+import { ResponseError } from '../upstream/http.js';
 import { parseSnapshotListing, snapshotListingUrl } from '../upstream/listing.js';
-import { probeDownloader } from './probe.js';
+import { noAnswer, originOf, probeDownloader } from './probe.js';
 
 /**
  * Reading which snapshots an upstream serves for a pinned package mirror: the content app's
@@ -113,13 +113,7 @@ function failure(target: ListingTarget, error: unknown, options: { timeoutMs: nu
       hint: error.status >= 500 ? 'The upstream has a problem; try again later.' : "Check the upstream's url and the mirror's path.",
     };
   }
-  const message = redact(error instanceof Error ? error.message : String(error));
-  const timedOut = error instanceof DownloadError && /timed out/.test(message);
-  const tls = /SSLCertVerificationError|certificate/i.test(message);
-  const proxy =
-    typeof target.fields.proxy_url === 'string' && target.fields.proxy_url !== ''
-      ? ` through the proxy ${redact(target.fields.proxy_url)}`
-      : '';
+  const { message, tls, timedOut, proxy } = noAnswer(error, target.fields);
   return {
     ...base(target),
     code: tls ? 'outdated.tls' : 'outdated.unreachable',
@@ -131,12 +125,4 @@ function failure(target: ListingTarget, error: unknown, options: { timeoutMs: nu
       ? "Give the upstream's CA as its ca_cert, or check its client_cert and client_key (or tls_validation)."
       : `Check the upstream's url${proxy ? ' and its proxy' : ''}, and that this machine can reach it${timedOut ? '; a slow upstream needs a longer --request-timeout' : ''}.`,
   };
-}
-
-function originOf(url: string): string {
-  try {
-    return new URL(url).origin;
-  } catch {
-    return url;
-  }
 }

@@ -122,19 +122,14 @@ function diagnosticOf(target: ProbeTarget, error: unknown, options: ProbeOptions
       hint: error.status >= 500 ? 'The upstream has a problem; try again later.' : 'Check the URL and the settings of the remote.',
     };
   }
-  const message = error instanceof Error ? error.message : String(error);
-  const tls = /SSLCertVerificationError|certificate/i.test(message);
-  const proxy =
-    typeof target.fields.proxy_url === 'string' && target.fields.proxy_url !== ''
-      ? ` through the proxy ${redact(target.fields.proxy_url)}`
-      : '';
+  const { message, tls, timedOut, proxy } = noAnswer(error, target.fields);
   return {
     ...base,
     code: tls ? 'preflight.tls' : 'preflight.unreachable',
     summary: tls
       ? `TLS to the upstream of ${target.remote} failed`
       : `${target.remote}: cannot reach the upstream ${redact(originOf(url))}${proxy}`,
-    detail: `${redact(message)}${error instanceof DownloadError && /timed out/.test(message) ? ` (preflight waits ${Math.round(options.timeoutMs / 1000)} s)` : ''}`,
+    detail: `${message}${timedOut ? ` (preflight waits ${Math.round(options.timeoutMs / 1000)} s)` : ''}`,
     hint: tls
       ? `Give the upstream's CA as ca_cert of ${target.remote}, or check its client_cert and client_key.`
       : `Check the URL of ${target.remote}${proxy ? ' and its proxy' : ''}. If only the Pulp server can reach the upstream, not this machine, run with --skip-preflight.`,
@@ -147,7 +142,21 @@ function answered(error: ResponseError): string {
   return `GET ${redact(error.url)} answered ${error.status}${reason ? ` ${reason}` : ''}`;
 }
 
-function originOf(url: string): string {
+/**
+ * A download that got no HTTP answer: its text (credentials redacted), whether TLS failed or the
+ * wait ran out, and ` through the proxy …` when the remote has one.
+ */
+export function noAnswer(error: unknown, fields: JsonObject): { message: string; tls: boolean; timedOut: boolean; proxy: string } {
+  const message = redact(error instanceof Error ? error.message : String(error));
+  return {
+    message,
+    tls: /SSLCertVerificationError|certificate/i.test(message),
+    timedOut: error instanceof DownloadError && /timed out/.test(message),
+    proxy: typeof fields['proxy_url'] === 'string' && fields['proxy_url'] !== '' ? ` through the proxy ${redact(fields['proxy_url'])}` : '',
+  };
+}
+
+export function originOf(url: string): string {
   try {
     return new URL(url).origin;
   } catch {
