@@ -44,6 +44,18 @@ export function addServerOptions(command: Command): Command {
     .addOption(new Option('--log-format <format>', 'log line format on stderr').choices(['human', 'json']).default('human'));
 }
 
+/** Writes text that comes in pieces in writes of about 64 KB, so a long text is never held whole nor written line by line. */
+export function writeChunks(stream: NodeJS.WritableStream, chunks: Iterable<string>): void {
+  let batch = '';
+  for (const chunk of chunks) {
+    batch += chunk;
+    if (batch.length < 65_536) continue;
+    stream.write(batch);
+    batch = '';
+  }
+  if (batch !== '') stream.write(batch);
+}
+
 /** Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org). */
 export function useColor(stream: NodeJS.WriteStream, flag: boolean): boolean {
   return flag && stream.isTTY === true && !process.env.NO_COLOR;

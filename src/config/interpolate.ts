@@ -133,8 +133,11 @@ function parseTemplate(raw: string): Resolution<Part[]> {
       parts.push({ fn, arg, expression });
       i = end + 1;
     } else {
-      literal += raw[i];
-      i += 1;
+      // Up to the next `$` in one slice: a string built a character at a time is kept as a chain of one-character pieces.
+      const next = raw.indexOf('$', i + 1);
+      const stop = next < 0 ? raw.length : next;
+      literal += raw.slice(i, stop);
+      i = stop;
     }
   }
   if (literal !== '' || parts.length === 0) parts.push({ literal });

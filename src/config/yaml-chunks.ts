@@ -1,5 +1,5 @@
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
-import type { Document, Node, ParsedNode } from 'yaml';
+import type { Document, ParsedNode } from 'yaml';
 import { findTooDeep } from './nesting.js';
 import { maskLines, maskUrlCredentials } from './yaml-masking.js';
 import { PARSE_OPTIONS, spotsOf } from './yaml-spots.js';
@@ -78,13 +78,7 @@ export function parseInChunks(
         const piece = parse(itemStart, to);
         if (piece === undefined || !isSeq(piece.doc.contents) || piece.doc.contents.items.length !== 1) return undefined;
         items.push((piece.doc.toJS() as unknown[])[0]);
-        const item = piece.doc.contents.items[0] as Node | null;
-        seq.items.push({
-          kind: 'piece',
-          at: piece.base + (item?.range?.[0] ?? 0),
-          from: piece.base,
-          to: to < starts.length ? (starts[to] ?? text.length) : text.length,
-        });
+        seq.items.push(spotsOf(piece.doc, piece.doc.contents.items[0], piece.base, new Map()));
       }
       value = items;
       spot = seq;

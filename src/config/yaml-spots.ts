@@ -1,4 +1,4 @@
-import { isAlias, isMap, isScalar, isSeq, parseDocument } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq } from 'yaml';
 import type { Document, LineCounter, Node, ParsedNode } from 'yaml';
 import type { SourceLocation } from '../model/index.js';
 import type { SourceFile } from './files.js';
@@ -11,7 +11,7 @@ export type Path = readonly (string | number)[];
  * ten times the memory of the data): a scalar is its offset; a collection its offset and its
  * children's; an alias its own offset and what it points at.
  */
-export type Spot = number | MapSpot | SeqSpot | AliasSpot | PieceSpot;
+export type Spot = number | MapSpot | SeqSpot | AliasSpot;
 
 export interface MapSpot {
   kind: 'map';
@@ -34,14 +34,6 @@ interface AliasSpot {
   kind: 'alias';
   at: number;
   target: Spot;
-}
-
-/** An item of a top-level list parsed on its own: where it starts, and the text to parse again for what is inside it (diagnostics only ask). */
-export interface PieceSpot {
-  kind: 'piece';
-  at: number;
-  from: number;
-  to: number;
 }
 
 export interface ParsedFile {
@@ -97,7 +89,6 @@ export function locate(parsed: ParsedFile, path: Path, part: 'value' | 'key' = '
   let spot: Spot | undefined = parsed.spots;
   let offset = 0;
   for (const [index, segment] of path.entries()) {
-    if (typeof spot === 'object' && spot.kind === 'piece') spot = pieceSpots(parsed.source.text, spot);
     if (typeof spot === 'object' && spot.kind === 'alias') spot = spot.target;
     if (spot !== undefined) offset = typeof spot === 'number' ? spot : spot.at;
     if (typeof spot === 'object' && spot.kind === 'map') {
@@ -119,13 +110,6 @@ export function locate(parsed: ParsedFile, path: Path, part: 'value' | 'key' = '
   if (spot !== undefined) offset = typeof spot === 'number' ? spot : spot.at;
   const { line, col } = parsed.lineCounter.linePos(offset);
   return { file: parsed.source.display, line, column: col };
-}
-
-/** What is inside an item parsed on its own: the same text parsed again (nothing of it was kept). */
-function pieceSpots(text: string, piece: PieceSpot): Spot {
-  const doc = parseDocument(text.slice(piece.from, piece.to), PARSE_OPTIONS);
-  const item = isSeq(doc.contents) ? doc.contents.items[0] : undefined;
-  return item === undefined ? piece.at : spotsOf(doc, item, piece.from, new Map());
 }
 
 /** The key's offset and value in a map, looking through `<<` merge keys (and their aliases) when the map lacks it. */

@@ -2,7 +2,7 @@ import { describe, expect, test } from '@jest/globals';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { buildPlan } from '../../src/plan/build.js';
 import { serializePlan } from '../../src/plan/planfile.js';
-import { renderPlanText } from '../../src/render/plan-text.js';
+import { planTextChunks, renderPlanText } from '../../src/render/plan-text.js';
 import { desired, desiredState, liveState, NOW } from '../builders.js';
 import { CASES } from './cases.js';
 
@@ -19,6 +19,17 @@ function expectGolden(name: string, text: string): void {
 describe('plan text', () => {
   test.each(Object.keys(CASES) as (keyof typeof CASES)[])('%s matches its golden file', (name) => {
     expectGolden(`${name}.txt`, renderPlanText(CASES[name](), { color: false }));
+  });
+
+  test('comes in pieces: the header, one block per action, then the summary and diagnostics', () => {
+    for (const name of Object.keys(CASES) as (keyof typeof CASES)[]) {
+      const plan = CASES[name]();
+      const chunks = [...planTextChunks(plan, { color: false })];
+      const actions = plan.waves.flat();
+      expect(chunks).toHaveLength(actions.length === 0 ? 1 : actions.length + 2);
+      actions.forEach((action, i) => expect(chunks[i + 1]).toContain(`# ${action.address} `));
+      expect(chunks.join('')).toBe(renderPlanText(plan, { color: false }));
+    }
   });
 
   test('colours: + green, ~ yellow, - red, bold headers, dim hidden counts; none without color', () => {

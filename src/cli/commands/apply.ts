@@ -18,7 +18,7 @@ import { describeApplyEvent } from '../../render/apply-events.js';
 import { progressThrottle, renderApplyEvent, renderApplySummary } from '../../render/apply-text.js';
 import { renderDiagnostics } from '../../render/diagnostics.js';
 import { eventLine } from '../../render/json-lines.js';
-import { renderPlanText } from '../../render/plan-text.js';
+import { planTextChunks } from '../../render/plan-text.js';
 import { renderSavedPlanCheck } from '../../render/saved-plan.js';
 import {
   addDesiredStateOption,
@@ -29,6 +29,7 @@ import {
   reportError,
   type ServerCommandOptions,
   useColor,
+  writeChunks,
 } from '../common.js';
 import { ConnectionError, resolveConnection } from '../connection.js';
 import { addLockOptions, type LockFlags, type LockedSession, startLockedSession } from '../lock.js';
@@ -130,7 +131,7 @@ export async function runApplyCommand(planFile: string | undefined, options: App
       if (json) {
         json.diagnostics(plan.diagnostics);
         json.line({ type: 'plan', plan: planData(plan) });
-      } else if (!saved || hasErrors(plan)) print(renderPlanText(plan, { color }));
+      } else if (!saved || hasErrors(plan)) writeChunks(process.stdout, planTextChunks(plan, { color }));
       if (hasErrors(plan)) {
         process.exitCode = 1;
         json?.result(1, planSummary(plan));

@@ -7,7 +7,7 @@ import { loadDesired, openClient, planAgainstServer, secretValues } from '../../
 import { readLiveState } from '../../live/index.js';
 import { addressOf, type DesiredResource, type DesiredState, LABELS, type LiveState, STAMP } from '../../model/index.js';
 import { parseSelectors, selectorMatches } from '../../model/selectors.js';
-import { renderPlanText } from '../../render/plan-text.js';
+import { planTextChunks } from '../../render/plan-text.js';
 import { palette } from '../../render/style.js';
 import {
   addDesiredStateOption,
@@ -17,6 +17,7 @@ import {
   reportError,
   type ServerCommandOptions,
   useColor,
+  writeChunks,
 } from '../common.js';
 import { PinRefusedError } from '../failures.js';
 import { resolveConnection } from '../connection.js';
@@ -152,7 +153,7 @@ async function showPlan(options: PinningOptions): Promise<void> {
   const client = openClient(connection, clientSettingsOf(options));
   try {
     const { plan } = await planAgainstServer(state, client);
-    process.stdout.write(renderPlanText(plan, { color: useColor(process.stdout, options.color) }));
+    writeChunks(process.stdout, planTextChunks(plan, { color: useColor(process.stdout, options.color) }));
     process.exitCode = plan.diagnostics.some((d) => d.severity === 'error') ? 1 : 0;
   } finally {
     client.close();

@@ -6,7 +6,7 @@ import { serializePlan } from '../../plan/planfile.js';
 import type { PlanOptions } from '../../plan/index.js';
 import { preflightPlan } from '../../preflight/index.js';
 import { renderDiagnostics } from '../../render/diagnostics.js';
-import { renderPlanText } from '../../render/plan-text.js';
+import { planTextChunks } from '../../render/plan-text.js';
 import {
   addDesiredStateOption,
   addServerOptions,
@@ -15,6 +15,7 @@ import {
   reportError,
   type ServerCommandOptions,
   useColor,
+  writeChunks,
 } from '../common.js';
 import { resolveConnection } from '../connection.js';
 import { describeRunningLock } from '../lock.js';
@@ -130,7 +131,7 @@ export function registerPlanCommand(program: Command): void {
           json.result(exitCode, planSummary(plan));
           return;
         }
-        process.stdout.write(renderPlanText(plan, { color, verbose: options.verbose }));
+        writeChunks(process.stdout, planTextChunks(plan, { color, verbose: options.verbose }));
         if (options.out !== undefined && !hasErrors(plan)) {
           process.stdout.write(
             `\nSaved the plan to ${options.out}. To perform exactly these actions, run:\n  pulpform apply ${options.out}\n`,
