@@ -77,11 +77,16 @@ export async function planAgainstServer(
   client: PulpClient,
   options: PlanOptions = {},
 ): Promise<{ plan: Plan; live: LiveState }> {
-  const live = await readLiveState(client, {
+  const live = await readLiveStateFor(state, client);
+  return { plan: buildPlan(state, live, options), live };
+}
+
+/** What a plan of `state` reads from the server. */
+export function readLiveStateFor(state: DesiredState, client: PulpClient): Promise<LiveState> {
+  return readLiveState(client, {
     versions: state.resources.some((resource) => resource.retain !== undefined),
     scope: { stack: state.stack, plugins: new Set(state.resources.map((resource) => resource.plugin)), declared: declaredKinds(state) },
   });
-  return { plan: buildPlan(state, live, options), live };
 }
 
 function declaredKinds(state: DesiredState): Partial<Record<Kind, number>> {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Capabilities } from '../model/capabilities.js';
 import { FIELDS, type FieldSpec, PUSH_REPOSITORY_ENDPOINT } from '../model/fields.js';
 import { canonicalJson, type Json, type JsonObject } from '../model/json.js';
-import { addressOf, type Endpoint, KINDS, type Kind, type LiveObject, PLUGINS, type Plugin } from '../model/resource.js';
+import { addressOf, type Endpoint, KINDS, type Kind, type LiveObject, type LiveState, PLUGINS, type Plugin } from '../model/resource.js';
 import { fromServerFields } from '../model/server-fields.js';
 
 const KIND_OF_SEGMENT: Record<string, Kind> = {
@@ -38,6 +38,20 @@ export function fingerprintOf(raw: JsonObject): string {
     if (!HOST_DEPENDENT_FIELDS.has(key)) stable[key] = value;
   }
   return createHash('sha256').update(canonicalJson(stable)).digest('hex');
+}
+
+/**
+ * A digest of everything a plan reads from the server: its release, and every object and
+ * repository version as read (in any order). Two reads with the same digest plan the same.
+ */
+export function liveStateDigest(live: LiveState): string {
+  const hash = createHash('sha256').update(canonicalJson(live.server as unknown as Json));
+  const objects = [...live.objects].sort((a, b) => (a.href < b.href ? -1 : a.href > b.href ? 1 : 0));
+  for (const object of objects)
+    hash.update(`\n${object.href} ${object.fingerprint} ${object.versionHref ?? ''} ${object.partial ? 'partial' : ''}`);
+  const versions = (live.versions ?? []).map((version) => `${version.href} ${version.repository} ${version.number}`).sort();
+  hash.update(`\n${live.versions === undefined ? 'no versions' : versions.join('\n')}`);
+  return hash.digest('hex');
 }
 
 /**

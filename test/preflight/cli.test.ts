@@ -105,6 +105,20 @@ describe('apply runs preflight before any write', () => {
     expect((await pulpform(['plan', '--detailed-exitcode', '--preflight'], OLD)).status).toBe(0);
   });
 
+  test('apply plans again under the lock but probes each upstream once', async () => {
+    const upstreamReads = async (args: string[]): Promise<number> => {
+      ark.emulator.resetRequests();
+      expect((await pulpform(args, OLD)).status).toBe(0);
+      return ark.emulator.requests().filter((r) => r.method === 'GET' && /(repomd\.xml|tags\/list)$/.test(r.path)).length;
+    };
+    const probes = await upstreamReads(['plan', '--preflight']);
+    const syncs = await upstreamReads(['apply', '--auto-approve', '--skip-preflight']);
+    await local.close();
+    local = await startEmulator({ taskMs: 1, pulpVersion: '3.43' });
+    expect(probes).toBeGreaterThan(0);
+    expect(await upstreamReads(['apply', '--auto-approve'])).toBe(syncs + probes);
+  });
+
   test('plan --preflight reports what apply would refuse; --skip-preflight lets apply meet the failure in the sync task', async () => {
     const plan = await pulpform(['plan', '--preflight'], OLD, { ARK_PASSWORD: 'wrong-password' });
     expect(plan.status).toBe(1);

@@ -1,15 +1,17 @@
 import type { Command } from 'commander';
+import type winston from 'winston';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import type { ApplyEvent, ApplyResult } from '../../apply/events.js';
 import { applyPlan, forExecution } from '../../apply/executor.js';
-import { type LoadedDesiredState, loadDesired, openClient, planAgainstServer, secretResolver, secretValues } from '../../engine.js';
+import { type LoadedDesiredState, loadDesired, openClient, readLiveStateFor, secretResolver, secretValues } from '../../engine.js';
 import type { PulpClient } from '../../live/index.js';
-import { readLiveState } from '../../live/index.js';
+import { liveStateDigest, readLiveState } from '../../live/index.js';
 import type { JsonObject } from '../../model/json.js';
-import type { Plan } from '../../model/plan.js';
+import type { Diagnostic, Plan } from '../../model/plan.js';
 import type { Secret } from '../../model/secret.js';
+import { buildPlan } from '../../plan/index.js';
 import { PlanFileError } from '../../plan/planfile.js';
 import type { LiveState } from '../../model/resource.js';
 import { checkSavedPlan } from '../../plan/stale.js';
@@ -70,85 +72,26 @@ export async function runApplyCommand(planFile: string | undefined, options: App
   const logger = loggerFor(options, () => secrets);
   const print = (text: string): void => void process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
   const json = options.json ? new JsonOutput('apply') : undefined;
+  const held: Held = {};
   try {
-    const saved = planFile === undefined ? undefined : readPlanFile(planFile);
-    // Let go of once planned (below): at 10,000 objects it is a quarter of what apply keeps in memory.
-    let desired = await desiredFor(saved, options, fileGiven, errColor, json);
-    const connection = resolveConnection(options, process.env, desired?.state.server);
-    secrets = secretValues(desired?.state, connection);
-    if (connection.insecure) logger.warn(`TLS certificate verification is off for ${connection.url} (--insecure)`);
-    if (saved && saved.server.url !== connection.url) {
-      throw new ConnectionError(
-        `${planFile} was planned against ${saved.server.url}, but this run would apply it to ${connection.url}`,
-        'point --server (or PULP_BASE_URL) at the server the plan was made for, or make a new plan',
-      );
-    }
-    const client = openClient(connection, clientSettingsOf(options));
-    let session: LockedSession | undefined;
-    // Only a run with something to change takes the server lock, so a run with nothing to do writes nothing.
-    const stack = saved?.stack ?? desired!.state.stack;
-    const lock = async (): Promise<void> => {
-      session = await startLockedSession(client, options, { stack, operation: 'apply' });
-    };
-    // Probes go to the upstreams, not to Pulp: a run they stop never takes the lock.
-    const preflighted = async (plan: Plan, live: LiveState): Promise<Plan> =>
-      options.skipPreflight || hasErrors(plan) || !hasChanges(plan)
-        ? plan
-        : (await preflightPlan(plan, { desired: desired?.state, live, secrets: secretResolver(desired?.state) })).plan;
     try {
-      let plan: Plan;
-      let live: LiveState;
-      if (saved) {
-        plan = saved;
-        live = await readLiveState(client);
-        // All or nothing: a stale object anywhere refuses the whole plan before the first write.
-        if (refusedSavedPlan(saved, planFile!, live, errColor, json)) return;
-        plan = await preflighted(plan, live);
-        if (hasChanges(plan) && !hasErrors(plan)) {
-          await lock();
-          // Judged again once no other run can change the server underneath.
-          live = await readLiveState(client);
-          if (refusedSavedPlan(saved, planFile!, live, errColor, json)) return;
-        }
-      } else {
-        const planNow = async (): Promise<{ plan: Plan; live: LiveState }> => {
-          const planned = await planAgainstServer(desired!.state, client, planOptionsOf(options));
-          return { ...planned, plan: await preflighted(planned.plan, planned.live) };
-        };
-        let first: { plan: Plan; live: LiveState } | undefined = await planNow();
-        if (hasChanges(first.plan) && !hasErrors(first.plan)) {
-          if (!options.autoApprove) requireTerminal(options.json === true);
-          await lock();
-          // Plan again now that no other run can change the server underneath, without the
-          // first plan in memory: V8 sizes the heap after its largest collections by what is live then.
-          first = undefined;
-          ({ plan, live } = await planNow());
-        } else ({ plan, live } = first);
-      }
-      // Apply needs only the secrets of the desired state from here on.
-      const resolveSecret = secretResolver(desired?.state);
-      desired = undefined;
-      if (json) {
-        json.diagnostics(plan.diagnostics);
-        json.line({ type: 'plan', plan: planData(plan) });
-      } else if (!saved || hasErrors(plan)) writeChunks(process.stdout, planTextChunks(plan, { color }));
-      if (hasErrors(plan)) {
-        process.exitCode = 1;
-        json?.result(1, planSummary(plan));
-        if (!json) process.stderr.write('\nThe plan has errors (above); nothing was changed.\n');
-        return;
-      }
-      if (!hasChanges(plan)) {
-        process.exitCode = 0;
-        json?.result(0, { ...planSummary(plan), ...applyCounts() });
-        return;
-      }
-      if (!saved && !options.autoApprove && !(await approved(options.json === true))) {
-        process.exitCode = 1;
-        return;
-      }
-      session!.interruptible();
-      plan = forExecution(plan);
+      // Planned in a function of its own: the desired state lives in its frame only, and is gone
+      // before the first write (at 10,000 objects it is a quarter of what apply would keep).
+      const ready = await planForApply(planFile, options, fileGiven, {
+        color,
+        errColor,
+        json,
+        logger,
+        held,
+        onSecrets: (values) => {
+          secrets = values;
+        },
+      });
+      if (ready === undefined) return;
+      const { plan, live, resolveSecret, saved } = ready;
+      const session = held.session!;
+      const client = held.client!;
+      session.interruptible();
       const show = json ? (event: ApplyEvent) => json.line(eventLine(event, describeApplyEvent(event))) : terminalView(color, print);
       const result = await runApply(
         plan,
@@ -156,26 +99,134 @@ export async function runApplyCommand(planFile: string | undefined, options: App
         client,
         resolveSecret,
         options,
-        session!,
+        session,
         (event) => {
           // winston builds and formats a record before it drops it by level: not 26,000 times for nothing.
           if (logger.isInfoEnabled()) logger.info(describeApplyEvent(event), { code: event.code, severity: event.level });
           show(event);
         },
-        saved !== undefined,
+        saved,
       );
       process.exitCode = result.ok ? 0 : 1;
       if (json) json.result(result.ok ? 0 : 1, { ...planSummary(plan), ...applyCounts(result) });
       else print(renderApplySummary(result, { color }));
     } finally {
-      await session?.end();
-      client.close();
+      await held.session?.end();
+      held.client?.close();
     }
   } catch (error) {
     if (json) json.failure(error);
     else reportError(error, { color: errColor, logger });
     process.exitCode = 1;
   }
+}
+
+/** What a run holds open, closed and released whatever happens. */
+interface Held {
+  client?: PulpClient;
+  session?: LockedSession;
+}
+
+interface PlanningContext {
+  color: boolean;
+  errColor: boolean;
+  json: JsonOutput | undefined;
+  logger: winston.Logger;
+  held: Held;
+  /** The secret values of this run, for the logger to mask. */
+  onSecrets(values: string[]): void;
+}
+
+/**
+ * Reads the desired state (or the saved plan), plans, shows the plan, takes the lock and asks;
+ * undefined when the run ends here (process.exitCode set), else what executing the plan needs.
+ */
+async function planForApply(
+  planFile: string | undefined,
+  options: ApplyCommandOptions,
+  fileGiven: boolean,
+  { color, errColor, json, logger, held, onSecrets }: PlanningContext,
+): Promise<{ plan: Plan; live: LiveState; resolveSecret: (source: string) => Secret | null; saved: boolean } | undefined> {
+  const saved = planFile === undefined ? undefined : readPlanFile(planFile);
+  const desired = await desiredFor(saved, options, fileGiven, errColor, json);
+  const connection = resolveConnection(options, process.env, desired?.state.server);
+  onSecrets(secretValues(desired?.state, connection));
+  if (connection.insecure) logger.warn(`TLS certificate verification is off for ${connection.url} (--insecure)`);
+  if (saved && saved.server.url !== connection.url) {
+    throw new ConnectionError(
+      `${planFile} was planned against ${saved.server.url}, but this run would apply it to ${connection.url}`,
+      'point --server (or PULP_BASE_URL) at the server the plan was made for, or make a new plan',
+    );
+  }
+  const client = openClient(connection, clientSettingsOf(options));
+  held.client = client;
+  // Only a run with something to change takes the server lock, so a run with nothing to do writes nothing.
+  const stack = saved?.stack ?? desired!.state.stack;
+  const lock = async (): Promise<void> => {
+    held.session = await startLockedSession(client, options, { stack, operation: 'apply' });
+  };
+  // Probes go to the upstreams, not to Pulp: a run they stop never takes the lock. Planning again
+  // under the lock probes only what the first plan did not.
+  const probed = new Map<string, Diagnostic[]>();
+  const preflighted = async (plan: Plan, live: LiveState): Promise<Plan> =>
+    options.skipPreflight || hasErrors(plan) || !hasChanges(plan)
+      ? plan
+      : (await preflightPlan(plan, { desired: desired?.state, live, secrets: secretResolver(desired?.state), earlier: probed })).plan;
+  let plan: Plan;
+  let live: LiveState;
+  if (saved) {
+    plan = saved;
+    live = await readLiveState(client);
+    // All or nothing: a stale object anywhere refuses the whole plan before the first write.
+    if (refusedSavedPlan(saved, planFile!, live, errColor, json)) return undefined;
+    plan = await preflighted(plan, live);
+    if (hasChanges(plan) && !hasErrors(plan)) {
+      await lock();
+      // Judged again once no other run can change the server underneath.
+      live = await readLiveState(client);
+      if (refusedSavedPlan(saved, planFile!, live, errColor, json)) return undefined;
+    }
+  } else {
+    const planFrom = async (now: LiveState): Promise<Plan> => preflighted(buildPlan(desired!.state, now, planOptionsOf(options)), now);
+    live = await readLiveStateFor(desired!.state, client);
+    plan = await planFrom(live);
+    if (hasChanges(plan) && !hasErrors(plan)) {
+      if (!options.autoApprove) requireTerminal(options.json === true);
+      await lock();
+      // Read again now that no other run can change the server underneath. The same server
+      // plans the same, so the plan stands (a second plan of 10,000 objects is seconds and
+      // tens of MB); a server that changed meanwhile is planned again.
+      const planned = liveStateDigest(live);
+      live = await readLiveStateFor(desired!.state, client);
+      if (liveStateDigest(live) !== planned) {
+        logger.info('the server changed between the plan and taking the lock: planned again');
+        plan = await planFrom(live);
+      }
+    }
+  }
+  // Apply needs only the secrets of the desired state from here on.
+  const resolveSecret = secretResolver(desired?.state);
+  if (json) {
+    json.diagnostics(plan.diagnostics);
+    json.line({ type: 'plan', plan: planData(plan) });
+  } else if (!saved || hasErrors(plan)) writeChunks(process.stdout, planTextChunks(plan, { color }));
+  if (hasErrors(plan)) {
+    process.exitCode = 1;
+    json?.result(1, planSummary(plan));
+    if (!json) process.stderr.write('\nThe plan has errors (above); nothing was changed.\n');
+    return undefined;
+  }
+  if (!hasChanges(plan)) {
+    process.exitCode = 0;
+    json?.result(0, { ...planSummary(plan), ...applyCounts() });
+    return undefined;
+  }
+  if (!saved && !options.autoApprove && !(await approved(options.json === true))) {
+    process.exitCode = 1;
+    return undefined;
+  }
+  // Once shown, apply keeps only what executing the plan needs.
+  return { plan: forExecution(plan), live, resolveSecret, saved: saved !== undefined };
 }
 
 /** Apply's events on a terminal, Terraform style: what was done on stdout, progress of long tasks every ten seconds on stderr. */
