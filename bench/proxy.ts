@@ -13,6 +13,8 @@ export interface CountingProxy {
   resetRequests(): void;
   /** Tasks the answers since the last reset dispatched. */
   dispatchedTasks(): string[];
+  /** Since the last reset: how long at least one request waited for Pulp's answer, and all their waits added up. */
+  answering(): { busyMs: number; sumMs: number };
   close(): Promise<void>;
 }
 
@@ -22,7 +24,23 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
   let byMethod: Record<string, number> = {};
   let byPath: Record<string, number> = {};
   let tasks: string[] = [];
+  // Requests in flight, and since when at least one has been: how long the client waited on Pulp's API.
+  let inFlight = 0;
+  let busySince = 0;
+  let busyMs = 0;
+  let sumMs = 0;
   const server = http.createServer((req, res) => {
+    const started = performance.now();
+    if (inFlight++ === 0) busySince = started;
+    let settled = false;
+    const settle = (): void => {
+      if (settled) return;
+      settled = true;
+      const now = performance.now();
+      sumMs += now - started;
+      if (--inFlight === 0) busyMs += now - busySince;
+    };
+    res.on('close', settle);
     const method = req.method ?? 'GET';
     const path = (req.url ?? '/').split('?')[0]!;
     byMethod[method] = (byMethod[method] ?? 0) + 1;
@@ -61,8 +79,12 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
       byMethod = {};
       byPath = {};
       tasks = [];
+      busyMs = 0;
+      sumMs = 0;
+      busySince = performance.now();
     },
     dispatchedTasks: () => [...tasks],
+    answering: () => ({ busyMs: busyMs + (inFlight > 0 ? performance.now() - busySince : 0), sumMs }),
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -181,6 +181,8 @@ export interface BenchServer extends RequestCounter {
   password: string;
   /** Tasks dispatched since the requests were last reset (a real Pulp's, seen by the proxy; none for the emulator). */
   dispatchedTasks(): string[];
+  /** A real Pulp's: how long its API kept requests waiting since the last reset (see CountingProxy). */
+  answering?(): { busyMs: number; sumMs: number };
 }
 
 /** Where a cell runs: `fresh()` gives a server with nothing of the cell on it, `release()` is done with one. */
@@ -328,8 +330,12 @@ async function runCell(
   });
   const pulpform = async (server: BenchServer, name: string, args: string[]): Promise<Measurement> => {
     const measured = await measureChild(server, { script: cli, args, env: env(server), outputBase: join(dir, name) });
+    const api = server.answering?.();
+    const waited = api
+      ? `; Pulp's API answering ${(api.busyMs / 1000).toFixed(1)} s of it, answers ${(api.sumMs / 1000).toFixed(1)} s added up`
+      : '';
     settings.log(
-      `[${tag}] ${name}: ${(measured.wallMs / 1000).toFixed(2)} s, ${measured.requests.total} requests (${measured.requests.writes} writes), ${Math.round(measured.maxRssKb / 1024)} MB`,
+      `[${tag}] ${name}: ${(measured.wallMs / 1000).toFixed(2)} s, ${measured.requests.total} requests (${measured.requests.writes} writes), ${Math.round(measured.maxRssKb / 1024)} MB${waited}`,
     );
     return measured;
   };
