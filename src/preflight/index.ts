@@ -1,7 +1,7 @@
 import { mapBounded } from '../live/index.js';
 import type { Address, Diagnostic, Plan } from '../model/index.js';
 import { probe } from './probe.js';
-import { type ProbeTarget, probeTargets, remoteOfSync, type TargetOptions } from './targets.js';
+import { probeTargets, remoteOfSync, type TargetOptions } from './targets.js';
 
 export type { ProbeTarget } from './targets.js';
 
@@ -10,11 +10,6 @@ export interface PreflightOptions extends TargetOptions {
   concurrency?: number;
   /** Longest wait for one probe. Default 10 s. */
   timeoutMs?: number;
-  /**
-   * Findings of an earlier round of the same run, by target; filled as targets are probed. apply
-   * plans again once it holds the lock, and its upstreams have not changed since a moment ago.
-   */
-  earlier?: Map<string, Diagnostic[]>;
 }
 
 export interface PreflightResult {
@@ -33,14 +28,7 @@ export interface PreflightResult {
 export async function preflight(plan: Plan, options: PreflightOptions): Promise<PreflightResult> {
   const { targets, diagnostics } = probeTargets(plan, options);
   const timeoutMs = options.timeoutMs ?? 10_000;
-  const results = await mapBounded(targets, options.concurrency ?? 8, async (target) => {
-    const key = targetKey(target);
-    const known = options.earlier?.get(key);
-    if (known !== undefined) return known;
-    const found = await probe(target, { timeoutMs });
-    options.earlier?.set(key, found);
-    return found;
-  });
+  const results = await mapBounded(targets, options.concurrency ?? 8, (target) => probe(target, { timeoutMs }));
   const all = [...diagnostics, ...results.flat()];
   const blocked = new Set(all.flatMap((d) => (d.severity === 'error' && d.address !== undefined ? [d.address] : [])));
   const liveByHref = new Map(options.live.objects.map((object) => [object.href, object]));
@@ -59,10 +47,4 @@ export async function preflightPlan(plan: Plan, options: PreflightOptions): Prom
     plan: { ...plan, diagnostics: [...all.filter((d) => d.severity === 'error'), ...all.filter((d) => d.severity !== 'error')] },
     probed,
   };
-}
-
-/** Everything a probe's findings depend on: the remote, what is sent to it (secrets by source) and the syncs named. */
-function targetKey(target: ProbeTarget): string {
-  const { secrets: _resolved, ...rest } = target;
-  return JSON.stringify(rest);
 }

@@ -105,7 +105,7 @@ describe('apply runs preflight before any write', () => {
     expect((await pulpform(['plan', '--detailed-exitcode', '--preflight'], OLD)).status).toBe(0);
   });
 
-  test('apply plans again under the lock but probes each upstream once', async () => {
+  test('apply probes each upstream once, though it reads the server again under the lock', async () => {
     const upstreamReads = async (args: string[]): Promise<number> => {
       ark.emulator.resetRequests();
       expect((await pulpform(args, OLD)).status).toBe(0);

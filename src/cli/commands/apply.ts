@@ -9,7 +9,7 @@ import { type LoadedDesiredState, loadDesired, openClient, readLiveStateFor, sec
 import type { PulpClient } from '../../live/index.js';
 import { liveStateDigest, readLiveState } from '../../live/index.js';
 import type { JsonObject } from '../../model/json.js';
-import type { Diagnostic, Plan } from '../../model/plan.js';
+import type { Plan } from '../../model/plan.js';
 import type { Secret } from '../../model/secret.js';
 import { buildPlan } from '../../plan/index.js';
 import { PlanFileError } from '../../plan/planfile.js';
@@ -165,13 +165,11 @@ async function planForApply(
   const lock = async (): Promise<void> => {
     held.session = await startLockedSession(client, options, { stack, operation: 'apply' });
   };
-  // Probes go to the upstreams, not to Pulp: a run they stop never takes the lock. Planning again
-  // under the lock probes only what the first plan did not.
-  const probed = new Map<string, Diagnostic[]>();
+  // Probes go to the upstreams, not to Pulp: a run they stop never takes the lock.
   const preflighted = async (plan: Plan, live: LiveState): Promise<Plan> =>
     options.skipPreflight || hasErrors(plan) || !hasChanges(plan)
       ? plan
-      : (await preflightPlan(plan, { desired: desired?.state, live, secrets: secretResolver(desired?.state), earlier: probed })).plan;
+      : (await preflightPlan(plan, { desired: desired?.state, live, secrets: secretResolver(desired?.state) })).plan;
   let plan: Plan;
   let live: LiveState;
   if (saved) {
