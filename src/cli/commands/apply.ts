@@ -76,7 +76,8 @@ export async function runApplyCommand(planFile: string | undefined, options: App
   try {
     try {
       // Planned in a function of its own: the desired state lives in its frame only, and is gone
-      // before the first write (at 10,000 objects it is a quarter of what apply would keep).
+      // before the first write (a suspended async function keeps what its registers held; at
+      // 10,000 objects the desired state was 8 of the 49 MB live in the middle of apply).
       const ready = await planForApply(planFile, options, fileGiven, {
         color,
         errColor,
