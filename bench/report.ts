@@ -234,13 +234,15 @@ export function checkTargets(cells: CellResult[], settings: Pick<SuiteSettings, 
   }
   const expected = expectedBump(settings.bumpCount);
   const wrongBump = cells.filter((c) => !sameCounts(c.bumpActions, expected));
-  const bumpWrites = cells.map((c) => operation(c, 'pin-bump').median.requests.writes);
+  const bumpWrites = cells.map((c) => median(operation(c, 'pin-bump').runs.map(stackWrites)));
   const constantWrites = bumpWrites.every((w) => w === bumpWrites[0]);
   checks.push({
     target: `Pin bump of ${plural(settings.bumpCount, 'repository', 'repositories')}: only the affected syncs, publications and repoints; requests proportional to the change`,
     measured: `planned ${Object.entries(cells[0]?.bumpActions ?? {})
       .map(([k, n]) => `${n} ${k}`)
-      .join(', ')}; writes: ${cells.map((c) => `${cellTag(c)} ${operation(c, 'pin-bump').median.requests.writes}`).join(', ')}`,
+      .join(
+        ', ',
+      )}; writes to the stack's objects (all writes): ${cells.map((c, i) => `${cellTag(c)} ${bumpWrites[i]} (${operation(c, 'pin-bump').median.requests.writes})`).join(', ')}`,
     met: wrongBump.length === 0 && constantWrites,
     ...(wrongBump.length === 0 && constantWrites
       ? {}
@@ -597,4 +599,15 @@ export function renderReport(runs: SavedRun[], analysis?: string, before: SavedR
   );
   line();
   return out.join('\n');
+}
+
+/**
+ * A run's writes less the server lock's (taking it, renewing it every 30 s, releasing it): a
+ * slower server renews it more often, which says nothing about what the run changed.
+ */
+function stackWrites(run: Measurement): number {
+  const lock = Object.entries(run.byPath)
+    .filter(([path]) => path.includes('/contentguards/core/content_redirect/'))
+    .reduce((sum, [, count]) => sum + count, 0);
+  return run.requests.writes - lock;
 }
