@@ -32,15 +32,12 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
   const server = http.createServer((req, res) => {
     const started = performance.now();
     if (inFlight++ === 0) busySince = started;
-    let settled = false;
-    const settle = (): void => {
-      if (settled) return;
-      settled = true;
+    // A response closes once, answered or cut off.
+    res.once('close', () => {
       const now = performance.now();
       sumMs += now - started;
       if (--inFlight === 0) busyMs += now - busySince;
-    };
-    res.on('close', settle);
+    });
     const method = req.method ?? 'GET';
     const path = (req.url ?? '/').split('?')[0]!;
     byMethod[method] = (byMethod[method] ?? 0) + 1;

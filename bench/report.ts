@@ -603,7 +603,9 @@ export function renderReport(runs: SavedRun[], analysis?: string, before: SavedR
 
 /**
  * A run's writes less the server lock's (taking it, renewing it every 30 s, releasing it): a
- * slower server renews it more often, which says nothing about what the run changed.
+ * slower server renews it more often, which says nothing about what the run changed. byPath does
+ * not split methods, so every request to the lock's paths is taken off; in a pin bump those are
+ * all writes (the lock is taken by POST, not looked up first).
  */
 function stackWrites(run: Measurement): number {
   const lock = Object.entries(run.byPath)
