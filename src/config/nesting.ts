@@ -44,6 +44,8 @@ export function firstTooDeep(text: string, limit: number): number | undefined {
       }
     }
     let lastSignificant = '';
+    // Without quotes or brackets the rest of the line cannot open or close anything.
+    if (quote === undefined && flow === 0 && !QUOTE_OR_BRACKET.test(line)) i = line.length;
     for (; i < line.length; i++) {
       const c = line[i] as string;
       if (quote !== undefined) {
@@ -74,6 +76,8 @@ export function firstTooDeep(text: string, limit: number): number | undefined {
   }
   return undefined;
 }
+
+const QUOTE_OR_BRACKET = /["'[\]{}]/;
 
 /** `- ` (sequence entry) or `? ` (complex key) at `i`. */
 function isEntryIndicator(line: string, i: number): boolean {

@@ -1,6 +1,7 @@
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { Document, ParsedNode } from 'yaml';
 import { findTooDeep } from './nesting.js';
+import { readSimpleItem } from './yaml-simple-items.js';
 import { maskLines, maskUrlCredentials } from './yaml-masking.js';
 import { PARSE_OPTIONS, spotsOf } from './yaml-spots.js';
 import type { MapSpot, SeqSpot, Spot } from './yaml-spots.js';
@@ -75,6 +76,12 @@ export function parseInChunks(
       const seq: SeqSpot = { kind: 'seq', at: (starts[itemStarts[0]!] ?? 0) + itemIndent.length, items: [] };
       for (const [j, itemStart] of itemStarts.entries()) {
         const to = itemStarts[j + 1] ?? next;
+        const simple = readSimpleItem(lines, starts, itemStart, to, itemIndent.length, maskedLines);
+        if (simple !== undefined) {
+          items.push(simple.data);
+          seq.items.push(simple.spot);
+          continue;
+        }
         const piece = parse(itemStart, to);
         if (piece === undefined || !isSeq(piece.doc.contents) || piece.doc.contents.items.length !== 1) return undefined;
         items.push((piece.doc.toJS() as unknown[])[0]);

@@ -38,9 +38,7 @@ export function maskLines(masked: string[], node: unknown, lineCounter: LineCoun
       }
       const key = isScalar(item.key) ? String(item.key.value) : undefined;
       const value = item.value;
-      const sensitive = key !== undefined && isSensitiveKey(key);
-      const reference = isScalar(value) && typeof value.value === 'string' && SOLE_REFERENCE.test(value.value);
-      if (sensitive && isNode(value) && value.range && !reference) {
+      if (key !== undefined && isNode(value) && value.range && masksValue(key, isScalar(value) ? value.value : value)) {
         maskRange(value.range[0], value.range[1]);
       } else {
         walk(value);
@@ -48,6 +46,11 @@ export function maskLines(masked: string[], node: unknown, lineCounter: LineCoun
     }
   };
   walk(node);
+}
+
+/** Whether the value of `key` is masked: a secret field's, unless it is a sole `${env:...}` or `${file:...}` reference. */
+export function masksValue(key: string, value: unknown): boolean {
+  return isSensitiveKey(key) && !(typeof value === 'string' && SOLE_REFERENCE.test(value));
 }
 
 /** Keys repeat in every item: each distinct key is judged once. */

@@ -1,0 +1,138 @@
+import { parseDocument } from 'yaml';
+import { masksValue } from './yaml-masking.js';
+import { PARSE_OPTIONS } from './yaml-spots.js';
+import type { MapSpot, SeqSpot } from './yaml-spots.js';
+
+/**
+ * An item of a top-level list written in block style with plain one-line scalars only
+ * (`key: value`, nested maps of them, lists of scalars), read without the YAML parser: at
+ * 10,000 objects `yaml` spent about 0.9 s on such items, most of a no-op plan's CPU. Anything
+ * else (quotes, flow collections, comments after a value, anchors, tags, empty values,
+ * duplicate keys, non-ASCII) returns undefined and the item goes to the parser, so the result
+ * is always the parser's: data, spots and masked lines alike (a test compares them).
+ */
+export function readSimpleItem(
+  lines: readonly string[],
+  starts: readonly number[],
+  first: number,
+  end: number,
+  indent: number,
+  masked: string[],
+): { data: Record<string, unknown>; spot: MapSpot } | undefined {
+  const reader = new BlockReader(lines, starts, end);
+  const map = reader.map(first, indent + 2, `${' '.repeat(indent)}- `);
+  if (map === undefined || reader.next(map.next) < end) return undefined;
+  for (const [line, column] of reader.secrets) masked[line] = `${(masked[line] ?? '').slice(0, column)}(sensitive)`;
+  return { data: map.data, spot: map.spot };
+}
+
+/** A key that is a plain identifier (not `null`, `true`, `<<` or `__proto__`), then `: value` or nothing. */
+const PAIR = /^([a-z][a-z0-9_]*):(?: (.+))?$/;
+const RESERVED_KEY = /^(?:null|true|false)$/;
+/** Blank lines and whole-line comments. */
+const SKIPPED_LINE = /^\s*(?:#.*)?$/;
+const NOT_PLAIN = Symbol('not a plain scalar');
+
+type Read<T, S> = { data: T; spot: S; next: number } | undefined;
+
+class BlockReader {
+  readonly secrets: [line: number, column: number][] = [];
+
+  constructor(
+    private readonly lines: readonly string[],
+    private readonly starts: readonly number[],
+    private readonly end: number,
+  ) {}
+
+  /** The first line at or after `from` that is not blank or a comment. */
+  next(from: number): number {
+    let i = from;
+    while (i < this.end && SKIPPED_LINE.test(this.lines[i] ?? '')) i++;
+    return i;
+  }
+
+  /** A block map whose keys are at column `indent`; its first line starts with `lead` (a list item's `- `). */
+  map(first: number, indent: number, lead = ' '.repeat(indent)): Read<Record<string, unknown>, MapSpot> {
+    const data: Record<string, unknown> = {};
+    const spot: MapSpot = { kind: 'map', at: this.#offset(first, indent), keys: [], keyAt: [], values: [] };
+    const prefix = ' '.repeat(indent);
+    let i = first;
+    while (i < this.end) {
+      const line = this.lines[i] ?? '';
+      if (!line.startsWith(i === first ? lead : prefix)) break;
+      const pair = PAIR.exec(line.slice(indent));
+      if (pair === null || RESERVED_KEY.test(pair[1]!) || Object.hasOwn(data, pair[1]!)) return undefined;
+      const key = pair[1]!;
+      spot.keys.push(key);
+      spot.keyAt.push(this.#offset(i, indent));
+      if (pair[2] !== undefined) {
+        const value = scalarOf(pair[2]);
+        if (value === NOT_PLAIN) return undefined;
+        const column = indent + key.length + 2;
+        data[key] = value;
+        spot.values.push(this.#offset(i, column));
+        if (masksValue(key, value)) this.secrets.push([i, column]);
+        i = this.next(i + 1);
+        continue;
+      }
+      // `key:` with a collection below: a map indented further, or a list (which may sit at the key's own column).
+      const below = this.next(i + 1);
+      const text = this.lines[below] ?? '';
+      const column = text.length - text.trimStart().length;
+      const nested =
+        below < this.end && column >= indent && text.startsWith('- ', column)
+          ? this.#scalarList(below, column)
+          : below < this.end && column > indent
+            ? this.map(below, column)
+            : undefined;
+      if (nested === undefined || masksValue(key, nested.data)) return undefined;
+      data[key] = nested.data;
+      spot.values.push(nested.spot);
+      i = nested.next;
+    }
+    return spot.keys.length === 0 ? undefined : { data, spot, next: i };
+  }
+
+  /** A block list of plain scalars, its dashes at column `indent`. */
+  #scalarList(first: number, indent: number): Read<unknown[], SeqSpot> {
+    const data: unknown[] = [];
+    const spot: SeqSpot = { kind: 'seq', at: this.#offset(first, indent), items: [] };
+    const lead = `${' '.repeat(indent)}- `;
+    let i = first;
+    while (i < this.end && (this.lines[i] ?? '').startsWith(lead)) {
+      const value = scalarOf((this.lines[i] ?? '').slice(lead.length));
+      if (value === NOT_PLAIN) return undefined;
+      data.push(value);
+      spot.items.push(this.#offset(i, lead.length));
+      i = this.next(i + 1);
+    }
+    return { data, spot, next: i };
+  }
+
+  #offset(line: number, column: number): number {
+    return (this.starts[line] ?? 0) + column;
+  }
+}
+
+/**
+ * A one-line plain scalar of printable ASCII that cannot start anything else (no indicator
+ * first, no `: ` or ` #` inside, nothing trailing), resolved as the YAML 1.2 core schema does:
+ * whatever could be null, a boolean or a number is handed to `yaml` in the same position, and
+ * everything else is a string.
+ */
+function scalarOf(text: string): unknown {
+  if (!PLAIN.test(text) || text.includes(': ') || text.includes(' #') || text.endsWith(':')) return NOT_PLAIN;
+  if (!MAYBE_TYPED.test(text)) return text;
+  let value = typed.get(text);
+  if (value === undefined) {
+    const doc = parseDocument(`k: ${text}`, PARSE_OPTIONS);
+    const parsed = doc.toJS() as { k?: unknown } | null;
+    value = doc.errors.length > 0 || doc.warnings.length > 0 || parsed === null || !Object.hasOwn(parsed, 'k') ? NOT_PLAIN : parsed.k;
+    if (typed.size < 10_000) typed.set(text, value);
+  }
+  return value;
+}
+
+const PLAIN = /^(?![?:,[\]{}#&*!|>'"%@`]|-(?: |$))[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/;
+const MAYBE_TYPED = /^(?:[-+.~0-9]|(?:null|Null|NULL|true|True|TRUE|false|False|FALSE)$)/;
+const typed = new Map<string, unknown>();
