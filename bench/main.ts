@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,36 +47,52 @@ bench does).
   --keep                keep the work directory (desired states, outputs of every run)
 `;
 
-const { values } = parseArgs({
-  options: {
-    server: { type: 'string' },
-    username: { type: 'string' },
-    password: { type: 'string' },
-    cli: { type: 'string' },
-    'cli-commit': { type: 'string' },
-    'no-baseline': { type: 'boolean' },
-    before: { type: 'string' },
-    sizes: { type: 'string' },
-    latency: { type: 'string' },
-    'task-ms': { type: 'string' },
-    runs: { type: 'string' },
-    'large-apply-runs': { type: 'string' },
-    concurrency: { type: 'string' },
-    bump: { type: 'string' },
-    'baseline-runs': { type: 'string' },
-    'baseline-poll-ms': { type: 'string' },
-    'baseline-full-max': { type: 'string' },
-    'baseline-sample': { type: 'string' },
-    scenario: { type: 'string' },
-    out: { type: 'string' },
-    json: { type: 'string' },
-    'from-json': { type: 'string' },
-    analysis: { type: 'string' },
-    smoke: { type: 'boolean' },
-    keep: { type: 'boolean' },
-    help: { type: 'boolean' },
-  },
-});
+/** A bad option or a missing file ends the harness with what to fix, not a stack trace. */
+function fail(message: string): never {
+  process.stderr.write(`bench: ${message}\n`);
+  process.exit(2);
+}
+
+function parsedOptions<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    return fail(`${(error as Error).message} (see --help)`);
+  }
+}
+
+const { values } = parsedOptions(() =>
+  parseArgs({
+    options: {
+      server: { type: 'string' },
+      username: { type: 'string' },
+      password: { type: 'string' },
+      cli: { type: 'string' },
+      'cli-commit': { type: 'string' },
+      'no-baseline': { type: 'boolean' },
+      before: { type: 'string' },
+      sizes: { type: 'string' },
+      latency: { type: 'string' },
+      'task-ms': { type: 'string' },
+      runs: { type: 'string' },
+      'large-apply-runs': { type: 'string' },
+      concurrency: { type: 'string' },
+      bump: { type: 'string' },
+      'baseline-runs': { type: 'string' },
+      'baseline-poll-ms': { type: 'string' },
+      'baseline-full-max': { type: 'string' },
+      'baseline-sample': { type: 'string' },
+      scenario: { type: 'string' },
+      out: { type: 'string' },
+      json: { type: 'string' },
+      'from-json': { type: 'string' },
+      analysis: { type: 'string' },
+      smoke: { type: 'boolean' },
+      keep: { type: 'boolean' },
+      help: { type: 'boolean' },
+    },
+  }),
+);
 
 if (values.help) {
   process.stdout.write(HELP);
@@ -86,7 +102,7 @@ if (values.help) {
 function count(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be a whole number, not "${value}"`);
+  if (!Number.isInteger(n) || n < 0) fail(`--${name} must be a whole number, not "${value}"`);
   return n;
 }
 
@@ -115,15 +131,13 @@ const sizes: SizeSpec[] = (values.sizes ?? (smoke ? 'smoke' : servers.length > 0
   .split(',')
   .map((name) => {
     const size = SIZES[name.trim()];
-    if (!size) throw new Error(`--sizes: unknown size "${name}"; choose from ${Object.keys(SIZES).join(', ')}`);
+    if (!size) fail(`--sizes: unknown size "${name}"; choose from ${Object.keys(SIZES).join(', ')}`);
     return size;
   });
 const [sampleRpm, sampleImages] = counts('baseline-sample', values['baseline-sample'], [4, 20]);
 const bumpCount = count('bump', values.bump, smoke ? 1 : 3);
 if (sampleRpm === undefined || sampleImages === undefined || sampleRpm <= bumpCount) {
-  throw new Error(
-    `--baseline-sample needs R,I with R above --bump (${bumpCount}), so the sample holds the bumped mirrors and unbumped ones`,
-  );
+  fail(`--baseline-sample needs R,I with R above --bump (${bumpCount}), so the sample holds the bumped mirrors and unbumped ones`);
 }
 const settings: SuiteSettings = {
   target: targets[0]!,
@@ -169,6 +183,9 @@ if (values['from-json'] !== undefined) {
   settings.log(`wrote ${out} from ${values['from-json']}`);
   process.exit(0);
 }
+
+if (!existsSync(settings.scenario))
+  fail(`no scenario at ${settings.scenario}: give one with --scenario FILE (see ../shared/release-train/scenarios/)`);
 
 const loadBefore = os.loadavg()[0]!;
 settings.workDir = mkdtempSync(join(os.tmpdir(), 'pulpform-bench-'));
