@@ -1,7 +1,7 @@
 import { parseDocument } from 'yaml';
 import { masksValue } from './yaml-masking.js';
 import { PARSE_OPTIONS } from './yaml-spots.js';
-import type { MapSpot, SeqSpot } from './yaml-spots.js';
+import type { MapSpot, SeqSpot, Spot } from './yaml-spots.js';
 
 /**
  * An item of a top-level list written in block style with plain one-line scalars only
@@ -19,9 +19,38 @@ export function readSimpleItem(
   indent: number,
   masked: string[],
 ): { data: Record<string, unknown>; spot: MapSpot } | undefined {
-  const reader = new BlockReader(lines, starts, end);
-  const map = reader.map(first, indent + 2, `${' '.repeat(indent)}- `);
-  if (map === undefined || reader.next(map.next) < end) return undefined;
+  return readWholeMap(new BlockReader(lines, starts, end), first, indent + 2, `${' '.repeat(indent)}- `, masked);
+}
+
+/** The value of a top-level key (at column 0 of `first`, the next one at `end`), when it is simple: a scalar or such a map. */
+export function readSimpleValue(
+  lines: readonly string[],
+  starts: readonly number[],
+  first: number,
+  end: number,
+  masked: string[],
+): { data: unknown; spot: Spot } | undefined {
+  const read = readWholeMap(new BlockReader(lines, starts, end), first, 0, '', masked);
+  if (read === undefined || read.spot.keys.length !== 1) return undefined;
+  return { data: read.data[read.spot.keys[0]!], spot: read.spot.values[0]! };
+}
+
+/** The key of a line `key:` or `key: value` whose key is a plain identifier. */
+export function simpleKey(line: string): string | undefined {
+  const key = PAIR.exec(line)?.[1];
+  return key === undefined || RESERVED_KEY.test(key) ? undefined : key;
+}
+
+/** A map that takes every line up to `end`, its secrets masked. */
+function readWholeMap(
+  reader: BlockReader,
+  first: number,
+  indent: number,
+  lead: string,
+  masked: string[],
+): { data: Record<string, unknown>; spot: MapSpot } | undefined {
+  const map = reader.map(first, indent, lead);
+  if (map === undefined || reader.next(map.next) < reader.end) return undefined;
   for (const [line, column] of reader.secrets) masked[line] = `${(masked[line] ?? '').slice(0, column)}(sensitive)`;
   return { data: map.data, spot: map.spot };
 }
@@ -41,7 +70,7 @@ class BlockReader {
   constructor(
     private readonly lines: readonly string[],
     private readonly starts: readonly number[],
-    private readonly end: number,
+    readonly end: number,
   ) {}
 
   /** The first line at or after `from` that is not blank or a comment. */

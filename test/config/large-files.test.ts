@@ -2,8 +2,8 @@ import { describe, expect, test } from '@jest/globals';
 import type { LoadResult } from '../../src/config/index.js';
 import { loadInline } from './helpers.js';
 
-// Files over 64 KB are parsed one top-level key and one list item at a time (the syntax tree of
-// a whole 1.6 MB file takes ten times the memory of its data). A key with an anchor at the end
+// Files are parsed one top-level key and one list item at a time (the syntax tree of a whole
+// 1.6 MB file takes ten times the memory of its data). A key with an anchor at the end
 // of the file makes the loader parse it whole, lines unchanged: both must give the same result.
 
 const PARSE_WHOLE = 'x-parse-whole: &anchor 1\n';
