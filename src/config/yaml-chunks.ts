@@ -9,10 +9,10 @@ import type { MapSpot, SeqSpot, Spot } from './yaml-spots.js';
 /**
  * Parses a plain desired state one top-level key at a time, and each item of a top-level list
  * on its own, so that only one small syntax tree lives at a time (parsing a 1.6 MB file whole
- * peaks at ten times its data) and simple items need no syntax tree at all (the parser costs
- * 0.1 s even for the Rocky 9 client's 57 KB, most of `validate`). Splitting at lines that start a top-level key
- * (column 0) or an item of a top-level list (a dash at that list's indentation) gives the
- * parser the same nodes. Anything that could reach across pieces (anchors, aliases, merge keys,
+ * peaks at ten times its data) and simple items need none at all (the parser costs 0.1 s even
+ * for the Rocky 9 client's 57 KB file). Splitting at lines that start a top-level key (column
+ * 0) or an item of a top-level list (a dash at that list's indentation) gives the parser the
+ * same nodes. Anything that could reach across pieces (anchors, aliases, merge keys,
  * directives, document markers, flow or complex top-level keys), any error or warning and any
  * duplicate top-level key returns undefined: the file is parsed whole, as before.
  */
