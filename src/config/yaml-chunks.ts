@@ -1,7 +1,7 @@
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { Document, ParsedNode } from 'yaml';
 import { findTooDeep } from './nesting.js';
-import { readSimpleItem, readSimpleValue, simpleKey } from './yaml-simple-items.js';
+import { isSignificant, nextSignificant, readSimpleItem, readSimpleValue, simpleKey } from './yaml-simple-items.js';
 import { maskLines, maskUrlCredentials } from './yaml-masking.js';
 import { PARSE_OPTIONS, spotsOf } from './yaml-spots.js';
 import type { MapSpot, SeqSpot, Spot } from './yaml-spots.js';
@@ -30,17 +30,16 @@ export function parseInChunks(
   // No parse sees the whole text: fill the line counter here.
   for (const start of starts) lineCounter.addNewLine(start);
   const lineOf = (index: number): string => lines[index] ?? '';
-  const significant = (line: string): boolean => line.trim() !== '' && !line.trimStart().startsWith('#');
   const keyLines: number[] = [];
   for (let i = 0; i < lines.length; i++) {
     const line = lineOf(i);
-    if (!significant(line) || /^\s/.test(line)) continue;
+    if (!isSignificant(line) || /^\s/.test(line)) continue;
     // Only plain `key:` lines at column 0; a top-level sequence, flow, directive or marker is parsed whole.
     if (!/^[A-Za-z_][\w .-]*:(\s|$)/.test(line)) return undefined;
     keyLines.push(i);
   }
   if (keyLines.length === 0) return undefined;
-  if (lines.slice(0, keyLines[0]).some(significant)) return undefined;
+  if (lines.slice(0, keyLines[0]).some(isSignificant)) return undefined;
 
   const data: Record<string, unknown> = {};
   const top: MapSpot = { kind: 'map', at: 0, keys: [], keyAt: [], values: [] };
@@ -81,7 +80,7 @@ export function parseInChunks(
       const marker = new RegExp(`^ {${itemIndent.length}}-( |$)`);
       const itemStarts: number[] = [];
       for (let i = first + 1; i < next; i++) if (marker.test(lineOf(i))) itemStarts.push(i);
-      if (lines.slice(first + 1, itemStarts[0]).some(significant)) return undefined;
+      if (lines.slice(first + 1, itemStarts[0]).some(isSignificant)) return undefined;
       const items: unknown[] = [];
       const seq: SeqSpot = { kind: 'seq', at: (starts[itemStarts[0]!] ?? 0) + itemIndent.length, items: [] };
       for (const [j, itemStart] of itemStarts.entries()) {
@@ -115,14 +114,6 @@ export function parseInChunks(
   }
   top.at = top.keyAt[0] ?? 0;
   return { data, spots: top, maskedLines: maskUrlCredentials(maskedLines), lineCounter };
-}
-
-function nextSignificant(lines: readonly string[], from: number, to: number): number {
-  for (let i = from; i < to; i++) {
-    const line = lines[i] ?? '';
-    if (line.trim() !== '' && !line.trimStart().startsWith('#')) return i;
-  }
-  return to;
 }
 
 /** Anchors, aliases and merge keys tie nodes across the pieces of a chunked parse. */

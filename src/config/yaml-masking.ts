@@ -48,6 +48,11 @@ export function maskLines(masked: string[], node: unknown, lineCounter: LineCoun
   walk(node);
 }
 
+/** Masks, in `masked`, a one-line value that starts at `column` (0-based) of line `index` and runs to the line's end. */
+export function maskToLineEnd(masked: string[], index: number, column: number): void {
+  masked[index] = `${(masked[index] ?? '').slice(0, column)}(sensitive)`;
+}
+
 /** Whether the value of `key` is masked: a secret field's, unless it is a sole `${env:...}` or `${file:...}` reference. */
 export function masksValue(key: string, value: unknown): boolean {
   return isSensitiveKey(key) && !(typeof value === 'string' && SOLE_REFERENCE.test(value));

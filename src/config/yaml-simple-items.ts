@@ -1,5 +1,5 @@
 import { parseDocument } from 'yaml';
-import { masksValue } from './yaml-masking.js';
+import { masksValue, maskToLineEnd } from './yaml-masking.js';
 import { PARSE_OPTIONS } from './yaml-spots.js';
 import type { MapSpot, SeqSpot, Spot } from './yaml-spots.js';
 
@@ -37,8 +37,19 @@ export function readSimpleValue(
 
 /** The key of a line `key:` or `key: value` whose key is a plain identifier. */
 export function simpleKey(line: string): string | undefined {
-  const key = PAIR.exec(line)?.[1];
-  return key === undefined || RESERVED_KEY.test(key) ? undefined : key;
+  return pairOf(line)?.key;
+}
+
+/** Whether a line holds anything but blanks or a whole-line comment. */
+export function isSignificant(line: string): boolean {
+  return !SKIPPED_LINE.test(line);
+}
+
+/** The first significant line from `from` (up to `to`); `to` if none. */
+export function nextSignificant(lines: readonly string[], from: number, to: number): number {
+  let i = from;
+  while (i < to && !isSignificant(lines[i] ?? '')) i++;
+  return i;
 }
 
 /** A map that takes every line up to `end`, its secrets masked. */
@@ -51,15 +62,21 @@ function readWholeMap(
 ): { data: Record<string, unknown>; spot: MapSpot } | undefined {
   const map = reader.map(first, indent, lead);
   if (map === undefined || reader.next(map.next) < reader.end) return undefined;
-  for (const [line, column] of reader.secrets) masked[line] = `${(masked[line] ?? '').slice(0, column)}(sensitive)`;
+  for (const [line, column] of reader.secrets) maskToLineEnd(masked, line, column);
   return { data: map.data, spot: map.spot };
 }
 
 /** A key that is a plain identifier (not `null`, `true`, `<<` or `__proto__`), then `: value` or nothing. */
 const PAIR = /^([a-z][a-z0-9_]*):(?: (.+))?$/;
 const RESERVED_KEY = /^(?:null|true|false)$/;
+
+/** `key: text` or `key:` (text undefined), for a key that is a plain identifier. */
+function pairOf(line: string): { key: string; text: string | undefined } | undefined {
+  const pair = PAIR.exec(line);
+  return pair === null || RESERVED_KEY.test(pair[1]!) ? undefined : { key: pair[1]!, text: pair[2] };
+}
 /** Blank lines and whole-line comments. */
-const SKIPPED_LINE = /^\s*(?:#.*)?$/;
+const SKIPPED_LINE = /^\s*(?:#.*)?$/s;
 const NOT_PLAIN = Symbol('not a plain scalar');
 
 type Read<T, S> = { data: T; spot: S; next: number } | undefined;
@@ -73,11 +90,8 @@ class BlockReader {
     readonly end: number,
   ) {}
 
-  /** The first line at or after `from` that is not blank or a comment. */
   next(from: number): number {
-    let i = from;
-    while (i < this.end && SKIPPED_LINE.test(this.lines[i] ?? '')) i++;
-    return i;
+    return nextSignificant(this.lines, from, this.end);
   }
 
   /** A block map whose keys are at column `indent`; its first line starts with `lead` (a list item's `- `). */
@@ -89,13 +103,13 @@ class BlockReader {
     while (i < this.end) {
       const line = this.lines[i] ?? '';
       if (!line.startsWith(i === first ? lead : prefix)) break;
-      const pair = PAIR.exec(line.slice(indent));
-      if (pair === null || RESERVED_KEY.test(pair[1]!) || Object.hasOwn(data, pair[1]!)) return undefined;
-      const key = pair[1]!;
+      const pair = pairOf(line.slice(indent));
+      if (pair === undefined || Object.hasOwn(data, pair.key)) return undefined;
+      const { key } = pair;
       spot.keys.push(key);
       spot.keyAt.push(this.#offset(i, indent));
-      if (pair[2] !== undefined) {
-        const value = scalarOf(pair[2]);
+      if (pair.text !== undefined) {
+        const value = scalarOf(pair.text);
         if (value === NOT_PLAIN) return undefined;
         const column = indent + key.length + 2;
         data[key] = value;
